@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Tiling benchmark: the whole country, all measures and years, then lbm-tiler against GDAL's MVT
+# writer on the same cells for one tileset.
+#
+# usage: tests/bench/tiler.sh
+#   GDAL_CELLS=N   cells (of one year) for the GDAL comparison; default 100000, "all" for every cell
+# Needs: gdal-bin (ogr2ogr), GNU time, python3.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+WORK=${LBM_BENCH_DIR:-target/bench-tiler}
+GDAL_CELLS=${GDAL_CELLS:-100000}
+rm -rf "$WORK"; mkdir -p "$WORK"
+cargo build --release -q -p lbm-tiler
+TILER=target/release/lbm-tiler
+
+measure() { # label, command...: prints wall seconds and peak RSS
+  local label=$1; shift
+  /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" > "$WORK/$label.log" 2>&1
+  read -r wall rss < "$WORK/time.txt"
+  printf '%-34s wall %7.2f s   peak RSS %6.0f MiB\n' "$label" "$wall" "$((rss / 1024))"
+  echo "$label	$wall" >> "$WORK/walls.tsv"
+}
+
+echo "== national demo input"
+measure "demo (generate + tile all)" $TILER demo --out "$WORK/demo"
+SCORES=$WORK/demo/demo-scores.csv
+echo "input: $(($(wc -l < "$SCORES") - 1)) cell-year rows, $(du -h "$SCORES" | cut -f1)"
+
+echo "== lbm-tiler build: every measure and year of the national input"
+measure "lbm-tiler build (all tilesets)" $TILER build --scores "$SCORES" --out "$WORK/all"
+tail -n 3 "$WORK/lbm-tiler build (all tilesets).log"
+echo "tilesets: $(ls "$WORK/all"/*.mbtiles | wc -l), bytes: $(du -cb "$WORK/all"/*.mbtiles | tail -1 | cut -f1)"
+echo "-- per zoom, lbm-2020:"
+$TILER inspect "$WORK/all/lbm-2020.mbtiles" | sed -n '/zoom/,$p'
+
+echo "== one tileset (lbm 2020) on $GDAL_CELLS cells: lbm-tiler vs GDAL ogr2ogr -f MBTiles"
+python3 - "$SCORES" "$WORK" "$GDAL_CELLS" <<'PY'
+import csv, re, sys
+src, work, limit = sys.argv[1], sys.argv[2], sys.argv[3]
+limit = None if limit == "all" else int(limit)
+with open(src, newline="") as f, open(f"{work}/subset.csv", "w", newline="") as sub, \
+     open(f"{work}/cells-wkt.csv", "w", newline="") as wkt:
+    r = csv.DictReader(f)
+    ws = csv.writer(sub); ws.writerow(r.fieldnames)
+    ww = csv.writer(wkt); ww.writerow(["wkt", "grid_id", "lbm"])
+    n = 0
+    for row in r:
+        if row["jaar"] != "2020" or not row["lbm"]:
+            continue
+        ws.writerow([row[k] for k in r.fieldnames])
+        hx, hy = map(int, re.match(r"E(\d+)N(\d+)", row["grid_id"]).groups())
+        x, y = hx * 100, hy * 100
+        ww.writerow([f"POLYGON(({x} {y},{x} {y+100},{x+100} {y+100},{x+100} {y},{x} {y}))",
+                     row["grid_id"], row["lbm"]])
+        n += 1
+        if limit and n >= limit:
+            break
+print(f"cells: {n}")
+PY
+measure "lbm-tiler (1 tileset)" $TILER build --scores "$WORK/subset.csv" --out "$WORK/one" \
+  --measures lbm --years 2020 --minzoom 5 --maxzoom 13
+measure "gdal ogr2ogr (1 tileset)" ogr2ogr -f MBTiles "$WORK/gdal.mbtiles" "$WORK/cells-wkt.csv" \
+  -oo GEOM_POSSIBLE_NAMES=wkt -oo KEEP_GEOM_COLUMNS=NO -a_srs EPSG:28992 \
+  -dsco MINZOOM=5 -dsco MAXZOOM=13 -dsco MAX_SIZE=5000000
+python3 - "$WORK" <<'PY'
+import sqlite3, sys
+work = sys.argv[1]
+def stats(path):
+    db = sqlite3.connect(path)
+    n, total, biggest = db.execute(
+        "select count(*), sum(length(tile_data)), max(length(tile_data)) from tiles").fetchone()
+    return n, total, biggest
+for name, path in (("lbm-tiler", f"{work}/one/lbm-2020.mbtiles"), ("gdal", f"{work}/gdal.mbtiles")):
+    n, total, biggest = stats(path)
+    print(f"{name:<10} tiles {n:>7}  bytes {total:>11}  largest tile {biggest / 1024:8.1f} KiB")
+walls = dict(line.rstrip("\n").split("\t") for line in open(f"{work}/walls.tsv"))
+ours, gdal = float(walls["lbm-tiler (1 tileset)"]), float(walls["gdal ogr2ogr (1 tileset)"])
+print(f"ratio gdal/lbm-tiler wall time: x{gdal / max(ours, 0.01):.1f} (lbm-tiler is that many times faster)")
+PY
