@@ -1,0 +1,35 @@
+// The server's JSON endpoints (see docs/tileset-format.md, "Server URLs").
+
+async function getJSON(url) {
+  const res = await fetch(url, { headers: { accept: 'application/json' } });
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return res.json();
+}
+
+/** `{measures:[{id,name_nl,name_en,years}], tilesets:[{id,measure,year,tiles,classification,..}]}` */
+export const loadCatalog = () => getJSON('/catalog.json');
+
+/** `{basemap: null | style URL}`; a missing config means no basemap. */
+export const loadConfig = () => getJSON('/config.json').catch(() => ({ basemap: null }));
+
+/** The 100 m cell at a place with every measure for every year, or null where there is none. */
+export async function loadPoint(lon, lat) {
+  const url = `/api/v1/point?lon=${lon.toFixed(6)}&lat=${lat.toFixed(6)}`;
+  const res = await fetch(url, { headers: { accept: 'application/json' } });
+  if (res.status === 404) return null;
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return res.json();
+}
+
+/** A style URL's JSON, or null when it cannot be fetched (e.g. no internet). */
+export async function loadStyle(url) {
+  try {
+    const ctrl = new AbortController();
+    const timer = setTimeout(() => ctrl.abort(), 4000);
+    const res = await fetch(url, { signal: ctrl.signal });
+    clearTimeout(timer);
+    return res.ok ? await res.json() : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,79 @@
+// The panel's controls: measure, year (slider + stepper), compare year and language. They read
+// and write the shared state only; main.js reacts to the state.
+
+import { state, update, subscribe } from './state.js';
+import { Catalog } from './catalog.js';
+import { t, pick, translate } from './i18n.js';
+
+const $ = (id) => document.getElementById(id);
+
+export function initControls(catalog) {
+  const measure = $('measure');
+  const year = $('year');
+  const yearOut = $('year-value');
+  const prev = $('year-prev');
+  const next = $('year-next');
+  const ticks = $('year-ticks');
+  const compareOn = $('compare-on');
+  const compareYear = $('compare-year');
+  const lang = $('lang');
+
+  const years = () => catalog.years(state.measure);
+
+  function render() {
+    measure.replaceChildren(...catalog.measures.map((m) => new Option(pick(m, 'name'), m.id)));
+    measure.value = state.measure;
+
+    const ys = years();
+    const i = Math.max(0, ys.indexOf(state.year));
+    year.min = 0;
+    year.max = Math.max(0, ys.length - 1);
+    year.step = 1;
+    year.value = i;
+    year.setAttribute('aria-valuetext', String(state.year));
+    yearOut.value = String(state.year);
+    yearOut.textContent = String(state.year);
+    prev.disabled = i <= 0;
+    next.disabled = i >= ys.length - 1;
+    const shown = ys.length > 1 ? [ys[0], ys[ys.length - 1]] : ys;
+    ticks.replaceChildren(...shown.map((y) => Object.assign(document.createElement('span'), { textContent: y })));
+
+    compareOn.checked = state.compare !== null;
+    compareYear.disabled = state.compare === null;
+    compareYear.parentElement.classList.toggle('compare-off', state.compare === null);
+    compareYear.replaceChildren(...ys.filter((y) => y !== state.year).map((y) => new Option(y, y)));
+    if (state.compare !== null) compareYear.value = String(state.compare);
+    lang.textContent = t('language');
+    translate();
+  }
+
+  const setYearIndex = (i) => {
+    const ys = years();
+    const y = ys[Math.min(ys.length - 1, Math.max(0, i))];
+    update({ year: y, compare: state.compare === y ? null : state.compare });
+  };
+
+  measure.addEventListener('change', () => {
+    const ys = catalog.years(measure.value);
+    const y = Catalog.nearest(ys, state.year);
+    const c = state.compare === null ? null : Catalog.nearest(ys, state.compare);
+    update({ measure: measure.value, year: y, compare: c === y ? null : c });
+  });
+  year.addEventListener('input', () => setYearIndex(Number(year.value)));
+  prev.addEventListener('click', () => setYearIndex(years().indexOf(state.year) - 1));
+  next.addEventListener('click', () => setYearIndex(years().indexOf(state.year) + 1));
+  compareOn.addEventListener('change', () => {
+    const ys = years().filter((y) => y !== state.year);
+    // Default: the year before the shown one, else the first other year.
+    const before = ys.filter((y) => y < state.year);
+    const c = before.length ? before[before.length - 1] : ys[0] ?? null;
+    update({ compare: compareOn.checked ? c : null });
+  });
+  compareYear.addEventListener('change', () => update({ compare: Number(compareYear.value) }));
+  lang.addEventListener('click', () => update({ lang: state.lang === 'nl' ? 'en' : 'nl' }));
+
+  subscribe((keys) => {
+    if (keys.some((k) => ['measure', 'year', 'compare', 'lang'].includes(k))) render();
+  });
+  render();
+}

@@ -1,0 +1,195 @@
+// The info panel for a clicked (or, with Enter, the centred) cell: the cell id, the total score
+// with its class, the five dimensions as bars diverging from zero in their class colours, and a
+// small line chart of the selected measure over all years. Data: GET /api/v1/point.
+
+import { state, subscribe } from './state.js';
+import { loadPoint } from './api.js';
+import { classEntry } from './catalog.js';
+import { t, pick } from './i18n.js';
+
+const DIMENSIONS = ['fys', 'won', 'vrz', 'soc', 'onv'];
+const SVG = 'http://www.w3.org/2000/svg';
+
+const el = (tag, cls, text) => {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+};
+const svg = (tag, attrs) => {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  return e;
+};
+const fmt = (v, digits = 3) => (v === null || v === undefined ? '–' : v.toLocaleString(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits }));
+const signed = (v) => (v > 0 ? `+${fmt(v)}` : fmt(v));
+
+/** 100 m cell feature id from its id string (E1213N4879 → 12134879), as the tiler writes it. */
+export function cellFeatureId(cell) {
+  const m = /^E(\d+)N(\d+)$/.exec(cell ?? '');
+  return m ? Number(m[1]) * 1e4 + Number(m[2]) : null;
+}
+
+export function initInfo(catalog, { onSelect }) {
+  const panel = document.getElementById('info');
+  const body = document.getElementById('info-body');
+  const title = document.getElementById('info-title');
+  let point = null; // the last /api/v1/point answer
+  let request = 0;
+
+  function close() {
+    if (panel.hidden) return;
+    panel.hidden = true;
+    point = null;
+    onSelect([]);
+    document.body.classList.remove('info-open');
+  }
+
+  async function open(lngLat, feature) {
+    const mine = ++request;
+    panel.hidden = false;
+    document.body.classList.add('info-open');
+    title.textContent = feature?.properties?.cell ? `${t('cell')} ${feature.properties.cell}` : t('cell');
+    body.replaceChildren(el('p', 'muted', t('loading')));
+    panel.dataset.state = 'loading';
+    const ids = feature?.id !== undefined ? [feature.id] : [];
+    onSelect(ids);
+    try {
+      const p = await loadPoint(lngLat.lng, lngLat.lat);
+      if (mine !== request) return;
+      point = p;
+      if (!p) {
+        title.textContent = t('cell');
+        body.replaceChildren(el('p', 'muted', t('noCell')));
+      } else {
+        const id = cellFeatureId(p.cell);
+        onSelect([...new Set([...ids, ...(id !== null ? [id] : [])])]);
+        render();
+      }
+      panel.dataset.state = 'ready';
+    } catch (err) {
+      if (mine !== request) return;
+      body.replaceChildren(el('p', 'error', t('pointError')));
+      panel.dataset.state = 'error';
+      console.error(err);
+    }
+    title.focus({ preventScroll: true });
+  }
+
+  function render() {
+    if (!point) return;
+    title.textContent = `${t('cell')} ${point.cell}`;
+    const row = point.years.find((y) => y.year === state.year);
+    const parts = [el('p', 'muted info-sub', `${state.year} · RD ${point.x}, ${point.y}`)];
+    if (!row) {
+      parts.push(el('p', 'muted', t('noData')));
+    } else {
+      parts.push(totalBlock(row), dimensionBlock(row));
+    }
+    parts.push(chartBlock(point));
+    body.replaceChildren(...parts);
+    panel.dataset.cell = point.cell;
+  }
+
+  function totalBlock(row) {
+    const c = catalog.classification('lbm');
+    const k = row.classes?.lbm;
+    const entry = classEntry(c, k);
+    const box = el('div', 'total');
+    box.dataset.measure = 'lbm';
+    const sw = el('span', 'swatch big');
+    sw.style.background = entry?.color ?? '';
+    const text = el('div');
+    text.append(el('div', 'total-label', pick(catalog.measure('lbm'), 'name') || t('total')),
+      el('div', 'total-value', fmt(row.lbm, 2)),
+      el('div', 'total-class', k ? t('classLabel', { k, label: pick(entry, 'label') }) : t('noData')));
+    box.append(sw, text);
+    return box;
+  }
+
+  function dimensionBlock(row) {
+    const wrap = el('div', 'dims');
+    wrap.append(el('h3', null, t('dimensions')));
+    const present = DIMENSIONS.filter((d) => catalog.measure(d) || row[d] !== undefined);
+    const scale = Math.max(0.3, ...present.map((d) => Math.abs(row[d] ?? 0)));
+    const list = el('ul', 'dim-list');
+    for (const d of present) {
+      const v = row[d];
+      const k = row.classes?.[d];
+      const entry = classEntry(catalog.classification(d), k);
+      const li = el('li', 'dim');
+      li.dataset.measure = d;
+      const name = el('span', 'dim-name', pick(catalog.measure(d), 'name') || d);
+      const track = el('span', 'dim-track');
+      const bar = el('span', 'dim-bar');
+      if (v !== null && v !== undefined) {
+        const w = (Math.abs(v) / scale) * 50;
+        bar.style.width = `${w}%`;
+        bar.style.left = v >= 0 ? '50%' : `${50 - w}%`;
+        bar.style.background = entry?.color ?? '#999';
+      }
+      track.append(bar);
+      const value = el('span', 'dim-value', v === null || v === undefined ? '–' : signed(v));
+      li.setAttribute('aria-label', `${name.textContent}: ${value.textContent}${k ? `, ${t('classLabel', { k, label: pick(entry, 'label') })}` : ''}`);
+      li.append(name, track, value);
+      list.append(li);
+    }
+    wrap.append(list);
+    const axis = el('div', 'dim-axis');
+    axis.append(el('span', null, `← ${t('belowAverage')}`), el('span', null, `${t('aboveAverage')} →`));
+    wrap.append(axis);
+    return wrap;
+  }
+
+  function chartBlock(p) {
+    const m = state.measure;
+    const c = catalog.classification(m);
+    const pts = p.years.filter((y) => y[m] !== null && y[m] !== undefined).map((y) => ({ year: y.year, v: y[m], k: y.classes?.[m] }));
+    const wrap = el('div', 'chart');
+    wrap.append(el('h3', null, `${t('overTime')}: ${pick(catalog.measure(m), 'name') || m}`));
+    if (pts.length === 0) return wrap;
+    const W = 300, H = 120, L = 40, R = 10, T = 10, B = 22;
+    const y0 = Math.min(...pts.map((q) => q.v), m === 'lbm' ? Infinity : 0);
+    const y1 = Math.max(...pts.map((q) => q.v), m === 'lbm' ? -Infinity : 0);
+    const pad = (y1 - y0) * 0.1 || 0.05;
+    const lo = y0 - pad, hi = y1 + pad;
+    const xa = pts[0].year, xb = pts[pts.length - 1].year;
+    const X = (yr) => L + (xb === xa ? (W - L - R) / 2 : ((yr - xa) / (xb - xa)) * (W - L - R));
+    const Y = (v) => T + (1 - (v - lo) / (hi - lo)) * (H - T - B);
+    const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', class: 'chart-svg' });
+    const desc = pts.map((q) => `${q.year}: ${fmt(q.v)}`).join(', ');
+    s.setAttribute('aria-label', desc);
+    s.append(svg('line', { x1: L, x2: W - R, y1: H - B, y2: H - B, class: 'axis' }));
+    if (lo < 0 && hi > 0) s.append(svg('line', { x1: L, x2: W - R, y1: Y(0), y2: Y(0), class: 'zero' }));
+    for (const v of [lo + pad, hi - pad]) {
+      const lab = svg('text', { x: L - 4, y: Y(v) + 3, 'text-anchor': 'end', class: 'tick' });
+      lab.textContent = fmt(v, 2);
+      s.append(lab);
+    }
+    for (const yr of [...new Set([xa, xb, state.year])]) {
+      const lab = svg('text', { x: X(yr), y: H - 6, 'text-anchor': 'middle', class: yr === state.year ? 'tick current' : 'tick' });
+      lab.textContent = yr;
+      s.append(lab);
+    }
+    s.append(svg('polyline', { points: pts.map((q) => `${X(q.year)},${Y(q.v)}`).join(' '), class: 'line' }));
+    for (const q of pts) {
+      const dot = svg('circle', { cx: X(q.year), cy: Y(q.v), r: q.year === state.year ? 5 : 3.2, class: q.year === state.year ? 'dot current' : 'dot' });
+      dot.setAttribute('fill', classEntry(c, q.k)?.color ?? '#999');
+      const tip = svg('title', {});
+      tip.textContent = `${q.year}: ${fmt(q.v)}`;
+      dot.append(tip);
+      s.append(dot);
+    }
+    wrap.append(s);
+    return wrap;
+  }
+
+  document.getElementById('info-close').addEventListener('click', close);
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && !panel.hidden && !document.querySelector('dialog[open]')) close();
+  });
+  subscribe((keys) => {
+    if (keys.some((k) => ['measure', 'year', 'lang'].includes(k))) render();
+  });
+  return { open, close };
+}

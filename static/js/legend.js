@@ -1,0 +1,33 @@
+// The legend: the classification's 9 classes (colour and label from the catalog) plus "no data".
+
+import { t, pick } from './i18n.js';
+
+const el = (tag, cls, text) => {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+};
+
+/** Renders the legend for a tileset's classification into `root`. */
+export function renderLegend(root, { tileset, measure, year, compare }) {
+  const c = tileset?.classification;
+  const title = el('h2', 'legend-title', t('legend'));
+  title.id = `${root.id}-title`;
+  root.setAttribute('aria-labelledby', title.id);
+  const sub = el('p', 'legend-sub', `${pick(measure, 'name')} · ${compare ? `${year} | ${compare}` : year}`);
+  const list = el('ul', 'legend-list');
+  for (const k of c?.classes ?? []) {
+    const li = el('li');
+    const sw = el('span', 'swatch');
+    sw.style.background = k.color;
+    li.append(sw, el('span', 'legend-label', pick(k, 'label')));
+    li.dataset.class = k.class;
+    list.append(li);
+  }
+  const nd = el('li', 'no-data');
+  const sw = el('span', 'swatch swatch-nodata');
+  nd.append(sw, el('span', 'legend-label', pick(c?.no_data, 'label') || t('noData')));
+  list.append(nd);
+  root.replaceChildren(title, sub, list);
+}

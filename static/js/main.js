@@ -1,0 +1,198 @@
+// Boot: read the state from the URL, load catalog and config, build the map, wire the modules.
+// The same module runs `/` (data-mode="full") and `/embed` (data-mode="embed": map, legend, link).
+// For tests: window.lbm = { map, state, ready } and body[data-state] = "loading" | "idle".
+
+import { state, update, subscribe, parseUrl, urlFor } from './state.js';
+import { loadCatalog, loadConfig } from './api.js';
+import { Catalog } from './catalog.js';
+import { GridMap, baseStyle, onPick } from './map.js';
+import { renderLegend } from './legend.js';
+import { setLang, t, pick, translate } from './i18n.js';
+import { Compare } from './compare.js';
+
+const embed = document.body.dataset.mode === 'embed';
+const test = new URLSearchParams(location.search).has('test');
+const $ = (id) => document.getElementById(id);
+
+let markReady;
+let failReady;
+const ready = new Promise((resolve, reject) => {
+  markReady = resolve;
+  failReady = reject;
+});
+ready.catch(() => {}); // reported on the page; tests await it themselves
+window.lbm = { map: null, state, ready, catalog: null };
+
+function showMessage(text) {
+  const box = $('message');
+  box.textContent = text;
+  box.hidden = !text;
+}
+
+/** The spinner and body[data-state] follow the maps: loading from `dataloading` to `idle`. */
+function trackLoading(grids) {
+  const setBusy = (busy) => {
+    document.body.dataset.state = busy ? 'loading' : 'idle';
+    $('spinner').classList.toggle('visible', busy);
+  };
+  const check = () => setBusy(!grids().every((g) => g.map.loaded() && !g.swapping));
+  return {
+    watch(grid) {
+      grid.map.on('dataloading', () => setBusy(true));
+      grid.map.on('idle', check);
+    },
+    busy: () => setBusy(true),
+  };
+}
+
+function watchErrors(grid, catalog) {
+  grid.map.on('error', (e) => {
+    const src = e.sourceId ?? e.source?.id ?? '';
+    const status = e.error?.status;
+    console.warn('map error', src, e.error?.message ?? e.error);
+    if (src.startsWith('lbm:') && (status === undefined || status >= 400)) {
+      showMessage(t('tilesetError', { id: src.slice(4) }));
+    }
+  });
+  return catalog;
+}
+
+async function boot() {
+  Object.assign(state, parseUrl(location.href));
+  setLang(state.lang);
+  translate();
+
+  let catalog;
+  let config;
+  try {
+    const [json, cfg] = await Promise.all([loadCatalog(), loadConfig()]);
+    catalog = new Catalog(json);
+    config = cfg;
+    if (catalog.measures.length === 0) throw new Error('the catalog lists no score tilesets');
+  } catch (err) {
+    showMessage(t('catalogError'));
+    document.body.dataset.state = 'error';
+    $('spinner').classList.remove('visible');
+    throw err;
+  }
+  window.lbm.catalog = catalog;
+
+  // Make the URL's state valid for this catalog.
+  if (!catalog.measure(state.measure)) state.measure = catalog.measures[0].id;
+  const years = catalog.years(state.measure);
+  state.year = Catalog.nearest(years, state.year);
+  if (!years.includes(state.compare) || state.compare === state.year) state.compare = null;
+  const tileset = () => catalog.tileset(state.measure, state.year);
+
+  const style = await baseStyle(config);
+  const grid = new GridMap($('map'), { style, tileset: tileset(), camera: state, test, controls: true });
+  const map = grid.map;
+  window.lbm.map = map;
+  window.lbm.grid = grid;
+  const canvas = map.getCanvas();
+  canvas.setAttribute('aria-label', t('map'));
+  canvas.setAttribute('aria-describedby', 'map-help');
+
+  const compare = new Compare(grid, $('map-wrap'), { style, test });
+  window.lbm.compare = compare;
+  const grids = () => (compare.active ? [grid, compare.grid] : [grid]);
+  const loading = trackLoading(grids);
+  loading.watch(grid);
+  watchErrors(grid, catalog);
+
+  // The camera lives in the state too (and so in the URL hash).
+  const saveCamera = () => {
+    const c = map.getCenter();
+    update({ center: [c.lng, c.lat], zoom: map.getZoom() });
+  };
+  map.on('moveend', saveCamera);
+  map.once('load', saveCamera);
+  addEventListener('hashchange', () => {
+    const s = parseUrl(location.href);
+    if (s.center) map.jumpTo({ center: s.center, zoom: s.zoom });
+  });
+
+  const legend = () => renderLegend($('legend'), {
+    tileset: tileset(), measure: catalog.measure(state.measure), year: state.year, compare: state.compare,
+  });
+
+  async function showLayers() {
+    const ts = tileset();
+    if (!ts) {
+      showMessage(t('noTileset', { measure: pick(catalog.measure(state.measure), 'name'), year: state.year }));
+      return;
+    }
+    showMessage('');
+    loading.busy();
+    const jobs = [grid.show(ts)];
+    const other = state.compare !== null ? catalog.tileset(state.measure, state.compare) : null;
+    if (other) {
+      const fresh = !compare.active;
+      jobs.push(compare.show(other, [state.year, state.compare]));
+      if (fresh) {
+        loading.watch(compare.grid);
+        watchErrors(compare.grid, catalog);
+        onPick(compare.grid, pickCell);
+      }
+    } else {
+      compare.close();
+    }
+    await Promise.all(jobs);
+  }
+
+  let info = null;
+  function pickCell(lngLat, feature) {
+    if (!info) return;
+    if (feature) info.open(lngLat, feature);
+    else info.close();
+  }
+
+  if (embed) {
+    const link = $('full-link');
+    const sync = () => { link.href = urlFor('/'); };
+    subscribe(sync);
+    sync();
+  } else {
+    const [{ initControls }, { initInfo }, { initShare }] = await Promise.all([
+      import('./controls.js'), import('./info.js'), import('./share.js'),
+    ]);
+    initControls(catalog);
+    info = initInfo(catalog, {
+      onSelect: (ids) => {
+        for (const g of grids()) g.select(ids);
+      },
+    });
+    initShare();
+    onPick(grid, pickCell);
+    window.lbm.info = info;
+    initSheet();
+  }
+
+  subscribe((keys) => {
+    if (keys.includes('lang')) {
+      setLang(state.lang);
+      translate();
+      canvas.setAttribute('aria-label', t('map'));
+    }
+    if (keys.some((k) => ['measure', 'year', 'compare', 'lang'].includes(k))) legend();
+    if (keys.some((k) => ['measure', 'year', 'compare'].includes(k))) showLayers().catch(console.error);
+  });
+  legend();
+  await showLayers();
+  map.once('idle', () => markReady(window.lbm));
+}
+
+/** On phones the panel is a bottom sheet that folds away to show the map. */
+function initSheet() {
+  const toggle = $('panel-toggle');
+  toggle.addEventListener('click', () => {
+    const open = toggle.getAttribute('aria-expanded') !== 'true';
+    toggle.setAttribute('aria-expanded', String(open));
+    $('panel').classList.toggle('collapsed', !open);
+  });
+}
+
+boot().catch((err) => {
+  console.error(err);
+  failReady(err);
+});

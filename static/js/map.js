@@ -1,0 +1,170 @@
+// The MapLibre map and the score layers on it. The style is built from data: the tileset's tile
+// URL, zoom range and its classification's colours, all from the catalog. Switching tileset swaps
+// the source and layers on the running map, so the camera stays where it is.
+
+import { Map as MapLibreMap, NavigationControl, ScaleControl, AttributionControl }
+  from '/vendor/maplibre-gl/maplibre-gl.mjs';
+import { loadStyle } from './api.js';
+
+export const MAX_ZOOM = 17; // the tileset's maxzoom is overzoomed up to here
+const OUTLINE_FROM = 12; // 100 m cells are a few pixels wide below this zoom
+
+const plainStyle = () => ({
+  version: 8,
+  sources: {},
+  layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#eef0ec' } }],
+});
+
+/** The configured basemap style, or a plain light background (offline, or no basemap set). */
+export async function baseStyle(config) {
+  return (config?.basemap && (await loadStyle(config.basemap))) || plainStyle();
+}
+
+/** Absolute tile URLs: MapLibre fetches tiles in a worker, where relative URLs would resolve wrongly. */
+const absolute = (urls) => urls.map((u) => new URL(u, location.href).href.replace(/%7B/g, '{').replace(/%7D/g, '}'));
+
+/** `['match', ['get','class'], 1, '#..', ..., noDataColour]` from a classification. */
+export function fillColor(classification) {
+  const expr = ['match', ['to-number', ['get', 'class']]];
+  for (const c of classification.classes) expr.push(c.class, c.color);
+  expr.push(classification.no_data?.color ?? 'rgba(0,0,0,0)');
+  return expr;
+}
+
+/** A map that shows one score tileset at a time and highlights selected cells. */
+export class GridMap {
+  /**
+   * @param {HTMLElement} container
+   * @param {object} opts style, tileset (for the zoom range and first view), camera
+   *   ({center, zoom} or null for the tileset's bounds), test (keep the drawing buffer readable)
+   */
+  constructor(container, { style, tileset, camera, test = false, controls = true }) {
+    const view = camera?.center
+      ? { center: camera.center, zoom: camera.zoom }
+      : { bounds: tileset.bounds, fitBoundsOptions: { padding: 24 } };
+    this.map = new MapLibreMap({
+      container,
+      style,
+      ...view,
+      minZoom: Math.max(0, (tileset.minzoom ?? 0) - 0.5),
+      maxZoom: MAX_ZOOM,
+      attributionControl: false,
+      dragRotate: false,
+      pitchWithRotate: false,
+      touchPitch: false,
+      fadeDuration: test ? 0 : 200,
+      canvasContextAttributes: { preserveDrawingBuffer: test, antialias: false },
+    });
+    this.map.touchZoomRotate.disableRotation();
+    this.map.keyboard.disableRotation();
+    if (controls) {
+      this.map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
+      this.map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-right');
+      this.map.addControl(new AttributionControl({ compact: true }), 'bottom-right');
+    }
+    this.sourceId = null;
+    this.selected = [];
+    this.styleReady = new Promise((resolve) => this.map.once('load', resolve));
+  }
+
+  /** Shows `tileset`; the previous one stays drawn until the new one has loaded (no flash). */
+  async show(tileset) {
+    await this.styleReady;
+    const map = this.map;
+    const id = `lbm:${tileset.id}`;
+    if (this.sourceId === id) return;
+    const old = this.sourceId;
+    this.sourceId = id;
+    if (!map.getSource(id)) {
+      map.addSource(id, {
+        type: 'vector',
+        tiles: absolute(tileset.tiles),
+        minzoom: tileset.minzoom,
+        maxzoom: tileset.maxzoom,
+        bounds: tileset.bounds,
+        attribution: tileset.attribution ?? 'Leefbaarometer',
+      });
+      const before = old ? `${old}:fill` : undefined;
+      map.addLayer({
+        id: `${id}:fill`, type: 'fill', source: id, 'source-layer': 'grid',
+        paint: {
+          'fill-color': fillColor(tileset.classification),
+          'fill-opacity': ['interpolate', ['linear'], ['zoom'], 10, 0.92, 15, 0.78],
+          'fill-antialias': false,
+        },
+      }, before);
+      map.addLayer({
+        id: `${id}:line`, type: 'line', source: id, 'source-layer': 'grid', minzoom: OUTLINE_FROM - 0.5,
+        paint: {
+          'line-color': 'rgba(40,40,40,0.35)',
+          'line-width': ['interpolate', ['linear'], ['zoom'], OUTLINE_FROM, 0.3, MAX_ZOOM, 1.2],
+        },
+      }, before);
+      map.addLayer({
+        id: `${id}:selected`, type: 'line', source: id, 'source-layer': 'grid',
+        paint: {
+          'line-color': '#111',
+          'line-width': ['case', ['boolean', ['feature-state', 'selected'], false], 3, 0],
+        },
+      }, before);
+    }
+    this.select(this.selected);
+    // Drop older tilesets once the new one is drawn (or right away if it already is).
+    const drop = () => {
+      for (const src of Object.keys(map.getStyle().sources)) {
+        if (src.startsWith('lbm:') && src !== this.sourceId) this.#remove(src);
+      }
+    };
+    if (old) map.once('idle', drop);
+    map.triggerRepaint();
+  }
+
+  #remove(src) {
+    for (const suffix of ['fill', 'line', 'selected']) {
+      if (this.map.getLayer(`${src}:${suffix}`)) this.map.removeLayer(`${src}:${suffix}`);
+    }
+    if (this.map.getSource(src)) this.map.removeSource(src);
+  }
+
+  /** True while a tileset other than the current one is still on the map. */
+  get swapping() {
+    if (!this.map.isStyleLoaded()) return true;
+    return Object.keys(this.map.getStyle().sources).some((s) => s.startsWith('lbm:') && s !== this.sourceId);
+  }
+
+  get fillLayer() {
+    return `${this.sourceId}:fill`;
+  }
+
+  /** The grid feature drawn at a screen point, if any. */
+  featureAt(point) {
+    if (!this.sourceId || !this.map.getLayer(this.fillLayer)) return null;
+    return this.map.queryRenderedFeatures(point, { layers: [this.fillLayer] })[0] ?? null;
+  }
+
+  /** Highlights the cells with these feature ids (feature-state `selected`). */
+  select(ids) {
+    const map = this.map;
+    if (!this.sourceId || !map.getSource(this.sourceId)) {
+      this.selected = ids;
+      return;
+    }
+    map.removeFeatureState({ source: this.sourceId, sourceLayer: 'grid' });
+    this.selected = ids;
+    for (const id of ids) map.setFeatureState({ source: this.sourceId, sourceLayer: 'grid', id }, { selected: true });
+  }
+}
+
+/** Calls `onPick(lngLat, feature|null)` on click and on Enter (map centre) for keyboard users. */
+export function onPick(grid, handler) {
+  const map = grid.map;
+  map.on('click', (e) => handler(e.lngLat, grid.featureAt(e.point)));
+  map.on('mousemove', (e) => {
+    map.getCanvas().style.cursor = grid.featureAt(e.point) ? 'pointer' : '';
+  });
+  map.getCanvas().addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter') return;
+    const c = map.getCenter();
+    handler(c, grid.featureAt(map.project(c)));
+  });
+}

@@ -1,0 +1,47 @@
+// Sharing: copy the page URL (the state lives in it), and an "Embed" dialog with a ready
+// <iframe> snippet for /embed with the current state.
+
+import { state, urlFor } from './state.js';
+import { t } from './i18n.js';
+
+async function copy(text, field) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    // No clipboard API (plain http on another host, or a denied permission): select instead.
+    if (field) {
+      field.focus();
+      field.select();
+      return document.execCommand?.('copy') ?? false;
+    }
+    return false;
+  }
+}
+
+export function embedSnippet(s = state) {
+  const src = new URL(urlFor('/embed', s), location.href).href;
+  return `<iframe src="${src.replaceAll('&', '&amp;').replaceAll('"', '&quot;')}" title="${t('map')}" width="100%" height="480" style="border:0" loading="lazy"></iframe>`;
+}
+
+export function initShare() {
+  const status = document.getElementById('share-status');
+  const dialog = document.getElementById('embed-dialog');
+  const code = document.getElementById('embed-code');
+  const say = (ok) => {
+    status.textContent = ok ? t('copied') : '';
+    setTimeout(() => (status.textContent = ''), 2500);
+  };
+
+  document.getElementById('copy-link').addEventListener('click', async () => {
+    say(await copy(new URL(urlFor(location.pathname), location.href).href));
+  });
+  document.getElementById('embed-open').addEventListener('click', () => {
+    code.value = embedSnippet();
+    dialog.showModal();
+    code.focus();
+    code.select();
+  });
+  document.getElementById('embed-copy').addEventListener('click', async () => say(await copy(code.value, code)));
+  document.getElementById('embed-close').addEventListener('click', () => dialog.close());
+}

@@ -1,0 +1,90 @@
+// The app's state, kept in one place, and its round trip through the URL:
+// `?measure=fys&year=2020&compare=2012&lang=en#12.5/52.0907/5.1214` (zoom/lat/lon in the hash,
+// the way MapLibre's own hash reads). Other query parameters (e.g. `test=1`) are left alone.
+
+export const state = {
+  measure: 'lbm',
+  year: null,
+  compare: null, // a second year shown beside `year`, or null
+  lang: 'nl',
+  center: null, // [lon, lat]
+  zoom: null,
+};
+
+const listeners = new Set();
+
+/** Calls `fn(changedKeys, state)` after every change. */
+export function subscribe(fn) {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+/** Applies a patch; listeners hear only about keys whose value really changed. */
+export function update(patch) {
+  const changed = [];
+  for (const [k, v] of Object.entries(patch)) {
+    if (JSON.stringify(state[k]) !== JSON.stringify(v)) {
+      state[k] = v;
+      changed.push(k);
+    }
+  }
+  if (changed.length === 0) return;
+  writeUrl();
+  for (const fn of listeners) fn(changed, state);
+}
+
+const num = (s) => (s === null || s === '' || !Number.isFinite(Number(s)) ? null : Number(s));
+
+/** Reads the state from a URL (string or URL); unknown or malformed parts are ignored. */
+export function parseUrl(href) {
+  const url = new URL(href, 'http://localhost/');
+  const q = url.searchParams;
+  const out = {};
+  if (q.get('measure')) out.measure = q.get('measure');
+  if (num(q.get('year'))) out.year = num(q.get('year'));
+  if (num(q.get('compare'))) out.compare = num(q.get('compare'));
+  if (q.get('lang')) out.lang = q.get('lang');
+  const [z, lat, lon] = url.hash.replace(/^#/, '').split('/').map(num);
+  if (z !== null && z !== undefined && lat != null && lon != null) {
+    out.zoom = z;
+    out.center = [lon, lat];
+  }
+  return out;
+}
+
+/** The query string (without `?`) for a state, keeping unrelated parameters of `base`. */
+export function queryOf(s = state, base = '') {
+  const q = new URLSearchParams(base);
+  const set = (k, v) => (v === null || v === undefined ? q.delete(k) : q.set(k, String(v)));
+  set('measure', s.measure);
+  set('year', s.year);
+  set('compare', s.compare);
+  set('lang', s.lang === 'nl' ? null : s.lang);
+  return q.toString();
+}
+
+/** The hash (without `#`) for a camera: zoom/lat/lon, rounded to what the zoom can show. */
+export function hashOf(s = state) {
+  if (!s.center || s.zoom === null) return '';
+  const digits = Math.max(2, Math.ceil(Math.log10(2 ** s.zoom)) + 1);
+  const [lon, lat] = s.center;
+  return `${+s.zoom.toFixed(2)}/${+lat.toFixed(digits)}/${+lon.toFixed(digits)}`;
+}
+
+let pending = 0;
+function writeUrl() {
+  // Camera moves fire many updates; the address bar is rewritten once they settle.
+  clearTimeout(pending);
+  pending = setTimeout(() => {
+    const q = queryOf(state, location.search);
+    const h = hashOf(state);
+    history.replaceState(null, '', `${location.pathname}${q ? `?${q}` : ''}${h ? `#${h}` : ''}`);
+  }, 150);
+}
+
+/** The state as a URL path + query + hash for another page (`/` or `/embed`). */
+export function urlFor(pathname, s = state) {
+  const q = queryOf(s);
+  const h = hashOf(s);
+  return `${pathname}${q ? `?${q}` : ''}${h ? `#${h}` : ''}`;
+}
