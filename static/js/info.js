@@ -5,7 +5,7 @@
 import { state, subscribe } from './state.js';
 import { loadPoint } from './api.js';
 import { classEntry } from './catalog.js';
-import { t, pick } from './i18n.js';
+import { t, pick, getLang } from './i18n.js';
 
 const DIMENSIONS = ['fys', 'won', 'vrz', 'soc', 'onv'];
 const SVG = 'http://www.w3.org/2000/svg';
@@ -21,7 +21,7 @@ const svg = (tag, attrs) => {
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
   return e;
 };
-const fmt = (v, digits = 3) => (v === null || v === undefined ? '–' : v.toLocaleString(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits }));
+const fmt = (v, digits = 3) => (v === null || v === undefined ? '–' : v.toLocaleString(getLang() === 'nl' ? 'nl-NL' : 'en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits }));
 const signed = (v) => (v > 0 ? `+${fmt(v)}` : fmt(v));
 
 /** 100 m cell feature id from its id string (E1213N4879 → 12134879), as the tiler writes it. */
@@ -97,6 +97,8 @@ export function initInfo(catalog, { onSelect }) {
     const entry = classEntry(c, k);
     const box = el('div', 'total');
     box.dataset.measure = 'lbm';
+    if (row.lbm !== null && row.lbm !== undefined) box.dataset.value = String(row.lbm);
+    if (k) box.dataset.class = String(k);
     const sw = el('span', 'swatch big');
     sw.style.background = entry?.color ?? '';
     const text = el('div');
@@ -119,6 +121,8 @@ export function initInfo(catalog, { onSelect }) {
       const entry = classEntry(catalog.classification(d), k);
       const li = el('li', 'dim');
       li.dataset.measure = d;
+      if (v !== null && v !== undefined) li.dataset.value = String(v);
+      if (k) li.dataset.class = String(k);
       const name = el('span', 'dim-name', pick(catalog.measure(d), 'name') || d);
       const track = el('span', 'dim-track');
       const bar = el('span', 'dim-bar');
@@ -135,8 +139,11 @@ export function initInfo(catalog, { onSelect }) {
       list.append(li);
     }
     wrap.append(list);
-    const axis = el('div', 'dim-axis');
-    axis.append(el('span', null, `← ${t('belowAverage')}`), el('span', null, `${t('aboveAverage')} →`));
+    const axis = el('div', 'dim dim-axis');
+    axis.setAttribute('aria-hidden', 'true');
+    const labels = el('span', 'dim-axis-labels');
+    labels.append(el('span', null, `← ${t('belowAverage')}`), el('span', null, `${t('aboveAverage')} →`));
+    axis.append(el('span'), labels, el('span'));
     wrap.append(axis);
     return wrap;
   }
@@ -166,7 +173,8 @@ export function initInfo(catalog, { onSelect }) {
       lab.textContent = fmt(v, 2);
       s.append(lab);
     }
-    for (const yr of [...new Set([xa, xb, state.year])]) {
+    const far = (yr) => Math.abs(X(yr) - X(xa)) > 34 && Math.abs(X(yr) - X(xb)) > 34;
+    for (const yr of [...new Set([xa, xb, ...(far(state.year) ? [state.year] : [])])]) {
       const lab = svg('text', { x: X(yr), y: H - 6, 'text-anchor': 'middle', class: yr === state.year ? 'tick current' : 'tick' });
       lab.textContent = yr;
       s.append(lab);

@@ -1,0 +1,295 @@
+// Browser test of the web map against a running lbm-server: `LBM_BASE_URL=http://127.0.0.1:8080
+// node --test tests/browser.test.mjs`. Skips without LBM_BASE_URL, or without Chromium unless
+// LBM_REQUIRE_BROWSER=1. Screenshots go to $LBM_ARTIFACTS (default tests/artifacts/).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { BASE_URL, CHROMIUM, launch, waitIdle, saveArtifact } from './browser.mjs';
+
+const required = process.env.LBM_REQUIRE_BROWSER === '1';
+let skip = false;
+if (!BASE_URL) skip = 'LBM_BASE_URL is not set: start lbm-server and point LBM_BASE_URL at it';
+else if (!fs.existsSync(CHROMIUM)) {
+  if (required) throw new Error(`LBM_REQUIRE_BROWSER=1 but there is no Chromium at ${CHROMIUM}`);
+  skip = `no Chromium at ${CHROMIUM}`;
+}
+if (skip) console.log(`# skipping the browser tests: ${skip}`);
+
+let browser;
+let catalog;
+const url = (path) => `${BASE_URL}${path}`;
+
+before(async () => {
+  if (skip) return;
+  const res = await fetch(url('/catalog.json'));
+  assert.equal(res.status, 200, 'GET /catalog.json');
+  catalog = await res.json();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** A new page with console errors and failed requests collected. */
+async function newPage() {
+  const page = await browser.context.newPage();
+  page.problems = [];
+  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => page.problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
+  return page;
+}
+
+const tilesetsOf = (measure) => catalog.tilesets.filter((t) => t.measure === measure && (t.kind ?? 'score') === 'score')
+  .sort((a, b) => a.year - b.year);
+const latest = (measure) => tilesetsOf(measure).at(-1);
+/** A view inside the data: the tileset's centre, at `zoom`. */
+const hashAt = (ts, zoom) => {
+  const [w, s, e, n] = ts.bounds;
+  const [lon, lat] = ts.center ?? [(w + e) / 2, (s + n) / 2];
+  return `#${zoom}/${lat}/${lon}`;
+};
+
+/**
+ * Counts map pixels drawn in the classification's colours (blended over the background with the
+ * layer's opacity, so a pixel counts when it lies on the segment background → class colour).
+ */
+async function classPixels(page, classification) {
+  const colours = classification.classes.map((c) => c.color);
+  return page.evaluate((colours) => {
+    const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+    const gl = window.lbm.map.getCanvas();
+    const c2 = document.createElement('canvas');
+    c2.width = gl.width;
+    c2.height = gl.height;
+    const ctx = c2.getContext('2d');
+    ctx.drawImage(gl, 0, 0);
+    const data = ctx.getImageData(0, 0, c2.width, c2.height).data;
+    // The plain background of the style (no basemap); else the commonest pixel colour.
+    const bgPaint = window.lbm.map.getLayer('background') && window.lbm.map.getPaintProperty('background', 'background-color');
+    let bg;
+    if (typeof bgPaint === 'string' && bgPaint.startsWith('#')) bg = hex(bgPaint);
+    else {
+      const counts = new Map();
+      for (let p = 0; p < data.length; p += 4 * 13) {
+        const k = `${data[p]},${data[p + 1]},${data[p + 2]}`;
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+      }
+      bg = [...counts.entries()].sort((x, y) => y[1] - x[1])[0][0].split(',').map(Number);
+    }
+    const targets = colours.map(hex);
+    const perClass = new Array(targets.length).fill(0);
+    let blank = 0;
+    let total = 0;
+    for (let p = 0; p < data.length; p += 4 * 7) { // every 7th pixel is plenty
+      total++;
+      const px = [data[p], data[p + 1], data[p + 2]];
+      if (px.every((v, i) => Math.abs(v - bg[i]) <= 2)) blank++;
+      targets.forEach((c, k) => {
+        // the alpha that best explains px as a blend of c over bg, then the distance to that blend
+        const d = c.map((v, i) => v - bg[i]);
+        const dd = d.reduce((a, v) => a + v * v, 0);
+        if (dd < 100) return;
+        const a = d.reduce((acc, v, i) => acc + v * (px[i] - bg[i]), 0) / dd;
+        if (a < 0.6 || a > 1.05) return;
+        const err = Math.max(...px.map((v, i) => Math.abs(v - (bg[i] + a * d[i]))));
+        if (err <= 6) perClass[k]++;
+      });
+    }
+    return { total, blank, perClass, coloured: perClass.reduce((a, b) => a + b, 0) };
+  }, colours);
+}
+
+test('the map renders the class colours where there is data', { skip }, async () => {
+  const page = await newPage();
+  const ts = latest('lbm');
+  await page.goto(url('/?test=1'));
+  await waitIdle(page);
+  saveArtifact('map-default.png', await page.screenshot());
+  // A closer view inside the data, where cells certainly cover much of the screen.
+  await page.goto(url(`/?test=1&measure=lbm&year=${ts.year}${hashAt(ts, 12)}`));
+  await waitIdle(page);
+  saveArtifact('map-city-z12.png', await page.screenshot());
+  const px = await classPixels(page, ts.classification);
+  console.log(`# class pixels at z12: ${JSON.stringify(px)}`);
+  assert.ok(px.coloured > px.total * 0.05, `at least 5% of the map in class colours (got ${px.coloured}/${px.total})`);
+  assert.ok(px.perClass.filter((n) => n > 20).length >= 2, 'at least two classes visible');
+  const legend = await page.$$eval('#legend li', (lis) => lis.length);
+  assert.equal(legend, ts.classification.classes.length + 1, 'legend: every class plus "no data"');
+  const swatch = await page.$eval('#legend li[data-class="1"] .swatch', (e) => getComputedStyle(e).backgroundColor);
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(ts.classification.classes[0].color.slice(i, i + 2), 16));
+  assert.equal(swatch, `rgb(${r}, ${g}, ${b})`, 'legend colour from the classification');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('switching measure and year requests the new tileset and keeps the view', { skip }, async () => {
+  const page = await newPage();
+  const ts = latest('lbm');
+  const requested = [];
+  page.on('request', (r) => requested.push(r.url()));
+  await page.goto(url(`/?test=1&measure=lbm&year=${ts.year}${hashAt(ts, 11)}`));
+  await waitIdle(page);
+  const before = await page.evaluate(() => ({ c: window.lbm.map.getCenter().toArray(), z: window.lbm.map.getZoom() }));
+
+  const other = catalog.measures.map((m) => m.id).find((m) => m !== 'lbm' && tilesetsOf(m).length > 1);
+  assert.ok(other, 'the catalog has a second measure with at least two years');
+  const year = await page.evaluate(() => window.lbm.state.year);
+  const target = tilesetsOf(other).reduce((a, b) => (Math.abs(b.year - year) < Math.abs(a.year - year) ? b : a));
+  await page.selectOption('#measure', other);
+  await page.waitForFunction(() => document.body.dataset.state === 'loading' || true);
+  await waitIdle(page);
+  assert.ok(requested.some((u) => u.includes(`/tiles/${target.id}/`)), `requested /tiles/${target.id}/`);
+
+  const years = tilesetsOf(other).map((t) => t.year);
+  const i = years.indexOf(target.year);
+  const step = i > 0 ? '#year-prev' : '#year-next';
+  const next = tilesetsOf(other)[i > 0 ? i - 1 : i + 1];
+  await page.click(step);
+  await waitIdle(page);
+  assert.ok(requested.some((u) => u.includes(`/tiles/${next.id}/`)), `requested /tiles/${next.id}/`);
+  assert.equal(await page.$eval('#year-value', (e) => e.textContent), String(next.year));
+
+  const after = await page.evaluate(() => ({ c: window.lbm.map.getCenter().toArray(), z: window.lbm.map.getZoom() }));
+  assert.ok(Math.abs(after.z - before.z) < 1e-6 && Math.abs(after.c[0] - before.c[0]) < 1e-6, 'camera unchanged');
+  const layers = await page.evaluate(() => window.lbm.map.getStyle().layers.map((l) => l.id).filter((id) => id.startsWith('lbm:')));
+  assert.ok(layers.every((id) => id.startsWith(`lbm:${next.id}:`)), `only the new tileset's layers remain: ${layers}`);
+  saveArtifact('map-switched.png', await page.screenshot());
+  await page.close();
+});
+
+test('a click on a cell opens the info panel with that cell\'s values', { skip }, async () => {
+  const page = await newPage();
+  const ts = latest('lbm');
+  await page.goto(url(`/?test=1&measure=lbm&year=${ts.year}${hashAt(ts, 14)}`));
+  await waitIdle(page);
+  // A pixel inside a drawn cell near the middle of the map.
+  const spot = await page.evaluate(() => {
+    const { map, grid } = window.lbm;
+    const canvas = map.getCanvas().getBoundingClientRect();
+    const mid = [canvas.width / 2, canvas.height / 2];
+    const feats = map.queryRenderedFeatures({ layers: [grid.fillLayer] });
+    let best = null;
+    for (const f of feats) {
+      const ring = f.geometry.type === 'Polygon' ? f.geometry.coordinates[0] : f.geometry.coordinates[0][0];
+      const pts = ring.slice(0, -1).map((c) => map.project(c));
+      const p = pts.reduce((a, q) => ({ x: a.x + q.x / pts.length, y: a.y + q.y / pts.length }), { x: 0, y: 0 });
+      if (p.x < 20 || p.y < 20 || p.x > canvas.width - 400 || p.y > canvas.height - 20) continue; // not under the info card
+      const d = Math.hypot(p.x - mid[0] + 200, p.y - mid[1]);
+      if (!best || d < best.d) best = { d, x: p.x, y: p.y, id: f.id, cell: f.properties.cell };
+    }
+    if (!best) return null;
+    const ll = map.unproject([best.x, best.y]);
+    return { ...best, px: canvas.left + best.x, py: canvas.top + best.y, lon: ll.lng, lat: ll.lat };
+  });
+  assert.ok(spot, 'a drawn cell in view');
+  await page.mouse.click(spot.px, spot.py);
+  await page.waitForSelector('#info[data-state="ready"]:not([hidden])');
+  saveArtifact('info-panel.png', await page.screenshot());
+
+  const res = await fetch(url(`/api/v1/point?lon=${spot.lon.toFixed(6)}&lat=${spot.lat.toFixed(6)}`));
+  assert.equal(res.status, 200, 'the point API has data where the cell is drawn');
+  const point = await res.json();
+  const row = point.years.find((y) => y.year === ts.year);
+  const shown = await page.evaluate(() => ({
+    cell: document.getElementById('info').dataset.cell,
+    title: document.getElementById('info-title').textContent,
+    total: document.querySelector('#info .total')?.dataset.value,
+    dims: Object.fromEntries([...document.querySelectorAll('#info .dim[data-measure]')].map((li) => [li.dataset.measure, li.dataset.value])),
+  }));
+  assert.equal(shown.cell, point.cell);
+  assert.equal(spot.cell.split('/')[0], point.cell, 'the drawn cell is the cell the API returns');
+  assert.ok(shown.title.includes(point.cell));
+  assert.equal(Number(shown.total), row.lbm);
+  for (const [m, v] of Object.entries(shown.dims)) assert.equal(Number(v), row[m], `dimension ${m}`);
+  assert.ok(Object.keys(shown.dims).length >= 5, 'five dimensions');
+  const selected = await page.evaluate((id) => {
+    const { map, grid } = window.lbm;
+    return map.getFeatureState({ source: grid.sourceId, sourceLayer: 'grid', id }).selected;
+  }, spot.id);
+  assert.equal(selected, true, 'the clicked cell is highlighted');
+
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#info', { state: 'hidden' });
+  await page.close();
+});
+
+test('the URL round-trips the state', { skip }, async () => {
+  const page = await newPage();
+  const measure = catalog.measures.map((m) => m.id).find((m) => tilesetsOf(m).length > 1) ?? 'lbm';
+  const sets = tilesetsOf(measure);
+  const [a, b] = [sets.at(-2), sets[0]];
+  const [w, s, e, n] = a.bounds;
+  const lat = +((s + n) / 2).toFixed(4);
+  const lon = +((w + e) / 2).toFixed(4);
+  await page.goto(url(`/?test=1&measure=${measure}&year=${a.year}&compare=${b.year}&lang=en#13.5/${lat}/${lon}`));
+  await waitIdle(page);
+  const got = await page.evaluate(() => ({
+    measure: document.getElementById('measure').value,
+    year: document.getElementById('year-value').textContent,
+    compareOn: document.getElementById('compare-on').checked,
+    compare: document.getElementById('compare-year').value,
+    lang: document.documentElement.lang,
+    zoom: window.lbm.map.getZoom(),
+    center: window.lbm.map.getCenter().toArray(),
+    compareMap: !!document.getElementById('map-compare'),
+  }));
+  assert.equal(got.measure, measure);
+  assert.equal(got.year, String(a.year));
+  assert.equal(got.compareOn, true);
+  assert.equal(got.compare, String(b.year));
+  assert.equal(got.compareMap, true, 'the compare map is shown');
+  assert.equal(got.lang, 'en');
+  assert.ok(Math.abs(got.zoom - 13.5) < 1e-6);
+  assert.ok(Math.abs(got.center[0] - lon) < 1e-4 && Math.abs(got.center[1] - lat) < 1e-4);
+  saveArtifact('compare.png', await page.screenshot());
+
+  // ...and back: the page writes its state into the URL.
+  await page.click('#compare-on');
+  await waitIdle(page);
+  await page.waitForFunction(() => !location.search.includes('compare='));
+  const href = new URL(page.url());
+  assert.equal(href.searchParams.get('measure'), measure);
+  assert.equal(href.searchParams.get('year'), String(a.year));
+  assert.equal(href.searchParams.get('lang'), 'en');
+  assert.match(href.hash, /^#13\.5\/[\d.]+\/[\d.]+$/);
+  const embed = await page.evaluate(async () => {
+    document.getElementById('embed-open').click();
+    return document.getElementById('embed-code').value;
+  });
+  assert.match(embed, /^<iframe src="http[^"]+\/embed\?[^"]*measure=/);
+  await page.close();
+});
+
+test('/embed renders the map, the legend and a link back', { skip }, async () => {
+  const page = await newPage();
+  const ts = latest('lbm');
+  await page.setViewportSize({ width: 640, height: 420 });
+  await page.goto(url(`/embed?test=1&measure=lbm&year=${ts.year}${hashAt(ts, 12)}`));
+  await waitIdle(page);
+  saveArtifact('embed.png', await page.screenshot());
+  const px = await classPixels(page, ts.classification);
+  assert.ok(px.coloured > px.total * 0.05, `class colours in the embed (${px.coloured}/${px.total})`);
+  assert.equal(await page.$$eval('#legend li', (l) => l.length), ts.classification.classes.length + 1);
+  const link = await page.$eval('#full-link', (a) => a.href);
+  assert.match(link, new RegExp(`/\\?(.*&)?measure=lbm&year=${ts.year}`));
+  assert.equal(await page.$('#measure'), null, 'no controls in the embed');
+  await page.close();
+});
+
+test('phone layout and a clear message when the catalog fails', { skip }, async () => {
+  const page = await newPage();
+  await page.setViewportSize({ width: 390, height: 800 });
+  await page.goto(url('/?test=1'));
+  await waitIdle(page);
+  saveArtifact('phone.png', await page.screenshot());
+  const sheet = await page.$eval('#panel', (e) => getComputedStyle(e).position);
+  assert.equal(sheet, 'fixed', 'the panel is a bottom sheet');
+
+  await page.route('**/catalog.json', (r) => r.fulfill({ status: 503, body: '{"error":"down"}' }));
+  await page.reload();
+  await page.waitForSelector('#message:not([hidden])');
+  assert.match(await page.$eval('#message', (e) => e.textContent), /niet beschikbaar|unavailable/);
+  assert.equal(await page.evaluate(() => document.body.dataset.state), 'error');
+  await page.close();
+});
