@@ -1,0 +1,112 @@
+// Benchmark: time from navigation to the first fully drawn map (map `idle` with the score layer)
+// and the bytes transferred, at the national view and at a 100 m city view, in headless Chromium.
+//   LBM_BASE_URL=http://127.0.0.1:8080 node tests/bench.mjs
+// Env: LBM_BENCH_RUNS (default 5 per view), LBM_BENCH_CITY (zoom/lat/lon, default Utrecht centre
+// 14/52.0907/5.1214), LBM_BENCH_MEASURE/LBM_BENCH_YEAR (default: the page's default tileset).
+// Each run uses a fresh browser profile (cold browser cache) against a warm server; a last
+// "reload" run per view shows the warm-cache time. Prints a table and one `BENCH_JSON {...}` line.
+
+import fs from 'node:fs';
+import { BASE_URL, CHROMIUM, launch, saveArtifact } from './browser.mjs';
+
+if (!BASE_URL) {
+  console.log('bench: LBM_BASE_URL is not set; start lbm-server and point LBM_BASE_URL at it. Skipped.');
+  process.exit(0);
+}
+if (!fs.existsSync(CHROMIUM)) {
+  console.log(`bench: no Chromium at ${CHROMIUM}. Skipped.`);
+  process.exit(process.env.LBM_REQUIRE_BROWSER === '1' ? 1 : 0);
+}
+
+const RUNS = Number(process.env.LBM_BENCH_RUNS ?? 5);
+const CITY = process.env.LBM_BENCH_CITY ?? '14/52.0907/5.1214';
+const query = new URLSearchParams({ test: '1' });
+if (process.env.LBM_BENCH_MEASURE) query.set('measure', process.env.LBM_BENCH_MEASURE);
+if (process.env.LBM_BENCH_YEAR) query.set('year', process.env.LBM_BENCH_YEAR);
+const VIEWS = [
+  { name: 'national', url: `${BASE_URL}/?${query}` },
+  { name: `city z${CITY.split('/')[0]}`, url: `${BASE_URL}/?${query}#${CITY}` },
+];
+
+/** One navigation: ms from navigation start to the first idle with tiles, and bytes transferred. */
+async function measure(page, go) {
+  const sizes = [];
+  const onDone = (r) => sizes.push(r.sizes().then((s) => ({ url: r.url(), bytes: s.responseBodySize + s.responseHeadersSize })).catch(() => null));
+  page.on('requestfinished', onDone);
+  const t0 = Date.now();
+  await go();
+  await page.waitForFunction(() => window.lbm?.readyAt !== undefined, null, { timeout: 60000 });
+  const wall = Date.now() - t0;
+  const info = await page.evaluate(() => ({
+    readyAt: window.lbm.readyAt,
+    zoom: window.lbm.map.getZoom(),
+    tileset: window.lbm.grid.sourceId,
+  }));
+  page.off('requestfinished', onDone);
+  const got = (await Promise.all(sizes)).filter(Boolean);
+  const tiles = got.filter((s) => s.url.includes('/tiles/'));
+  return {
+    ms: Math.round(info.readyAt),
+    wall,
+    zoom: +info.zoom.toFixed(2),
+    tileset: info.tileset,
+    requests: got.length,
+    bytes: got.reduce((a, s) => a + s.bytes, 0),
+    tileRequests: tiles.length,
+    tileBytes: tiles.reduce((a, s) => a + s.bytes, 0),
+  };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const kb = (b) => `${(b / 1024).toFixed(0)} kB`;
+const results = [];
+
+// Warm the server (its tile cache, the OS file cache) once; not counted.
+{
+  const { context, close } = await launch();
+  const page = await context.newPage();
+  for (const v of VIEWS) await measure(page, () => page.goto(v.url));
+  await close();
+}
+
+for (const view of VIEWS) {
+  const runs = [];
+  let reload = null;
+  for (let i = 0; i < RUNS; i++) {
+    const { context, close } = await launch();
+    const page = await context.newPage();
+    runs.push(await measure(page, () => page.goto(view.url)));
+    if (i === RUNS - 1) {
+      reload = await measure(page, () => page.reload());
+      saveArtifact(`bench-${view.name.replace(/\W+/g, '-')}.png`, await page.screenshot());
+    }
+    await close();
+  }
+  const r = {
+    view: view.name,
+    url: view.url,
+    zoom: runs[0].zoom,
+    tileset: runs[0].tileset,
+    runs: runs.map((x) => x.ms),
+    median_ms: median(runs.map((x) => x.ms)),
+    median_wall_ms: median(runs.map((x) => x.wall)),
+    reload_ms: reload.ms,
+    bytes: runs[0].bytes,
+    requests: runs[0].requests,
+    tile_bytes: runs[0].tileBytes,
+    tile_requests: runs[0].tileRequests,
+    reload_bytes: reload.bytes,
+  };
+  results.push(r);
+}
+
+console.log(`web map benchmark against ${BASE_URL} (${RUNS} cold runs per view, headless Chromium, SwiftShader)`);
+console.log('view          zoom   first idle (median, ms)  runs (ms)                 warm reload  transferred (requests)  tiles');
+for (const r of results) {
+  console.log([
+    r.view.padEnd(12), String(r.zoom).padStart(5), String(r.median_ms).padStart(10), ''.padEnd(14),
+    r.runs.join(' ').padEnd(26), `${r.reload_ms} ms`.padStart(10), '  ',
+    `${kb(r.bytes)} (${r.requests})`.padEnd(22), `${kb(r.tile_bytes)} (${r.tile_requests})`,
+  ].join(' '));
+}
+console.log(`BENCH_JSON ${JSON.stringify(results)}`);
