@@ -1,0 +1,258 @@
+//! The tilesets in the tiles folder, swapped atomically on hot reload.
+//!
+//! Readers clone an `Arc<Snapshot>` under a read lock held for nanoseconds; a rescan opens new
+//! or changed files off the hot path and only then swaps the snapshot in, so the old generation
+//! keeps serving until the new one opened successfully. A `notify` watcher triggers rescans, and
+//! a periodic rescan (comparing size, mtime and inode) covers file systems without events.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::time::{Duration, SystemTime};
+
+use notify::Watcher;
+
+use crate::error::ServerError;
+use crate::index::{PointIndex, INDEX_FILE};
+use crate::tileset::{Classification, Tileset};
+
+/// What identifies a version of a file on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint {
+    len: u64,
+    modified: Option<SystemTime>,
+    inode: u64,
+}
+
+impl Fingerprint {
+    fn of(path: &Path) -> Option<Self> {
+        let meta = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(Self { len: meta.len(), modified: meta.modified().ok(), inode })
+    }
+}
+
+/// One immutable view of the folder.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// Tilesets by id.
+    pub tilesets: BTreeMap<String, Arc<Tileset>>,
+    /// The point index, when the folder has one.
+    pub index: Option<Arc<PointIndex>>,
+    /// True once the first scan has finished.
+    pub loaded: bool,
+}
+
+impl Snapshot {
+    /// The classification of `measure`, from any tileset of that measure (newest year first).
+    pub fn classification(&self, measure: &str) -> Option<&Classification> {
+        self.tilesets
+            .values()
+            .rev()
+            .filter(|t| t.info.measure.as_deref() == Some(measure))
+            .find_map(|t| t.info.classification.as_ref())
+    }
+}
+
+/// Bookkeeping of the scanner: fingerprints of what is loaded and of files that failed.
+#[derive(Debug, Default)]
+struct ScanState {
+    loaded: HashMap<PathBuf, Fingerprint>,
+    failed: HashMap<PathBuf, Fingerprint>,
+}
+
+/// The live set of tilesets.
+#[derive(Debug)]
+pub struct Catalog {
+    dir: PathBuf,
+    pool_size: usize,
+    current: RwLock<Arc<Snapshot>>,
+    scan: Mutex<ScanState>,
+}
+
+/// Temp files of writers (`.name`, `name.tmp`, `name.mbtiles.tmp-123`) are never opened.
+fn is_temp_name(name: &str) -> bool {
+    name.starts_with('.') || name.contains(".tmp") || name.ends_with('~')
+}
+
+impl Catalog {
+    /// An empty catalog over `dir`; call [`Catalog::rescan`] to load it.
+    pub fn new(dir: impl Into<PathBuf>, pool_size: usize) -> Self {
+        Self {
+            dir: dir.into(),
+            pool_size,
+            current: RwLock::new(Arc::new(Snapshot::default())),
+            scan: Mutex::new(ScanState::default()),
+        }
+    }
+
+    /// The tiles folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The current snapshot (cheap: clones an `Arc`).
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        Arc::clone(&self.current.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// One tileset by id.
+    pub fn get(&self, id: &str) -> Option<Arc<Tileset>> {
+        self.snapshot().tilesets.get(id).cloned()
+    }
+
+    /// Rescans the folder on the blocking pool; returns whether anything changed.
+    pub async fn rescan(self: &Arc<Self>) -> bool {
+        let this = Arc::clone(self);
+        tokio::task::spawn_blocking(move || this.rescan_blocking()).await.unwrap_or(false)
+    }
+
+    /// Rescans the folder: opens new and changed files, drops deleted ones.
+    pub fn rescan_blocking(&self) -> bool {
+        let mut scan = self.scan.lock().unwrap_or_else(|p| p.into_inner());
+        let old = self.snapshot();
+        let mut tilesets = BTreeMap::new();
+        let mut index = None;
+        let mut changed = !old.loaded;
+        let mut seen = HashMap::new();
+
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(entries) => entries.flatten().map(|e| e.path()).collect::<Vec<_>>(),
+            Err(e) => {
+                tracing::warn!(dir = %self.dir.display(), error = %e, "cannot read tiles folder");
+                Vec::new()
+            }
+        };
+        for path in entries {
+            let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
+            if is_temp_name(name) || !path.is_file() {
+                continue;
+            }
+            let is_tileset = path.extension().and_then(|e| e.to_str()) == Some("mbtiles");
+            let is_index = name == INDEX_FILE;
+            if !is_tileset && !is_index {
+                continue;
+            }
+            let Some(fp) = Fingerprint::of(&path) else { continue };
+            seen.insert(path.clone(), fp);
+            let unchanged = scan.loaded.get(&path) == Some(&fp);
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+            let previous_tileset = old.tilesets.get(&stem).filter(|t| t.path == path).cloned();
+
+            if is_index {
+                if unchanged && old.index.is_some() {
+                    index = old.index.clone();
+                    continue;
+                }
+                if scan.failed.get(&path) == Some(&fp) {
+                    index = old.index.clone();
+                    continue;
+                }
+                match PointIndex::open(&path, 2) {
+                    Ok(ix) => {
+                        tracing::info!(path = %path.display(), "point index loaded");
+                        index = Some(Arc::new(ix));
+                        scan.loaded.insert(path.clone(), fp);
+                        scan.failed.remove(&path);
+                        changed = true;
+                    }
+                    Err(e) => {
+                        tracing::warn!(path = %path.display(), error = %e, "point index skipped");
+                        scan.failed.insert(path.clone(), fp);
+                        index = old.index.clone();
+                    }
+                }
+                continue;
+            }
+
+            if unchanged {
+                if let Some(t) = previous_tileset {
+                    tilesets.insert(stem, t);
+                    continue;
+                }
+            }
+            if scan.failed.get(&path) == Some(&fp) {
+                // Still the same broken file: keep whatever served before, don't log again.
+                if let Some(t) = previous_tileset {
+                    tilesets.insert(stem, t);
+                }
+                continue;
+            }
+            match Tileset::open(&path, self.pool_size) {
+                Ok(t) => {
+                    tracing::info!(
+                        tileset = %t.info.id, generation = t.generation,
+                        minzoom = t.info.minzoom, maxzoom = t.info.maxzoom,
+                        "tileset {}", if previous_tileset.is_some() { "replaced" } else { "loaded" }
+                    );
+                    tilesets.insert(stem, Arc::new(t));
+                    scan.loaded.insert(path.clone(), fp);
+                    scan.failed.remove(&path);
+                    changed = true;
+                }
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), error = %e, "tileset skipped");
+                    scan.failed.insert(path.clone(), fp);
+                    if let Some(t) = previous_tileset {
+                        tilesets.insert(stem, t);
+                    }
+                }
+            }
+        }
+        for id in old.tilesets.keys() {
+            if !tilesets.contains_key(id) {
+                tracing::info!(tileset = %id, "tileset removed");
+                changed = true;
+            }
+        }
+        if old.index.is_some() && index.is_none() {
+            tracing::info!("point index removed");
+            changed = true;
+        }
+        scan.loaded.retain(|p, _| seen.contains_key(p));
+        scan.failed.retain(|p, _| seen.contains_key(p));
+        if changed {
+            let snapshot = Arc::new(Snapshot { tilesets, index, loaded: true });
+            *self.current.write().unwrap_or_else(|p| p.into_inner()) = snapshot;
+        }
+        changed
+    }
+
+    /// Starts hot reload: a `notify` watcher plus a rescan every `interval`. Stops by itself
+    /// when the catalog is dropped.
+    pub fn watch(self: &Arc<Self>, interval: Duration) -> Result<(), ServerError> {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+        let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+            if event.is_ok() {
+                let _ = tx.send(());
+            }
+        })?;
+        if let Err(e) = watcher.watch(&self.dir, notify::RecursiveMode::NonRecursive) {
+            // The periodic rescan still works (e.g. the folder does not exist yet).
+            tracing::warn!(dir = %self.dir.display(), error = %e, "file watcher not started; polling only");
+        }
+        let weak: Weak<Catalog> = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let _watcher = watcher;
+            let mut ticker = tokio::time::interval(interval);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    event = rx.recv() => {
+                        if event.is_none() { break; }
+                        // Debounce: a copy or rename fires several events.
+                        tokio::time::sleep(Duration::from_millis(150)).await;
+                        while rx.try_recv().is_ok() {}
+                    }
+                    _ = ticker.tick() => {}
+                }
+                let Some(catalog) = weak.upgrade() else { break };
+                catalog.rescan().await;
+            }
+        });
+        Ok(())
+    }
+}

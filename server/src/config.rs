@@ -1,0 +1,74 @@
+//! Server configuration: command line flags and environment variables (clap).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Default `Cache-Control` of tiles, TileJSON and styles. Tilesets only change by re-tiling, so
+/// an hour in browsers and a day in shared caches, with revalidation by ETag afterwards, is a
+/// balance between CDN offload and seeing a new tileset the same day.
+pub const DEFAULT_CACHE_CONTROL: &str = "public, max-age=3600, s-maxage=86400";
+
+/// `lbm-server` options.
+#[derive(Debug, Clone, clap::Parser)]
+#[command(name = "lbm-server", version, about = "Serves Leefbaarometer tilesets and the web map")]
+pub struct Config {
+    /// Folder with the `.mbtiles` tilesets and `lbm-index.sqlite`.
+    #[arg(long, env = "LBM_TILES", default_value = "./tiles")]
+    pub tiles: PathBuf,
+    /// Address to listen on.
+    #[arg(long, env = "LBM_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Public base URL used in TileJSON, styles and the catalog (e.g. `https://maps.example.nl`);
+    /// default: derived from the request (Host, X-Forwarded-Proto/Host).
+    #[arg(long, env = "LBM_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Allowed CORS origins, comma separated; default: any origin.
+    #[arg(long, env = "LBM_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    /// `Cache-Control` of tiles, TileJSON and styles.
+    #[arg(long, env = "LBM_CACHE_CONTROL", default_value = DEFAULT_CACHE_CONTROL)]
+    pub cache_control: String,
+    /// Request timeout in seconds.
+    #[arg(long, env = "LBM_REQUEST_TIMEOUT", default_value_t = 10)]
+    pub request_timeout: u64,
+    /// External basemap style URL for the web map (`/config.json`); its origin is allowed by the CSP.
+    #[arg(long, env = "LBM_BASEMAP_STYLE_URL")]
+    pub basemap_style_url: Option<String>,
+    /// Size of the in-memory tile cache in MiB.
+    #[arg(long, env = "LBM_TILE_CACHE_MB", default_value_t = 128)]
+    pub tile_cache_mb: u64,
+    /// Read-only SQLite connections per tileset.
+    #[arg(long, env = "LBM_POOL_SIZE", default_value_t = 4)]
+    pub pool_size: usize,
+    /// Interval of the fallback rescan of the tiles folder, in milliseconds.
+    #[arg(long, env = "LBM_RESCAN_MS", default_value_t = 2000)]
+    pub rescan_ms: u64,
+}
+
+impl Config {
+    /// Defaults with the given tiles folder (for tests and embedding).
+    pub fn for_tiles(dir: impl Into<PathBuf>) -> Self {
+        let mut config = <Self as clap::Parser>::parse_from(["lbm-server"]);
+        config.tiles = dir.into();
+        config
+    }
+
+    /// The request timeout as a duration.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout.max(1))
+    }
+
+    /// The origin (`scheme://host[:port]`) of the basemap style URL, if it has one.
+    pub fn basemap_origin(&self) -> Option<String> {
+        let url = self.basemap_style_url.as_deref()?;
+        let (scheme, rest) = url.split_once("://")?;
+        if scheme != "http" && scheme != "https" {
+            return None;
+        }
+        let host = rest.split(['/', '?', '#']).next()?;
+        let ok = !host.is_empty()
+            && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
+        ok.then(|| format!("{scheme}://{host}"))
+    }
+}

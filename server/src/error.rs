@@ -1,0 +1,75 @@
+//! Error types: tileset loading errors and the JSON error response of the HTTP API.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+/// Why a tileset or the point index could not be opened or read.
+#[derive(Debug, thiserror::Error)]
+pub enum TilesetError {
+    /// SQLite refused the file or a query failed.
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The file is SQLite but not an MBTiles tileset of this project.
+    #[error("invalid tileset: {0}")]
+    Invalid(String),
+    /// A blocking task was cancelled or panicked.
+    #[error("background task failed: {0}")]
+    Task(String),
+}
+
+/// Errors of the server as a whole (startup, binding, serving).
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// An I/O error (binding, reading the tiles folder, serving).
+    #[error("i/o: {0}")]
+    Io(#[from] std::io::Error),
+    /// The file watcher could not be started.
+    #[error("watcher: {0}")]
+    Watch(#[from] notify::Error),
+}
+
+/// An HTTP error answered as `{"error": "..."}` with the given status.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// HTTP status sent.
+    pub status: StatusCode,
+    /// Human-readable reason.
+    pub message: String,
+}
+
+impl ApiError {
+    /// An error with a status and a reason.
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self { status, message: message.into() }
+    }
+    /// 400 Bad Request.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+    /// 404 Not Found.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, message)
+    }
+    /// 500 for a failure on our side (logged, reason kept generic for the client).
+    pub fn internal(err: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %err, "internal error");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        json_error(self.status, &self.message)
+    }
+}
+
+/// A JSON error body `{"error": message}` with `status`.
+pub fn json_error(status: StatusCode, message: &str) -> Response {
+    let body = serde_json::json!({ "error": message }).to_string();
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
+}

@@ -1,0 +1,343 @@
+//! HTTP behaviour around the routes: CORS, security headers, path guards, JSON errors,
+//! timeouts, panics, metrics and access logs; plus small header helpers.
+
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, HttpBody};
+use axum::extract::{Request, State};
+use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use axum::http::{Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::timeout::TimeoutLayer;
+
+use crate::error::json_error;
+use crate::AppState;
+
+/// Longest accepted request target (path and query), in bytes.
+pub const MAX_URI_LEN: usize = 1024;
+
+/// Wraps the routes in every layer, outermost first: panic catcher, metrics and access log,
+/// path guard, timeout, CORS, security headers, JSON error bodies.
+pub fn with_layers(routes: Router, state: AppState) -> Router {
+    let timeout = state.config.timeout();
+    let cors = cors_layer(&state.config.cors_origins);
+    routes.layer(
+        ServiceBuilder::new()
+            .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
+                tracing::error!("handler panicked");
+                json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+            }))
+            .layer(middleware::from_fn_with_state(state.clone(), observe))
+            .layer(middleware::from_fn(guard))
+            .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
+            .layer(cors)
+            .layer(middleware::from_fn_with_state(state, security_headers))
+            .layer(middleware::from_fn(json_errors)),
+    )
+}
+
+fn cors_layer(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .map(|o| o.trim())
+        .filter(|o| !o.is_empty())
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    let allow = if origins.is_empty() || origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins)
+    };
+    CorsLayer::new()
+        .allow_origin(allow)
+        .allow_methods([Method::GET, Method::HEAD])
+        .allow_headers([header::IF_NONE_MATCH, header::RANGE])
+        .expose_headers([header::ETAG, header::CONTENT_LENGTH])
+        .max_age(Duration::from_secs(86400))
+}
+
+/// The metrics label of a request path.
+pub fn route_label(path: &str) -> &'static str {
+    match path {
+        "/catalog.json" => "catalog",
+        "/health" => "health",
+        "/metrics" => "metrics",
+        "/config.json" => "config",
+        "/api/v1/point" => "point",
+        "/" | "/embed" => "asset",
+        _ if path.starts_with("/tiles/") => {
+            if path[7..].contains('/') {
+                "tile"
+            } else {
+                "tilejson"
+            }
+        }
+        _ if path.starts_with("/styles/") => "style",
+        _ if path.starts_with("/static/") || path.starts_with("/vendor/") => "asset",
+        _ => "other",
+    }
+}
+
+/// Counts requests (route, status, latency, bytes) and writes one access log line each.
+async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let route = route_label(&path);
+    let response = next.run(req).await;
+    let elapsed = start.elapsed();
+    let status = response.status();
+    let bytes = response.body().size_hint().exact();
+    let route = if status == StatusCode::URI_TOO_LONG
+        || (status == StatusCode::BAD_REQUEST && route == "other")
+    {
+        "rejected"
+    } else {
+        route
+    };
+    state.metrics.record(route, status.as_u16(), elapsed, bytes);
+    let shown: String = path.chars().take(200).collect();
+    tracing::info!(
+        target: "lbm_server::access",
+        %method, path = %shown, status = status.as_u16(),
+        micros = elapsed.as_micros() as u64, bytes = bytes.unwrap_or(0),
+        "request"
+    );
+    response
+}
+
+/// Decodes `%XX` escapes; `None` for invalid escapes.
+pub fn percent_decode(s: &str) -> Option<Vec<u8>> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    Some(out)
+}
+
+/// Why a raw request path is refused, if it is.
+pub fn reject_path(path: &str) -> Option<&'static str> {
+    for segment in path.split('/') {
+        let Some(decoded) = percent_decode(segment) else {
+            return Some("invalid percent-encoding in path");
+        };
+        if decoded == b".." || decoded == b"." {
+            return Some("path traversal is not allowed");
+        }
+        if decoded.iter().any(|&b| b == b'/' || b == b'\\' || b == 0) {
+            return Some("encoded slashes, backslashes and NUL are not allowed in paths");
+        }
+    }
+    None
+}
+
+/// Refuses overlong targets (414) and traversal attempts (400) before routing.
+async fn guard(req: Request, next: Next) -> Response {
+    let uri = req.uri();
+    let target_len = uri.path_and_query().map_or(0, |pq| pq.as_str().len());
+    if target_len > MAX_URI_LEN {
+        return json_error(StatusCode::URI_TOO_LONG, "request target longer than 1024 bytes");
+    }
+    if let Some(reason) = reject_path(uri.path()) {
+        return json_error(StatusCode::BAD_REQUEST, reason);
+    }
+    next.run(req).await
+}
+
+/// Content-Security-Policy of the web map; `embed` allows any site to frame it.
+pub fn content_security_policy(extra_origin: Option<&str>, embed: bool) -> String {
+    let extra = extra_origin.map(|o| format!(" {o}")).unwrap_or_default();
+    let frame = if embed { "*" } else { "'self'" };
+    format!(
+        "default-src 'self'; img-src 'self' data: blob:{extra}; worker-src 'self' blob:; \
+         child-src blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'{extra}; \
+         font-src 'self'{extra}; object-src 'none'; base-uri 'self'; frame-ancestors {frame}"
+    )
+}
+
+/// nosniff everywhere; CSP, framing and referrer policy on HTML.
+async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    let is_html = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if is_html {
+        let embed = matches!(path.as_str(), "/embed" | "/embed.html" | "/static/embed.html");
+        let csp = content_security_policy(state.config.basemap_origin().as_deref(), embed);
+        if let Ok(v) = HeaderValue::from_str(&csp) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+        if !embed {
+            headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+        }
+        headers.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        );
+    }
+    response
+}
+
+/// Gives every 4xx/5xx without a JSON body (axum's 405, timeouts, ...) a JSON reason.
+async fn json_errors(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return response;
+    }
+    let reason = match status {
+        StatusCode::METHOD_NOT_ALLOWED => "method not allowed (use GET or HEAD)",
+        StatusCode::NOT_FOUND => "not found",
+        StatusCode::SERVICE_UNAVAILABLE => "request timed out or service unavailable",
+        _ => status.canonical_reason().unwrap_or("error"),
+    };
+    let (mut parts, _) = response.into_parts();
+    let body = serde_json::json!({ "error": reason }).to_string();
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(body))
+}
+
+/// Whether the client accepts gzip (`Accept-Encoding` with gzip or `*` and q > 0).
+pub fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).any(|v| {
+        v.split(',').any(|item| {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()))
+                .next()
+                .unwrap_or(1.0);
+            (coding == "gzip" || coding == "x-gzip" || coding == "*") && q > 0.0
+        })
+    })
+}
+
+/// Whether `If-None-Match` matches `etag` (weak comparison, as RFC 9110 asks for it).
+pub fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
+    let strip = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    let ours = strip(etag);
+    headers.get_all(header::IF_NONE_MATCH).iter().filter_map(|v| v.to_str().ok()).any(|v| {
+        v.split(',').any(|t| t.trim() == "*" || strip(t) == ours)
+    })
+}
+
+/// A 304 Not Modified carrying the validators and caching headers of the full response.
+pub fn not_modified(etag: &str, cache_control: &str, vary: bool) -> Response {
+    let mut response = StatusCode::NOT_MODIFIED.into_response();
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        headers.insert(header::ETAG, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(cache_control) {
+        headers.insert(header::CACHE_CONTROL, v);
+    }
+    if vary {
+        headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    }
+    response
+}
+
+fn clean_host(host: &str) -> Option<&str> {
+    let host = host.split(',').next()?.trim();
+    let ok = !host.is_empty()
+        && host.len() <= 255
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]_".contains(c));
+    ok.then_some(host)
+}
+
+/// The public base URL (no trailing slash): `--public-url`, else scheme and host of the request
+/// (X-Forwarded-Proto / X-Forwarded-Host honoured).
+pub fn base_url(public_url: Option<&str>, headers: &HeaderMap) -> String {
+    if let Some(url) = public_url {
+        return url.trim_end_matches('/').to_string();
+    }
+    let get = |name: &HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    let proto = get(&HeaderName::from_static("x-forwarded-proto"))
+        .and_then(|p| p.split(',').next())
+        .map(|p| p.trim().to_ascii_lowercase())
+        .filter(|p| p == "http" || p == "https")
+        .unwrap_or_else(|| "http".to_string());
+    let host = get(&HeaderName::from_static("x-forwarded-host"))
+        .and_then(clean_host)
+        .or_else(|| get(&header::HOST).and_then(clean_host))
+        .unwrap_or("localhost");
+    format!("{proto}://{host}")
+}
+
+/// Percent-encodes a URL path segment (tileset ids come from file names).
+pub fn encode_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_traversal_variants() {
+        for p in ["/static/../x", "/static/%2e%2e/x", "/static/%2E%2e/x", "/a/.%2e/b", "/tiles/a%2fb/1/1/1.pbf", "/x/%5c", "/x/%00", "/x/%zz"] {
+            assert!(reject_path(p).is_some(), "{p}");
+        }
+        for p in ["/", "/tiles/lbm-2020/5/16/10.pbf", "/static/js/main.js", "/tiles/a%20b.json"] {
+            assert!(reject_path(p).is_none(), "{p}");
+        }
+    }
+
+    #[test]
+    fn parses_accept_encoding() {
+        let mut h = HeaderMap::new();
+        assert!(!accepts_gzip(&h));
+        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("br, gzip;q=0.5"));
+        assert!(accepts_gzip(&h));
+        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip;q=0, br"));
+        assert!(!accepts_gzip(&h));
+    }
+
+    #[test]
+    fn base_url_prefers_forwarded_headers() {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        assert_eq!(base_url(None, &h), "http://127.0.0.1:8080");
+        h.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        h.insert("x-forwarded-host", HeaderValue::from_static("maps.example.nl"));
+        assert_eq!(base_url(None, &h), "https://maps.example.nl");
+        h.insert("x-forwarded-host", HeaderValue::from_static("evil\"host"));
+        assert_eq!(base_url(None, &h), "https://127.0.0.1:8080");
+        assert_eq!(base_url(Some("https://x.nl/"), &h), "https://x.nl");
+    }
+}

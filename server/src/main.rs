@@ -1,0 +1,71 @@
+//! `lbm-server`: serves the tiles folder and the web map (see `lbm-server --help`).
+
+use anyhow::Context;
+use clap::Parser;
+use lbm_server::{AppState, Config};
+use tracing_subscriber::EnvFilter;
+
+/// Whether the tiles folder holds at least one `.mbtiles` file.
+fn has_tilesets(dir: &std::path::Path) -> bool {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries.flatten().any(|e| e.path().extension().and_then(|x| x.to_str()) == Some("mbtiles"))
+        })
+        .unwrap_or(false)
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("shutting down: finishing open requests");
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    let config = Config::parse();
+
+    // First run: no tilesets yet → build the demo dataset into the tiles folder.
+    if !has_tilesets(&config.tiles) {
+        std::fs::create_dir_all(&config.tiles)
+            .with_context(|| format!("creating tiles folder {}", config.tiles.display()))?;
+        tracing::warn!(
+            tiles = %config.tiles.display(),
+            "no tilesets in the tiles folder; the demo build is not wired in yet"
+        );
+        // LEAD: wire lbm_tiler::demo here (build the demo tilesets and lbm-index.sqlite into
+        // `config.tiles`, with progress on the terminal), then continue below. Also inject the
+        // tiler's exact projection: `state.set_projection(Arc::new(|lon, lat| ...))`.
+    }
+
+    let bind = config.bind;
+    let state = AppState::load(config).await.context("loading the tiles folder")?;
+    let listener =
+        tokio::net::TcpListener::bind(bind).await.with_context(|| format!("binding {bind}"))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(
+        tilesets = state.catalog.snapshot().tilesets.len(),
+        "lbm-server listening on http://{addr}/"
+    );
+    lbm_server::serve(listener, state, shutdown_signal()).await.context("serving")?;
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! `GET /catalog.json`: every tileset with its URLs, grouped by measure and year.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::http::header::HeaderMap;
+use axum::response::Response;
+use serde_json::{json, Value};
+
+use super::tilejson::{json_response, style_url, tilejson_url, tiles_url};
+use crate::catalog::Snapshot;
+use crate::http::base_url;
+use crate::AppState;
+
+/// Measures in the order the web map offers them; others follow alphabetically.
+pub const MEASURE_ORDER: [&str; 6] = ["lbm", "fys", "onv", "soc", "vrz", "won"];
+
+fn measure_rank(m: &str) -> (usize, String) {
+    (MEASURE_ORDER.iter().position(|x| *x == m).unwrap_or(MEASURE_ORDER.len()), m.to_string())
+}
+
+/// The catalog document of a snapshot.
+pub fn catalog_json(snapshot: &Snapshot, base: &str) -> Value {
+    let mut tilesets: Vec<_> = snapshot.tilesets.values().collect();
+    tilesets.sort_by_key(|t| {
+        (measure_rank(t.info.measure.as_deref().unwrap_or("")), t.info.year, t.info.id.clone())
+    });
+    let mut measures: BTreeMap<(usize, String), (Value, Value, Vec<i32>)> = BTreeMap::new();
+    for t in &tilesets {
+        let Some(m) = t.info.measure.as_deref() else { continue };
+        let entry = measures.entry(measure_rank(m)).or_insert((Value::Null, Value::Null, Vec::new()));
+        if let Some(c) = &t.info.classification {
+            entry.0 = json!(c.name_nl);
+            entry.1 = json!(c.name_en);
+        }
+        if let Some(y) = t.info.year {
+            if !entry.2.contains(&y) {
+                entry.2.push(y);
+            }
+        }
+    }
+    let measures: Vec<Value> = measures
+        .into_iter()
+        .map(|((_, id), (name_nl, name_en, mut years))| {
+            years.sort_unstable();
+            json!({"id": id, "name_nl": name_nl, "name_en": name_en, "years": years})
+        })
+        .collect();
+    let tilesets: Vec<Value> = tilesets
+        .iter()
+        .map(|t| {
+            let i = &t.info;
+            json!({
+                "id": i.id,
+                "name": i.name,
+                "kind": i.kind,
+                "measure": i.measure,
+                "year": i.year,
+                "minzoom": i.minzoom,
+                "maxzoom": i.maxzoom,
+                "bounds": i.bounds,
+                "center": i.center,
+                "tilejson": tilejson_url(base, &i.id),
+                "style": style_url(base, &i.id),
+                "tiles": [tiles_url(base, &i.id)],
+                "classification": i.classification,
+                "pyramid": i.pyramid,
+            })
+        })
+        .collect();
+    json!({"measures": measures, "tilesets": tilesets})
+}
+
+/// Handler of `/catalog.json`.
+pub async fn handler(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let base = base_url(state.config.public_url.as_deref(), &headers);
+    json_response(&catalog_json(&state.catalog.snapshot(), &base))
+}

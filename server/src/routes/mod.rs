@@ -1,0 +1,35 @@
+//! The HTTP routes.
+
+mod catalog;
+mod point;
+mod service;
+mod style;
+mod tilejson;
+mod tiles;
+mod web;
+
+use axum::routing::get;
+use axum::Router;
+
+use crate::AppState;
+
+pub use catalog::catalog_json;
+pub use style::style as style_json;
+pub use tilejson::tilejson;
+
+/// All routes (without the HTTP layers, see [`crate::router`]).
+pub fn routes(state: AppState) -> Router {
+    Router::new()
+        .route("/tiles/{tileset}/{z}/{x}/{tile}", get(tiles::tile))
+        .route("/tiles/{file}", get(tilejson::handler))
+        .route("/styles/{file}", get(style::handler))
+        .route("/catalog.json", get(catalog::handler))
+        .route("/api/v1/point", get(point::handler))
+        .route("/health", get(service::health))
+        .route("/metrics", get(service::metrics))
+        .route("/config.json", get(service::config))
+        .route("/", get(web::index))
+        .route("/embed", get(web::embed))
+        .fallback(web::fallback)
+        .with_state(state)
+}

@@ -1,0 +1,86 @@
+//! `GET /tiles/{tileset}.json`: TileJSON 3.0.0 with absolute tile URLs and the `lbm` metadata.
+
+use axum::extract::{Path, State};
+use axum::http::header::{self, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+use crate::error::ApiError;
+use crate::http::{base_url, encode_segment};
+use crate::tileset::TilesetInfo;
+use crate::AppState;
+
+/// `Cache-Control` of TileJSON, styles and the catalog: short, they follow hot reloads.
+pub const META_CACHE_CONTROL: &str = "public, max-age=60";
+
+/// URL of a tileset's TileJSON.
+pub fn tilejson_url(base: &str, id: &str) -> String {
+    format!("{base}/tiles/{}.json", encode_segment(id))
+}
+
+/// URL template of a tileset's tiles.
+pub fn tiles_url(base: &str, id: &str) -> String {
+    format!("{base}/tiles/{}/{{z}}/{{x}}/{{y}}.pbf", encode_segment(id))
+}
+
+/// URL of a tileset's MapLibre style.
+pub fn style_url(base: &str, id: &str) -> String {
+    format!("{base}/styles/{}.json", encode_segment(id))
+}
+
+/// The `lbm` object: kind, measure, year, classification, pyramid.
+pub fn lbm_object(info: &TilesetInfo) -> Value {
+    json!({
+        "kind": info.kind,
+        "measure": info.measure,
+        "year": info.year,
+        "classification": info.classification,
+        "pyramid": info.pyramid,
+    })
+}
+
+/// The TileJSON 3.0.0 document of a tileset.
+pub fn tilejson(info: &TilesetInfo, base: &str) -> Value {
+    json!({
+        "tilejson": "3.0.0",
+        "name": info.name,
+        "description": info.description,
+        "attribution": info.attribution,
+        "version": info.version.as_deref().unwrap_or("1.0.0"),
+        "scheme": "xyz",
+        "tiles": [tiles_url(base, &info.id)],
+        "minzoom": info.minzoom,
+        "maxzoom": info.maxzoom,
+        "bounds": info.bounds,
+        "center": info.center,
+        "vector_layers": info.vector_layers,
+        "lbm": lbm_object(info),
+    })
+}
+
+/// Strips `.json` from the last path segment; a 404 otherwise.
+pub fn json_stem(file: &str) -> Result<&str, ApiError> {
+    file.strip_suffix(".json").ok_or_else(|| ApiError::not_found(format!("{file:?} is not a .json document")))
+}
+
+/// A JSON response with a short cache lifetime.
+pub fn json_response(value: &Value) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, META_CACHE_CONTROL)],
+        value.to_string(),
+    )
+        .into_response()
+}
+
+/// Handler of `/tiles/{file}`.
+pub async fn handler(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let id = json_stem(&file)?;
+    let tileset =
+        state.catalog.get(id).ok_or_else(|| ApiError::not_found(format!("unknown tileset {id:?}")))?;
+    let base = base_url(state.config.public_url.as_deref(), &headers);
+    Ok(json_response(&tilejson(&tileset.info, &base)))
+}

@@ -1,0 +1,154 @@
+//! `GET /tiles/{tileset}/{z}/{x}/{y}.pbf`: XYZ vector tiles with ETag, gzip passthrough and 204s.
+
+use std::io::Read;
+use std::sync::atomic::Ordering;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::ApiError;
+use crate::http::{accepts_gzip, etag_matches, not_modified};
+use crate::tileset::Tile;
+use crate::AppState;
+
+/// Content type of Mapbox/MapLibre vector tiles.
+pub const MVT_CONTENT_TYPE: &str = "application/vnd.mapbox-vector-tile";
+
+/// Highest zoom a tile path may name.
+pub const MAX_ZOOM: u8 = 30;
+
+/// Parses a decimal number of at most `max_digits` digits (no sign, no spaces).
+fn parse_number(s: &str, what: &str, max_digits: usize) -> Result<u64, ApiError> {
+    if s.is_empty() || s.len() > max_digits || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::bad_request(format!("{what} must be a non-negative integer, got {s:?}")));
+    }
+    s.parse().map_err(|_| ApiError::bad_request(format!("{what} is not a valid number")))
+}
+
+/// Validates `z`, `x` and `{y}.pbf|.mvt` into XYZ numbers.
+pub fn parse_tile_path(z: &str, x: &str, file: &str) -> Result<(u8, u32, u32), ApiError> {
+    let y = file
+        .strip_suffix(".pbf")
+        .or_else(|| file.strip_suffix(".mvt"))
+        .ok_or_else(|| ApiError::bad_request("tile path must end in {y}.pbf or {y}.mvt"))?;
+    let z = parse_number(z, "z", 2)?;
+    if z > u64::from(MAX_ZOOM) {
+        return Err(ApiError::bad_request(format!("z must be at most {MAX_ZOOM}")));
+    }
+    let size = 1u64 << z;
+    let x = parse_number(x, "x", 10)?;
+    let y = parse_number(y, "y", 10)?;
+    if x >= size || y >= size {
+        return Err(ApiError::bad_request(format!("x and y must be below 2^z = {size} at z = {z}")));
+    }
+    Ok((z as u8, x as u32, y as u32))
+}
+
+/// Handler of the tile route.
+pub async fn tile(
+    State(state): State<AppState>,
+    path: Result<Path<(String, String, String, String)>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Path((id, z, x, file)) = path.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let (z, x, y) = parse_tile_path(&z, &x, &file)?;
+    let tileset = state
+        .catalog
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found(format!("unknown tileset {id:?}")))?;
+    let info = &tileset.info;
+    state.metrics.tile_request(&info.id);
+    if z < info.minzoom || z > info.maxzoom {
+        return Err(ApiError::not_found(format!(
+            "zoom {z} outside {}..={} of tileset {:?}",
+            info.minzoom, info.maxzoom, info.id
+        )));
+    }
+    let key = (tileset.generation, z, x, y);
+    let tile = match state.tiles.get(&key) {
+        Some(tile) => {
+            state.metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
+            tile
+        }
+        None => {
+            state.metrics.cache_misses.fetch_add(1, Ordering::Relaxed);
+            let tile = tileset.read_tile(z, x, y).await.map_err(ApiError::internal)?;
+            state.tiles.insert(key, tile.clone());
+            tile
+        }
+    };
+    let cache_control = state.config.cache_control.as_str();
+    let Some(tile) = tile else {
+        // Empty or missing tile inside the zoom range: 204, cacheable like a tile.
+        let mut response = StatusCode::NO_CONTENT.into_response();
+        if let Ok(v) = HeaderValue::from_str(cache_control) {
+            response.headers_mut().insert(header::CACHE_CONTROL, v);
+        }
+        return Ok(response);
+    };
+    tile_response(&tile, &headers, cache_control)
+}
+
+/// The 200 or 304 for a stored tile, gzip passed through when the client accepts it.
+fn tile_response(tile: &Tile, headers: &HeaderMap, cache_control: &str) -> Result<Response, ApiError> {
+    let send_gzip = tile.gzip && accepts_gzip(headers);
+    // Two representations (gzip and identity) need two strong ETags.
+    let etag = if tile.gzip && !send_gzip {
+        format!("\"{}-identity\"", tile.hash)
+    } else {
+        format!("\"{}\"", tile.hash)
+    };
+    if etag_matches(headers, &etag) {
+        return Ok(not_modified(&etag, cache_control, true));
+    }
+    let body = if tile.gzip && !send_gzip {
+        let mut out = Vec::with_capacity(tile.data.len() * 4);
+        flate2::read::GzDecoder::new(&tile.data[..])
+            .read_to_end(&mut out)
+            .map_err(|e| ApiError::internal(format!("stored tile is not valid gzip: {e}")))?;
+        axum::body::Bytes::from(out)
+    } else {
+        tile.data.clone()
+    };
+    let mut response = (StatusCode::OK, body).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(MVT_CONTENT_TYPE));
+    h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(cache_control) {
+        h.insert(header::CACHE_CONTROL, v);
+    }
+    if send_gzip {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tile_paths() {
+        assert_eq!(parse_tile_path("5", "16", "10.pbf").unwrap(), (5, 16, 10));
+        assert_eq!(parse_tile_path("0", "0", "0.mvt").unwrap(), (0, 0, 0));
+        for (z, x, y) in [
+            ("a", "0", "0.pbf"),
+            ("-1", "0", "0.pbf"),
+            ("31", "0", "0.pbf"),
+            ("5", "32", "0.pbf"),
+            ("5", "0", "32.pbf"),
+            ("5", "99999999999999999999", "0.pbf"),
+            ("5", "+1", "0.pbf"),
+            ("5", "1", "1.png"),
+            ("5", "1", ".pbf"),
+        ] {
+            assert_eq!(parse_tile_path(z, x, y).unwrap_err().status, StatusCode::BAD_REQUEST, "{z}/{x}/{y}");
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! One opened MBTiles tileset: validated metadata plus a pool for tile reads.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use rusqlite::{Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+use super::info::TilesetInfo;
+use super::pool::ReadOnlyPool;
+use crate::error::TilesetError;
+
+/// Every opened tileset gets a new generation, so cached tiles of a replaced file are never
+/// served for its successor.
+static NEXT_GENERATION: AtomicU64 = AtomicU64::new(1);
+
+/// A stored tile as served: the bytes (gzip when `gzip`), and a strong ETag of those bytes.
+#[derive(Debug, Clone)]
+pub struct Tile {
+    /// Stored bytes.
+    pub data: Bytes,
+    /// Whether `data` is gzip-compressed (MBTiles of this project always are).
+    pub gzip: bool,
+    /// Hex digest of `data` (without quotes).
+    pub hash: Arc<str>,
+}
+
+impl Tile {
+    /// Wraps stored bytes, detecting gzip by its magic number and hashing them.
+    pub fn from_stored(data: Vec<u8>) -> Self {
+        let gzip = data.starts_with(&[0x1f, 0x8b]);
+        let digest = Sha256::digest(&data);
+        let hash: Arc<str> = hex::encode(&digest[..16]).into();
+        Self { data: Bytes::from(data), gzip, hash }
+    }
+}
+
+/// An open, validated MBTiles file.
+#[derive(Debug)]
+pub struct Tileset {
+    /// Parsed metadata.
+    pub info: TilesetInfo,
+    /// The file it was opened from.
+    pub path: PathBuf,
+    /// Unique per open; part of the tile cache key.
+    pub generation: u64,
+    pool: Arc<ReadOnlyPool>,
+}
+
+fn table_exists(conn: &Connection, name: &str) -> Result<bool, TilesetError> {
+    let found: Option<String> = conn
+        .query_row(
+            "SELECT name FROM sqlite_master WHERE name = ?1 AND type IN ('table', 'view')",
+            [name],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(found.is_some())
+}
+
+fn read_metadata(conn: &Connection) -> Result<HashMap<String, String>, TilesetError> {
+    let mut stmt = conn.prepare("SELECT name, value FROM metadata")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?))
+    })?;
+    let mut out = HashMap::new();
+    for row in rows {
+        if let (Some(k), Some(v)) = row? {
+            out.insert(k, v);
+        }
+    }
+    Ok(out)
+}
+
+impl Tileset {
+    /// Opens and validates `path` (blocking: call from `spawn_blocking`). The id is the stem.
+    pub fn open(path: &Path, pool_size: usize) -> Result<Self, TilesetError> {
+        let id = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .ok_or_else(|| TilesetError::Invalid("file name is not UTF-8".into()))?
+            .to_string();
+        let pool = ReadOnlyPool::open(path, pool_size)?;
+        let info = pool.with_conn_blocking(|conn| {
+            for table in ["metadata", "tiles"] {
+                if !table_exists(conn, table)? {
+                    return Err(TilesetError::Invalid(format!("no {table} table")));
+                }
+            }
+            // Checks the columns the tile query needs.
+            conn.prepare(
+                "SELECT tile_data FROM tiles WHERE zoom_level = 0 AND tile_column = 0 AND tile_row = 0",
+            )?;
+            let rows = read_metadata(conn)?;
+            let zoom_range = if rows.contains_key("minzoom") && rows.contains_key("maxzoom") {
+                None
+            } else {
+                conn.query_row("SELECT min(zoom_level), max(zoom_level) FROM tiles", [], |r| {
+                    Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?))
+                })
+                .ok()
+                .and_then(|(a, b)| Some((u8::try_from(a?).ok()?, u8::try_from(b?).ok()?)))
+            };
+            TilesetInfo::from_metadata(&id, &rows, zoom_range)
+        })?;
+        Ok(Self {
+            info,
+            path: path.to_path_buf(),
+            generation: NEXT_GENERATION.fetch_add(1, Ordering::Relaxed),
+            pool: Arc::new(pool),
+        })
+    }
+
+    /// Reads the XYZ tile `z/x/y`; `None` when the tileset has no tile there (or an empty one).
+    pub async fn read_tile(&self, z: u8, x: u32, y: u32) -> Result<Option<Tile>, TilesetError> {
+        let tms_y = (1u64 << z) - 1 - u64::from(y);
+        self.pool
+            .with_conn(move |conn| {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT tile_data FROM tiles \
+                     WHERE zoom_level = ?1 AND tile_column = ?2 AND tile_row = ?3",
+                )?;
+                let data: Option<Option<Vec<u8>>> = stmt
+                    .query_row(rusqlite::params![z, x, tms_y as i64], |r| r.get(0))
+                    .optional()?;
+                Ok(data.flatten().filter(|d| !d.is_empty()).map(Tile::from_stored))
+            })
+            .await
+    }
+}
