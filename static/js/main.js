@@ -5,10 +5,14 @@
 import { state, update, subscribe, parseUrl, urlFor } from './state.js';
 import { loadCatalog, loadConfig } from './api.js';
 import { Catalog } from './catalog.js';
-import { GridMap, baseStyle, onPick } from './map.js';
 import { renderLegend } from './legend.js';
 import { setLang, t, pick, translate } from './i18n.js';
-import { Compare } from './compare.js';
+
+// MapLibre (1 MB of script) loads and compiles while the catalog and config are fetched.
+const catalogRequest = Promise.all([loadCatalog(), loadConfig()]);
+const mapModules = Promise.all([import('./map.js'), import('./compare.js')]);
+catalogRequest.catch(() => {});
+mapModules.catch(() => {});
 
 const embed = document.body.dataset.mode === 'embed';
 const test = new URLSearchParams(location.search).has('test');
@@ -65,7 +69,7 @@ async function boot() {
   let catalog;
   let config;
   try {
-    const [json, cfg] = await Promise.all([loadCatalog(), loadConfig()]);
+    const [json, cfg] = await catalogRequest;
     catalog = new Catalog(json);
     config = cfg;
     if (catalog.measures.length === 0) throw new Error('the catalog lists no score tilesets');
@@ -84,6 +88,7 @@ async function boot() {
   if (!years.includes(state.compare) || state.compare === state.year) state.compare = null;
   const tileset = () => catalog.tileset(state.measure, state.year);
 
+  const [{ GridMap, baseStyle, onPick }, { Compare }] = await mapModules;
   const style = await baseStyle(config);
   const grid = new GridMap($('map'), { style, tileset: tileset(), camera: state, test, controls: true });
   const map = grid.map;
