@@ -1,0 +1,143 @@
+//! Vector tile encoding: cells as MVT 2.1 polygons in layer `grid`, gzip-compressed.
+
+use std::io::Write;
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use mvt::{GeomEncoder, GeomType, Tile};
+
+use crate::error::{Result, TilerError};
+use crate::grid::{feature_id, write_cell_label};
+
+/// Tile extent (coordinate units per tile side).
+pub const EXTENT: u32 = 4096;
+/// Layer name.
+pub const LAYER: &str = "grid";
+/// Buffer in tile units: a cell goes into every tile its bounding box touches, plus this margin.
+pub const BUFFER: i32 = 8;
+
+/// Global pixel coordinate at zoom `z` of a normalised Web Mercator point.
+///
+/// Rounding the global coordinate (not the tile-local one) makes every tile quantise a shared
+/// corner to the same place, so neighbouring cells share corners exactly in every tile.
+pub fn global_px(unit: (f64, f64), z: u8) -> (i32, i32) {
+    let scale = f64::from(EXTENT) * f64::from(1u32 << z);
+    ((unit.0 * scale).round() as i32, (unit.1 * scale).round() as i32)
+}
+
+/// One cell ready to be drawn at one zoom.
+#[derive(Clone, Copy, Debug)]
+pub struct TileFeature {
+    /// Global pixel corners SW, NW, NE, SE.
+    pub quad: [(i32, i32); 4],
+    /// x in units of the cell size.
+    pub kx: i32,
+    /// y in units of the cell size.
+    pub ky: i32,
+    /// The score, already rounded.
+    pub score: f64,
+    /// Class 1..9.
+    pub class: u8,
+    /// Number of 100 m cells with data.
+    pub n: u32,
+}
+
+impl TileFeature {
+    /// Inclusive range of tiles (x0, y0, x1, y1) whose area (plus [`BUFFER`]) the cell touches.
+    pub fn tile_range(&self, z: u8) -> (u32, u32, u32, u32) {
+        let (mut x0, mut y0, mut x1, mut y1) = (i32::MAX, i32::MAX, i32::MIN, i32::MIN);
+        for &(x, y) in &self.quad {
+            x0 = x0.min(x);
+            y0 = y0.min(y);
+            x1 = x1.max(x);
+            y1 = y1.max(y);
+        }
+        let e = EXTENT as i32;
+        let max = (1i32 << z) - 1;
+        let t = |v: i32| v.div_euclid(e).clamp(0, max) as u32;
+        (t(x0 - BUFFER), t(y0 - BUFFER), t(x1 + BUFFER), t(y1 + BUFFER))
+    }
+}
+
+/// Encodes the features of tile (z, x, y) (XYZ) at cell `level`, returns gzip-compressed MVT.
+pub fn encode_tile<'a>(
+    z: u8,
+    x: u32,
+    y: u32,
+    level: u8,
+    features: impl Iterator<Item = &'a TileFeature>,
+) -> Result<Vec<u8>> {
+    let err = |e: &dyn std::fmt::Display| TilerError::Encode {
+        z,
+        x,
+        y,
+        message: e.to_string(),
+    };
+    let mut tile = Tile::new(EXTENT);
+    let mut layer = tile.create_layer(LAYER);
+    let (ox, oy) = (x as i32 * EXTENT as i32, y as i32 * EXTENT as i32);
+    let mut label = String::with_capacity(24);
+    for f in features {
+        let mut g = GeomEncoder::new(GeomType::Polygon);
+        for &(px, py) in &f.quad {
+            g.add_point(px - ox, py - oy).map_err(|e| err(&e))?;
+        }
+        let geom = g.encode().map_err(|e| err(&e))?;
+        let mut feature = layer.into_feature(geom);
+        feature.set_id(feature_id(f.kx, f.ky, level));
+        feature.add_tag_double("score", f.score);
+        feature.add_tag_uint("class", u64::from(f.class));
+        write_cell_label(&mut label, f.kx, f.ky, level);
+        feature.add_tag_string("cell", &label);
+        feature.add_tag_uint("n", u64::from(f.n));
+        layer = feature.into_layer();
+    }
+    tile.add_layer(layer).map_err(|e| err(&e))?;
+    let raw = tile.to_bytes().map_err(|e| err(&e))?;
+    let mut gz = GzEncoder::new(Vec::with_capacity(raw.len() / 3), Compression::new(6));
+    gz.write_all(&raw).map_err(|e| err(&e))?;
+    gz.finish().map_err(|e| err(&e))
+}
+
+/// Rounds a score to 3 decimals (the precision of the published data).
+pub fn round3(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tile_range_includes_buffer() {
+        let f = TileFeature {
+            quad: [(4090, 100), (4090, 50), (4095, 50), (4095, 100)],
+            kx: 0,
+            ky: 0,
+            score: 1.0,
+            class: 5,
+            n: 1,
+        };
+        assert_eq!(f.tile_range(3), (0, 0, 1, 0));
+        let f = TileFeature {
+            quad: [(-3, 10), (-3, 5), (2, 5), (2, 10)],
+            ..f
+        };
+        assert_eq!(f.tile_range(3), (0, 0, 0, 0));
+    }
+
+    #[test]
+    fn encodes_gzip() {
+        let f = TileFeature {
+            quad: [(4100, 4200), (4100, 4150), (4160, 4150), (4160, 4200)],
+            kx: 1213,
+            ky: 4879,
+            score: 4.125,
+            class: 7,
+            n: 1,
+        };
+        let data = encode_tile(1, 1, 1, 0, std::iter::once(&f)).unwrap();
+        assert_eq!(&data[..2], &[0x1f, 0x8b]);
+        assert_eq!(round3(4.12549), 4.125);
+    }
+}

@@ -1,0 +1,157 @@
+//! `lbm-tiler`: the command line of the Leefbaarometer tiler.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use lbm_tiler::{BuildOptions, Classification, DemoOptions};
+
+/// Leefbaarometer grid scores to MBTiles vector tilesets.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Tile a grid scores CSV: one DIR/{measure}-{year}.mbtiles per measure and year.
+    Build {
+        /// Grid scores CSV (grid_id,jaar,lbm,afw,fys,onv,soc,vrz,won).
+        #[arg(long)]
+        scores: PathBuf,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Only these years, e.g. 2018,2020.
+        #[arg(long, value_delimiter = ',')]
+        years: Option<Vec<u16>>,
+        /// Only these measures, e.g. lbm,fys.
+        #[arg(long, value_delimiter = ',')]
+        measures: Option<Vec<String>>,
+        /// Classification file (TOML or JSON); the embedded default otherwise.
+        #[arg(long)]
+        classes: Option<PathBuf>,
+        /// Lowest zoom.
+        #[arg(long, default_value_t = lbm_tiler::pyramid::DEFAULT_MINZOOM)]
+        minzoom: u8,
+        /// Highest zoom.
+        #[arg(long, default_value_t = lbm_tiler::pyramid::DEFAULT_MAXZOOM)]
+        maxzoom: u8,
+        /// Attribution metadata.
+        #[arg(long)]
+        attribution: Option<String>,
+        /// Do not write the point index (lbm-index.sqlite).
+        #[arg(long)]
+        no_index: bool,
+    },
+    /// Generate a synthetic Netherlands (DIR/demo-scores.csv) and tile it.
+    Demo {
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Only this RD New box: xmin,ymin,xmax,ymax in metres.
+        #[arg(long, value_delimiter = ',', num_args = 1)]
+        bbox: Option<Vec<f64>>,
+        /// Only these years.
+        #[arg(long, value_delimiter = ',')]
+        years: Option<Vec<u16>>,
+        /// Only these measures.
+        #[arg(long, value_delimiter = ',')]
+        measures: Option<Vec<String>>,
+        /// Lowest zoom.
+        #[arg(long, default_value_t = lbm_tiler::pyramid::DEFAULT_MINZOOM)]
+        minzoom: u8,
+        /// Highest zoom.
+        #[arg(long, default_value_t = lbm_tiler::pyramid::DEFAULT_MAXZOOM)]
+        maxzoom: u8,
+    },
+    /// Print the metadata and per-zoom tile counts and sizes of an MBTiles file.
+    Inspect {
+        /// The MBTiles file.
+        file: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let progress = std::io::stderr().is_terminal();
+    match cli.command {
+        Command::Build {
+            scores,
+            out,
+            years,
+            measures,
+            classes,
+            minzoom,
+            maxzoom,
+            attribution,
+            no_index,
+        } => {
+            let mut o = BuildOptions::new(&scores, &out);
+            if let Some(c) = classes {
+                o.classification = Classification::load(&c)?;
+            }
+            o.years = years;
+            o.measures = measures;
+            o.minzoom = minzoom;
+            o.maxzoom = maxzoom;
+            o.progress = progress;
+            o.write_index = !no_index;
+            if let Some(a) = attribution {
+                o.attribution = a;
+            }
+            let summary = lbm_tiler::build(&o)
+                .with_context(|| format!("building tilesets from {}", scores.display()))?;
+            print!("{summary}");
+        }
+        Command::Demo {
+            out,
+            bbox,
+            years,
+            measures,
+            minzoom,
+            maxzoom,
+        } => {
+            let mut o = DemoOptions::new(&out);
+            if let Some(b) = bbox {
+                let b: [f64; 4] = b
+                    .try_into()
+                    .map_err(|_| anyhow::anyhow!("--bbox needs four numbers: xmin,ymin,xmax,ymax"))?;
+                anyhow::ensure!(b[0] < b[2] && b[1] < b[3], "--bbox: expected xmin < xmax and ymin < ymax");
+                o.bbox = Some(b);
+            }
+            o.years = years;
+            o.measures = measures;
+            o.minzoom = minzoom;
+            o.maxzoom = maxzoom;
+            o.progress = progress;
+            let summary = lbm_tiler::demo(&o)
+                .with_context(|| format!("building the demo in {}", out.display()))?;
+            print!("{summary}");
+        }
+        Command::Inspect { file } => {
+            print!("{}", lbm_tiler::inspect(&file)?);
+        }
+    }
+    Ok(())
+}

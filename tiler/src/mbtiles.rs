@@ -1,0 +1,256 @@
+//! MBTiles 1.3 files and the point index, written atomically (temporary file, then rename).
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OpenFlags};
+
+use crate::error::{Result, TilerError};
+
+/// A SQLite file being written under a temporary name in the destination folder.
+///
+/// [`AtomicDb::commit`] closes it, syncs it to disk and renames it into place. Dropping it
+/// without committing deletes the temporary file, so a failed run leaves the previous file.
+pub struct AtomicDb {
+    conn: Option<Connection>,
+    tmp: PathBuf,
+    dest: PathBuf,
+}
+
+impl AtomicDb {
+    /// Creates `DIR/.{file name}.tmp-<pid>` for `dest`, with fast bulk-load pragmas and an open
+    /// transaction.
+    pub fn create(dest: &Path) -> Result<Self> {
+        let dir = dest.parent().unwrap_or(Path::new("."));
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        if tmp.exists() {
+            std::fs::remove_file(&tmp).map_err(|e| TilerError::io(&tmp, e))?;
+        }
+        let conn = Connection::open(&tmp).map_err(|e| TilerError::sqlite(&tmp, e))?;
+        let db = AtomicDb {
+            conn: Some(conn),
+            tmp,
+            dest: dest.to_path_buf(),
+        };
+        db.batch("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192; BEGIN;")?;
+        Ok(db)
+    }
+
+    /// The open connection.
+    pub fn conn(&self) -> &Connection {
+        self.conn.as_ref().expect("connection open until commit")
+    }
+
+    /// Runs SQL statements, mapping errors to the temporary path.
+    pub fn batch(&self, sql: &str) -> Result<()> {
+        self.conn()
+            .execute_batch(sql)
+            .map_err(|e| TilerError::sqlite(&self.tmp, e))
+    }
+
+    /// Maps a SQLite error to this file.
+    pub fn err(&self, e: rusqlite::Error) -> TilerError {
+        TilerError::sqlite(&self.tmp, e)
+    }
+
+    /// Commits, closes, fsyncs and renames the file into place.
+    pub fn commit(mut self) -> Result<PathBuf> {
+        self.batch("COMMIT;")?;
+        let conn = self.conn.take().expect("connection open until commit");
+        conn.close().map_err(|(_, e)| TilerError::sqlite(&self.tmp, e))?;
+        File::open(&self.tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| TilerError::io(&self.tmp, e))?;
+        std::fs::rename(&self.tmp, &self.dest).map_err(|e| TilerError::io(&self.dest, e))?;
+        if let Some(dir) = self.dest.parent() {
+            // Make the rename durable; not every platform can open a directory, so ignore errors.
+            let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+            let _ = File::open(dir).and_then(|f| f.sync_all());
+        }
+        Ok(self.dest.clone())
+    }
+}
+
+impl Drop for AtomicDb {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            drop(conn);
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Writes one MBTiles file: tiles first, the unique index and metadata at the end.
+pub struct MbtilesWriter {
+    db: AtomicDb,
+    tiles: u64,
+}
+
+impl MbtilesWriter {
+    /// Starts `dest` (written under a temporary name until [`MbtilesWriter::finish`]).
+    pub fn create(dest: &Path) -> Result<Self> {
+        let db = AtomicDb::create(dest)?;
+        db.batch(
+            "CREATE TABLE metadata (name TEXT, value TEXT);
+             CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);",
+        )?;
+        Ok(MbtilesWriter { db, tiles: 0 })
+    }
+
+    /// Adds a tile given in XYZ numbering (stored as TMS rows).
+    pub fn insert_tile(&mut self, z: u8, x: u32, y: u32, data: &[u8]) -> Result<()> {
+        let tms_row = (1u32 << z) - 1 - y;
+        let mut stmt = self
+            .db
+            .conn()
+            .prepare_cached("INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)")
+            .map_err(|e| self.db.err(e))?;
+        stmt.execute(params![z, x, tms_row, data])
+            .map_err(|e| self.db.err(e))?;
+        self.tiles += 1;
+        Ok(())
+    }
+
+    /// Number of tiles inserted so far.
+    pub fn tile_count(&self) -> u64 {
+        self.tiles
+    }
+
+    /// Writes the metadata rows, builds the index and moves the file into place.
+    pub fn finish(self, metadata: &[(String, String)]) -> Result<PathBuf> {
+        {
+            let mut stmt = self
+                .db
+                .conn()
+                .prepare("INSERT INTO metadata VALUES (?1, ?2)")
+                .map_err(|e| self.db.err(e))?;
+            for (k, v) in metadata {
+                stmt.execute(params![k, v]).map_err(|e| self.db.err(e))?;
+            }
+        }
+        self.db.batch(
+            "CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);
+             CREATE UNIQUE INDEX name ON metadata (name);",
+        )?;
+        self.db.commit()
+    }
+}
+
+/// Opens an existing SQLite file read-only.
+pub fn open_read_only(path: &Path) -> Result<Connection> {
+    if !path.is_file() {
+        return Err(TilerError::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        ));
+    }
+    Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| TilerError::sqlite(path, e))
+}
+
+/// All metadata rows of an MBTiles file, in file order.
+pub fn read_metadata(path: &Path) -> Result<Vec<(String, String)>> {
+    let conn = open_read_only(path)?;
+    let mut stmt = conn
+        .prepare("SELECT name, value FROM metadata")
+        .map_err(|e| TilerError::sqlite(path, e))?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(|e| TilerError::sqlite(path, e))?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(|e| TilerError::sqlite(path, e))?;
+    Ok(rows)
+}
+
+/// Reads one tile by XYZ address (still gzip-compressed); `None` when absent.
+pub fn read_tile(path: &Path, z: u8, x: u32, y: u32) -> Result<Option<Vec<u8>>> {
+    let conn = open_read_only(path)?;
+    let tms_row = (1u32 << z) - 1 - y;
+    let mut stmt = conn
+        .prepare("SELECT tile_data FROM tiles WHERE zoom_level=?1 AND tile_column=?2 AND tile_row=?3")
+        .map_err(|e| TilerError::sqlite(path, e))?;
+    let mut rows = stmt
+        .query(params![z, x, tms_row])
+        .map_err(|e| TilerError::sqlite(path, e))?;
+    match rows.next().map_err(|e| TilerError::sqlite(path, e))? {
+        Some(r) => Ok(Some(r.get(0).map_err(|e| TilerError::sqlite(path, e))?)),
+        None => Ok(None),
+    }
+}
+
+/// Tile statistics of one zoom level.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ZoomStats {
+    /// Zoom level.
+    pub zoom: u8,
+    /// Number of tiles.
+    pub tiles: u64,
+    /// Total compressed bytes.
+    pub bytes: u64,
+    /// Largest compressed tile in bytes.
+    pub max_bytes: u64,
+}
+
+/// Per-zoom tile counts and sizes of an MBTiles file.
+pub fn zoom_stats(path: &Path) -> Result<Vec<ZoomStats>> {
+    let conn = open_read_only(path)?;
+    let mut stmt = conn
+        .prepare(
+            "SELECT zoom_level, COUNT(*), SUM(LENGTH(tile_data)), MAX(LENGTH(tile_data))
+             FROM tiles GROUP BY zoom_level ORDER BY zoom_level",
+        )
+        .map_err(|e| TilerError::sqlite(path, e))?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(ZoomStats {
+                zoom: r.get(0)?,
+                tiles: r.get::<_, i64>(1)? as u64,
+                bytes: r.get::<_, i64>(2)? as u64,
+                max_bytes: r.get::<_, i64>(3)? as u64,
+            })
+        })
+        .map_err(|e| TilerError::sqlite(path, e))?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(|e| TilerError::sqlite(path, e))?;
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_atomically_and_reads_back() {
+        let d = tempfile::tempdir().unwrap();
+        let dest = d.path().join("t.mbtiles");
+        let mut w = MbtilesWriter::create(&dest).unwrap();
+        w.insert_tile(1, 1, 0, b"abc").unwrap();
+        assert!(!dest.exists());
+        assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 1);
+        w.finish(&[("name".into(), "t".into())]).unwrap();
+        assert_eq!(read_metadata(&dest).unwrap(), [("name".to_string(), "t".to_string())]);
+        assert_eq!(read_tile(&dest, 1, 1, 0).unwrap().unwrap(), b"abc");
+        let conn = open_read_only(&dest).unwrap();
+        let row: u32 = conn.query_row("SELECT tile_row FROM tiles", [], |r| r.get(0)).unwrap();
+        assert_eq!(row, 1, "TMS row");
+        let s = zoom_stats(&dest).unwrap();
+        assert_eq!(s, [ZoomStats { zoom: 1, tiles: 1, bytes: 3, max_bytes: 3 }]);
+        assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn dropped_writer_leaves_previous_file() {
+        let d = tempfile::tempdir().unwrap();
+        let dest = d.path().join("t.mbtiles");
+        std::fs::write(&dest, b"old").unwrap();
+        let mut w = MbtilesWriter::create(&dest).unwrap();
+        w.insert_tile(0, 0, 0, b"x").unwrap();
+        drop(w);
+        assert_eq!(std::fs::read(&dest).unwrap(), b"old");
+        assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 1);
+    }
+}

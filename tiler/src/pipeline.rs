@@ -1,0 +1,567 @@
+//! The build: scores file → one MBTiles per measure and year, plus the point index.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::sync_channel;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use rusqlite::params;
+
+use crate::classes::{Classification, MeasureClassification};
+use crate::encode::{encode_tile, global_px, round3, TileFeature};
+use crate::error::{Result, TilerError};
+use crate::mbtiles::{AtomicDb, MbtilesWriter, ZoomStats};
+use crate::project::rd_to_wgs84;
+use crate::pyramid::{aggregate, pyramid, pyramid_json, AggCell, LevelGeometry, ZoomLevel};
+use crate::pyramid::{DEFAULT_MAXZOOM, DEFAULT_MINZOOM};
+use crate::scores::{read_scores, value_index, Scores, YearScores, MEASURES, VALUE_NAMES};
+
+/// Name of the point index written beside the tilesets.
+pub const INDEX_FILE: &str = "lbm-index.sqlite";
+/// Tiles above this compressed size are reported as a warning.
+pub const MAX_TILE_BYTES: u64 = 500 * 1024;
+/// The generator string written into every file.
+pub const GENERATOR: &str = concat!("lbm-tiler ", env!("CARGO_PKG_VERSION"));
+
+/// What to build.
+#[derive(Clone, Debug)]
+pub struct BuildOptions {
+    /// The grid scores CSV.
+    pub scores: PathBuf,
+    /// Output folder (created when missing).
+    pub out_dir: PathBuf,
+    /// Only these years (all years in the file when `None`).
+    pub years: Option<Vec<u16>>,
+    /// Only these measures (all six when `None`).
+    pub measures: Option<Vec<String>>,
+    /// The classification (the embedded default unless read with [`Classification::load`]).
+    pub classification: Classification,
+    /// Lowest zoom.
+    pub minzoom: u8,
+    /// Highest zoom.
+    pub maxzoom: u8,
+    /// The `attribution` metadata row.
+    pub attribution: String,
+    /// Show progress bars (they also stay hidden when stderr is not a terminal).
+    pub progress: bool,
+    /// Also write [`INDEX_FILE`].
+    pub write_index: bool,
+}
+
+impl BuildOptions {
+    /// Defaults: all years and measures, the embedded classification, zooms 5..13, index on.
+    pub fn new(scores: impl Into<PathBuf>, out_dir: impl Into<PathBuf>) -> Self {
+        BuildOptions {
+            scores: scores.into(),
+            out_dir: out_dir.into(),
+            years: None,
+            measures: None,
+            classification: Classification::embedded(),
+            minzoom: DEFAULT_MINZOOM,
+            maxzoom: DEFAULT_MAXZOOM,
+            attribution: "Leefbaarometer (Ministerie van BZK), leefbaarometer.nl".into(),
+            progress: true,
+            write_index: true,
+        }
+    }
+}
+
+/// What one tileset came out as.
+#[derive(Clone, Debug)]
+pub struct TilesetSummary {
+    /// The file written.
+    pub path: PathBuf,
+    /// Measure.
+    pub measure: String,
+    /// Year.
+    pub year: u16,
+    /// Features per zoom, in zoom order.
+    pub features: Vec<u64>,
+    /// Tiles per zoom.
+    pub zooms: Vec<ZoomStats>,
+}
+
+/// What a build did.
+#[derive(Clone, Debug)]
+pub struct BuildSummary {
+    /// The tilesets, in (measure, year) order.
+    pub tilesets: Vec<TilesetSummary>,
+    /// The point index, when written.
+    pub index: Option<PathBuf>,
+    /// Data rows read.
+    pub rows: u64,
+    /// Distinct populated 100 m cells over the years built.
+    pub cells: usize,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+impl BuildSummary {
+    /// Total tiles.
+    pub fn tiles(&self) -> u64 {
+        self.tilesets.iter().flat_map(|t| &t.zooms).map(|z| z.tiles).sum()
+    }
+
+    /// Total compressed tile bytes.
+    pub fn bytes(&self) -> u64 {
+        self.tilesets.iter().flat_map(|t| &t.zooms).map(|z| z.bytes).sum()
+    }
+
+    /// The largest tile in bytes.
+    pub fn max_tile(&self) -> u64 {
+        self.tilesets
+            .iter()
+            .flat_map(|t| &t.zooms)
+            .map(|z| z.max_bytes)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Statistics summed per zoom over all tilesets (max_bytes is the maximum).
+    pub fn per_zoom(&self) -> Vec<ZoomStats> {
+        let mut out: Vec<ZoomStats> = Vec::new();
+        for z in self.tilesets.iter().flat_map(|t| &t.zooms) {
+            match out.iter_mut().find(|o| o.zoom == z.zoom) {
+                Some(o) => {
+                    o.tiles += z.tiles;
+                    o.bytes += z.bytes;
+                    o.max_bytes = o.max_bytes.max(z.max_bytes);
+                }
+                None => out.push(*z),
+            }
+        }
+        out.sort_by_key(|z| z.zoom);
+        out
+    }
+}
+
+impl fmt::Display for BuildSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{} tilesets, {} tiles, {:.1} MB, largest tile {:.1} KB, {} rows, {} cells, {:.1} s",
+            self.tilesets.len(),
+            self.tiles(),
+            self.bytes() as f64 / 1e6,
+            self.max_tile() as f64 / 1024.0,
+            self.rows,
+            self.cells,
+            self.elapsed.as_secs_f64()
+        )?;
+        writeln!(f, "zoom  tiles  total MB  max KB  (all tilesets)")?;
+        for z in self.per_zoom() {
+            writeln!(
+                f,
+                "{:>4} {:>6} {:>9.2} {:>7.1}",
+                z.zoom,
+                z.tiles,
+                z.bytes as f64 / 1e6,
+                z.max_bytes as f64 / 1024.0
+            )?;
+        }
+        if let Some(i) = &self.index {
+            writeln!(f, "point index: {}", i.display())?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads the scores file and builds every selected tileset (see [`build_from_scores`]).
+pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
+    let started = Instant::now();
+    let (measures, _) = check_options(opts)?;
+    let _ = measures;
+    tracing::info!(path = %opts.scores.display(), "reading scores");
+    let scores = read_scores(&opts.scores)?;
+    tracing::info!(rows = scores.rows, years = scores.years.len(), "scores read");
+    let mut summary = build_from_scores(&scores, opts)?;
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// Validates the options; returns the measures to build and the pyramid.
+fn check_options(opts: &BuildOptions) -> Result<(Vec<String>, Vec<ZoomLevel>)> {
+    if opts.minzoom > opts.maxzoom || opts.maxzoom > 18 {
+        return Err(TilerError::InvalidOption {
+            option: "--minzoom/--maxzoom",
+            message: format!(
+                "{}..{}; expected minzoom <= maxzoom <= 18",
+                opts.minzoom, opts.maxzoom
+            ),
+        });
+    }
+    let measures: Vec<String> = match &opts.measures {
+        None => MEASURES.iter().map(|m| m.to_string()).collect(),
+        Some(list) => list.clone(),
+    };
+    let mut column = 1;
+    for m in &measures {
+        if !MEASURES.contains(&m.as_str()) {
+            return Err(TilerError::UnknownMeasure {
+                path: PathBuf::from("--measures"),
+                line: 1,
+                column,
+                name: m.clone(),
+            });
+        }
+        if opts.classification.get(m).is_none() {
+            return Err(TilerError::BadClassification {
+                path: opts.classification.source.clone(),
+                line: 0,
+                column: 0,
+                message: format!("no classification for measure {m}; expected a [measures.{m}] section"),
+            });
+        }
+        column += m.len() + 1;
+    }
+    Ok((measures, pyramid(opts.minzoom, opts.maxzoom)))
+}
+
+/// Per-level aggregates of every selected year and the level's projected geometry.
+struct Level {
+    level: u8,
+    geometry: LevelGeometry,
+    /// Indexed like the selected years.
+    aggs: Vec<Vec<AggCell>>,
+}
+
+/// Builds every selected tileset from already parsed scores.
+pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSummary> {
+    let started = Instant::now();
+    let (measures, zooms) = check_options(opts)?;
+    let years: Vec<&YearScores> = match &opts.years {
+        None => scores.years.iter().collect(),
+        Some(list) => list
+            .iter()
+            .map(|y| {
+                scores.year(*y).ok_or_else(|| TilerError::InvalidOption {
+                    option: "--years",
+                    message: format!(
+                        "{y} is not in {}; it has {}",
+                        scores.path.display(),
+                        scores.years.iter().map(|y| y.year.to_string()).collect::<Vec<_>>().join(",")
+                    ),
+                })
+            })
+            .collect::<Result<_>>()?,
+    };
+    std::fs::create_dir_all(&opts.out_dir).map_err(|e| TilerError::io(&opts.out_dir, e))?;
+
+    let mut level_ids: Vec<u8> = zooms.iter().map(|z| z.level).collect();
+    level_ids.sort_unstable();
+    level_ids.dedup();
+    let levels: Vec<Level> = level_ids
+        .iter()
+        .map(|&level| {
+            let mut aggs: Vec<Vec<AggCell>> = years.par_iter().map(|y| aggregate(&y.cells, level)).collect();
+            let refs: Vec<&[AggCell]> = aggs.iter().map(|a| a.as_slice()).collect();
+            let geometry = LevelGeometry::build(level, &refs)?;
+            aggs.par_iter_mut().for_each(|a| geometry.link(a));
+            Ok(Level { level, geometry, aggs })
+        })
+        .collect::<Result<_>>()?;
+    let cells = {
+        let mut all: Vec<(i32, i32)> = years.iter().flat_map(|y| y.cells.iter().map(|c| (c.hx, c.hy))).collect();
+        all.par_sort_unstable();
+        all.dedup();
+        all.len()
+    };
+    tracing::info!(cells, levels = levels.len(), "pyramid prepared");
+
+    let jobs: Vec<(&str, usize)> = measures
+        .iter()
+        .flat_map(|m| (0..years.len()).map(move |yi| (m.as_str(), yi)))
+        .collect();
+    let bar = if opts.progress {
+        ProgressBar::with_draw_target(Some(jobs.len() as u64), ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{elapsed:>4} [{bar:30}] {pos}/{len} tilesets {msg}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+
+    let (tilesets, index) = std::thread::scope(|s| {
+        let index = opts.write_index.then(|| {
+            s.spawn(|| write_index(&opts.out_dir.join(INDEX_FILE), scores, &years, &opts.classification))
+        });
+        let tilesets: Result<Vec<TilesetSummary>> = jobs
+            .par_iter()
+            .map(|&(measure, yi)| {
+                let r = build_tileset(scores, opts, measure, years[yi], yi, &levels, &zooms);
+                bar.inc(1);
+                bar.set_message(format!("{measure}-{}", years[yi].year));
+                r
+            })
+            .collect();
+        let index = match index {
+            Some(h) => Some(h.join().expect("index writer does not panic")),
+            None => None,
+        };
+        (tilesets, index)
+    });
+    bar.finish_and_clear();
+    let tilesets = tilesets?;
+    let index = index.transpose()?;
+    Ok(BuildSummary {
+        tilesets,
+        index,
+        rows: scores.rows,
+        cells,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Builds `{measure}-{year}.mbtiles`: rayon workers encode tiles, one thread writes them.
+fn build_tileset(
+    scores: &Scores,
+    opts: &BuildOptions,
+    measure: &str,
+    year: &YearScores,
+    yi: usize,
+    levels: &[Level],
+    zooms: &[ZoomLevel],
+) -> Result<TilesetSummary> {
+    let cls = opts.classification.get(measure).expect("checked in check_options");
+    let vi = value_index(measure).expect("known measure");
+    let bi = cls.basis_index();
+    let name = format!("{measure}-{}", year.year);
+    let dest = opts.out_dir.join(format!("{name}.mbtiles"));
+    let writer = MbtilesWriter::create(&dest)?;
+    let (tx, rx) = sync_channel::<(u8, u32, u32, Vec<u8>)>(256);
+    let writer_thread = std::thread::spawn(move || -> Result<(MbtilesWriter, Vec<ZoomStats>)> {
+        let mut writer = writer;
+        let mut stats: Vec<ZoomStats> = Vec::new();
+        for (z, x, y, data) in rx {
+            writer.insert_tile(z, x, y, &data)?;
+            if stats.last().is_none_or(|s| s.zoom != z) {
+                stats.push(ZoomStats { zoom: z, ..Default::default() });
+            }
+            let s = stats.last_mut().expect("pushed above");
+            s.tiles += 1;
+            s.bytes += data.len() as u64;
+            s.max_bytes = s.max_bytes.max(data.len() as u64);
+        }
+        Ok((writer, stats))
+    });
+
+    let produced = (|| -> Result<Vec<u64>> {
+        let mut features = Vec::with_capacity(zooms.len());
+        for zl in zooms {
+            let level = levels.iter().find(|l| l.level == zl.level).expect("level prepared");
+            let feats = tile_features(&level.aggs[yi], &level.geometry, cls, vi, bi, zl.zoom);
+            features.push(feats.len() as u64);
+            let mut assign: Vec<(u64, u32)> = Vec::with_capacity(feats.len() + feats.len() / 8);
+            for (i, f) in feats.iter().enumerate() {
+                let (x0, y0, x1, y1) = f.tile_range(zl.zoom);
+                for x in x0..=x1 {
+                    for y in y0..=y1 {
+                        assign.push(((u64::from(x) << 32) | u64::from(y), i as u32));
+                    }
+                }
+            }
+            assign.par_sort_unstable();
+            let mut groups: Vec<(u64, usize, usize)> = Vec::new();
+            let mut start = 0;
+            for i in 1..=assign.len() {
+                if i == assign.len() || assign[i].0 != assign[start].0 {
+                    groups.push((assign[start].0, start, i));
+                    start = i;
+                }
+            }
+            groups.par_iter().try_for_each_with(tx.clone(), |tx, &(key, a, b)| {
+                let (x, y) = ((key >> 32) as u32, key as u32);
+                let data = encode_tile(zl.zoom, x, y, zl.level, assign[a..b].iter().map(|(_, i)| &feats[*i as usize]))?;
+                if data.len() as u64 > MAX_TILE_BYTES {
+                    tracing::warn!(tile = %format!("{name} {}/{x}/{y}", zl.zoom), bytes = data.len(), "tile above 500 KB");
+                }
+                tx.send((zl.zoom, x, y, data)).map_err(|_| TilerError::Encode {
+                    z: zl.zoom,
+                    x,
+                    y,
+                    message: "the tile writer stopped".into(),
+                })
+            })?;
+        }
+        Ok(features)
+    })();
+    drop(tx);
+    let written = writer_thread.join().expect("tile writer does not panic");
+    // A writer error explains a producer's "writer stopped", so report it first.
+    let (writer, zoom_stats) = written?;
+    let features = produced?;
+    let metadata = metadata_rows(scores, opts, cls, &name, year, zooms);
+    let path = writer.finish(&metadata)?;
+    tracing::debug!(tileset = %name, "written");
+    Ok(TilesetSummary {
+        path,
+        measure: measure.to_string(),
+        year: year.year,
+        features,
+        zooms: zoom_stats,
+    })
+}
+
+/// The features of one measure at one zoom: score, class, n and quantised corners.
+fn tile_features(
+    aggs: &[AggCell],
+    geometry: &LevelGeometry,
+    cls: &MeasureClassification,
+    vi: usize,
+    bi: usize,
+    zoom: u8,
+) -> Vec<TileFeature> {
+    aggs.par_iter()
+        .filter_map(|a| {
+            let score = round3(a.mean(vi)?);
+            let basis = if bi == vi { score } else { round3(a.mean(bi).unwrap_or(score)) };
+            let c = &geometry.corners[a.geom as usize];
+            Some(TileFeature {
+                quad: [
+                    global_px(c[0], zoom),
+                    global_px(c[1], zoom),
+                    global_px(c[2], zoom),
+                    global_px(c[3], zoom),
+                ],
+                kx: a.kx,
+                ky: a.ky,
+                score,
+                class: cls.classify(basis),
+                n: a.counts[vi],
+            })
+        })
+        .collect()
+}
+
+/// WGS84 bounds (w, s, e, n) of the cells with data for value column `vi`.
+fn bounds(year: &YearScores, vi: usize) -> (f64, f64, f64, f64) {
+    let (mut x0, mut y0, mut x1, mut y1) = (i32::MAX, i32::MAX, i32::MIN, i32::MIN);
+    for c in year.cells.iter().filter(|c| c.values[vi].is_finite()) {
+        x0 = x0.min(c.hx);
+        y0 = y0.min(c.hy);
+        x1 = x1.max(c.hx + 1);
+        y1 = y1.max(c.hy + 1);
+    }
+    if x0 > x1 {
+        return (3.2, 50.7, 7.3, 53.6);
+    }
+    let (mut w, mut s, mut e, mut n) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    // RD New is rotated against lon/lat: sample the bbox edges, not only its corners.
+    for i in 0..=8 {
+        let t = f64::from(i) / 8.0;
+        let xs = f64::from(x0) + t * f64::from(x1 - x0);
+        let ys = f64::from(y0) + t * f64::from(y1 - y0);
+        for (x, y) in [(xs, f64::from(y0)), (xs, f64::from(y1)), (f64::from(x0), ys), (f64::from(x1), ys)] {
+            if let Ok((lon, lat)) = rd_to_wgs84(x * 100.0, y * 100.0) {
+                w = w.min(lon);
+                e = e.max(lon);
+                s = s.min(lat);
+                n = n.max(lat);
+            }
+        }
+    }
+    (w, s, e, n)
+}
+
+fn metadata_rows(
+    scores: &Scores,
+    opts: &BuildOptions,
+    cls: &MeasureClassification,
+    name: &str,
+    year: &YearScores,
+    zooms: &[ZoomLevel],
+) -> Vec<(String, String)> {
+    let vi = value_index(&cls.measure).unwrap_or(0);
+    let (w, s, e, n) = bounds(year, vi);
+    let center_zoom = 8u8.clamp(opts.minzoom, opts.maxzoom);
+    let description = format!(
+        "Leefbaarometer {} ({}) {}, RD New grid cells from 100 m",
+        cls.name_nl, cls.name_en, year.year
+    );
+    let json = serde_json::json!({"vector_layers": [{
+        "id": crate::encode::LAYER,
+        "description": description,
+        "minzoom": opts.minzoom,
+        "maxzoom": opts.maxzoom,
+        "fields": {"score": "Number", "class": "Number", "cell": "String", "n": "Number"},
+    }]});
+    let rows = [
+        ("name", name.to_string()),
+        ("format", "pbf".into()),
+        ("bounds", format!("{w:.6},{s:.6},{e:.6},{n:.6}")),
+        ("center", format!("{:.6},{:.6},{center_zoom}", (w + e) / 2.0, (s + n) / 2.0)),
+        ("minzoom", opts.minzoom.to_string()),
+        ("maxzoom", opts.maxzoom.to_string()),
+        ("type", "overlay".into()),
+        ("version", "1".into()),
+        ("description", description.clone()),
+        ("attribution", opts.attribution.clone()),
+        ("json", json.to_string()),
+        ("lbm_kind", "score".into()),
+        ("lbm_measure", cls.measure.clone()),
+        ("lbm_year", year.year.to_string()),
+        ("lbm_classification", cls.to_json()),
+        ("lbm_pyramid", pyramid_json(zooms)),
+        ("lbm_source_sha256", scores.sha256.clone()),
+        ("lbm_generator", GENERATOR.into()),
+    ];
+    rows.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+/// Writes the point index: every cell with all values for every selected year, and the
+/// classification JSON per measure in `meta`.
+pub fn write_index(dest: &Path, scores: &Scores, years: &[&YearScores], classes: &Classification) -> Result<PathBuf> {
+    let db = AtomicDb::create(dest)?;
+    db.batch(
+        "CREATE TABLE cells (hx INTEGER, hy INTEGER, year INTEGER, lbm REAL, afw REAL, fys REAL,
+           onv REAL, soc REAL, vrz REAL, won REAL, PRIMARY KEY (hx, hy, year)) WITHOUT ROWID;
+         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);",
+    )?;
+    // Insert in primary-key order: appending to the B-tree is much faster than random inserts.
+    let mut order: Vec<(i32, i32, u16, u32, u32)> = years
+        .iter()
+        .enumerate()
+        .flat_map(|(yi, y)| {
+            y.cells
+                .iter()
+                .enumerate()
+                .map(move |(ci, c)| (c.hx, c.hy, y.year, yi as u32, ci as u32))
+        })
+        .collect();
+    order.par_sort_unstable();
+    {
+        let mut stmt = db
+            .conn()
+            .prepare("INSERT INTO cells VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+            .map_err(|e| db.err(e))?;
+        for (hx, hy, year, yi, ci) in order {
+            let v = years[yi as usize].cells[ci as usize].values;
+            let o = |i: usize| v[i].is_finite().then_some(v[i]);
+            stmt.execute(params![hx, hy, year, o(0), o(1), o(2), o(3), o(4), o(5), o(6)])
+                .map_err(|e| db.err(e))?;
+        }
+        let mut meta = db
+            .conn()
+            .prepare("INSERT INTO meta VALUES (?1, ?2)")
+            .map_err(|e| db.err(e))?;
+        for m in &classes.measures {
+            meta.execute(params![format!("classification.{}", m.measure), m.to_json()])
+                .map_err(|e| db.err(e))?;
+        }
+        let year_list: Vec<u16> = years.iter().map(|y| y.year).collect();
+        for (k, v) in [
+            ("years", serde_json::to_string(&year_list).unwrap_or_default()),
+            ("columns", serde_json::to_string(&VALUE_NAMES).unwrap_or_default()),
+            ("afw_derived", scores.afw_derived.to_string()),
+            ("source_sha256", scores.sha256.clone()),
+            ("generator", GENERATOR.to_string()),
+        ] {
+            meta.execute(params![k, v]).map_err(|e| db.err(e))?;
+        }
+    }
+    db.commit()
+}

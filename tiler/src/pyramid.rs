@@ -1,0 +1,237 @@
+//! The zoom pyramid: RD-aligned cells of 100·2^k m per zoom, their aggregates and projected corners.
+
+use rayon::prelude::*;
+
+use crate::error::Result;
+use crate::project::rd_to_unit;
+use crate::scores::CellRecord;
+
+/// Default lowest zoom.
+pub const DEFAULT_MINZOOM: u8 = 5;
+/// Default highest zoom.
+pub const DEFAULT_MAXZOOM: u8 = 13;
+/// Smallest on-screen cell size in pixels (on 512 px tiles) a zoom may show.
+pub const MIN_CELL_PX: f64 = 3.0;
+/// Latitude used for the ground resolution (middle of the Netherlands).
+const NL_LATITUDE: f64 = 52.2;
+
+/// Ground metres per pixel of a 512 px tile at zoom `z` at Dutch latitudes.
+pub fn metres_per_pixel(z: u8) -> f64 {
+    40_075_016.686 * NL_LATITUDE.to_radians().cos() / (512.0 * f64::from(1u32 << z))
+}
+
+/// The cell level k (cell size 100·2^k m) drawn at zoom `z`: the finest that stays at least
+/// [`MIN_CELL_PX`] pixels wide.
+pub fn level_for_zoom(z: u8) -> u8 {
+    let mpp = metres_per_pixel(z);
+    (0..20u8)
+        .find(|k| f64::from(100u32 << k) / mpp >= MIN_CELL_PX)
+        .unwrap_or(19)
+}
+
+/// One zoom of the pyramid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ZoomLevel {
+    /// Web Mercator zoom.
+    pub zoom: u8,
+    /// Cell level: cells are `100 << level` metres.
+    pub level: u8,
+}
+
+impl ZoomLevel {
+    /// Cell size in metres.
+    pub fn cell_m(self) -> u32 {
+        100 << self.level
+    }
+}
+
+/// The pyramid for a zoom range.
+pub fn pyramid(minzoom: u8, maxzoom: u8) -> Vec<ZoomLevel> {
+    (minzoom..=maxzoom)
+        .map(|zoom| ZoomLevel {
+            zoom,
+            level: level_for_zoom(zoom),
+        })
+        .collect()
+}
+
+/// The `lbm_pyramid` metadata JSON: `[{"zoom":5,"cell_m":6400},...]`.
+pub fn pyramid_json(levels: &[ZoomLevel]) -> String {
+    let v: Vec<serde_json::Value> = levels
+        .iter()
+        .map(|l| serde_json::json!({"zoom": l.zoom, "cell_m": l.cell_m()}))
+        .collect();
+    serde_json::Value::Array(v).to_string()
+}
+
+/// A cell of some level with the sums and counts of the populated 100 m cells it covers.
+#[derive(Clone, Copy, Debug)]
+pub struct AggCell {
+    /// x in units of the cell size (`hx >> level`).
+    pub kx: i32,
+    /// y in units of the cell size (`hy >> level`).
+    pub ky: i32,
+    /// Index of this cell in the level's [`LevelGeometry`].
+    pub geom: u32,
+    /// Sum per value column ([`crate::scores::VALUE_NAMES`]).
+    pub sums: [f64; 7],
+    /// Number of 100 m cells with data per value column.
+    pub counts: [u32; 7],
+}
+
+impl AggCell {
+    /// Mean of value column `i`, `None` without data.
+    pub fn mean(&self, i: usize) -> Option<f64> {
+        (self.counts[i] > 0).then(|| self.sums[i] / f64::from(self.counts[i]))
+    }
+}
+
+/// Aggregates 100 m cells (sorted by hx, hy) to cells of `level`, sorted by (kx, ky).
+/// `geom` is left 0; see [`LevelGeometry::link`].
+pub fn aggregate(cells: &[CellRecord], level: u8) -> Vec<AggCell> {
+    let mut keyed: Vec<(i32, i32, u32)> = cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.hx >> level, c.hy >> level, i as u32))
+        .collect();
+    if level > 0 {
+        keyed.par_sort_unstable();
+    }
+    let mut out: Vec<AggCell> = Vec::with_capacity(keyed.len() >> (2 * level.min(4)));
+    for (kx, ky, i) in keyed {
+        let c = &cells[i as usize];
+        if !matches!(out.last(), Some(a) if a.kx == kx && a.ky == ky) {
+            out.push(AggCell {
+                kx,
+                ky,
+                geom: 0,
+                sums: [0.0; 7],
+                counts: [0; 7],
+            });
+        }
+        let a = out.last_mut().expect("pushed above");
+        for (j, v) in c.values.iter().enumerate() {
+            if v.is_finite() {
+                a.sums[j] += v;
+                a.counts[j] += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Projected corners of every cell of one level that occurs in any year.
+///
+/// A corner is shared by up to four cells and by every measure and year: each distinct corner is
+/// projected once, in parallel.
+#[derive(Clone, Debug)]
+pub struct LevelGeometry {
+    /// Cell level.
+    pub level: u8,
+    /// Cell keys (kx, ky), sorted, unique.
+    pub keys: Vec<(i32, i32)>,
+    /// Per cell the normalised Web Mercator corners SW, NW, NE, SE.
+    pub corners: Vec<[(f64, f64); 4]>,
+}
+
+impl LevelGeometry {
+    /// Builds the geometry for the union of cells of several years' aggregates.
+    pub fn build(level: u8, aggs: &[&[AggCell]]) -> Result<Self> {
+        let mut keys: Vec<(i32, i32)> = aggs
+            .iter()
+            .flat_map(|a| a.iter().map(|c| (c.kx, c.ky)))
+            .collect();
+        keys.par_sort_unstable();
+        keys.dedup();
+        let mut pts: Vec<(i32, i32)> = keys
+            .iter()
+            .flat_map(|&(x, y)| [(x, y), (x, y + 1), (x + 1, y + 1), (x + 1, y)])
+            .collect();
+        pts.par_sort_unstable();
+        pts.dedup();
+        let size = f64::from(100u32 << level);
+        let merc: Vec<(f64, f64)> = pts
+            .par_iter()
+            .map(|&(x, y)| rd_to_unit(f64::from(x) * size, f64::from(y) * size))
+            .collect::<Result<_>>()?;
+        let find = |p: (i32, i32)| merc[pts.binary_search(&p).expect("corner collected above")];
+        let corners = keys
+            .par_iter()
+            .map(|&(x, y)| [find((x, y)), find((x, y + 1)), find((x + 1, y + 1)), find((x + 1, y))])
+            .collect();
+        Ok(LevelGeometry {
+            level,
+            keys,
+            corners,
+        })
+    }
+
+    /// Sets [`AggCell::geom`] of each cell to its index in this geometry.
+    pub fn link(&self, agg: &mut [AggCell]) {
+        // Both are sorted by key: a merge walk instead of a binary search per cell.
+        let mut j = 0;
+        for a in agg.iter_mut() {
+            while self.keys[j] != (a.kx, a.ky) {
+                j += 1;
+            }
+            a.geom = j as u32;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_per_zoom() {
+        let p = pyramid(DEFAULT_MINZOOM, DEFAULT_MAXZOOM);
+        let cells: Vec<(u8, u32)> = p.iter().map(|l| (l.zoom, l.cell_m())).collect();
+        assert_eq!(
+            cells,
+            [(5, 6400), (6, 3200), (7, 1600), (8, 800), (9, 400), (10, 200), (11, 100), (12, 100), (13, 100)]
+        );
+        for l in &p {
+            let px = f64::from(l.cell_m()) / metres_per_pixel(l.zoom);
+            assert!(px >= MIN_CELL_PX && (l.level == 0 || px < 2.0 * MIN_CELL_PX), "{l:?} {px}");
+        }
+        assert!(pyramid_json(&p[..1]).contains(r#"{"cell_m":6400,"zoom":5}"#) || pyramid_json(&p[..1]).contains(r#"{"zoom":5,"cell_m":6400}"#));
+    }
+
+    fn rec(hx: i32, hy: i32, v: f64) -> CellRecord {
+        let mut values = [f64::NAN; 7];
+        values[0] = v;
+        values[2] = v / 10.0;
+        CellRecord { hx, hy, values }
+    }
+
+    #[test]
+    fn aggregate_means_and_counts() {
+        let mut cells = vec![rec(1200, 4800, 4.0), rec(1201, 4801, 5.0), rec(1202, 4800, 3.0), rec(-1, 3000, 1.0)];
+        cells[1].values[2] = f64::NAN;
+        cells.sort_by_key(|c| (c.hx, c.hy));
+        let a = aggregate(&cells, 1);
+        assert_eq!(a.len(), 3);
+        assert_eq!((a[0].kx, a[0].ky), (-1, 1500));
+        assert_eq!((a[1].kx, a[1].ky, a[1].counts[0], a[1].counts[2]), (600, 2400, 2, 1));
+        assert_eq!(a[1].mean(0), Some(4.5));
+        assert_eq!(a[1].mean(2), Some(0.4));
+        assert_eq!(a[1].mean(3), None);
+        let a0 = aggregate(&cells, 0);
+        assert_eq!(a0.len(), 4);
+    }
+
+    #[test]
+    fn geometry_shares_corners() {
+        let cells = vec![rec(1200, 4800, 4.0), rec(1200, 4801, 4.0), rec(1201, 4800, 4.0)];
+        let mut a = aggregate(&cells, 0);
+        let g = LevelGeometry::build(0, &[&a]).unwrap();
+        g.link(&mut a);
+        assert_eq!(a.iter().map(|c| c.geom).collect::<Vec<_>>(), [0, 1, 2]);
+        // NW corner of (1200,4800) is the SW corner of (1200,4801); NE is SW of... shared exactly.
+        assert_eq!(g.corners[0][1], g.corners[1][0]);
+        assert_eq!(g.corners[0][3], g.corners[2][0]);
+        assert_eq!(g.corners[0][2], g.corners[2][1]);
+        assert_eq!(g.corners[0][2], g.corners[1][3]);
+    }
+}

@@ -1,0 +1,429 @@
+//! Streaming reader of Leefbaarometer grid score CSV files into compact per-year cell records.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Result, TilerError};
+use crate::grid::CellId;
+
+/// The six measures that get a tileset, in their canonical order.
+pub const MEASURES: [&str; 6] = ["lbm", "fys", "onv", "soc", "vrz", "won"];
+
+/// The value columns of a record, in the order of [`CellRecord::values`].
+pub const VALUE_NAMES: [&str; 7] = ["lbm", "afw", "fys", "onv", "soc", "vrz", "won"];
+
+/// Index of `afw` in [`CellRecord::values`].
+pub const AFW: usize = 1;
+
+/// Index of a value column (`lbm`, `afw`, `fys`, ...) in [`CellRecord::values`].
+pub fn value_index(name: &str) -> Option<usize> {
+    VALUE_NAMES.iter().position(|n| *n == name)
+}
+
+/// One populated 100 m cell in one year.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CellRecord {
+    /// Hectometres of the south-west corner, x.
+    pub hx: i32,
+    /// Hectometres of the south-west corner, y.
+    pub hy: i32,
+    /// `lbm, afw, fys, onv, soc, vrz, won` ([`VALUE_NAMES`]); NaN means no data.
+    pub values: [f64; 7],
+}
+
+/// All cells of one measurement year, sorted by (hx, hy).
+#[derive(Clone, Debug)]
+pub struct YearScores {
+    /// The measurement year (`jaar`).
+    pub year: u16,
+    /// Cells sorted by (hx, hy), unique.
+    pub cells: Vec<CellRecord>,
+}
+
+/// A parsed scores file.
+#[derive(Clone, Debug)]
+pub struct Scores {
+    /// The file read.
+    pub path: PathBuf,
+    /// Years in ascending order.
+    pub years: Vec<YearScores>,
+    /// SHA-256 (hex) of the file's bytes.
+    pub sha256: String,
+    /// Whether `afw` was derived (`lbm` minus the year's mean `lbm`) because the file lacks it.
+    pub afw_derived: bool,
+    /// Number of data rows read.
+    pub rows: u64,
+}
+
+impl Scores {
+    /// The scores of one year, if present.
+    pub fn year(&self, year: u16) -> Option<&YearScores> {
+        self.years.iter().find(|y| y.year == year)
+    }
+}
+
+/// Passes bytes through while hashing them, so the file is read once.
+struct HashingReader<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Where the key columns are.
+enum KeyColumns {
+    GridId(usize),
+    Xy(usize, usize),
+}
+
+/// Reads a grid scores CSV (see the crate docs for the accepted layouts).
+///
+/// The separator (`,` or `;`) is sniffed from the header line; with `;` decimal commas are
+/// accepted. An empty field means "no data" for that measure. When the file has no `afw`
+/// column, `afw` is derived per year as `lbm` minus the mean `lbm` of all cells of that year.
+pub fn read_scores(path: &Path) -> Result<Scores> {
+    let file = File::open(path).map_err(|e| TilerError::io(path, e))?;
+    let mut reader = BufReader::with_capacity(
+        1 << 20,
+        HashingReader {
+            inner: file,
+            hasher: Sha256::new(),
+        },
+    );
+    let mut first = String::new();
+    reader
+        .read_line(&mut first)
+        .map_err(|e| TilerError::io(path, e))?;
+    if first.trim().trim_start_matches('\u{feff}').is_empty() {
+        return Err(TilerError::EmptyFile {
+            path: path.to_path_buf(),
+            what: "the file is empty",
+        });
+    }
+    let sep = if first.matches(';').count() > first.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
+    let header_bytes = first.clone().into_bytes();
+    let mut csv = csv::ReaderBuilder::new()
+        .delimiter(sep)
+        .has_headers(true)
+        .trim(csv::Trim::All)
+        .from_reader(std::io::Cursor::new(header_bytes).chain(&mut reader));
+    let headers: Vec<String> = csv
+        .headers()
+        .map_err(|e| csv_error(path, 1, e))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
+        .collect();
+    let find = |name: &str| headers.iter().position(|h| h == name);
+    let key = match (find("grid_id"), find("x"), find("y")) {
+        (Some(g), _, _) => Some(KeyColumns::GridId(g)),
+        (None, Some(x), Some(y)) => Some(KeyColumns::Xy(x, y)),
+        _ => None,
+    };
+    let year_col = find("jaar").or_else(|| find("year"));
+    let value_cols: Vec<Option<usize>> = VALUE_NAMES.iter().map(|n| find(n)).collect();
+    let mut missing: Vec<&str> = Vec::new();
+    if key.is_none() {
+        missing.push("grid_id (or x and y)");
+    }
+    if year_col.is_none() {
+        missing.push("jaar");
+    }
+    for (i, name) in VALUE_NAMES.iter().enumerate() {
+        if i != AFW && value_cols[i].is_none() {
+            missing.push(name);
+        }
+    }
+    let (Some(key), Some(year_col)) = (key, year_col) else {
+        return Err(missing_columns(path, &missing, &headers));
+    };
+    if !missing.is_empty() {
+        return Err(missing_columns(path, &missing, &headers));
+    }
+    let decimal_comma = sep == b';';
+    let mut by_year: BTreeMap<u16, Vec<(CellRecord, u32)>> = BTreeMap::new();
+    let mut record = csv::StringRecord::new();
+    let mut rows = 0u64;
+    let mut buf = String::new();
+    loop {
+        match csv.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                return Err(csv_error(path, line, e));
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        if record.iter().all(|f| f.is_empty()) {
+            continue;
+        }
+        rows += 1;
+        let field = |col: usize| record.get(col).unwrap_or("");
+        let (cell, key_col) = match key {
+            KeyColumns::GridId(c) => {
+                let text = field(c);
+                let cell = CellId::parse(text).ok_or_else(|| TilerError::BadGridId {
+                    path: path.to_path_buf(),
+                    line,
+                    column: c + 1,
+                    name: headers[c].clone(),
+                    value: text.to_string(),
+                })?;
+                (cell, c)
+            }
+            KeyColumns::Xy(cx, cy) => {
+                let x = parse_number(path, line, cx, &headers[cx], field(cx), decimal_comma, &mut buf)?;
+                let y = parse_number(path, line, cy, &headers[cy], field(cy), decimal_comma, &mut buf)?;
+                match (x, y) {
+                    (Some(x), Some(y)) => (CellId::from_xy(x, y), cx),
+                    _ => {
+                        let c = if x.is_none() { cx } else { cy };
+                        return Err(TilerError::BadNumber {
+                            path: path.to_path_buf(),
+                            line,
+                            column: c + 1,
+                            name: headers[c].clone(),
+                            value: String::new(),
+                            expected: "an RD New coordinate in metres",
+                        });
+                    }
+                }
+            }
+        };
+        if !cell.in_netherlands() {
+            return Err(TilerError::OutsideNetherlands {
+                path: path.to_path_buf(),
+                line,
+                column: key_col + 1,
+                name: headers[key_col].clone(),
+                cell: cell.to_string(),
+            });
+        }
+        let year_text = field(year_col);
+        let year = year_text
+            .parse::<u16>()
+            .ok()
+            .filter(|y| (1900..=2100).contains(y))
+            .ok_or_else(|| TilerError::BadNumber {
+                path: path.to_path_buf(),
+                line,
+                column: year_col + 1,
+                name: headers[year_col].clone(),
+                value: year_text.to_string(),
+                expected: "a year such as 2020",
+            })?;
+        let mut values = [f64::NAN; 7];
+        for (i, col) in value_cols.iter().enumerate() {
+            if let Some(c) = *col {
+                if let Some(v) =
+                    parse_number(path, line, c, &headers[c], field(c), decimal_comma, &mut buf)?
+                {
+                    values[i] = v;
+                }
+            }
+        }
+        by_year.entry(year).or_default().push((
+            CellRecord {
+                hx: cell.hx,
+                hy: cell.hy,
+                values,
+            },
+            u32::try_from(line).unwrap_or(u32::MAX),
+        ));
+    }
+    drop(csv);
+    if rows == 0 {
+        return Err(TilerError::EmptyFile {
+            path: path.to_path_buf(),
+            what: "the file has a header but no data rows",
+        });
+    }
+    let sha256 = hex::encode(reader.into_inner().hasher.finalize());
+    let key_col = match key {
+        KeyColumns::GridId(c) | KeyColumns::Xy(c, _) => c + 1,
+    };
+    let afw_derived = value_cols[AFW].is_none();
+    let mut years = Vec::with_capacity(by_year.len());
+    for (year, mut cells) in by_year {
+        cells.sort_unstable_by_key(|(c, line)| (c.hx, c.hy, *line));
+        for w in cells.windows(2) {
+            let (a, b) = (&w[0], &w[1]);
+            if a.0.hx == b.0.hx && a.0.hy == b.0.hy {
+                return Err(TilerError::DuplicateCell {
+                    path: path.to_path_buf(),
+                    line: u64::from(b.1),
+                    column: key_col,
+                    cell: CellId { hx: b.0.hx, hy: b.0.hy }.to_string(),
+                    year,
+                    first_line: u64::from(a.1),
+                });
+            }
+        }
+        let mut cells: Vec<CellRecord> = cells.into_iter().map(|(c, _)| c).collect();
+        fill_afw(&mut cells);
+        years.push(YearScores { year, cells });
+    }
+    Ok(Scores {
+        path: path.to_path_buf(),
+        years,
+        sha256,
+        afw_derived,
+        rows,
+    })
+}
+
+/// Fills missing `afw` values with `lbm` minus the year's mean `lbm` over all cells with `lbm`.
+fn fill_afw(cells: &mut [CellRecord]) {
+    if cells.iter().all(|c| !c.values[0].is_finite() || c.values[AFW].is_finite()) {
+        return;
+    }
+    let (sum, n) = cells
+        .iter()
+        .filter(|c| c.values[0].is_finite())
+        .fold((0.0, 0u64), |(s, n), c| (s + c.values[0], n + 1));
+    if n == 0 {
+        return;
+    }
+    let mean = sum / n as f64;
+    for c in cells {
+        if c.values[0].is_finite() && !c.values[AFW].is_finite() {
+            c.values[AFW] = c.values[0] - mean;
+        }
+    }
+}
+
+fn missing_columns(path: &Path, missing: &[&str], headers: &[String]) -> TilerError {
+    TilerError::MissingColumns {
+        path: path.to_path_buf(),
+        line: 1,
+        missing: missing.join(", "),
+        found: headers.join(","),
+    }
+}
+
+fn csv_error(path: &Path, line: u64, e: csv::Error) -> TilerError {
+    TilerError::Csv {
+        path: path.to_path_buf(),
+        line,
+        message: e.to_string(),
+    }
+}
+
+/// Parses a numeric field; `Ok(None)` for an empty field (no data).
+fn parse_number(
+    path: &Path,
+    line: u64,
+    col: usize,
+    name: &str,
+    text: &str,
+    decimal_comma: bool,
+    buf: &mut String,
+) -> Result<Option<f64>> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let text_norm = if decimal_comma && text.contains(',') {
+        buf.clear();
+        buf.push_str(text);
+        // SAFETY of meaning: with `;` as separator a comma can only be a decimal comma.
+        let replaced = buf.replace(',', ".");
+        *buf = replaced;
+        buf.as_str()
+    } else {
+        text
+    };
+    match text_norm.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(Some(v)),
+        Ok(_) => Err(TilerError::NotFinite {
+            path: path.to_path_buf(),
+            line,
+            column: col + 1,
+            name: name.to_string(),
+            value: text.to_string(),
+        }),
+        Err(_) => Err(TilerError::BadNumber {
+            path: path.to_path_buf(),
+            line,
+            column: col + 1,
+            name: name.to_string(),
+            value: text.to_string(),
+            expected: if decimal_comma {
+                "a decimal number such as 4,125 or 4.125, or an empty field"
+            } else {
+                "a decimal number such as 4.125, or an empty field"
+            },
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+        let p = dir.path().join(name);
+        std::fs::File::create(&p)
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+        p
+    }
+
+    #[test]
+    fn reads_comma_file_any_order() {
+        let d = tempfile::tempdir().unwrap();
+        let p = write(
+            &d,
+            "a.csv",
+            "jaar,grid_id,won,vrz,soc,onv,fys,afw,lbm\n2020,E1213N4879,0.1,0.2,0.3,0.4,0.5,0.06,4.2\n2020,E1213N4878,,,,,,,4.0\n2018,E1X2,,,,,,,\n",
+        );
+        let err = read_scores(&p).unwrap_err().to_string();
+        assert!(err.contains("line 4, column 2 (grid_id)"), "{err}");
+        let p = write(
+            &d,
+            "b.csv",
+            "jaar,grid_id,won,vrz,soc,onv,fys,afw,lbm\n2020,E1213N4879,0.1,0.2,0.3,0.4,0.5,0.06,4.2\n2020,E1213N4878,,,,,,,4.0\n",
+        );
+        let s = read_scores(&p).unwrap();
+        assert_eq!(s.years.len(), 1);
+        let c = &s.years[0].cells;
+        assert_eq!((c[0].hx, c[0].hy), (1213, 4878));
+        assert_eq!(c[1].values[0], 4.2);
+        assert_eq!(c[1].values[6], 0.1);
+        assert!(c[0].values[2].is_nan());
+        assert_eq!(s.sha256.len(), 64);
+        assert!(!s.afw_derived);
+    }
+
+    #[test]
+    fn reads_semicolon_decimal_comma_xy_and_derives_afw() {
+        let d = tempfile::tempdir().unwrap();
+        let p = write(
+            &d,
+            "c.csv",
+            "x;y;jaar;lbm;fys;onv;soc;vrz;won\n121350;487950;2022;4,5;0,1;;;;\n121250,5;487950;2022;3,5;;;;;\n",
+        );
+        let s = read_scores(&p).unwrap();
+        assert!(s.afw_derived);
+        let c = &s.years[0].cells;
+        assert_eq!((c[0].hx, c[0].hy, c[0].values[0]), (1212, 4879, 3.5));
+        assert!((c[0].values[AFW] + 0.5).abs() < 1e-12);
+        assert!((c[1].values[AFW] - 0.5).abs() < 1e-12);
+        assert_eq!(c[1].values[2], 0.1);
+    }
+}
