@@ -129,6 +129,10 @@ async function boot() {
     }
     showMessage('');
     loading.busy();
+    // MapLibre drops 404 tiles silently (as empty); ask the server once whether the tileset exists.
+    for (const t2 of [ts, state.compare !== null ? catalog.tileset(state.measure, state.compare) : null]) {
+      if (t2) probe(t2);
+    }
     const jobs = [grid.show(ts)];
     const other = state.compare !== null ? catalog.tileset(state.measure, state.compare) : null;
     if (other) {
@@ -144,6 +148,19 @@ async function boot() {
     }
     await Promise.all(jobs);
     for (const g of grids()) g.map.triggerRepaint(); // a render, hence an `idle`, even when nothing loads
+  }
+
+  function probe(ts) {
+    if (!ts.tilejson) return;
+    fetch(new URL(ts.tilejson, location.href))
+      .then((res) => {
+        if (!res.ok) throw new Error(`${ts.tilejson}: HTTP ${res.status}`);
+      })
+      .catch((err) => {
+        console.warn(err);
+        const shown = [tileset(), state.compare !== null ? catalog.tileset(state.measure, state.compare) : null];
+        if (shown.includes(ts)) showMessage(t('tilesetError', { id: ts.id }));
+      });
   }
 
   let info = null;

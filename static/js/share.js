@@ -28,9 +28,9 @@ export function initShare() {
   const status = document.getElementById('share-status');
   const dialog = document.getElementById('embed-dialog');
   const code = document.getElementById('embed-code');
-  const say = (ok) => {
-    status.textContent = ok ? t('copied') : '';
-    setTimeout(() => (status.textContent = ''), 2500);
+  const say = (ok, where = status) => {
+    where.textContent = ok ? t('copied') : '';
+    setTimeout(() => (where.textContent = ''), 2500);
   };
 
   document.getElementById('copy-link').addEventListener('click', async () => {
@@ -42,6 +42,6 @@ export function initShare() {
     code.focus();
     code.select();
   });
-  document.getElementById('embed-copy').addEventListener('click', async () => say(await copy(code.value, code)));
+  document.getElementById('embed-copy').addEventListener('click', async () => say(await copy(code.value, code), document.getElementById('embed-status')));
   document.getElementById('embed-close').addEventListener('click', () => dialog.close());
 }
