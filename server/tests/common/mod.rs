@@ -1,0 +1,248 @@
+//! Test helpers: MBTiles and point-index fixtures written with rusqlite, and a real server on
+//! an ephemeral port.
+#![allow(dead_code, missing_docs)]
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use lbm_server::{AppState, Config};
+use rusqlite::Connection;
+use serde_json::{json, Value};
+
+/// The 9 class colours of the fixtures.
+pub const COLORS: [&str; 9] =
+    ["#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7", "#d1e5f0", "#92c5de", "#4393c3", "#2166ac"];
+pub const NO_DATA: &str = "#bdbdbd";
+
+pub fn classification(measure: &str) -> Value {
+    let (name_nl, name_en, basis, cuts) = if measure == "lbm" {
+        ("Leefbaarheid", "Liveability", "afw", vec![-0.3, -0.2, -0.1, -0.05, 0.05, 0.1, 0.2, 0.3])
+    } else {
+        ("Fysieke omgeving", "Physical environment", measure, vec![-0.21, -0.13, -0.075, -0.04, 0.04, 0.075, 0.13, 0.21])
+    };
+    let classes: Vec<Value> = COLORS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| json!({"class": i + 1, "label_nl": format!("klasse {}", i + 1), "label_en": format!("class {}", i + 1), "color": c}))
+        .collect();
+    json!({"measure": measure, "name_nl": name_nl, "name_en": name_en, "basis": basis, "cuts": cuts,
+           "classes": classes, "no_data": {"label_nl": "geen gegevens", "label_en": "no data", "color": NO_DATA}})
+}
+
+/// A gzip MVT tile with one `grid` polygon (id 12134879) carrying `score`.
+pub fn grid_tile(score: f64) -> Vec<u8> {
+    let mut tile = mvt::Tile::new(4096);
+    let layer = tile.create_layer("grid");
+    let geom = mvt::GeomEncoder::new(mvt::GeomType::Polygon)
+        .point(100.0, 200.0)
+        .unwrap()
+        .point(100.0, 100.0)
+        .unwrap()
+        .point(200.0, 100.0)
+        .unwrap()
+        .point(200.0, 200.0)
+        .unwrap()
+        .complete()
+        .unwrap()
+        .encode()
+        .unwrap();
+    let mut feature = layer.into_feature(geom);
+    feature.set_id(12_134_879);
+    feature.add_tag_double("score", score);
+    feature.add_tag_uint("class", 6);
+    feature.add_tag_string("cell", "E1213N4879");
+    feature.add_tag_uint("n", 1);
+    tile.add_layer(feature.into_layer()).unwrap();
+    gzip(&tile.to_bytes().unwrap())
+}
+
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(data).unwrap();
+    enc.finish().unwrap()
+}
+
+pub fn gunzip(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(data).read_to_end(&mut out).unwrap();
+    out
+}
+
+/// Where the fixture tiles are (XYZ).
+pub const TILE: (u8, u32, u32) = (5, 16, 10);
+pub const EMPTY_TILE: (u8, u32, u32) = (5, 16, 11);
+
+/// Writes a valid MBTiles `{measure}-{year}.mbtiles` into `dir` (via a temp file and a rename,
+/// as the tiler does), zooms 5..=8, with one tile at [`TILE`] and an empty blob at [`EMPTY_TILE`].
+pub fn write_tileset(dir: &Path, measure: &str, year: i32, score: f64) -> PathBuf {
+    let path = dir.join(format!("{measure}-{year}.mbtiles"));
+    let tmp = dir.join(format!(".{measure}-{year}.mbtiles.tmp"));
+    let _ = std::fs::remove_file(&tmp);
+    let conn = Connection::open(&tmp).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE metadata (name TEXT, value TEXT);
+         CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);
+         CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);",
+    )
+    .unwrap();
+    let layers = json!({"vector_layers": [{"id": "grid", "description": "cells", "minzoom": 5, "maxzoom": 8,
+        "fields": {"score": "Number", "class": "Number", "cell": "String", "n": "Number"}}]});
+    let pyramid = json!([{"zoom": 5, "cell_m": 6400}, {"zoom": 8, "cell_m": 800}]);
+    let rows = [
+        ("name", format!("Leefbaarometer {measure} {year}")),
+        ("format", "pbf".into()),
+        ("bounds", "3.2,50.7,7.3,53.6".into()),
+        ("center", "5.3,52.1,7".into()),
+        ("minzoom", "5".into()),
+        ("maxzoom", "8".into()),
+        ("type", "overlay".into()),
+        ("version", "1".into()),
+        ("description", format!("{measure} scores {year}")),
+        ("attribution", "Leefbaarometer".into()),
+        ("json", layers.to_string()),
+        ("lbm_kind", "score".into()),
+        ("lbm_measure", measure.into()),
+        ("lbm_year", year.to_string()),
+        ("lbm_classification", classification(measure).to_string()),
+        ("lbm_pyramid", pyramid.to_string()),
+    ];
+    for (k, v) in rows {
+        conn.execute("INSERT INTO metadata VALUES (?1, ?2)", (k, v)).unwrap();
+    }
+    let tms = |z: u8, y: u32| (1u32 << z) - 1 - y;
+    let (z, x, y) = TILE;
+    conn.execute("INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)", (z, x, tms(z, y), grid_tile(score))).unwrap();
+    let (z, x, y) = EMPTY_TILE;
+    conn.execute("INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)", (z, x, tms(z, y), Vec::<u8>::new())).unwrap();
+    drop(conn);
+    std::fs::rename(&tmp, &path).unwrap();
+    path
+}
+
+/// Writes `lbm-index.sqlite` with one cell (the one containing lon/lat) for 2020 and 2022.
+pub fn write_index(dir: &Path, lon: f64, lat: f64) -> (i64, i64) {
+    let (x, y) = lbm_server::rd_from_lonlat_approx(lon, lat);
+    let (hx, hy) = ((x / 100.0).floor() as i64, (y / 100.0).floor() as i64);
+    let conn = Connection::open(dir.join("lbm-index.sqlite")).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE cells (hx INTEGER, hy INTEGER, year INTEGER, lbm REAL, afw REAL, fys REAL,
+           onv REAL, soc REAL, vrz REAL, won REAL, PRIMARY KEY (hx, hy, year)) WITHOUT ROWID;",
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO cells VALUES (?1, ?2, 2020, 4.1, 0.06, 0.05, -0.1, 0.0, NULL, 0.3)",
+        (hx, hy),
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO cells VALUES (?1, ?2, 2022, 4.2, -0.4, -0.3, 0.1, 0.0, 0.01, 0.2)",
+        (hx, hy),
+    )
+    .unwrap();
+    (hx, hy)
+}
+
+/// A server on 127.0.0.1 with an ephemeral port, stopped when dropped.
+pub struct TestServer {
+    pub base: String,
+    pub addr: std::net::SocketAddr,
+    pub state: AppState,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+pub async fn start(dir: &Path) -> TestServer {
+    start_with(dir, |_| {}).await
+}
+
+pub async fn start_with(dir: &Path, tweak: impl FnOnce(&mut Config)) -> TestServer {
+    let mut config = Config::for_tiles(dir);
+    config.rescan_ms = 200;
+    tweak(&mut config);
+    let state = AppState::load(config).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = state.clone();
+    tokio::spawn(async move {
+        let _ = lbm_server::serve(listener, served, async {
+            let _ = stopped.await;
+        })
+        .await;
+    });
+    TestServer { base: format!("http://{addr}"), addr, state, stop: Some(stop) }
+}
+
+/// A client that neither decompresses nor sends Accept-Encoding on its own.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().no_gzip().timeout(Duration::from_secs(60)).build().unwrap()
+}
+
+/// Sends a raw HTTP/1.1 GET with `target` untouched (no URL normalisation) and returns the
+/// status code and body.
+pub async fn raw_get(addr: std::net::SocketAddr, method: &str, target: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(req.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    stream.read_to_end(&mut buf).await.unwrap();
+    let text = String::from_utf8_lossy(&buf).to_string();
+    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
+    (status, body)
+}
+
+/// Polls `f` until it returns true (generous timeout: this is about correctness, not speed).
+pub async fn eventually<F, Fut>(what: &str, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..600 {
+        if f().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+/// Decodes an MVT tile and returns `(layer name, feature id, tags as (key, value string))`.
+pub fn decode(mvt_bytes: &[u8]) -> Vec<(String, Option<u64>, Vec<(String, String)>)> {
+    use geozero::mvt::{Message, Tile};
+    let tile = Tile::decode(mvt_bytes).unwrap();
+    let mut out = Vec::new();
+    for layer in &tile.layers {
+        for f in &layer.features {
+            assert!(!f.geometry.is_empty(), "feature without geometry");
+            let tags = f
+                .tags
+                .chunks(2)
+                .map(|kv| {
+                    let key = layer.keys[kv[0] as usize].clone();
+                    let v = &layer.values[kv[1] as usize];
+                    let value = v
+                        .string_value
+                        .clone()
+                        .or(v.double_value.map(|d| d.to_string()))
+                        .or(v.uint_value.map(|d| d.to_string()))
+                        .or(v.int_value.map(|d| d.to_string()))
+                        .or(v.sint_value.map(|d| d.to_string()))
+                        .unwrap_or_default();
+                    (key, value)
+                })
+                .collect();
+            out.push((layer.name.clone(), f.id, tags));
+        }
+    }
+    out
+}
