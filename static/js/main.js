@@ -88,8 +88,12 @@ async function boot() {
   if (!years.includes(state.compare) || state.compare === state.year) state.compare = null;
   const tileset = () => catalog.tileset(state.measure, state.year);
 
-  const [{ GridMap, baseStyle, onPick }, { Compare }] = await mapModules;
-  const style = await baseStyle(config);
+  const [{ GridMap, baseStyle, onPick, noDataBackground }, { Compare }] = await mapModules;
+  const { style, basemap } = await baseStyle(config, tileset()?.classification);
+  // The legend's "no data" swatch shows what the map shows there: the plain background, or
+  // (over a basemap, where no-data cells are transparent) a hatch.
+  if (!basemap) document.documentElement.style.setProperty('--no-data', noDataBackground(tileset()?.classification));
+  document.body.classList.toggle('has-basemap', basemap);
   const grid = new GridMap($('map'), { style, tileset: tileset(), camera: state, test, controls: true });
   const map = grid.map;
   window.lbm.map = map;

@@ -9,15 +9,28 @@ import { loadStyle } from './api.js';
 export const MAX_ZOOM = 17; // the tileset's maxzoom is overzoomed up to here
 const OUTLINE_FROM = 12; // 100 m cells are a few pixels wide below this zoom
 
-const plainStyle = () => ({
+/** Mixes a `#rrggbb` colour with white: `share` 0 gives the colour, 1 white. */
+export function lighten(hex, share) {
+  const c = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  return `#${c.map((v) => Math.round(v + (255 - v) * share).toString(16).padStart(2, '0')).join('')}`;
+}
+
+/**
+ * The colour of "no data" where there is no basemap: the classification's no-data colour, made
+ * lighter, so that places without data read as neutral grey, never as a class colour.
+ */
+export const noDataBackground = (classification) => lighten(classification?.no_data?.color ?? '#bdbdbd', 0.5);
+
+const plainStyle = (background) => ({
   version: 8,
   sources: {},
-  layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#eef0ec' } }],
+  layers: [{ id: 'background', type: 'background', paint: { 'background-color': background } }],
 });
 
-/** The configured basemap style, or a plain light background (offline, or no basemap set). */
-export async function baseStyle(config) {
-  return (config?.basemap && (await loadStyle(config.basemap))) || plainStyle();
+/** The configured basemap style, or a plain background in the no-data colour. */
+export async function baseStyle(config, classification) {
+  const basemap = config?.basemap && (await loadStyle(config.basemap));
+  return { style: basemap || plainStyle(noDataBackground(classification)), basemap: Boolean(basemap) };
 }
 
 /** Absolute tile URLs: MapLibre fetches tiles in a worker, where relative URLs would resolve wrongly. */
