@@ -72,8 +72,12 @@ fn main() {
                 .status();
             match status {
                 Ok(s) if s.success() => {}
-                Ok(s) => println!("cargo:warning=npm ci in static/ failed ({s}); MapLibre is not embedded"),
-                Err(e) => println!("cargo:warning=npm not runnable ({e}); MapLibre is not embedded"),
+                Ok(s) => println!(
+                    "cargo:warning=npm ci in static/ failed ({s}); MapLibre is not embedded"
+                ),
+                Err(e) => {
+                    println!("cargo:warning=npm not runnable ({e}); MapLibre is not embedded")
+                }
             }
         } else {
             println!("cargo:warning=static/package-lock.json missing; MapLibre is not embedded");
@@ -85,20 +89,30 @@ fn main() {
     collect_app_files(&static_dir, &static_dir, &mut files);
     for file in files {
         let rel = file.strip_prefix(&static_dir).expect("under static/");
-        let url = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let url = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
         assets.push((format!("/static/{url}"), file));
     }
     if let Ok(entries) = std::fs::read_dir(&dist) {
         let mut names: Vec<_> = entries.flatten().map(|e| e.path()).collect();
         names.sort();
         for path in names {
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("")
+                .to_string();
             if path.is_file() && is_vendor_file(&name) {
                 assets.push((format!("/vendor/maplibre-gl/{name}"), path));
             }
         }
     } else {
-        println!("cargo:warning=static/node_modules/maplibre-gl/dist missing; MapLibre is not embedded");
+        println!(
+            "cargo:warning=static/node_modules/maplibre-gl/dist missing; MapLibre is not embedded"
+        );
     }
 
     let mut code = String::from(

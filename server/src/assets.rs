@@ -32,14 +32,18 @@ fn prepared(index: usize) -> &'static Prepared {
     all[index].get_or_init(|| {
         let (_, bytes, content_type) = ASSETS[index];
         let etag = format!("\"{}\"", hex::encode(&Sha256::digest(bytes)[..16]));
-        let compressible = content_type.starts_with("text/") || content_type.starts_with("application/json");
+        let compressible =
+            content_type.starts_with("text/") || content_type.starts_with("application/json");
         let gzip = (compressible && bytes.len() > 512).then(|| {
             use std::io::Write;
             let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
             let _ = enc.write_all(bytes);
             enc.finish().unwrap_or_default()
         });
-        Prepared { etag, gzip: gzip.filter(|g| !g.is_empty() && g.len() < bytes.len()) }
+        Prepared {
+            etag,
+            gzip: gzip.filter(|g| !g.is_empty() && g.len() < bytes.len()),
+        }
     })
 }
 
@@ -52,15 +56,21 @@ pub fn find(path: &str) -> Option<usize> {
 pub fn serve(index: usize, request_headers: &HeaderMap) -> Response {
     let (path, bytes, content_type) = ASSETS[index];
     let prepared = prepared(index);
-    let cache_control =
-        if path.starts_with("/vendor/") { VENDOR_CACHE_CONTROL } else { APP_CACHE_CONTROL };
+    let cache_control = if path.starts_with("/vendor/") {
+        VENDOR_CACHE_CONTROL
+    } else {
+        APP_CACHE_CONTROL
+    };
     let vary = prepared.gzip.is_some();
     if etag_matches(request_headers, &prepared.etag) {
         return not_modified(&prepared.etag, cache_control, vary);
     }
     let mut headers = HeaderMap::new();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache_control),
+    );
     if let Ok(v) = HeaderValue::from_str(&prepared.etag) {
         headers.insert(header::ETAG, v);
     }

@@ -31,7 +31,11 @@ impl Fingerprint {
         let inode = std::os::unix::fs::MetadataExt::ino(&meta);
         #[cfg(not(unix))]
         let inode = 0;
-        Some(Self { len: meta.len(), modified: meta.modified().ok(), inode })
+        Some(Self {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            inode,
+        })
     }
 }
 
@@ -107,7 +111,9 @@ impl Catalog {
     /// Rescans the folder on the blocking pool; returns whether anything changed.
     pub async fn rescan(self: &Arc<Self>) -> bool {
         let this = Arc::clone(self);
-        tokio::task::spawn_blocking(move || this.rescan_blocking()).await.unwrap_or(false)
+        tokio::task::spawn_blocking(move || this.rescan_blocking())
+            .await
+            .unwrap_or(false)
     }
 
     /// Rescans the folder: opens new and changed files, drops deleted ones.
@@ -127,7 +133,9 @@ impl Catalog {
             }
         };
         for path in entries {
-            let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
+            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
             if is_temp_name(name) || !path.is_file() {
                 continue;
             }
@@ -136,10 +144,16 @@ impl Catalog {
             if !is_tileset && !is_index {
                 continue;
             }
-            let Some(fp) = Fingerprint::of(&path) else { continue };
+            let Some(fp) = Fingerprint::of(&path) else {
+                continue;
+            };
             seen.insert(path.clone(), fp);
             let unchanged = scan.loaded.get(&path) == Some(&fp);
-            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .to_string();
             let previous_tileset = old.tilesets.get(&stem).filter(|t| t.path == path).cloned();
 
             if is_index {
@@ -215,7 +229,11 @@ impl Catalog {
         scan.loaded.retain(|p, _| seen.contains_key(p));
         scan.failed.retain(|p, _| seen.contains_key(p));
         if changed {
-            let snapshot = Arc::new(Snapshot { tilesets, index, loaded: true });
+            let snapshot = Arc::new(Snapshot {
+                tilesets,
+                index,
+                loaded: true,
+            });
             *self.current.write().unwrap_or_else(|p| p.into_inner()) = snapshot;
         }
         changed
@@ -225,11 +243,12 @@ impl Catalog {
     /// when the catalog is dropped.
     pub fn watch(self: &Arc<Self>, interval: Duration) -> Result<(), ServerError> {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
-        let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-            if event.is_ok() {
-                let _ = tx.send(());
-            }
-        })?;
+        let mut watcher =
+            notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+                if event.is_ok() {
+                    let _ = tx.send(());
+                }
+            })?;
         if let Err(e) = watcher.watch(&self.dir, notify::RecursiveMode::NonRecursive) {
             // The periodic rescan still works (e.g. the folder does not exist yet).
             tracing::warn!(dir = %self.dir.display(), error = %e, "file watcher not started; polling only");

@@ -11,7 +11,11 @@ pub const DEFAULT_CACHE_CONTROL: &str = "public, max-age=3600, s-maxage=86400";
 
 /// `lbm-server` options.
 #[derive(Debug, Clone, clap::Parser)]
-#[command(name = "lbm-server", version, about = "Serves Leefbaarometer tilesets and the web map")]
+#[command(
+    name = "lbm-server",
+    version,
+    about = "Serves Leefbaarometer tilesets and the web map"
+)]
 pub struct Config {
     /// Folder with the `.mbtiles` tilesets and `lbm-index.sqlite`.
     #[arg(long, env = "LBM_TILES", default_value = "./tiles")]
@@ -68,7 +72,9 @@ impl Config {
         }
         let host = rest.split(['/', '?', '#']).next()?;
         let ok = !host.is_empty()
-            && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
         ok.then(|| format!("{scheme}://{host}"))
     }
 }

@@ -40,7 +40,10 @@ pub struct ApiError {
 impl ApiError {
     /// An error with a status and a reason.
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        Self { status, message: message.into() }
+        Self {
+            status,
+            message: message.into(),
+        }
     }
     /// 400 Bad Request.
     pub fn bad_request(message: impl Into<String>) -> Self {

@@ -28,13 +28,18 @@ pub fn with_layers(routes: Router, state: AppState) -> Router {
     let cors = cors_layer(&state.config.cors_origins);
     routes.layer(
         ServiceBuilder::new()
-            .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
-                tracing::error!("handler panicked");
-                json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
-            }))
+            .layer(CatchPanicLayer::custom(
+                |_: Box<dyn std::any::Any + Send>| {
+                    tracing::error!("handler panicked");
+                    json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+                },
+            ))
             .layer(middleware::from_fn_with_state(state.clone(), observe))
             .layer(middleware::from_fn(guard))
-            .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::SERVICE_UNAVAILABLE,
+                timeout,
+            ))
             .layer(cors)
             .layer(middleware::from_fn_with_state(state, security_headers))
             .layer(middleware::from_fn(json_errors)),
@@ -150,7 +155,10 @@ async fn guard(req: Request, next: Next) -> Response {
     let uri = req.uri();
     let target_len = uri.path_and_query().map_or(0, |pq| pq.as_str().len());
     if target_len > MAX_URI_LEN {
-        return json_error(StatusCode::URI_TOO_LONG, "request target longer than 1024 bytes");
+        return json_error(
+            StatusCode::URI_TOO_LONG,
+            "request target longer than 1024 bytes",
+        );
     }
     if let Some(reason) = reject_path(uri.path()) {
         return json_error(StatusCode::BAD_REQUEST, reason);
@@ -174,19 +182,28 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
     let path = req.uri().path().to_string();
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     let is_html = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
     if is_html {
-        let embed = matches!(path.as_str(), "/embed" | "/embed.html" | "/static/embed.html");
+        let embed = matches!(
+            path.as_str(),
+            "/embed" | "/embed.html" | "/static/embed.html"
+        );
         let csp = content_security_policy(state.config.basemap_origin().as_deref(), embed);
         if let Ok(v) = HeaderValue::from_str(&csp) {
             headers.insert(header::CONTENT_SECURITY_POLICY, v);
         }
         if !embed {
-            headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+            headers.insert(
+                header::X_FRAME_OPTIONS,
+                HeaderValue::from_static("SAMEORIGIN"),
+            );
         }
         headers.insert(
             header::REFERRER_POLICY,
@@ -219,33 +236,46 @@ async fn json_errors(req: Request, next: Next) -> Response {
     };
     let (mut parts, _) = response.into_parts();
     let body = serde_json::json!({ "error": reason }).to_string();
-    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(body))
 }
 
 /// Whether the client accepts gzip (`Accept-Encoding` with gzip or `*` and q > 0).
 pub fn accepts_gzip(headers: &HeaderMap) -> bool {
-    headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).any(|v| {
-        v.split(',').any(|item| {
-            let mut parts = item.split(';');
-            let coding = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-            let q = parts
-                .filter_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()))
-                .next()
-                .unwrap_or(1.0);
-            (coding == "gzip" || coding == "x-gzip" || coding == "*") && q > 0.0
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| {
+            v.split(',').any(|item| {
+                let mut parts = item.split(';');
+                let coding = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+                let q = parts
+                    .filter_map(|p| {
+                        p.trim()
+                            .strip_prefix("q=")
+                            .and_then(|q| q.trim().parse::<f32>().ok())
+                    })
+                    .next()
+                    .unwrap_or(1.0);
+                (coding == "gzip" || coding == "x-gzip" || coding == "*") && q > 0.0
+            })
         })
-    })
 }
 
 /// Whether `If-None-Match` matches `etag` (weak comparison, as RFC 9110 asks for it).
 pub fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
     let strip = |t: &str| t.trim().trim_start_matches("W/").to_string();
     let ours = strip(etag);
-    headers.get_all(header::IF_NONE_MATCH).iter().filter_map(|v| v.to_str().ok()).any(|v| {
-        v.split(',').any(|t| t.trim() == "*" || strip(t) == ours)
-    })
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.split(',').any(|t| t.trim() == "*" || strip(t) == ours))
 }
 
 /// A 304 Not Modified carrying the validators and caching headers of the full response.
@@ -268,7 +298,9 @@ fn clean_host(host: &str) -> Option<&str> {
     let host = host.split(',').next()?.trim();
     let ok = !host.is_empty()
         && host.len() <= 255
-        && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]_".contains(c));
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-:[]_".contains(c));
     ok.then_some(host)
 }
 
@@ -310,10 +342,24 @@ mod tests {
 
     #[test]
     fn rejects_traversal_variants() {
-        for p in ["/static/../x", "/static/%2e%2e/x", "/static/%2E%2e/x", "/a/.%2e/b", "/tiles/a%2fb/1/1/1.pbf", "/x/%5c", "/x/%00", "/x/%zz"] {
+        for p in [
+            "/static/../x",
+            "/static/%2e%2e/x",
+            "/static/%2E%2e/x",
+            "/a/.%2e/b",
+            "/tiles/a%2fb/1/1/1.pbf",
+            "/x/%5c",
+            "/x/%00",
+            "/x/%zz",
+        ] {
             assert!(reject_path(p).is_some(), "{p}");
         }
-        for p in ["/", "/tiles/lbm-2020/5/16/10.pbf", "/static/js/main.js", "/tiles/a%20b.json"] {
+        for p in [
+            "/",
+            "/tiles/lbm-2020/5/16/10.pbf",
+            "/static/js/main.js",
+            "/tiles/a%20b.json",
+        ] {
             assert!(reject_path(p).is_none(), "{p}");
         }
     }
@@ -322,9 +368,15 @@ mod tests {
     fn parses_accept_encoding() {
         let mut h = HeaderMap::new();
         assert!(!accepts_gzip(&h));
-        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("br, gzip;q=0.5"));
+        h.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("br, gzip;q=0.5"),
+        );
         assert!(accepts_gzip(&h));
-        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip;q=0, br"));
+        h.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("gzip;q=0, br"),
+        );
         assert!(!accepts_gzip(&h));
     }
 
@@ -334,7 +386,10 @@ mod tests {
         h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
         assert_eq!(base_url(None, &h), "http://127.0.0.1:8080");
         h.insert("x-forwarded-proto", HeaderValue::from_static("https"));
-        h.insert("x-forwarded-host", HeaderValue::from_static("maps.example.nl"));
+        h.insert(
+            "x-forwarded-host",
+            HeaderValue::from_static("maps.example.nl"),
+        );
         assert_eq!(base_url(None, &h), "https://maps.example.nl");
         h.insert("x-forwarded-host", HeaderValue::from_static("evil\"host"));
         assert_eq!(base_url(None, &h), "https://127.0.0.1:8080");

@@ -37,7 +37,9 @@ impl PointIndex {
             )?;
             Ok(())
         })?;
-        Ok(Self { pool: Arc::new(pool) })
+        Ok(Self {
+            pool: Arc::new(pool),
+        })
     }
 
     /// All years of cell (`hx`, `hy`) (hectometre indices), ordered by year.

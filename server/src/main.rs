@@ -9,7 +9,9 @@ use tracing_subscriber::EnvFilter;
 fn has_tilesets(dir: &std::path::Path) -> bool {
     std::fs::read_dir(dir)
         .map(|entries| {
-            entries.flatten().any(|e| e.path().extension().and_then(|x| x.to_str()) == Some("mbtiles"))
+            entries
+                .flatten()
+                .any(|e| e.path().extension().and_then(|x| x.to_str()) == Some("mbtiles"))
         })
         .unwrap_or(false)
 }
@@ -40,7 +42,9 @@ async fn shutdown_signal() {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .init();
     let config = Config::parse();
 
@@ -58,14 +62,19 @@ async fn main() -> anyhow::Result<()> {
     }
 
     let bind = config.bind;
-    let state = AppState::load(config).await.context("loading the tiles folder")?;
-    let listener =
-        tokio::net::TcpListener::bind(bind).await.with_context(|| format!("binding {bind}"))?;
+    let state = AppState::load(config)
+        .await
+        .context("loading the tiles folder")?;
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("binding {bind}"))?;
     let addr = listener.local_addr()?;
     tracing::info!(
         tilesets = state.catalog.snapshot().tilesets.len(),
         "lbm-server listening on http://{addr}/"
     );
-    lbm_server::serve(listener, state, shutdown_signal()).await.context("serving")?;
+    lbm_server::serve(listener, state, shutdown_signal())
+        .await
+        .context("serving")?;
     Ok(())
 }

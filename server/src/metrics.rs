@@ -8,12 +8,14 @@ use std::time::Duration;
 
 /// Route labels; requests are counted per label and status.
 pub const ROUTES: [&str; 11] = [
-    "tile", "tilejson", "style", "catalog", "point", "health", "metrics", "config", "asset", "other",
-    "rejected",
+    "tile", "tilejson", "style", "catalog", "point", "health", "metrics", "config", "asset",
+    "other", "rejected",
 ];
 
 /// Upper bounds (seconds) of the latency histogram buckets.
-const BUCKETS: [f64; 12] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0];
+const BUCKETS: [f64; 12] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
+];
 
 #[derive(Debug)]
 struct RouteMetrics {
@@ -61,7 +63,10 @@ impl Default for Metrics {
 impl Metrics {
     /// Records one finished request.
     pub fn record(&self, route: &str, status: u16, elapsed: Duration, bytes: Option<u64>) {
-        let idx = ROUTES.iter().position(|r| *r == route).unwrap_or(ROUTES.len() - 2);
+        let idx = ROUTES
+            .iter()
+            .position(|r| *r == route)
+            .unwrap_or(ROUTES.len() - 2);
         let m = &self.routes[idx];
         if (100..600).contains(&status) {
             m.by_status[usize::from(status - 100)].fetch_add(1, Ordering::Relaxed);
@@ -73,7 +78,8 @@ impl Metrics {
             }
         }
         m.count.fetch_add(1, Ordering::Relaxed);
-        m.sum_micros.fetch_add(elapsed.as_micros() as u64, Ordering::Relaxed);
+        m.sum_micros
+            .fetch_add(elapsed.as_micros() as u64, Ordering::Relaxed);
         if let Some(b) = bytes {
             m.bytes.fetch_add(b, Ordering::Relaxed);
         }
@@ -81,12 +87,19 @@ impl Metrics {
 
     /// Counts a tile request for `tileset` (only for tilesets that exist).
     pub fn tile_request(&self, tileset: &str) {
-        if let Some(c) = self.per_tileset.read().unwrap_or_else(|p| p.into_inner()).get(tileset) {
+        if let Some(c) = self
+            .per_tileset
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(tileset)
+        {
             c.fetch_add(1, Ordering::Relaxed);
             return;
         }
         let mut map = self.per_tileset.write().unwrap_or_else(|p| p.into_inner());
-        map.entry(tileset.to_string()).or_default().fetch_add(1, Ordering::Relaxed);
+        map.entry(tileset.to_string())
+            .or_default()
+            .fetch_add(1, Ordering::Relaxed);
     }
 
     /// Prometheus text exposition format 0.0.4.
@@ -98,7 +111,11 @@ impl Metrics {
             for (i, c) in m.by_status.iter().enumerate() {
                 let n = c.load(Ordering::Relaxed);
                 if n > 0 {
-                    let _ = writeln!(out, "lbm_http_requests_total{{route=\"{route}\",status=\"{}\"}} {n}", i + 100);
+                    let _ = writeln!(
+                        out,
+                        "lbm_http_requests_total{{route=\"{route}\",status=\"{}\"}} {n}",
+                        i + 100
+                    );
                 }
             }
         }
@@ -116,13 +133,19 @@ impl Metrics {
                     b.load(Ordering::Relaxed)
                 );
             }
-            let _ = writeln!(out, "lbm_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {count}");
+            let _ = writeln!(
+                out,
+                "lbm_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {count}"
+            );
             let _ = writeln!(
                 out,
                 "lbm_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
                 m.sum_micros.load(Ordering::Relaxed) as f64 / 1e6
             );
-            let _ = writeln!(out, "lbm_http_request_duration_seconds_count{{route=\"{route}\"}} {count}");
+            let _ = writeln!(
+                out,
+                "lbm_http_request_duration_seconds_count{{route=\"{route}\"}} {count}"
+            );
         }
         out.push_str("# HELP lbm_http_response_bytes_total Response body bytes sent by route.\n");
         out.push_str("# TYPE lbm_http_response_bytes_total counter\n");
@@ -135,17 +158,29 @@ impl Metrics {
         }
         out.push_str("# HELP lbm_tile_cache_hits_total Tiles served from the in-memory cache.\n");
         out.push_str("# TYPE lbm_tile_cache_hits_total counter\n");
-        let _ = writeln!(out, "lbm_tile_cache_hits_total {}", self.cache_hits.load(Ordering::Relaxed));
+        let _ = writeln!(
+            out,
+            "lbm_tile_cache_hits_total {}",
+            self.cache_hits.load(Ordering::Relaxed)
+        );
         out.push_str("# HELP lbm_tile_cache_misses_total Tiles read from SQLite.\n");
         out.push_str("# TYPE lbm_tile_cache_misses_total counter\n");
-        let _ = writeln!(out, "lbm_tile_cache_misses_total {}", self.cache_misses.load(Ordering::Relaxed));
+        let _ = writeln!(
+            out,
+            "lbm_tile_cache_misses_total {}",
+            self.cache_misses.load(Ordering::Relaxed)
+        );
         out.push_str("# HELP lbm_tile_requests_total Tile requests by tileset.\n");
         out.push_str("# TYPE lbm_tile_requests_total counter\n");
         let map = self.per_tileset.read().unwrap_or_else(|p| p.into_inner());
         let mut ids: Vec<_> = map.iter().collect();
         ids.sort_by(|a, b| a.0.cmp(b.0));
         for (id, c) in ids {
-            let _ = writeln!(out, "lbm_tile_requests_total{{tileset=\"{id}\"}} {}", c.load(Ordering::Relaxed));
+            let _ = writeln!(
+                out,
+                "lbm_tile_requests_total{{tileset=\"{id}\"}} {}",
+                c.load(Ordering::Relaxed)
+            );
         }
         out.push_str("# HELP lbm_tilesets Tilesets currently loaded.\n# TYPE lbm_tilesets gauge\n");
         let _ = writeln!(out, "lbm_tilesets {tilesets_loaded}");

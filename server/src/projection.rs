@@ -42,8 +42,14 @@ pub fn rd_from_lonlat_approx(lon: f64, lat: f64) -> (f64, f64) {
     ];
     let dphi = 0.36 * (lat - 52.155_174_40);
     let dlam = 0.36 * (lon - 5.387_206_21);
-    let x = 155_000.0 + R.iter().map(|(p, q, c)| c * dphi.powi(*p) * dlam.powi(*q)).sum::<f64>();
-    let y = 463_000.0 + S.iter().map(|(p, q, c)| c * dphi.powi(*p) * dlam.powi(*q)).sum::<f64>();
+    let x = 155_000.0
+        + R.iter()
+            .map(|(p, q, c)| c * dphi.powi(*p) * dlam.powi(*q))
+            .sum::<f64>();
+    let y = 463_000.0
+        + S.iter()
+            .map(|(p, q, c)| c * dphi.powi(*p) * dlam.powi(*q))
+            .sum::<f64>();
     (x, y)
 }
 

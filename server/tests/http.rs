@@ -26,12 +26,23 @@ async fn json(resp: reqwest::Response) -> Value {
 async fn tile_is_passed_through_gzipped_or_decompressed() {
     let (_dir, s) = fixture_server().await;
     let url = tile_url(&s.base, "lbm-2020", TILE);
-    let gz = client().get(&url).header("accept-encoding", "gzip, br").send().await.unwrap();
+    let gz = client()
+        .get(&url)
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(gz.status(), 200);
-    assert_eq!(gz.headers()["content-type"], "application/vnd.mapbox-vector-tile");
+    assert_eq!(
+        gz.headers()["content-type"],
+        "application/vnd.mapbox-vector-tile"
+    );
     assert_eq!(gz.headers()["content-encoding"], "gzip");
     assert_eq!(gz.headers()["vary"], "Accept-Encoding");
-    assert!(gz.headers()["cache-control"].to_str().unwrap().contains("max-age"));
+    assert!(gz.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("max-age"));
     let etag_gz = gz.headers()["etag"].to_str().unwrap().to_string();
     assert!(etag_gz.starts_with('"') && !etag_gz.starts_with("W/"));
     let body = gz.bytes().await.unwrap();
@@ -42,7 +53,10 @@ async fn tile_is_passed_through_gzipped_or_decompressed() {
     assert_eq!(plain.status(), 200);
     assert!(plain.headers().get("content-encoding").is_none());
     let etag_plain = plain.headers()["etag"].to_str().unwrap().to_string();
-    assert_ne!(etag_gz, etag_plain, "two representations need two strong ETags");
+    assert_ne!(
+        etag_gz, etag_plain,
+        "two representations need two strong ETags"
+    );
     let plain_features = decode(&plain.bytes().await.unwrap());
     assert_eq!(features, plain_features);
 
@@ -50,13 +64,22 @@ async fn tile_is_passed_through_gzipped_or_decompressed() {
     let (layer, id, tags) = &features[0];
     assert_eq!(layer, "grid");
     assert_eq!(*id, Some(12_134_879));
-    let tag = |k: &str| tags.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap();
+    let tag = |k: &str| {
+        tags.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
     assert_eq!(tag("score"), "4.125");
     assert_eq!(tag("class"), "6");
     assert_eq!(tag("cell"), "E1213N4879");
 
     // `.mvt` is accepted as well.
-    let mvt = client().get(url.replace(".pbf", ".mvt")).send().await.unwrap();
+    let mvt = client()
+        .get(url.replace(".pbf", ".mvt"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(mvt.status(), 200);
 }
 
@@ -64,7 +87,12 @@ async fn tile_is_passed_through_gzipped_or_decompressed() {
 async fn etag_gives_304_and_head_has_headers_only() {
     let (_dir, s) = fixture_server().await;
     let url = tile_url(&s.base, "lbm-2020", TILE);
-    let first = client().get(&url).header("accept-encoding", "gzip").send().await.unwrap();
+    let first = client()
+        .get(&url)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
     let etag = first.headers()["etag"].clone();
     let again = client()
         .get(&url)
@@ -77,16 +105,30 @@ async fn etag_gives_304_and_head_has_headers_only() {
     assert_eq!(again.headers()["etag"], etag);
     assert_eq!(again.headers()["vary"], "Accept-Encoding");
     assert!(again.bytes().await.unwrap().is_empty());
-    let other = client().get(&url).header("if-none-match", "\"nope\"").send().await.unwrap();
+    let other = client()
+        .get(&url)
+        .header("if-none-match", "\"nope\"")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(other.status(), 200);
 
-    let head = client().head(&url).header("accept-encoding", "gzip").send().await.unwrap();
+    let head = client()
+        .head(&url)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(head.status(), 200);
     assert_eq!(head.headers()["etag"], etag);
     assert_eq!(head.headers()["content-encoding"], "gzip");
     assert!(head.bytes().await.unwrap().is_empty());
     for path in ["/", "/catalog.json", "/tiles/lbm-2020.json", "/health"] {
-        let r = client().head(format!("{}{path}", s.base)).send().await.unwrap();
+        let r = client()
+            .head(format!("{}{path}", s.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200, "HEAD {path}");
     }
 }
@@ -94,9 +136,17 @@ async fn etag_gives_304_and_head_has_headers_only() {
 #[tokio::test]
 async fn empty_and_missing_tiles_are_204() {
     let (_dir, s) = fixture_server().await;
-    let r = client().get(tile_url(&s.base, "lbm-2020", EMPTY_TILE)).send().await.unwrap();
+    let r = client()
+        .get(tile_url(&s.base, "lbm-2020", EMPTY_TILE))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 204);
-    let r = client().get(tile_url(&s.base, "lbm-2020", (7, 65, 42))).send().await.unwrap();
+    let r = client()
+        .get(tile_url(&s.base, "lbm-2020", (7, 65, 42)))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 204);
 }
 
@@ -115,7 +165,10 @@ async fn unknown_tileset_and_zoom_out_of_range_are_404_json() {
         assert_eq!(r.status(), 404, "{url}");
         assert_eq!(r.headers()["content-type"], "application/json");
         let body = json(r).await;
-        assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()), "{url}: {body}");
+        assert!(
+            body["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{url}: {body}"
+        );
     }
 }
 
@@ -137,7 +190,11 @@ async fn malformed_tile_paths_are_400_json() {
         "5/16/10",
         "5/1e1/10.pbf",
     ] {
-        let r = client().get(format!("{}/tiles/lbm-2020/{path}", s.base)).send().await.unwrap();
+        let r = client()
+            .get(format!("{}/tiles/lbm-2020/{path}", s.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 400, "{path}");
         assert!(json(r).await["error"].is_string(), "{path}");
     }
@@ -200,14 +257,20 @@ async fn cors_is_open_by_default_and_configurable() {
         .unwrap();
     assert_eq!(r.headers()["access-control-allow-origin"], "*");
 
-    let limited = start_with(dir.path(), |c| c.cors_origins = vec!["https://a.example".into()]).await;
+    let limited = start_with(dir.path(), |c| {
+        c.cors_origins = vec!["https://a.example".into()]
+    })
+    .await;
     let ok = client()
         .get(format!("{}/catalog.json", limited.base))
         .header("origin", "https://a.example")
         .send()
         .await
         .unwrap();
-    assert_eq!(ok.headers()["access-control-allow-origin"], "https://a.example");
+    assert_eq!(
+        ok.headers()["access-control-allow-origin"],
+        "https://a.example"
+    );
     let no = client()
         .get(format!("{}/catalog.json", limited.base))
         .header("origin", "https://evil.example")
@@ -222,26 +285,43 @@ async fn web_map_has_security_headers_and_embed_can_be_framed() {
     let (dir, s) = fixture_server().await;
     let index = client().get(format!("{}/", s.base)).send().await.unwrap();
     assert_eq!(index.status(), 200);
-    assert!(index.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(index.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
     assert_eq!(index.headers()["x-content-type-options"], "nosniff");
     assert_eq!(index.headers()["cache-control"], "no-cache");
     assert!(index.headers().get("etag").is_some());
     assert!(index.headers().get("referrer-policy").is_some());
-    let csp = index.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let csp = index.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(csp.contains("default-src 'self'"), "{csp}");
     assert!(csp.contains("connect-src 'self'"), "{csp}");
     assert!(csp.contains("frame-ancestors 'self'"), "{csp}");
     assert!(index.text().await.unwrap().contains("<html"));
 
-    let embed = client().get(format!("{}/embed", s.base)).send().await.unwrap();
+    let embed = client()
+        .get(format!("{}/embed", s.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(embed.status(), 200);
     let csp = embed.headers()["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("frame-ancestors *"), "{csp}");
     assert!(embed.headers().get("x-frame-options").is_none());
 
-    let js = client().get(format!("{}/static/js/main.js", s.base)).send().await.unwrap();
+    let js = client()
+        .get(format!("{}/static/js/main.js", s.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(js.status(), 200);
-    assert!(js.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert!(js.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
     if lbm_server::assets::find("/vendor/maplibre-gl/maplibre-gl.mjs").is_some() {
         let r = client()
             .get(format!("{}/vendor/maplibre-gl/maplibre-gl.mjs", s.base))
@@ -250,28 +330,62 @@ async fn web_map_has_security_headers_and_embed_can_be_framed() {
             .await
             .unwrap();
         assert_eq!(r.status(), 200);
-        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+        assert!(r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript"));
         assert_eq!(r.headers()["content-encoding"], "gzip");
-        assert!(r.headers()["cache-control"].to_str().unwrap().contains("max-age"));
+        assert!(r.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("max-age"));
     }
 
     let with_basemap = start_with(dir.path(), |c| {
         c.basemap_style_url = Some("https://tiles.example.org/styles/light.json".into())
     })
     .await;
-    let r = client().get(format!("{}/", with_basemap.base)).send().await.unwrap();
+    let r = client()
+        .get(format!("{}/", with_basemap.base))
+        .send()
+        .await
+        .unwrap();
     let csp = r.headers()["content-security-policy"].to_str().unwrap();
-    assert!(csp.contains("connect-src 'self' https://tiles.example.org"), "{csp}");
-    let cfg = json(client().get(format!("{}/config.json", with_basemap.base)).send().await.unwrap()).await;
-    assert_eq!(cfg["basemap"], "https://tiles.example.org/styles/light.json");
-    let cfg = json(client().get(format!("{}/config.json", s.base)).send().await.unwrap()).await;
+    assert!(
+        csp.contains("connect-src 'self' https://tiles.example.org"),
+        "{csp}"
+    );
+    let cfg = json(
+        client()
+            .get(format!("{}/config.json", with_basemap.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        cfg["basemap"],
+        "https://tiles.example.org/styles/light.json"
+    );
+    let cfg = json(
+        client()
+            .get(format!("{}/config.json", s.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert!(cfg["basemap"].is_null());
 }
 
 #[tokio::test]
 async fn tilejson_is_complete_with_absolute_urls() {
     let (dir, s) = fixture_server().await;
-    let r = client().get(format!("{}/tiles/lbm-2020.json", s.base)).send().await.unwrap();
+    let r = client()
+        .get(format!("{}/tiles/lbm-2020.json", s.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "application/json");
     let tj = json(r).await;
@@ -280,7 +394,10 @@ async fn tilejson_is_complete_with_absolute_urls() {
     assert_eq!(tj["description"], "lbm scores 2020");
     assert_eq!(tj["attribution"], "Leefbaarometer");
     assert_eq!(tj["scheme"], "xyz");
-    assert_eq!(tj["tiles"][0], format!("{}/tiles/lbm-2020/{{z}}/{{x}}/{{y}}.pbf", s.base));
+    assert_eq!(
+        tj["tiles"][0],
+        format!("{}/tiles/lbm-2020/{{z}}/{{x}}/{{y}}.pbf", s.base)
+    );
     assert_eq!(tj["minzoom"], 5);
     assert_eq!(tj["maxzoom"], 8);
     assert_eq!(tj["bounds"], serde_json::json!([3.2, 50.7, 7.3, 53.6]));
@@ -293,7 +410,10 @@ async fn tilejson_is_complete_with_absolute_urls() {
     assert_eq!(tj["lbm"]["pyramid"][0]["cell_m"], 6400);
 
     // The tile URL of the TileJSON works as it is.
-    let tile = tj["tiles"][0].as_str().unwrap().replace("{z}/{x}/{y}", "5/16/10");
+    let tile = tj["tiles"][0]
+        .as_str()
+        .unwrap()
+        .replace("{z}/{x}/{y}", "5/16/10");
     assert_eq!(client().get(tile).send().await.unwrap().status(), 200);
 
     // Behind a proxy: X-Forwarded-Proto/Host; with --public-url: that.
@@ -307,16 +427,39 @@ async fn tilejson_is_complete_with_absolute_urls() {
             .unwrap(),
     )
     .await;
-    assert_eq!(proxied["tiles"][0], "https://kaart.example.nl/tiles/lbm-2020/{z}/{x}/{y}.pbf");
-    let public = start_with(dir.path(), |c| c.public_url = Some("https://maps.example.nl/lbm/".into())).await;
-    let tj = json(client().get(format!("{}/tiles/lbm-2020.json", public.base)).send().await.unwrap()).await;
-    assert_eq!(tj["tiles"][0], "https://maps.example.nl/lbm/tiles/lbm-2020/{z}/{x}/{y}.pbf");
+    assert_eq!(
+        proxied["tiles"][0],
+        "https://kaart.example.nl/tiles/lbm-2020/{z}/{x}/{y}.pbf"
+    );
+    let public = start_with(dir.path(), |c| {
+        c.public_url = Some("https://maps.example.nl/lbm/".into())
+    })
+    .await;
+    let tj = json(
+        client()
+            .get(format!("{}/tiles/lbm-2020.json", public.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        tj["tiles"][0],
+        "https://maps.example.nl/lbm/tiles/lbm-2020/{z}/{x}/{y}.pbf"
+    );
 }
 
 #[tokio::test]
 async fn catalog_groups_measures_and_years() {
     let (_dir, s) = fixture_server().await;
-    let cat = json(client().get(format!("{}/catalog.json", s.base)).send().await.unwrap()).await;
+    let cat = json(
+        client()
+            .get(format!("{}/catalog.json", s.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     let measures = cat["measures"].as_array().unwrap();
     assert_eq!(measures.len(), 2);
     assert_eq!(measures[0]["id"], "lbm");
@@ -332,10 +475,16 @@ async fn catalog_groups_measures_and_years() {
     assert_eq!(t["kind"], "score");
     assert_eq!(t["measure"], "lbm");
     assert_eq!(t["year"], 2020);
-    assert_eq!((t["minzoom"].as_u64(), t["maxzoom"].as_u64()), (Some(5), Some(8)));
+    assert_eq!(
+        (t["minzoom"].as_u64(), t["maxzoom"].as_u64()),
+        (Some(5), Some(8))
+    );
     assert_eq!(t["tilejson"], format!("{}/tiles/lbm-2020.json", s.base));
     assert_eq!(t["style"], format!("{}/styles/lbm-2020.json", s.base));
-    assert_eq!(t["tiles"][0], format!("{}/tiles/lbm-2020/{{z}}/{{x}}/{{y}}.pbf", s.base));
+    assert_eq!(
+        t["tiles"][0],
+        format!("{}/tiles/lbm-2020/{{z}}/{{x}}/{{y}}.pbf", s.base)
+    );
     assert_eq!(t["classification"]["classes"].as_array().unwrap().len(), 9);
     assert_eq!(t["bounds"].as_array().unwrap().len(), 4);
     assert_eq!(t["center"].as_array().unwrap().len(), 3);
@@ -344,10 +493,20 @@ async fn catalog_groups_measures_and_years() {
 #[tokio::test]
 async fn style_draws_grid_in_the_class_colours() {
     let (_dir, s) = fixture_server().await;
-    let style = json(client().get(format!("{}/styles/fys-2020.json", s.base)).send().await.unwrap()).await;
+    let style = json(
+        client()
+            .get(format!("{}/styles/fys-2020.json", s.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(style["version"], 8);
     assert_eq!(style["sources"]["lbm"]["type"], "vector");
-    assert_eq!(style["sources"]["lbm"]["url"], format!("{}/tiles/fys-2020.json", s.base));
+    assert_eq!(
+        style["sources"]["lbm"]["url"],
+        format!("{}/tiles/fys-2020.json", s.base)
+    );
     assert!(style.get("glyphs").is_none() && style.get("sprite").is_none());
     let layers = style["layers"].as_array().unwrap();
     let fill = layers.iter().find(|l| l["type"] == "fill").unwrap();
@@ -356,7 +515,12 @@ async fn style_draws_grid_in_the_class_colours() {
     assert_eq!(expr[0], "match");
     assert_eq!(expr[1], serde_json::json!(["get", "class"]));
     let classification = classification("fys");
-    for (i, class) in classification["classes"].as_array().unwrap().iter().enumerate() {
+    for (i, class) in classification["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
         assert_eq!(expr[2 + 2 * i], class["class"]);
         assert_eq!(expr[3 + 2 * i], class["color"]);
     }
@@ -366,7 +530,9 @@ async fn style_draws_grid_in_the_class_colours() {
     assert_eq!(line["minzoom"], 12);
     // Every layer refers to a declared source.
     for l in layers {
-        assert!(style["sources"].get(l["source"].as_str().unwrap()).is_some());
+        assert!(style["sources"]
+            .get(l["source"].as_str().unwrap())
+            .is_some());
     }
 }
 
@@ -374,7 +540,13 @@ async fn style_draws_grid_in_the_class_colours() {
 async fn corrupt_and_foreign_files_are_skipped_while_others_serve() {
     let dir = tempfile::tempdir().unwrap();
     write_tileset(dir.path(), "lbm", 2020, 4.0);
-    std::fs::write(dir.path().join("random-2020.mbtiles"), (0..5000u32).map(|i| (i * 7919 % 251) as u8).collect::<Vec<_>>()).unwrap();
+    std::fs::write(
+        dir.path().join("random-2020.mbtiles"),
+        (0..5000u32)
+            .map(|i| (i * 7919 % 251) as u8)
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
     rusqlite::Connection::open(dir.path().join("empty-2020.mbtiles"))
         .unwrap()
         .execute_batch("CREATE TABLE other (a); INSERT INTO other VALUES (1);")
@@ -389,14 +561,50 @@ async fn corrupt_and_foreign_files_are_skipped_while_others_serve() {
     std::fs::write(dir.path().join("zero-2020.mbtiles"), b"").unwrap();
     std::fs::write(dir.path().join("notes.txt"), b"ignored").unwrap();
     let s = start(dir.path()).await;
-    let cat = json(client().get(format!("{}/catalog.json", s.base)).send().await.unwrap()).await;
-    let ids: Vec<_> = cat["tilesets"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_string()).collect();
+    let cat = json(
+        client()
+            .get(format!("{}/catalog.json", s.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let ids: Vec<_> = cat["tilesets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(ids, ["lbm-2020"]);
-    assert_eq!(client().get(tile_url(&s.base, "lbm-2020", TILE)).send().await.unwrap().status(), 200);
+    assert_eq!(
+        client()
+            .get(tile_url(&s.base, "lbm-2020", TILE))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     for id in ["random-2020", "empty-2020", "raster-2020", "zero-2020"] {
-        assert_eq!(client().get(tile_url(&s.base, id, TILE)).send().await.unwrap().status(), 404, "{id}");
+        assert_eq!(
+            client()
+                .get(tile_url(&s.base, id, TILE))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            404,
+            "{id}"
+        );
     }
-    let health = json(client().get(format!("{}/health", s.base)).send().await.unwrap()).await;
+    let health = json(
+        client()
+            .get(format!("{}/health", s.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(health["tilesets"], 1);
 }
 
@@ -404,11 +612,19 @@ async fn corrupt_and_foreign_files_are_skipped_while_others_serve() {
 async fn health_and_metrics() {
     let empty = tempfile::tempdir().unwrap();
     let none = start(empty.path()).await;
-    let r = client().get(format!("{}/health", none.base)).send().await.unwrap();
+    let r = client()
+        .get(format!("{}/health", none.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 503);
 
     let (_dir, s) = fixture_server().await;
-    let r = client().get(format!("{}/health", s.base)).send().await.unwrap();
+    let r = client()
+        .get(format!("{}/health", s.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let h = json(r).await;
     assert_eq!(h["status"], "ok");
@@ -418,9 +634,20 @@ async fn health_and_metrics() {
     for _ in 0..3 {
         client().get(&url).send().await.unwrap();
     }
-    client().get(format!("{}/tiles/lbm-2020/x/0/0.pbf", s.base)).send().await.unwrap();
-    let r = client().get(format!("{}/metrics", s.base)).send().await.unwrap();
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    client()
+        .get(format!("{}/tiles/lbm-2020/x/0/0.pbf", s.base))
+        .send()
+        .await
+        .unwrap();
+    let r = client()
+        .get(format!("{}/metrics", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
     let text = r.text().await.unwrap();
     for needle in [
         "lbm_http_requests_total{route=\"tile\",status=\"200\"} 3",
@@ -445,7 +672,10 @@ async fn point_api_answers_with_classes_and_rejects_bad_input() {
     // No index yet: 404 with a reason.
     let r = get("lon=4.893&lat=52.373").await.unwrap();
     assert_eq!(r.status(), 404);
-    assert!(json(r).await["error"].as_str().unwrap().contains("lbm-index.sqlite"));
+    assert!(json(r).await["error"]
+        .as_str()
+        .unwrap()
+        .contains("lbm-index.sqlite"));
 
     for q in [
         "lon=abc&lat=52",
@@ -485,7 +715,10 @@ async fn point_api_answers_with_classes_and_rejects_bad_input() {
     assert_eq!(years[0]["classes"]["fys"], 6);
     assert_eq!(years[1]["classes"]["lbm"], 1);
     assert_eq!(years[1]["classes"]["fys"], 1);
-    assert!(years[0]["classes"].get("onv").is_none(), "no onv tileset, no classification");
+    assert!(
+        years[0]["classes"].get("onv").is_none(),
+        "no onv tileset, no classification"
+    );
 
     let r = get("lon=6.5&lat=53.2").await.unwrap();
     assert_eq!(r.status(), 404);

@@ -16,19 +16,34 @@ use crate::AppState;
 pub const MEASURE_ORDER: [&str; 6] = ["lbm", "fys", "onv", "soc", "vrz", "won"];
 
 fn measure_rank(m: &str) -> (usize, String) {
-    (MEASURE_ORDER.iter().position(|x| *x == m).unwrap_or(MEASURE_ORDER.len()), m.to_string())
+    (
+        MEASURE_ORDER
+            .iter()
+            .position(|x| *x == m)
+            .unwrap_or(MEASURE_ORDER.len()),
+        m.to_string(),
+    )
 }
 
 /// The catalog document of a snapshot.
 pub fn catalog_json(snapshot: &Snapshot, base: &str) -> Value {
     let mut tilesets: Vec<_> = snapshot.tilesets.values().collect();
     tilesets.sort_by_key(|t| {
-        (measure_rank(t.info.measure.as_deref().unwrap_or("")), t.info.year, t.info.id.clone())
+        (
+            measure_rank(t.info.measure.as_deref().unwrap_or("")),
+            t.info.year,
+            t.info.id.clone(),
+        )
     });
     let mut measures: BTreeMap<(usize, String), (Value, Value, Vec<i32>)> = BTreeMap::new();
     for t in &tilesets {
-        let Some(m) = t.info.measure.as_deref() else { continue };
-        let entry = measures.entry(measure_rank(m)).or_insert((Value::Null, Value::Null, Vec::new()));
+        let Some(m) = t.info.measure.as_deref() else {
+            continue;
+        };
+        let entry =
+            measures
+                .entry(measure_rank(m))
+                .or_insert((Value::Null, Value::Null, Vec::new()));
         if let Some(c) = &t.info.classification {
             entry.0 = json!(c.name_nl);
             entry.1 = json!(c.name_en);

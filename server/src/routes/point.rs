@@ -18,7 +18,11 @@ pub const LON_RANGE: (f64, f64) = (2.0, 8.0);
 /// Latitudes accepted.
 pub const LAT_RANGE: (f64, f64) = (50.0, 54.0);
 
-fn coordinate(params: &HashMap<String, String>, name: &str, range: (f64, f64)) -> Result<f64, ApiError> {
+fn coordinate(
+    params: &HashMap<String, String>,
+    name: &str,
+    range: (f64, f64),
+) -> Result<f64, ApiError> {
     let raw = params
         .get(name)
         .ok_or_else(|| ApiError::bad_request(format!("query parameter {name} is required")))?;
@@ -47,7 +51,9 @@ pub fn year_json(row: &CellYear, snapshot: &Snapshot) -> Value {
     }
     let mut classes = Map::new();
     for (name, _) in &row.values {
-        let Some(c) = snapshot.classification(name) else { continue };
+        let Some(c) = snapshot.classification(name) else {
+            continue;
+        };
         let basis = c.basis();
         if let Some((_, v)) = row.values.iter().find(|(n, _)| *n == basis) {
             if let Some(k) = c.classify(*v) {
@@ -74,12 +80,16 @@ pub async fn handler(
     })?;
     let (x, y) = state.rd_from_lonlat(lon, lat);
     if !x.is_finite() || !y.is_finite() {
-        return Err(ApiError::bad_request("location cannot be projected to RD New"));
+        return Err(ApiError::bad_request(
+            "location cannot be projected to RD New",
+        ));
     }
     let (hx, hy) = ((x / 100.0).floor() as i64, (y / 100.0).floor() as i64);
     let rows = index.lookup(hx, hy).await.map_err(ApiError::internal)?;
     if rows.is_empty() {
-        return Err(ApiError::not_found(format!("no cell with data at E{hx}N{hy}")));
+        return Err(ApiError::not_found(format!(
+            "no cell with data at E{hx}N{hy}"
+        )));
     }
     let years: Vec<Value> = rows.iter().map(|r| year_json(r, &snapshot)).collect();
     Ok(json_response(&json!({

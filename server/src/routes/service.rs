@@ -18,15 +18,30 @@ pub async fn health(State(state): State<AppState>) -> Response {
         _ => (StatusCode::OK, "ok"),
     };
     let body = json!({"status": text, "tilesets": n, "point_index": snapshot.index.is_some()});
-    (status, [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], body.to_string())
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body.to_string(),
+    )
         .into_response()
 }
 
 /// Prometheus text exposition.
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    let body = state.metrics.render(state.catalog.snapshot().tilesets.len());
+    let body = state
+        .metrics
+        .render(state.catalog.snapshot().tilesets.len());
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8"), (header::CACHE_CONTROL, "no-store")],
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
         body,
     )
         .into_response()
@@ -35,6 +50,12 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 /// `{"basemap": url | null}` for the web map.
 pub async fn config(State(state): State<AppState>) -> Response {
     let body = json!({"basemap": state.config.basemap_style_url});
-    ([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-cache")], body.to_string())
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body.to_string(),
+    )
         .into_response()
 }

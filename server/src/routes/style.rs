@@ -78,8 +78,10 @@ pub async fn handler(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = json_stem(&file)?;
-    let tileset =
-        state.catalog.get(id).ok_or_else(|| ApiError::not_found(format!("unknown tileset {id:?}")))?;
+    let tileset = state
+        .catalog
+        .get(id)
+        .ok_or_else(|| ApiError::not_found(format!("unknown tileset {id:?}")))?;
     let base = base_url(state.config.public_url.as_deref(), &headers);
     Ok(json_response(&style(&tileset.info, &base)))
 }

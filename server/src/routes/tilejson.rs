@@ -60,13 +60,17 @@ pub fn tilejson(info: &TilesetInfo, base: &str) -> Value {
 
 /// Strips `.json` from the last path segment; a 404 otherwise.
 pub fn json_stem(file: &str) -> Result<&str, ApiError> {
-    file.strip_suffix(".json").ok_or_else(|| ApiError::not_found(format!("{file:?} is not a .json document")))
+    file.strip_suffix(".json")
+        .ok_or_else(|| ApiError::not_found(format!("{file:?} is not a .json document")))
 }
 
 /// A JSON response with a short cache lifetime.
 pub fn json_response(value: &Value) -> Response {
     (
-        [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, META_CACHE_CONTROL)],
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, META_CACHE_CONTROL),
+        ],
         value.to_string(),
     )
         .into_response()
@@ -79,8 +83,10 @@ pub async fn handler(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = json_stem(&file)?;
-    let tileset =
-        state.catalog.get(id).ok_or_else(|| ApiError::not_found(format!("unknown tileset {id:?}")))?;
+    let tileset = state
+        .catalog
+        .get(id)
+        .ok_or_else(|| ApiError::not_found(format!("unknown tileset {id:?}")))?;
     let base = base_url(state.config.public_url.as_deref(), &headers);
     Ok(json_response(&tilejson(&tileset.info, &base)))
 }

@@ -23,9 +23,12 @@ pub const MAX_ZOOM: u8 = 30;
 /// Parses a decimal number of at most `max_digits` digits (no sign, no spaces).
 fn parse_number(s: &str, what: &str, max_digits: usize) -> Result<u64, ApiError> {
     if s.is_empty() || s.len() > max_digits || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::bad_request(format!("{what} must be a non-negative integer, got {s:?}")));
+        return Err(ApiError::bad_request(format!(
+            "{what} must be a non-negative integer, got {s:?}"
+        )));
     }
-    s.parse().map_err(|_| ApiError::bad_request(format!("{what} is not a valid number")))
+    s.parse()
+        .map_err(|_| ApiError::bad_request(format!("{what} is not a valid number")))
 }
 
 /// Validates `z`, `x` and `{y}.pbf|.mvt` into XYZ numbers.
@@ -36,13 +39,17 @@ pub fn parse_tile_path(z: &str, x: &str, file: &str) -> Result<(u8, u32, u32), A
         .ok_or_else(|| ApiError::bad_request("tile path must end in {y}.pbf or {y}.mvt"))?;
     let z = parse_number(z, "z", 2)?;
     if z > u64::from(MAX_ZOOM) {
-        return Err(ApiError::bad_request(format!("z must be at most {MAX_ZOOM}")));
+        return Err(ApiError::bad_request(format!(
+            "z must be at most {MAX_ZOOM}"
+        )));
     }
     let size = 1u64 << z;
     let x = parse_number(x, "x", 10)?;
     let y = parse_number(y, "y", 10)?;
     if x >= size || y >= size {
-        return Err(ApiError::bad_request(format!("x and y must be below 2^z = {size} at z = {z}")));
+        return Err(ApiError::bad_request(format!(
+            "x and y must be below 2^z = {size} at z = {z}"
+        )));
     }
     Ok((z as u8, x as u32, y as u32))
 }
@@ -75,7 +82,10 @@ pub async fn tile(
         }
         None => {
             state.metrics.cache_misses.fetch_add(1, Ordering::Relaxed);
-            let tile = tileset.read_tile(z, x, y).await.map_err(ApiError::internal)?;
+            let tile = tileset
+                .read_tile(z, x, y)
+                .await
+                .map_err(ApiError::internal)?;
             state.tiles.insert(key, tile.clone());
             tile
         }
@@ -93,7 +103,11 @@ pub async fn tile(
 }
 
 /// The 200 or 304 for a stored tile, gzip passed through when the client accepts it.
-fn tile_response(tile: &Tile, headers: &HeaderMap, cache_control: &str) -> Result<Response, ApiError> {
+fn tile_response(
+    tile: &Tile,
+    headers: &HeaderMap,
+    cache_control: &str,
+) -> Result<Response, ApiError> {
     let send_gzip = tile.gzip && accepts_gzip(headers);
     // Two representations (gzip and identity) need two strong ETags.
     let etag = if tile.gzip && !send_gzip {
@@ -115,7 +129,10 @@ fn tile_response(tile: &Tile, headers: &HeaderMap, cache_control: &str) -> Resul
     };
     let mut response = (StatusCode::OK, body).into_response();
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(MVT_CONTENT_TYPE));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(MVT_CONTENT_TYPE),
+    );
     h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
@@ -148,7 +165,11 @@ mod tests {
             ("5", "1", "1.png"),
             ("5", "1", ".pbf"),
         ] {
-            assert_eq!(parse_tile_path(z, x, y).unwrap_err().status, StatusCode::BAD_REQUEST, "{z}/{x}/{y}");
+            assert_eq!(
+                parse_tile_path(z, x, y).unwrap_err().status,
+                StatusCode::BAD_REQUEST,
+                "{z}/{x}/{y}"
+            );
         }
     }
 }

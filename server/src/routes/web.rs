@@ -8,7 +8,8 @@ use crate::assets;
 use crate::error::ApiError;
 
 fn serve_path(path: &str, headers: &HeaderMap) -> Result<Response, ApiError> {
-    let index = assets::find(path).ok_or_else(|| ApiError::not_found(format!("no such file: {path}")))?;
+    let index =
+        assets::find(path).ok_or_else(|| ApiError::not_found(format!("no such file: {path}")))?;
     Ok(assets::serve(index, headers))
 }
 
@@ -28,7 +29,10 @@ pub async fn fallback(method: Method, uri: Uri, headers: HeaderMap) -> Result<Re
     let known = assets::find(path);
     if method != Method::GET && method != Method::HEAD {
         return Err(match known {
-            Some(_) => ApiError::new(axum::http::StatusCode::METHOD_NOT_ALLOWED, "method not allowed (use GET or HEAD)"),
+            Some(_) => ApiError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method not allowed (use GET or HEAD)",
+            ),
             None => ApiError::not_found(format!("no route for {method} {path}")),
         });
     }

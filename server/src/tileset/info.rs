@@ -113,7 +113,11 @@ pub struct TilesetInfo {
 }
 
 fn parse_floats<const N: usize>(s: &str) -> Option<[f64; N]> {
-    let parts: Vec<f64> = s.split(',').map(|p| p.trim().parse::<f64>()).collect::<Result<_, _>>().ok()?;
+    let parts: Vec<f64> = s
+        .split(',')
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .ok()?;
     let arr: [f64; N] = parts.try_into().ok()?;
     arr.iter().all(|v| v.is_finite()).then_some(arr)
 }
@@ -144,23 +148,36 @@ impl TilesetInfo {
     ) -> Result<Self, TilesetError> {
         match rows.get("format").map(|s| s.trim()) {
             Some("pbf") => {}
-            Some(other) => return Err(TilesetError::Invalid(format!("format is {other:?}, not pbf"))),
+            Some(other) => {
+                return Err(TilesetError::Invalid(format!(
+                    "format is {other:?}, not pbf"
+                )))
+            }
             None => return Err(TilesetError::Invalid("no format row".into())),
         }
-        let minzoom = parse_zoom(rows, "minzoom")?.or(zoom_range.map(|r| r.0)).unwrap_or(0);
-        let maxzoom = parse_zoom(rows, "maxzoom")?.or(zoom_range.map(|r| r.1)).unwrap_or(minzoom);
+        let minzoom = parse_zoom(rows, "minzoom")?
+            .or(zoom_range.map(|r| r.0))
+            .unwrap_or(0);
+        let maxzoom = parse_zoom(rows, "maxzoom")?
+            .or(zoom_range.map(|r| r.1))
+            .unwrap_or(minzoom);
         if minzoom > maxzoom {
-            return Err(TilesetError::Invalid(format!("minzoom {minzoom} > maxzoom {maxzoom}")));
+            return Err(TilesetError::Invalid(format!(
+                "minzoom {minzoom} > maxzoom {maxzoom}"
+            )));
         }
         let bounds = rows
             .get("bounds")
             .and_then(|b| parse_floats::<4>(b))
             .unwrap_or([-180.0, -85.051_128_8, 180.0, 85.051_128_8]);
-        let center = rows.get("center").and_then(|c| parse_floats::<3>(c)).unwrap_or([
-            (bounds[0] + bounds[2]) / 2.0,
-            (bounds[1] + bounds[3]) / 2.0,
-            f64::from(minzoom),
-        ]);
+        let center = rows
+            .get("center")
+            .and_then(|c| parse_floats::<3>(c))
+            .unwrap_or([
+                (bounds[0] + bounds[2]) / 2.0,
+                (bounds[1] + bounds[3]) / 2.0,
+                f64::from(minzoom),
+            ]);
         let vector_layers = rows
             .get("json")
             .and_then(|j| serde_json::from_str::<Value>(j).ok())
@@ -172,7 +189,11 @@ impl TilesetInfo {
             })?),
             None => None,
         };
-        let text = |k: &str| rows.get(k).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let text = |k: &str| {
+            rows.get(k)
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
         Ok(Self {
             id: id.to_string(),
             name: text("name").unwrap_or_else(|| id.to_string()),
@@ -188,7 +209,9 @@ impl TilesetInfo {
             measure: text("lbm_measure"),
             year: text("lbm_year").and_then(|y| y.parse().ok()),
             classification,
-            pyramid: rows.get("lbm_pyramid").and_then(|p| serde_json::from_str(p).ok()),
+            pyramid: rows
+                .get("lbm_pyramid")
+                .and_then(|p| serde_json::from_str(p).ok()),
         })
     }
 }
@@ -205,7 +228,11 @@ mod tests {
             basis: "fys".into(),
             cuts: vec![-0.21, -0.13, -0.075, -0.04, 0.04, 0.075, 0.13, 0.21],
             classes: vec![],
-            no_data: NoData { label_nl: String::new(), label_en: String::new(), color: "#bdbdbd".into() },
+            no_data: NoData {
+                label_nl: String::new(),
+                label_en: String::new(),
+                color: "#bdbdbd".into(),
+            },
         }
     }
 

@@ -4,6 +4,6 @@ mod info;
 mod pool;
 mod source;
 
-pub use info::{Classification, ClassDef, NoData, TilesetInfo};
+pub use info::{ClassDef, Classification, NoData, TilesetInfo};
 pub use pool::ReadOnlyPool;
 pub use source::{Tile, Tileset};

@@ -21,9 +21,13 @@ pub struct ReadOnlyPool {
 
 /// Opens `path` read-only and immutable (the file is replaced, never modified in place).
 pub fn open_read_only(path: &Path) -> Result<Connection, TilesetError> {
-    let uri = format!("file:{}?mode=ro&immutable=1", uri_escape(&path.to_string_lossy()));
-    let flags =
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let uri = format!(
+        "file:{}?mode=ro&immutable=1",
+        uri_escape(&path.to_string_lossy())
+    );
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     Ok(Connection::open_with_flags(uri, flags)?)
 }
 
@@ -45,8 +49,13 @@ impl ReadOnlyPool {
     /// Opens `size` connections (at least one) to `path`.
     pub fn open(path: &Path, size: usize) -> Result<Self, TilesetError> {
         let size = size.max(1);
-        let conns = (0..size).map(|_| open_read_only(path)).collect::<Result<Vec<_>, _>>()?;
-        Ok(Self { conns: Mutex::new(conns), permits: Arc::new(Semaphore::new(size)) })
+        let conns = (0..size)
+            .map(|_| open_read_only(path))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            conns: Mutex::new(conns),
+            permits: Arc::new(Semaphore::new(size)),
+        })
     }
 
     /// Runs `f` with a connection on the blocking thread pool.
@@ -85,7 +94,10 @@ impl ReadOnlyPool {
         // Give the connection back even if `f` panics: a guard would need unsafe-free Drop
         // gymnastics; catch_unwind keeps it simple.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&conn)));
-        self.conns.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
+        self.conns
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(conn);
         result.map_err(|_| TilesetError::Task("query panicked".into()))?
     }
 }

@@ -34,7 +34,11 @@ impl Tile {
         let gzip = data.starts_with(&[0x1f, 0x8b]);
         let digest = Sha256::digest(&data);
         let hash: Arc<str> = hex::encode(&digest[..16]).into();
-        Self { data: Bytes::from(data), gzip, hash }
+        Self {
+            data: Bytes::from(data),
+            gzip,
+            hash,
+        }
     }
 }
 
@@ -64,7 +68,10 @@ fn table_exists(conn: &Connection, name: &str) -> Result<bool, TilesetError> {
 fn read_metadata(conn: &Connection) -> Result<HashMap<String, String>, TilesetError> {
     let mut stmt = conn.prepare("SELECT name, value FROM metadata")?;
     let rows = stmt.query_map([], |r| {
-        Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?))
+        Ok((
+            r.get::<_, Option<String>>(0)?,
+            r.get::<_, Option<String>>(1)?,
+        ))
     })?;
     let mut out = HashMap::new();
     for row in rows {
@@ -126,7 +133,10 @@ impl Tileset {
                 let data: Option<Option<Vec<u8>>> = stmt
                     .query_row(rusqlite::params![z, x, tms_y as i64], |r| r.get(0))
                     .optional()?;
-                Ok(data.flatten().filter(|d| !d.is_empty()).map(Tile::from_stored))
+                Ok(data
+                    .flatten()
+                    .filter(|d| !d.is_empty())
+                    .map(Tile::from_stored))
             })
             .await
     }

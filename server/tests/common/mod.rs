@@ -11,15 +11,27 @@ use rusqlite::Connection;
 use serde_json::{json, Value};
 
 /// The 9 class colours of the fixtures.
-pub const COLORS: [&str; 9] =
-    ["#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7", "#d1e5f0", "#92c5de", "#4393c3", "#2166ac"];
+pub const COLORS: [&str; 9] = [
+    "#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7", "#d1e5f0", "#92c5de", "#4393c3",
+    "#2166ac",
+];
 pub const NO_DATA: &str = "#bdbdbd";
 
 pub fn classification(measure: &str) -> Value {
     let (name_nl, name_en, basis, cuts) = if measure == "lbm" {
-        ("Leefbaarheid", "Liveability", "afw", vec![-0.3, -0.2, -0.1, -0.05, 0.05, 0.1, 0.2, 0.3])
+        (
+            "Leefbaarheid",
+            "Liveability",
+            "afw",
+            vec![-0.3, -0.2, -0.1, -0.05, 0.05, 0.1, 0.2, 0.3],
+        )
     } else {
-        ("Fysieke omgeving", "Physical environment", measure, vec![-0.21, -0.13, -0.075, -0.04, 0.04, 0.075, 0.13, 0.21])
+        (
+            "Fysieke omgeving",
+            "Physical environment",
+            measure,
+            vec![-0.21, -0.13, -0.075, -0.04, 0.04, 0.075, 0.13, 0.21],
+        )
     };
     let classes: Vec<Value> = COLORS
         .iter()
@@ -65,7 +77,9 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
 
 pub fn gunzip(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
-    flate2::read::GzDecoder::new(data).read_to_end(&mut out).unwrap();
+    flate2::read::GzDecoder::new(data)
+        .read_to_end(&mut out)
+        .unwrap();
     out
 }
 
@@ -108,13 +122,22 @@ pub fn write_tileset(dir: &Path, measure: &str, year: i32, score: f64) -> PathBu
         ("lbm_pyramid", pyramid.to_string()),
     ];
     for (k, v) in rows {
-        conn.execute("INSERT INTO metadata VALUES (?1, ?2)", (k, v)).unwrap();
+        conn.execute("INSERT INTO metadata VALUES (?1, ?2)", (k, v))
+            .unwrap();
     }
     let tms = |z: u8, y: u32| (1u32 << z) - 1 - y;
     let (z, x, y) = TILE;
-    conn.execute("INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)", (z, x, tms(z, y), grid_tile(score))).unwrap();
+    conn.execute(
+        "INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)",
+        (z, x, tms(z, y), grid_tile(score)),
+    )
+    .unwrap();
     let (z, x, y) = EMPTY_TILE;
-    conn.execute("INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)", (z, x, tms(z, y), Vec::<u8>::new())).unwrap();
+    conn.execute(
+        "INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)",
+        (z, x, tms(z, y), Vec::<u8>::new()),
+    )
+    .unwrap();
     drop(conn);
     std::fs::rename(&tmp, &path).unwrap();
     path
@@ -178,12 +201,21 @@ pub async fn start_with(dir: &Path, tweak: impl FnOnce(&mut Config)) -> TestServ
         })
         .await;
     });
-    TestServer { base: format!("http://{addr}"), addr, state, stop: Some(stop) }
+    TestServer {
+        base: format!("http://{addr}"),
+        addr,
+        state,
+        stop: Some(stop),
+    }
 }
 
 /// A client that neither decompresses nor sends Accept-Encoding on its own.
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().no_gzip().timeout(Duration::from_secs(60)).build().unwrap()
+    reqwest::Client::builder()
+        .no_gzip()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
 }
 
 /// Sends a raw HTTP/1.1 GET with `target` untouched (no URL normalisation) and returns the
@@ -196,7 +228,11 @@ pub async fn raw_get(addr: std::net::SocketAddr, method: &str, target: &str) -> 
     let mut buf = Vec::new();
     stream.read_to_end(&mut buf).await.unwrap();
     let text = String::from_utf8_lossy(&buf).to_string();
-    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     let body = text.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
     (status, body)
 }
@@ -216,8 +252,11 @@ where
     panic!("timed out waiting for: {what}");
 }
 
-/// Decodes an MVT tile and returns `(layer name, feature id, tags as (key, value string))`.
-pub fn decode(mvt_bytes: &[u8]) -> Vec<(String, Option<u64>, Vec<(String, String)>)> {
+/// A decoded feature: layer name, feature id, tags as (key, value as string).
+pub type DecodedFeature = (String, Option<u64>, Vec<(String, String)>);
+
+/// Decodes an MVT tile into its features.
+pub fn decode(mvt_bytes: &[u8]) -> Vec<DecodedFeature> {
     use geozero::mvt::{Message, Tile};
     let tile = Tile::decode(mvt_bytes).unwrap();
     let mut out = Vec::new();
