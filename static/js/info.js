@@ -143,7 +143,7 @@ export function initInfo(catalog, { onSelect }) {
     axis.setAttribute('aria-hidden', 'true');
     const labels = el('span', 'dim-axis-labels');
     labels.append(el('span', null, `← ${t('belowAverage')}`), el('span', null, `${t('aboveAverage')} →`));
-    axis.append(el('span'), labels, el('span'));
+    axis.append(el('span'), labels);
     wrap.append(axis);
     return wrap;
   }
@@ -175,7 +175,8 @@ export function initInfo(catalog, { onSelect }) {
     }
     const far = (yr) => Math.abs(X(yr) - X(xa)) > 34 && Math.abs(X(yr) - X(xb)) > 34;
     for (const yr of [...new Set([xa, xb, ...(far(state.year) ? [state.year] : [])])]) {
-      const lab = svg('text', { x: X(yr), y: H - 6, 'text-anchor': 'middle', class: yr === state.year ? 'tick current' : 'tick' });
+      const anchor = yr === xa ? 'start' : yr === xb ? 'end' : 'middle';
+      const lab = svg('text', { x: X(yr), y: H - 6, 'text-anchor': anchor, class: yr === state.year ? 'tick current' : 'tick' });
       lab.textContent = yr;
       s.append(lab);
     }
