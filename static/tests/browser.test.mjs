@@ -283,8 +283,15 @@ test('phone layout and a clear message when the catalog fails', { skip }, async 
   await page.goto(url('/?test=1'));
   await waitIdle(page);
   saveArtifact('phone.png', await page.screenshot());
-  const sheet = await page.$eval('#panel', (e) => getComputedStyle(e).position);
-  assert.equal(sheet, 'fixed', 'the panel is a bottom sheet');
+  const box = await page.evaluate(() => ({
+    panel: document.getElementById('panel').getBoundingClientRect().toJSON(),
+    map: document.getElementById('map-wrap').getBoundingClientRect().toJSON(),
+  }));
+  assert.ok(box.panel.top >= box.map.bottom - 1 && box.panel.width === 390, `the panel is a sheet under the map: ${JSON.stringify(box)}`);
+  assert.ok(box.map.height > 300, 'the map keeps at least half the screen');
+  await page.click('#panel-toggle');
+  await page.waitForFunction(() => document.getElementById('panel').getBoundingClientRect().height < 80);
+  assert.equal(await page.getAttribute('#panel-toggle', 'aria-expanded'), 'false');
 
   await page.route('**/catalog.json', (r) => r.fulfill({ status: 503, body: '{"error":"down"}' }));
   await page.reload();
