@@ -91,10 +91,16 @@ export class Compare {
     this.divider.setAttribute('aria-valuenow', String(Math.round(this.pct)));
   }
 
-  #label([left, right]) {
+  #label([left, right] = this.years) {
+    this.years = [left, right];
     this.badges[0].textContent = left;
     this.badges[1].textContent = right;
     this.divider.setAttribute('aria-label', t('divider', { a: left, b: right }));
+  }
+
+  /** Re-reads the divider's label (after a language switch). */
+  relabel() {
+    if (this.grid) this.#label();
   }
 
   close() {

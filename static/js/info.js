@@ -30,7 +30,7 @@ export function cellFeatureId(cell) {
   return m ? Number(m[1]) * 1e4 + Number(m[2]) : null;
 }
 
-export function initInfo(catalog, { onSelect }) {
+export function initInfo(catalog, { onSelect, returnFocus }) {
   const panel = document.getElementById('info');
   const body = document.getElementById('info-body');
   const title = document.getElementById('info-title');
@@ -39,7 +39,9 @@ export function initInfo(catalog, { onSelect }) {
 
   function close() {
     if (panel.hidden) return;
+    const hadFocus = panel.contains(document.activeElement);
     panel.hidden = true;
+    if (hadFocus) returnFocus?.focus();
     point = null;
     onSelect([]);
     document.body.classList.remove('info-open');
@@ -50,7 +52,7 @@ export function initInfo(catalog, { onSelect }) {
     panel.hidden = false;
     document.body.classList.add('info-open');
     title.textContent = feature?.properties?.cell ? `${t('cell')} ${feature.properties.cell}` : t('cell');
-    body.replaceChildren(el('p', 'muted', t('loading')));
+    body.replaceChildren(el('p', 'muted', t('loadingCell')));
     panel.dataset.state = 'loading';
     const ids = feature?.id !== undefined ? [feature.id] : [];
     onSelect(ids);

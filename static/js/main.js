@@ -49,7 +49,7 @@ function trackLoading(grids) {
   };
 }
 
-function watchErrors(grid, catalog) {
+function watchErrors(grid) {
   grid.map.on('error', (e) => {
     const src = e.sourceId ?? e.source?.id ?? '';
     const status = e.error?.status;
@@ -58,7 +58,6 @@ function watchErrors(grid, catalog) {
       showMessage(t('tilesetError', { id: src.slice(4) }));
     }
   });
-  return catalog;
 }
 
 async function boot() {
@@ -107,7 +106,7 @@ async function boot() {
   const grids = () => (compare.active ? [grid, compare.grid] : [grid]);
   const loading = trackLoading(grids);
   loading.watch(grid);
-  watchErrors(grid, catalog);
+  watchErrors(grid);
 
   // The camera lives in the state too (and so in the URL hash).
   const saveCamera = () => {
@@ -144,7 +143,7 @@ async function boot() {
       jobs.push(compare.show(other, [state.year, state.compare]));
       if (fresh) {
         loading.watch(compare.grid);
-        watchErrors(compare.grid, catalog);
+        watchErrors(compare.grid);
         onPick(compare.grid, pickCell);
       }
     } else {
@@ -185,6 +184,7 @@ async function boot() {
     ]);
     initControls(catalog);
     info = initInfo(catalog, {
+      returnFocus: canvas,
       onSelect: (ids) => {
         for (const g of grids()) g.select(ids);
       },
@@ -200,6 +200,7 @@ async function boot() {
       setLang(state.lang);
       translate();
       canvas.setAttribute('aria-label', t('map'));
+      compare.relabel();
     }
     if (keys.some((k) => ['measure', 'year', 'compare', 'lang'].includes(k))) legend();
     if (keys.some((k) => ['measure', 'year', 'compare'].includes(k))) showLayers().catch(console.error);

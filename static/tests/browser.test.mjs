@@ -300,3 +300,32 @@ test('phone layout and a clear message when the catalog fails', { skip }, async 
   assert.equal(await page.evaluate(() => document.body.dataset.state), 'error');
   await page.close();
 });
+
+test('keyboard: tab order, Enter on the map opens the info panel, Esc closes it', { skip }, async () => {
+  const page = await newPage();
+  const ts = latest('lbm');
+  await page.goto(url(`/?test=1&measure=lbm&year=${ts.year}${hashAt(ts, 13)}`));
+  await waitIdle(page);
+  const order = [];
+  for (let i = 0; i < 16; i++) {
+    await page.keyboard.press('Tab');
+    order.push(await page.evaluate(() => {
+      const e = document.activeElement;
+      return e.id || e.className || e.tagName;
+    }));
+  }
+  const at = (id) => order.indexOf(id);
+  for (const id of ['lang', 'measure', 'year', 'compare-on', 'copy-link', 'embed-open']) assert.ok(at(id) >= 0, `${id} is reachable (${order})`);
+  assert.ok(at('measure') < at('year') && at('year') < at('copy-link'), `panel in reading order (${order})`);
+  assert.ok(order.some((c) => String(c).includes('maplibregl-canvas')), `the map is reachable (${order})`);
+
+  await page.focus('.maplibregl-canvas');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#info:not([hidden])');
+  await page.waitForFunction(() => document.getElementById('info').dataset.state !== 'loading');
+  saveArtifact('keyboard-info.png', await page.screenshot());
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#info', { state: 'hidden' });
+  assert.equal(await page.evaluate(() => document.activeElement.classList.contains('maplibregl-canvas')), true, 'focus back on the map');
+  await page.close();
+});
