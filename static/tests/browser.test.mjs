@@ -14,7 +14,7 @@ else if (!fs.existsSync(CHROMIUM)) {
   if (required) throw new Error(`LBM_REQUIRE_BROWSER=1 but there is no Chromium at ${CHROMIUM}`);
   skip = `no Chromium at ${CHROMIUM}`;
 }
-if (skip) console.log(`# skipping the browser tests: ${skip}`);
+if (skip) console.log(`skipping the browser tests: ${skip}`);
 
 let browser;
 let catalog;
@@ -111,7 +111,7 @@ test('the map renders the class colours where there is data', { skip }, async ()
   await waitIdle(page);
   saveArtifact('map-city-z12.png', await page.screenshot());
   const px = await classPixels(page, ts.classification);
-  console.log(`# class pixels at z12: ${JSON.stringify(px)}`);
+  console.log(`class pixels at z12: ${JSON.stringify(px)}`);
   assert.ok(px.coloured > px.total * 0.05, `at least 5% of the map in class colours (got ${px.coloured}/${px.total})`);
   assert.ok(px.perClass.filter((n) => n > 20).length >= 2, 'at least two classes visible');
   const legend = await page.$$eval('#legend li', (lis) => lis.length);
