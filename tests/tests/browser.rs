@@ -1,0 +1,53 @@
+//! End to end in a real browser: demo tiles from the real tiler, a real lbm-server on 127.0.0.1,
+//! and Debian's headless Chromium driven by playwright-core (`static/tests/browser.test.mjs`).
+//!
+//! Skips (with a message) where Chromium, Node.js or the web map's npm packages are missing,
+//! unless `LBM_REQUIRE_BROWSER=1`, which CI sets: then a missing part fails the test.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use lbm_e2e::{build_demo, have_program, workspace_root, TestServer};
+
+fn browser_missing() -> Option<String> {
+    let root = workspace_root();
+    let chromium = std::env::var("LBM_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !PathBuf::from(&chromium).is_file() {
+        return Some(format!("no Chromium at {chromium} (apt-get install chromium)"));
+    }
+    if !have_program("node") {
+        return Some("no node on PATH".into());
+    }
+    if !root.join("static/node_modules/playwright-core").is_dir() {
+        return Some("static/node_modules is missing (run npm ci in static/)".into());
+    }
+    None
+}
+
+#[test]
+fn web_map_in_headless_chromium() {
+    if let Some(reason) = browser_missing() {
+        if std::env::var("LBM_REQUIRE_BROWSER").as_deref() == Ok("1") {
+            panic!("LBM_REQUIRE_BROWSER=1 but the browser test cannot run: {reason}");
+        }
+        eprintln!("skipping the browser test: {reason}");
+        return;
+    }
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let tiles = build_demo(&tmp.join("e2e-browser"));
+    let server = TestServer::start(&tiles);
+    let artifacts = tmp.join("browser-artifacts");
+    let root = workspace_root();
+    let status = Command::new("node")
+        .arg("--test")
+        .arg("--test-reporter=spec")
+        .arg(root.join("static/tests/browser.test.mjs"))
+        .current_dir(root.join("static"))
+        .env("LBM_BASE_URL", &server.base)
+        .env("LBM_ARTIFACTS", &artifacts)
+        .env("LBM_REQUIRE_BROWSER", "1")
+        .status()
+        .expect("run node");
+    eprintln!("screenshots in {}", artifacts.display());
+    assert!(status.success(), "browser test failed: {status}");
+}

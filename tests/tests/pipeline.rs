@@ -1,0 +1,299 @@
+//! End to end: the real tiler builds demo tilesets, a real lbm-server serves them on 127.0.0.1,
+//! and an HTTP client with an independent MVT decoder checks that what arrives is right: the
+//! catalog, TileJSON, and cells with the right score and class at the right place, at the detail
+//! zooms and in the coarser pyramid.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use lbm_e2e::{
+    build_demo, decode_layer, gunzip_if_needed, ring_area2, ring_contains, tile_of, TestServer,
+    DEMO_YEARS,
+};
+use serde_json::Value;
+
+struct Setup {
+    tiles: PathBuf,
+    server: TestServer,
+    http: reqwest::blocking::Client,
+}
+
+fn setup() -> &'static Setup {
+    static SETUP: OnceLock<Setup> = OnceLock::new();
+    SETUP.get_or_init(|| {
+        let tiles = build_demo(&PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e-pipeline"));
+        let server = TestServer::start(&tiles);
+        let http = reqwest::blocking::Client::new();
+        Setup { tiles, server, http }
+    })
+}
+
+fn get_json(path: &str) -> Value {
+    let s = setup();
+    let resp = s.http.get(s.server.url(path)).send().expect("request");
+    assert_eq!(resp.status(), 200, "GET {path}");
+    resp.json().expect("JSON body")
+}
+
+/// Fetches an XYZ tile through the URL template of the TileJSON and decodes layer `grid`.
+fn fetch_grid(template: &str, z: u8, x: u32, y: u32) -> (u32, Vec<lbm_e2e::Feature>) {
+    let url = template
+        .replace("{z}", &z.to_string())
+        .replace("{x}", &x.to_string())
+        .replace("{y}", &y.to_string());
+    let resp = setup().http.get(&url).send().expect("tile request");
+    match resp.status().as_u16() {
+        204 => (4096, Vec::new()),
+        200 => decode_layer(&gunzip_if_needed(&resp.bytes().expect("body")), "grid"),
+        other => panic!("GET {url}: {other}"),
+    }
+}
+
+/// One row of the demo CSV: cell (hx, hy), year and the measure values by column name.
+struct Row {
+    hx: u32,
+    hy: u32,
+    year: u16,
+    values: HashMap<String, f64>,
+}
+
+fn demo_rows() -> &'static Vec<Row> {
+    static ROWS: OnceLock<Vec<Row>> = OnceLock::new();
+    ROWS.get_or_init(|| {
+        let path = setup().tiles.join("demo-scores.csv");
+        let mut reader = csv::Reader::from_path(&path).expect("demo CSV");
+        let headers = reader.headers().expect("header").clone();
+        reader
+            .records()
+            .map(|r| {
+                let r = r.expect("row");
+                let mut values = HashMap::new();
+                let (mut hx, mut hy, mut year) = (0, 0, 0);
+                for (h, v) in headers.iter().zip(r.iter()) {
+                    match h {
+                        "grid_id" => {
+                            let (e, n) = v[1..].split_once('N').expect("grid id");
+                            hx = e.parse().expect("hx");
+                            hy = n.parse().expect("hy");
+                        }
+                        "jaar" => year = v.parse().expect("year"),
+                        _ if !v.is_empty() => {
+                            values.insert(h.to_string(), v.parse().expect("number"));
+                        }
+                        _ => {}
+                    }
+                }
+                Row {
+                    hx,
+                    hy,
+                    year,
+                    values,
+                }
+            })
+            .collect()
+    })
+}
+
+/// Class 1..9 of `v` by the cut points: one more than the number of cuts at or below `v`.
+fn class_of(cuts: &[f64], v: f64) -> u8 {
+    1 + cuts.iter().filter(|&&c| c <= v).count() as u8
+}
+
+fn classification(tilejson: &Value) -> (String, Vec<f64>) {
+    let c = &tilejson["lbm"]["classification"];
+    let basis = c["basis"].as_str().expect("basis").to_string();
+    let cuts: Vec<f64> = c["cuts"]
+        .as_array()
+        .expect("cuts")
+        .iter()
+        .map(|v| v.as_f64().expect("cut"))
+        .collect();
+    assert_eq!(cuts.len(), 8);
+    assert!(cuts.windows(2).all(|w| w[0] < w[1]), "cuts increase");
+    (basis, cuts)
+}
+
+#[test]
+fn catalog_lists_every_measure_and_year() {
+    let catalog = get_json("/catalog.json");
+    let tilesets = catalog["tilesets"].as_array().expect("tilesets");
+    assert_eq!(tilesets.len(), 6 * DEMO_YEARS.len());
+    let measures = catalog["measures"].as_array().expect("measures");
+    let ids: Vec<&str> = measures.iter().map(|m| m["id"].as_str().unwrap()).collect();
+    for m in ["lbm", "fys", "onv", "soc", "vrz", "won"] {
+        assert!(ids.contains(&m), "measure {m} in {ids:?}");
+    }
+    for m in measures {
+        let years: Vec<u64> = m["years"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|y| y.as_u64().unwrap())
+            .collect();
+        assert_eq!(years, DEMO_YEARS.map(u64::from).to_vec(), "years of {m}");
+        assert!(!m["name_nl"].as_str().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn tilejson_is_complete_and_absolute() {
+    let base = &setup().server.base;
+    let tj = get_json("/tiles/lbm-2020.json");
+    assert_eq!(tj["tilejson"], "3.0.0");
+    let tile_url = tj["tiles"][0].as_str().expect("tiles");
+    assert!(tile_url.starts_with(base.as_str()), "{tile_url} is absolute");
+    assert!(tile_url.contains("{z}") && tile_url.contains("{x}") && tile_url.contains("{y}"));
+    let layers = tj["vector_layers"].as_array().expect("vector_layers");
+    let grid = layers.iter().find(|l| l["id"] == "grid").expect("grid layer");
+    for field in ["score", "class", "cell", "n"] {
+        assert!(grid["fields"][field].is_string(), "field {field} declared");
+    }
+    let b: Vec<f64> = tj["bounds"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    assert!(b[0] > 4.8 && b[2] < 5.5 && b[1] > 51.8 && b[3] < 52.4, "Utrecht bounds {b:?}");
+    assert_eq!(tj["lbm"]["measure"], "lbm");
+    assert_eq!(tj["lbm"]["year"].to_string().trim_matches('"'), "2020");
+    assert_eq!(tj["lbm"]["classification"]["classes"].as_array().unwrap().len(), 9);
+    assert!(tj["minzoom"].as_u64().unwrap() < tj["maxzoom"].as_u64().unwrap());
+}
+
+#[test]
+fn detail_cells_decode_to_their_score_and_class_at_their_place() {
+    for measure in ["lbm", "fys", "won"] {
+        let tj = get_json(&format!("/tiles/{measure}-2020.json"));
+        let template = tj["tiles"][0].as_str().unwrap().to_string();
+        let maxzoom = tj["maxzoom"].as_u64().unwrap() as u8;
+        let (basis, cuts) = classification(&tj);
+        let rows: Vec<&Row> = demo_rows()
+            .iter()
+            .filter(|r| r.year == 2020 && r.values.contains_key(measure))
+            .collect();
+        assert!(rows.len() > 1000, "demo has cells: {}", rows.len());
+        for row in rows.iter().step_by(rows.len() / 40) {
+            let (cx, cy) = (f64::from(row.hx) * 100.0 + 50.0, f64::from(row.hy) * 100.0 + 50.0);
+            let (lon, lat) = lbm_tiler::rd_to_wgs84(cx, cy).expect("projection");
+            let ((tx, ty), _) = tile_of(lon, lat, maxzoom, 4096);
+            let (extent, features) = fetch_grid(&template, maxzoom, tx, ty);
+            let (_, centre) = tile_of(lon, lat, maxzoom, extent);
+            let id = u64::from(row.hx) * 10_000 + u64::from(row.hy);
+            let f = features
+                .iter()
+                .find(|f| f.id == id)
+                .unwrap_or_else(|| panic!("{measure}: cell {id} in tile {maxzoom}/{tx}/{ty}"));
+            let want = row.values[measure];
+            let score = f.props["score"].as_f64().unwrap();
+            assert!((score - want).abs() <= 0.0005 + 1e-9, "{measure} {id}: {score} vs {want}");
+            let class = f.props["class"].as_f64().unwrap() as u8;
+            assert_eq!(class, class_of(&cuts, row.values[&basis]), "{measure} {id} class");
+            assert_eq!(f.props["cell"], format!("E{}N{}", row.hx, row.hy));
+            assert_eq!(f.rings.len(), 1, "one ring");
+            assert!(ring_area2(&f.rings[0]) > 0, "exterior ring clockwise (MVT 2.1)");
+            assert!(ring_contains(&f.rings[0], centre), "{id} drawn where it is");
+        }
+    }
+}
+
+#[test]
+fn neighbouring_cells_share_their_corners_exactly() {
+    let tj = get_json("/tiles/lbm-2022.json");
+    let template = tj["tiles"][0].as_str().unwrap().to_string();
+    let maxzoom = tj["maxzoom"].as_u64().unwrap() as u8;
+    let (lon, lat) = lbm_tiler::rd_to_wgs84(136_000.0, 456_000.0).unwrap();
+    let ((tx, ty), _) = tile_of(lon, lat, maxzoom, 4096);
+    let (_, features) = fetch_grid(&template, maxzoom, tx, ty);
+    let by_id: HashMap<u64, &lbm_e2e::Feature> = features.iter().map(|f| (f.id, f)).collect();
+    let mut pairs = 0;
+    for f in &features {
+        // Ring order is SW, NW, NE, SE: the east neighbour's SW/NW are this cell's SE/NE, the
+        // north neighbour's SW/SE are this cell's NW/NE.
+        let r = &f.rings[0];
+        if let Some(east) = by_id.get(&(f.id + 10_000)) {
+            assert_eq!((east.rings[0][0], east.rings[0][1]), (r[3], r[2]), "east of {}", f.id);
+            pairs += 1;
+        }
+        if let Some(north) = by_id.get(&(f.id + 1)) {
+            assert_eq!((north.rings[0][0], north.rings[0][3]), (r[1], r[2]), "north of {}", f.id);
+            pairs += 1;
+        }
+    }
+    assert!(pairs > 100, "enough neighbours checked: {pairs}");
+}
+
+#[test]
+fn pyramid_cells_are_the_mean_of_their_hundred_metre_cells() {
+    let tj = get_json("/tiles/fys-2018.json");
+    let template = tj["tiles"][0].as_str().unwrap().to_string();
+    let (_, cuts) = classification(&tj);
+    let pyramid = tj["lbm"]["pyramid"].as_array().expect("pyramid").clone();
+    let rows: HashMap<(u32, u32), f64> = demo_rows()
+        .iter()
+        .filter(|r| r.year == 2018)
+        .filter_map(|r| Some(((r.hx, r.hy), *r.values.get("fys")?)))
+        .collect();
+    let (lon, lat) = lbm_tiler::rd_to_wgs84(136_000.0, 456_000.0).unwrap();
+    let mut checked = 0;
+    for level in pyramid {
+        let (z, cell_m) = (level["zoom"].as_u64().unwrap() as u8, level["cell_m"].as_u64().unwrap());
+        if cell_m == 100 {
+            continue;
+        }
+        let ((tx, ty), _) = tile_of(lon, lat, z, 4096);
+        let (_, features) = fetch_grid(&template, z, tx, ty);
+        assert!(!features.is_empty(), "z{z} has cells");
+        for f in features.iter().take(60) {
+            let cell = f.props["cell"].as_str().unwrap();
+            let (sw, size) = cell.split_once('/').expect("coarse cell id has a size");
+            assert_eq!(size, format!("{cell_m}m"), "z{z} cell size");
+            let (e, n) = sw[1..].split_once('N').unwrap();
+            let (hx, hy): (u32, u32) = (e.parse().unwrap(), n.parse().unwrap());
+            let k = (cell_m / 100) as u32;
+            let values: Vec<f64> = (hx..hx + k)
+                .flat_map(|x| (hy..hy + k).map(move |y| (x, y)))
+                .filter_map(|c| rows.get(&c).copied())
+                .collect();
+            let mean = values.iter().sum::<f64>() / values.len() as f64;
+            assert_eq!(f.props["n"].as_f64().unwrap() as usize, values.len(), "{cell} n");
+            let score = f.props["score"].as_f64().unwrap();
+            assert!((score - mean).abs() <= 0.0005 + 1e-9, "{cell}: {score} vs mean {mean}");
+            assert_eq!(f.props["class"].as_f64().unwrap() as u8, class_of(&cuts, mean), "{cell}: mean {mean}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "coarse cells checked: {checked}");
+}
+
+#[test]
+fn style_draws_the_tileset_in_its_class_colours() {
+    let style = get_json("/styles/soc-2022.json");
+    let tj = get_json("/tiles/soc-2022.json");
+    assert_eq!(style["version"], 8);
+    let text = style.to_string().to_lowercase();
+    for class in tj["lbm"]["classification"]["classes"].as_array().unwrap() {
+        let colour = class["color"].as_str().unwrap().to_lowercase();
+        assert!(text.contains(&colour), "style uses {colour}");
+    }
+    let sources = style["sources"].as_object().expect("sources");
+    assert!(sources.values().any(|s| s["type"] == "vector"));
+}
+
+#[test]
+fn point_api_returns_the_cell_time_series() {
+    let row = demo_rows().iter().find(|r| r.year == 2020).expect("a row");
+    let (lon, lat) =
+        lbm_tiler::rd_to_wgs84(f64::from(row.hx) * 100.0 + 50.0, f64::from(row.hy) * 100.0 + 50.0)
+            .unwrap();
+    let body = get_json(&format!("/api/v1/point?lon={lon}&lat={lat}"));
+    assert_eq!(body["cell"], format!("E{}N{}", row.hx, row.hy));
+    let years = body["years"].as_array().expect("years");
+    let expected: Vec<&Row> = demo_rows()
+        .iter()
+        .filter(|r| (r.hx, r.hy) == (row.hx, row.hy))
+        .collect();
+    assert_eq!(years.len(), expected.len());
+    for y in years {
+        let year = y["year"].as_u64().unwrap() as u16;
+        let want = expected.iter().find(|r| r.year == year).expect("year in CSV");
+        let got = y["values"]["lbm"].as_f64().unwrap();
+        assert!((got - want.values["lbm"]).abs() < 1e-6, "lbm {year}");
+    }
+}
