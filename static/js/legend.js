@@ -29,5 +29,24 @@ export function renderLegend(root, { tileset, measure, year, compare }) {
   const sw = el('span', 'swatch swatch-nodata');
   nd.append(sw, el('span', 'legend-label', pick(c?.no_data, 'label') || t('noData')));
   list.append(nd);
-  root.replaceChildren(title, sub, list);
+  const cells = el('p', 'legend-cells');
+  cells.setAttribute('aria-live', 'polite');
+  root.replaceChildren(title, sub, list, cells);
+}
+
+/** The cell size drawn at a map zoom, from the tileset's pyramid (`[{zoom, cell_m}]`). */
+export function cellSizeAt(tileset, zoom) {
+  const levels = [...(tileset?.pyramid ?? [])].sort((a, b) => a.zoom - b.zoom);
+  if (levels.length === 0) return null;
+  const z = Math.floor(zoom);
+  return (levels.filter((l) => l.zoom <= z).pop() ?? levels[0]).cell_m;
+}
+
+/** The legend's line about the cells on screen: "Cellen van 400 × 400 m (gemiddelde)". */
+export function renderCellSize(root, tileset, zoom) {
+  const line = root.querySelector('.legend-cells');
+  const m = cellSizeAt(tileset, zoom);
+  if (!line) return;
+  line.textContent = m ? t(m > 100 ? 'cellsCoarse' : 'cells', { m }) : '';
+  line.dataset.cellM = m ?? '';
 }

@@ -5,7 +5,7 @@
 import { state, update, subscribe, parseUrl, urlFor } from './state.js';
 import { loadCatalog, loadConfig } from './api.js';
 import { Catalog } from './catalog.js';
-import { renderLegend } from './legend.js';
+import { renderLegend, renderCellSize } from './legend.js';
 import { setLang, t, pick, translate } from './i18n.js';
 
 // MapLibre (1 MB of script) loads and compiles while the catalog and config are fetched.
@@ -120,9 +120,14 @@ async function boot() {
     if (s.center) map.jumpTo({ center: s.center, zoom: s.zoom });
   });
 
-  const legend = () => renderLegend($('legend'), {
-    tileset: tileset(), measure: catalog.measure(state.measure), year: state.year, compare: state.compare,
-  });
+  const cellSize = () => renderCellSize($('legend'), tileset(), map.getZoom());
+  const legend = () => {
+    renderLegend($('legend'), {
+      tileset: tileset(), measure: catalog.measure(state.measure), year: state.year, compare: state.compare,
+    });
+    cellSize();
+  };
+  map.on('zoomend', cellSize);
 
   async function showLayers() {
     const ts = tileset();
