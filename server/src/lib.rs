@@ -18,6 +18,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod index;
+pub mod logging;
 pub mod metrics;
 pub mod projection;
 pub mod routes;
