@@ -339,8 +339,8 @@ fn populated_cells(bbox: [f64; 4]) -> Vec<DemoCell> {
     // Urbanness per cell of the box; 0 = not populated.
     let mut urban = vec![0f32; w * h];
     for p in places() {
-        // Radius grows a little slower than sqrt(population): ~250 m for 500, ~6 km for 750k.
-        let r = 250.0 * (p.population / 500.0).powf(0.43);
+        // Radius grows a little slower than sqrt(population): ~280 m for 500, ~6.5 km for 750k.
+        let r = 280.0 * (p.population / 500.0).powf(0.43);
         let weight = (p.population.ln() / 750_000f64.ln()).clamp(0.0, 1.0);
         let ax = (((p.x - r) / 100.0).floor() as i32).max(hx0);
         let bx = (((p.x + r) / 100.0).ceil() as i32).min(hx1 - 1);
@@ -378,8 +378,8 @@ fn populated_cells(bbox: [f64; 4]) -> Vec<DemoCell> {
                 let hy = hy0 + j as i32;
                 let mut u = urban[j * w + i];
                 if u == 0.0 {
-                    // Scattered farms and hamlets: about 3 % of the countryside, clustered.
-                    let p = 0.03 * (1.0 + 1.5 * fbm(f64::from(hx) * 100.0, f64::from(hy) * 100.0, 9));
+                    // Scattered farms and hamlets: about 5 % of the countryside, clustered.
+                    let p = 0.05 * (1.0 + 1.5 * fbm(f64::from(hx) * 100.0, f64::from(hy) * 100.0, 9));
                     if hash01(i64::from(hx), i64::from(hy), 13) >= p {
                         return None;
                     }

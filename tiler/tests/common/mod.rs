@@ -1,0 +1,150 @@
+//! Helpers shared by the integration tests: tile decoding and file checks.
+#![allow(dead_code, missing_docs)]
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use geozero::mvt::{tile, Message, Tile};
+
+/// A decoded `grid` feature.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    pub id: u64,
+    pub score: f64,
+    pub class: u64,
+    pub cell: String,
+    pub n: u64,
+    /// Exterior ring in tile coordinates (without the closing point).
+    pub ring: Vec<(i64, i64)>,
+}
+
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// File names in a folder, sorted.
+pub fn listing(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+pub fn gunzip(data: &[u8]) -> Vec<u8> {
+    assert_eq!(&data[..2], &[0x1f, 0x8b], "tile is gzip-compressed");
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(data).read_to_end(&mut out).unwrap();
+    out
+}
+
+/// Decodes a gzip-compressed MVT tile's `grid` layer (checks version 2, extent 4096).
+pub fn decode(data: &[u8]) -> Vec<Decoded> {
+    let tile = Tile::decode(gunzip(data).as_slice()).unwrap();
+    assert_eq!(tile.layers.len(), 1);
+    let layer = &tile.layers[0];
+    assert_eq!(layer.name, "grid");
+    assert_eq!(layer.version, 2);
+    assert_eq!(layer.extent, Some(4096));
+    layer
+        .features
+        .iter()
+        .map(|f| {
+            assert_eq!(f.r#type, Some(tile::GeomType::Polygon as i32));
+            let mut d = Decoded {
+                id: f.id.expect("feature id"),
+                score: f64::NAN,
+                class: 0,
+                cell: String::new(),
+                n: 0,
+                ring: decode_ring(&f.geometry),
+            };
+            for kv in f.tags.chunks(2) {
+                let key = layer.keys[kv[0] as usize].as_str();
+                let v = &layer.values[kv[1] as usize];
+                match key {
+                    "score" => d.score = v.double_value.expect("score is a double"),
+                    "class" => d.class = v.uint_value.expect("class is a uint"),
+                    "cell" => d.cell = v.string_value.clone().expect("cell is a string"),
+                    "n" => d.n = v.uint_value.expect("n is a uint"),
+                    other => panic!("unexpected property {other}"),
+                }
+            }
+            d
+        })
+        .collect()
+}
+
+fn zigzag(v: u32) -> i64 {
+    i64::from((v >> 1) as i32 ^ -((v & 1) as i32))
+}
+
+/// Decodes a single-ring polygon: MoveTo(1), LineTo(n), ClosePath.
+fn decode_ring(g: &[u32]) -> Vec<(i64, i64)> {
+    let (mut x, mut y) = (0i64, 0i64);
+    let mut ring = Vec::new();
+    let mut i = 0;
+    while i < g.len() {
+        let (cmd, count) = (g[i] & 7, g[i] >> 3);
+        i += 1;
+        match cmd {
+            1 | 2 => {
+                for _ in 0..count {
+                    x += zigzag(g[i]);
+                    y += zigzag(g[i + 1]);
+                    i += 2;
+                    ring.push((x, y));
+                }
+            }
+            7 => {}
+            c => panic!("unknown command {c}"),
+        }
+    }
+    ring
+}
+
+/// Twice the signed area by the surveyor's formula in tile coordinates (y down): positive for an
+/// exterior ring per the MVT 2.1 spec.
+pub fn area2(ring: &[(i64, i64)]) -> i64 {
+    (0..ring.len())
+        .map(|i| {
+            let (a, b) = (ring[i], ring[(i + 1) % ring.len()]);
+            a.0 * b.1 - b.0 * a.1
+        })
+        .sum()
+}
+
+/// Even-odd point in polygon.
+pub fn contains(ring: &[(i64, i64)], p: (f64, f64)) -> bool {
+    let mut inside = false;
+    for i in 0..ring.len() {
+        let (a, b) = (ring[i], ring[(i + 1) % ring.len()]);
+        let (ax, ay, bx, by) = (a.0 as f64, a.1 as f64, b.0 as f64, b.1 as f64);
+        if (ay > p.1) != (by > p.1) && p.0 < ax + (p.1 - ay) * (bx - ax) / (by - ay) {
+            inside = !inside;
+        }
+    }
+    inside
+}
+
+/// The XYZ tile at zoom z holding RD New point (x, y) and the point in that tile's coordinates.
+pub fn locate(x: f64, y: f64, z: u8) -> (u32, u32, (f64, f64)) {
+    let (lon, lat) = lbm_tiler::rd_to_wgs84(x, y).unwrap();
+    let (ux, uy) = lbm_tiler::project::lonlat_to_unit(lon, lat);
+    let scale = 4096.0 * f64::from(1u32 << z);
+    let (gx, gy) = (ux * scale, uy * scale);
+    let (tx, ty) = ((gx / 4096.0).floor() as u32, (gy / 4096.0).floor() as u32);
+    (tx, ty, (gx - f64::from(tx) * 4096.0, gy - f64::from(ty) * 4096.0))
+}
+
+/// Reads the tile holding RD point (x, y) at zoom z and returns it with the point's tile coords.
+pub fn tile_at(mbtiles: &Path, x: f64, y: f64, z: u8) -> (Vec<Decoded>, (f64, f64)) {
+    let (tx, ty, p) = locate(x, y, z);
+    let data = lbm_tiler::mbtiles::read_tile(mbtiles, z, tx, ty)
+        .unwrap()
+        .unwrap_or_else(|| panic!("tile {z}/{tx}/{ty} exists"));
+    (decode(&data), p)
+}
