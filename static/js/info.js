@@ -35,6 +35,7 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
   const body = document.getElementById('info-body');
   const title = document.getElementById('info-title');
   let point = null; // the last /api/v1/point answer
+  let picked = null; // the clicked grid feature's properties, with the tileset they came from
   let request = 0;
 
   function close() {
@@ -54,20 +55,18 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
     title.textContent = feature?.properties?.cell ? `${t('cell')} ${feature.properties.cell}` : t('cell');
     body.replaceChildren(el('p', 'muted', t('loadingCell')));
     panel.dataset.state = 'loading';
+    picked = feature?.properties ? { ...feature.properties, measure: state.measure, year: state.year } : null;
     const ids = feature?.id !== undefined ? [feature.id] : [];
     onSelect(ids);
     try {
       const p = await loadPoint(lngLat.lng, lngLat.lat);
       if (mine !== request) return;
       point = p;
-      if (!p) {
-        title.textContent = t('cell');
-        body.replaceChildren(el('p', 'muted', t('noCell')));
-      } else {
+      if (p) {
         const id = cellFeatureId(p.cell);
         onSelect([...new Set([...ids, ...(id !== null ? [id] : [])])]);
-        render();
       }
+      render();
       panel.dataset.state = 'ready';
     } catch (err) {
       if (mine !== request) return;
@@ -79,10 +78,18 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
   }
 
   function render() {
-    if (!point) return;
+    if (panel.hidden || panel.dataset.state === 'error') return;
+    const coarse = coarseBlock();
+    if (!point) {
+      title.textContent = coarse ? `${t('cell')} ${picked.cell}` : t('cell');
+      body.replaceChildren(...(coarse ? [coarse] : []), el('p', 'muted', t(coarse ? 'noCellHere' : 'noCell')));
+      delete panel.dataset.cell;
+      return;
+    }
     title.textContent = `${t('cell')} ${point.cell}`;
     const row = point.years.find((y) => y.year === state.year);
     const parts = [el('p', 'muted info-sub', `${state.year} · RD ${point.x}, ${point.y}`)];
+    if (coarse) parts.push(coarse);
     if (!row) {
       parts.push(el('p', 'muted', t('noData')));
     } else {
@@ -91,6 +98,19 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
     parts.push(chartBlock(point));
     body.replaceChildren(...parts);
     panel.dataset.cell = point.cell;
+  }
+
+  /** At low zooms the clicked cell is a coarse one: its mean, before the 100 m cell's details. */
+  function coarseBlock() {
+    if (!picked?.cell?.includes('/') || picked.measure !== state.measure || picked.year !== state.year) return null;
+    const entry = classEntry(catalog.classification(state.measure), Number(picked.class));
+    const box = el('div', 'coarse');
+    const sw = el('span', 'swatch');
+    sw.style.background = entry?.color ?? '';
+    box.append(sw, el('span', null, t('coarseCell', {
+      cell: picked.cell, n: picked.n ?? '?', v: fmt(Number(picked.score), 3), label: pick(entry, 'label'),
+    })));
+    return box;
   }
 
   function totalBlock(row) {
