@@ -7,10 +7,10 @@ import { t } from './i18n.js';
 
 export class Compare {
   /** @param {GridMap} main the map showing the state's year (left side) */
-  constructor(main, wrap, { style, test }) {
+  constructor(main, wrap, { style, basemap, test }) {
     this.main = main;
     this.wrap = wrap;
-    this.options = { style, test };
+    this.options = { style, basemap, test };
     this.grid = null;
     this.pct = 50;
   }

@@ -93,7 +93,7 @@ async function boot() {
   // (over a basemap, where no-data cells are transparent) a hatch.
   if (!basemap) document.documentElement.style.setProperty('--no-data', noDataBackground(tileset()?.classification));
   document.body.classList.toggle('has-basemap', basemap);
-  const grid = new GridMap($('map'), { style, tileset: tileset(), camera: state, test, controls: true });
+  const grid = new GridMap($('map'), { style, basemap, tileset: tileset(), camera: state, test, controls: true });
   const map = grid.map;
   window.lbm.map = map;
   window.lbm.grid = grid;
@@ -101,7 +101,7 @@ async function boot() {
   canvas.setAttribute('aria-label', t('map'));
   canvas.setAttribute('aria-describedby', 'map-help');
 
-  const compare = new Compare(grid, $('map-wrap'), { style, test });
+  const compare = new Compare(grid, $('map-wrap'), { style, basemap, test });
   window.lbm.compare = compare;
   const grids = () => (compare.active ? [grid, compare.grid] : [grid]);
   const loading = trackLoading(grids);

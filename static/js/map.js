@@ -51,7 +51,8 @@ export class GridMap {
    * @param {object} opts style, tileset (for the zoom range and first view), camera
    *   ({center, zoom} or null for the tileset's bounds), test (keep the drawing buffer readable)
    */
-  constructor(container, { style, tileset, camera, test = false, controls = true }) {
+  constructor(container, { style, tileset, camera, test = false, controls = true, basemap = false }) {
+    this.basemap = basemap;
     const view = camera?.center
       ? { center: camera.center, zoom: camera.zoom }
       : { bounds: tileset.bounds, fitBoundsOptions: { padding: 24 } };
@@ -97,12 +98,15 @@ export class GridMap {
         bounds: tileset.bounds,
         attribution: tileset.attribution ?? 'Leefbaarometer',
       });
-      const before = old ? `${old}:fill` : undefined;
+      // Below the tileset being replaced; over a basemap, below its labels.
+      const labels = map.getStyle().layers.find((l) => l.type === 'symbol')?.id;
+      const before = old ? `${old}:fill` : labels;
+      const opacity = this.basemap ? [0.8, 0.6] : [0.92, 0.78];
       map.addLayer({
         id: `${id}:fill`, type: 'fill', source: id, 'source-layer': 'grid',
         paint: {
           'fill-color': fillColor(tileset.classification),
-          'fill-opacity': ['interpolate', ['linear'], ['zoom'], 10, 0.92, 15, 0.78],
+          'fill-opacity': ['interpolate', ['linear'], ['zoom'], 10, opacity[0], 15, opacity[1]],
           'fill-antialias': false,
         },
       }, before);
