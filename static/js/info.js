@@ -93,7 +93,8 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
     if (!row) {
       parts.push(el('p', 'muted', t('noData')));
     } else {
-      parts.push(totalBlock(row), dimensionBlock(row));
+      const other = state.compare !== null ? point.years.find((y) => y.year === state.compare) : null;
+      parts.push(totalBlock(row, other), dimensionBlock(row));
     }
     parts.push(chartBlock(point));
     body.replaceChildren(...parts);
@@ -113,7 +114,7 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
     return box;
   }
 
-  function totalBlock(row) {
+  function totalBlock(row, other) {
     const c = catalog.classification('lbm');
     const k = row.classes?.lbm;
     const entry = classEntry(c, k);
@@ -127,6 +128,12 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
     text.append(el('div', 'total-label', pick(catalog.measure('lbm'), 'name') || t('total')),
       el('div', 'total-value', fmt(row.lbm, 2)),
       el('div', 'total-class', k ? t('classLabel', { k, label: pick(entry, 'label') }) : t('noData')));
+    if (other) {
+      const ko = other.classes?.lbm;
+      const line = el('div', 'total-compare', `${other.year}: ${fmt(other.lbm, 2)}${ko ? ` · ${t('classLabel', { k: ko, label: pick(classEntry(c, ko), 'label') })}` : ''}`);
+      line.dataset.year = other.year;
+      text.append(line);
+    }
     box.append(sw, text);
     return box;
   }
@@ -196,7 +203,8 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
       s.append(lab);
     }
     const far = (yr) => Math.abs(X(yr) - X(xa)) > 34 && Math.abs(X(yr) - X(xb)) > 34;
-    for (const yr of [...new Set([xa, xb, ...(far(state.year) ? [state.year] : [])])]) {
+    const marked = [state.year, state.compare].filter((y) => y !== null && far(y));
+    for (const yr of [...new Set([xa, xb, ...marked])]) {
       const anchor = yr === xa ? 'start' : yr === xb ? 'end' : 'middle';
       const lab = svg('text', { x: X(yr), y: H - 6, 'text-anchor': anchor, class: yr === state.year ? 'tick current' : 'tick' });
       lab.textContent = yr;
@@ -204,7 +212,8 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
     }
     s.append(svg('polyline', { points: pts.map((q) => `${X(q.year)},${Y(q.v)}`).join(' '), class: 'line' }));
     for (const q of pts) {
-      const dot = svg('circle', { cx: X(q.year), cy: Y(q.v), r: q.year === state.year ? 5 : 3.2, class: q.year === state.year ? 'dot current' : 'dot' });
+      const role = q.year === state.year ? ' current' : q.year === state.compare ? ' compare' : '';
+      const dot = svg('circle', { cx: X(q.year), cy: Y(q.v), r: role ? 5 : 3.2, class: `dot${role}` });
       dot.setAttribute('fill', classEntry(c, q.k)?.color ?? '#999');
       const tip = svg('title', {});
       tip.textContent = `${q.year}: ${fmt(q.v)}`;
@@ -220,7 +229,7 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
     if (e.key === 'Escape' && !panel.hidden && !document.querySelector('dialog[open]')) close();
   });
   subscribe((keys) => {
-    if (keys.some((k) => ['measure', 'year', 'lang'].includes(k))) render();
+    if (keys.some((k) => ['measure', 'year', 'compare', 'lang'].includes(k))) render();
   });
   return { open, close };
 }
