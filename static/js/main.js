@@ -86,6 +86,7 @@ async function boot() {
   state.year = Catalog.nearest(years, state.year);
   if (!years.includes(state.compare) || state.compare === state.year) state.compare = null;
   const tileset = () => catalog.tileset(state.measure, state.year);
+  const compareTileset = () => (state.compare === null ? null : catalog.tileset(state.measure, state.compare));
 
   const [{ GridMap, baseStyle, onPick, noDataBackground }, { Compare }] = await mapModules;
   const { style, basemap } = await baseStyle(config, tileset()?.classification);
@@ -137,12 +138,10 @@ async function boot() {
     }
     showMessage('');
     loading.busy();
+    const other = compareTileset();
     // MapLibre drops 404 tiles silently (as empty); ask the server once whether the tileset exists.
-    for (const t2 of [ts, state.compare !== null ? catalog.tileset(state.measure, state.compare) : null]) {
-      if (t2) probe(t2);
-    }
+    for (const one of [ts, other]) if (one) probe(one);
     const jobs = [grid.show(ts)];
-    const other = state.compare !== null ? catalog.tileset(state.measure, state.compare) : null;
     if (other) {
       const fresh = !compare.active;
       jobs.push(compare.show(other, [state.year, state.compare]));
@@ -166,8 +165,7 @@ async function boot() {
       })
       .catch((err) => {
         console.warn(err);
-        const shown = [tileset(), state.compare !== null ? catalog.tileset(state.measure, state.compare) : null];
-        if (shown.includes(ts)) showMessage(t('tilesetError', { id: ts.id }));
+        if ([tileset(), compareTileset()].includes(ts)) showMessage(t('tilesetError', { id: ts.id }));
       });
   }
 
