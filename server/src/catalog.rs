@@ -75,6 +75,22 @@ pub struct Catalog {
     pool_size: usize,
     current: RwLock<Arc<Snapshot>>,
     scan: Mutex<ScanState>,
+    /// Set when a scan left a fresh file for later, so the watcher rescans soon.
+    pending: std::sync::atomic::AtomicBool,
+}
+
+/// A changed file is opened only once it has not been modified for this long, so a file being
+/// copied in place (not renamed into place) is not opened half-written. The first scan at
+/// startup does not wait.
+pub const SETTLE: Duration = Duration::from_millis(500);
+
+impl Fingerprint {
+    /// Whether the file was modified less than [`SETTLE`] ago.
+    fn is_fresh(&self) -> bool {
+        self.modified
+            .and_then(|m| SystemTime::now().duration_since(m).ok())
+            .is_some_and(|age| age < SETTLE)
+    }
 }
 
 /// Temp files of writers (`.name`, `name.tmp`, `name.mbtiles.tmp-123`) are never opened.
@@ -90,6 +106,7 @@ impl Catalog {
             pool_size,
             current: RwLock::new(Arc::new(Snapshot::default())),
             scan: Mutex::new(ScanState::default()),
+            pending: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -155,6 +172,17 @@ impl Catalog {
                 .unwrap_or_default()
                 .to_string();
             let previous_tileset = old.tilesets.get(&stem).filter(|t| t.path == path).cloned();
+            if !unchanged && old.loaded && fp.is_fresh() {
+                // Still being written: keep serving what we had, look again on the next scan.
+                if is_index {
+                    index = old.index.clone();
+                } else if let Some(t) = previous_tileset {
+                    tilesets.insert(stem, t);
+                }
+                self.pending
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                continue;
+            }
 
             if is_index {
                 if unchanged && old.index.is_some() {
@@ -270,6 +298,15 @@ impl Catalog {
                 }
                 let Some(catalog) = weak.upgrade() else { break };
                 catalog.rescan().await;
+                // A file was still being written: look again once it has settled, without
+                // waiting for the next periodic scan.
+                while catalog
+                    .pending
+                    .swap(false, std::sync::atomic::Ordering::Relaxed)
+                {
+                    tokio::time::sleep(SETTLE).await;
+                    catalog.rescan().await;
+                }
             }
         });
         Ok(())

@@ -53,6 +53,14 @@ impl ApiError {
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, message)
     }
+    /// 503 for a read that failed (e.g. a tileset replaced in place); logged, worth a retry.
+    pub fn unavailable(err: impl std::fmt::Display) -> Self {
+        tracing::warn!(error = %err, "read failed");
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "tileset temporarily unavailable, retry",
+        )
+    }
     /// 500 for a failure on our side (logged, reason kept generic for the client).
     pub fn internal(err: impl std::fmt::Display) -> Self {
         tracing::error!(error = %err, "internal error");

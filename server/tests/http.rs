@@ -409,6 +409,21 @@ async fn tilejson_is_complete_with_absolute_urls() {
     assert_eq!(tj["lbm"]["classification"]["basis"], "afw");
     assert_eq!(tj["lbm"]["pyramid"][0]["cell_m"], 6400);
 
+    // Revalidation by ETag.
+    let r = client()
+        .get(format!("{}/tiles/lbm-2020.json", s.base))
+        .send()
+        .await
+        .unwrap();
+    let etag = r.headers()["etag"].clone();
+    let r = client()
+        .get(format!("{}/tiles/lbm-2020.json", s.base))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 304);
+
     // The tile URL of the TileJSON works as it is.
     let tile = tj["tiles"][0]
         .as_str()

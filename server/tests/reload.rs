@@ -166,3 +166,22 @@ async fn temp_files_are_ignored() {
     let s = start(dir.path()).await;
     assert_eq!(catalog_ids(&s.base).await, ["lbm-2020"]);
 }
+
+#[tokio::test]
+async fn a_file_copied_in_place_is_picked_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    write_tileset(dir.path(), "lbm", 2020, 1.5);
+    let s = start(dir.path()).await;
+    assert_eq!(
+        tile_score(&client(), &s.base, "lbm-2020").await.as_deref(),
+        Some("1.5")
+    );
+    let new = write_tileset(elsewhere.path(), "lbm", 2020, 7.5);
+    // `cp` over the live file: same inode, truncated and rewritten.
+    std::fs::copy(&new, dir.path().join("lbm-2020.mbtiles")).unwrap();
+    eventually("the copied lbm-2020 is served", || async {
+        tile_score(&client(), &s.base, "lbm-2020").await.as_deref() == Some("7.5")
+    })
+    .await;
+}

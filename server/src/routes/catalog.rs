@@ -89,5 +89,5 @@ pub fn catalog_json(snapshot: &Snapshot, base: &str) -> Value {
 /// Handler of `/catalog.json`.
 pub async fn handler(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let base = base_url(state.config.public_url.as_deref(), &headers);
-    json_response(&catalog_json(&state.catalog.snapshot(), &base))
+    json_response(&catalog_json(&state.catalog.snapshot(), &base), &headers)
 }

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
+use axum::http::header::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
@@ -70,6 +71,7 @@ pub fn year_json(row: &CellYear, snapshot: &Snapshot) -> Value {
 pub async fn handler(
     State(state): State<AppState>,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Query(params) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let lon = coordinate(&params, "lon", LON_RANGE)?;
@@ -85,19 +87,22 @@ pub async fn handler(
         ));
     }
     let (hx, hy) = ((x / 100.0).floor() as i64, (y / 100.0).floor() as i64);
-    let rows = index.lookup(hx, hy).await.map_err(ApiError::internal)?;
+    let rows = index.lookup(hx, hy).await.map_err(ApiError::unavailable)?;
     if rows.is_empty() {
         return Err(ApiError::not_found(format!(
             "no cell with data at E{hx}N{hy}"
         )));
     }
     let years: Vec<Value> = rows.iter().map(|r| year_json(r, &snapshot)).collect();
-    Ok(json_response(&json!({
-        "cell": format!("E{hx}N{hy}"),
-        "x": hx * 100,
-        "y": hy * 100,
-        "lon": lon,
-        "lat": lat,
-        "years": years,
-    })))
+    Ok(json_response(
+        &json!({
+            "cell": format!("E{hx}N{hy}"),
+            "x": hx * 100,
+            "y": hy * 100,
+            "lon": lon,
+            "lat": lat,
+            "years": years,
+        }),
+        &headers,
+    ))
 }

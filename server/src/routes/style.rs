@@ -83,5 +83,5 @@ pub async fn handler(
         .get(id)
         .ok_or_else(|| ApiError::not_found(format!("unknown tileset {id:?}")))?;
     let base = base_url(state.config.public_url.as_deref(), &headers);
-    Ok(json_response(&style(&tileset.info, &base)))
+    Ok(json_response(&style(&tileset.info, &base), &headers))
 }

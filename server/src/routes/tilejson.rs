@@ -1,12 +1,13 @@
 //! `GET /tiles/{tileset}.json`: TileJSON 3.0.0 with absolute tile URLs and the `lbm` metadata.
 
 use axum::extract::{Path, State};
-use axum::http::header::{self, HeaderMap};
+use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
-use crate::http::{base_url, encode_segment};
+use crate::http::{base_url, encode_segment, etag_matches, not_modified};
 use crate::tileset::TilesetInfo;
 use crate::AppState;
 
@@ -64,16 +65,28 @@ pub fn json_stem(file: &str) -> Result<&str, ApiError> {
         .ok_or_else(|| ApiError::not_found(format!("{file:?} is not a .json document")))
 }
 
-/// A JSON response with a short cache lifetime.
-pub fn json_response(value: &Value) -> Response {
-    (
+/// A JSON response with a short cache lifetime and an ETag of its body (304 when it matches).
+pub fn json_response(value: &Value, request_headers: &HeaderMap) -> Response {
+    let body = value.to_string();
+    let etag = format!(
+        "\"{}\"",
+        hex::encode(&Sha256::digest(body.as_bytes())[..16])
+    );
+    if etag_matches(request_headers, &etag) {
+        return not_modified(&etag, META_CACHE_CONTROL, false);
+    }
+    let mut response = (
         [
             (header::CONTENT_TYPE, "application/json"),
             (header::CACHE_CONTROL, META_CACHE_CONTROL),
         ],
-        value.to_string(),
+        body,
     )
-        .into_response()
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    response
 }
 
 /// Handler of `/tiles/{file}`.
@@ -88,5 +101,5 @@ pub async fn handler(
         .get(id)
         .ok_or_else(|| ApiError::not_found(format!("unknown tileset {id:?}")))?;
     let base = base_url(state.config.public_url.as_deref(), &headers);
-    Ok(json_response(&tilejson(&tileset.info, &base)))
+    Ok(json_response(&tilejson(&tileset.info, &base), &headers))
 }
