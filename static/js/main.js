@@ -69,6 +69,7 @@ async function boot() {
   let config;
   try {
     const [json, cfg] = await catalogRequest;
+    performance.mark('lbm:catalog');
     catalog = new Catalog(json);
     config = cfg;
     if (catalog.measures.length === 0) throw new Error('the catalog lists no score tilesets');
@@ -89,6 +90,7 @@ async function boot() {
   const compareTileset = () => (state.compare === null ? null : catalog.tileset(state.measure, state.compare));
 
   const [{ GridMap, baseStyle, onPick, noDataBackground }, { Compare }] = await mapModules;
+  performance.mark('lbm:maplibre');
   const { style, basemap } = await baseStyle(config, tileset()?.classification);
   // The legend's "no data" swatch shows what the map shows there: the plain background, or
   // (over a basemap, where no-data cells are transparent) a hatch.
@@ -115,7 +117,10 @@ async function boot() {
     update({ center: [c.lng, c.lat], zoom: map.getZoom() });
   };
   map.on('moveend', saveCamera);
-  map.once('load', saveCamera);
+  map.once('load', () => {
+    performance.mark('lbm:style');
+    saveCamera();
+  });
   addEventListener('hashchange', () => {
     const s = parseUrl(location.href);
     if (s.center) map.jumpTo({ center: s.center, zoom: s.zoom });
@@ -211,6 +216,7 @@ async function boot() {
   legend();
   await showLayers();
   map.once('idle', () => {
+    performance.mark('lbm:idle');
     window.lbm.readyAt = performance.now(); // ms since navigation start, for the benchmark
     markReady(window.lbm);
   });

@@ -44,6 +44,16 @@ export function fillColor(classification) {
   return expr;
 }
 
+/** The vector source of a catalog tileset. */
+const sourceOf = (tileset) => ({
+  type: 'vector',
+  tiles: absolute(tileset.tiles),
+  minzoom: tileset.minzoom,
+  maxzoom: tileset.maxzoom,
+  bounds: tileset.bounds,
+  attribution: tileset.attribution ?? 'Leefbaarometer',
+});
+
 /** A map that shows one score tileset at a time and highlights selected cells. */
 export class GridMap {
   /**
@@ -56,9 +66,15 @@ export class GridMap {
     const view = camera?.center
       ? { center: camera.center, zoom: camera.zoom }
       : { bounds: tileset.bounds, fitBoundsOptions: { padding: 24 } };
+    // The first tileset is part of the initial style, so its tiles are requested as soon as the
+    // style is parsed rather than after the map's `load` event.
+    const id = `lbm:${tileset.id}`;
+    const labels = style.layers.findIndex((l) => l.type === 'symbol');
+    const layers = [...style.layers];
+    layers.splice(labels < 0 ? layers.length : labels, 0, ...this.#layers(id, tileset));
     this.map = new MapLibreMap({
       container,
-      style,
+      style: { ...style, sources: { ...style.sources, [id]: sourceOf(tileset) }, layers },
       ...view,
       minZoom: Math.max(0, (tileset.minzoom ?? 0) - 0.5),
       maxZoom: MAX_ZOOM,
@@ -76,7 +92,7 @@ export class GridMap {
       this.map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-right');
       this.map.addControl(new AttributionControl({ compact: true }), 'bottom-right');
     }
-    this.sourceId = null;
+    this.sourceId = id;
     this.selected = [];
     this.styleReady = new Promise((resolve) => this.map.once('load', resolve));
   }
@@ -86,44 +102,18 @@ export class GridMap {
     await this.styleReady;
     const map = this.map;
     const id = `lbm:${tileset.id}`;
-    if (this.sourceId === id) return;
+    if (this.sourceId === id) {
+      this.select(this.selected);
+      return;
+    }
     const old = this.sourceId;
     this.sourceId = id;
     if (!map.getSource(id)) {
-      map.addSource(id, {
-        type: 'vector',
-        tiles: absolute(tileset.tiles),
-        minzoom: tileset.minzoom,
-        maxzoom: tileset.maxzoom,
-        bounds: tileset.bounds,
-        attribution: tileset.attribution ?? 'Leefbaarometer',
-      });
+      map.addSource(id, sourceOf(tileset));
       // Below the tileset being replaced; over a basemap, below its labels.
       const labels = map.getStyle().layers.find((l) => l.type === 'symbol')?.id;
       const before = old ? `${old}:fill` : labels;
-      const opacity = this.basemap ? [0.8, 0.6] : [0.92, 0.78];
-      map.addLayer({
-        id: `${id}:fill`, type: 'fill', source: id, 'source-layer': 'grid',
-        paint: {
-          'fill-color': fillColor(tileset.classification),
-          'fill-opacity': ['interpolate', ['linear'], ['zoom'], 10, opacity[0], 15, opacity[1]],
-          'fill-antialias': false,
-        },
-      }, before);
-      map.addLayer({
-        id: `${id}:line`, type: 'line', source: id, 'source-layer': 'grid', minzoom: OUTLINE_FROM - 0.5,
-        paint: {
-          'line-color': 'rgba(40,40,40,0.35)',
-          'line-width': ['interpolate', ['linear'], ['zoom'], OUTLINE_FROM, 0.3, MAX_ZOOM, 1.2],
-        },
-      }, before);
-      map.addLayer({
-        id: `${id}:selected`, type: 'line', source: id, 'source-layer': 'grid',
-        paint: {
-          'line-color': '#111',
-          'line-width': ['case', ['boolean', ['feature-state', 'selected'], false], 3, 0],
-        },
-      }, before);
+      for (const layer of this.#layers(id, tileset)) map.addLayer(layer, before);
     }
     this.select(this.selected);
     // Drop older tilesets once the new one is drawn (or right away if it already is).
@@ -134,6 +124,35 @@ export class GridMap {
     };
     if (old) map.once('idle', drop);
     map.triggerRepaint();
+  }
+
+  /** The fill, outline and highlight layers of a tileset's source `id`. */
+  #layers(id, tileset) {
+    const opacity = this.basemap ? [0.8, 0.6] : [0.92, 0.78];
+    return [
+      {
+        id: `${id}:fill`, type: 'fill', source: id, 'source-layer': 'grid',
+        paint: {
+          'fill-color': fillColor(tileset.classification),
+          'fill-opacity': ['interpolate', ['linear'], ['zoom'], 10, opacity[0], 15, opacity[1]],
+          'fill-antialias': false,
+        },
+      },
+      {
+        id: `${id}:line`, type: 'line', source: id, 'source-layer': 'grid', minzoom: OUTLINE_FROM - 0.5,
+        paint: {
+          'line-color': 'rgba(40,40,40,0.35)',
+          'line-width': ['interpolate', ['linear'], ['zoom'], OUTLINE_FROM, 0.3, MAX_ZOOM, 1.2],
+        },
+      },
+      {
+        id: `${id}:selected`, type: 'line', source: id, 'source-layer': 'grid',
+        paint: {
+          'line-color': '#111',
+          'line-width': ['case', ['boolean', ['feature-state', 'selected'], false], 3, 0],
+        },
+      },
+    ];
   }
 
   #remove(src) {

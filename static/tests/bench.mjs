@@ -38,6 +38,8 @@ async function measure(page, go) {
   await page.waitForFunction(() => window.lbm?.readyAt !== undefined, null, { timeout: 60000 });
   const wall = Date.now() - t0;
   const info = await page.evaluate(() => ({
+    marks: Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('lbm:'))
+      .map((m) => [m.name.slice(4), Math.round(m.startTime)])),
     readyAt: window.lbm.readyAt,
     zoom: window.lbm.map.getZoom(),
     tileset: window.lbm.grid.sourceId,
@@ -46,6 +48,7 @@ async function measure(page, go) {
   const got = (await Promise.all(sizes)).filter(Boolean);
   const tiles = got.filter((s) => s.url.includes('/tiles/'));
   return {
+    marks: info.marks,
     ms: Math.round(info.readyAt),
     wall,
     zoom: +info.zoom.toFixed(2),
@@ -96,6 +99,9 @@ for (const view of VIEWS) {
     tile_bytes: runs[0].tileBytes,
     tile_requests: runs[0].tileRequests,
     reload_bytes: reload.bytes,
+    // medians of the page's own marks (ms since navigation): catalog fetched, MapLibre loaded,
+    // base style loaded, first idle
+    marks: Object.fromEntries(Object.keys(runs[0].marks).map((k) => [k, median(runs.map((x) => x.marks[k] ?? NaN))])),
   };
   results.push(r);
 }
@@ -108,5 +114,8 @@ for (const r of results) {
     r.runs.join(' ').padEnd(26), `${r.reload_ms} ms`.padStart(10), '  ',
     `${kb(r.bytes)} (${r.requests})`.padEnd(22), `${kb(r.tile_bytes)} (${r.tile_requests})`,
   ].join(' '));
+}
+for (const r of results) {
+  console.log(`${r.view}: catalog ${r.marks.catalog} ms, MapLibre ready ${r.marks.maplibre} ms, style loaded ${r.marks.style} ms, first idle ${r.marks.idle} ms (medians)`);
 }
 console.log(`BENCH_JSON ${JSON.stringify(results)}`);
