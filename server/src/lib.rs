@@ -29,7 +29,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 pub use catalog::Catalog;
-pub use config::Config;
+pub use config::{Config, ProjectionFn};
 pub use error::{ApiError, ServerError, TilesetError};
 pub use projection::{rd_from_lonlat_approx, Projection};
 
@@ -69,6 +69,11 @@ impl AppState {
         let catalog = Arc::new(Catalog::new(config.tiles.clone(), config.pool_size));
         catalog.rescan().await;
         catalog.watch(Duration::from_millis(config.rescan_ms.max(100)))?;
+        let projection = config
+            .projection
+            .as_ref()
+            .map(|p| p.0.clone())
+            .unwrap_or_else(projection::default_projection);
         let tiles = moka::sync::Cache::builder()
             .max_capacity(config.tile_cache_mb.saturating_mul(1024 * 1024))
             .weigher(|_k: &TileKey, v: &Option<Tile>| {
@@ -81,7 +86,7 @@ impl AppState {
             catalog,
             tiles,
             metrics: metrics::Metrics::default(),
-            projection: RwLock::new(projection::default_projection()),
+            projection: RwLock::new(projection),
         })))
     }
 

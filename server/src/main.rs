@@ -41,10 +41,15 @@ async fn shutdown_signal() {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // Access logs: one line per request at info (target `lbm_server::access`), written by a
+    // log thread; silence them with RUST_LOG=info,lbm_server::access=off.
+    let (writer, _flush_logs) = lbm_server::logging::non_blocking_stdout();
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+        .with_writer(writer)
         .init();
     let config = Config::parse();
 
@@ -57,9 +62,13 @@ async fn main() -> anyhow::Result<()> {
             "no tilesets in the tiles folder; the demo build is not wired in yet"
         );
         // LEAD: wire lbm_tiler::demo here (build the demo tilesets and lbm-index.sqlite into
-        // `config.tiles`, with progress on the terminal), then continue below. Also inject the
-        // tiler's exact projection: `state.set_projection(Arc::new(|lon, lat| ...))`.
+        // `config.tiles`, with progress on the terminal), then continue below.
     }
+    // LEAD: inject the tiler's exact projection for the point API (default: a metre-accurate
+    // polynomial), e.g.
+    // let config = config.with_projection(|lon, lat| {
+    //     lbm_tiler::wgs84_to_rd(lon, lat).unwrap_or((f64::NAN, f64::NAN))
+    // });
 
     let bind = config.bind;
     let state = AppState::load(config)

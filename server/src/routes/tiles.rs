@@ -82,10 +82,13 @@ pub async fn tile(
         }
         None => {
             state.metrics.cache_misses.fetch_add(1, Ordering::Relaxed);
+            // A read error means the file changed under us (replaced in place instead of
+            // renamed) or the disk failed: 503, the client retries and the reload picks up the
+            // new file.
             let tile = tileset
                 .read_tile(z, x, y)
                 .await
-                .map_err(ApiError::internal)?;
+                .map_err(ApiError::unavailable)?;
             state.tiles.insert(key, tile.clone());
             tile
         }
