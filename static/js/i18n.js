@@ -98,6 +98,20 @@ const strings = {
   },
 };
 
+// MapLibre's own control labels (its `locale` option), set when the map is created.
+const maplibre = {
+  nl: {
+    'NavigationControl.ZoomIn': 'Inzoomen',
+    'NavigationControl.ZoomOut': 'Uitzoomen',
+    'AttributionControl.ToggleAttribution': 'Bronvermelding tonen of verbergen',
+    'Map.Title': 'Kaart',
+  },
+  en: {},
+};
+
+/** MapLibre's `locale` option for the current language. */
+export const mapLocale = () => maplibre[lang] ?? {};
+
 let lang = 'nl';
 
 export const languages = Object.keys(strings);

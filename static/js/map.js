@@ -5,6 +5,7 @@
 import { Map as MapLibreMap, NavigationControl, ScaleControl, AttributionControl }
   from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import { loadStyle } from './api.js';
+import { mapLocale } from './i18n.js';
 
 export const MAX_ZOOM = 17; // the tileset's maxzoom is overzoomed up to here
 const OUTLINE_FROM = 12; // 100 m cells are a few pixels wide below this zoom
@@ -84,6 +85,7 @@ export class GridMap {
       touchPitch: false,
       fadeDuration: test ? 0 : 200,
       canvasContextAttributes: { preserveDrawingBuffer: test, antialias: false },
+      locale: mapLocale(),
     });
     this.map.touchZoomRotate.disableRotation();
     this.map.keyboard.disableRotation();

@@ -277,7 +277,7 @@ test('/embed renders the map, the legend and a link back', { skip }, async () =>
   await page.close();
 });
 
-test('phone layout and a clear message when the catalog fails', { skip }, async () => {
+test('phone layout; clear messages when a tileset or the catalog fails', { skip }, async () => {
   const page = await newPage();
   await page.setViewportSize({ width: 390, height: 800 });
   await page.goto(url('/?test=1'));
@@ -292,6 +292,15 @@ test('phone layout and a clear message when the catalog fails', { skip }, async 
   await page.click('#panel-toggle');
   await page.waitForFunction(() => document.getElementById('panel').getBoundingClientRect().height < 80);
   assert.equal(await page.getAttribute('#panel-toggle', 'aria-expanded'), 'false');
+
+  // A tileset that disappeared from the server: a clear message, not a silently empty map.
+  const sets = tilesetsOf('lbm');
+  const gone = sets.at(-2) ?? sets[0];
+  await page.route(`**/tiles/${gone.id}**`, (r) => r.fulfill({ status: 404, contentType: 'application/json', body: '{"error":"unknown tileset"}' }));
+  await page.goto(url(`/?test=1&measure=lbm&year=${gone.year}`));
+  await page.waitForSelector('#message:not([hidden])');
+  assert.ok((await page.$eval('#message', (e) => e.textContent)).includes(gone.id), 'the message names the tileset');
+  await page.unroute(`**/tiles/${gone.id}**`);
 
   await page.route('**/catalog.json', (r) => r.fulfill({ status: 503, body: '{"error":"down"}' }));
   await page.reload();
