@@ -184,7 +184,7 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
     const wrap = el('div', 'chart');
     wrap.append(el('h3', null, `${t('overTime')}: ${pick(catalog.measure(m), 'name') || m}`));
     if (pts.length === 0) return wrap;
-    const W = 300, H = 120, L = 40, R = 10, T = 10, B = 22;
+    const W = 300, H = 124, L = 42, R = 10, T = 14, B = 22;
     const y0 = Math.min(...pts.map((q) => q.v), m === 'lbm' ? Infinity : 0);
     const y1 = Math.max(...pts.map((q) => q.v), m === 'lbm' ? -Infinity : 0);
     const pad = (y1 - y0) * 0.1 || 0.05;
