@@ -243,6 +243,12 @@ test('the URL round-trips the state', { skip }, async () => {
   assert.ok(Math.abs(got.zoom - 13.5) < 1e-6);
   assert.ok(Math.abs(got.center[0] - lon) < 1e-4 && Math.abs(got.center[1] - lat) < 1e-4);
   saveArtifact('compare.png', await page.screenshot());
+  // The divider is keyboard-operable and moves the clip of the compare map.
+  await page.focus('.divider');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.getAttribute('.divider', 'aria-valuenow'), '60');
+  assert.equal(await page.$eval('#map-compare', (e) => e.style.clipPath), 'inset(0px 0px 0px 60%)');
 
   // ...and back: the page writes its state into the URL.
   await page.click('#compare-on');
