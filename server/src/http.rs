@@ -22,7 +22,7 @@ use crate::AppState;
 pub const MAX_URI_LEN: usize = 1024;
 
 /// Wraps the routes in every layer, outermost first: panic catcher, metrics and access log,
-/// path guard, timeout, CORS, security headers, JSON error bodies.
+/// path guard, JSON error bodies (so timeouts get one too), timeout, CORS, security headers.
 pub fn with_layers(routes: Router, state: AppState) -> Router {
     let timeout = state.config.timeout();
     let cors = cors_layer(&state.config.cors_origins);
@@ -36,13 +36,13 @@ pub fn with_layers(routes: Router, state: AppState) -> Router {
             ))
             .layer(middleware::from_fn_with_state(state.clone(), observe))
             .layer(middleware::from_fn(guard))
+            .layer(middleware::from_fn(json_errors))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::SERVICE_UNAVAILABLE,
                 timeout,
             ))
             .layer(cors)
-            .layer(middleware::from_fn_with_state(state, security_headers))
-            .layer(middleware::from_fn(json_errors)),
+            .layer(middleware::from_fn_with_state(state, security_headers)),
     )
 }
 
