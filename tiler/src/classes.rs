@@ -120,8 +120,12 @@ impl Default for Classification {
 impl Classification {
     /// The embedded default (`tiler/data/classes.toml`).
     pub fn embedded() -> Self {
-        Self::parse(DEFAULT_CLASSES_TOML, Path::new("<default classes.toml>"), false)
-            .expect("the embedded classification is valid (checked by a unit test)")
+        Self::parse(
+            DEFAULT_CLASSES_TOML,
+            Path::new("<default classes.toml>"),
+            false,
+        )
+        .expect("the embedded classification is valid (checked by a unit test)")
     }
 
     /// Reads a classification file: JSON when the extension is `.json`, TOML otherwise.
@@ -144,9 +148,7 @@ impl Classification {
             })?
         } else {
             toml::from_str(text).map_err(|e| {
-                let (line, column) = e
-                    .span()
-                    .map_or((0, 0), |s| line_col(text, s.start));
+                let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
                 TilerError::BadClassification {
                     path: path.to_path_buf(),
                     line,
@@ -190,11 +192,21 @@ impl Classification {
                 .cuts
                 .clone()
                 .or_else(|| raw.defaults.cuts.clone())
-                .ok_or_else(|| bad(&[&sec], format!("measure {name}: no cuts and no default cuts; expected 8 cut points")))?;
+                .ok_or_else(|| {
+                    bad(
+                        &[&sec],
+                        format!(
+                            "measure {name}: no cuts and no default cuts; expected 8 cut points"
+                        ),
+                    )
+                })?;
             if cuts.len() != 8 {
                 return Err(bad(
                     &[&sec, "cuts"],
-                    format!("measure {name}: {} cut points; expected 8 (for 9 classes)", cuts.len()),
+                    format!(
+                        "measure {name}: {} cut points; expected 8 (for 9 classes)",
+                        cuts.len()
+                    ),
                 ));
             }
             check_cuts(text, path, name, &[&sec, "cuts"], &cuts)?;
@@ -202,7 +214,12 @@ impl Classification {
                 .classes
                 .clone()
                 .or_else(|| raw.defaults.classes.clone())
-                .ok_or_else(|| bad(&[&sec], format!("measure {name}: no classes and no default classes; expected 9")))?;
+                .ok_or_else(|| {
+                    bad(
+                        &[&sec],
+                        format!("measure {name}: no classes and no default classes; expected 9"),
+                    )
+                })?;
             if classes.len() != 9 {
                 return Err(bad(
                     &[&sec, "classes"],
@@ -269,9 +286,15 @@ fn is_hex_colour(s: &str) -> bool {
     s.len() == 7 && s.starts_with('#') && s[1..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-fn check_cuts(text: &str, path: &Path, measure: &str, needles: &[&str], cuts: &[f64]) -> Result<()> {
+fn check_cuts(
+    text: &str,
+    path: &Path,
+    measure: &str,
+    needles: &[&str],
+    cuts: &[f64],
+) -> Result<()> {
     for (i, w) in cuts.windows(2).enumerate() {
-        if !(w[0] < w[1]) {
+        if w[0].partial_cmp(&w[1]) != Some(std::cmp::Ordering::Less) {
             let (line, column) = locate(text, needles);
             return Err(TilerError::CutsNotIncreasing {
                 path: path.to_path_buf(),
@@ -332,7 +355,8 @@ mod tests {
         assert_eq!(c.get("fys").unwrap().basis_index(), 2);
         assert_eq!(lbm.classes[0].label_nl, "zeer onvoldoende");
         assert_eq!(lbm.classes[8].label_nl, "uitstekend");
-        let json: serde_json::Value = serde_json::from_str(&c.get("fys").unwrap().to_json()).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&c.get("fys").unwrap().to_json()).unwrap();
         assert_eq!(json["measure"], "fys");
         assert_eq!(json["classes"][0]["class"], 1);
         assert_eq!(json["no_data"]["color"], "#bdbdbd");
@@ -385,14 +409,27 @@ mod tests {
         assert_eq!(c.get("fys").unwrap().classify(4.5), 5);
         let bad = json.replace("{\"fys\":{}}", "{\"fys\":{},\n \"fyz\":{}}");
         let e = Classification::parse(&bad, Path::new("c.json"), true).unwrap_err();
-        assert!(matches!(e, TilerError::UnknownMeasure { line: 4, column: 2, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                TilerError::UnknownMeasure {
+                    line: 4,
+                    column: 2,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         let toml_bad = DEFAULT_CLASSES_TOML.replace(
             "cuts = [-0.30, -0.20, -0.12, -0.05, 0.05, 0.10, 0.15, 0.18]",
             "cuts = [-0.30, -0.20, -0.12, -0.05, 0.05, 0.10, 0.18, 0.15]",
         );
         let e = Classification::parse(&toml_bad, Path::new("x.toml"), false).unwrap_err();
         let msg = e.to_string();
-        assert!(matches!(e, TilerError::CutsNotIncreasing { index: 7, .. }), "{msg}");
+        assert!(
+            matches!(e, TilerError::CutsNotIncreasing { index: 7, .. }),
+            "{msg}"
+        );
         assert!(msg.starts_with("x.toml: line 31, column 1:"), "{msg}");
         let e = Classification::parse("[measures.fys\n", Path::new("y.toml"), false).unwrap_err();
         assert!(e.to_string().starts_with("y.toml: line 1, column"), "{e}");
@@ -410,7 +447,10 @@ mod tests {
     const MIN_DELTA_E: f64 = 9.0;
 
     const MACHADO: [(&str, [[f64; 3]; 3]); 4] = [
-        ("normal", [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]),
+        (
+            "normal",
+            [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+        ),
         (
             "protanopia",
             [
@@ -477,8 +517,11 @@ mod tests {
         let c = Classification::embedded();
         for m in &c.measures {
             for (name, matrix) in &MACHADO {
-                let labs: Vec<[f64; 3]> =
-                    m.classes.iter().map(|k| simulate(&k.color, matrix)).collect();
+                let labs: Vec<[f64; 3]> = m
+                    .classes
+                    .iter()
+                    .map(|k| simulate(&k.color, matrix))
+                    .collect();
                 for i in 0..9 {
                     for j in i + 1..9 {
                         let d = labs[i]

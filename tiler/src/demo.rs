@@ -97,12 +97,16 @@ pub fn write_demo_csv(path: &Path, bbox: [f64; 4], years: &[u16]) -> Result<usiz
     let file = std::fs::File::create(&tmp).map_err(|e| TilerError::io(&tmp, e))?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
     let io = |e| TilerError::io(&tmp, e);
-    w.write_all(b"grid_id,jaar,lbm,afw,fys,onv,soc,vrz,won\n").map_err(io)?;
+    w.write_all(b"grid_id,jaar,lbm,afw,fys,onv,soc,vrz,won\n")
+        .map_err(io)?;
     let mut rows = 0;
     for &year in years {
         let t = f64::from(year - 2002) / 20.0;
         let values: Vec<Option<[f64; 6]>> = fields.par_iter().map(|f| f.values(year, t)).collect();
-        let (sum, n) = values.iter().flatten().fold((0.0, 0usize), |(s, n), v| (s + v[0], n + 1));
+        let (sum, n) = values
+            .iter()
+            .flatten()
+            .fold((0.0, 0usize), |(s, n), v| (s + v[0], n + 1));
         let mean = sum / n.max(1) as f64;
         let text: String = cells
             .par_iter()
@@ -169,7 +173,12 @@ fn value_noise(x: f64, y: f64, seed: u64) -> f64 {
 
 /// Sum of octaves of value noise (wavelengths 40 km .. 800 m) at RD New metres.
 fn fbm(x: f64, y: f64, seed: u64) -> f64 {
-    const OCTAVES: [(f64, f64); 4] = [(40_000.0, 0.5), (12_000.0, 0.3), (3_000.0, 0.15), (800.0, 0.08)];
+    const OCTAVES: [(f64, f64); 4] = [
+        (40_000.0, 0.5),
+        (12_000.0, 0.3),
+        (3_000.0, 0.15),
+        (800.0, 0.08),
+    ];
     OCTAVES
         .iter()
         .enumerate()
@@ -189,7 +198,10 @@ struct CellFields {
 
 impl CellFields {
     fn new(c: &DemoCell) -> Self {
-        let (x, y) = (f64::from(c.hx) * 100.0 + 50.0, f64::from(c.hy) * 100.0 + 50.0);
+        let (x, y) = (
+            f64::from(c.hx) * 100.0 + 50.0,
+            f64::from(c.hy) * 100.0 + 50.0,
+        );
         let mut dims = [(0.0, 0.0); 5];
         for (i, d) in dims.iter_mut().enumerate() {
             let s = 1000 + i as u64 * 100;
@@ -269,7 +281,10 @@ impl RowMask {
     }
 
     fn contains(&self, hx: i32, hy: i32) -> bool {
-        let Some(row) = usize::try_from(hy - self.hy0).ok().and_then(|i| self.rows.get(i)) else {
+        let Some(row) = usize::try_from(hy - self.hy0)
+            .ok()
+            .and_then(|i| self.rows.get(i))
+        else {
             return false;
         };
         let x = f64::from(hx) * 100.0 + 50.0;
@@ -354,7 +369,8 @@ fn populated_cells(bbox: [f64; 4]) -> Vec<DemoCell> {
                 if d >= 1.0 {
                     continue;
                 }
-                let density = 0.95 * (1.0 - d * d).sqrt() * (0.75 + 0.25 * fbm(dx + p.x, dy + p.y, 5));
+                let density =
+                    0.95 * (1.0 - d * d).sqrt() * (0.75 + 0.25 * fbm(dx + p.x, dy + p.y, 5));
                 if hash01(i64::from(hx), i64::from(hy), 11) < density {
                     let u = (weight * (1.0 - d)) as f32;
                     let cell = &mut urban[(hy - hy0) as usize * w + (hx - hx0) as usize];
@@ -379,7 +395,8 @@ fn populated_cells(bbox: [f64; 4]) -> Vec<DemoCell> {
                 let mut u = urban[j * w + i];
                 if u == 0.0 {
                     // Scattered farms and hamlets: about 5 % of the countryside, clustered.
-                    let p = 0.05 * (1.0 + 1.5 * fbm(f64::from(hx) * 100.0, f64::from(hy) * 100.0, 9));
+                    let p =
+                        0.05 * (1.0 + 1.5 * fbm(f64::from(hx) * 100.0, f64::from(hy) * 100.0, 9));
                     if hash01(i64::from(hx), i64::from(hy), 13) >= p {
                         return None;
                     }
@@ -417,8 +434,14 @@ mod tests {
     #[test]
     fn masks_follow_the_map() {
         let cells = populated_cells([120_000.0, 480_000.0, 130_000.0, 490_000.0]);
-        assert!(cells.len() > 1000, "Amsterdam is populated: {}", cells.len());
-        assert!(cells.windows(2).all(|w| (w[0].hx, w[0].hy) < (w[1].hx, w[1].hy)));
+        assert!(
+            cells.len() > 1000,
+            "Amsterdam is populated: {}",
+            cells.len()
+        );
+        assert!(cells
+            .windows(2)
+            .all(|w| (w[0].hx, w[0].hy) < (w[1].hx, w[1].hy)));
         // The middle of the IJsselmeer is water.
         let lake = populated_cells([150_000.0, 530_000.0, 160_000.0, 540_000.0]);
         assert!(lake.is_empty(), "{}", lake.len());
@@ -428,7 +451,11 @@ mod tests {
 
     #[test]
     fn values_are_in_range_and_deterministic() {
-        let c = DemoCell { hx: 1213, hy: 4879, urban: 0.8 };
+        let c = DemoCell {
+            hx: 1213,
+            hy: 4879,
+            urban: 0.8,
+        };
         let f = CellFields::new(&c);
         let v = f.values(2022, 1.0).unwrap();
         assert_eq!(Some(v), CellFields::new(&c).values(2022, 1.0));

@@ -25,7 +25,10 @@ pub const GZIP_LEVEL: u32 = 3;
 /// corner to the same place, so neighbouring cells share corners exactly in every tile.
 pub fn global_px(unit: (f64, f64), z: u8) -> (i32, i32) {
     let scale = f64::from(EXTENT) * f64::from(1u32 << z);
-    ((unit.0 * scale).round() as i32, (unit.1 * scale).round() as i32)
+    (
+        (unit.0 * scale).round() as i32,
+        (unit.1 * scale).round() as i32,
+    )
 }
 
 /// One cell ready to be drawn at one zoom.
@@ -58,7 +61,12 @@ impl TileFeature {
         let e = EXTENT as i32;
         let max = (1i32 << z) - 1;
         let t = |v: i32| v.div_euclid(e).clamp(0, max) as u32;
-        (t(x0 - BUFFER), t(y0 - BUFFER), t(x1 + BUFFER), t(y1 + BUFFER))
+        (
+            t(x0 - BUFFER),
+            t(y0 - BUFFER),
+            t(x1 + BUFFER),
+            t(y1 + BUFFER),
+        )
     }
 }
 
@@ -97,7 +105,10 @@ pub fn encode_tile<'a>(
     }
     tile.add_layer(layer).map_err(|e| err(&e))?;
     let raw = tile.to_bytes().map_err(|e| err(&e))?;
-    let mut gz = GzEncoder::new(Vec::with_capacity(raw.len() / 3), Compression::new(GZIP_LEVEL));
+    let mut gz = GzEncoder::new(
+        Vec::with_capacity(raw.len() / 3),
+        Compression::new(GZIP_LEVEL),
+    );
     gz.write_all(&raw).map_err(|e| err(&e))?;
     gz.finish().map_err(|e| err(&e))
 }

@@ -47,12 +47,20 @@ impl CellId {
     pub fn in_netherlands(self) -> bool {
         let (x0, x1, y0, y1) = NL_EXTENT_M;
         let (x, y) = (i64::from(self.hx) * 100, i64::from(self.hy) * 100);
-        x >= i64::from(x0) && x + 100 <= i64::from(x1) && y >= i64::from(y0) && y + 100 <= i64::from(y1)
+        x >= i64::from(x0)
+            && x + 100 <= i64::from(x1)
+            && y >= i64::from(y0)
+            && y + 100 <= i64::from(y1)
     }
 }
 
 fn parse_int(s: &str) -> Option<i32> {
-    if s.is_empty() || !s.trim_start_matches(['-', '+']).bytes().all(|b| b.is_ascii_digit()) {
+    if s.is_empty()
+        || !s
+            .trim_start_matches(['-', '+'])
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     s.parse().ok()
@@ -106,7 +114,10 @@ mod tests {
 
     #[test]
     fn from_xy_floors() {
-        assert_eq!(CellId::from_xy(121_399.9, 487_900.0), CellId { hx: 1213, hy: 4879 });
+        assert_eq!(
+            CellId::from_xy(121_399.9, 487_900.0),
+            CellId { hx: 1213, hy: 4879 }
+        );
         assert_eq!(CellId::from_xy(-50.0, 300_000.0).hx, -1);
     }
 

@@ -30,7 +30,15 @@ impl fmt::Display for Inspection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}", self.path.display())?;
         for (k, v) in &self.metadata {
-            let v = if v.len() > 300 { format!("{}… ({} chars)", &v[..v.floor_char_boundary(300)], v.len()) } else { v.clone() };
+            let v = if v.len() > 300 {
+                format!(
+                    "{}… ({} chars)",
+                    v.chars().take(300).collect::<String>(),
+                    v.len()
+                )
+            } else {
+                v.clone()
+            };
             writeln!(f, "  {k:<20} {v}")?;
         }
         writeln!(f, "  zoom   tiles    total KB   max KB")?;
@@ -48,6 +56,12 @@ impl fmt::Display for Inspection {
             b += z.bytes;
             m = m.max(z.max_bytes);
         }
-        writeln!(f, "   all {:>7} {:>11.1} {:>8.1}", t, b as f64 / 1024.0, m as f64 / 1024.0)
+        writeln!(
+            f,
+            "   all {:>7} {:>11.1} {:>8.1}",
+            t,
+            b as f64 / 1024.0,
+            m as f64 / 1024.0
+        )
     }
 }

@@ -134,10 +134,13 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let mut o = DemoOptions::new(&out);
             if let Some(b) = bbox {
-                let b: [f64; 4] = b
-                    .try_into()
-                    .map_err(|_| anyhow::anyhow!("--bbox needs four numbers: xmin,ymin,xmax,ymax"))?;
-                anyhow::ensure!(b[0] < b[2] && b[1] < b[3], "--bbox: expected xmin < xmax and ymin < ymax");
+                let b: [f64; 4] = b.try_into().map_err(|_| {
+                    anyhow::anyhow!("--bbox needs four numbers: xmin,ymin,xmax,ymax")
+                })?;
+                anyhow::ensure!(
+                    b[0] < b[2] && b[1] < b[3],
+                    "--bbox: expected xmin < xmax and ymin < ymax"
+                );
                 o.bbox = Some(b);
             }
             o.years = years;

@@ -61,14 +61,19 @@ impl AtomicDb {
     pub fn commit(mut self) -> Result<PathBuf> {
         self.batch("COMMIT;")?;
         let conn = self.conn.take().expect("connection open until commit");
-        conn.close().map_err(|(_, e)| TilerError::sqlite(&self.tmp, e))?;
+        conn.close()
+            .map_err(|(_, e)| TilerError::sqlite(&self.tmp, e))?;
         File::open(&self.tmp)
             .and_then(|f| f.sync_all())
             .map_err(|e| TilerError::io(&self.tmp, e))?;
         std::fs::rename(&self.tmp, &self.dest).map_err(|e| TilerError::io(&self.dest, e))?;
         if let Some(dir) = self.dest.parent() {
             // Make the rename durable; not every platform can open a directory, so ignore errors.
-            let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
             let _ = File::open(dir).and_then(|f| f.sync_all());
         }
         Ok(self.dest.clone())
@@ -171,7 +176,9 @@ pub fn read_tile(path: &Path, z: u8, x: u32, y: u32) -> Result<Option<Vec<u8>>> 
     let conn = open_read_only(path)?;
     let tms_row = (1u32 << z) - 1 - y;
     let mut stmt = conn
-        .prepare("SELECT tile_data FROM tiles WHERE zoom_level=?1 AND tile_column=?2 AND tile_row=?3")
+        .prepare(
+            "SELECT tile_data FROM tiles WHERE zoom_level=?1 AND tile_column=?2 AND tile_row=?3",
+        )
         .map_err(|e| TilerError::sqlite(path, e))?;
     let mut rows = stmt
         .query(params![z, x, tms_row])
@@ -232,13 +239,26 @@ mod tests {
         assert!(!dest.exists());
         assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 1);
         w.finish(&[("name".into(), "t".into())]).unwrap();
-        assert_eq!(read_metadata(&dest).unwrap(), [("name".to_string(), "t".to_string())]);
+        assert_eq!(
+            read_metadata(&dest).unwrap(),
+            [("name".to_string(), "t".to_string())]
+        );
         assert_eq!(read_tile(&dest, 1, 1, 0).unwrap().unwrap(), b"abc");
         let conn = open_read_only(&dest).unwrap();
-        let row: u32 = conn.query_row("SELECT tile_row FROM tiles", [], |r| r.get(0)).unwrap();
+        let row: u32 = conn
+            .query_row("SELECT tile_row FROM tiles", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(row, 1, "TMS row");
         let s = zoom_stats(&dest).unwrap();
-        assert_eq!(s, [ZoomStats { zoom: 1, tiles: 1, bytes: 3, max_bytes: 3 }]);
+        assert_eq!(
+            s,
+            [ZoomStats {
+                zoom: 1,
+                tiles: 1,
+                bytes: 3,
+                max_bytes: 3
+            }]
+        );
         assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 1);
     }
 

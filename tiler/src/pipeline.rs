@@ -101,12 +101,20 @@ pub struct BuildSummary {
 impl BuildSummary {
     /// Total tiles.
     pub fn tiles(&self) -> u64 {
-        self.tilesets.iter().flat_map(|t| &t.zooms).map(|z| z.tiles).sum()
+        self.tilesets
+            .iter()
+            .flat_map(|t| &t.zooms)
+            .map(|z| z.tiles)
+            .sum()
     }
 
     /// Total compressed tile bytes.
     pub fn bytes(&self) -> u64 {
-        self.tilesets.iter().flat_map(|t| &t.zooms).map(|z| z.bytes).sum()
+        self.tilesets
+            .iter()
+            .flat_map(|t| &t.zooms)
+            .map(|z| z.bytes)
+            .sum()
     }
 
     /// The largest tile in bytes.
@@ -175,7 +183,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
     let _ = measures;
     tracing::info!(path = %opts.scores.display(), "reading scores");
     let scores = read_scores(&opts.scores)?;
-    tracing::info!(rows = scores.rows, years = scores.years.len(), "scores read");
+    tracing::info!(
+        rows = scores.rows,
+        years = scores.years.len(),
+        "scores read"
+    );
     let mut summary = build_from_scores(&scores, opts)?;
     summary.elapsed = started.elapsed();
     Ok(summary)
@@ -211,7 +223,9 @@ fn check_options(opts: &BuildOptions) -> Result<(Vec<String>, Vec<ZoomLevel>)> {
                 path: opts.classification.source.clone(),
                 line: 0,
                 column: 0,
-                message: format!("no classification for measure {m}; expected a [measures.{m}] section"),
+                message: format!(
+                    "no classification for measure {m}; expected a [measures.{m}] section"
+                ),
             });
         }
         column += m.len() + 1;
@@ -241,7 +255,12 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
                     message: format!(
                         "{y} is not in {}; it has {}",
                         scores.path.display(),
-                        scores.years.iter().map(|y| y.year.to_string()).collect::<Vec<_>>().join(",")
+                        scores
+                            .years
+                            .iter()
+                            .map(|y| y.year.to_string())
+                            .collect::<Vec<_>>()
+                            .join(",")
                     ),
                 })
             })
@@ -255,15 +274,25 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
     let levels: Vec<Level> = level_ids
         .iter()
         .map(|&level| {
-            let mut aggs: Vec<Vec<AggCell>> = years.par_iter().map(|y| aggregate(&y.cells, level)).collect();
+            let mut aggs: Vec<Vec<AggCell>> = years
+                .par_iter()
+                .map(|y| aggregate(&y.cells, level))
+                .collect();
             let refs: Vec<&[AggCell]> = aggs.iter().map(|a| a.as_slice()).collect();
             let geometry = LevelGeometry::build(level, &refs)?;
             aggs.par_iter_mut().for_each(|a| geometry.link(a));
-            Ok(Level { level, geometry, aggs })
+            Ok(Level {
+                level,
+                geometry,
+                aggs,
+            })
         })
         .collect::<Result<_>>()?;
     let cells = {
-        let mut all: Vec<(i32, i32)> = years.iter().flat_map(|y| y.cells.iter().map(|c| (c.hx, c.hy))).collect();
+        let mut all: Vec<(i32, i32)> = years
+            .iter()
+            .flat_map(|y| y.cells.iter().map(|c| (c.hx, c.hy)))
+            .collect();
         all.par_sort_unstable();
         all.dedup();
         all.len()
@@ -287,7 +316,14 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
 
     let (tilesets, index) = std::thread::scope(|s| {
         let index = opts.write_index.then(|| {
-            s.spawn(|| write_index(&opts.out_dir.join(INDEX_FILE), scores, &years, &opts.classification))
+            s.spawn(|| {
+                write_index(
+                    &opts.out_dir.join(INDEX_FILE),
+                    scores,
+                    &years,
+                    &opts.classification,
+                )
+            })
         });
         let tilesets: Result<Vec<TilesetSummary>> = jobs
             .par_iter()
@@ -298,10 +334,7 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
                 r
             })
             .collect();
-        let index = match index {
-            Some(h) => Some(h.join().expect("index writer does not panic")),
-            None => None,
-        };
+        let index = index.map(|h| h.join().expect("index writer does not panic"));
         (tilesets, index)
     });
     bar.finish_and_clear();
@@ -326,7 +359,10 @@ fn build_tileset(
     levels: &[Level],
     zooms: &[ZoomLevel],
 ) -> Result<TilesetSummary> {
-    let cls = opts.classification.get(measure).expect("checked in check_options");
+    let cls = opts
+        .classification
+        .get(measure)
+        .expect("checked in check_options");
     let vi = value_index(measure).expect("known measure");
     let bi = cls.basis_index();
     let name = format!("{measure}-{}", year.year);
@@ -339,7 +375,10 @@ fn build_tileset(
         for (z, x, y, data) in rx {
             writer.insert_tile(z, x, y, &data)?;
             if stats.last().is_none_or(|s| s.zoom != z) {
-                stats.push(ZoomStats { zoom: z, ..Default::default() });
+                stats.push(ZoomStats {
+                    zoom: z,
+                    ..Default::default()
+                });
             }
             let s = stats.last_mut().expect("pushed above");
             s.tiles += 1;
@@ -352,7 +391,10 @@ fn build_tileset(
     let produced = (|| -> Result<Vec<u64>> {
         let mut features = Vec::with_capacity(zooms.len());
         for zl in zooms {
-            let level = levels.iter().find(|l| l.level == zl.level).expect("level prepared");
+            let level = levels
+                .iter()
+                .find(|l| l.level == zl.level)
+                .expect("level prepared");
             let feats = tile_features(&level.aggs[yi], &level.geometry, cls, vi, bi, zl.zoom);
             features.push(feats.len() as u64);
             let mut assign: Vec<(u64, u32)> = Vec::with_capacity(feats.len() + feats.len() / 8);
@@ -418,7 +460,11 @@ fn tile_features(
     aggs.par_iter()
         .filter_map(|a| {
             let score = round3(a.mean(vi)?);
-            let basis = if bi == vi { score } else { round3(a.mean(bi).unwrap_or(score)) };
+            let basis = if bi == vi {
+                score
+            } else {
+                round3(a.mean(bi).unwrap_or(score))
+            };
             let c = &geometry.corners[a.geom as usize];
             Some(TileFeature {
                 quad: [
@@ -455,7 +501,12 @@ fn bounds(year: &YearScores, vi: usize) -> (f64, f64, f64, f64) {
         let t = f64::from(i) / 8.0;
         let xs = f64::from(x0) + t * f64::from(x1 - x0);
         let ys = f64::from(y0) + t * f64::from(y1 - y0);
-        for (x, y) in [(xs, f64::from(y0)), (xs, f64::from(y1)), (f64::from(x0), ys), (f64::from(x1), ys)] {
+        for (x, y) in [
+            (xs, f64::from(y0)),
+            (xs, f64::from(y1)),
+            (f64::from(x0), ys),
+            (f64::from(x1), ys),
+        ] {
             if let Ok((lon, lat)) = rd_to_wgs84(x * 100.0, y * 100.0) {
                 w = w.min(lon);
                 e = e.max(lon);
@@ -493,7 +544,10 @@ fn metadata_rows(
         ("name", name.to_string()),
         ("format", "pbf".into()),
         ("bounds", format!("{w:.6},{s:.6},{e:.6},{n:.6}")),
-        ("center", format!("{:.6},{:.6},{center_zoom}", (w + e) / 2.0, (s + n) / 2.0)),
+        (
+            "center",
+            format!("{:.6},{:.6},{center_zoom}", (w + e) / 2.0, (s + n) / 2.0),
+        ),
         ("minzoom", opts.minzoom.to_string()),
         ("maxzoom", opts.maxzoom.to_string()),
         ("type", "overlay".into()),
@@ -514,7 +568,12 @@ fn metadata_rows(
 
 /// Writes the point index: every cell with all values for every selected year, and the
 /// classification JSON per measure in `meta`.
-pub fn write_index(dest: &Path, scores: &Scores, years: &[&YearScores], classes: &Classification) -> Result<PathBuf> {
+pub fn write_index(
+    dest: &Path,
+    scores: &Scores,
+    years: &[&YearScores],
+    classes: &Classification,
+) -> Result<PathBuf> {
     let db = AtomicDb::create(dest)?;
     db.batch(
         "CREATE TABLE cells (hx INTEGER, hy INTEGER, year INTEGER, lbm REAL, afw REAL, fys REAL,
@@ -541,21 +600,41 @@ pub fn write_index(dest: &Path, scores: &Scores, years: &[&YearScores], classes:
         for (hx, hy, year, yi, ci) in order {
             let v = years[yi as usize].cells[ci as usize].values;
             let o = |i: usize| v[i].is_finite().then_some(v[i]);
-            stmt.execute(params![hx, hy, year, o(0), o(1), o(2), o(3), o(4), o(5), o(6)])
-                .map_err(|e| db.err(e))?;
+            stmt.execute(params![
+                hx,
+                hy,
+                year,
+                o(0),
+                o(1),
+                o(2),
+                o(3),
+                o(4),
+                o(5),
+                o(6)
+            ])
+            .map_err(|e| db.err(e))?;
         }
         let mut meta = db
             .conn()
             .prepare("INSERT INTO meta VALUES (?1, ?2)")
             .map_err(|e| db.err(e))?;
         for m in &classes.measures {
-            meta.execute(params![format!("classification.{}", m.measure), m.to_json()])
-                .map_err(|e| db.err(e))?;
+            meta.execute(params![
+                format!("classification.{}", m.measure),
+                m.to_json()
+            ])
+            .map_err(|e| db.err(e))?;
         }
         let year_list: Vec<u16> = years.iter().map(|y| y.year).collect();
         for (k, v) in [
-            ("years", serde_json::to_string(&year_list).unwrap_or_default()),
-            ("columns", serde_json::to_string(&VALUE_NAMES).unwrap_or_default()),
+            (
+                "years",
+                serde_json::to_string(&year_list).unwrap_or_default(),
+            ),
+            (
+                "columns",
+                serde_json::to_string(&VALUE_NAMES).unwrap_or_default(),
+            ),
             ("afw_derived", scores.afw_derived.to_string()),
             ("source_sha256", scores.sha256.clone()),
             ("generator", GENERATOR.to_string()),

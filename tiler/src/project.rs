@@ -111,7 +111,10 @@ mod tests {
         let (x, y) = wgs84_to_rd(4.9, 52.37).unwrap();
         assert!((x - 121_819.365_134_135).hypot(y - 487_013.761_692_301) < 0.01);
         for i in 0..50 {
-            let (x, y) = (10_000.0 + 5_600.0 * f64::from(i), 300_000.0 + 6_500.0 * f64::from(i));
+            let (x, y) = (
+                10_000.0 + 5_600.0 * f64::from(i),
+                300_000.0 + 6_500.0 * f64::from(i),
+            );
             let (lon, lat) = rd_to_wgs84(x, y).unwrap();
             let (bx, by) = wgs84_to_rd(lon, lat).unwrap();
             assert!((bx - x).hypot(by - y) < 0.001);

@@ -157,7 +157,14 @@ impl LevelGeometry {
         let find = |p: (i32, i32)| merc[pts.binary_search(&p).expect("corner collected above")];
         let corners = keys
             .par_iter()
-            .map(|&(x, y)| [find((x, y)), find((x, y + 1)), find((x + 1, y + 1)), find((x + 1, y))])
+            .map(|&(x, y)| {
+                [
+                    find((x, y)),
+                    find((x, y + 1)),
+                    find((x + 1, y + 1)),
+                    find((x + 1, y)),
+                ]
+            })
             .collect();
         Ok(LevelGeometry {
             level,
@@ -189,13 +196,29 @@ mod tests {
         let cells: Vec<(u8, u32)> = p.iter().map(|l| (l.zoom, l.cell_m())).collect();
         assert_eq!(
             cells,
-            [(5, 6400), (6, 3200), (7, 1600), (8, 800), (9, 400), (10, 200), (11, 100), (12, 100), (13, 100)]
+            [
+                (5, 6400),
+                (6, 3200),
+                (7, 1600),
+                (8, 800),
+                (9, 400),
+                (10, 200),
+                (11, 100),
+                (12, 100),
+                (13, 100)
+            ]
         );
         for l in &p {
             let px = f64::from(l.cell_m()) / metres_per_pixel(l.zoom);
-            assert!(px >= MIN_CELL_PX && (l.level == 0 || px < 2.0 * MIN_CELL_PX), "{l:?} {px}");
+            assert!(
+                px >= MIN_CELL_PX && (l.level == 0 || px < 2.0 * MIN_CELL_PX),
+                "{l:?} {px}"
+            );
         }
-        assert!(pyramid_json(&p[..1]).contains(r#"{"cell_m":6400,"zoom":5}"#) || pyramid_json(&p[..1]).contains(r#"{"zoom":5,"cell_m":6400}"#));
+        assert!(
+            pyramid_json(&p[..1]).contains(r#"{"cell_m":6400,"zoom":5}"#)
+                || pyramid_json(&p[..1]).contains(r#"{"zoom":5,"cell_m":6400}"#)
+        );
     }
 
     fn rec(hx: i32, hy: i32, v: f64) -> CellRecord {
@@ -207,13 +230,21 @@ mod tests {
 
     #[test]
     fn aggregate_means_and_counts() {
-        let mut cells = vec![rec(1200, 4800, 4.0), rec(1201, 4801, 5.0), rec(1202, 4800, 3.0), rec(-1, 3000, 1.0)];
+        let mut cells = vec![
+            rec(1200, 4800, 4.0),
+            rec(1201, 4801, 5.0),
+            rec(1202, 4800, 3.0),
+            rec(-1, 3000, 1.0),
+        ];
         cells[1].values[2] = f64::NAN;
         cells.sort_by_key(|c| (c.hx, c.hy));
         let a = aggregate(&cells, 1);
         assert_eq!(a.len(), 3);
         assert_eq!((a[0].kx, a[0].ky), (-1, 1500));
-        assert_eq!((a[1].kx, a[1].ky, a[1].counts[0], a[1].counts[2]), (600, 2400, 2, 1));
+        assert_eq!(
+            (a[1].kx, a[1].ky, a[1].counts[0], a[1].counts[2]),
+            (600, 2400, 2, 1)
+        );
         assert_eq!(a[1].mean(0), Some(4.5));
         assert_eq!(a[1].mean(2), Some(0.4));
         assert_eq!(a[1].mean(3), None);
@@ -223,7 +254,11 @@ mod tests {
 
     #[test]
     fn geometry_shares_corners() {
-        let cells = vec![rec(1200, 4800, 4.0), rec(1200, 4801, 4.0), rec(1201, 4800, 4.0)];
+        let cells = vec![
+            rec(1200, 4800, 4.0),
+            rec(1200, 4801, 4.0),
+            rec(1201, 4800, 4.0),
+        ];
         let mut a = aggregate(&cells, 0);
         let g = LevelGeometry::build(0, &[&a]).unwrap();
         g.link(&mut a);

@@ -157,7 +157,6 @@ pub fn read_scores(path: &Path) -> Result<Scores> {
     let mut by_year: BTreeMap<u16, Vec<(CellRecord, u32)>> = BTreeMap::new();
     let mut record = csv::StringRecord::new();
     let mut rows = 0u64;
-    let mut buf = String::new();
     loop {
         match csv.read_record(&mut record) {
             Ok(true) => {}
@@ -186,8 +185,8 @@ pub fn read_scores(path: &Path) -> Result<Scores> {
                 (cell, c)
             }
             KeyColumns::Xy(cx, cy) => {
-                let x = parse_number(path, line, cx, &headers[cx], field(cx), decimal_comma, &mut buf)?;
-                let y = parse_number(path, line, cy, &headers[cy], field(cy), decimal_comma, &mut buf)?;
+                let x = parse_number(path, line, cx, &headers[cx], field(cx), decimal_comma)?;
+                let y = parse_number(path, line, cy, &headers[cy], field(cy), decimal_comma)?;
                 match (x, y) {
                     (Some(x), Some(y)) => (CellId::from_xy(x, y), cx),
                     _ => {
@@ -229,8 +228,7 @@ pub fn read_scores(path: &Path) -> Result<Scores> {
         let mut values = [f64::NAN; 7];
         for (i, col) in value_cols.iter().enumerate() {
             if let Some(c) = *col {
-                if let Some(v) =
-                    parse_number(path, line, c, &headers[c], field(c), decimal_comma, &mut buf)?
+                if let Some(v) = parse_number(path, line, c, &headers[c], field(c), decimal_comma)?
                 {
                     values[i] = v;
                 }
@@ -267,7 +265,11 @@ pub fn read_scores(path: &Path) -> Result<Scores> {
                     path: path.to_path_buf(),
                     line: u64::from(b.1),
                     column: key_col,
-                    cell: CellId { hx: b.0.hx, hy: b.0.hy }.to_string(),
+                    cell: CellId {
+                        hx: b.0.hx,
+                        hy: b.0.hy,
+                    }
+                    .to_string(),
                     year,
                     first_line: u64::from(a.1),
                 });
@@ -288,7 +290,10 @@ pub fn read_scores(path: &Path) -> Result<Scores> {
 
 /// Fills missing `afw` values with `lbm` minus the year's mean `lbm` over all cells with `lbm`.
 fn fill_afw(cells: &mut [CellRecord]) {
-    if cells.iter().all(|c| !c.values[0].is_finite() || c.values[AFW].is_finite()) {
+    if cells
+        .iter()
+        .all(|c| !c.values[0].is_finite() || c.values[AFW].is_finite())
+    {
         return;
     }
     let (sum, n) = cells
@@ -331,18 +336,15 @@ fn parse_number(
     name: &str,
     text: &str,
     decimal_comma: bool,
-    buf: &mut String,
 ) -> Result<Option<f64>> {
     if text.is_empty() {
         return Ok(None);
     }
+    // With `;` as separator a comma can only be a decimal comma.
+    let replaced;
     let text_norm = if decimal_comma && text.contains(',') {
-        buf.clear();
-        buf.push_str(text);
-        // SAFETY of meaning: with `;` as separator a comma can only be a decimal comma.
-        let replaced = buf.replace(',', ".");
-        *buf = replaced;
-        buf.as_str()
+        replaced = text.replace(',', ".");
+        replaced.as_str()
     } else {
         text
     };

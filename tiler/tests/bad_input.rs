@@ -25,65 +25,167 @@ fn fails(csv_text: &str) -> (TilerError, String) {
     let err = build(&o).expect_err("bad input must fail");
     assert_unchanged(&out);
     let msg = err.to_string();
-    assert!(msg.starts_with(&csv.display().to_string()), "names the file: {msg}");
+    assert!(
+        msg.starts_with(&csv.display().to_string()),
+        "names the file: {msg}"
+    );
     (err, msg)
 }
 
 fn assert_unchanged(out: &Path) {
-    assert_eq!(listing(out), ["lbm-2020.mbtiles"], "nothing half-written stays behind");
-    assert_eq!(std::fs::read(out.join("lbm-2020.mbtiles")).unwrap(), PREVIOUS);
+    assert_eq!(
+        listing(out),
+        ["lbm-2020.mbtiles"],
+        "nothing half-written stays behind"
+    );
+    assert_eq!(
+        std::fs::read(out.join("lbm-2020.mbtiles")).unwrap(),
+        PREVIOUS
+    );
 }
 
 #[test]
 fn missing_header_columns() {
     let (e, msg) = fails("grid_id,jaar,lbm,fys,onv,soc,won\nE1213N4879,2020,4.2,0.1,0.1,0.1,0.1\n");
-    assert!(matches!(e, TilerError::MissingColumns { line: 1, .. }), "{msg}");
-    assert!(msg.contains("line 1") && msg.contains("missing column(s) vrz"), "{msg}");
-    let (_, msg) = fails("cell,jaar,lbm,afw,fys,onv,soc,vrz,won\nE1213N4879,2020,4.2,0.1,0.1,0.1,0.1,0.1,0.1\n");
+    assert!(
+        matches!(e, TilerError::MissingColumns { line: 1, .. }),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("line 1") && msg.contains("missing column(s) vrz"),
+        "{msg}"
+    );
+    let (_, msg) = fails(
+        "cell,jaar,lbm,afw,fys,onv,soc,vrz,won\nE1213N4879,2020,4.2,0.1,0.1,0.1,0.1,0.1,0.1\n",
+    );
     assert!(msg.contains("grid_id (or x and y)"), "{msg}");
 }
 
 #[test]
 fn unparseable_number() {
-    let (e, msg) = fails(&format!("{HEADER}{GOOD_ROW}E1214N4879,2020,4.2,0.1,abc,0.1,0.1,0.1,0.1\n"));
-    assert!(matches!(e, TilerError::BadNumber { line: 3, column: 5, .. }), "{msg}");
-    assert!(msg.contains("line 3, column 5 (fys)") && msg.contains("\"abc\"") && msg.contains("expected"), "{msg}");
-    let (_, msg) = fails(&format!("{HEADER}E1214N4879,twenty,4.2,0.1,0.1,0.1,0.1,0.1,0.1\n"));
-    assert!(msg.contains("line 2, column 2 (jaar)") && msg.contains("a year"), "{msg}");
+    let (e, msg) = fails(&format!(
+        "{HEADER}{GOOD_ROW}E1214N4879,2020,4.2,0.1,abc,0.1,0.1,0.1,0.1\n"
+    ));
+    assert!(
+        matches!(
+            e,
+            TilerError::BadNumber {
+                line: 3,
+                column: 5,
+                ..
+            }
+        ),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("line 3, column 5 (fys)")
+            && msg.contains("\"abc\"")
+            && msg.contains("expected"),
+        "{msg}"
+    );
+    let (_, msg) = fails(&format!(
+        "{HEADER}E1214N4879,twenty,4.2,0.1,0.1,0.1,0.1,0.1,0.1\n"
+    ));
+    assert!(
+        msg.contains("line 2, column 2 (jaar)") && msg.contains("a year"),
+        "{msg}"
+    );
     // A decimal comma is only accepted with `;` as separator.
-    let (_, msg) = fails("grid_id;jaar;lbm;afw;fys;onv;soc;vrz;won\nE1214N4879;2020;4,2;0.1;1e;0;0;0;0\n");
+    let (_, msg) =
+        fails("grid_id;jaar;lbm;afw;fys;onv;soc;vrz;won\nE1214N4879;2020;4,2;0.1;1e;0;0;0;0\n");
     assert!(msg.contains("line 2, column 5 (fys)"), "{msg}");
 }
 
 #[test]
 fn nan_and_infinite_values() {
     for bad in ["NaN", "inf", "-Infinity"] {
-        let (e, msg) = fails(&format!("{HEADER}{GOOD_ROW}E1214N4879,2020,4.2,0.1,0.1,0.1,0.1,{bad},0.1\n"));
-        assert!(matches!(e, TilerError::NotFinite { line: 3, column: 8, .. }), "{msg}");
-        assert!(msg.contains("line 3, column 8 (vrz)") && msg.contains("not a finite number"), "{msg}");
+        let (e, msg) = fails(&format!(
+            "{HEADER}{GOOD_ROW}E1214N4879,2020,4.2,0.1,0.1,0.1,0.1,{bad},0.1\n"
+        ));
+        assert!(
+            matches!(
+                e,
+                TilerError::NotFinite {
+                    line: 3,
+                    column: 8,
+                    ..
+                }
+            ),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("line 3, column 8 (vrz)") && msg.contains("not a finite number"),
+            "{msg}"
+        );
     }
 }
 
 #[test]
 fn grid_ids_outside_the_netherlands_or_malformed() {
-    let (e, msg) = fails(&format!("{HEADER}{GOOD_ROW}E3500N4879,2020,4.2,0.1,0.1,0.1,0.1,0.1,0.1\n"));
-    assert!(matches!(e, TilerError::OutsideNetherlands { line: 3, column: 1, .. }), "{msg}");
-    assert!(msg.contains("E3500N4879") && msg.contains("outside the Netherlands"), "{msg}");
-    let (_, msg) = fails("x,y,jaar,lbm,afw,fys,onv,soc,vrz,won\n121000,100000,2020,4.2,0.1,0.1,0.1,0.1,0.1,0.1\n");
-    assert!(msg.contains("line 2, column 1 (x)") && msg.contains("outside"), "{msg}");
-    let (e, msg) = fails(&format!("{HEADER}{GOOD_ROW}1213-4879,2020,4.2,0.1,0.1,0.1,0.1,0.1,0.1\n"));
-    assert!(matches!(e, TilerError::BadGridId { line: 3, column: 1, .. }), "{msg}");
+    let (e, msg) = fails(&format!(
+        "{HEADER}{GOOD_ROW}E3500N4879,2020,4.2,0.1,0.1,0.1,0.1,0.1,0.1\n"
+    ));
+    assert!(
+        matches!(
+            e,
+            TilerError::OutsideNetherlands {
+                line: 3,
+                column: 1,
+                ..
+            }
+        ),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("E3500N4879") && msg.contains("outside the Netherlands"),
+        "{msg}"
+    );
+    let (_, msg) = fails(
+        "x,y,jaar,lbm,afw,fys,onv,soc,vrz,won\n121000,100000,2020,4.2,0.1,0.1,0.1,0.1,0.1,0.1\n",
+    );
+    assert!(
+        msg.contains("line 2, column 1 (x)") && msg.contains("outside"),
+        "{msg}"
+    );
+    let (e, msg) = fails(&format!(
+        "{HEADER}{GOOD_ROW}1213-4879,2020,4.2,0.1,0.1,0.1,0.1,0.1,0.1\n"
+    ));
+    assert!(
+        matches!(
+            e,
+            TilerError::BadGridId {
+                line: 3,
+                column: 1,
+                ..
+            }
+        ),
+        "{msg}"
+    );
     assert!(msg.contains("E<hx>N<hy>"), "{msg}");
 }
 
 #[test]
 fn duplicate_cell_year_rows() {
-    let (e, msg) = fails(&format!("{HEADER}{GOOD_ROW}E1213N4879,2018,4.2,0.1,0.1,0.1,0.1,0.1,0.1\n{GOOD_ROW}"));
+    let (e, msg) = fails(&format!(
+        "{HEADER}{GOOD_ROW}E1213N4879,2018,4.2,0.1,0.1,0.1,0.1,0.1,0.1\n{GOOD_ROW}"
+    ));
     assert!(
-        matches!(e, TilerError::DuplicateCell { line: 4, column: 1, first_line: 2, year: 2020, .. }),
+        matches!(
+            e,
+            TilerError::DuplicateCell {
+                line: 4,
+                column: 1,
+                first_line: 2,
+                year: 2020,
+                ..
+            }
+        ),
         "{msg}"
     );
-    assert!(msg.contains("line 4, column 1") && msg.contains("first on line 2"), "{msg}");
+    assert!(
+        msg.contains("line 4, column 1") && msg.contains("first on line 2"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -105,13 +207,24 @@ fn ragged_rows() {
 fn unknown_measure_names() {
     // In a classification file.
     let dir = tempfile::tempdir().unwrap();
-    let text = lbm_tiler::classes::DEFAULT_CLASSES_TOML.replace("[measures.won]", "[measures.wonen]");
+    let text =
+        lbm_tiler::classes::DEFAULT_CLASSES_TOML.replace("[measures.won]", "[measures.wonen]");
     let p = write(dir.path(), "classes.toml", &text);
     let e = Classification::load(&p).unwrap_err();
     let msg = e.to_string();
-    let line = text.lines().position(|l| l.contains("[measures.wonen]")).unwrap() as u64 + 1;
-    assert!(matches!(e, TilerError::UnknownMeasure { line: l, column: 2, .. } if l == line), "{msg}");
-    assert!(msg.starts_with(&p.display().to_string()) && msg.contains("\"wonen\""), "{msg}");
+    let line = text
+        .lines()
+        .position(|l| l.contains("[measures.wonen]"))
+        .unwrap() as u64
+        + 1;
+    assert!(
+        matches!(e, TilerError::UnknownMeasure { line: l, column: 2, .. } if l == line),
+        "{msg}"
+    );
+    assert!(
+        msg.starts_with(&p.display().to_string()) && msg.contains("\"wonen\""),
+        "{msg}"
+    );
     // On the command line / in the options: fails before anything is read or written.
     let csv = write(dir.path(), "scores.csv", &format!("{HEADER}{GOOD_ROW}"));
     let out = dir.path().join("out");
@@ -121,7 +234,10 @@ fn unknown_measure_names() {
     o.progress = false;
     o.measures = Some(vec!["lbm".into(), "fsy".into()]);
     let msg = build(&o).unwrap_err().to_string();
-    assert!(msg.contains("--measures") && msg.contains("column 5") && msg.contains("\"fsy\""), "{msg}");
+    assert!(
+        msg.contains("--measures") && msg.contains("column 5") && msg.contains("\"fsy\""),
+        "{msg}"
+    );
     assert_unchanged(&out);
 }
 
@@ -135,7 +251,11 @@ fn non_increasing_cut_points() {
     let p = write(dir.path(), "classes.toml", &text);
     let e = Classification::load(&p).unwrap_err();
     let msg = e.to_string();
-    let line = text.lines().position(|l| l.starts_with("cuts = [-0.2, -0.1")).unwrap() as u64 + 1;
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("cuts = [-0.2, -0.1"))
+        .unwrap() as u64
+        + 1;
     assert!(
         matches!(&e, TilerError::CutsNotIncreasing { line: l, column: 1, index: 3, measure, .. } if *l == line && measure == "soc"),
         "{msg}"
@@ -146,13 +266,20 @@ fn non_increasing_cut_points() {
   "classes": []}}}"#;
     let p = write(dir.path(), "classes.json", json);
     let msg = Classification::load(&p).unwrap_err().to_string();
-    assert!(msg.contains("classes.json: line 2, column 4") && msg.contains("strictly increasing"), "{msg}");
+    assert!(
+        msg.contains("classes.json: line 2, column 4") && msg.contains("strictly increasing"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn the_cli_exits_non_zero_with_the_location() {
     let dir = tempfile::tempdir().unwrap();
-    let csv = write(dir.path(), "scores.csv", &format!("{HEADER}{GOOD_ROW}E1214N4879,2020,4.2,0.1,0.1,x,0.1,0.1,0.1\n"));
+    let csv = write(
+        dir.path(),
+        "scores.csv",
+        &format!("{HEADER}{GOOD_ROW}E1214N4879,2020,4.2,0.1,0.1,x,0.1,0.1,0.1\n"),
+    );
     let out = dir.path().join("out");
     let r = std::process::Command::new(env!("CARGO_BIN_EXE_lbm-tiler"))
         .args(["build", "--scores"])

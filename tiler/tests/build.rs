@@ -22,7 +22,10 @@ fn opts(scores: &Path, out: &Path) -> BuildOptions {
 }
 
 fn meta(path: &Path) -> std::collections::HashMap<String, String> {
-    lbm_tiler::mbtiles::read_metadata(path).unwrap().into_iter().collect()
+    lbm_tiler::mbtiles::read_metadata(path)
+        .unwrap()
+        .into_iter()
+        .collect()
 }
 
 #[test]
@@ -53,7 +56,10 @@ fn builds_tilesets_per_contract() {
     }
     let b: Vec<f64> = m["bounds"].split(',').map(|v| v.parse().unwrap()).collect();
     assert_eq!(b.len(), 4);
-    assert!(b[0] < 4.893 && b[2] > 4.893 && b[1] < 52.378 && b[3] > 52.378 && b[3] - b[1] < 0.01, "{b:?}");
+    assert!(
+        b[0] < 4.893 && b[2] > 4.893 && b[1] < 52.378 && b[3] > 52.378 && b[3] - b[1] < 0.01,
+        "{b:?}"
+    );
     let c: Vec<f64> = m["center"].split(',').map(|v| v.parse().unwrap()).collect();
     assert!(c.len() == 3 && c[0] > b[0] && c[0] < b[2] && c[1] > b[1] && c[1] < b[3]);
     let json: serde_json::Value = serde_json::from_str(&m["json"]).unwrap();
@@ -69,7 +75,8 @@ fn builds_tilesets_per_contract() {
     assert_eq!(m["lbm_kind"], "score");
     assert_eq!(m["lbm_measure"], "lbm");
     assert_eq!(m["lbm_year"], "2020");
-    let cls: lbm_tiler::MeasureClassification = serde_json::from_str(&m["lbm_classification"]).unwrap();
+    let cls: lbm_tiler::MeasureClassification =
+        serde_json::from_str(&m["lbm_classification"]).unwrap();
     assert_eq!(&cls, Classification::embedded().get("lbm").unwrap());
     let raw: serde_json::Value = serde_json::from_str(&m["lbm_classification"]).unwrap();
     assert_eq!(raw["basis"], "afw");
@@ -78,15 +85,28 @@ fn builds_tilesets_per_contract() {
     let pyramid: serde_json::Value = serde_json::from_str(&m["lbm_pyramid"]).unwrap();
     assert_eq!(pyramid[0], serde_json::json!({"zoom":5,"cell_m":6400}));
     assert_eq!(pyramid[6], serde_json::json!({"zoom":11,"cell_m":100}));
-    assert_eq!(m["lbm_source_sha256"], hex::encode(Sha256::digest(CSV.as_bytes())));
-    assert_eq!(m["lbm_generator"], format!("lbm-tiler {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        m["lbm_source_sha256"],
+        hex::encode(Sha256::digest(CSV.as_bytes()))
+    );
+    assert_eq!(
+        m["lbm_generator"],
+        format!("lbm-tiler {}", env!("CARGO_PKG_VERSION"))
+    );
 
     // MBTiles structure: the unique tile_index, TMS rows.
     let conn = lbm_tiler::mbtiles::open_read_only(&lbm).unwrap();
     let idx: String = conn
-        .query_row("SELECT sql FROM sqlite_master WHERE name='tile_index'", [], |r| r.get(0))
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name='tile_index'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
-    assert!(idx.contains("UNIQUE") && idx.contains("zoom_level, tile_column, tile_row"), "{idx}");
+    assert!(
+        idx.contains("UNIQUE") && idx.contains("zoom_level, tile_column, tile_row"),
+        "{idx}"
+    );
     let zooms: Vec<u8> = conn
         .prepare("SELECT DISTINCT zoom_level FROM tiles ORDER BY 1")
         .unwrap()
@@ -95,17 +115,32 @@ fn builds_tilesets_per_contract() {
         .map(|r| r.unwrap())
         .collect();
     assert_eq!(zooms, (5..=13).collect::<Vec<_>>());
-    let max: i64 = conn.query_row("SELECT MAX(LENGTH(tile_data)) FROM tiles", [], |r| r.get(0)).unwrap();
+    let max: i64 = conn
+        .query_row("SELECT MAX(LENGTH(tile_data)) FROM tiles", [], |r| r.get(0))
+        .unwrap();
     assert!(max < 500 * 1024);
 
     // The 100 m cell decodes to the right score and class at the right place, at every detail zoom.
     for z in [11u8, 12, 13] {
         let (feats, centre) = tile_at(&lbm, 121_350.0, 487_950.0, z);
-        let f = feats.iter().find(|f| f.id == 12_134_879).expect("cell E1213N4879");
-        assert_eq!((f.cell.as_str(), f.score, f.class, f.n), ("E1213N4879", 4.25, 9, 1));
-        assert!(contains(&f.ring, centre), "z{z}: {:?} does not contain {centre:?}", f.ring);
+        let f = feats
+            .iter()
+            .find(|f| f.id == 12_134_879)
+            .expect("cell E1213N4879");
+        assert_eq!(
+            (f.cell.as_str(), f.score, f.class, f.n),
+            ("E1213N4879", 4.25, 9, 1)
+        );
+        assert!(
+            contains(&f.ring, centre),
+            "z{z}: {:?} does not contain {centre:?}",
+            f.ring
+        );
         assert_eq!(f.ring.len(), 4);
-        assert!(area2(&f.ring) > 0, "exterior ring clockwise in tile coordinates (positive area)");
+        assert!(
+            area2(&f.ring) > 0,
+            "exterior ring clockwise in tile coordinates (positive area)"
+        );
         // Cells stay at least 3 px (24 units at 4096/512) wide: nothing collapses.
         let w = (f.ring[3].0 - f.ring[0].0).abs();
         assert!(w >= 24, "z{z}: width {w}");
@@ -133,25 +168,39 @@ fn builds_tilesets_per_contract() {
     // A dimension: its own value is the basis; no-data cells are left out, not drawn.
     let fys = out.join("fys-2020.mbtiles");
     let (feats, _) = tile_at(&fys, 121_350.0, 487_950.0, 13);
-    let classes: Vec<(&str, f64, u64)> = feats.iter().map(|f| (f.cell.as_str(), f.score, f.class)).collect();
+    let classes: Vec<(&str, f64, u64)> = feats
+        .iter()
+        .map(|f| (f.cell.as_str(), f.score, f.class))
+        .collect();
     assert_eq!(classes.len(), 2, "{classes:?}");
     assert!(classes.contains(&("E1213N4879", 0.031, 5)));
     assert!(classes.contains(&("E1214N4879", -0.114, 3)));
     let (feats, _) = tile_at(&out.join("soc-2020.mbtiles"), 121_350.0, 487_950.0, 13);
-    assert_eq!(feats.iter().find(|f| f.cell == "E1214N4879").unwrap().class, 9);
+    assert_eq!(
+        feats.iter().find(|f| f.cell == "E1214N4879").unwrap().class,
+        9
+    );
 
     // The point index.
     let conn = lbm_tiler::mbtiles::open_read_only(&out.join("lbm-index.sqlite")).unwrap();
-    let n: i64 = conn.query_row("SELECT COUNT(*) FROM cells", [], |r| r.get(0)).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT COUNT(*) FROM cells", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 4);
     let (lbm_v, fys_v): (f64, Option<f64>) = conn
-        .query_row("SELECT lbm, fys FROM cells WHERE hx=1213 AND hy=4880 AND year=2020", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT lbm, fys FROM cells WHERE hx=1213 AND hy=4880 AND year=2020",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
     assert_eq!((lbm_v, fys_v), (3.9, None));
     let cls: String = conn
-        .query_row("SELECT value FROM meta WHERE key='classification.fys'", [], |r| r.get(0))
+        .query_row(
+            "SELECT value FROM meta WHERE key='classification.fys'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert!(cls.contains("\"measure\":\"fys\""));
 }
@@ -175,7 +224,10 @@ fn filters_years_and_measures_and_derives_afw() {
     // afw = lbm - mean(lbm) = ±0.5 → classes 9 and 1.
     let mut got: Vec<(String, u64)> = feats.into_iter().map(|f| (f.cell, f.class)).collect();
     got.sort();
-    assert_eq!(got, [("E1213N4879".to_string(), 9), ("E1214N4879".to_string(), 1)]);
+    assert_eq!(
+        got,
+        [("E1213N4879".to_string(), 9), ("E1214N4879".to_string(), 1)]
+    );
     let mut o2 = o.clone();
     o2.years = Some(vec![2019]);
     assert!(build(&o2).unwrap_err().to_string().contains("2019"));
@@ -183,7 +235,11 @@ fn filters_years_and_measures_and_derives_afw() {
 
 #[test]
 fn ogrinfo_reads_the_tileset_when_installed() {
-    if std::process::Command::new("ogrinfo").arg("--version").output().is_err() {
+    if std::process::Command::new("ogrinfo")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
         eprintln!("ogrinfo not installed: skipped");
         return;
     }
@@ -200,7 +256,11 @@ fn ogrinfo_reads_the_tileset_when_installed() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&r.stdout);
-    assert!(r.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&r.stderr));
+    assert!(
+        r.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
     assert!(stdout.contains("Layer name: grid"), "{stdout}");
     assert!(stdout.contains("score: Real"), "{stdout}");
     assert!(stdout.contains("cell: String"), "{stdout}");

@@ -21,7 +21,12 @@ fn demo_region_tiles_decode_to_the_csv_values() {
     assert!(s.max_tile() < 500 * 1024);
     assert_eq!(
         listing(dir.path()),
-        ["demo-scores.csv", "fys-2020.mbtiles", "lbm-2020.mbtiles", "lbm-index.sqlite"]
+        [
+            "demo-scores.csv",
+            "fys-2020.mbtiles",
+            "lbm-2020.mbtiles",
+            "lbm-index.sqlite"
+        ]
     );
     let m: std::collections::HashMap<String, String> =
         lbm_tiler::mbtiles::read_metadata(&dir.path().join("lbm-2020.mbtiles"))
@@ -32,7 +37,10 @@ fn demo_region_tiles_decode_to_the_csv_values() {
 
     let csv = std::fs::read_to_string(dir.path().join("demo-scores.csv")).unwrap();
     let mut lines = csv.lines();
-    assert_eq!(lines.next(), Some("grid_id,jaar,lbm,afw,fys,onv,soc,vrz,won"));
+    assert_eq!(
+        lines.next(),
+        Some("grid_id,jaar,lbm,afw,fys,onv,soc,vrz,won")
+    );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), s.rows as usize);
     let classes = lbm_tiler::Classification::embedded();
@@ -45,16 +53,25 @@ fn demo_region_tiles_decode_to_the_csv_values() {
         lbm_values.push(lbm);
         let (x, y) = (f64::from(cell.x_m()) + 50.0, f64::from(cell.y_m()) + 50.0);
         let (feats, centre) = tile_at(&dir.path().join("lbm-2020.mbtiles"), x, y, 13);
-        let f = feats.iter().find(|f| f.cell == row[0]).expect("cell in its tile");
+        let f = feats
+            .iter()
+            .find(|f| f.cell == row[0])
+            .expect("cell in its tile");
         assert_eq!(f.id, lbm_tiler::grid::feature_id(cell.hx, cell.hy, 0));
         assert_eq!(f.score, lbm);
         assert_eq!(f.class, u64::from(lbm_cls.classify(afw)));
         assert!(contains(&f.ring, centre));
         // Exactly one feature of the tile contains the centre: no overlaps.
-        assert_eq!(feats.iter().filter(|g| contains(&g.ring, centre)).count(), 1);
+        assert_eq!(
+            feats.iter().filter(|g| contains(&g.ring, centre)).count(),
+            1
+        );
     }
     assert!(lbm_values.iter().all(|v| (3.0..=5.2).contains(v)));
-    assert!(lbm_values.iter().any(|v| *v != lbm_values[0]), "scores vary");
+    assert!(
+        lbm_values.iter().any(|v| *v != lbm_values[0]),
+        "scores vary"
+    );
 }
 
 #[test]
@@ -70,7 +87,11 @@ fn demo_csv_is_deterministic_and_drifts_between_years() {
     assert_eq!(s.years.len(), 2);
     let (y0, y1) = (&s.years[0], &s.years[1]);
     let c = y0.cells[y0.cells.len() / 2];
-    let later = y1.cells.iter().find(|d| (d.hx, d.hy) == (c.hx, c.hy)).unwrap();
+    let later = y1
+        .cells
+        .iter()
+        .find(|d| (d.hx, d.hy) == (c.hx, c.hy))
+        .unwrap();
     assert_ne!(c.values, later.values, "the fields drift between years");
     assert!((c.values[2] - later.values[2]).abs() < 0.5);
 }

@@ -37,7 +37,9 @@ pub fn listing(dir: &Path) -> Vec<String> {
 pub fn gunzip(data: &[u8]) -> Vec<u8> {
     assert_eq!(&data[..2], &[0x1f, 0x8b], "tile is gzip-compressed");
     let mut out = Vec::new();
-    flate2::read::GzDecoder::new(data).read_to_end(&mut out).unwrap();
+    flate2::read::GzDecoder::new(data)
+        .read_to_end(&mut out)
+        .unwrap();
     out
 }
 
@@ -137,7 +139,11 @@ pub fn locate(x: f64, y: f64, z: u8) -> (u32, u32, (f64, f64)) {
     let scale = 4096.0 * f64::from(1u32 << z);
     let (gx, gy) = (ux * scale, uy * scale);
     let (tx, ty) = ((gx / 4096.0).floor() as u32, (gy / 4096.0).floor() as u32);
-    (tx, ty, (gx - f64::from(tx) * 4096.0, gy - f64::from(ty) * 4096.0))
+    (
+        tx,
+        ty,
+        (gx - f64::from(tx) * 4096.0, gy - f64::from(ty) * 4096.0),
+    )
 }
 
 /// Reads the tile holding RD point (x, y) at zoom z and returns it with the point's tile coords.
