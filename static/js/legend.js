@@ -29,9 +29,11 @@ export function renderLegend(root, { tileset, measure, year, compare }) {
   const sw = el('span', 'swatch swatch-nodata');
   nd.append(sw, el('span', 'legend-label', pick(c?.no_data, 'label') || t('noData')));
   list.append(nd);
+  // The total score is classified by its deviation from the national average (basis `afw`).
+  const basis = c?.basis && c.basis !== c.measure ? el('p', 'legend-note', t('basisAfw')) : null;
   const cells = el('p', 'legend-cells');
   cells.setAttribute('aria-live', 'polite');
-  root.replaceChildren(title, sub, list, cells);
+  root.replaceChildren(...[title, sub, list, basis, cells].filter(Boolean));
 }
 
 /** The cell size drawn at a map zoom, from the tileset's pyramid (`[{zoom, cell_m}]`). */
