@@ -37,6 +37,7 @@ export class Compare {
     this.grid.selected = this.main.selected;
     this.map = this.grid.map;
     this.map.setMinZoom(m.getMinZoom());
+    this.map.setMaxBounds(m.getMaxBounds());
 
     // Each map follows the other; `syncing` stops the echo.
     let syncing = false;

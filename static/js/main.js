@@ -175,9 +175,10 @@ async function boot() {
   }
 
   let info = null;
-  function pickCell(lngLat, feature) {
+  // A click beside the data closes the panel; Enter always answers (if only with "no data here").
+  function pickCell(lngLat, feature, { keyboard }) {
     if (!info) return;
-    if (feature) info.open(lngLat, feature);
+    if (feature || keyboard) info.open(lngLat, feature);
     else info.close();
   }
 

@@ -45,6 +45,15 @@ export function fillColor(classification) {
   return expr;
 }
 
+/** The tileset's bounds widened by their own size on each side: room to pan, not to get lost. */
+function around(bounds) {
+  if (!bounds) return undefined;
+  const [w, s, e, n] = bounds;
+  const dx = Math.max(e - w, 0.5);
+  const dy = Math.max(n - s, 0.3);
+  return [[Math.max(-180, w - dx), Math.max(-85, s - dy)], [Math.min(180, e + dx), Math.min(85, n + dy)]];
+}
+
 /** The vector source of a catalog tileset. */
 const sourceOf = (tileset) => ({
   type: 'vector',
@@ -77,7 +86,8 @@ export class GridMap {
       container,
       style: { ...style, sources: { ...style.sources, [id]: sourceOf(tileset) }, layers },
       ...view,
-      minZoom: Math.max(0, (tileset.minzoom ?? 0) - 0.5),
+      minZoom: tileset.minzoom ?? 0,
+      maxBounds: around(tileset.bounds),
       maxZoom: MAX_ZOOM,
       attributionControl: false,
       dragRotate: false,
@@ -193,16 +203,19 @@ export class GridMap {
   }
 }
 
-/** Calls `onPick(lngLat, feature|null)` on click and on Enter (map centre) for keyboard users. */
+/**
+ * Calls `handler(lngLat, feature|null, {keyboard})` on click, and on Enter (for the map centre)
+ * for keyboard users.
+ */
 export function onPick(grid, handler) {
   const map = grid.map;
-  map.on('click', (e) => handler(e.lngLat, grid.featureAt(e.point)));
+  map.on('click', (e) => handler(e.lngLat, grid.featureAt(e.point), { keyboard: false }));
   map.on('mousemove', (e) => {
     map.getCanvas().style.cursor = grid.featureAt(e.point) ? 'pointer' : '';
   });
   map.getCanvas().addEventListener('keydown', (e) => {
     if (e.key !== 'Enter') return;
     const c = map.getCenter();
-    handler(c, grid.featureAt(map.project(c)));
+    handler(c, grid.featureAt(map.project(c)), { keyboard: true });
   });
 }
