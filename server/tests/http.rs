@@ -388,6 +388,10 @@ async fn tilejson_is_complete_with_absolute_urls() {
         .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "application/json");
+    assert!(r.headers()["vary"]
+        .to_str()
+        .unwrap()
+        .contains("X-Forwarded-Host"));
     let tj = json(r).await;
     assert_eq!(tj["tilejson"], "3.0.0");
     assert_eq!(tj["name"], "Leefbaarometer lbm 2020");
@@ -450,14 +454,16 @@ async fn tilejson_is_complete_with_absolute_urls() {
         c.public_url = Some("https://maps.example.nl/lbm/".into())
     })
     .await;
-    let tj = json(
-        client()
-            .get(format!("{}/tiles/lbm-2020.json", public.base))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let r = client()
+        .get(format!("{}/tiles/lbm-2020.json", public.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.headers().get("vary").is_none(),
+        "fixed public URL: nothing to vary on"
+    );
+    let tj = json(r).await;
     assert_eq!(
         tj["tiles"][0],
         "https://maps.example.nl/lbm/tiles/lbm-2020/{z}/{x}/{y}.pbf"

@@ -7,7 +7,7 @@ use axum::http::header::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::tilejson::{json_response, style_url, tilejson_url, tiles_url};
+use super::tilejson::{style_url, tilejson_url, tiles_url, url_document};
 use crate::catalog::Snapshot;
 use crate::http::base_url;
 use crate::AppState;
@@ -89,5 +89,6 @@ pub fn catalog_json(snapshot: &Snapshot, base: &str) -> Value {
 /// Handler of `/catalog.json`.
 pub async fn handler(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let base = base_url(state.config.public_url.as_deref(), &headers);
-    json_response(&catalog_json(&state.catalog.snapshot(), &base), &headers)
+    let document = catalog_json(&state.catalog.snapshot(), &base);
+    url_document(&document, state.config.public_url.as_deref(), &headers)
 }

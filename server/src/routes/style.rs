@@ -5,7 +5,7 @@ use axum::http::header::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::tilejson::{json_response, json_stem, tilejson_url};
+use super::tilejson::{json_stem, tilejson_url, url_document};
 use crate::error::ApiError;
 use crate::http::base_url;
 use crate::tileset::TilesetInfo;
@@ -83,5 +83,10 @@ pub async fn handler(
         .get(id)
         .ok_or_else(|| ApiError::not_found(format!("unknown tileset {id:?}")))?;
     let base = base_url(state.config.public_url.as_deref(), &headers);
-    Ok(json_response(&style(&tileset.info, &base), &headers))
+    let public_url = state.config.public_url.as_deref();
+    Ok(url_document(
+        &style(&tileset.info, &base),
+        public_url,
+        &headers,
+    ))
 }

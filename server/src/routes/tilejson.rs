@@ -89,6 +89,23 @@ pub fn json_response(value: &Value, request_headers: &HeaderMap) -> Response {
     response
 }
 
+/// A JSON document with absolute URLs: when they come from the request (no `--public-url`),
+/// caches must key on the headers they were derived from.
+pub fn url_document(
+    value: &Value,
+    public_url: Option<&str>,
+    request_headers: &HeaderMap,
+) -> Response {
+    let mut response = json_response(value, request_headers);
+    if public_url.is_none() {
+        response.headers_mut().insert(
+            header::VARY,
+            HeaderValue::from_static("Host, X-Forwarded-Host, X-Forwarded-Proto"),
+        );
+    }
+    response
+}
+
 /// Handler of `/tiles/{file}`.
 pub async fn handler(
     State(state): State<AppState>,
@@ -101,5 +118,10 @@ pub async fn handler(
         .get(id)
         .ok_or_else(|| ApiError::not_found(format!("unknown tileset {id:?}")))?;
     let base = base_url(state.config.public_url.as_deref(), &headers);
-    Ok(json_response(&tilejson(&tileset.info, &base), &headers))
+    let public_url = state.config.public_url.as_deref();
+    Ok(url_document(
+        &tilejson(&tileset.info, &base),
+        public_url,
+        &headers,
+    ))
 }
