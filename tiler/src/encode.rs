@@ -16,7 +16,8 @@ pub const LAYER: &str = "grid";
 /// Buffer in tile units: a cell goes into every tile its bounding box touches, plus this margin.
 pub const BUFFER: i32 = 8;
 
-/// gzip level: 3 compresses within ~3 % of level 6 at about half the CPU time on grid tiles.
+/// Default gzip level: 3 compresses within ~3 % of level 6 at about half its CPU time on grid
+/// tiles; level 1 saves another ~14 % of the total build time for ~27 % larger tiles.
 pub const GZIP_LEVEL: u32 = 3;
 
 /// Global pixel coordinate at zoom `z` of a normalised Web Mercator point.
@@ -70,12 +71,14 @@ impl TileFeature {
     }
 }
 
-/// Encodes the features of tile (z, x, y) (XYZ) at cell `level`, returns gzip-compressed MVT.
+/// Encodes the features of tile (z, x, y) (XYZ) at cell `level`, returns MVT compressed with
+/// gzip at `gzip_level` (0..9).
 pub fn encode_tile<'a>(
     z: u8,
     x: u32,
     y: u32,
     level: u8,
+    gzip_level: u32,
     features: impl Iterator<Item = &'a TileFeature>,
 ) -> Result<Vec<u8>> {
     let err = |e: &dyn std::fmt::Display| TilerError::Encode {
@@ -107,7 +110,7 @@ pub fn encode_tile<'a>(
     let raw = tile.to_bytes().map_err(|e| err(&e))?;
     let mut gz = GzEncoder::new(
         Vec::with_capacity(raw.len() / 3),
-        Compression::new(GZIP_LEVEL),
+        Compression::new(gzip_level.min(9)),
     );
     gz.write_all(&raw).map_err(|e| err(&e))?;
     gz.finish().map_err(|e| err(&e))
@@ -150,7 +153,7 @@ mod tests {
             class: 7,
             n: 1,
         };
-        let data = encode_tile(1, 1, 1, 0, std::iter::once(&f)).unwrap();
+        let data = encode_tile(1, 1, 1, 0, GZIP_LEVEL, std::iter::once(&f)).unwrap();
         assert_eq!(&data[..2], &[0x1f, 0x8b]);
         assert_eq!(round3(4.12549), 4.125);
     }

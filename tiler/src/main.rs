@@ -47,6 +47,9 @@ enum Command {
         /// Do not write the point index (lbm-index.sqlite).
         #[arg(long)]
         no_index: bool,
+        /// gzip level of the tiles, 1 (fastest) ..= 9 (smallest).
+        #[arg(long, default_value_t = lbm_tiler::encode::GZIP_LEVEL, value_parser = clap::value_parser!(u32).range(1..=9))]
+        gzip_level: u32,
     },
     /// Generate a synthetic Netherlands (DIR/demo-scores.csv) and tile it.
     Demo {
@@ -106,6 +109,7 @@ fn run(cli: Cli) -> Result<()> {
             maxzoom,
             attribution,
             no_index,
+            gzip_level,
         } => {
             let mut o = BuildOptions::new(&scores, &out);
             if let Some(c) = classes {
@@ -117,6 +121,7 @@ fn run(cli: Cli) -> Result<()> {
             o.maxzoom = maxzoom;
             o.progress = progress;
             o.write_index = !no_index;
+            o.gzip_level = gzip_level;
             if let Some(a) = attribution {
                 o.attribution = a;
             }

@@ -26,6 +26,7 @@ impl AtomicDb {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        remove_stale_temporaries(dir, &name);
         let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
         if tmp.exists() {
             std::fs::remove_file(&tmp).map_err(|e| TilerError::io(&tmp, e))?;
@@ -77,6 +78,30 @@ impl AtomicDb {
             let _ = File::open(dir).and_then(|f| f.sync_all());
         }
         Ok(self.dest.clone())
+    }
+}
+
+/// Removes `.{name}.tmp-PID` files left by killed runs whose process no longer exists.
+///
+/// Only on Linux, where a live process has `/proc/PID`; elsewhere stale files are left alone
+/// (they never replace a finished file, they only take space).
+fn remove_stale_temporaries(dir: &Path, name: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let prefix = format!(".{name}.tmp-");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file = e.file_name();
+        let Some(pid) = file.to_str().and_then(|f| f.strip_prefix(&prefix)) else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
+            tracing::info!(file = %e.path().display(), "removing a temporary file of an interrupted run");
+            let _ = std::fs::remove_file(e.path());
+        }
     }
 }
 
@@ -260,6 +285,25 @@ mod tests {
             }]
         );
         assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn removes_temporaries_of_dead_processes_only() {
+        let d = tempfile::tempdir().unwrap();
+        let dead = d.path().join(".t.mbtiles.tmp-4000000000");
+        let alive = d
+            .path()
+            .join(format!(".t.mbtiles.tmp-{}", std::process::id()));
+        let other = d.path().join(".u.mbtiles.tmp-4000000000");
+        for p in [&dead, &other] {
+            std::fs::write(p, b"x").unwrap();
+        }
+        let w = MbtilesWriter::create(&d.path().join("t.mbtiles")).unwrap();
+        assert!(!dead.exists() || !Path::new("/proc/self").exists());
+        assert!(alive.exists(), "our own temporary file is in use");
+        assert!(other.exists());
+        drop(w);
+        assert!(!alive.exists());
     }
 
     #[test]

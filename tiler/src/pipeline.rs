@@ -48,6 +48,8 @@ pub struct BuildOptions {
     pub progress: bool,
     /// Also write [`INDEX_FILE`].
     pub write_index: bool,
+    /// gzip level of the tiles (default [`crate::encode::GZIP_LEVEL`]).
+    pub gzip_level: u32,
 }
 
 impl BuildOptions {
@@ -64,6 +66,7 @@ impl BuildOptions {
             attribution: "Leefbaarometer (Ministerie van BZK), leefbaarometer.nl".into(),
             progress: true,
             write_index: true,
+            gzip_level: crate::encode::GZIP_LEVEL,
         }
     }
 }
@@ -417,7 +420,7 @@ fn build_tileset(
             }
             groups.par_iter().try_for_each_with(tx.clone(), |tx, &(key, a, b)| {
                 let (x, y) = ((key >> 32) as u32, key as u32);
-                let data = encode_tile(zl.zoom, x, y, zl.level, assign[a..b].iter().map(|(_, i)| &feats[*i as usize]))?;
+                let data = encode_tile(zl.zoom, x, y, zl.level, opts.gzip_level, assign[a..b].iter().map(|(_, i)| &feats[*i as usize]))?;
                 if data.len() as u64 > MAX_TILE_BYTES {
                     tracing::warn!(tile = %format!("{name} {}/{x}/{y}", zl.zoom), bytes = data.len(), "tile above 500 KB");
                 }
