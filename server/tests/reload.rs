@@ -185,3 +185,28 @@ async fn a_file_copied_in_place_is_picked_up() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_tiles_folder_created_later_is_picked_up() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("tiles");
+    let s = start(&dir).await;
+    let health = client()
+        .get(format!("{}/health", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 503);
+    std::fs::create_dir(&dir).unwrap();
+    write_tileset(&dir, "won", 2018, 0.5);
+    eventually("won-2018 appears", || async {
+        catalog_ids(&s.base).await == ["won-2018"]
+    })
+    .await;
+    let health = client()
+        .get(format!("{}/health", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+}
