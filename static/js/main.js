@@ -38,6 +38,7 @@ function trackLoading(grids) {
   const setBusy = (busy) => {
     document.body.dataset.state = busy ? 'loading' : 'idle';
     $('spinner').classList.toggle('visible', busy);
+    $('spinner').setAttribute('aria-hidden', String(!busy)); // not read out while invisible
   };
   const check = () => setBusy(!grids().every((g) => g.map.loaded() && !g.swapping));
   return {
