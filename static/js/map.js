@@ -37,11 +37,15 @@ export async function baseStyle(config, classification) {
 /** Absolute tile URLs: MapLibre fetches tiles in a worker, where relative URLs would resolve wrongly. */
 const absolute = (urls) => urls.map((u) => new URL(u, location.href).href.replace(/%7B/g, '{').replace(/%7D/g, '}'));
 
-/** `['match', ['get','class'], 1, '#..', ..., noDataColour]` from a classification. */
+/**
+ * `['match', ['get','class'], 1, '#..', ..., transparent]` from a classification. A cell without a
+ * class is transparent: "no data" shows the background (the no-data colour, or the basemap), as
+ * the legend says, never a class colour.
+ */
 export function fillColor(classification) {
-  const expr = ['match', ['to-number', ['get', 'class']]];
+  const expr = ['match', ['to-number', ['get', 'class'], 0]];
   for (const c of classification.classes) expr.push(c.class, c.color);
-  expr.push(classification.no_data?.color ?? 'rgba(0,0,0,0)');
+  expr.push('rgba(0,0,0,0)');
   return expr;
 }
 
