@@ -22,11 +22,33 @@ export function lighten(hex, share) {
  */
 export const noDataBackground = (classification) => lighten(classification?.no_data?.color ?? '#bdbdbd', 0.5);
 
+// Geographic context drawn over the score layers when there is no basemap: the national outline
+// (Natural Earth, public domain; see static/README.md), shipped with the page so it works offline.
+const OUTLINE_URL = '/static/data/nl-outline.geojson';
+
 const plainStyle = (background) => ({
   version: 8,
-  sources: {},
-  layers: [{ id: 'background', type: 'background', paint: { 'background-color': background } }],
+  sources: {
+    'context-outline': { type: 'geojson', data: new URL(OUTLINE_URL, location.href).href, attribution: 'Natural Earth' },
+  },
+  layers: [
+    { id: 'background', type: 'background', paint: { 'background-color': background } },
+    {
+      id: 'context-outline', type: 'line', source: 'context-outline',
+      paint: {
+        'line-color': '#4a5560',
+        'line-width': ['interpolate', ['linear'], ['zoom'], 6, 0.8, 12, 2],
+        'line-opacity': 0.8,
+      },
+    },
+  ],
 });
+
+/** Score layers go below the first context or label layer (or on top when there is none). */
+const gridInsertIndex = (layers) => {
+  const i = layers.findIndex((l) => l.type === 'symbol' || l.id.startsWith('context-'));
+  return i < 0 ? layers.length : i;
+};
 
 /** The configured basemap style, or a plain background in the no-data colour. */
 export async function baseStyle(config, classification) {
@@ -83,9 +105,8 @@ export class GridMap {
     // The first tileset is part of the initial style, so its tiles are requested as soon as the
     // style is parsed rather than after the map's `load` event.
     const id = `lbm:${tileset.id}`;
-    const labels = style.layers.findIndex((l) => l.type === 'symbol');
     const layers = [...style.layers];
-    layers.splice(labels < 0 ? layers.length : labels, 0, ...this.#layers(id, tileset));
+    layers.splice(gridInsertIndex(layers), 0, ...this.#layers(id, tileset));
     this.map = new MapLibreMap({
       container,
       style: { ...style, sources: { ...style.sources, [id]: sourceOf(tileset) }, layers },
@@ -126,9 +147,9 @@ export class GridMap {
     this.sourceId = id;
     if (!map.getSource(id)) {
       map.addSource(id, sourceOf(tileset));
-      // Below the tileset being replaced; over a basemap, below its labels.
-      const labels = map.getStyle().layers.find((l) => l.type === 'symbol')?.id;
-      const before = old ? `${old}:fill` : labels;
+      // Below the tileset being replaced (and so below context and labels).
+      const layers = map.getStyle().layers;
+      const before = old ? `${old}:fill` : layers[gridInsertIndex(layers)]?.id;
       for (const layer of this.#layers(id, tileset)) map.addLayer(layer, before);
     }
     this.select(this.selected);
