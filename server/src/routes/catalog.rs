@@ -37,6 +37,11 @@ pub fn catalog_json(snapshot: &Snapshot, base: &str) -> Value {
     });
     let mut measures: BTreeMap<(usize, String), (Value, Value, Vec<i32>)> = BTreeMap::new();
     for t in &tilesets {
+        // The measure/year choices come from score tilesets; change maps (later) are listed
+        // under `tilesets` with their kind but do not add years.
+        if t.info.kind.as_deref().is_some_and(|k| k != "score") {
+            continue;
+        }
         let Some(m) = t.info.measure.as_deref() else {
             continue;
         };
