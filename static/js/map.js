@@ -24,7 +24,7 @@ export const noDataBackground = (classification) => lighten(classification?.no_d
 
 // Geographic context drawn over the score layers when there is no basemap: the national outline
 // (Natural Earth, public domain; see static/README.md), shipped with the page so it works offline.
-const OUTLINE_URL = '/static/data/nl-outline.geojson';
+const OUTLINE_URL = '/static/data/nl-outline.json';
 
 const plainStyle = (background) => ({
   version: 8,

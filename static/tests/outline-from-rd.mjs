@@ -1,6 +1,6 @@
 // Helper (not a test): converts the national outline from RD New (EPSG:28992) to WGS84 GeoJSON
 // for the web map, rounded to 5 decimals (~1 m; the source is ~1 km accurate).
-//   node tests/outline-from-rd.mjs ../../shared/data/nl_outline_ne10m_rd.geojson > data/nl-outline.geojson
+//   node tests/outline-from-rd.mjs ../../shared/data/nl_outline_ne10m_rd.geojson > data/nl-outline.json
 // RD → WGS84 with the approximation of Schreutelkamp and Strang van Hees (better than 1 m).
 
 import fs from 'node:fs';
