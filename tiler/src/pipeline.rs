@@ -46,7 +46,7 @@ pub struct BuildOptions {
     pub attribution: String,
     /// Show progress bars (they also stay hidden when stderr is not a terminal).
     pub progress: bool,
-    /// Also write [`INDEX_FILE`].
+    /// Also write [`INDEX_FILE`] (always with every year of the scores file).
     pub write_index: bool,
     /// gzip level of the tiles (default [`crate::encode::GZIP_LEVEL`]).
     pub gzip_level: u32,
@@ -318,12 +318,15 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
     );
 
     let (tilesets, index) = std::thread::scope(|s| {
+        // The index always holds every year of the file, also when only some years are tiled:
+        // the point API shows a cell's whole history.
         let index = opts.write_index.then(|| {
             s.spawn(|| {
+                let all: Vec<&YearScores> = scores.years.iter().collect();
                 write_index(
                     &opts.out_dir.join(INDEX_FILE),
                     scores,
-                    &years,
+                    &all,
                     &opts.classification,
                 )
             })

@@ -216,10 +216,11 @@ fn filters_years_and_measures_and_derives_afw() {
     o.measures = Some(vec!["lbm".into()]);
     o.minzoom = 12;
     o.maxzoom = 13;
-    o.write_index = false;
     let s = build(&o).unwrap();
     assert_eq!(s.tilesets.len(), 1);
-    assert_eq!(listing(&out), ["lbm-2020.mbtiles"]);
+    assert_eq!(listing(&out), ["lbm-2020.mbtiles", "lbm-index.sqlite"]);
+    let m = meta(&out.join("lbm-2020.mbtiles"));
+    assert_eq!((m["minzoom"].as_str(), m["maxzoom"].as_str()), ("12", "13"));
     let (feats, _) = tile_at(&out.join("lbm-2020.mbtiles"), 121_350.0, 487_950.0, 13);
     // afw = lbm - mean(lbm) = ±0.5 → classes 9 and 1.
     let mut got: Vec<(String, u64)> = feats.into_iter().map(|f| (f.cell, f.class)).collect();
