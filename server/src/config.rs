@@ -4,8 +4,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::projection::Projection;
-
 /// Default `Cache-Control` of tiles, TileJSON and styles. Tilesets only change by re-tiling, so
 /// an hour in browsers and a day in shared caches, with revalidation by ETag afterwards, is a
 /// balance between CDN offload and seeing a new tileset the same day.
@@ -50,20 +48,6 @@ pub struct Config {
     /// Interval of the fallback rescan of the tiles folder, in milliseconds.
     #[arg(long, env = "LBM_RESCAN_MS", default_value_t = 2000)]
     pub rescan_ms: u64,
-    /// lon/lat → RD New for the point API (not a flag): `None` uses the built-in approximation
-    /// [`crate::rd_from_lonlat_approx`]; the binary and e2e tests inject the tiler's.
-    #[arg(skip)]
-    pub projection: Option<ProjectionFn>,
-}
-
-/// A [`Projection`] that can sit in [`Config`] (Debug and Clone).
-#[derive(Clone)]
-pub struct ProjectionFn(pub Projection);
-
-impl std::fmt::Debug for ProjectionFn {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ProjectionFn(..)")
-    }
 }
 
 impl Config {
@@ -72,15 +56,6 @@ impl Config {
         let mut config = <Self as clap::Parser>::parse_from(["lbm-server"]);
         config.tiles = dir.into();
         config
-    }
-
-    /// Sets the lon/lat → RD New projection of the point API; return NaN for "cannot project".
-    pub fn with_projection(
-        mut self,
-        f: impl Fn(f64, f64) -> (f64, f64) + Send + Sync + 'static,
-    ) -> Self {
-        self.projection = Some(ProjectionFn(std::sync::Arc::new(f)));
-        self
     }
 
     /// The request timeout as a duration.

@@ -20,18 +20,16 @@ pub mod http;
 pub mod index;
 pub mod logging;
 pub mod metrics;
-pub mod projection;
 pub mod routes;
 pub mod tileset;
 
 use std::future::Future;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use catalog::Catalog;
-pub use config::{Config, ProjectionFn};
+pub use config::Config;
 pub use error::{ApiError, ServerError, TilesetError};
-pub use projection::{rd_from_lonlat_approx, Projection};
 
 use crate::tileset::Tile;
 
@@ -52,7 +50,6 @@ pub struct StateInner {
     pub tiles: moka::sync::Cache<TileKey, Option<Tile>>,
     /// Request and cache counters.
     pub metrics: metrics::Metrics,
-    projection: RwLock<Projection>,
 }
 
 impl std::ops::Deref for AppState {
@@ -69,11 +66,6 @@ impl AppState {
         let catalog = Arc::new(Catalog::new(config.tiles.clone(), config.pool_size));
         catalog.rescan().await;
         catalog.watch(Duration::from_millis(config.rescan_ms.max(100)))?;
-        let projection = config
-            .projection
-            .as_ref()
-            .map(|p| p.0.clone())
-            .unwrap_or_else(projection::default_projection);
         let tiles = moka::sync::Cache::builder()
             .max_capacity(config.tile_cache_mb.saturating_mul(1024 * 1024))
             .weigher(|_k: &TileKey, v: &Option<Tile>| {
@@ -86,25 +78,14 @@ impl AppState {
             catalog,
             tiles,
             metrics: metrics::Metrics::default(),
-            projection: RwLock::new(projection),
         })))
     }
 
-    /// Replaces the lon/lat → RD New projection of the point API (e.g. with the tiler's).
-    pub fn set_projection(&self, projection: Projection) {
-        *self.projection.write().unwrap_or_else(|p| p.into_inner()) = projection;
-    }
-
-    /// Builder form of [`AppState::set_projection`].
-    pub fn with_projection(self, projection: Projection) -> Self {
-        self.set_projection(projection);
-        self
-    }
-
-    /// RD New coordinates of a WGS84 point, through the injected projection.
-    pub fn rd_from_lonlat(&self, lon: f64, lat: f64) -> (f64, f64) {
-        let projection = Arc::clone(&self.projection.read().unwrap_or_else(|p| p.into_inner()));
-        projection(lon, lat)
+    /// RD New coordinates of a WGS84 point (the tiler's EPSG:28992 transform), if it has them.
+    pub fn rd_from_lonlat(&self, lon: f64, lat: f64) -> Option<(f64, f64)> {
+        lbm_tiler::wgs84_to_rd(lon, lat)
+            .ok()
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
     }
 }
 

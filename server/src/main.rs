@@ -39,6 +39,26 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing open requests");
 }
 
+/// Builds the demo tilesets and point index into `dir` (with progress bars on a terminal).
+async fn build_demo(dir: &std::path::Path) -> anyhow::Result<()> {
+    tracing::info!(
+        tiles = %dir.display(),
+        "no tilesets in the tiles folder: building the demo dataset first (once)"
+    );
+    let opts = lbm_tiler::DemoOptions::new(dir);
+    let summary = tokio::task::spawn_blocking(move || lbm_tiler::demo(&opts))
+        .await
+        .context("demo build task")?
+        .with_context(|| format!("building the demo dataset into {}", dir.display()))?;
+    tracing::info!(
+        tilesets = summary.tilesets.len(),
+        tiles = summary.tiles(),
+        bytes = summary.bytes(),
+        "demo dataset built"
+    );
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     // Access logs: one line per request at info (target `lbm_server::access`), written by a
@@ -53,22 +73,11 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let config = Config::parse();
 
-    // First run: no tilesets yet → build the demo dataset into the tiles folder.
+    // First run: no tilesets yet → build the demo dataset into the tiles folder, so that
+    // `cargo run --release` shows a working map on a fresh clone.
     if !has_tilesets(&config.tiles) {
-        std::fs::create_dir_all(&config.tiles)
-            .with_context(|| format!("creating tiles folder {}", config.tiles.display()))?;
-        tracing::warn!(
-            tiles = %config.tiles.display(),
-            "no tilesets in the tiles folder; the demo build is not wired in yet"
-        );
-        // LEAD: wire lbm_tiler::demo here (build the demo tilesets and lbm-index.sqlite into
-        // `config.tiles`, with progress on the terminal), then continue below.
+        build_demo(&config.tiles).await?;
     }
-    // LEAD: inject the tiler's exact projection for the point API (default: a metre-accurate
-    // polynomial), e.g.
-    // let config = config.with_projection(|lon, lat| {
-    //     lbm_tiler::wgs84_to_rd(lon, lat).unwrap_or((f64::NAN, f64::NAN))
-    // });
 
     let bind = config.bind;
     let state = AppState::load(config)

@@ -80,12 +80,9 @@ pub async fn handler(
     let index = snapshot.index.clone().ok_or_else(|| {
         ApiError::not_found("no point index: lbm-index.sqlite is missing from the tiles folder")
     })?;
-    let (x, y) = state.rd_from_lonlat(lon, lat);
-    if !x.is_finite() || !y.is_finite() {
-        return Err(ApiError::bad_request(
-            "location cannot be projected to RD New",
-        ));
-    }
+    let (x, y) = state
+        .rd_from_lonlat(lon, lat)
+        .ok_or_else(|| ApiError::bad_request("location cannot be projected to RD New"))?;
     let (hx, hy) = ((x / 100.0).floor() as i64, (y / 100.0).floor() as i64);
     let rows = index.lookup(hx, hy).await.map_err(ApiError::unavailable)?;
     if rows.is_empty() {

@@ -145,7 +145,7 @@ pub fn write_tileset(dir: &Path, measure: &str, year: i32, score: f64) -> PathBu
 
 /// Writes `lbm-index.sqlite` with one cell (the one containing lon/lat) for 2020 and 2022.
 pub fn write_index(dir: &Path, lon: f64, lat: f64) -> (i64, i64) {
-    let (x, y) = lbm_server::rd_from_lonlat_approx(lon, lat);
+    let (x, y) = lbm_tiler::wgs84_to_rd(lon, lat).unwrap();
     let (hx, hy) = ((x / 100.0).floor() as i64, (y / 100.0).floor() as i64);
     let conn = Connection::open(dir.join("lbm-index.sqlite")).unwrap();
     conn.execute_batch(
