@@ -21,6 +21,8 @@ PLACES = [
     (4.777, 51.589, 2), (6.083, 52.512, 1), (5.797, 53.201, 1), (3.611, 51.499, 1),
 ]
 VIEW_W, VIEW_H, TILE = 1280, 800, 512
+# The demo tilesets stop at z13; MapLibre overzooms beyond a source's maxzoom.
+MAXZOOM = 13
 
 
 def lonlat_to_world(lon, lat, z):
@@ -51,7 +53,7 @@ def main():
         lon += rng.uniform(-0.05, 0.05)
         lat += rng.uniform(-0.03, 0.03)
         tileset = rng.choice(tilesets)
-        for z in range(6, 15):
+        for z in range(6, MAXZOOM + 1):
             cx, cy = lonlat_to_world(lon, lat, z)
             # At each zoom the user pans a few times before zooming in further.
             for _ in range(rng.randint(1, 3)):
