@@ -166,22 +166,21 @@ pub enum TilerError {
         message: String,
     },
     /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    // The cause is part of the message (not a `#[source]`), so `{:#}` chains don't repeat it.
+    #[error("{path}: {error}")]
     Io {
         /// The file.
         path: PathBuf,
         /// The I/O error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// SQLite failed on a file.
-    #[error("{path}: SQLite: {source}")]
+    #[error("{path}: SQLite: {error}")]
     Sqlite {
         /// The database file.
         path: PathBuf,
         /// The SQLite error.
-        #[source]
-        source: rusqlite::Error,
+        error: rusqlite::Error,
     },
     /// The coordinate transformation failed.
     #[error("projection of ({x}, {y}) failed: {message}")]
@@ -209,18 +208,18 @@ pub enum TilerError {
 
 impl TilerError {
     /// Wraps an I/O error with the path it happened on.
-    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub fn io(path: impl Into<PathBuf>, error: std::io::Error) -> Self {
         TilerError::Io {
             path: path.into(),
-            source,
+            error,
         }
     }
 
     /// Wraps a SQLite error with the database path.
-    pub fn sqlite(path: impl Into<PathBuf>, source: rusqlite::Error) -> Self {
+    pub fn sqlite(path: impl Into<PathBuf>, error: rusqlite::Error) -> Self {
         TilerError::Sqlite {
             path: path.into(),
-            source,
+            error,
         }
     }
 }

@@ -266,3 +266,51 @@ fn ogrinfo_reads_the_tileset_when_installed() {
     assert!(stdout.contains("score: Real"), "{stdout}");
     assert!(stdout.contains("cell: String"), "{stdout}");
 }
+
+#[test]
+fn cli_build_and_inspect() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "scores.csv", CSV);
+    let out = dir.path().join("tiles");
+    let exe = env!("CARGO_BIN_EXE_lbm-tiler");
+    let r = std::process::Command::new(exe)
+        .args([
+            "build",
+            "--measures",
+            "lbm",
+            "--years",
+            "2020",
+            "--maxzoom",
+            "12",
+            "--scores",
+        ])
+        .arg(&csv)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let stdout = String::from_utf8_lossy(&r.stdout);
+    assert!(stdout.starts_with("1 tilesets, "), "{stdout}");
+    let r = std::process::Command::new(exe)
+        .arg("inspect")
+        .arg(out.join("lbm-2020.mbtiles"))
+        .output()
+        .unwrap();
+    assert!(r.status.success());
+    let stdout = String::from_utf8_lossy(&r.stdout);
+    assert!(stdout.contains("lbm_measure          lbm"), "{stdout}");
+    assert!(stdout.contains("maxzoom              12"), "{stdout}");
+    let zoom_rows = stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with(char::is_numeric))
+        .count();
+    assert_eq!(zoom_rows, 8, "zooms 5..=12: {stdout}");
+    let r = std::process::Command::new(exe)
+        .arg("inspect")
+        .arg(dir.path().join("missing.mbtiles"))
+        .output()
+        .unwrap();
+    assert!(!r.status.success());
+    assert!(String::from_utf8_lossy(&r.stderr).contains("missing.mbtiles"));
+}
