@@ -413,6 +413,19 @@ mod tests {
     }
 
     #[test]
+    fn accepts_bom_crlf_quotes_and_upper_case_headers() {
+        let d = tempfile::tempdir().unwrap();
+        let p = write(
+            &d,
+            "w.csv",
+            "\u{feff}GRID_ID,Jaar,lbm,afw,fys,onv,soc,vrz,won\r\n\"E1213N4879\",2020,4.2,0.1,0.1,0.1,0.1,0.1,0.1\r\n",
+        );
+        let s = read_scores(&p).unwrap();
+        assert_eq!(s.rows, 1);
+        assert_eq!(s.years[0].cells[0].values[0], 4.2);
+    }
+
+    #[test]
     fn reads_semicolon_decimal_comma_xy_and_derives_afw() {
         let d = tempfile::tempdir().unwrap();
         let p = write(
