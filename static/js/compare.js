@@ -2,7 +2,7 @@
 // CSS clip-path to the right of a divider. The cameras follow each other; the divider can be
 // dragged or moved with the arrow keys.
 
-import { GridMap } from './map.js';
+import { GridMap, addOutline } from './map.js';
 import { t } from './i18n.js';
 
 export class Compare {
@@ -36,6 +36,7 @@ export class Compare {
     });
     this.grid.selected = this.main.selected;
     this.map = this.grid.map;
+    if (!this.options.basemap) this.map.once('idle', () => addOutline(this.map));
     this.map.setMinZoom(m.getMinZoom());
     this.map.setMaxBounds(m.getMaxBounds());
 

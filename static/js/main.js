@@ -90,7 +90,7 @@ async function boot() {
   const tileset = () => catalog.tileset(state.measure, state.year);
   const compareTileset = () => (state.compare === null ? null : catalog.tileset(state.measure, state.compare));
 
-  const [{ GridMap, baseStyle, onPick, noDataBackground }, { Compare }] = await mapModules;
+  const [{ GridMap, baseStyle, onPick, noDataBackground, addOutline }, { Compare }] = await mapModules;
   performance.mark('lbm:maplibre');
   const { style, basemap } = await baseStyle(config, tileset()?.classification);
   // The legend's "no data" swatch shows what the map shows there: the plain background, or
@@ -220,6 +220,7 @@ async function boot() {
   map.once('idle', () => {
     performance.mark('lbm:idle');
     window.lbm.readyAt = performance.now(); // ms since navigation start, for the benchmark
+    if (!basemap) addOutline(map); // context after the scores are drawn
     markReady(window.lbm);
   });
 }
