@@ -182,8 +182,8 @@ impl fmt::Display for BuildSummary {
 /// Reads the scores file and builds every selected tileset (see [`build_from_scores`]).
 pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
     let started = Instant::now();
-    let (measures, _) = check_options(opts)?;
-    let _ = measures;
+    // Fail on bad options before spending time on the scores file.
+    check_options(opts)?;
     tracing::info!(path = %opts.scores.display(), "reading scores");
     let scores = read_scores(&opts.scores)?;
     tracing::info!(
