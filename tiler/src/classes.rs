@@ -61,6 +61,9 @@ pub struct MeasureClassification {
 impl MeasureClassification {
     /// Class 1..9 of a value: class k holds `cuts[k-2] <= v < cuts[k-1]`.
     pub fn classify(&self, v: f64) -> u8 {
+        // Means of decimal inputs carry float noise (0.03 and 0.05 average to 0.04000000000000001):
+        // compare at 1e-9, far below any score's precision, so a value on a cut stays on it.
+        let v = (v * 1e9).round() / 1e9;
         1 + self.cuts.iter().take_while(|c| **c <= v).count() as u8
     }
 
@@ -397,6 +400,10 @@ mod tests {
         assert_eq!(m.classify(-0.21), 2);
         assert_eq!(m.classify(0.04), 6);
         assert_eq!(m.classify(0.0399), 5);
+        // A mean just below a cut is below it even when it rounds onto it for display, and
+        // float noise of a mean that lies on a cut does not move it off.
+        assert_eq!(m.classify(-0.040_454_5), 4);
+        assert_eq!(m.classify((0.03 + 0.05) / 2.0), 6);
         assert_eq!(m.classify(0.21), 9);
     }
 

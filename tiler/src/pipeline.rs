@@ -465,12 +465,15 @@ fn tile_features(
 ) -> Vec<TileFeature> {
     aggs.par_iter()
         .filter_map(|a| {
-            let score = round3(a.mean(vi)?);
+            let mean = a.mean(vi)?;
+            // The class comes from the mean itself, not from the rounded score: a mean of
+            // -0.0405 is below the cut at -0.04 even though it is shown as -0.040.
             let basis = if bi == vi {
-                score
+                mean
             } else {
-                round3(a.mean(bi).unwrap_or(score))
+                a.mean(bi).unwrap_or(mean)
             };
+            let score = round3(mean);
             let c = &geometry.corners[a.geom as usize];
             Some(TileFeature {
                 quad: [
