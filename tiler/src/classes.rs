@@ -44,6 +44,9 @@ pub struct ClassEntry {
 pub struct MeasureClassification {
     /// `lbm`, `fys`, `onv`, `soc`, `vrz` or `won`.
     pub measure: String,
+    /// `Some("change")` for the classification of a change map (absent for scores).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
     /// Dutch name, e.g. `Fysieke omgeving`.
     pub name_nl: String,
     /// English name, e.g. `Physical environment`.
@@ -85,6 +88,9 @@ pub struct Classification {
     pub source: PathBuf,
     /// Per measure, in the order of [`MEASURES`] (measures absent from the file are absent).
     pub measures: Vec<MeasureClassification>,
+    /// The change classification per measure (the file's `[change]` section, or the embedded
+    /// default's when the file has none), same order as `measures`.
+    pub changes: Vec<MeasureClassification>,
 }
 
 #[derive(Deserialize, Default)]
@@ -106,12 +112,23 @@ struct RawMeasure {
     no_data: Option<ClassStyle>,
 }
 
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawChange {
+    cuts: Option<Vec<f64>>,
+    classes: Option<Vec<ClassStyle>>,
+    no_data: Option<ClassStyle>,
+    #[serde(default)]
+    measures: BTreeMap<String, RawDefaults>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
     #[serde(default)]
     defaults: RawDefaults,
     measures: BTreeMap<String, RawMeasure>,
+    change: Option<RawChange>,
 }
 
 impl Default for Classification {
@@ -255,6 +272,7 @@ impl Classification {
             }
             out.push(MeasureClassification {
                 measure: name.clone(),
+                kind: None,
                 name_nl: m.name_nl.clone().unwrap_or_else(|| name.clone()),
                 name_en: m.name_en.clone().unwrap_or_else(|| name.clone()),
                 basis,
@@ -273,16 +291,146 @@ impl Classification {
             });
         }
         out.sort_by_key(|m| MEASURES.iter().position(|n| *n == m.measure));
+        let changes = match &raw.change {
+            Some(change) => parse_change(text, path, change, &out)?,
+            None => {
+                // A file without a [change] section gets the embedded change classes.
+                let embedded = Self::embedded();
+                out.iter()
+                    .filter_map(|m| {
+                        let mut c = embedded.change(&m.measure)?.clone();
+                        c.name_nl.clone_from(&m.name_nl);
+                        c.name_en.clone_from(&m.name_en);
+                        c.basis.clone_from(&m.basis);
+                        Some(c)
+                    })
+                    .collect()
+            }
+        };
         Ok(Classification {
             source: path.to_path_buf(),
             measures: out,
+            changes,
         })
+    }
+
+    /// The change classification of one measure.
+    pub fn change(&self, measure: &str) -> Option<&MeasureClassification> {
+        self.changes.iter().find(|m| m.measure == measure)
     }
 
     /// The classification of one measure.
     pub fn get(&self, measure: &str) -> Option<&MeasureClassification> {
         self.measures.iter().find(|m| m.measure == measure)
     }
+}
+
+/// The change classifications for the measures of `scores` from a `[change]` section.
+fn parse_change(
+    text: &str,
+    path: &Path,
+    change: &RawChange,
+    scores: &[MeasureClassification],
+) -> Result<Vec<MeasureClassification>> {
+    let bad = |needles: &[&str], message: String| {
+        let (line, column) = locate(text, needles);
+        TilerError::BadClassification {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message,
+        }
+    };
+    if let Some(name) = change
+        .measures
+        .keys()
+        .find(|n| !MEASURES.contains(&n.as_str()))
+    {
+        let (line, column) = locate(text, &["change", name]);
+        return Err(TilerError::UnknownMeasure {
+            path: path.to_path_buf(),
+            line,
+            column,
+            name: name.clone(),
+        });
+    }
+    let mut out = Vec::new();
+    for m in scores {
+        let name = &m.measure;
+        let own = change.measures.get(name);
+        let cuts = own
+            .and_then(|o| o.cuts.clone())
+            .or_else(|| change.cuts.clone())
+            .ok_or_else(|| {
+                bad(
+                    &["change"],
+                    format!("change of {name}: no cuts; expected 8 cut points in [change]"),
+                )
+            })?;
+        if cuts.len() != 8 {
+            return Err(bad(
+                &["change", "cuts"],
+                format!(
+                    "change of {name}: {} cut points; expected 8 (for 9 classes)",
+                    cuts.len()
+                ),
+            ));
+        }
+        check_cuts(
+            text,
+            path,
+            &format!("change of {name}"),
+            &["change", "cuts"],
+            &cuts,
+        )?;
+        let classes = own
+            .and_then(|o| o.classes.clone())
+            .or_else(|| change.classes.clone())
+            .ok_or_else(|| {
+                bad(
+                    &["change"],
+                    format!("change of {name}: no classes; expected 9 in [change]"),
+                )
+            })?;
+        if classes.len() != 9 {
+            return Err(bad(
+                &["change", "classes"],
+                format!("change of {name}: {} classes; expected 9", classes.len()),
+            ));
+        }
+        let no_data = own
+            .and_then(|o| o.no_data.clone())
+            .or_else(|| change.no_data.clone())
+            .unwrap_or_else(|| m.no_data.clone());
+        for c in classes.iter().chain(std::iter::once(&no_data)) {
+            if !is_hex_colour(&c.color) {
+                return Err(bad(
+                    &[&c.color],
+                    format!("change of {name}: colour {:?} is not #rrggbb", c.color),
+                ));
+            }
+        }
+        out.push(MeasureClassification {
+            measure: name.clone(),
+            kind: Some("change".into()),
+            name_nl: m.name_nl.clone(),
+            name_en: m.name_en.clone(),
+            basis: m.basis.clone(),
+            cuts,
+            classes: classes
+                .into_iter()
+                .enumerate()
+                .map(|(i, c)| ClassEntry {
+                    class: i as u8 + 1,
+                    label_nl: c.label_nl,
+                    label_en: c.label_en,
+                    color: c.color,
+                })
+                .collect(),
+            no_data,
+        });
+    }
+    Ok(out)
 }
 
 fn is_hex_colour(s: &str) -> bool {
@@ -363,6 +511,27 @@ mod tests {
         assert_eq!(json["measure"], "fys");
         assert_eq!(json["classes"][0]["class"], 1);
         assert_eq!(json["no_data"]["color"], "#bdbdbd");
+        assert!(
+            json.get("kind").is_none(),
+            "score classifications carry no kind"
+        );
+        let ch = c.change("fys").unwrap();
+        assert_eq!(ch.kind.as_deref(), Some("change"));
+        assert_eq!(ch.classes[0].label_nl, "sterke achteruitgang");
+        assert_eq!(ch.classes[4].label_nl, "geen verandering");
+        assert_eq!(ch.classes[8].label_nl, "sterke vooruitgang");
+        assert_eq!(
+            (ch.classify(-0.011), ch.classify(0.0), ch.classify(0.2)),
+            (4, 5, 9)
+        );
+        assert_eq!(c.change("lbm").unwrap().basis, "afw");
+        assert_ne!(
+            c.change("lbm").unwrap().cuts,
+            ch.cuts,
+            "lbm overrides the cuts"
+        );
+        let json: serde_json::Value = serde_json::from_str(&ch.to_json()).unwrap();
+        assert_eq!(json["kind"], "change");
     }
 
     /// The points observed on the official maps (../shared/README.md) land in the stated class.
@@ -522,7 +691,8 @@ mod tests {
     #[test]
     fn palette_is_colour_blind_safe() {
         let c = Classification::embedded();
-        for m in &c.measures {
+        assert_eq!(c.changes.len(), 6);
+        for m in c.measures.iter().chain(&c.changes) {
             for (name, matrix) in &MACHADO {
                 let labs: Vec<[f64; 3]> = m
                     .classes
@@ -539,8 +709,9 @@ mod tests {
                             .sqrt();
                         assert!(
                             d >= MIN_DELTA_E,
-                            "{}: classes {} and {} only ΔE {d:.1} apart under {name}",
+                            "{} {:?}: classes {} and {} only ΔE {d:.1} apart under {name}",
                             m.measure,
+                            m.kind,
                             i + 1,
                             j + 1
                         );

@@ -50,6 +50,10 @@ enum Command {
         /// gzip level of the tiles, 1 (fastest) ..= 9 (smallest).
         #[arg(long, default_value_t = lbm_tiler::encode::GZIP_LEVEL, value_parser = clap::value_parser!(u32).range(1..=9))]
         gzip_level: u32,
+        /// Change maps FROM:TO[,FROM:TO...], e.g. 2018:2020; `none` for none. Default: each
+        /// pair of consecutive years built.
+        #[arg(long)]
+        change: Option<String>,
     },
     /// Generate a synthetic Netherlands (DIR/demo-scores.csv) and tile it.
     Demo {
@@ -96,6 +100,25 @@ fn main() -> ExitCode {
     }
 }
 
+/// `none` or `FROM:TO[,FROM:TO...]`.
+fn parse_changes(text: &str) -> Result<Vec<(u16, u16)>> {
+    if text.trim().eq_ignore_ascii_case("none") {
+        return Ok(Vec::new());
+    }
+    text.split(',')
+        .map(|pair| {
+            let parsed = pair
+                .split_once(':')
+                .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)));
+            parsed.ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--change: {pair:?} is not FROM:TO; expected e.g. 2018:2020, or none"
+                )
+            })
+        })
+        .collect()
+}
+
 fn run(cli: Cli) -> Result<()> {
     let progress = std::io::stderr().is_terminal();
     match cli.command {
@@ -110,6 +133,7 @@ fn run(cli: Cli) -> Result<()> {
             attribution,
             no_index,
             gzip_level,
+            change,
         } => {
             let mut o = BuildOptions::new(&scores, &out);
             if let Some(c) = classes {
@@ -122,6 +146,7 @@ fn run(cli: Cli) -> Result<()> {
             o.progress = progress;
             o.write_index = !no_index;
             o.gzip_level = gzip_level;
+            o.changes = change.as_deref().map(parse_changes).transpose()?;
             if let Some(a) = attribution {
                 o.attribution = a;
             }

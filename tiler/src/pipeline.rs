@@ -50,6 +50,9 @@ pub struct BuildOptions {
     pub write_index: bool,
     /// gzip level of the tiles (default [`crate::encode::GZIP_LEVEL`]).
     pub gzip_level: u32,
+    /// Change maps `(from, to)`: `None` = each pair of consecutive selected years; `Some(vec![])`
+    /// = none.
+    pub changes: Option<Vec<(u16, u16)>>,
 }
 
 impl BuildOptions {
@@ -67,6 +70,7 @@ impl BuildOptions {
             progress: true,
             write_index: true,
             gzip_level: crate::encode::GZIP_LEVEL,
+            changes: None,
         }
     }
 }
@@ -78,8 +82,10 @@ pub struct TilesetSummary {
     pub path: PathBuf,
     /// Measure.
     pub measure: String,
-    /// Year.
+    /// Year (the to-year of a change map).
     pub year: u16,
+    /// The from-year of a change map; `None` for a score tileset.
+    pub year_from: Option<u16>,
     /// Features per zoom, in zoom order.
     pub features: Vec<u64>,
     /// Tiles per zoom.
@@ -221,7 +227,7 @@ fn check_options(opts: &BuildOptions) -> Result<(Vec<String>, Vec<ZoomLevel>)> {
                 name: m.clone(),
             });
         }
-        if opts.classification.get(m).is_none() {
+        if opts.classification.get(m).is_none() || opts.classification.change(m).is_none() {
             return Err(TilerError::BadClassification {
                 path: opts.classification.source.clone(),
                 line: 0,
@@ -269,6 +275,19 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
             })
             .collect::<Result<_>>()?,
     };
+    let pairs = change_pairs(scores, opts, &years)?;
+    // A change map is tiled like a year whose cells hold the per-cell differences.
+    let diffs: Vec<YearScores> = pairs
+        .par_iter()
+        .map(|&(from, to)| {
+            difference(
+                scores.year(from).expect("checked in change_pairs"),
+                scores.year(to).expect("checked in change_pairs"),
+            )
+        })
+        .collect();
+    let n_years = years.len();
+    let years: Vec<&YearScores> = years.into_iter().chain(diffs.iter()).collect();
     std::fs::create_dir_all(&opts.out_dir).map_err(|e| TilerError::io(&opts.out_dir, e))?;
 
     let mut level_ids: Vec<u8> = zooms.iter().map(|z| z.level).collect();
@@ -292,7 +311,7 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
         })
         .collect::<Result<_>>()?;
     let cells = {
-        let mut all: Vec<(i32, i32)> = years
+        let mut all: Vec<(i32, i32)> = years[..n_years]
             .iter()
             .flat_map(|y| y.cells.iter().map(|c| (c.hx, c.hy)))
             .collect();
@@ -302,9 +321,17 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
     };
     tracing::info!(cells, levels = levels.len(), "pyramid prepared");
 
-    let jobs: Vec<(&str, usize)> = measures
+    // (measure, index into `years`, from-year of a change map)
+    let jobs: Vec<(&str, usize, Option<u16>)> = measures
         .iter()
-        .flat_map(|m| (0..years.len()).map(move |yi| (m.as_str(), yi)))
+        .flat_map(|m| {
+            (0..n_years).map(move |yi| (m.as_str(), yi, None)).chain(
+                pairs
+                    .iter()
+                    .enumerate()
+                    .map(move |(pi, p)| (m.as_str(), n_years + pi, Some(p.0))),
+            )
+        })
         .collect();
     let bar = if opts.progress {
         ProgressBar::with_draw_target(Some(jobs.len() as u64), ProgressDrawTarget::stderr())
@@ -333,8 +360,8 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
         });
         let tilesets: Result<Vec<TilesetSummary>> = jobs
             .par_iter()
-            .map(|&(measure, yi)| {
-                let r = build_tileset(scores, opts, measure, years[yi], yi, &levels, &zooms);
+            .map(|&(measure, yi, from)| {
+                let r = build_tileset(scores, opts, measure, years[yi], yi, from, &levels, &zooms);
                 bar.inc(1);
                 bar.set_message(format!("{measure}-{}", years[yi].year));
                 r
@@ -355,23 +382,103 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
     })
 }
 
-/// Builds `{measure}-{year}.mbtiles`: rayon workers encode tiles, one thread writes them.
+/// The change pairs to build: the explicit ones (checked against the file), or each pair of
+/// consecutive selected years.
+fn change_pairs(
+    scores: &Scores,
+    opts: &BuildOptions,
+    years: &[&YearScores],
+) -> Result<Vec<(u16, u16)>> {
+    let Some(list) = &opts.changes else {
+        return Ok(years.windows(2).map(|w| (w[0].year, w[1].year)).collect());
+    };
+    for &(from, to) in list {
+        if from >= to {
+            return Err(TilerError::InvalidOption {
+                option: "--change",
+                message: format!("{from}:{to}; expected FROM:TO with FROM before TO"),
+            });
+        }
+        if let Some(y) = [from, to].into_iter().find(|y| scores.year(*y).is_none()) {
+            return Err(TilerError::InvalidOption {
+                option: "--change",
+                message: format!(
+                    "{from}:{to}: {y} is not in {}; it has {}",
+                    scores.path.display(),
+                    scores
+                        .years
+                        .iter()
+                        .map(|y| y.year.to_string())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+            });
+        }
+    }
+    let mut list = list.clone();
+    list.sort_unstable();
+    list.dedup();
+    Ok(list)
+}
+
+/// Per-cell differences `to - from` of every value column, for the cells present in both years
+/// (a column is NaN where either year lacks it). Labelled with the to-year.
+pub fn difference(from: &YearScores, to: &YearScores) -> YearScores {
+    let mut cells = Vec::with_capacity(to.cells.len().min(from.cells.len()));
+    let (mut i, mut j) = (0, 0);
+    while i < from.cells.len() && j < to.cells.len() {
+        let (a, b) = (&from.cells[i], &to.cells[j]);
+        match (a.hx, a.hy).cmp(&(b.hx, b.hy)) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                let mut values = [f64::NAN; 7];
+                for (k, v) in values.iter_mut().enumerate() {
+                    // Inputs have 3 decimals: round away the float noise of the subtraction.
+                    *v = ((b.values[k] - a.values[k]) * 1e9).round() / 1e9;
+                }
+                if values.iter().any(|v| v.is_finite()) {
+                    cells.push(crate::scores::CellRecord {
+                        hx: a.hx,
+                        hy: a.hy,
+                        values,
+                    });
+                }
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    YearScores {
+        year: to.year,
+        cells,
+    }
+}
+
+/// Builds `{measure}-{year}.mbtiles` (or `{measure}-{from}-{year}.mbtiles` for a change map):
+/// rayon workers encode tiles, one thread writes them.
+#[allow(clippy::too_many_arguments)]
 fn build_tileset(
     scores: &Scores,
     opts: &BuildOptions,
     measure: &str,
     year: &YearScores,
     yi: usize,
+    from: Option<u16>,
     levels: &[Level],
     zooms: &[ZoomLevel],
 ) -> Result<TilesetSummary> {
-    let cls = opts
-        .classification
-        .get(measure)
-        .expect("checked in check_options");
+    let cls = match from {
+        None => opts.classification.get(measure),
+        Some(_) => opts.classification.change(measure),
+    }
+    .expect("checked in check_options");
     let vi = value_index(measure).expect("known measure");
     let bi = cls.basis_index();
-    let name = format!("{measure}-{}", year.year);
+    let name = match from {
+        None => format!("{measure}-{}", year.year),
+        Some(f) => format!("{measure}-{f}-{}", year.year),
+    };
     let dest = opts.out_dir.join(format!("{name}.mbtiles"));
     let writer = MbtilesWriter::create(&dest)?;
     let (tx, rx) = sync_channel::<(u8, u32, u32, Vec<u8>)>(256);
@@ -442,13 +549,14 @@ fn build_tileset(
     // A writer error explains a producer's "writer stopped", so report it first.
     let (writer, zoom_stats) = written?;
     let features = produced?;
-    let metadata = metadata_rows(scores, opts, cls, &name, year, zooms);
+    let metadata = metadata_rows(scores, opts, cls, &name, year, from, zooms);
     let path = writer.finish(&metadata)?;
     tracing::debug!(tileset = %name, "written");
     Ok(TilesetSummary {
         path,
         measure: measure.to_string(),
         year: year.year,
+        year_from: from,
         features,
         zooms: zoom_stats,
     })
@@ -533,15 +641,22 @@ fn metadata_rows(
     cls: &MeasureClassification,
     name: &str,
     year: &YearScores,
+    from: Option<u16>,
     zooms: &[ZoomLevel],
 ) -> Vec<(String, String)> {
     let vi = value_index(&cls.measure).unwrap_or(0);
     let (w, s, e, n) = bounds(year, vi);
     let center_zoom = 8u8.clamp(opts.minzoom, opts.maxzoom);
-    let description = format!(
-        "Leefbaarometer {} ({}) {}, RD New grid cells from 100 m",
-        cls.name_nl, cls.name_en, year.year
-    );
+    let description = match from {
+        None => format!(
+            "Leefbaarometer {} ({}) {}, RD New grid cells from 100 m",
+            cls.name_nl, cls.name_en, year.year
+        ),
+        Some(f) => format!(
+            "Leefbaarometer {} ({}) ontwikkeling (change) {f}-{}, RD New grid cells from 100 m",
+            cls.name_nl, cls.name_en, year.year
+        ),
+    };
     let json = serde_json::json!({"vector_layers": [{
         "id": crate::encode::LAYER,
         "description": description,
@@ -549,7 +664,7 @@ fn metadata_rows(
         "maxzoom": opts.maxzoom,
         "fields": {"score": "Number", "class": "Number", "cell": "String", "n": "Number"},
     }]});
-    let rows = [
+    let mut rows = vec![
         ("name", name.to_string()),
         ("format", "pbf".into()),
         ("bounds", format!("{w:.6},{s:.6},{e:.6},{n:.6}")),
@@ -564,7 +679,10 @@ fn metadata_rows(
         ("description", description.clone()),
         ("attribution", opts.attribution.clone()),
         ("json", json.to_string()),
-        ("lbm_kind", "score".into()),
+        (
+            "lbm_kind",
+            if from.is_some() { "change" } else { "score" }.into(),
+        ),
         ("lbm_measure", cls.measure.clone()),
         ("lbm_year", year.year.to_string()),
         ("lbm_classification", cls.to_json()),
@@ -572,6 +690,10 @@ fn metadata_rows(
         ("lbm_source_sha256", scores.sha256.clone()),
         ("lbm_generator", GENERATOR.into()),
     ];
+    if let Some(f) = from {
+        rows.push(("lbm_year_from", f.to_string()));
+        rows.push(("lbm_year_to", year.year.to_string()));
+    }
     rows.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
@@ -630,6 +752,13 @@ pub fn write_index(
         for m in &classes.measures {
             meta.execute(params![
                 format!("classification.{}", m.measure),
+                m.to_json()
+            ])
+            .map_err(|e| db.err(e))?;
+        }
+        for m in &classes.changes {
+            meta.execute(params![
+                format!("classification.change.{}", m.measure),
                 m.to_json()
             ])
             .map_err(|e| db.err(e))?;

@@ -34,11 +34,18 @@ fn builds_tilesets_per_contract() {
     let csv = write(dir.path(), "scores.csv", CSV);
     let out = dir.path().join("tiles");
     let summary = build(&opts(&csv, &out)).unwrap();
-    assert_eq!(summary.tilesets.len(), 12);
+    // 2 years and, by default, the change map of the consecutive pair, for 6 measures.
+    assert_eq!(summary.tilesets.len(), 18);
     assert_eq!(summary.cells, 3);
     let mut expected: Vec<String> = ["lbm", "fys", "onv", "soc", "vrz", "won"]
         .iter()
-        .flat_map(|m| [format!("{m}-2018.mbtiles"), format!("{m}-2020.mbtiles")])
+        .flat_map(|m| {
+            [
+                format!("{m}-2018.mbtiles"),
+                format!("{m}-2020.mbtiles"),
+                format!("{m}-2018-2020.mbtiles"),
+            ]
+        })
         .collect();
     expected.push("lbm-index.sqlite".into());
     expected.sort();
@@ -203,6 +210,63 @@ fn builds_tilesets_per_contract() {
         )
         .unwrap();
     assert!(cls.contains("\"measure\":\"fys\""));
+}
+
+#[test]
+fn change_maps_hold_the_difference_and_its_class() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "scores.csv", CSV);
+    let out = dir.path().join("tiles");
+    let mut o = opts(&csv, &out);
+    o.measures = Some(vec!["lbm".into(), "onv".into()]);
+    o.changes = Some(vec![(2018, 2020)]);
+    o.years = Some(vec![2020]);
+    let s = build(&o).unwrap();
+    assert_eq!(s.tilesets.len(), 4);
+    let lbm = out.join("lbm-2018-2020.mbtiles");
+    let m = meta(&lbm);
+    assert_eq!(m["name"], "lbm-2018-2020");
+    assert_eq!(m["lbm_kind"], "change");
+    assert_eq!(m["lbm_year"], "2020");
+    assert_eq!(m["lbm_year_from"], "2018");
+    assert_eq!(m["lbm_year_to"], "2020");
+    let cls: serde_json::Value = serde_json::from_str(&m["lbm_classification"]).unwrap();
+    assert_eq!(cls["kind"], "change");
+    assert_eq!(cls["basis"], "afw");
+    assert_eq!(cls["classes"][0]["label_nl"], "sterke achteruitgang");
+    assert_eq!(cls["classes"][8]["label_nl"], "sterke vooruitgang");
+    for z in [13u8, 5] {
+        // Only E1213N4879 has data in both years: lbm +0.15, afw +0.09 (class 8), onv -0.068.
+        let (feats, centre) = tile_at(&lbm, 121_350.0, 487_950.0, z);
+        assert_eq!(feats.len(), 1, "z{z}: cells of one year only are left out");
+        let f = &feats[0];
+        assert_eq!((f.score, f.class, f.n), (0.15, 8, 1), "z{z}");
+        assert!(contains(&f.ring, centre));
+        let (feats, _) = tile_at(&out.join("onv-2018-2020.mbtiles"), 121_350.0, 487_950.0, z);
+        assert_eq!((feats[0].score, feats[0].class), (-0.068, 2), "z{z}");
+    }
+    let conn = lbm_tiler::mbtiles::open_read_only(&out.join("lbm-index.sqlite")).unwrap();
+    let c: String = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key='classification.change.lbm'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(c.contains("\"kind\":\"change\""), "{c}");
+    // Bad pairs name the option and the years the file has.
+    o.changes = Some(vec![(2018, 2019)]);
+    let e = build(&o).unwrap_err().to_string();
+    assert!(
+        e.contains("--change") && e.contains("2019") && e.contains("2018,2020"),
+        "{e}"
+    );
+    o.changes = Some(vec![(2020, 2018)]);
+    assert!(build(&o).unwrap_err().to_string().contains("--change"));
+    // `none`: only score tilesets.
+    o.changes = Some(vec![]);
+    o.years = None;
+    assert_eq!(build(&o).unwrap().tilesets.len(), 4);
 }
 
 #[test]
