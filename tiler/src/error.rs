@@ -165,6 +165,16 @@ pub enum TilerError {
         /// What is wrong and what was expected.
         message: String,
     },
+    /// An area boundary file (GeoJSON, FlatGeobuf, GeoPackage) that cannot be used.
+    #[error("{path}: {feature}: {message}")]
+    BadArea {
+        /// The boundary file.
+        path: PathBuf,
+        /// Which feature: `feature 3 (GM0363)`, or `file` for the whole file.
+        feature: String,
+        /// What is wrong and what was expected.
+        message: String,
+    },
     /// Reading or writing a file failed.
     // The cause is part of the message (not a `#[source]`), so `{:#}` chains don't repeat it.
     #[error("{path}: {error}")]

@@ -1,0 +1,856 @@
+//! Area boundaries (gemeente, wijk, buurt, pc4) from GeoJSON, FlatGeobuf or GeoPackage files.
+//!
+//! Every reader ends in the same [`Area`]: level, code, name and polygons in RD New metres.
+//! Errors name the file and the feature (its index and, when known, its code).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::error::{Result, TilerError};
+use crate::project::wgs84_to_rd;
+
+/// A ring of RD New points, without the closing point.
+pub type Ring = Vec<(f64, f64)>;
+/// A polygon: exterior ring first, then holes.
+pub type Polygon = Vec<Ring>;
+
+/// The administrative level of an area, in layer order (coarse to fine).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AreaLevel {
+    /// Municipality, `GM0363`.
+    Gemeente,
+    /// District, `WK036300`.
+    Wijk,
+    /// Neighbourhood, `BU03630000`.
+    Buurt,
+    /// Four-digit postcode area, `3511`.
+    Pc4,
+}
+
+impl AreaLevel {
+    /// All levels, coarse to fine.
+    pub const ALL: [AreaLevel; 4] = [
+        AreaLevel::Gemeente,
+        AreaLevel::Wijk,
+        AreaLevel::Buurt,
+        AreaLevel::Pc4,
+    ];
+
+    /// The vector tile layer name (also the `level` in the index).
+    pub fn layer(self) -> &'static str {
+        match self {
+            AreaLevel::Gemeente => "gemeente",
+            AreaLevel::Wijk => "wijk",
+            AreaLevel::Buurt => "buurt",
+            AreaLevel::Pc4 => "pc4",
+        }
+    }
+
+    /// The lowest zoom of the layer (the contract's zoom ranges).
+    pub fn minzoom(self) -> u8 {
+        match self {
+            AreaLevel::Gemeente => 5,
+            AreaLevel::Wijk => 8,
+            AreaLevel::Pc4 => 9,
+            AreaLevel::Buurt => 10,
+        }
+    }
+
+    /// The key column of an area scores file.
+    pub fn key_column(self) -> &'static str {
+        match self {
+            AreaLevel::Gemeente => "gm_code",
+            AreaLevel::Wijk => "wk_code",
+            AreaLevel::Buurt => "bu_code",
+            AreaLevel::Pc4 => "pc4",
+        }
+    }
+
+    fn prefix(self) -> &'static str {
+        match self {
+            AreaLevel::Gemeente => "GM",
+            AreaLevel::Wijk => "WK",
+            AreaLevel::Buurt => "BU",
+            AreaLevel::Pc4 => "",
+        }
+    }
+
+    fn digits(self) -> usize {
+        match self {
+            AreaLevel::Gemeente | AreaLevel::Pc4 => 4,
+            AreaLevel::Wijk => 6,
+            AreaLevel::Buurt => 8,
+        }
+    }
+}
+
+/// One area with its boundary.
+#[derive(Clone, Debug)]
+pub struct Area {
+    /// Level.
+    pub level: AreaLevel,
+    /// Code, e.g. `GM0363`, `WK036300`, `BU03630000` or `3511`.
+    pub code: String,
+    /// Name (the code itself for pc4).
+    pub name: String,
+    /// Polygons in RD New metres.
+    pub polygons: Vec<Polygon>,
+}
+
+impl Area {
+    /// The MVT feature id: the digits of the code as an integer (GM0363 → 363).
+    pub fn feature_id(&self) -> u64 {
+        code_id(&self.code)
+    }
+
+    /// The gemeente code of a wijk or buurt (from the code digits), `None` otherwise.
+    pub fn parent(&self) -> Option<String> {
+        match self.level {
+            AreaLevel::Wijk | AreaLevel::Buurt => Some(format!("GM{}", &self.code[2..6])),
+            _ => None,
+        }
+    }
+
+    /// RD New bounds (xmin, ymin, xmax, ymax).
+    pub fn bounds(&self) -> (f64, f64, f64, f64) {
+        let mut b = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for &(x, y) in self.polygons.iter().flatten().flatten() {
+            b = (b.0.min(x), b.1.min(y), b.2.max(x), b.3.max(y));
+        }
+        b
+    }
+
+    /// Even-odd point in polygon over all rings (holes excluded).
+    pub fn contains(&self, x: f64, y: f64) -> bool {
+        let mut inside = false;
+        for ring in self.polygons.iter().flatten() {
+            for i in 0..ring.len() {
+                let (a, b) = (ring[i], ring[(i + 1) % ring.len()]);
+                if (a.1 > y) != (b.1 > y) && x < a.0 + (y - a.1) * (b.0 - a.0) / (b.1 - a.1) {
+                    inside = !inside;
+                }
+            }
+        }
+        inside
+    }
+
+    /// The boundary as GeoJSON geometry text (RD New metres, rings closed).
+    pub fn geojson(&self) -> String {
+        let polys: Vec<Vec<Vec<[f64; 2]>>> = self
+            .polygons
+            .iter()
+            .map(|p| {
+                p.iter()
+                    .map(|r| {
+                        r.iter()
+                            .chain(r.first())
+                            .map(|&(x, y)| [round2(x), round2(y)])
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        if polys.len() == 1 {
+            serde_json::json!({"type": "Polygon", "coordinates": polys[0]}).to_string()
+        } else {
+            serde_json::json!({"type": "MultiPolygon", "coordinates": polys}).to_string()
+        }
+    }
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+/// The digits of a code as an integer (GM0363 → 363, 3511 → 3511).
+pub fn code_id(code: &str) -> u64 {
+    code.bytes()
+        .filter(u8::is_ascii_digit)
+        .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'))
+}
+
+/// Lower case without accents, for search (`Súdwest-Fryslân` → `sudwest-fryslan`).
+pub fn normalise_name(name: &str) -> String {
+    name.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ý' | 'ÿ' => 'y',
+            'ç' => 'c',
+            'ñ' => 'n',
+            c => c,
+        })
+        .collect()
+}
+
+/// The coordinate system of a boundary file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Crs {
+    Rd,
+    Wgs84,
+    /// Not declared: lon/lat when every coordinate fits, RD New otherwise.
+    Guess,
+}
+
+/// Reads the areas of a boundary file, by extension: `.geojson`/`.json`, `.fgb`, `.gpkg`.
+pub fn read_areas(path: &Path) -> Result<Vec<Area>> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "geojson" | "json" => {
+            let text = std::fs::read_to_string(path).map_err(|e| TilerError::io(path, e))?;
+            read_geojson(&text, path)
+        }
+        "fgb" => read_flatgeobuf(path),
+        "gpkg" => read_geopackage(path),
+        _ => Err(bad(
+            path,
+            "file",
+            format!("unknown boundary file type {ext:?}; expected .geojson, .json, .fgb or .gpkg"),
+        )),
+    }
+}
+
+fn bad(path: &Path, feature: impl Into<String>, message: impl Into<String>) -> TilerError {
+    TilerError::BadArea {
+        path: path.to_path_buf(),
+        feature: feature.into(),
+        message: message.into(),
+    }
+}
+
+fn feature_label(i: usize, code: Option<&str>) -> String {
+    match code {
+        Some(c) => format!("feature {i} ({c})"),
+        None => format!("feature {i}"),
+    }
+}
+
+/// Level, code and name from a feature's properties (keys compared case-insensitively).
+fn identify(
+    props: &HashMap<String, String>,
+) -> std::result::Result<(AreaLevel, String, String), String> {
+    let get = |k: &str| {
+        props
+            .get(k)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let name_of = |k: &str, code: &str| get(k).unwrap_or_else(|| code.to_string());
+    let (level, code, name) = if let Some(c) = get("bu_code").or_else(|| get("buurtcode")) {
+        let n = get("bu_naam")
+            .or_else(|| get("buurtnaam"))
+            .unwrap_or_else(|| c.clone());
+        (AreaLevel::Buurt, c, n)
+    } else if let Some(c) = get("wk_code").or_else(|| get("wijkcode")) {
+        let n = get("wk_naam")
+            .or_else(|| get("wijknaam"))
+            .unwrap_or_else(|| c.clone());
+        (AreaLevel::Wijk, c, n)
+    } else if let Some(c) = get("gm_code").or_else(|| get("gemeentecode")) {
+        let n = get("gm_naam")
+            .or_else(|| get("gemeentenaam"))
+            .unwrap_or_else(|| c.clone());
+        (AreaLevel::Gemeente, c, n)
+    } else if let Some(c) = get("statcode") {
+        let level = match c.get(..2).map(str::to_ascii_uppercase).as_deref() {
+            Some("GM") => AreaLevel::Gemeente,
+            Some("WK") => AreaLevel::Wijk,
+            Some("BU") => AreaLevel::Buurt,
+            _ => return Err(format!("statcode {c:?} does not start with GM, WK or BU")),
+        };
+        let n = name_of("statnaam", &c);
+        (level, c, n)
+    } else if let Some(c) = get("pc4").or_else(|| get("postcode")) {
+        (AreaLevel::Pc4, c.clone(), c)
+    } else {
+        let mut keys: Vec<&String> = props.keys().collect();
+        keys.sort();
+        return Err(format!(
+            "no code field; expected bu_code/bu_naam, wk_code/wk_naam, gm_code/gm_naam, \
+             statcode/statnaam or pc4 (found: {})",
+            keys.iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    };
+    Ok((level, normalise_code(level, &code)?, name))
+}
+
+/// `GM0363`, `WK036300`, `BU03630000` or `3511`; digits alone get the prefix.
+fn normalise_code(level: AreaLevel, code: &str) -> std::result::Result<String, String> {
+    let upper = code.to_ascii_uppercase();
+    let digits = upper.strip_prefix(level.prefix()).unwrap_or(&upper);
+    if digits.len() == level.digits() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(format!("{}{digits}", level.prefix()))
+    } else {
+        Err(format!(
+            "code {code:?} is not a {} code; expected {}{}",
+            level.layer(),
+            level.prefix(),
+            "9".repeat(level.digits())
+        ))
+    }
+}
+
+/// Turns raw polygons (in the file's CRS) into an [`Area`], checking rings and coordinates.
+fn finish_area(
+    path: &Path,
+    index: usize,
+    props: &HashMap<String, String>,
+    polygons: Vec<Polygon>,
+    crs: Crs,
+) -> Result<Area> {
+    let (level, code, name) =
+        identify(props).map_err(|m| bad(path, feature_label(index, None), m))?;
+    let label = feature_label(index, Some(&code));
+    if polygons.is_empty() {
+        return Err(bad(
+            path,
+            label,
+            "empty geometry; expected a Polygon or MultiPolygon",
+        ));
+    }
+    let lonlat = match crs {
+        Crs::Rd => false,
+        Crs::Wgs84 => true,
+        Crs::Guess => polygons
+            .iter()
+            .flatten()
+            .flatten()
+            .all(|&(x, y)| x.abs() <= 180.0 && y.abs() <= 90.0),
+    };
+    let mut out = Vec::with_capacity(polygons.len());
+    for poly in polygons {
+        let mut rings = Vec::with_capacity(poly.len());
+        for mut ring in poly {
+            if ring.len() > 1 && ring.first() == ring.last() {
+                ring.pop();
+            }
+            if ring.len() < 3 || ring.iter().any(|p| !p.0.is_finite() || !p.1.is_finite()) {
+                return Err(bad(
+                    path,
+                    label,
+                    format!(
+                        "broken geometry: a ring with {} distinct points or a non-finite \
+                         coordinate; expected rings of at least 4 positions (closed)",
+                        ring.len()
+                    ),
+                ));
+            }
+            if lonlat {
+                for p in &mut ring {
+                    *p = wgs84_to_rd(p.0, p.1)?;
+                }
+            }
+            if let Some(p) = ring.iter().find(|p| {
+                !(-7_000.0..=300_000.0).contains(&p.0) || !(289_000.0..=629_000.0).contains(&p.1)
+            }) {
+                return Err(bad(
+                    path,
+                    label,
+                    format!(
+                        "coordinate ({}, {}) is outside the Netherlands in RD New; expected \
+                         EPSG:28992 metres, or EPSG:4326 declared in the file (unknown CRS?)",
+                        p.0, p.1
+                    ),
+                ));
+            }
+            rings.push(ring);
+        }
+        out.push(rings);
+    }
+    Ok(Area {
+        level,
+        code,
+        name,
+        polygons: out,
+    })
+}
+
+// ---- GeoJSON ----
+
+fn json_props(f: &serde_json::Value) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    if let Some(obj) = f.get("properties").and_then(|p| p.as_object()) {
+        for (k, v) in obj {
+            let s = match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Number(n) => n.to_string(),
+                _ => continue,
+            };
+            out.insert(k.to_ascii_lowercase(), s);
+        }
+    }
+    out
+}
+
+fn json_polygons(g: &serde_json::Value) -> std::result::Result<Vec<Polygon>, String> {
+    let ring = |r: &serde_json::Value| -> std::result::Result<Ring, String> {
+        r.as_array()
+            .ok_or("broken geometry: a ring is not an array of positions")?
+            .iter()
+            .map(|p| {
+                match (
+                    p.get(0).and_then(|v| v.as_f64()),
+                    p.get(1).and_then(|v| v.as_f64()),
+                ) {
+                    (Some(x), Some(y)) => Ok((x, y)),
+                    _ => Err(format!("broken geometry: position {p} is not [x, y]")),
+                }
+            })
+            .collect()
+    };
+    let polygon = |p: &serde_json::Value| -> std::result::Result<Polygon, String> {
+        p.as_array()
+            .ok_or("broken geometry: a polygon is not an array of rings")?
+            .iter()
+            .map(ring)
+            .collect()
+    };
+    let coords = &g["coordinates"];
+    match g.get("type").and_then(|t| t.as_str()) {
+        Some("Polygon") => Ok(vec![polygon(coords)?]),
+        Some("MultiPolygon") => coords
+            .as_array()
+            .ok_or("broken geometry: MultiPolygon coordinates are not an array")?
+            .iter()
+            .map(polygon)
+            .collect(),
+        Some(t) => Err(format!(
+            "unsupported geometry type {t}; expected Polygon or MultiPolygon"
+        )),
+        None => Err("no geometry; expected a Polygon or MultiPolygon".into()),
+    }
+}
+
+/// Reads a GeoJSON FeatureCollection; `path` is used in error messages.
+pub fn read_geojson(text: &str, path: &Path) -> Result<Vec<Area>> {
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        bad(
+            path,
+            format!("line {}, column {}", e.line(), e.column()),
+            format!("not valid JSON: {e}"),
+        )
+    })?;
+    let crs = match v.pointer("/crs/properties/name").and_then(|n| n.as_str()) {
+        None => Crs::Guess,
+        Some(n) if n.contains("28992") => Crs::Rd,
+        Some(n) if n.contains("4326") || n.contains("CRS84") => Crs::Wgs84,
+        Some(n) => {
+            return Err(bad(
+                path,
+                "file",
+                format!("unknown CRS {n:?}; expected EPSG:28992 (RD New) or EPSG:4326"),
+            ))
+        }
+    };
+    let features = v["features"].as_array().ok_or_else(|| {
+        bad(
+            path,
+            "file",
+            "not a FeatureCollection; expected a \"features\" array",
+        )
+    })?;
+    features
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let props = json_props(f);
+            let polys = json_polygons(&f["geometry"]).map_err(|m| {
+                let code = identify(&props).ok().map(|(_, c, _)| c);
+                bad(path, feature_label(i, code.as_deref()), m)
+            })?;
+            finish_area(path, i, &props, polys, crs)
+        })
+        .collect()
+}
+
+// ---- FlatGeobuf ----
+
+fn fgb_err(path: &Path, e: impl std::fmt::Display) -> TilerError {
+    bad(path, "file", format!("cannot read FlatGeobuf: {e}"))
+}
+
+fn fgb_polygon(g: &flatgeobuf::Geometry<'_>) -> Polygon {
+    let xy: Vec<f64> = g.xy().map(|v| v.iter().collect()).unwrap_or_default();
+    let n = xy.len() / 2;
+    let ends: Vec<usize> = g
+        .ends()
+        .map(|e| e.iter().map(|v| v as usize).collect())
+        .unwrap_or_else(|| vec![n]);
+    let mut start = 0;
+    let mut rings = Vec::new();
+    for end in ends {
+        let end = end.min(n);
+        rings.push((start..end).map(|i| (xy[2 * i], xy[2 * i + 1])).collect());
+        start = end;
+    }
+    rings
+}
+
+/// Reads a FlatGeobuf file of Polygon or MultiPolygon features.
+pub fn read_flatgeobuf(path: &Path) -> Result<Vec<Area>> {
+    use flatgeobuf::{FallibleStreamingIterator, FeatureProperties, GeometryType};
+    let file = std::fs::File::open(path).map_err(|e| TilerError::io(path, e))?;
+    let mut reader = std::io::BufReader::new(file);
+    let fgb = flatgeobuf::FgbReader::open(&mut reader).map_err(|e| fgb_err(path, e))?;
+    let header_type = fgb.header().geometry_type();
+    let crs = match fgb.header().crs().map(|c| c.code()) {
+        None | Some(0) => Crs::Guess,
+        Some(28992) => Crs::Rd,
+        Some(4326) => Crs::Wgs84,
+        Some(c) => {
+            return Err(bad(
+                path,
+                "file",
+                format!("unknown CRS EPSG:{c}; expected EPSG:28992 (RD New) or EPSG:4326"),
+            ))
+        }
+    };
+    let mut iter = fgb.select_all_seq().map_err(|e| fgb_err(path, e))?;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(f) = iter.next().map_err(|e| fgb_err(path, e))? {
+        let props: HashMap<String, String> = f
+            .properties()
+            .map_err(|e| fgb_err(path, e))?
+            .into_iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .collect();
+        let code = identify(&props).ok().map(|(_, c, _)| c);
+        let label = feature_label(i, code.as_deref());
+        let g = f.geometry().ok_or_else(|| {
+            bad(
+                path,
+                label.clone(),
+                "no geometry; expected a Polygon or MultiPolygon",
+            )
+        })?;
+        let ty = if header_type == GeometryType::Unknown {
+            g.type_()
+        } else {
+            header_type
+        };
+        let polys = match ty {
+            GeometryType::Polygon => vec![fgb_polygon(&g)],
+            GeometryType::MultiPolygon => match g.parts() {
+                Some(parts) => parts.iter().map(|p| fgb_polygon(&p)).collect(),
+                None => vec![fgb_polygon(&g)],
+            },
+            t => {
+                return Err(bad(
+                    path,
+                    label,
+                    format!("unsupported geometry type {t:?}; expected Polygon or MultiPolygon"),
+                ))
+            }
+        };
+        out.push(finish_area(path, i, &props, polys, crs)?);
+        i += 1;
+    }
+    Ok(out)
+}
+
+// ---- GeoPackage ----
+
+/// Reads the first feature table of a GeoPackage (its geometry column: GeoPackage binary, i.e.
+/// the `GP` header followed by WKB).
+pub fn read_geopackage(path: &Path) -> Result<Vec<Area>> {
+    let conn = crate::mbtiles::open_read_only(path)?;
+    let sql_err = |e: rusqlite::Error| bad(path, "file", format!("not a readable GeoPackage: {e}"));
+    let (table, column, srs_id): (String, String, i64) = conn
+        .query_row(
+            "SELECT table_name, column_name, srs_id FROM gpkg_geometry_columns ORDER BY table_name LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .map_err(sql_err)?;
+    let org_code: Option<i64> = conn
+        .query_row(
+            "SELECT organization_coordsys_id FROM gpkg_spatial_ref_sys WHERE srs_id = ?1",
+            [srs_id],
+            |r| r.get(0),
+        )
+        .ok();
+    let crs = match org_code.unwrap_or(srs_id) {
+        28992 => Crs::Rd,
+        4326 => Crs::Wgs84,
+        0 | -1 => Crs::Guess,
+        c => {
+            return Err(bad(
+                path,
+                format!("table {table}"),
+                format!("unknown CRS EPSG:{c}; expected EPSG:28992 (RD New) or EPSG:4326"),
+            ))
+        }
+    };
+    // Identifiers come from the file's own catalogue; quote them as SQL identifiers.
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let mut stmt = conn
+        .prepare(&format!("SELECT * FROM {}", quote(&table)))
+        .map_err(sql_err)?;
+    let names: Vec<String> = stmt.column_names().map(|s| s.to_string()).collect();
+    let gcol = names
+        .iter()
+        .position(|n| n.eq_ignore_ascii_case(&column))
+        .ok_or_else(|| {
+            bad(
+                path,
+                format!("table {table}"),
+                format!("no geometry column {column}"),
+            )
+        })?;
+    let mut rows = stmt.query([]).map_err(sql_err)?;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(row) = rows.next().map_err(sql_err)? {
+        let mut props = HashMap::new();
+        for (c, name) in names.iter().enumerate() {
+            if c == gcol {
+                continue;
+            }
+            let v = match row.get_ref(c).map_err(sql_err)? {
+                rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                rusqlite::types::ValueRef::Real(f) => f.to_string(),
+                _ => continue,
+            };
+            props.insert(name.to_ascii_lowercase(), v);
+        }
+        let code = identify(&props).ok().map(|(_, c, _)| c);
+        let label = feature_label(i, code.as_deref());
+        let blob = match row.get_ref(gcol).map_err(sql_err)? {
+            rusqlite::types::ValueRef::Blob(b) => b,
+            _ => {
+                return Err(bad(
+                    path,
+                    label,
+                    "no geometry; expected a Polygon or MultiPolygon",
+                ))
+            }
+        };
+        let polys = gpkg_polygons(blob).map_err(|m| bad(path, label, m))?;
+        out.push(finish_area(path, i, &props, polys, crs)?);
+        i += 1;
+    }
+    Ok(out)
+}
+
+/// Polygons of a GeoPackage geometry blob.
+fn gpkg_polygons(blob: &[u8]) -> std::result::Result<Vec<Polygon>, String> {
+    if blob.len() < 8 || &blob[..2] != b"GP" {
+        return Err("broken geometry: not a GeoPackage geometry blob (no GP header)".into());
+    }
+    let flags = blob[3];
+    let envelope = match (flags >> 1) & 7 {
+        0 => 0,
+        1 => 32,
+        2 | 3 => 48,
+        4 => 64,
+        e => return Err(format!("broken geometry: envelope indicator {e}")),
+    };
+    let mut wkb = Wkb {
+        data: blob
+            .get(8 + envelope..)
+            .ok_or("broken geometry: truncated header")?,
+        pos: 0,
+        little: true,
+    };
+    wkb.geometry()
+}
+
+/// A minimal WKB reader for Polygon and MultiPolygon (2D, Z, M and ZM; ISO and EWKB-style
+/// type codes).
+struct Wkb<'a> {
+    data: &'a [u8],
+    pos: usize,
+    little: bool,
+}
+
+impl Wkb<'_> {
+    fn bytes<const N: usize>(&mut self) -> std::result::Result<[u8; N], String> {
+        let b = self
+            .data
+            .get(self.pos..self.pos + N)
+            .ok_or("broken geometry: truncated WKB")?;
+        self.pos += N;
+        Ok(b.try_into().expect("length checked"))
+    }
+
+    fn u32(&mut self) -> std::result::Result<u32, String> {
+        let b = self.bytes::<4>()?;
+        Ok(if self.little {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
+    }
+
+    fn f64(&mut self) -> std::result::Result<f64, String> {
+        let b = self.bytes::<8>()?;
+        Ok(if self.little {
+            f64::from_le_bytes(b)
+        } else {
+            f64::from_be_bytes(b)
+        })
+    }
+
+    /// Byte order and type; returns (base type, coordinates per point).
+    fn header(&mut self) -> std::result::Result<(u32, usize), String> {
+        self.little = self.bytes::<1>()?[0] == 1;
+        let t = self.u32()?;
+        let (base, dims) = if t & 0xE000_0000 != 0 {
+            // EWKB flags: Z 0x80000000, M 0x40000000, SRID 0x20000000.
+            let dims = 2 + usize::from(t & 0x8000_0000 != 0) + usize::from(t & 0x4000_0000 != 0);
+            if t & 0x2000_0000 != 0 {
+                self.u32()?;
+            }
+            (t & 0xFFFF, dims)
+        } else {
+            let dims = match t / 1000 {
+                0 => 2,
+                1 | 2 => 3,
+                3 => 4,
+                _ => return Err(format!("broken geometry: WKB type {t}")),
+            };
+            (t % 1000, dims)
+        };
+        Ok((base, dims))
+    }
+
+    fn polygon_body(&mut self, dims: usize) -> std::result::Result<Polygon, String> {
+        let n = self.u32()? as usize;
+        if n > self.data.len() {
+            return Err("broken geometry: ring count beyond the blob".into());
+        }
+        (0..n)
+            .map(|_| {
+                let m = self.u32()? as usize;
+                if m * 16 > self.data.len() {
+                    return Err("broken geometry: point count beyond the blob".to_string());
+                }
+                (0..m)
+                    .map(|_| {
+                        let x = self.f64()?;
+                        let y = self.f64()?;
+                        for _ in 2..dims {
+                            self.f64()?;
+                        }
+                        Ok((x, y))
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn geometry(&mut self) -> std::result::Result<Vec<Polygon>, String> {
+        let (base, dims) = self.header()?;
+        match base {
+            3 => Ok(vec![self.polygon_body(dims)?]),
+            6 => {
+                let n = self.u32()? as usize;
+                if n > self.data.len() {
+                    return Err("broken geometry: polygon count beyond the blob".into());
+                }
+                (0..n)
+                    .map(|_| {
+                        let (b, d) = self.header()?;
+                        if b != 3 {
+                            return Err(format!(
+                                "broken geometry: MultiPolygon part of WKB type {b}"
+                            ));
+                        }
+                        self.polygon_body(d)
+                    })
+                    .collect()
+            }
+            t => Err(format!(
+                "unsupported geometry type (WKB {t}); expected Polygon or MultiPolygon"
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SQUARE: &str = r#"{"type":"FeatureCollection","features":[
+      {"type":"Feature","properties":{"statcode":"GM0363","statnaam":"Amsterdam"},
+       "geometry":{"type":"Polygon","coordinates":[[[120000,480000],[120000,490000],[130000,490000],[130000,480000],[120000,480000]]]}}]}"#;
+
+    #[test]
+    fn reads_geojson_rd_and_lonlat() {
+        let a = read_geojson(SQUARE, Path::new("a.geojson")).unwrap();
+        assert_eq!(a.len(), 1);
+        assert_eq!(
+            (a[0].level, a[0].code.as_str(), a[0].name.as_str()),
+            (AreaLevel::Gemeente, "GM0363", "Amsterdam")
+        );
+        assert_eq!(a[0].polygons[0][0].len(), 4, "closing point dropped");
+        assert!(a[0].contains(125_000.0, 485_000.0));
+        assert_eq!(a[0].feature_id(), 363);
+        let ll = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"wk_code":"WK036300","wk_naam":"Burgwallen"},
+          "geometry":{"type":"MultiPolygon","coordinates":[[[[4.88,52.37],[4.88,52.38],[4.90,52.38],[4.90,52.37],[4.88,52.37]]]]}}]}"#;
+        let a = read_geojson(ll, Path::new("b.geojson")).unwrap();
+        assert_eq!(a[0].level, AreaLevel::Wijk);
+        assert_eq!(a[0].parent().as_deref(), Some("GM0363"));
+        let (x, y) = wgs84_to_rd(4.89, 52.375).unwrap();
+        assert!(a[0].contains(x, y), "converted to RD New");
+    }
+
+    #[test]
+    fn errors_name_file_and_feature() {
+        let e = read_geojson(&SQUARE.replace("statcode", "foo"), Path::new("a.geojson"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("a.geojson: feature 0: no code field"), "{e}");
+        let e = read_geojson(
+            &SQUARE.replace("\"Polygon\"", "\"LineString\""),
+            Path::new("a.geojson"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("a.geojson: feature 0 (GM0363): unsupported geometry type LineString"),
+            "{e}"
+        );
+        let crs = SQUARE.replacen("{\"type\":\"FeatureCollection\",", "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::3857\"}},", 1);
+        let e = read_geojson(&crs, Path::new("c.geojson"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("c.geojson: file: unknown CRS") && e.contains("3857"),
+            "{e}"
+        );
+        let far = SQUARE.replace("120000,480000]", "920000,480000]");
+        let e = read_geojson(&far, Path::new("d.geojson"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("feature 0 (GM0363): coordinate (920000"), "{e}");
+        let short = SQUARE.replace("[120000,490000],[130000,490000],", "");
+        let e = read_geojson(&short, Path::new("e.geojson"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("feature 0 (GM0363): broken geometry"), "{e}");
+    }
+
+    #[test]
+    fn codes_and_names() {
+        assert_eq!(code_id("BU03630000"), 3_630_000);
+        assert_eq!(normalise_name("Súdwest-Fryslân"), "sudwest-fryslan");
+        assert_eq!(
+            normalise_code(AreaLevel::Gemeente, "0363").unwrap(),
+            "GM0363"
+        );
+        assert!(normalise_code(AreaLevel::Buurt, "BU0363").is_err());
+    }
+}
