@@ -51,12 +51,14 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// The classification of `measure`, from any tileset of that measure (newest year first).
+    /// The classification of `measure`, from any score tileset of that measure (newest year
+    /// first; change tilesets have their own change classification).
     pub fn classification(&self, measure: &str) -> Option<&Classification> {
         self.tilesets
             .values()
             .rev()
             .filter(|t| t.info.measure.as_deref() == Some(measure))
+            .filter(|t| t.info.kind.as_deref() != Some("change"))
             .find_map(|t| t.info.classification.as_ref())
     }
 }

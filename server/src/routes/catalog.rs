@@ -85,10 +85,27 @@ pub fn catalog_json(snapshot: &Snapshot, base: &str) -> Value {
                 "tiles": [tiles_url(base, &i.id)],
                 "classification": i.classification,
                 "pyramid": i.pyramid,
+                "year_from": i.year_from,
+                "year_to": i.year_to,
+                "areas": i.areas,
             })
         })
         .collect();
-    json!({"measures": measures, "tilesets": tilesets})
+    // Change tilesets as pairs, by measure, from-year, to-year.
+    let mut changes: Vec<(&crate::tileset::TilesetInfo, i32, i32)> = snapshot
+        .tilesets
+        .values()
+        .filter(|t| t.info.kind.as_deref() == Some("change") && t.info.measure.is_some())
+        .filter_map(|t| Some((&t.info, t.info.year_from?, t.info.year_to?)))
+        .collect();
+    changes.sort_by_key(|(i, from, to)| {
+        (measure_rank(i.measure.as_deref().unwrap_or("")), *from, *to)
+    });
+    let changes: Vec<Value> = changes
+        .into_iter()
+        .map(|(i, from, to)| json!({"measure": i.measure, "from": from, "to": to, "id": i.id}))
+        .collect();
+    json!({"measures": measures, "tilesets": tilesets, "changes": changes})
 }
 
 /// Handler of `/catalog.json`.

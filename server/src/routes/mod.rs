@@ -2,6 +2,7 @@
 
 mod catalog;
 mod point;
+mod search;
 mod service;
 mod style;
 mod tilejson;
@@ -25,6 +26,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/styles/{file}", get(style::handler))
         .route("/catalog.json", get(catalog::handler))
         .route("/api/v1/point", get(point::handler))
+        .route("/api/v1/search", get(search::handler))
         .route("/health", get(service::health))
         .route("/metrics", get(service::metrics))
         .route("/config.json", get(service::config))

@@ -1,4 +1,5 @@
-//! `GET /api/v1/point?lon=..&lat=..`: the 100 m cell at a place, every measure, every year.
+//! `GET /api/v1/point?lon=..&lat=..`: the 100 m cell and the areas (gemeente, wijk, buurt) at
+//! a place, every measure, every year.
 
 use std::collections::HashMap;
 
@@ -85,20 +86,34 @@ pub async fn handler(
         .ok_or_else(|| ApiError::bad_request("location cannot be projected to RD New"))?;
     let (hx, hy) = ((x / 100.0).floor() as i64, (y / 100.0).floor() as i64);
     let rows = index.lookup(hx, hy).await.map_err(ApiError::unavailable)?;
-    if rows.is_empty() {
+    let areas = index.areas_at(x, y).await.map_err(ApiError::unavailable)?;
+    if rows.is_empty() && areas.is_empty() {
         return Err(ApiError::not_found(format!(
-            "no cell with data at E{hx}N{hy}"
+            "no cell with data and no area at E{hx}N{hy}"
         )));
     }
     let years: Vec<Value> = rows.iter().map(|r| year_json(r, &snapshot)).collect();
+    let areas: Vec<Value> = areas
+        .iter()
+        .map(|a| {
+            json!({
+                "level": a.level,
+                "code": a.code,
+                "name": a.name,
+                "years": a.years.iter().map(|r| year_json(r, &snapshot)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let cell = (!rows.is_empty()).then(|| format!("E{hx}N{hy}"));
     Ok(json_response(
         &json!({
-            "cell": format!("E{hx}N{hy}"),
+            "cell": cell,
             "x": hx * 100,
             "y": hy * 100,
             "lon": lon,
             "lat": lat,
             "years": years,
+            "areas": areas,
         }),
         &headers,
     ))

@@ -29,14 +29,17 @@ pub fn style_url(base: &str, id: &str) -> String {
     format!("{base}/styles/{}.json", encode_segment(id))
 }
 
-/// The `lbm` object: kind, measure, year, classification, pyramid.
+/// The `lbm` object: kind, measure, year(s), classification, pyramid, area layers.
 pub fn lbm_object(info: &TilesetInfo) -> Value {
     json!({
         "kind": info.kind,
         "measure": info.measure,
         "year": info.year,
+        "year_from": info.year_from,
+        "year_to": info.year_to,
         "classification": info.classification,
         "pyramid": info.pyramid,
+        "areas": info.areas,
     })
 }
 

@@ -38,6 +38,9 @@ pub struct NoData {
 /// The classification a tileset was classified with (`lbm_classification`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Classification {
+    /// `change` for the classification of a change tileset; absent for scores.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
     /// Measure id (`lbm`, `fys`, ...).
     pub measure: String,
     /// Dutch measure name.
@@ -110,6 +113,33 @@ pub struct TilesetInfo {
     pub classification: Option<Classification>,
     /// `lbm_pyramid` as stored (JSON).
     pub pyramid: Option<Value>,
+    /// `lbm_year_from` of a change tileset.
+    pub year_from: Option<i32>,
+    /// `lbm_year_to` of a change tileset (falls back to `lbm_year`).
+    pub year_to: Option<i32>,
+    /// `lbm_areas` as stored (a JSON array of `{layer, minzoom, maxzoom, scores}`); empty
+    /// when the tileset has no area layers.
+    pub areas: Vec<AreaLayer>,
+}
+
+/// One area layer of a tileset (`lbm_areas`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AreaLayer {
+    /// Layer name: `gemeente`, `wijk`, `buurt` or `pc4`.
+    pub layer: String,
+    /// Lowest zoom of the layer.
+    #[serde(default)]
+    pub minzoom: u8,
+    /// Highest zoom of the layer.
+    #[serde(default = "default_area_maxzoom")]
+    pub maxzoom: u8,
+    /// Where the scores come from: `derived` or `file`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scores: Option<String>,
+}
+
+fn default_area_maxzoom() -> u8 {
+    30
 }
 
 fn parse_floats<const N: usize>(s: &str) -> Option<[f64; N]> {
@@ -212,6 +242,19 @@ impl TilesetInfo {
             pyramid: rows
                 .get("lbm_pyramid")
                 .and_then(|p| serde_json::from_str(p).ok()),
+            year_from: text("lbm_year_from").and_then(|y| y.parse().ok()),
+            year_to: text("lbm_year_to")
+                .and_then(|y| y.parse().ok())
+                .or_else(|| {
+                    (text("lbm_kind").as_deref() == Some("change"))
+                        .then(|| text("lbm_year").and_then(|y| y.parse().ok()))
+                        .flatten()
+                }),
+            // A malformed row only loses the area list; the tileset itself still serves.
+            areas: rows
+                .get("lbm_areas")
+                .and_then(|a| serde_json::from_str::<Vec<AreaLayer>>(a).ok())
+                .unwrap_or_default(),
         })
     }
 }
@@ -222,6 +265,7 @@ mod tests {
 
     fn classification() -> Classification {
         Classification {
+            kind: None,
             measure: "fys".into(),
             name_nl: "Fysieke omgeving".into(),
             name_en: "Physical environment".into(),

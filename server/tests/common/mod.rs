@@ -285,3 +285,188 @@ pub fn decode(mvt_bytes: &[u8]) -> Vec<DecodedFeature> {
     }
     out
 }
+
+/// Rewrites metadata rows of an MBTiles file (insert or replace).
+pub fn set_metadata(path: &Path, rows: &[(&str, String)]) {
+    let conn = Connection::open(path).unwrap();
+    for (k, v) in rows {
+        conn.execute("DELETE FROM metadata WHERE name = ?1", [k])
+            .unwrap();
+        conn.execute("INSERT INTO metadata VALUES (?1, ?2)", (k, v))
+            .unwrap();
+    }
+}
+
+/// A change classification: labels "sterke achteruitgang" .. "sterke vooruitgang".
+pub fn change_classification(measure: &str) -> Value {
+    let labels = [
+        ("sterke achteruitgang", "strong decline"),
+        ("achteruitgang", "decline"),
+        ("lichte achteruitgang", "slight decline"),
+        ("zeer lichte achteruitgang", "very slight decline"),
+        ("geen verandering", "no change"),
+        ("zeer lichte vooruitgang", "very slight improvement"),
+        ("lichte vooruitgang", "slight improvement"),
+        ("vooruitgang", "improvement"),
+        ("sterke vooruitgang", "strong improvement"),
+    ];
+    let classes: Vec<Value> = labels
+        .iter()
+        .zip(COLORS)
+        .enumerate()
+        .map(|(i, ((nl, en), c))| json!({"class": i + 1, "label_nl": nl, "label_en": en, "color": c}))
+        .collect();
+    json!({"kind": "change", "measure": measure, "name_nl": "Leefbaarheid", "name_en": "Liveability",
+           "basis": if measure == "lbm" { "afw" } else { measure },
+           "cuts": [-0.2, -0.1, -0.05, -0.02, 0.02, 0.05, 0.1, 0.2],
+           "classes": classes, "no_data": {"label_nl": "geen gegevens", "label_en": "no data", "color": NO_DATA}})
+}
+
+/// Writes a change tileset `{measure}-{from}-{to}.mbtiles` into `dir`.
+pub fn write_change_tileset(dir: &Path, measure: &str, from: i32, to: i32) -> PathBuf {
+    let scratch = tempfile::tempdir().unwrap();
+    let written = write_tileset(scratch.path(), measure, to, 0.05);
+    set_metadata(
+        &written,
+        &[
+            ("name", format!("Leefbaarometer {measure} {from}-{to}")),
+            ("lbm_kind", "change".into()),
+            ("lbm_year_from", from.to_string()),
+            ("lbm_year_to", to.to_string()),
+            (
+                "lbm_classification",
+                change_classification(measure).to_string(),
+            ),
+        ],
+    );
+    let path = dir.join(format!("{measure}-{from}-{to}.mbtiles"));
+    std::fs::copy(&written, &path).unwrap();
+    path
+}
+
+/// The area layers metadata of a tileset with `gemeente` and `wijk`.
+pub fn areas_metadata() -> String {
+    json!([{"layer": "gemeente", "minzoom": 5, "maxzoom": 8, "scores": "derived"},
+           {"layer": "wijk", "minzoom": 8, "maxzoom": 8, "scores": "derived"}])
+    .to_string()
+}
+
+/// A square in RD New as a GeoJSON polygon, and its RD and WGS84 bounds.
+fn rd_square(x0: f64, y0: f64, x1: f64, y1: f64) -> (String, [f64; 4], [f64; 4]) {
+    let geom = json!({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]});
+    let mut ll = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    for (x, y) in [(x0, y0), (x1, y0), (x0, y1), (x1, y1)] {
+        let (lon, lat) = lbm_tiler::rd_to_wgs84(x, y).unwrap();
+        ll = [
+            ll[0].min(lon),
+            ll[1].min(lat),
+            ll[2].max(lon),
+            ll[3].max(lat),
+        ];
+    }
+    (geom.to_string(), [x0, y0, x1, y1], ll)
+}
+
+/// The RD point at the heart of the fixture areas (in GM0344, WK034401 and BU03440101).
+pub const AREA_CENTRE_RD: (f64, f64) = (136_050.0, 456_050.0);
+/// A point in GM0344 only.
+pub const GEMEENTE_ONLY_RD: (f64, f64) = (132_050.0, 452_050.0);
+
+/// Adds the `areas` and `area_scores` tables to the index in `dir` (creating it with one cell
+/// at [`AREA_CENTRE_RD`] when missing).
+pub fn write_area_index(dir: &Path) {
+    let (lon, lat) = lbm_tiler::rd_to_wgs84(AREA_CENTRE_RD.0, AREA_CENTRE_RD.1).unwrap();
+    let path = dir.join("lbm-index.sqlite");
+    if !path.exists() {
+        write_index(dir, lon, lat);
+    }
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE areas (code TEXT PRIMARY KEY, level TEXT, name TEXT, name_norm TEXT,
+           parent TEXT, minlon REAL, minlat REAL, maxlon REAL, maxlat REAL, minx REAL, miny REAL,
+           maxx REAL, maxy REAL, geom TEXT);
+         CREATE TABLE area_scores (code TEXT, year INTEGER, lbm REAL, afw REAL, fys REAL,
+           onv REAL, soc REAL, vrz REAL, won REAL, PRIMARY KEY (code, year)) WITHOUT ROWID;",
+    )
+    .unwrap();
+    let areas = [
+        (
+            "GM0344",
+            "gemeente",
+            "Utrecht",
+            "utrecht",
+            "",
+            (130_000.0, 450_000.0, 142_000.0, 462_000.0),
+        ),
+        (
+            "GM0339",
+            "gemeente",
+            "Utrechtse Heuvelrug",
+            "utrechtse heuvelrug",
+            "",
+            (150_000.0, 440_000.0, 160_000.0, 450_000.0),
+        ),
+        (
+            "GM1900",
+            "gemeente",
+            "Súdwest-Fryslân",
+            "sudwest-fryslan",
+            "",
+            (160_000.0, 540_000.0, 180_000.0, 560_000.0),
+        ),
+        (
+            "WK034401",
+            "wijk",
+            "Binnenstad",
+            "binnenstad",
+            "GM0344",
+            (135_000.0, 455_000.0, 137_000.0, 457_000.0),
+        ),
+        (
+            "WK034402",
+            "wijk",
+            "Oost Utrecht",
+            "oost utrecht",
+            "GM0344",
+            (137_000.0, 455_000.0, 139_000.0, 457_000.0),
+        ),
+        (
+            "BU03440101",
+            "buurt",
+            "Domplein 50%_e.o.",
+            "domplein 50%_e.o.",
+            "WK034401",
+            (135_500.0, 455_500.0, 136_500.0, 456_500.0),
+        ),
+    ];
+    for (code, level, name, norm, parent, (x0, y0, x1, y1)) in areas {
+        let (geom, rd, ll) = rd_square(x0, y0, x1, y1);
+        conn.execute(
+            "INSERT INTO areas VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            rusqlite::params![code, level, name, norm, parent, ll[0], ll[1], ll[2], ll[3], rd[0], rd[1], rd[2], rd[3], geom],
+        )
+        .unwrap();
+    }
+    for (code, afw) in [("GM0344", 0.06), ("WK034401", -0.12), ("BU03440101", 0.25)] {
+        conn.execute(
+            "INSERT INTO area_scores VALUES (?1, 2020, 4.1, ?2, 0.0, 0.0, 0.0, 0.0, 0.0)",
+            rusqlite::params![code, afw],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO area_scores VALUES (?1, 2022, 4.2, ?2, 0.0, 0.0, 0.0, NULL, 0.0)",
+            rusqlite::params![code, afw + 0.01],
+        )
+        .unwrap();
+    }
+}
+
+/// WGS84 of an RD point.
+pub fn lonlat(rd: (f64, f64)) -> (f64, f64) {
+    lbm_tiler::rd_to_wgs84(rd.0, rd.1).unwrap()
+}

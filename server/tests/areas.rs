@@ -1,0 +1,289 @@
+//! Issue 5 on the server: change tilesets and area layers in the catalog, TileJSON and styles;
+//! `/api/v1/search`; `/api/v1/point` with areas.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+async fn json(resp: reqwest::Response) -> Value {
+    assert_eq!(resp.headers()["content-type"], "application/json");
+    resp.json().await.unwrap()
+}
+
+async fn get(s: &TestServer, path: &str) -> (u16, Value) {
+    let resp = client()
+        .get(format!("{}{path}", s.base))
+        .send()
+        .await
+        .unwrap();
+    (resp.status().as_u16(), json(resp).await)
+}
+
+/// Score tilesets 2018/2020 (2020 with area layers), a change tileset 2018-2020 and an index
+/// with areas.
+async fn area_server() -> (tempfile::TempDir, TestServer) {
+    let dir = tempfile::tempdir().unwrap();
+    write_tileset(dir.path(), "lbm", 2018, 0.1);
+    let with_areas = write_tileset(dir.path(), "lbm", 2020, 0.2);
+    set_metadata(&with_areas, &[("lbm_areas", areas_metadata())]);
+    write_change_tileset(dir.path(), "lbm", 2018, 2020);
+    write_area_index(dir.path());
+    let s = start(dir.path()).await;
+    (dir, s)
+}
+
+#[tokio::test]
+async fn catalog_lists_changes_and_areas() {
+    let (_dir, s) = area_server().await;
+    let (status, catalog) = get(&s, "/catalog.json").await;
+    assert_eq!(status, 200);
+    // Change tilesets add no years to the measure.
+    assert_eq!(
+        catalog["measures"][0]["years"],
+        serde_json::json!([2018, 2020])
+    );
+    assert_eq!(
+        catalog["changes"],
+        serde_json::json!([{"measure": "lbm", "from": 2018, "to": 2020, "id": "lbm-2018-2020"}])
+    );
+    let tilesets = catalog["tilesets"].as_array().unwrap();
+    let change = tilesets
+        .iter()
+        .find(|t| t["id"] == "lbm-2018-2020")
+        .unwrap();
+    assert_eq!(change["kind"], "change");
+    assert_eq!(change["year_from"], 2018);
+    assert_eq!(change["year_to"], 2020);
+    assert_eq!(change["classification"]["kind"], "change");
+    assert_eq!(
+        change["classification"]["classes"][4]["label_nl"],
+        "geen verandering"
+    );
+    let score = tilesets.iter().find(|t| t["id"] == "lbm-2020").unwrap();
+    assert_eq!(score["areas"][0]["layer"], "gemeente");
+    assert_eq!(score["areas"][1]["layer"], "wijk");
+    assert_eq!(score["year_from"], Value::Null);
+    let plain = tilesets.iter().find(|t| t["id"] == "lbm-2018").unwrap();
+    assert_eq!(plain["areas"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn tilejson_and_style_know_change_and_area_layers() {
+    let (_dir, s) = area_server().await;
+    let (_, tj) = get(&s, "/tiles/lbm-2018-2020.json").await;
+    assert_eq!(tj["lbm"]["kind"], "change");
+    assert_eq!(tj["lbm"]["year_from"], 2018);
+    assert_eq!(tj["lbm"]["year_to"], 2020);
+    assert_eq!(tj["lbm"]["areas"], serde_json::json!([]));
+    let (_, tj) = get(&s, "/tiles/lbm-2020.json").await;
+    assert_eq!(tj["lbm"]["areas"][0]["layer"], "gemeente");
+
+    // Change style: grid in the change colours.
+    let (status, style) = get(&s, "/styles/lbm-2018-2020.json").await;
+    assert_eq!(status, 200);
+    let layers = style["layers"].as_array().unwrap();
+    assert_eq!(layers[0]["source-layer"], "grid");
+    assert_eq!(style["metadata"]["lbm:kind"], "change");
+
+    // Area style: the automatic bands (gemeente from the tileset's minzoom below 9, wijk 9..11,
+    // grid above, since there is no buurt); bands never overlap.
+    let (_, style) = get(&s, "/styles/lbm-2020.json").await;
+    let layers = style["layers"].as_array().unwrap();
+    let ids: Vec<&str> = layers.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    for id in [
+        "gemeente-fill",
+        "gemeente-outline",
+        "wijk-fill",
+        "wijk-outline",
+        "grid-fill",
+        "grid-outline",
+    ] {
+        assert!(ids.contains(&id), "{id} in {ids:?}");
+    }
+    let band = |id: &str| {
+        let l = layers.iter().find(|l| l["id"] == id).unwrap();
+        (
+            l["minzoom"].as_u64().unwrap(),
+            l["maxzoom"].as_u64().unwrap_or(24),
+        )
+    };
+    assert_eq!(band("gemeente-fill"), (5, 9));
+    assert_eq!(band("wijk-fill"), (9, 11));
+    assert_eq!(band("grid-fill"), (11, 24));
+    let gm = layers.iter().find(|l| l["id"] == "gemeente-fill").unwrap();
+    assert_eq!(gm["source-layer"], "gemeente");
+    assert_eq!(gm["paint"]["fill-color"][0], "match");
+    let outline = layers
+        .iter()
+        .find(|l| l["id"] == "gemeente-outline")
+        .unwrap();
+    assert_eq!(outline["type"], "line");
+}
+
+#[tokio::test]
+async fn search_finds_areas_by_name_and_code_ranked() {
+    let (_dir, s) = area_server().await;
+    let (status, r) = get(&s, "/api/v1/search?q=utrecht").await;
+    assert_eq!(status, 200);
+    let results = r["results"].as_array().unwrap();
+    let codes: Vec<&str> = results
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    // Exact name first, then prefixes, then substrings (by level).
+    assert_eq!(codes, ["GM0344", "GM0339", "WK034402"]);
+    let first = &results[0];
+    assert_eq!(first["kind"], "area");
+    assert_eq!(first["level"], "gemeente");
+    assert_eq!(first["name"], "Utrecht");
+    let bbox: Vec<f64> = serde_json::from_value(first["bbox"].clone()).unwrap();
+    let center: Vec<f64> = serde_json::from_value(first["center"].clone()).unwrap();
+    assert!(bbox[0] < center[0] && center[0] < bbox[2]);
+    assert!(bbox[1] < center[1] && center[1] < bbox[3]);
+    assert!((4.9..5.3).contains(&center[0]) && (52.0..52.2).contains(&center[1]));
+
+    // Accent- and case-insensitive, both ways.
+    for q in ["SUDWEST", "súdwest-fryslân", "Fryslan"] {
+        let (_, r) = get(&s, &format!("/api/v1/search?q={}", urlencode(q))).await;
+        assert_eq!(r["results"][0]["code"], "GM1900", "{q}");
+    }
+    // Codes, case-insensitive, and code prefixes.
+    let (_, r) = get(&s, "/api/v1/search?q=gm0344").await;
+    assert_eq!(r["results"][0]["code"], "GM0344");
+    let (_, r) = get(&s, "/api/v1/search?q=WK0344").await;
+    assert_eq!(r["results"].as_array().unwrap().len(), 2);
+    // LIKE wildcards in the query are literal.
+    let (_, r) = get(&s, "/api/v1/search?q=%25").await;
+    assert_eq!(r["results"][0]["code"], "BU03440101");
+    assert_eq!(r["results"].as_array().unwrap().len(), 1);
+    let (_, r) = get(&s, "/api/v1/search?q=_").await;
+    assert_eq!(r["results"].as_array().unwrap().len(), 1);
+    // limit.
+    let (_, r) = get(&s, "/api/v1/search?q=u&limit=2").await;
+    assert_eq!(r["results"].as_array().unwrap().len(), 2);
+    let (_, r) = get(&s, "/api/v1/search?q=zzzz").await;
+    assert_eq!(r["results"], serde_json::json!([]));
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn search_finds_cells_by_id_and_coordinates() {
+    // No areas table: cells and coordinates still answer, names find nothing.
+    let dir = tempfile::tempdir().unwrap();
+    write_tileset(dir.path(), "lbm", 2020, 0.2);
+    write_index(dir.path(), 5.12, 52.09);
+    let s = start(dir.path()).await;
+    let (status, r) = get(&s, "/api/v1/search?q=E1213N4879").await;
+    assert_eq!(status, 200);
+    let cell = &r["results"][0];
+    assert_eq!(cell["kind"], "cell");
+    assert_eq!(cell["cell"], "E1213N4879");
+    assert_eq!(cell["x"], 121300.0);
+    let (lon, lat) = lonlat((121_350.0, 487_950.0));
+    let c: Vec<f64> = serde_json::from_value(cell["center"].clone()).unwrap();
+    assert!((c[0] - lon).abs() < 1e-5 && (c[1] - lat).abs() < 1e-5);
+    for q in [
+        "121350,487950",
+        "121350 487950",
+        &format!("{lat},{lon}"),
+        &format!("{lon}, {lat}"),
+    ] {
+        let (status, r) = get(&s, &format!("/api/v1/search?q={}", urlencode(q))).await;
+        assert_eq!(status, 200, "{q}");
+        assert_eq!(r["results"][0]["cell"], "E1213N4879", "{q}");
+    }
+    let (status, r) = get(&s, "/api/v1/search?q=Utrecht").await;
+    assert_eq!(status, 200);
+    assert_eq!(r["results"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn search_rejects_bad_input_with_400_json() {
+    let (_dir, s) = area_server().await;
+    let long = "a".repeat(101);
+    for q in [
+        "/api/v1/search",
+        "/api/v1/search?q=",
+        "/api/v1/search?q=%20%20",
+        &format!("/api/v1/search?q={long}"),
+        "/api/v1/search?q=a&limit=0",
+        "/api/v1/search?q=a&limit=51",
+        "/api/v1/search?q=a&limit=-1",
+        "/api/v1/search?q=a&limit=ten",
+        "/api/v1/search?q=1,2",
+        "/api/v1/search?q=52.1,200",
+        "/api/v1/search?q=E9999N1",
+        "/api/v1/search?q=a%00b",
+    ] {
+        let (status, body) = get(&s, q).await;
+        assert_eq!(status, 400, "{q}");
+        assert!(
+            body["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{q}: {body}"
+        );
+    }
+    let (status, _) = get(&s, &format!("/api/v1/search?q={}", "a".repeat(100))).await;
+    assert_eq!(status, 200);
+    let (status, _) = get(&s, "/api/v1/search?q=a&limit=50").await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn point_lists_the_areas_with_their_time_series() {
+    let (_dir, s) = area_server().await;
+    let (lon, lat) = lonlat(AREA_CENTRE_RD);
+    let (status, p) = get(&s, &format!("/api/v1/point?lon={lon}&lat={lat}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(p["cell"], "E1360N4560");
+    let areas = p["areas"].as_array().unwrap();
+    let levels: Vec<&str> = areas.iter().map(|a| a["level"].as_str().unwrap()).collect();
+    assert_eq!(levels, ["gemeente", "wijk", "buurt"]);
+    assert_eq!(areas[0]["code"], "GM0344");
+    assert_eq!(areas[0]["name"], "Utrecht");
+    assert_eq!(areas[1]["code"], "WK034401");
+    let years = areas[1]["years"].as_array().unwrap();
+    assert_eq!(years.len(), 2);
+    assert_eq!(years[0]["year"], 2020);
+    assert_eq!(years[0]["values"]["afw"], -0.12);
+    // lbm is classified by afw with the score classification (-0.2 <= -0.12 < -0.1: class 3).
+    assert_eq!(years[0]["classes"]["lbm"], 3);
+    assert_eq!(years[1]["values"].get("vrz"), None);
+
+    // In the gemeente but without a cell: cell null, one area.
+    let (lon, lat) = lonlat(GEMEENTE_ONLY_RD);
+    let (status, p) = get(&s, &format!("/api/v1/point?lon={lon}&lat={lat}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(p["cell"], Value::Null);
+    assert_eq!(p["years"], serde_json::json!([]));
+    assert_eq!(p["areas"].as_array().unwrap().len(), 1);
+    assert_eq!(p["areas"][0]["code"], "GM0344");
+
+    // Neither: 404.
+    let (status, body) = get(&s, "/api/v1/point?lon=6.5&lat=53.2").await;
+    assert_eq!(status, 404);
+    assert!(body["error"].as_str().unwrap().contains("no cell"));
+}
+
+#[tokio::test]
+async fn point_without_area_tables_still_answers_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tileset(dir.path(), "lbm", 2020, 0.2);
+    write_index(dir.path(), 5.12, 52.09);
+    let s = start(dir.path()).await;
+    let (status, p) = get(&s, "/api/v1/point?lon=5.12&lat=52.09").await;
+    assert_eq!(status, 200);
+    assert!(p["cell"].is_string());
+    assert_eq!(p["areas"], serde_json::json!([]));
+}
