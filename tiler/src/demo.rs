@@ -19,6 +19,8 @@ use crate::pyramid::{DEFAULT_MAXZOOM, DEFAULT_MINZOOM};
 const OUTLINE: &str = include_str!("../data/nl_outline_ne10m_rd.geojson");
 /// Large water bodies (Rijkswaterstaat KRW via nlmod, MIT), RD New.
 const WATERS: &str = include_str!("../data/nl_large_waters_krw_nlmod_rd.geojson");
+/// CBS municipality boundaries 2024, generalised (CBS / Kadaster, CC BY 4.0, via cartomap/nl).
+const GEMEENTEN: &str = include_str!("../data/gemeente_2024_rd.geojson");
 /// Places with population >= 500 (GeoNames, CC BY 4.0).
 const PLACES: &str = include_str!("../data/nl_places_geonames_pop500.csv");
 
@@ -28,7 +30,8 @@ pub const DEMO_YEARS: [u16; 8] = [2002, 2008, 2012, 2014, 2016, 2018, 2020, 2022
 pub const DEMO_CSV: &str = "demo-scores.csv";
 /// Attribution of the demo tilesets.
 pub const DEMO_ATTRIBUTION: &str = "Synthetic demo data, not real Leefbaarometer scores; \
-outline: Natural Earth; waters: Rijkswaterstaat KRW via nlmod; contains data from GeoNames (geonames.org)";
+outline: Natural Earth; waters: Rijkswaterstaat KRW via nlmod; contains data from GeoNames (geonames.org); \
+Gemeentegrenzen 2024: CBS / Kadaster (CBS Gebiedsindelingen via PDOK), CC BY 4.0; generalised by cartomap/nl";
 /// The RD New extent scanned for the full country (metres: xmin, ymin, xmax, ymax).
 pub const NL_BBOX: [f64; 4] = [0.0, 300_000.0, 280_000.0, 620_000.0];
 
@@ -84,6 +87,8 @@ pub fn demo(opts: &DemoOptions) -> Result<BuildSummary> {
     b.minzoom = opts.minzoom;
     b.maxzoom = opts.maxzoom;
     b.attribution = DEMO_ATTRIBUTION.into();
+    b.area_features =
+        crate::areas::read_geojson(GEMEENTEN, Path::new("<embedded gemeente_2024_rd.geojson>"))?;
     b.progress = opts.progress;
     build(&b)
 }

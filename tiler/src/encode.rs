@@ -71,8 +71,37 @@ impl TileFeature {
     }
 }
 
-/// Encodes the features of tile (z, x, y) (XYZ) at cell `level`, returns MVT compressed with
-/// gzip at `gzip_level` (0..9).
+/// One area (gemeente, wijk, buurt, pc4) in one tile.
+#[derive(Clone, Copy, Debug)]
+pub struct AreaTileFeature<'a> {
+    /// Rings in tile coordinates, oriented (see [`crate::area_tiles::AreaPiece`]).
+    pub rings: &'a [Vec<(i32, i32)>],
+    /// Feature id (the digits of the code).
+    pub id: u64,
+    /// Code, e.g. `GM0363`.
+    pub code: &'a str,
+    /// Name.
+    pub name: &'a str,
+    /// Score, already rounded.
+    pub score: f64,
+    /// Class 1..9.
+    pub class: u8,
+    /// 100 m cells with data inside (0 for scores from a file).
+    pub n: u32,
+}
+
+/// The area features of one layer in one tile.
+#[derive(Clone, Debug)]
+pub struct AreaTileLayer<'a> {
+    /// Layer name.
+    pub name: &'static str,
+    /// Its features.
+    pub features: Vec<AreaTileFeature<'a>>,
+}
+
+/// Encodes the features of tile (z, x, y) (XYZ) at cell `level` and the area layers, returns
+/// MVT compressed with gzip at `gzip_level` (0..9). The `grid` layer is left out when it has no
+/// features and there are area layers.
 pub fn encode_tile<'a>(
     z: u8,
     x: u32,
@@ -80,6 +109,7 @@ pub fn encode_tile<'a>(
     level: u8,
     gzip_level: u32,
     features: impl Iterator<Item = &'a TileFeature>,
+    areas: &[AreaTileLayer<'_>],
 ) -> Result<Vec<u8>> {
     let err = |e: &dyn std::fmt::Display| TilerError::Encode {
         z,
@@ -88,6 +118,8 @@ pub fn encode_tile<'a>(
         message: e.to_string(),
     };
     let mut tile = Tile::new(EXTENT);
+    let mut features = features.peekable();
+    let grid_wanted = areas.is_empty() || features.peek().is_some();
     let mut layer = tile.create_layer(LAYER);
     let (ox, oy) = (x as i32 * EXTENT as i32, y as i32 * EXTENT as i32);
     let mut label = String::with_capacity(24);
@@ -106,7 +138,37 @@ pub fn encode_tile<'a>(
         feature.add_tag_uint("n", u64::from(f.n));
         layer = feature.into_layer();
     }
-    tile.add_layer(layer).map_err(|e| err(&e))?;
+    if grid_wanted {
+        tile.add_layer(layer).map_err(|e| err(&e))?;
+    }
+    for al in areas.iter().filter(|l| !l.features.is_empty()) {
+        let mut layer = tile.create_layer(al.name);
+        for f in &al.features {
+            let mut g = GeomEncoder::new(GeomType::Polygon);
+            let mut last: Option<(i32, i32)> = None;
+            for ring in f.rings {
+                // The mvt encoder joins a ring to the previous one when it starts where that one
+                // ended: start such a ring one point later.
+                let skip = usize::from(last == ring.first().copied());
+                for i in 0..ring.len() {
+                    let (px, py) = ring[(i + skip) % ring.len()];
+                    g.add_point(px, py).map_err(|e| err(&e))?;
+                }
+                last = ring.get((ring.len() + skip - 1) % ring.len()).copied();
+                g.complete_geom().map_err(|e| err(&e))?;
+            }
+            let geom = g.encode().map_err(|e| err(&e))?;
+            let mut feature = layer.into_feature(geom);
+            feature.set_id(f.id);
+            feature.add_tag_string("code", f.code);
+            feature.add_tag_string("name", f.name);
+            feature.add_tag_double("score", f.score);
+            feature.add_tag_uint("class", u64::from(f.class));
+            feature.add_tag_uint("n", u64::from(f.n));
+            layer = feature.into_layer();
+        }
+        tile.add_layer(layer).map_err(|e| err(&e))?;
+    }
     let raw = tile.to_bytes().map_err(|e| err(&e))?;
     gzip(&raw, gzip_level).map_err(|e| err(&e))
 }
@@ -195,7 +257,7 @@ mod tests {
             class: 7,
             n: 1,
         };
-        let data = encode_tile(1, 1, 1, 0, GZIP_LEVEL, std::iter::once(&f)).unwrap();
+        let data = encode_tile(1, 1, 1, 0, GZIP_LEVEL, std::iter::once(&f), &[]).unwrap();
         assert_eq!(&data[..2], &[0x1f, 0x8b]);
         let mut raw = Vec::new();
         std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&data[..]), &mut raw).unwrap();

@@ -54,6 +54,11 @@ enum Command {
         /// pair of consecutive years built.
         #[arg(long)]
         change: Option<String>,
+        /// Area boundaries (GeoJSON, FlatGeobuf .fgb or GeoPackage .gpkg) with
+        /// gm_code/wk_code/bu_code (or statcode) and names; repeatable. Scores are derived from
+        /// the cells whose centre lies inside.
+        #[arg(long)]
+        areas: Vec<PathBuf>,
     },
     /// Generate a synthetic Netherlands (DIR/demo-scores.csv) and tile it.
     Demo {
@@ -134,6 +139,7 @@ fn run(cli: Cli) -> Result<()> {
             no_index,
             gzip_level,
             change,
+            areas,
         } => {
             let mut o = BuildOptions::new(&scores, &out);
             if let Some(c) = classes {
@@ -147,6 +153,7 @@ fn run(cli: Cli) -> Result<()> {
             o.write_index = !no_index;
             o.gzip_level = gzip_level;
             o.changes = change.as_deref().map(parse_changes).transpose()?;
+            o.areas = areas;
             if let Some(a) = attribution {
                 o.attribution = a;
             }

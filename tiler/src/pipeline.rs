@@ -9,8 +9,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use rusqlite::params;
 
+use crate::area_tiles::AreaLayer;
+use crate::areas::{read_areas, Area, AreaLevel};
 use crate::classes::{Classification, MeasureClassification};
-use crate::encode::{encode_tile, global_px, round3, TileFeature};
+use crate::encode::{encode_tile, global_px, round3, AreaTileFeature, AreaTileLayer, TileFeature};
 use crate::error::{Result, TilerError};
 use crate::mbtiles::{AtomicDb, MbtilesWriter, ZoomStats};
 use crate::project::rd_to_wgs84;
@@ -53,6 +55,11 @@ pub struct BuildOptions {
     /// Change maps `(from, to)`: `None` = each pair of consecutive selected years; `Some(vec![])`
     /// = none.
     pub changes: Option<Vec<(u16, u16)>>,
+    /// Area boundary files (GeoJSON, FlatGeobuf, GeoPackage); their scores are derived from the
+    /// grid cells whose centre lies inside.
+    pub areas: Vec<PathBuf>,
+    /// Areas already read (the demo's embedded municipalities), added to those of `areas`.
+    pub area_features: Vec<Area>,
 }
 
 impl BuildOptions {
@@ -71,6 +78,8 @@ impl BuildOptions {
             write_index: true,
             gzip_level: crate::encode::GZIP_LEVEL,
             changes: None,
+            areas: Vec::new(),
+            area_features: Vec::new(),
         }
     }
 }
@@ -190,6 +199,14 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
     let started = Instant::now();
     // Fail on bad options before spending time on the scores file.
     check_options(opts)?;
+    for a in &opts.areas {
+        if !a.is_file() {
+            return Err(TilerError::io(
+                a,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such boundary file"),
+            ));
+        }
+    }
     tracing::info!(path = %opts.scores.display(), "reading scores");
     let scores = read_scores(&opts.scores)?;
     tracing::info!(
@@ -242,6 +259,140 @@ fn check_options(opts: &BuildOptions) -> Result<(Vec<String>, Vec<ZoomLevel>)> {
     Ok((measures, pyramid(opts.minzoom, opts.maxzoom)))
 }
 
+/// Reads the boundary files and the preloaded areas, groups them by level (first of a code wins).
+fn load_areas(opts: &BuildOptions) -> Result<Vec<(AreaLevel, Vec<Area>)>> {
+    let mut all: Vec<Area> = opts.area_features.clone();
+    for path in &opts.areas {
+        let areas = read_areas(path)?;
+        tracing::info!(path = %path.display(), areas = areas.len(), "boundaries read");
+        all.extend(areas);
+    }
+    let mut seen = std::collections::HashSet::new();
+    all.retain(|a| {
+        let first = seen.insert(a.code.clone());
+        if !first {
+            tracing::warn!(code = %a.code, "area given twice; the first boundary is used");
+        }
+        first
+    });
+    Ok(AreaLevel::ALL
+        .iter()
+        .map(|&l| {
+            (
+                l,
+                all.iter()
+                    .filter(|a| a.level == l)
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, v)| !v.is_empty())
+        .collect())
+}
+
+/// Per area of `layer` and per dataset, the sums and counts of the 100 m cells whose centre lies
+/// inside the area (each cell counts for at most one area of a level).
+pub fn area_aggregates(areas: &[Area], datasets: &[&YearScores]) -> Vec<Vec<AggCell>> {
+    let mut union: Vec<(i32, i32)> = datasets
+        .iter()
+        .flat_map(|y| y.cells.iter().map(|c| (c.hx, c.hy)))
+        .collect();
+    union.par_sort_unstable();
+    union.dedup();
+    let mut rows: Vec<(i32, i32, u32)> = union
+        .iter()
+        .enumerate()
+        .map(|(i, &(hx, hy))| (hy, hx, i as u32))
+        .collect();
+    rows.par_sort_unstable();
+    let inside: Vec<Vec<u32>> = areas
+        .par_iter()
+        .map(|a| {
+            let (_, y0, _, y1) = a.bounds();
+            let hy0 = ((y0 - 50.0) / 100.0).floor() as i32;
+            let hy1 = ((y1 - 50.0) / 100.0).ceil() as i32;
+            let mut out = Vec::new();
+            let mut xs: Vec<f64> = Vec::new();
+            for hy in hy0..=hy1 {
+                let yc = f64::from(hy) * 100.0 + 50.0;
+                xs.clear();
+                for ring in a.polygons.iter().flatten() {
+                    for i in 0..ring.len() {
+                        let (p, q) = (ring[i], ring[(i + 1) % ring.len()]);
+                        if (p.1 <= yc) != (q.1 <= yc) {
+                            xs.push(p.0 + (yc - p.1) * (q.0 - p.0) / (q.1 - p.1));
+                        }
+                    }
+                }
+                if xs.len() < 2 {
+                    continue;
+                }
+                xs.sort_by(f64::total_cmp);
+                let start = rows.partition_point(|r| r.0 < hy);
+                let end = rows.partition_point(|r| r.0 <= hy);
+                let row = &rows[start..end];
+                for pair in xs.chunks_exact(2) {
+                    // Cells whose centre x lies in [pair[0], pair[1]).
+                    let lo = ((pair[0] - 50.0) / 100.0).ceil() as i32;
+                    let hi = ((pair[1] - 50.0) / 100.0).ceil() as i32;
+                    let a = row.partition_point(|r| r.1 < lo);
+                    let b = row.partition_point(|r| r.1 < hi);
+                    out.extend(row[a..b].iter().map(|r| r.2));
+                }
+            }
+            out
+        })
+        .collect();
+    let mut owner = vec![u32::MAX; union.len()];
+    for (ai, cells) in inside.iter().enumerate() {
+        for &c in cells {
+            if owner[c as usize] == u32::MAX {
+                owner[c as usize] = ai as u32;
+            }
+        }
+    }
+    datasets
+        .par_iter()
+        .map(|y| {
+            let mut aggs = vec![
+                AggCell {
+                    kx: 0,
+                    ky: 0,
+                    geom: 0,
+                    sums: [0.0; 7],
+                    counts: [0; 7],
+                };
+                areas.len()
+            ];
+            let mut j = 0;
+            for c in &y.cells {
+                while union[j] != (c.hx, c.hy) {
+                    j += 1;
+                }
+                let o = owner[j];
+                if o == u32::MAX {
+                    continue;
+                }
+                let a = &mut aggs[o as usize];
+                for (k, v) in c.values.iter().enumerate() {
+                    if v.is_finite() {
+                        a.sums[k] += v;
+                        a.counts[k] += 1;
+                    }
+                }
+            }
+            aggs
+        })
+        .collect()
+}
+
+/// An area level ready to tile: its pieces per zoom and its aggregates per dataset.
+struct PreparedAreas {
+    layer: AreaLayer,
+    /// Indexed like the datasets (years, then change pairs), then by area.
+    aggs: Vec<Vec<AggCell>>,
+}
+
 /// Per-level aggregates of every selected year and the level's projected geometry.
 struct Level {
     level: u8,
@@ -288,6 +439,21 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
         .collect();
     let n_years = years.len();
     let years: Vec<&YearScores> = years.into_iter().chain(diffs.iter()).collect();
+    let area_levels = load_areas(opts)?;
+    let prepared: Vec<PreparedAreas> = area_levels
+        .into_iter()
+        .filter(|(level, _)| level.minzoom().max(opts.minzoom) <= opts.maxzoom)
+        .map(|(level, areas)| {
+            let aggs = area_aggregates(&areas, &years);
+            let layer = AreaLayer::build(
+                level,
+                areas,
+                level.minzoom().max(opts.minzoom),
+                opts.maxzoom,
+            )?;
+            Ok(PreparedAreas { layer, aggs })
+        })
+        .collect::<Result<_>>()?;
     std::fs::create_dir_all(&opts.out_dir).map_err(|e| TilerError::io(&opts.out_dir, e))?;
 
     let mut level_ids: Vec<u8> = zooms.iter().map(|z| z.level).collect();
@@ -355,13 +521,16 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
                     scores,
                     &all,
                     &opts.classification,
+                    &prepared,
                 )
             })
         });
         let tilesets: Result<Vec<TilesetSummary>> = jobs
             .par_iter()
             .map(|&(measure, yi, from)| {
-                let r = build_tileset(scores, opts, measure, years[yi], yi, from, &levels, &zooms);
+                let r = build_tileset(
+                    scores, opts, measure, years[yi], yi, from, &levels, &prepared, &zooms,
+                );
                 bar.inc(1);
                 bar.set_message(format!("{measure}-{}", years[yi].year));
                 r
@@ -466,6 +635,7 @@ fn build_tileset(
     yi: usize,
     from: Option<u16>,
     levels: &[Level],
+    areas: &[PreparedAreas],
     zooms: &[ZoomLevel],
 ) -> Result<TilesetSummary> {
     let cls = match from {
@@ -519,18 +689,65 @@ fn build_tileset(
                     }
                 }
             }
-            assign.par_sort_unstable();
-            let mut groups: Vec<(u64, usize, usize)> = Vec::new();
-            let mut start = 0;
-            for i in 1..=assign.len() {
-                if i == assign.len() || assign[i].0 != assign[start].0 {
-                    groups.push((assign[start].0, start, i));
-                    start = i;
-                }
+            // Area features of this zoom with data: (tile key, layer, piece), in tile order.
+            let mut area_assign: Vec<(u64, u8, u32)> = Vec::new();
+            for (li, pa) in areas.iter().enumerate() {
+                let agg = &pa.aggs[yi];
+                area_assign.extend(
+                    pa.layer
+                        .at(zl.zoom)
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, p)| agg[p.area as usize].counts[vi] > 0)
+                        .map(|(pi, p)| (p.key, li as u8, pi as u32)),
+                );
             }
-            groups.par_iter().try_for_each_with(tx.clone(), |tx, &(key, a, b)| {
+            assign.par_sort_unstable();
+            area_assign.par_sort_unstable();
+            // (tile key, grid range, area range), merged over both.
+            let mut groups: Vec<(u64, usize, usize, usize, usize)> = Vec::new();
+            let (mut i, mut j) = (0, 0);
+            while i < assign.len() || j < area_assign.len() {
+                let key = match (assign.get(i), area_assign.get(j)) {
+                    (Some(a), Some(b)) => a.0.min(b.0),
+                    (Some(a), None) => a.0,
+                    (None, Some(b)) => b.0,
+                    (None, None) => unreachable!("loop condition"),
+                };
+                let (gi, aj) = (i, j);
+                while i < assign.len() && assign[i].0 == key {
+                    i += 1;
+                }
+                while j < area_assign.len() && area_assign[j].0 == key {
+                    j += 1;
+                }
+                groups.push((key, gi, i, aj, j));
+            }
+            groups.par_iter().try_for_each_with(tx.clone(), |tx, &(key, a, b, c, d)| {
                 let (x, y) = ((key >> 32) as u32, key as u32);
-                let data = encode_tile(zl.zoom, x, y, zl.level, opts.gzip_level, assign[a..b].iter().map(|(_, i)| &feats[*i as usize]))?;
+                let mut layers: Vec<AreaTileLayer> = Vec::new();
+                for &(_, li, pi) in &area_assign[c..d] {
+                    let pa = &areas[li as usize];
+                    let piece = &pa.layer.at(zl.zoom)[pi as usize];
+                    let area = &pa.layer.areas[piece.area as usize];
+                    let agg = &pa.aggs[yi][piece.area as usize];
+                    let mean = agg.mean(vi).expect("filtered on data");
+                    let basis = if bi == vi { mean } else { agg.mean(bi).unwrap_or(mean) };
+                    let name = pa.layer.level.layer();
+                    if layers.last().is_none_or(|l| l.name != name) {
+                        layers.push(AreaTileLayer { name, features: Vec::new() });
+                    }
+                    layers.last_mut().expect("pushed above").features.push(AreaTileFeature {
+                        rings: &piece.rings,
+                        id: area.feature_id(),
+                        code: &area.code,
+                        name: &area.name,
+                        score: round3(mean),
+                        class: cls.classify(basis),
+                        n: agg.counts[vi],
+                    });
+                }
+                let data = encode_tile(zl.zoom, x, y, zl.level, opts.gzip_level, assign[a..b].iter().map(|(_, i)| &feats[*i as usize]), &layers)?;
                 if data.len() as u64 > MAX_TILE_BYTES {
                     tracing::warn!(tile = %format!("{name} {}/{x}/{y}", zl.zoom), bytes = data.len(), "tile above 500 KB");
                 }
@@ -549,7 +766,7 @@ fn build_tileset(
     // A writer error explains a producer's "writer stopped", so report it first.
     let (writer, zoom_stats) = written?;
     let features = produced?;
-    let metadata = metadata_rows(scores, opts, cls, &name, year, from, zooms);
+    let metadata = metadata_rows(scores, opts, cls, &name, year, from, zooms, areas);
     let path = writer.finish(&metadata)?;
     tracing::debug!(tileset = %name, "written");
     Ok(TilesetSummary {
@@ -635,6 +852,7 @@ fn bounds(year: &YearScores, vi: usize) -> (f64, f64, f64, f64) {
     (w, s, e, n)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn metadata_rows(
     scores: &Scores,
     opts: &BuildOptions,
@@ -643,6 +861,7 @@ fn metadata_rows(
     year: &YearScores,
     from: Option<u16>,
     zooms: &[ZoomLevel],
+    areas: &[PreparedAreas],
 ) -> Vec<(String, String)> {
     let vi = value_index(&cls.measure).unwrap_or(0);
     let (w, s, e, n) = bounds(year, vi);
@@ -657,13 +876,28 @@ fn metadata_rows(
             cls.name_nl, cls.name_en, year.year
         ),
     };
-    let json = serde_json::json!({"vector_layers": [{
+    let mut layers = vec![serde_json::json!({
         "id": crate::encode::LAYER,
         "description": description,
         "minzoom": opts.minzoom,
         "maxzoom": opts.maxzoom,
         "fields": {"score": "Number", "class": "Number", "cell": "String", "n": "Number"},
-    }]});
+    })];
+    let mut lbm_areas = Vec::new();
+    for pa in areas {
+        let l = &pa.layer;
+        layers.push(serde_json::json!({
+            "id": l.level.layer(),
+            "description": format!("{} per {}: mean of the 100 m cells whose centre lies inside", cls.name_nl, l.level.layer()),
+            "minzoom": l.minzoom,
+            "maxzoom": l.maxzoom,
+            "fields": {"code": "String", "name": "String", "score": "Number", "class": "Number", "n": "Number"},
+        }));
+        lbm_areas.push(serde_json::json!({
+            "layer": l.level.layer(), "minzoom": l.minzoom, "maxzoom": l.maxzoom, "scores": "derived",
+        }));
+    }
+    let json = serde_json::json!({ "vector_layers": layers });
     let mut rows = vec![
         ("name", name.to_string()),
         ("format", "pbf".into()),
@@ -690,6 +924,9 @@ fn metadata_rows(
         ("lbm_source_sha256", scores.sha256.clone()),
         ("lbm_generator", GENERATOR.into()),
     ];
+    if !lbm_areas.is_empty() {
+        rows.push(("lbm_areas", serde_json::Value::from(lbm_areas).to_string()));
+    }
     if let Some(f) = from {
         rows.push(("lbm_year_from", f.to_string()));
         rows.push(("lbm_year_to", year.year.to_string()));
@@ -697,20 +934,93 @@ fn metadata_rows(
     rows.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
+/// The `areas` and `area_scores` tables (derived scores, every year of the file).
+fn write_index_areas(db: &AtomicDb, years: &[&YearScores], areas: &[PreparedAreas]) -> Result<()> {
+    let mut area_stmt = db
+        .conn()
+        .prepare("INSERT INTO areas VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)")
+        .map_err(|e| db.err(e))?;
+    let mut score_stmt = db
+        .conn()
+        .prepare("INSERT INTO area_scores VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)")
+        .map_err(|e| db.err(e))?;
+    for pa in areas {
+        let list = &pa.layer.areas;
+        let aggs = area_aggregates(list, years);
+        for (ai, a) in list.iter().enumerate() {
+            let (x0, y0, x1, y1) = a.bounds();
+            let (mut w, mut s, mut e, mut n) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+            for &(x, y) in a.polygons.iter().flatten().flatten() {
+                let (lon, lat) = rd_to_wgs84(x, y)?;
+                w = w.min(lon);
+                e = e.max(lon);
+                s = s.min(lat);
+                n = n.max(lat);
+            }
+            area_stmt
+                .execute(params![
+                    a.code,
+                    a.level.layer(),
+                    a.name,
+                    crate::areas::normalise_name(&a.name),
+                    a.parent(),
+                    w,
+                    s,
+                    e,
+                    n,
+                    x0,
+                    y0,
+                    x1,
+                    y1,
+                    a.geojson()
+                ])
+                .map_err(|e| db.err(e))?;
+            for (yi, y) in years.iter().enumerate() {
+                let agg = &aggs[yi][ai];
+                if agg.counts.iter().all(|c| *c == 0) {
+                    continue;
+                }
+                let m = |i: usize| agg.mean(i).map(|v| (v * 1e6).round() / 1e6);
+                score_stmt
+                    .execute(params![
+                        a.code,
+                        y.year,
+                        m(0),
+                        m(1),
+                        m(2),
+                        m(3),
+                        m(4),
+                        m(5),
+                        m(6)
+                    ])
+                    .map_err(|e| db.err(e))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Writes the point index: every cell with all values for every selected year, and the
 /// classification JSON per measure in `meta`.
-pub fn write_index(
+fn write_index(
     dest: &Path,
     scores: &Scores,
     years: &[&YearScores],
     classes: &Classification,
+    areas: &[PreparedAreas],
 ) -> Result<PathBuf> {
     let db = AtomicDb::create(dest)?;
     db.batch(
         "CREATE TABLE cells (hx INTEGER, hy INTEGER, year INTEGER, lbm REAL, afw REAL, fys REAL,
            onv REAL, soc REAL, vrz REAL, won REAL, PRIMARY KEY (hx, hy, year)) WITHOUT ROWID;
-         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);",
+         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+         CREATE TABLE areas (code TEXT PRIMARY KEY, level TEXT, name TEXT, name_norm TEXT,
+           parent TEXT, minlon REAL, minlat REAL, maxlon REAL, maxlat REAL, minx REAL, miny REAL,
+           maxx REAL, maxy REAL, geom TEXT);
+         CREATE TABLE area_scores (code TEXT, year INTEGER, lbm REAL, afw REAL, fys REAL,
+           onv REAL, soc REAL, vrz REAL, won REAL, PRIMARY KEY (code, year)) WITHOUT ROWID;",
     )?;
+    write_index_areas(&db, years, areas)?;
     // Insert in primary-key order: appending to the B-tree is much faster than random inserts.
     let mut order: Vec<(i32, i32, u16, u32, u32)> = years
         .iter()

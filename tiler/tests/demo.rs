@@ -67,6 +67,81 @@ fn demo_region_tiles_decode_to_the_csv_values() {
             1
         );
     }
+    // The gemeente layer: Utrecht (GM0344) holds the mean of the cells whose centre lies inside.
+    let gm = lbm_tiler::areas::read_geojson(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/data/gemeente_2024_rd.geojson"
+        ))
+        .unwrap(),
+        std::path::Path::new("gemeente"),
+    )
+    .unwrap();
+    let utrecht = gm.iter().find(|a| a.code == "GM0344").unwrap();
+    let (mut sum, mut afw, mut n) = (0.0, 0.0, 0u64);
+    for row in &rows {
+        let cell = lbm_tiler::CellId::parse(row[0]).unwrap();
+        if utrecht.contains(f64::from(cell.x_m()) + 50.0, f64::from(cell.y_m()) + 50.0) {
+            sum += row[2].parse::<f64>().unwrap();
+            afw += row[3].parse::<f64>().unwrap();
+            n += 1;
+        }
+    }
+    assert!(n > 500, "{n} cells in Utrecht");
+    let lbm_path = dir.path().join("lbm-2020.mbtiles");
+    for z in [5u8, 8, 13] {
+        let (data, p) = raw_tile_at(&lbm_path, 136_000.0, 456_000.0, z);
+        let areas = decode_areas(&data, "gemeente");
+        let f = areas
+            .iter()
+            .find(|a| a.code == "GM0344")
+            .expect("Utrecht in its tile");
+        assert_eq!((f.id, f.name.as_str(), f.n), (344, "Utrecht", n), "z{z}");
+        assert!(
+            (f.score - sum / n as f64).abs() < 0.0006,
+            "z{z}: {} vs {}",
+            f.score,
+            sum / n as f64
+        );
+        assert_eq!(f.class, u64::from(lbm_cls.classify(afw / n as f64)), "z{z}");
+        assert!(f.contains(p), "z{z}: the polygon holds a point in Utrecht");
+        assert!(area2(&f.rings[0]) > 0, "exterior ring clockwise");
+        assert_eq!(
+            areas.iter().filter(|a| a.contains(p)).count(),
+            1,
+            "z{z}: no overlap"
+        );
+    }
+    let json: serde_json::Value = serde_json::from_str(&m["json"]).unwrap();
+    assert_eq!(json["vector_layers"][1]["id"], "gemeente");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&m["lbm_areas"]).unwrap(),
+        serde_json::json!([{"layer":"gemeente","minzoom":5,"maxzoom":13,"scores":"derived"}])
+    );
+    let conn = lbm_tiler::mbtiles::open_read_only(&dir.path().join("lbm-index.sqlite")).unwrap();
+    let (name, norm, parent, geom): (String, String, Option<String>, String) = conn
+        .query_row(
+            "SELECT name, name_norm, parent, geom FROM areas WHERE code='GM0344'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (name.as_str(), norm.as_str(), parent),
+        ("Utrecht", "utrecht", None)
+    );
+    assert!(
+        geom.starts_with("{\"coordinates\"") || geom.contains("\"Polygon\""),
+        "{geom}"
+    );
+    let lbm_idx: f64 = conn
+        .query_row(
+            "SELECT lbm FROM area_scores WHERE code='GM0344' AND year=2020",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!((lbm_idx - sum / n as f64).abs() < 1e-5);
     assert!(lbm_values.iter().all(|v| (3.0..=5.2).contains(v)));
     assert!(
         lbm_values.iter().any(|v| *v != lbm_values[0]),

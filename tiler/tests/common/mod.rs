@@ -46,9 +46,9 @@ pub fn gunzip(data: &[u8]) -> Vec<u8> {
 /// Decodes a gzip-compressed MVT tile's `grid` layer (checks version 2, extent 4096).
 pub fn decode(data: &[u8]) -> Vec<Decoded> {
     let tile = Tile::decode(gunzip(data).as_slice()).unwrap();
-    assert_eq!(tile.layers.len(), 1);
-    let layer = &tile.layers[0];
-    assert_eq!(layer.name, "grid");
+    let Some(layer) = tile.layers.iter().find(|l| l.name == "grid") else {
+        return Vec::new();
+    };
     assert_eq!(layer.version, 2);
     assert_eq!(layer.extent, Some(4096));
     layer
@@ -78,6 +78,106 @@ pub fn decode(data: &[u8]) -> Vec<Decoded> {
             d
         })
         .collect()
+}
+
+/// A decoded area feature (layers gemeente, wijk, buurt, pc4).
+#[derive(Debug, Clone)]
+pub struct DecodedArea {
+    pub id: u64,
+    pub code: String,
+    pub name: String,
+    pub score: f64,
+    pub class: u64,
+    pub n: u64,
+    /// Rings in tile coordinates (without closing points).
+    pub rings: Vec<Vec<(i64, i64)>>,
+}
+
+impl DecodedArea {
+    /// Even-odd over all rings.
+    pub fn contains(&self, p: (f64, f64)) -> bool {
+        self.rings.iter().filter(|r| contains(r, p)).count() % 2 == 1
+    }
+}
+
+/// The names of the layers of a tile.
+pub fn layer_names(data: &[u8]) -> Vec<String> {
+    let tile = Tile::decode(gunzip(data).as_slice()).unwrap();
+    tile.layers.iter().map(|l| l.name.clone()).collect()
+}
+
+/// Decodes one area layer of a gzip-compressed MVT tile (empty when the layer is absent).
+pub fn decode_areas(data: &[u8], name: &str) -> Vec<DecodedArea> {
+    let tile = Tile::decode(gunzip(data).as_slice()).unwrap();
+    let Some(layer) = tile.layers.iter().find(|l| l.name == name) else {
+        return Vec::new();
+    };
+    assert_eq!(layer.version, 2);
+    layer
+        .features
+        .iter()
+        .map(|f| {
+            assert_eq!(f.r#type, Some(tile::GeomType::Polygon as i32));
+            let mut d = DecodedArea {
+                id: f.id.expect("feature id"),
+                code: String::new(),
+                name: String::new(),
+                score: f64::NAN,
+                class: 0,
+                n: 0,
+                rings: decode_rings(&f.geometry),
+            };
+            for kv in f.tags.chunks(2) {
+                let key = layer.keys[kv[0] as usize].as_str();
+                let v = &layer.values[kv[1] as usize];
+                match key {
+                    "score" => d.score = v.double_value.expect("score is a double"),
+                    "class" => d.class = v.uint_value.expect("class is a uint"),
+                    "code" => d.code = v.string_value.clone().expect("code is a string"),
+                    "name" => d.name = v.string_value.clone().expect("name is a string"),
+                    "n" => d.n = v.uint_value.expect("n is a uint"),
+                    other => panic!("unexpected property {other}"),
+                }
+            }
+            d
+        })
+        .collect()
+}
+
+/// Decodes polygon rings: each MoveTo starts a ring.
+pub fn decode_rings(g: &[u32]) -> Vec<Vec<(i64, i64)>> {
+    let (mut x, mut y) = (0i64, 0i64);
+    let mut rings: Vec<Vec<(i64, i64)>> = Vec::new();
+    let mut i = 0;
+    while i < g.len() {
+        let (cmd, count) = (g[i] & 7, g[i] >> 3);
+        i += 1;
+        match cmd {
+            1 | 2 => {
+                if cmd == 1 {
+                    rings.push(Vec::new());
+                }
+                for _ in 0..count {
+                    x += zigzag(g[i]);
+                    y += zigzag(g[i + 1]);
+                    i += 2;
+                    rings.last_mut().expect("MoveTo first").push((x, y));
+                }
+            }
+            7 => {}
+            c => panic!("unknown command {c}"),
+        }
+    }
+    rings
+}
+
+/// Reads the tile holding RD point (x, y) at zoom z: the raw tile and the point in tile coords.
+pub fn raw_tile_at(mbtiles: &Path, x: f64, y: f64, z: u8) -> (Vec<u8>, (f64, f64)) {
+    let (tx, ty, p) = locate(x, y, z);
+    let data = lbm_tiler::mbtiles::read_tile(mbtiles, z, tx, ty)
+        .unwrap()
+        .unwrap_or_else(|| panic!("tile {z}/{tx}/{ty} exists"));
+    (data, p)
 }
 
 fn zigzag(v: u32) -> i64 {
