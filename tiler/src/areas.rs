@@ -521,7 +521,13 @@ pub fn read_flatgeobuf(path: &Path) -> Result<Vec<Area>> {
     while let Some(f) = iter.next().map_err(|e| fgb_err(path, e))? {
         let props: HashMap<String, String> = f
             .properties()
-            .map_err(|e| fgb_err(path, e))?
+            .map_err(|e| {
+                bad(
+                    path,
+                    feature_label(i, None),
+                    format!("cannot read the properties: {e}"),
+                )
+            })?
             .into_iter()
             .map(|(k, v)| (k.to_ascii_lowercase(), v))
             .collect();

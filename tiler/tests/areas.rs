@@ -1,0 +1,326 @@
+//! Area layers from real GeoJSON, FlatGeobuf and GeoPackage files: decoded features, the index,
+//! and errors that name the file and the feature.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use lbm_tiler::{build, BuildOptions};
+
+const CSV: &str = "grid_id,jaar,lbm,afw,fys,onv,soc,vrz,won
+E1213N4879,2020,4.250,0.190,0.031,-0.058,-0.084,0.310,0.001
+E1214N4879,2020,4.000,-0.060,-0.114,0.034,0.632,-0.011,-0.031
+E1213N4880,2020,3.900,-0.160,,0.1,0.1,0.1,0.1
+E1213N4879,2018,4.100,0.100,0.010,0.010,0.010,0.010,0.010
+";
+
+/// GM0001 holds the centres of E1213N4879 and E1213N4880; GM0002 (east of x = 121400) holds
+/// E1214N4879. GM0001 has a hole far from the cells.
+const GEMEENTEN: &str = r#"{"type":"FeatureCollection","features":[
+ {"type":"Feature","properties":{"gm_code":"GM0001","gm_naam":"Één"},"geometry":{"type":"Polygon","coordinates":[
+   [[121000,487500],[121400,487500],[121400,488500],[121000,488500],[121000,487500]],
+   [[121050,487550],[121050,487600],[121100,487600],[121100,487550],[121050,487550]]]}},
+ {"type":"Feature","properties":{"gm_code":"GM0002","gm_naam":"Twee"},"geometry":{"type":"MultiPolygon","coordinates":[
+   [[[121400,487500],[122000,487500],[122000,488500],[121400,488500],[121400,487500]]]]}}]}"#;
+
+fn square(x0: f64, y0: f64, x1: f64, y1: f64) -> Vec<(f64, f64)> {
+    vec![(x0, y0), (x0, y1), (x1, y1), (x1, y0), (x0, y0)]
+}
+
+/// FlatGeobuf with one wijk (same square as GM0001), written with the flatgeobuf crate.
+fn write_fgb(path: &Path, props: &str, crs: i32) {
+    use flatgeobuf::{FgbCrs, FgbWriter, FgbWriterOptions, GeometryType};
+    let mut fgb = FgbWriter::create_with_options(
+        "wijken",
+        GeometryType::Polygon,
+        FgbWriterOptions {
+            crs: FgbCrs {
+                code: crs,
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let keys: serde_json::Map<String, serde_json::Value> = serde_json::from_str(props).unwrap();
+    for k in keys.keys() {
+        fgb.add_column(k, flatgeobuf::ColumnType::String, |_, _| {});
+    }
+    let ring: Vec<String> = square(121_000.0, 487_500.0, 121_400.0, 488_500.0)
+        .iter()
+        .map(|(x, y)| format!("[{x},{y}]"))
+        .collect();
+    let f = format!(
+        r#"{{"type":"Feature","properties":{props},"geometry":{{"type":"Polygon","coordinates":[[{}]]}}}}"#,
+        ring.join(",")
+    );
+    fgb.add_feature(geozero::geojson::GeoJson(&f)).unwrap();
+    let mut file = std::fs::File::create(path).unwrap();
+    fgb.write(&mut file).unwrap();
+}
+
+/// GeoPackage binary: `GP`, version 0, flags (little endian, no envelope), srs id, then WKB.
+fn gpkg_blob(srs: i32, wkb_type: u32, rings: &[Vec<(f64, f64)>]) -> Vec<u8> {
+    let mut b = b"GP".to_vec();
+    b.push(0);
+    b.push(1);
+    b.extend_from_slice(&srs.to_le_bytes());
+    b.push(1);
+    b.extend_from_slice(&wkb_type.to_le_bytes());
+    if wkb_type == 2 {
+        // LineString: the points of the first ring.
+        b.extend_from_slice(&(rings[0].len() as u32).to_le_bytes());
+    } else {
+        b.extend_from_slice(&(rings.len() as u32).to_le_bytes());
+    }
+    for r in rings {
+        if wkb_type != 2 {
+            b.extend_from_slice(&(r.len() as u32).to_le_bytes());
+        }
+        for (x, y) in r {
+            b.extend_from_slice(&x.to_le_bytes());
+            b.extend_from_slice(&y.to_le_bytes());
+        }
+        if wkb_type == 2 {
+            break;
+        }
+    }
+    b
+}
+
+/// GeoPackage with one buurt (most of GM0001's square), created with rusqlite.
+fn write_gpkg(path: &Path, srs: i32, wkb_type: u32) {
+    let c = rusqlite::Connection::open(path).unwrap();
+    c.execute_batch(
+        "CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT, srs_id INTEGER PRIMARY KEY,
+           organization TEXT, organization_coordsys_id INTEGER, definition TEXT, description TEXT);
+         CREATE TABLE gpkg_contents (table_name TEXT PRIMARY KEY, data_type TEXT, identifier TEXT,
+           description TEXT, last_change TEXT, min_x REAL, min_y REAL, max_x REAL, max_y REAL,
+           srs_id INTEGER);
+         CREATE TABLE gpkg_geometry_columns (table_name TEXT, column_name TEXT,
+           geometry_type_name TEXT, srs_id INTEGER, z INTEGER, m INTEGER);
+         CREATE TABLE buurten (fid INTEGER PRIMARY KEY, geom BLOB, bu_code TEXT, bu_naam TEXT);",
+    )
+    .unwrap();
+    c.execute(
+        "INSERT INTO gpkg_spatial_ref_sys VALUES ('x', ?1, 'EPSG', ?1, 'undefined', '')",
+        [srs],
+    )
+    .unwrap();
+    c.execute(
+        "INSERT INTO gpkg_contents VALUES ('buurten', 'features', 'buurten', '', '', 0, 0, 0, 0, ?1)",
+        [srs],
+    )
+    .unwrap();
+    c.execute(
+        "INSERT INTO gpkg_geometry_columns VALUES ('buurten', 'geom', 'POLYGON', ?1, 0, 0)",
+        [srs],
+    )
+    .unwrap();
+    let blob = gpkg_blob(
+        srs,
+        wkb_type,
+        &[square(121_000.0, 487_500.0, 121_380.0, 488_500.0)],
+    );
+    c.execute(
+        "INSERT INTO buurten VALUES (1, ?1, 'BU00010001', 'Súdkant')",
+        [blob],
+    )
+    .unwrap();
+}
+
+fn setup(dir: &Path) -> (PathBuf, Vec<PathBuf>) {
+    let csv = write(dir, "scores.csv", CSV);
+    let gj = write(dir, "gemeenten.geojson", GEMEENTEN);
+    let fgb = dir.join("wijken.fgb");
+    write_fgb(&fgb, r#"{"wk_code":"WK000100","wk_naam":"Centrum"}"#, 28992);
+    let gpkg = dir.join("buurten.gpkg");
+    write_gpkg(&gpkg, 28992, 3);
+    (csv, vec![gj, fgb, gpkg])
+}
+
+#[test]
+fn area_layers_from_three_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, areas) = setup(dir.path());
+    let out = dir.path().join("tiles");
+    let mut o = BuildOptions::new(&csv, &out);
+    o.progress = false;
+    o.measures = Some(vec!["lbm".into()]);
+    o.areas = areas;
+    build(&o).unwrap();
+    let lbm = out.join("lbm-2020.mbtiles");
+    let m: std::collections::HashMap<String, String> = lbm_tiler::mbtiles::read_metadata(&lbm)
+        .unwrap()
+        .into_iter()
+        .collect();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&m["lbm_areas"]).unwrap(),
+        serde_json::json!([
+            {"layer":"gemeente","minzoom":5,"maxzoom":13,"scores":"derived"},
+            {"layer":"wijk","minzoom":8,"maxzoom":13,"scores":"derived"},
+            {"layer":"buurt","minzoom":10,"maxzoom":13,"scores":"derived"}
+        ])
+    );
+    let (data, p) = raw_tile_at(&lbm, 121_350.0, 487_950.0, 13);
+    assert_eq!(layer_names(&data), ["grid", "gemeente", "wijk", "buurt"]);
+    let gm = decode_areas(&data, "gemeente");
+    let one = gm.iter().find(|a| a.code == "GM0001").unwrap();
+    // Mean of 4.25 and 3.9; mean afw 0.015 → class 5; 2 cells.
+    assert_eq!(
+        (one.id, one.name.as_str(), one.score, one.class, one.n),
+        (1, "Één", 4.075, 5, 2)
+    );
+    assert!(one.contains(p));
+    assert!(area2(&one.rings[0]) > 0, "exterior clockwise");
+    let two = gm.iter().find(|a| a.code == "GM0002").unwrap();
+    assert_eq!((two.score, two.class, two.n), (4.0, 4, 1));
+    // The shared border: a point just west of x = 121400 is only in GM0001, just east only in GM0002.
+    let (_, _, west) = locate(121_390.0, 488_000.0, 13);
+    let (_, _, east) = locate(121_410.0, 488_000.0, 13);
+    assert!(one.contains(west) && !two.contains(west));
+    assert!(two.contains(east) && !one.contains(east));
+    let wk = decode_areas(&data, "wijk");
+    assert_eq!(
+        (
+            wk[0].code.as_str(),
+            wk[0].name.as_str(),
+            wk[0].id,
+            wk[0].score
+        ),
+        ("WK000100", "Centrum", 100, 4.075)
+    );
+    assert!(wk[0].contains(p));
+    let bu = decode_areas(&data, "buurt");
+    assert_eq!(
+        (bu[0].code.as_str(), bu[0].name.as_str(), bu[0].id, bu[0].n),
+        ("BU00010001", "Súdkant", 10_001, 2)
+    );
+    assert!(bu[0].contains(p));
+    // The hole of GM0001 at z13 is a counter-clockwise ring.
+    let (data, hole) = raw_tile_at(&lbm, 121_075.0, 487_575.0, 13);
+    let one = decode_areas(&data, "gemeente")
+        .into_iter()
+        .find(|a| a.code == "GM0001")
+        .unwrap();
+    assert_eq!(one.rings.len(), 2);
+    assert!(area2(&one.rings[1]) < 0, "hole counter-clockwise");
+    assert!(!one.contains(hole));
+    // Buurt starts at zoom 10.
+    let (data, _) = raw_tile_at(&lbm, 121_350.0, 487_950.0, 9);
+    assert_eq!(layer_names(&data), ["grid", "gemeente", "wijk"]);
+    // Change maps carry the area layers too: GM0001 has only E1213N4879 in both years.
+    let (data, _) = raw_tile_at(&out.join("lbm-2018-2020.mbtiles"), 121_350.0, 487_950.0, 13);
+    let gm = decode_areas(&data, "gemeente");
+    assert_eq!(gm.len(), 1, "GM0002 has no cell in both years");
+    assert_eq!((gm[0].score, gm[0].class, gm[0].n), (0.15, 8, 1));
+
+    // The index.
+    let conn = lbm_tiler::mbtiles::open_read_only(&out.join("lbm-index.sqlite")).unwrap();
+    let rows: Vec<(String, String, String, Option<String>)> = conn
+        .prepare("SELECT code, level, name_norm, parent FROM areas ORDER BY code")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                "BU00010001".into(),
+                "buurt".into(),
+                "sudkant".into(),
+                Some("GM0001".into())
+            ),
+            ("GM0001".into(), "gemeente".into(), "een".into(), None),
+            ("GM0002".into(), "gemeente".into(), "twee".into(), None),
+            (
+                "WK000100".into(),
+                "wijk".into(),
+                "centrum".into(),
+                Some("GM0001".into())
+            ),
+        ]
+    );
+    let (minx, maxlon, geom): (f64, f64, String) = conn
+        .query_row(
+            "SELECT minx, maxlon, geom FROM areas WHERE code='GM0002'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(minx, 121_400.0);
+    assert!((4.89..4.91).contains(&maxlon), "{maxlon}");
+    let g: serde_json::Value = serde_json::from_str(&geom).unwrap();
+    assert_eq!(g["type"], "Polygon");
+    let scores: Vec<(i64, f64, Option<f64>)> = conn
+        .prepare("SELECT year, lbm, fys FROM area_scores WHERE code='GM0001' ORDER BY year")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(
+        scores,
+        [(2018, 4.1, Some(0.01)), (2020, 4.075, Some(0.031))]
+    );
+}
+
+fn build_err(dir: &Path, area: PathBuf) -> String {
+    let csv = write(dir, "scores.csv", CSV);
+    let mut o = BuildOptions::new(&csv, dir.join("tiles"));
+    o.progress = false;
+    o.areas = vec![area];
+    build(&o).unwrap_err().to_string()
+}
+
+#[test]
+fn bad_boundary_files_name_the_file_and_feature() {
+    let dir = tempfile::tempdir().unwrap();
+    let fgb = dir.path().join("nocode.fgb");
+    write_fgb(&fgb, r#"{"naam":"Centrum"}"#, 28992);
+    let e = build_err(dir.path(), fgb.clone());
+    assert!(
+        e.contains("nocode.fgb: feature 0: no code field") && e.contains("naam"),
+        "{e}"
+    );
+    let fgb = dir.path().join("mercator.fgb");
+    write_fgb(&fgb, r#"{"wk_code":"WK000100"}"#, 3857);
+    let e = build_err(dir.path(), fgb);
+    assert!(
+        e.contains("mercator.fgb: file: unknown CRS EPSG:3857"),
+        "{e}"
+    );
+
+    let gpkg = dir.path().join("lines.gpkg");
+    write_gpkg(&gpkg, 28992, 2);
+    let e = build_err(dir.path(), gpkg);
+    assert!(
+        e.contains("lines.gpkg: feature 0 (BU00010001): unsupported geometry type (WKB 2)"),
+        "{e}"
+    );
+    let gpkg = dir.path().join("mercator.gpkg");
+    write_gpkg(&gpkg, 3857, 3);
+    let e = build_err(dir.path(), gpkg);
+    assert!(
+        e.contains("mercator.gpkg") && e.contains("unknown CRS EPSG:3857"),
+        "{e}"
+    );
+
+    let broken = write(
+        dir.path(),
+        "broken.geojson",
+        &GEMEENTEN.replace("[121400,487500],[122000,487500],", "[121400,\"x\"],"),
+    );
+    let e = build_err(dir.path(), broken);
+    assert!(
+        e.contains("broken.geojson: feature 1 (GM0002): broken geometry"),
+        "{e}"
+    );
+    let e = build_err(dir.path(), dir.path().join("missing.geojson"));
+    assert!(e.contains("missing.geojson"), "{e}");
+    // Nothing was written.
+    assert!(!dir.path().join("tiles").exists() || listing(&dir.path().join("tiles")).is_empty());
+}
