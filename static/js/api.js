@@ -21,6 +21,20 @@ export async function loadPoint(lon, lat) {
   return res.json();
 }
 
+/**
+ * `GET /api/v1/search`: `{results:[{kind:"area",level,code,name,bbox,center} |
+ * {kind:"cell",cell,center,bbox}]}`. A 400 throws an error with `status` and the server's reason.
+ */
+export async function searchPlaces(q, limit = 8) {
+  const url = `/api/v1/search?q=${encodeURIComponent(q)}&limit=${limit}`;
+  const res = await fetch(url, { headers: { accept: 'application/json' } });
+  if (!res.ok) {
+    const body = await res.json().catch(() => ({}));
+    throw Object.assign(new Error(body.error ?? `${url}: HTTP ${res.status}`), { status: res.status });
+  }
+  return res.json();
+}
+
 /** A style URL's JSON, or null when it cannot be fetched (e.g. no internet). */
 export async function loadStyle(url) {
   try {

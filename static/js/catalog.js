@@ -6,6 +6,10 @@ const ORDER = ['lbm', 'fys', 'won', 'vrz', 'soc', 'onv'];
 export class Catalog {
   constructor(json) {
     this.tilesets = (json.tilesets ?? []).filter((t) => (t.kind ?? 'score') === 'score');
+    this.changeTilesets = (json.tilesets ?? []).filter((t) => t.kind === 'change');
+    // `changes` pairs whose tileset is listed (older servers: derived from the tilesets).
+    const pairs = json.changes ?? this.changeTilesets.map((t) => ({ measure: t.measure, from: t.year_from, to: t.year_to, id: t.id }));
+    this.changePairs = pairs.filter((c) => this.changeTilesets.some((t) => t.id === c.id));
     const rank = (id) => (ORDER.includes(id) ? ORDER.indexOf(id) : ORDER.length);
     this.measures = (json.measures ?? [])
       .filter((m) => this.tilesets.some((t) => t.measure === m.id))
@@ -24,6 +28,30 @@ export class Catalog {
 
   tileset(measureId, year) {
     return this.tilesets.find((t) => t.measure === measureId && t.year === year);
+  }
+
+  /** The change pairs `{from, to, id}` of a measure, by from-year then to-year. */
+  changes(measureId) {
+    return this.changePairs.filter((c) => c.measure === measureId)
+      .sort((a, b) => a.from - b.from || a.to - b.to);
+  }
+
+  changeTileset(measureId, from, to) {
+    const pair = this.changePairs.find((c) => c.measure === measureId && c.from === from && c.to === to);
+    return pair ? this.changeTilesets.find((t) => t.id === pair.id) : undefined;
+  }
+
+  /** The pair of a measure nearest to (from, to): same from-year if possible, else the latest. */
+  nearestChange(measureId, from, to) {
+    const cs = this.changes(measureId);
+    if (cs.length === 0) return null;
+    const exact = cs.find((c) => c.from === from && c.to === to);
+    if (exact) return exact;
+    const sameFrom = cs.filter((c) => c.from === from);
+    if (sameFrom.length) return sameFrom.reduce((b, c) => (Math.abs(c.to - to) < Math.abs(b.to - to) ? c : b));
+    const sameTo = cs.filter((c) => c.to === to);
+    if (sameTo.length) return sameTo[sameTo.length - 1];
+    return cs[cs.length - 1];
   }
 
   /** The classification of a measure (from its latest tileset), for legend and info panel. */

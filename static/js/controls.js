@@ -1,11 +1,13 @@
 // The panel's controls: measure, year (slider + stepper), compare year and language. They read
 // and write the shared state only; main.js reacts to the state.
 
-import { state, update, subscribe } from './state.js';
+import { state, update, subscribe, LEVELS } from './state.js';
 import { Catalog } from './catalog.js';
 import { t, pick, translate } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
+
+const LEVEL_LABELS = { auto: 'levelAuto', gemeente: 'levelGemeenteName', wijk: 'levelWijkName', buurt: 'levelBuurtName', grid: 'levelGrid' };
 
 export function initControls(catalog) {
   const measure = $('measure');
@@ -17,6 +19,11 @@ export function initControls(catalog) {
   const compareOn = $('compare-on');
   const compareYear = $('compare-year');
   const lang = $('lang');
+  const modeScore = $('mode-score');
+  const modeChange = $('mode-change');
+  const from = $('change-from');
+  const to = $('change-to');
+  const level = $('level');
 
   const years = () => catalog.years(state.measure);
 
@@ -43,6 +50,28 @@ export function initControls(catalog) {
     compareYear.parentElement.classList.toggle('compare-off', state.compare === null);
     compareYear.replaceChildren(...ys.filter((y) => y !== state.year).map((y) => new Option(y, y)));
     if (state.compare !== null) compareYear.value = String(state.compare);
+    const changes = catalog.changes(state.measure);
+    const change = state.mode === 'change';
+    modeScore.checked = !change;
+    modeChange.checked = change;
+    modeChange.disabled = changes.length === 0;
+    $('score-controls').hidden = change;
+    $('change-controls').hidden = !change;
+    const froms = [...new Set(changes.map((c) => c.from))];
+    from.replaceChildren(...froms.map((y) => new Option(y, y)));
+    to.replaceChildren(...changes.filter((c) => c.from === state.from).map((c) => new Option(c.to, c.to)));
+    if (change) {
+      from.value = String(state.from);
+      to.value = String(state.to);
+    }
+
+    // Levels the shown tileset has, plus automatic and cells; hidden without area layers.
+    const ts = change ? catalog.changeTileset(state.measure, state.from, state.to) : catalog.tileset(state.measure, state.year);
+    const areas = (ts?.areas ?? []).map((a) => a.layer).filter((l) => LEVELS.includes(l));
+    const choices = ['auto', ...LEVELS.filter((l) => l === 'grid' || areas.includes(l))];
+    level.replaceChildren(...choices.map((l) => new Option(t(LEVEL_LABELS[l]), l)));
+    level.value = choices.includes(state.level) ? state.level : 'auto';
+    $('level-row').hidden = areas.length === 0;
     lang.textContent = t('language');
     translate();
   }
@@ -57,7 +86,12 @@ export function initControls(catalog) {
     const ys = catalog.years(measure.value);
     const y = Catalog.nearest(ys, state.year);
     const c = state.compare === null ? null : Catalog.nearest(ys, state.compare);
-    update({ measure: measure.value, year: y, compare: c === y ? null : c });
+    const patch = { measure: measure.value, year: y, compare: c === y ? null : c };
+    if (state.mode === 'change') {
+      const pair = catalog.nearestChange(measure.value, state.from, state.to);
+      Object.assign(patch, pair ? { from: pair.from, to: pair.to } : { mode: 'score' });
+    }
+    update(patch);
   });
   year.addEventListener('input', () => setYearIndex(Number(year.value)));
   prev.addEventListener('click', () => setYearIndex(years().indexOf(state.year) - 1));
@@ -70,10 +104,27 @@ export function initControls(catalog) {
     update({ compare: compareOn.checked ? c : null });
   });
   compareYear.addEventListener('change', () => update({ compare: Number(compareYear.value) }));
+  const setMode = (mode) => {
+    if (mode === 'change') {
+      const c = catalog.nearestChange(state.measure, state.from ?? state.compare ?? state.year, state.to ?? state.year);
+      if (c) update({ mode: 'change', from: c.from, to: c.to, compare: null });
+    } else update({ mode: 'score' });
+  };
+  modeScore.addEventListener('change', () => modeScore.checked && setMode('score'));
+  modeChange.addEventListener('change', () => modeChange.checked && setMode('change'));
+  from.addEventListener('change', () => {
+    const c = catalog.nearestChange(state.measure, Number(from.value), state.to);
+    if (c) update({ from: c.from, to: c.to });
+  });
+  to.addEventListener('change', () => {
+    const c = catalog.nearestChange(state.measure, state.from, Number(to.value));
+    if (c) update({ from: c.from, to: c.to });
+  });
+  level.addEventListener('change', () => update({ level: level.value }));
   lang.addEventListener('click', () => update({ lang: state.lang === 'nl' ? 'en' : 'nl' }));
 
   subscribe((keys) => {
-    if (keys.some((k) => ['measure', 'year', 'compare', 'lang'].includes(k))) render();
+    if (keys.some((k) => ['measure', 'year', 'compare', 'lang', 'mode', 'from', 'to', 'level'].includes(k))) render();
   });
   render();
 }

@@ -8,6 +8,7 @@ import { classEntry } from './catalog.js';
 import { t, pick, getLang } from './i18n.js';
 
 const DIMENSIONS = ['fys', 'won', 'vrz', 'soc', 'onv'];
+const LEVEL_NAMES = { gemeente: 'levelGemeenteName', wijk: 'levelWijkName', buurt: 'levelBuurtName', pc4: 'levelPc4' };
 const SVG = 'http://www.w3.org/2000/svg';
 
 const el = (tag, cls, text) => {
@@ -52,11 +53,13 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
     const mine = ++request;
     panel.hidden = false;
     document.body.classList.add('info-open');
-    title.textContent = feature?.properties?.cell ? `${t('cell')} ${feature.properties.cell}` : t('cell');
+    const layer = feature?.sourceLayer ?? 'grid';
+    picked = feature?.properties ? { ...feature.properties, layer, measure: state.measure, year: state.year, mode: state.mode } : null;
+    title.textContent = pickedTitle() ?? t('cell');
+    panel.dataset.level = layer;
     body.replaceChildren(el('p', 'muted', t('loadingCell')));
     panel.dataset.state = 'loading';
-    picked = feature?.properties ? { ...feature.properties, measure: state.measure, year: state.year } : null;
-    const ids = feature?.id !== undefined ? [feature.id] : [];
+    const ids = feature?.id !== undefined && layer === 'grid' ? [feature.id] : [];
     onSelect(ids);
     try {
       const p = await loadPoint(lngLat.lng, lngLat.lat);
@@ -77,16 +80,24 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
     title.focus({ preventScroll: true });
   }
 
+  /** "Gemeente Utrecht" for a clicked area, "Cel E1213N4879" for a clicked cell. */
+  function pickedTitle() {
+    if (!picked) return null;
+    if (picked.layer !== 'grid' && picked.name) return `${t(LEVEL_NAMES[picked.layer] ?? 'cell')} ${picked.name}`;
+    return picked.cell ? `${t('cell')} ${picked.cell}` : null;
+  }
+
   function render() {
     if (panel.hidden || panel.dataset.state === 'error') return;
     const coarse = coarseBlock();
-    if (!point) {
-      title.textContent = coarse ? `${t('cell')} ${picked.cell}` : t('cell');
-      body.replaceChildren(...(coarse ? [coarse] : []), el('p', 'muted', t(coarse ? 'noCellHere' : 'noCell')));
+    const areas = point?.areas?.length ? areasBlock(point.areas) : null;
+    if (!point || !point.cell) {
+      title.textContent = pickedTitle() ?? t('cell');
+      body.replaceChildren(...[coarse, areas].filter(Boolean), el('p', 'muted', t(coarse ? 'noCellHere' : 'noCell')));
       delete panel.dataset.cell;
       return;
     }
-    title.textContent = `${t('cell')} ${point.cell}`;
+    title.textContent = picked?.layer && picked.layer !== 'grid' ? pickedTitle() : `${t('cell')} ${point.cell}`;
     const row = point.years.find((y) => y.year === state.year);
     const parts = [el('p', 'muted info-sub', `${state.year} · RD ${point.x}, ${point.y}`)];
     if (coarse) parts.push(coarse);
@@ -96,14 +107,47 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
       const other = state.compare !== null ? point.years.find((y) => y.year === state.compare) : null;
       parts.push(totalBlock(row, other), dimensionBlock(row));
     }
+    if (areas) parts.push(areas);
     parts.push(chartBlock(point));
     body.replaceChildren(...parts);
     panel.dataset.cell = point.cell;
   }
 
+  /**
+   * The gemeente, wijk and buurt at the place (from /api/v1/point `areas`): each with the shown
+   * measure's value and class in the shown year (the to-year of a change map).
+   */
+  function areasBlock(areas) {
+    const m = state.measure;
+    const year = state.mode === 'change' ? state.to : state.year;
+    const c = catalog.classification(m);
+    const wrap = el('div', 'areas');
+    wrap.append(el('h3', null, `${t('areas')} · ${pick(catalog.measure(m), 'name') || m} ${year}`));
+    const list = el('ul', 'areas-list');
+    for (const a of areas) {
+      const row = a.years?.find((y) => y.year === year);
+      const v = row?.values?.[m] ?? row?.[m];
+      const k = row?.classes?.[m];
+      const entry = classEntry(c, k);
+      const li = el('li');
+      li.dataset.level = a.level;
+      li.dataset.code = a.code;
+      if (k) li.dataset.class = String(k);
+      const sw = el('span', 'swatch');
+      sw.style.background = k ? entry?.color ?? '' : 'transparent';
+      const value = el('span', 'area-value', v === undefined || v === null ? '–' : fmt(v, m === 'lbm' ? 2 : 3));
+      li.append(sw, el('span', 'area-level', t(LEVEL_NAMES[a.level] ?? a.level)), el('span', 'area-name', a.name), value);
+      li.setAttribute('aria-label', `${t(LEVEL_NAMES[a.level] ?? a.level)} ${a.name}: ${value.textContent}${k ? `, ${t('classLabel', { k, label: pick(entry, 'label') })}` : ''}`);
+      list.append(li);
+    }
+    wrap.append(list);
+    return wrap;
+  }
+
   /** At low zooms the clicked cell is a coarse one: its mean, before the 100 m cell's details. */
   function coarseBlock() {
     if (!picked?.cell?.includes('/') || picked.measure !== state.measure || picked.year !== state.year) return null;
+    if (picked.mode === 'change' || state.mode === 'change') return null; // change classes differ
     const entry = classEntry(catalog.classification(state.measure), Number(picked.class));
     const box = el('div', 'coarse');
     const sw = el('span', 'swatch');
@@ -229,7 +273,7 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
     if (e.key === 'Escape' && !panel.hidden && !document.querySelector('dialog[open]')) close();
   });
   subscribe((keys) => {
-    if (keys.some((k) => ['measure', 'year', 'compare', 'lang'].includes(k))) render();
+    if (keys.some((k) => ['measure', 'year', 'compare', 'lang', 'mode', 'from', 'to'].includes(k))) render();
   });
   return { open, close };
 }

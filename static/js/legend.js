@@ -10,12 +10,13 @@ const el = (tag, cls, text) => {
 };
 
 /** Renders the legend for a tileset's classification into `root`. */
-export function renderLegend(root, { tileset, measure, year, compare }) {
+export function renderLegend(root, { tileset, measure, year, compare, change = null }) {
   const c = tileset?.classification;
   const title = el('h2', 'legend-title', t('legend'));
   title.id = `${root.id}-title`;
   root.setAttribute('aria-labelledby', title.id);
-  const sub = el('p', 'legend-sub', `${pick(measure, 'name')} · ${compare ? `${year} | ${compare}` : year}`);
+  const when = change ? `${change.from} → ${change.to}` : compare ? `${year} | ${compare}` : year;
+  const sub = el('p', 'legend-sub', `${pick(measure, 'name')} · ${when}`);
   const list = el('ul', 'legend-list');
   for (const k of c?.classes ?? []) {
     const li = el('li');
@@ -30,10 +31,14 @@ export function renderLegend(root, { tileset, measure, year, compare }) {
   nd.append(sw, el('span', 'legend-label', pick(c?.no_data, 'label') || t('noData')));
   list.append(nd);
   // The total score is classified by its deviation from the national average (basis `afw`).
-  const basis = c?.basis && c.basis !== c.measure ? el('p', 'legend-note', t('basisAfw')) : null;
+  const basis = change ? el('p', 'legend-note', t('changeBasis', change))
+    : c?.basis && c.basis !== c.measure ? el('p', 'legend-note', t('basisAfw')) : null;
+  root.dataset.kind = change ? 'change' : 'score';
+  const level = el('p', 'legend-level');
+  level.setAttribute('aria-live', 'polite');
   const cells = el('p', 'legend-cells');
   cells.setAttribute('aria-live', 'polite');
-  root.replaceChildren(...[title, sub, list, basis, cells].filter(Boolean));
+  root.replaceChildren(...[title, sub, list, basis, level, cells].filter(Boolean));
 }
 
 /** The cell size drawn at a map zoom, from the tileset's pyramid (`[{zoom, cell_m}]`). */
@@ -51,4 +56,14 @@ export function renderCellSize(root, tileset, zoom) {
   if (!line) return;
   line.textContent = m ? t(m > 100 ? 'cellsCoarse' : 'cells', { m }) : '';
   line.dataset.cellM = m ?? '';
+}
+
+const LEVEL_NAMES = { gemeente: 'levelGemeenteName', wijk: 'levelWijkName', buurt: 'levelBuurtName', grid: 'levelGrid' };
+
+/** The legend's line naming the level drawn ("Niveau: Wijk"); empty without area layers. */
+export function renderLevel(root, level) {
+  const line = root.querySelector('.legend-level');
+  if (!line) return;
+  line.textContent = level ? t('levelShown', { level: t(LEVEL_NAMES[level] ?? level) }) : '';
+  line.dataset.level = level ?? '';
 }

@@ -5,7 +5,7 @@
 import { state, update, subscribe, parseUrl, urlFor } from './state.js';
 import { loadCatalog, loadConfig } from './api.js';
 import { Catalog } from './catalog.js';
-import { renderLegend, renderCellSize } from './legend.js';
+import { renderLegend, renderCellSize, renderLevel } from './legend.js';
 import { setLang, t, pick, translate } from './i18n.js';
 
 // MapLibre (1 MB of script) loads and compiles while the catalog and config are fetched.
@@ -87,8 +87,16 @@ async function boot() {
   const years = catalog.years(state.measure);
   state.year = Catalog.nearest(years, state.year);
   if (!years.includes(state.compare) || state.compare === state.year) state.compare = null;
-  const tileset = () => catalog.tileset(state.measure, state.year);
-  const compareTileset = () => (state.compare === null ? null : catalog.tileset(state.measure, state.compare));
+  if (state.mode === 'change') {
+    const pair = catalog.nearestChange(state.measure, state.from, state.to);
+    if (pair) Object.assign(state, { from: pair.from, to: pair.to, compare: null });
+    else state.mode = 'score';
+  }
+  const changeMode = () => state.mode === 'change';
+  const tileset = () => (changeMode()
+    ? catalog.changeTileset(state.measure, state.from, state.to)
+    : catalog.tileset(state.measure, state.year));
+  const compareTileset = () => (state.compare === null || changeMode() ? null : catalog.tileset(state.measure, state.compare));
 
   const [{ GridMap, baseStyle, onPick, noDataBackground, addOutline }, { Compare }] = await mapModules;
   performance.mark('lbm:maplibre');
@@ -97,7 +105,7 @@ async function boot() {
   // (over a basemap, where no-data cells are transparent) a hatch.
   if (!basemap) document.documentElement.style.setProperty('--no-data', noDataBackground(tileset()?.classification));
   document.body.classList.toggle('has-basemap', basemap);
-  const grid = new GridMap($('map'), { style, basemap, tileset: tileset(), camera: state, test, controls: true });
+  const grid = new GridMap($('map'), { style, basemap, tileset: tileset(), camera: state, test, controls: true, level: state.level });
   const map = grid.map;
   window.lbm.map = map;
   window.lbm.grid = grid;
@@ -127,10 +135,16 @@ async function boot() {
     if (s.center) map.jumpTo({ center: s.center, zoom: s.zoom });
   });
 
-  const cellSize = () => renderCellSize($('legend'), tileset(), map.getZoom());
+  const cellSize = () => {
+    const level = grid.levelShown;
+    renderCellSize($('legend'), level === 'grid' ? tileset() : null, map.getZoom());
+    renderLevel($('legend'), tileset()?.areas?.length ? level : null);
+    document.body.dataset.level = level;
+  };
   const legend = () => {
     renderLegend($('legend'), {
       tileset: tileset(), measure: catalog.measure(state.measure), year: state.year, compare: state.compare,
+      change: changeMode() ? { from: state.from, to: state.to } : null,
     });
     cellSize();
   };
@@ -183,14 +197,29 @@ async function boot() {
     else info.close();
   }
 
+  /** Flies to a search result's bbox; a cell's info panel opens once the map is there. */
+  function flyTo(result) {
+    const [w, s, e, n] = result.bbox;
+    const cell = result.kind === 'cell';
+    // Listen first: without animation (tests) `moveend` fires within fitBounds.
+    map.once('moveend', () => {
+      window.lbm.lastSearch = result;
+      if (!cell || !info) return;
+      const [lng, lat] = result.center;
+      map.once('idle', () => info.open({ lng, lat }, grid.featureAt(map.project([lng, lat]))));
+      map.triggerRepaint();
+    });
+    map.fitBounds([[w, s], [e, n]], { padding: 40, maxZoom: cell ? 15 : 14, duration: test ? 0 : 1200 });
+  }
+
   if (embed) {
     const link = $('full-link');
     const sync = () => { link.href = urlFor('/'); };
     subscribe(sync);
     sync();
   } else {
-    const [{ initControls }, { initInfo }, { initShare }] = await Promise.all([
-      import('./controls.js'), import('./info.js'), import('./share.js'),
+    const [{ initControls }, { initInfo }, { initShare }, { initSearch }] = await Promise.all([
+      import('./controls.js'), import('./info.js'), import('./share.js'), import('./search.js'),
     ]);
     initControls(catalog);
     info = initInfo(catalog, {
@@ -200,6 +229,7 @@ async function boot() {
       },
     });
     initShare();
+    initSearch({ onPick: flyTo });
     onPick(grid, pickCell);
     window.lbm.info = info;
     initSheet();
@@ -212,8 +242,9 @@ async function boot() {
       canvas.setAttribute('aria-label', t('map'));
       compare.relabel();
     }
-    if (keys.some((k) => ['measure', 'year', 'compare', 'lang'].includes(k))) legend();
-    if (keys.some((k) => ['measure', 'year', 'compare'].includes(k))) showLayers().catch(console.error);
+    if (keys.includes('level')) for (const g of grids()) g.setLevel(state.level);
+    if (keys.some((k) => ['measure', 'year', 'compare', 'lang', 'mode', 'from', 'to', 'level'].includes(k))) legend();
+    if (keys.some((k) => ['measure', 'year', 'compare', 'mode', 'from', 'to'].includes(k))) showLayers().catch(console.error);
   });
   legend();
   await showLayers();

@@ -100,6 +100,36 @@ const sourceOf = (tileset) => ({
   attribution: tileset.attribution ?? 'Leefbaarometer',
 });
 
+// Automatic levels by zoom: gemeente below z9, wijk z9–11, buurt z11–13, cells above; only the
+// levels a tileset has (the first one starts at the lowest zoom, the grid after the finest).
+const AUTO_LEVELS = [['gemeente', 0], ['wijk', 9], ['buurt', 11]];
+const GRID_AFTER = { gemeente: 9, wijk: 11, buurt: 13 };
+const TOP_ZOOM = 24;
+
+/** The area levels of a tileset (coarse to fine) that the web map draws. */
+export const areaLevels = (tileset) => AUTO_LEVELS.map(([l]) => l)
+  .filter((l) => (tileset?.areas ?? []).some((a) => a.layer === l));
+
+/**
+ * `[{level, min, max}]` zoom bands (max exclusive) of the levels drawn for `choice` ('auto' or a
+ * level): automatic bands by zoom, or the one fixed level at every zoom (auto when the tileset
+ * lacks it).
+ */
+export function levelPlan(tileset, choice = 'auto') {
+  const present = areaLevels(tileset);
+  if (choice === 'grid' || present.length === 0) return [{ level: 'grid', min: 0, max: TOP_ZOOM }];
+  if (present.includes(choice)) return [{ level: choice, min: 0, max: TOP_ZOOM }];
+  const starts = present.map((l, i) => ({ level: l, min: i === 0 ? 0 : AUTO_LEVELS.find(([n]) => n === l)[1] }));
+  starts.push({ level: 'grid', min: GRID_AFTER[present[present.length - 1]] });
+  return starts.map((b, i) => ({ ...b, max: starts[i + 1]?.min ?? TOP_ZOOM })).filter((b) => b.max > b.min);
+}
+
+/** The level drawn at `zoom`. */
+export function levelAt(tileset, choice, zoom) {
+  const plan = levelPlan(tileset, choice);
+  return (plan.find((b) => zoom >= b.min && zoom < b.max) ?? plan[plan.length - 1]).level;
+}
+
 /** A map that shows one score tileset at a time and highlights selected cells. */
 export class GridMap {
   /**
@@ -107,8 +137,10 @@ export class GridMap {
    * @param {object} opts style, tileset (for the zoom range and first view), camera
    *   ({center, zoom} or null for the tileset's bounds), test (keep the drawing buffer readable)
    */
-  constructor(container, { style, tileset, camera, test = false, controls = true, basemap = false }) {
+  constructor(container, { style, tileset, camera, test = false, controls = true, basemap = false, level = 'auto' }) {
     this.basemap = basemap;
+    this.level = level;
+    this.tileset = tileset;
     const view = camera?.center
       ? { center: camera.center, zoom: camera.zoom }
       : { bounds: tileset.bounds, fitBoundsOptions: { padding: 24 } };
@@ -155,11 +187,12 @@ export class GridMap {
     }
     const old = this.sourceId;
     this.sourceId = id;
+    this.tileset = tileset;
     if (!map.getSource(id)) {
       map.addSource(id, sourceOf(tileset));
       // Below the tileset being replaced (and so below context and labels).
       const layers = map.getStyle().layers;
-      const before = old ? `${old}:fill` : layers[gridInsertIndex(layers)]?.id;
+      const before = old ? layers.find((l) => l.source === old)?.id : layers[gridInsertIndex(layers)]?.id;
       for (const layer of this.#layers(id, tileset)) map.addLayer(layer, before);
     }
     this.select(this.selected);
@@ -173,12 +206,61 @@ export class GridMap {
     map.triggerRepaint();
   }
 
-  /** The fill, outline and highlight layers of a tileset's source `id`. */
+  /** Shows `choice` ('auto' or a level) on the current tileset. */
+  setLevel(choice) {
+    this.level = choice;
+    const map = this.map;
+    if (!this.sourceId || !map.getSource(this.sourceId)) return;
+    for (const layer of this.#layers(this.sourceId, this.tileset)) {
+      if (!map.getLayer(layer.id)) continue;
+      map.setLayerZoomRange(layer.id, layer.minzoom ?? 0, layer.maxzoom ?? TOP_ZOOM);
+      map.setLayoutProperty(layer.id, 'visibility', layer.layout.visibility);
+    }
+    map.triggerRepaint();
+  }
+
+  /** The level drawn at the current zoom. */
+  get levelShown() {
+    return levelAt(this.tileset, this.level, this.map.getZoom());
+  }
+
+  /**
+   * The layers of a tileset's source `id`: per area level a fill and an outline, then the grid's
+   * fill, outline and highlight, each in its zoom band of the level plan (hidden outside it).
+   */
   #layers(id, tileset) {
     const opacity = this.basemap ? [0.8, 0.6] : [0.92, 0.78];
-    return [
+    const plan = levelPlan(tileset, this.level);
+    const band = (level, extraMin = 0) => {
+      const b = plan.find((p) => p.level === level);
+      if (!b) return { layout: { visibility: 'none' } };
+      const out = { layout: { visibility: 'visible' } };
+      const min = Math.max(b.min, extraMin);
+      if (min > 0) out.minzoom = min;
+      if (b.max < TOP_ZOOM) out.maxzoom = b.max;
+      return out;
+    };
+    const areas = areaLevels(tileset).flatMap((level) => [
       {
-        id: `${id}:fill`, type: 'fill', source: id, 'source-layer': 'grid',
+        id: `${id}:${level}:fill`, type: 'fill', source: id, 'source-layer': level, ...band(level),
+        paint: {
+          'fill-color': fillColor(tileset.classification),
+          'fill-opacity': opacity[0],
+          'fill-antialias': false,
+        },
+      },
+      {
+        id: `${id}:${level}:line`, type: 'line', source: id, 'source-layer': level, ...band(level),
+        paint: {
+          'line-color': 'rgba(30,30,30,0.7)',
+          'line-width': ['interpolate', ['linear'], ['zoom'], 6, 0.5, 14, 1.6],
+        },
+      },
+    ]);
+    return [
+      ...areas,
+      {
+        id: `${id}:fill`, type: 'fill', source: id, 'source-layer': 'grid', ...band('grid'),
         paint: {
           'fill-color': fillColor(tileset.classification),
           'fill-opacity': ['interpolate', ['linear'], ['zoom'], 10, opacity[0], 15, opacity[1]],
@@ -186,14 +268,14 @@ export class GridMap {
         },
       },
       {
-        id: `${id}:line`, type: 'line', source: id, 'source-layer': 'grid', minzoom: OUTLINE_FROM - 0.5,
+        id: `${id}:line`, type: 'line', source: id, 'source-layer': 'grid', ...band('grid', OUTLINE_FROM - 0.5),
         paint: {
           'line-color': 'rgba(40,40,40,0.35)',
           'line-width': ['interpolate', ['linear'], ['zoom'], OUTLINE_FROM, 0.3, MAX_ZOOM, 1.2],
         },
       },
       {
-        id: `${id}:selected`, type: 'line', source: id, 'source-layer': 'grid',
+        id: `${id}:selected`, type: 'line', source: id, 'source-layer': 'grid', ...band('grid'),
         paint: {
           'line-color': '#111',
           'line-width': ['case', ['boolean', ['feature-state', 'selected'], false], 3, 0],
@@ -203,8 +285,8 @@ export class GridMap {
   }
 
   #remove(src) {
-    for (const suffix of ['fill', 'line', 'selected']) {
-      if (this.map.getLayer(`${src}:${suffix}`)) this.map.removeLayer(`${src}:${suffix}`);
+    for (const layer of this.map.getStyle().layers) {
+      if (layer.source === src) this.map.removeLayer(layer.id);
     }
     if (this.map.getSource(src)) this.map.removeSource(src);
   }
@@ -219,10 +301,13 @@ export class GridMap {
     return `${this.sourceId}:fill`;
   }
 
-  /** The grid feature drawn at a screen point, if any. */
+  /** The feature drawn at a screen point (a grid cell or an area), if any. */
   featureAt(point) {
-    if (!this.sourceId || !this.map.getLayer(this.fillLayer)) return null;
-    return this.map.queryRenderedFeatures(point, { layers: [this.fillLayer] })[0] ?? null;
+    if (!this.sourceId) return null;
+    const layers = [this.fillLayer, ...areaLevels(this.tileset).map((l) => `${this.sourceId}:${l}:fill`)]
+      .filter((id) => this.map.getLayer(id) && this.map.getLayoutProperty(id, 'visibility') !== 'none');
+    if (layers.length === 0) return null;
+    return this.map.queryRenderedFeatures(point, { layers })[0] ?? null;
   }
 
   /** Highlights the cells with these feature ids (feature-state `selected`). */

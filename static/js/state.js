@@ -1,15 +1,23 @@
 // The app's state, kept in one place, and its round trip through the URL:
-// `?measure=fys&year=2020&compare=2012&lang=en#12.5/52.0907/5.1214` (zoom/lat/lon in the hash,
+// `?measure=fys&year=2020&compare=2012&lang=en#12.5/52.0907/5.1214`, and for change maps
+// `?measure=lbm&mode=change&from=2018&to=2020`, a fixed level `&level=wijk` (zoom/lat/lon in the hash,
 // the way MapLibre's own hash reads). Other query parameters (e.g. `test=1`) are left alone.
 
 export const state = {
   measure: 'lbm',
   year: null,
   compare: null, // a second year shown beside `year`, or null
+  mode: 'score', // 'score' (leefbaarheid) or 'change' (ontwikkeling between `from` and `to`)
+  from: null,
+  to: null,
+  level: 'auto', // 'auto' (by zoom) | 'gemeente' | 'wijk' | 'buurt' | 'grid'
   lang: 'nl',
   center: null, // [lon, lat]
   zoom: null,
 };
+
+/** The level choices besides 'auto', coarse to fine. */
+export const LEVELS = ['gemeente', 'wijk', 'buurt', 'grid'];
 
 const listeners = new Set();
 
@@ -44,6 +52,10 @@ export function parseUrl(href) {
   if (num(q.get('year'))) out.year = num(q.get('year'));
   if (num(q.get('compare'))) out.compare = num(q.get('compare'));
   if (q.get('lang')) out.lang = q.get('lang');
+  if (q.get('mode') === 'change') out.mode = 'change';
+  if (num(q.get('from'))) out.from = num(q.get('from'));
+  if (num(q.get('to'))) out.to = num(q.get('to'));
+  if (LEVELS.includes(q.get('level'))) out.level = q.get('level');
   const [z, lat, lon] = url.hash.replace(/^#/, '').split('/').map(num);
   if (z !== null && z !== undefined && lat != null && lon != null) {
     out.zoom = z;
@@ -60,6 +72,11 @@ export function queryOf(s = state, base = '') {
   set('year', s.year);
   set('compare', s.compare);
   set('lang', s.lang === 'nl' ? null : s.lang);
+  const change = s.mode === 'change';
+  set('mode', change ? 'change' : null);
+  set('from', change ? s.from : null);
+  set('to', change ? s.to : null);
+  set('level', s.level && s.level !== 'auto' ? s.level : null);
   return q.toString();
 }
 

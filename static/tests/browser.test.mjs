@@ -350,3 +350,186 @@ test('keyboard: tab order, Enter on the map opens the info panel, Esc closes it'
   assert.equal(await page.evaluate(() => document.activeElement.classList.contains('maplibregl-canvas')), true, 'focus back on the map');
   await page.close();
 });
+
+// ---- issue 5: search, ontwikkeling, levels ----
+
+const changePairs = (measure) => (catalog?.changes ?? []).filter((c) => c.measure === measure);
+const byId = (id) => catalog.tilesets.find((t) => t.id === id);
+const withAreas = () => catalog.tilesets.filter((t) => (t.kind ?? 'score') === 'score' && (t.areas ?? []).length > 0);
+/** The URL's query parameters once the state has been written (debounced). */
+const queryOf = async (page) => {
+  await page.waitForTimeout(300);
+  return new URL(page.url()).searchParams;
+};
+
+test('search: type a place, pick it with the keyboard, the map flies there', { skip }, async () => {
+  const page = await newPage();
+  const ts = latest('lbm');
+  const [w, s, e, n] = ts.bounds;
+  await page.goto(url(`/?test=1&measure=lbm&year=${ts.year}#8/${(s + n) / 2}/${(w + e) / 2}`));
+  await waitIdle(page);
+  // A coordinate query works with any index: the cell at the tileset's centre.
+  const [lon, lat] = ts.center ?? [(w + e) / 2, (s + n) / 2];
+  const input = page.locator('#search');
+  assert.equal(await input.getAttribute('role'), 'combobox');
+  await input.fill(`${lat.toFixed(5)}, ${lon.toFixed(5)}`);
+  await page.waitForSelector('#search-list:not([hidden]) [role="option"][data-kind="cell"]');
+  assert.equal(await input.getAttribute('aria-expanded'), 'true');
+  await input.press('ArrowDown');
+  const active = await input.getAttribute('aria-activedescendant');
+  assert.ok(active, 'ArrowDown marks an option active');
+  assert.equal(await page.$eval(`#${active}`, (li) => li.getAttribute('aria-selected')), 'true');
+  await input.press('Enter');
+  await page.waitForFunction(() => window.lbm.lastSearch);
+  await waitIdle(page);
+  const view = await page.evaluate(() => ({ c: window.lbm.map.getCenter().toArray(), z: window.lbm.map.getZoom() }));
+  assert.ok(view.z > 13, `zoomed in to the cell (z ${view.z})`);
+  assert.ok(Math.abs(view.c[0] - lon) < 0.01 && Math.abs(view.c[1] - lat) < 0.01, `centred on the cell: ${view.c}`);
+  assert.equal(await input.getAttribute('aria-expanded'), 'false');
+  // The cell's info panel opens.
+  await page.waitForFunction(() => document.getElementById('info').dataset.state === 'ready');
+  saveArtifact('search-cell.png', await page.screenshot());
+
+  // Esc closes the list, a second Esc clears the box; nonsense finds nothing (no error).
+  await input.fill('zzzqqq');
+  await page.waitForSelector('#search-list:not([hidden]) .search-empty');
+  await input.press('Escape');
+  assert.equal(await input.getAttribute('aria-expanded'), 'false');
+  await input.press('Escape');
+  assert.equal(await input.inputValue(), '');
+
+  if (withAreas().length === 0) {
+    console.log('search by name skipped: the demo has no area layers/index areas yet');
+  } else {
+    // By name: accent- and case-insensitive, flies to the area's bbox.
+    await page.evaluate(() => { window.lbm.lastSearch = null; });
+    await input.fill('utrecht');
+    await page.waitForSelector('#search-list:not([hidden]) [role="option"][data-kind="area"]');
+    const first = await page.$eval('#search-list [role="option"]', (li) => li.textContent);
+    assert.match(first, /Utrecht/);
+    await input.press('Enter');
+    await page.waitForFunction(() => window.lbm.lastSearch);
+    await waitIdle(page);
+    const r = await page.evaluate(() => window.lbm.lastSearch);
+    const c = await page.evaluate(() => window.lbm.map.getCenter().toArray());
+    assert.ok(c[0] > r.bbox[0] && c[0] < r.bbox[2] && c[1] > r.bbox[1] && c[1] < r.bbox[3], 'centre inside the area bbox');
+    saveArtifact('search-area.png', await page.screenshot());
+  }
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('ontwikkeling: the change tileset with its own legend, from/to in the URL', { skip }, async (t) => {
+  const pairs = changePairs('lbm');
+  if (pairs.length === 0) {
+    t.skip('the catalog lists no change tilesets (changes) for lbm');
+    return;
+  }
+  const page = await newPage();
+  const requested = [];
+  page.on('request', (r) => requested.push(r.url()));
+  const ts = latest('lbm');
+  await page.goto(url(`/?test=1&measure=lbm&year=${ts.year}${hashAt(ts, 12)}`));
+  await waitIdle(page);
+  const scoreLabels = await page.$$eval('#legend li[data-class] .legend-label', (ls) => ls.map((l) => l.textContent));
+  await page.check('#mode-change');
+  await waitIdle(page);
+  const from = Number(await page.inputValue('#change-from'));
+  const to = Number(await page.inputValue('#change-to'));
+  const pair = pairs.find((c) => c.from === from && c.to === to);
+  assert.ok(pair, `the chosen pair ${from}-${to} is one of the catalog's changes`);
+  assert.ok(requested.some((u) => u.includes(`/tiles/${pair.id}/`)), `requested /tiles/${pair.id}/`);
+  const change = byId(pair.id);
+  const labels = await page.$$eval('#legend li[data-class] .legend-label', (ls) => ls.map((l) => l.textContent));
+  assert.deepEqual(labels, change.classification.classes.map((c) => c.label_nl), 'legend labels from the change classification');
+  assert.notDeepEqual(labels, scoreLabels, 'the legend changed');
+  assert.equal(await page.$eval('#legend', (e) => e.dataset.kind), 'change');
+  assert.ok(await page.isHidden('#score-controls'), 'the year slider is hidden in ontwikkeling');
+  const px = await classPixels(page, change.classification);
+  assert.ok(px.coloured > px.total * 0.05, `change colours drawn (${px.coloured}/${px.total})`);
+  saveArtifact('ontwikkeling.png', await page.screenshot());
+
+  let q = await queryOf(page);
+  assert.equal(q.get('mode'), 'change');
+  assert.equal(q.get('from'), String(from));
+  assert.equal(q.get('to'), String(to));
+  // Another pair, when there is one, through the from/to selects.
+  const other = pairs.find((c) => c !== pair);
+  if (other) {
+    if (other.from !== from) await page.selectOption('#change-from', String(other.from));
+    const shownTo = Number(await page.inputValue('#change-to'));
+    if (shownTo !== other.to) await page.selectOption('#change-to', String(other.to));
+    await waitIdle(page);
+    assert.ok(requested.some((u) => u.includes(`/tiles/${other.id}/`)), `requested /tiles/${other.id}/`);
+    q = await queryOf(page);
+    assert.equal(q.get('from'), String(other.from));
+    assert.equal(q.get('to'), String(other.to));
+  }
+  // Round trip: a fresh page from the URL shows the same change map.
+  const again = await newPage();
+  await again.goto(page.url());
+  await waitIdle(again);
+  assert.ok(await again.isChecked('#mode-change'));
+  assert.equal(await again.inputValue('#change-from'), q.get('from'));
+  assert.equal(await again.inputValue('#change-to'), q.get('to'));
+  const id = changePairs('lbm').find((c) => String(c.from) === q.get('from') && String(c.to) === q.get('to')).id;
+  const layers = await again.evaluate(() => window.lbm.map.getStyle().layers.map((l) => l.id).filter((i) => i.startsWith('lbm:')));
+  assert.ok(layers.length && layers.every((l) => l.startsWith(`lbm:${id}:`)), `only ${id} drawn: ${layers}`);
+  // Back to score: the score legend returns and the URL forgets from/to.
+  await again.check('#mode-score');
+  await waitIdle(again);
+  assert.deepEqual(await again.$$eval('#legend li[data-class] .legend-label', (ls) => ls.map((l) => l.textContent)), scoreLabels);
+  q = await queryOf(again);
+  assert.equal(q.get('mode'), null);
+  assert.deepEqual([...page.problems, ...again.problems], []);
+  await again.close();
+  await page.close();
+});
+
+test('levels: automatic by zoom, fixed by the user, named in the legend and the URL', { skip }, async (t) => {
+  const tilesets = withAreas();
+  if (tilesets.length === 0) {
+    t.skip('no tileset in the catalog has area layers (lbm_areas) yet');
+    return;
+  }
+  const ts = tilesets.filter((x) => x.measure === 'lbm').sort((a, b) => a.year - b.year).at(-1) ?? tilesets[0];
+  const page = await newPage();
+  await page.goto(url(`/?test=1&measure=${ts.measure}&year=${ts.year}${hashAt(ts, 8)}`));
+  await waitIdle(page);
+  assert.ok(await page.isVisible('#level'), 'the level choice is offered');
+  const options = await page.$$eval('#level option', (os) => os.map((o) => o.value));
+  assert.equal(options[0], 'auto');
+  assert.equal(options.at(-1), 'grid');
+  const coarsest = ['gemeente', 'wijk', 'buurt'].find((l) => ts.areas.some((a) => a.layer === l));
+  assert.equal(await page.evaluate(() => document.body.dataset.level), coarsest, `auto at z8 shows ${coarsest}`);
+  assert.equal(await page.$eval('#legend .legend-level', (e) => e.dataset.level), coarsest);
+  saveArtifact('level-auto-z8.png', await page.screenshot());
+  const fill = `lbm:${ts.id}:${coarsest}:fill`;
+  assert.equal(await page.evaluate((id) => window.lbm.map.getLayoutProperty(id, 'visibility'), fill), 'visible');
+
+  // Fixed: cells at z8.
+  await page.selectOption('#level', 'grid');
+  await waitIdle(page);
+  assert.equal(await page.evaluate(() => document.body.dataset.level), 'grid');
+  assert.equal(await page.evaluate((id) => window.lbm.map.getLayoutProperty(id, 'visibility'), fill), 'none');
+  assert.equal((await queryOf(page)).get('level'), 'grid');
+  saveArtifact('level-grid-z8.png', await page.screenshot());
+
+  // Automatic again, zoomed in: the grid takes over.
+  await page.selectOption('#level', 'auto');
+  await page.evaluate(() => window.lbm.map.jumpTo({ zoom: 14 }));
+  await waitIdle(page);
+  assert.equal(await page.evaluate(() => document.body.dataset.level), 'grid');
+  assert.equal((await queryOf(page)).get('level'), null);
+
+  // A click on an area at a low zoom names the area's level in the info panel.
+  await page.evaluate(() => window.lbm.map.jumpTo({ zoom: 8 }));
+  await waitIdle(page);
+  const box = await page.locator('#map canvas').boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('info').dataset.state));
+  assert.equal(await page.$eval('#info', (e) => e.dataset.level), coarsest);
+  saveArtifact('level-info.png', await page.screenshot());
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

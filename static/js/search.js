@@ -1,0 +1,155 @@
+// The search box: an ARIA 1.2 combobox (input + listbox). Typing asks GET /api/v1/search
+// (debounced); ArrowDown/ArrowUp move through the results, Enter picks one (or the first), Esc
+// closes the list (a second Esc clears the box). A picked result flies the map to its bbox.
+
+import { searchPlaces } from './api.js';
+import { t } from './i18n.js';
+
+const DEBOUNCE_MS = 200;
+const LEVEL_KEYS = { gemeente: 'levelGemeente', wijk: 'levelWijk', buurt: 'levelBuurt', pc4: 'levelPc4' };
+
+/** The label of a result: "Utrecht" with "gemeente · GM0344", or "Cel E1213N4879". */
+export function describe(r) {
+  if (r.kind === 'cell') return { name: `${t('cell')} ${r.cell}`, detail: t('searchCell') };
+  return { name: r.name, detail: `${t(LEVEL_KEYS[r.level] ?? r.level)} · ${r.code}` };
+}
+
+/**
+ * Wires the combobox; `onPick(result)` is called with the chosen result.
+ */
+export function initSearch({ onPick }) {
+  const input = document.getElementById('search');
+  const list = document.getElementById('search-list');
+  const status = document.getElementById('search-status');
+  let results = [];
+  let active = -1;
+  let timer = 0;
+  let request = 0;
+
+  const setOpen = (open) => {
+    list.hidden = !open;
+    input.setAttribute('aria-expanded', String(open));
+    if (!open) setActive(-1);
+  };
+
+  function setActive(i) {
+    active = i;
+    for (const [k, li] of [...list.children].entries()) li.setAttribute('aria-selected', String(k === i));
+    const li = i >= 0 ? list.children[i] : null;
+    if (li) {
+      input.setAttribute('aria-activedescendant', li.id);
+      li.scrollIntoView({ block: 'nearest' });
+    } else input.removeAttribute('aria-activedescendant');
+  }
+
+  function render(message) {
+    list.replaceChildren(...results.map((r, i) => {
+      const li = document.createElement('li');
+      li.id = `search-option-${i}`;
+      li.setAttribute('role', 'option');
+      li.setAttribute('aria-selected', 'false');
+      li.dataset.kind = r.kind;
+      if (r.code) li.dataset.code = r.code;
+      const { name, detail } = describe(r);
+      const n = document.createElement('span');
+      n.className = 'search-name';
+      n.textContent = name;
+      const d = document.createElement('span');
+      d.className = 'search-detail';
+      d.textContent = detail;
+      li.append(n, d);
+      // mousedown, not click: keep the input's focus (no blur before the pick).
+      li.addEventListener('mousedown', (e) => {
+        e.preventDefault();
+        choose(i);
+      });
+      return li;
+    }));
+    if (message) {
+      const li = document.createElement('li');
+      li.className = 'search-empty';
+      li.setAttribute('role', 'option');
+      li.setAttribute('aria-disabled', 'true');
+      li.textContent = message;
+      list.append(li);
+    }
+    status.textContent = message ?? t('searchCount', { n: results.length });
+    setOpen(list.children.length > 0);
+    setActive(-1);
+  }
+
+  async function run(q) {
+    const mine = ++request;
+    input.closest('.search')?.setAttribute('data-state', 'loading');
+    try {
+      const found = await searchPlaces(q);
+      if (mine !== request) return;
+      results = found.results ?? [];
+      render(results.length ? null : t('searchNone'));
+    } catch (err) {
+      if (mine !== request) return;
+      results = [];
+      render(err.status === 400 ? (err.message || t('searchNone')) : t('searchError'));
+    } finally {
+      if (mine === request) input.closest('.search')?.setAttribute('data-state', 'idle');
+    }
+  }
+
+  function choose(i) {
+    const r = results[i];
+    if (!r) return;
+    input.value = describe(r).name;
+    setOpen(false);
+    status.textContent = describe(r).name;
+    onPick(r);
+  }
+
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    const q = input.value.trim();
+    if (!q) {
+      request++;
+      results = [];
+      list.replaceChildren();
+      setOpen(false);
+      return;
+    }
+    timer = setTimeout(() => run(q.slice(0, 100)), DEBOUNCE_MS);
+  });
+  input.addEventListener('keydown', (e) => {
+    const n = results.length;
+    if (e.key === 'ArrowDown') {
+      e.preventDefault();
+      if (list.hidden && n) setOpen(true);
+      if (n) setActive((active + 1) % n);
+    } else if (e.key === 'ArrowUp') {
+      e.preventDefault();
+      if (n) setActive(active <= 0 ? n - 1 : active - 1);
+    } else if (e.key === 'Enter') {
+      e.preventDefault();
+      if (active >= 0) choose(active);
+      else if (n && !list.hidden) choose(0);
+      else if (input.value.trim()) {
+        // Enter before the debounce fired: search now, then take the first result.
+        clearTimeout(timer);
+        run(input.value.trim().slice(0, 100)).then(() => results.length && choose(0));
+      }
+    } else if (e.key === 'Escape') {
+      if (!list.hidden) {
+        e.preventDefault();
+        e.stopPropagation();
+        setOpen(false);
+      } else if (input.value) {
+        e.preventDefault();
+        e.stopPropagation();
+        input.value = '';
+        results = [];
+        list.replaceChildren();
+      }
+    }
+  });
+  input.addEventListener('blur', () => setOpen(false));
+  input.addEventListener('focus', () => {
+    if (results.length) setOpen(true);
+  });
+}
