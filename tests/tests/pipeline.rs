@@ -25,7 +25,11 @@ fn setup() -> &'static Setup {
         let tiles = build_demo(&PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e-pipeline"));
         let server = TestServer::start(&tiles);
         let http = reqwest::blocking::Client::new();
-        Setup { tiles, server, http }
+        Setup {
+            tiles,
+            server,
+            http,
+        }
     })
 }
 
@@ -118,7 +122,9 @@ fn classification(tilejson: &Value) -> (String, Vec<f64>) {
 fn catalog_lists_every_measure_and_year() {
     let catalog = get_json("/catalog.json");
     let tilesets = catalog["tilesets"].as_array().expect("tilesets");
-    assert_eq!(tilesets.len(), 6 * DEMO_YEARS.len());
+    // Change tilesets (issue 5) are listed too; the score tilesets are one per measure and year.
+    let scores = tilesets.iter().filter(|t| t["kind"] == "score").count();
+    assert_eq!(scores, 6 * DEMO_YEARS.len());
     let measures = catalog["measures"].as_array().expect("measures");
     let ids: Vec<&str> = measures.iter().map(|m| m["id"].as_str().unwrap()).collect();
     for m in ["lbm", "fys", "onv", "soc", "vrz", "won"] {
@@ -142,18 +148,38 @@ fn tilejson_is_complete_and_absolute() {
     let tj = get_json("/tiles/lbm-2020.json");
     assert_eq!(tj["tilejson"], "3.0.0");
     let tile_url = tj["tiles"][0].as_str().expect("tiles");
-    assert!(tile_url.starts_with(base.as_str()), "{tile_url} is absolute");
+    assert!(
+        tile_url.starts_with(base.as_str()),
+        "{tile_url} is absolute"
+    );
     assert!(tile_url.contains("{z}") && tile_url.contains("{x}") && tile_url.contains("{y}"));
     let layers = tj["vector_layers"].as_array().expect("vector_layers");
-    let grid = layers.iter().find(|l| l["id"] == "grid").expect("grid layer");
+    let grid = layers
+        .iter()
+        .find(|l| l["id"] == "grid")
+        .expect("grid layer");
     for field in ["score", "class", "cell", "n"] {
         assert!(grid["fields"][field].is_string(), "field {field} declared");
     }
-    let b: Vec<f64> = tj["bounds"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
-    assert!(b[0] > 4.8 && b[2] < 5.5 && b[1] > 51.8 && b[3] < 52.4, "Utrecht bounds {b:?}");
+    let b: Vec<f64> = tj["bounds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert!(
+        b[0] > 4.8 && b[2] < 5.5 && b[1] > 51.8 && b[3] < 52.4,
+        "Utrecht bounds {b:?}"
+    );
     assert_eq!(tj["lbm"]["measure"], "lbm");
     assert_eq!(tj["lbm"]["year"].to_string().trim_matches('"'), "2020");
-    assert_eq!(tj["lbm"]["classification"]["classes"].as_array().unwrap().len(), 9);
+    assert_eq!(
+        tj["lbm"]["classification"]["classes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        9
+    );
     assert!(tj["minzoom"].as_u64().unwrap() < tj["maxzoom"].as_u64().unwrap());
 }
 
@@ -170,7 +196,10 @@ fn detail_cells_decode_to_their_score_and_class_at_their_place() {
             .collect();
         assert!(rows.len() > 1000, "demo has cells: {}", rows.len());
         for row in rows.iter().step_by(rows.len() / 40) {
-            let (cx, cy) = (f64::from(row.hx) * 100.0 + 50.0, f64::from(row.hy) * 100.0 + 50.0);
+            let (cx, cy) = (
+                f64::from(row.hx) * 100.0 + 50.0,
+                f64::from(row.hy) * 100.0 + 50.0,
+            );
             let (lon, lat) = lbm_tiler::rd_to_wgs84(cx, cy).expect("projection");
             let ((tx, ty), _) = tile_of(lon, lat, maxzoom, 4096);
             let (extent, features) = fetch_grid(&template, maxzoom, tx, ty);
@@ -182,12 +211,22 @@ fn detail_cells_decode_to_their_score_and_class_at_their_place() {
                 .unwrap_or_else(|| panic!("{measure}: cell {id} in tile {maxzoom}/{tx}/{ty}"));
             let want = row.values[measure];
             let score = f.props["score"].as_f64().unwrap();
-            assert!((score - want).abs() <= 0.0005 + 1e-9, "{measure} {id}: {score} vs {want}");
+            assert!(
+                (score - want).abs() <= 0.0005 + 1e-9,
+                "{measure} {id}: {score} vs {want}"
+            );
             let class = f.props["class"].as_f64().unwrap() as u8;
-            assert_eq!(class, class_of(&cuts, row.values[&basis]), "{measure} {id} class");
+            assert_eq!(
+                class,
+                class_of(&cuts, row.values[&basis]),
+                "{measure} {id} class"
+            );
             assert_eq!(f.props["cell"], format!("E{}N{}", row.hx, row.hy));
             assert_eq!(f.rings.len(), 1, "one ring");
-            assert!(ring_area2(&f.rings[0]) > 0, "exterior ring clockwise (MVT 2.1)");
+            assert!(
+                ring_area2(&f.rings[0]) > 0,
+                "exterior ring clockwise (MVT 2.1)"
+            );
             assert!(ring_contains(&f.rings[0], centre), "{id} drawn where it is");
         }
     }
@@ -208,11 +247,21 @@ fn neighbouring_cells_share_their_corners_exactly() {
         // north neighbour's SW/SE are this cell's NW/NE.
         let r = &f.rings[0];
         if let Some(east) = by_id.get(&(f.id + 10_000)) {
-            assert_eq!((east.rings[0][0], east.rings[0][1]), (r[3], r[2]), "east of {}", f.id);
+            assert_eq!(
+                (east.rings[0][0], east.rings[0][1]),
+                (r[3], r[2]),
+                "east of {}",
+                f.id
+            );
             pairs += 1;
         }
         if let Some(north) = by_id.get(&(f.id + 1)) {
-            assert_eq!((north.rings[0][0], north.rings[0][3]), (r[1], r[2]), "north of {}", f.id);
+            assert_eq!(
+                (north.rings[0][0], north.rings[0][3]),
+                (r[1], r[2]),
+                "north of {}",
+                f.id
+            );
             pairs += 1;
         }
     }
@@ -233,7 +282,10 @@ fn pyramid_cells_are_the_mean_of_their_hundred_metre_cells() {
     let (lon, lat) = lbm_tiler::rd_to_wgs84(136_000.0, 456_000.0).unwrap();
     let mut checked = 0;
     for level in pyramid {
-        let (z, cell_m) = (level["zoom"].as_u64().unwrap() as u8, level["cell_m"].as_u64().unwrap());
+        let (z, cell_m) = (
+            level["zoom"].as_u64().unwrap() as u8,
+            level["cell_m"].as_u64().unwrap(),
+        );
         if cell_m == 100 {
             continue;
         }
@@ -252,10 +304,21 @@ fn pyramid_cells_are_the_mean_of_their_hundred_metre_cells() {
                 .filter_map(|c| rows.get(&c).copied())
                 .collect();
             let mean = values.iter().sum::<f64>() / values.len() as f64;
-            assert_eq!(f.props["n"].as_f64().unwrap() as usize, values.len(), "{cell} n");
+            assert_eq!(
+                f.props["n"].as_f64().unwrap() as usize,
+                values.len(),
+                "{cell} n"
+            );
             let score = f.props["score"].as_f64().unwrap();
-            assert!((score - mean).abs() <= 0.0005 + 1e-9, "{cell}: {score} vs mean {mean}");
-            assert_eq!(f.props["class"].as_f64().unwrap() as u8, class_of(&cuts, mean), "{cell}: mean {mean}");
+            assert!(
+                (score - mean).abs() <= 0.0005 + 1e-9,
+                "{cell}: {score} vs mean {mean}"
+            );
+            assert_eq!(
+                f.props["class"].as_f64().unwrap() as u8,
+                class_of(&cuts, mean),
+                "{cell}: mean {mean}"
+            );
             checked += 1;
         }
     }
@@ -279,9 +342,11 @@ fn style_draws_the_tileset_in_its_class_colours() {
 #[test]
 fn point_api_returns_the_cell_time_series() {
     let row = demo_rows().iter().find(|r| r.year == 2020).expect("a row");
-    let (lon, lat) =
-        lbm_tiler::rd_to_wgs84(f64::from(row.hx) * 100.0 + 50.0, f64::from(row.hy) * 100.0 + 50.0)
-            .unwrap();
+    let (lon, lat) = lbm_tiler::rd_to_wgs84(
+        f64::from(row.hx) * 100.0 + 50.0,
+        f64::from(row.hy) * 100.0 + 50.0,
+    )
+    .unwrap();
     let body = get_json(&format!("/api/v1/point?lon={lon}&lat={lat}"));
     assert_eq!(body["cell"], format!("E{}N{}", row.hx, row.hy));
     let years = body["years"].as_array().expect("years");
@@ -292,8 +357,106 @@ fn point_api_returns_the_cell_time_series() {
     assert_eq!(years.len(), expected.len());
     for y in years {
         let year = y["year"].as_u64().unwrap() as u16;
-        let want = expected.iter().find(|r| r.year == year).expect("year in CSV");
+        let want = expected
+            .iter()
+            .find(|r| r.year == year)
+            .expect("year in CSV");
         let got = y["values"]["lbm"].as_f64().unwrap();
         assert!((got - want.values["lbm"]).abs() < 1e-6, "lbm {year}");
+    }
+}
+
+#[test]
+fn catalog_lists_the_change_pairs_with_their_tilesets() {
+    let catalog = get_json("/catalog.json");
+    let changes = catalog["changes"].as_array().expect("changes");
+    assert!(!changes.is_empty(), "the demo writes default change pairs");
+    for c in changes {
+        let id = c["id"].as_str().unwrap();
+        let t = catalog["tilesets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == id)
+            .unwrap_or_else(|| panic!("{id} listed"));
+        assert_eq!(t["kind"], "change");
+        assert_eq!(t["year_from"], c["from"]);
+        assert_eq!(t["year_to"], c["to"]);
+        assert!(c["from"].as_i64() < c["to"].as_i64());
+        let tj = get_json(&format!("/tiles/{id}.json"));
+        assert_eq!(tj["lbm"]["kind"], "change");
+        assert_eq!(tj["lbm"]["year_from"], c["from"]);
+        let style = get_json(&format!("/styles/{id}.json"));
+        assert!(style["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["source-layer"] == "grid"));
+    }
+}
+
+#[test]
+fn search_finds_the_demo_municipality_and_cells() {
+    let body = get_json("/api/v1/search?q=UTRECHT");
+    let first = &body["results"][0];
+    assert_eq!(first["kind"], "area");
+    assert_eq!(first["level"], "gemeente");
+    assert_eq!(first["code"], "GM0344");
+    assert_eq!(first["name"], "Utrecht");
+    let bbox: Vec<f64> = serde_json::from_value(first["bbox"].clone()).unwrap();
+    let (lon, lat) = lbm_tiler::rd_to_wgs84(136_000.0, 456_000.0).unwrap(); // the Dom
+    assert!(bbox[0] < lon && lon < bbox[2] && bbox[1] < lat && lat < bbox[3]);
+    // By code, case-insensitive.
+    let body = get_json("/api/v1/search?q=gm0344");
+    assert_eq!(body["results"][0]["code"], "GM0344");
+
+    let row = &demo_rows()[0];
+    let id = format!("E{}N{}", row.hx, row.hy);
+    let (clon, clat) = lbm_tiler::rd_to_wgs84(
+        f64::from(row.hx) * 100.0 + 50.0,
+        f64::from(row.hy) * 100.0 + 50.0,
+    )
+    .unwrap();
+    for q in [
+        id.clone(),
+        format!("{},{}", row.hx * 100 + 50, row.hy * 100 + 50),
+        format!("{clat:.6},{clon:.6}"),
+    ] {
+        let body = get_json(&format!("/api/v1/search?q={q}"));
+        let cell = &body["results"][0];
+        assert_eq!(cell["kind"], "cell", "{q}");
+        assert_eq!(cell["cell"], id.as_str(), "{q}");
+        let c: Vec<f64> = serde_json::from_value(cell["center"].clone()).unwrap();
+        assert!(
+            (c[0] - clon).abs() < 1e-5 && (c[1] - clat).abs() < 1e-5,
+            "{q}"
+        );
+    }
+    let s = setup();
+    let resp = s
+        .http
+        .get(s.server.url("/api/v1/search?q=x&limit=51"))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+}
+
+#[test]
+fn point_api_names_the_municipality_with_its_scores() {
+    // The Dom in Utrecht.
+    let (lon, lat) = lbm_tiler::rd_to_wgs84(136_000.0, 456_000.0).unwrap();
+    let body = get_json(&format!("/api/v1/point?lon={lon}&lat={lat}"));
+    let areas = body["areas"].as_array().expect("areas");
+    let gm = areas
+        .iter()
+        .find(|a| a["level"] == "gemeente")
+        .expect("a gemeente at the Dom");
+    assert_eq!(gm["code"], "GM0344");
+    let years = gm["years"].as_array().unwrap();
+    assert!(!years.is_empty(), "the gemeente has scores");
+    for y in years {
+        assert!(DEMO_YEARS.contains(&(y["year"].as_u64().unwrap() as u16)));
+        assert!(y["values"]["lbm"].is_number());
+        assert!((1..=9).contains(&y["classes"]["lbm"].as_u64().unwrap()));
     }
 }
