@@ -285,7 +285,7 @@ fn identify(
 }
 
 /// `GM0363`, `WK036300`, `BU03630000` or `3511`; digits alone get the prefix.
-fn normalise_code(level: AreaLevel, code: &str) -> std::result::Result<String, String> {
+pub(crate) fn normalise_code(level: AreaLevel, code: &str) -> std::result::Result<String, String> {
     let upper = code.to_ascii_uppercase();
     let digits = upper.strip_prefix(level.prefix()).unwrap_or(&upper);
     if digits.len() == level.digits() && digits.bytes().all(|b| b.is_ascii_digit()) {

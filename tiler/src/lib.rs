@@ -4,6 +4,7 @@
 //! (synthetic Netherlands → tilesets), [`wgs84_to_rd`] (for point look-ups) and
 //! [`Classification::load`]. The output format is specified in `docs/tileset-format.md`.
 
+pub mod area_scores;
 pub mod area_tiles;
 pub mod areas;
 pub mod classes;

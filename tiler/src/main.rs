@@ -59,6 +59,10 @@ enum Command {
         /// the cells whose centre lies inside.
         #[arg(long)]
         areas: Vec<PathBuf>,
+        /// Area scores CSV keyed by bu_code, wk_code, gm_code or PC4 (jaar and the measure
+        /// columns as in the grid file); repeatable. Those levels use these scores.
+        #[arg(long)]
+        area_scores: Vec<PathBuf>,
     },
     /// Generate a synthetic Netherlands (DIR/demo-scores.csv) and tile it.
     Demo {
@@ -140,6 +144,7 @@ fn run(cli: Cli) -> Result<()> {
             gzip_level,
             change,
             areas,
+            area_scores,
         } => {
             let mut o = BuildOptions::new(&scores, &out);
             if let Some(c) = classes {
@@ -154,6 +159,7 @@ fn run(cli: Cli) -> Result<()> {
             o.gzip_level = gzip_level;
             o.changes = change.as_deref().map(parse_changes).transpose()?;
             o.areas = areas;
+            o.area_scores = area_scores;
             if let Some(a) = attribution {
                 o.attribution = a;
             }

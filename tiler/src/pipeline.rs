@@ -9,6 +9,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use rusqlite::params;
 
+use std::collections::HashMap;
+
+use crate::area_scores::AreaScores;
 use crate::area_tiles::AreaLayer;
 use crate::areas::{read_areas, Area, AreaLevel};
 use crate::classes::{Classification, MeasureClassification};
@@ -60,6 +63,9 @@ pub struct BuildOptions {
     pub areas: Vec<PathBuf>,
     /// Areas already read (the demo's embedded municipalities), added to those of `areas`.
     pub area_features: Vec<Area>,
+    /// Area scores CSV files (keyed by bu_code, wk_code, gm_code or PC4); a level they hold
+    /// takes its scores from them instead of deriving them from the cells.
+    pub area_scores: Vec<PathBuf>,
 }
 
 impl BuildOptions {
@@ -80,6 +86,7 @@ impl BuildOptions {
             changes: None,
             areas: Vec::new(),
             area_features: Vec::new(),
+            area_scores: Vec::new(),
         }
     }
 }
@@ -199,7 +206,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
     let started = Instant::now();
     // Fail on bad options before spending time on the scores file.
     check_options(opts)?;
-    for a in &opts.areas {
+    for a in opts.areas.iter().chain(&opts.area_scores) {
         if !a.is_file() {
             return Err(TilerError::io(
                 a,
@@ -386,9 +393,50 @@ pub fn area_aggregates(areas: &[Area], datasets: &[&YearScores]) -> Vec<Vec<AggC
         .collect()
 }
 
+/// An area's aggregate from an area scores file: its values in `year`, or the difference from
+/// `from` to `year` for a change map (a column only where both years have it).
+fn file_agg(
+    file: &AreaScores,
+    national: &HashMap<u16, f64>,
+    code: &str,
+    year: u16,
+    from: Option<u16>,
+) -> AggCell {
+    let get = |y: u16| file.get(code, y, national.get(&y).copied().unwrap_or(f64::NAN));
+    let values = match from {
+        None => get(year),
+        Some(f) => match (get(f), get(year)) {
+            (Some(a), Some(b)) => {
+                let mut d = [f64::NAN; 7];
+                for (k, v) in d.iter_mut().enumerate() {
+                    *v = ((b[k] - a[k]) * 1e9).round() / 1e9;
+                }
+                Some(d)
+            }
+            _ => None,
+        },
+    };
+    let mut agg = AggCell {
+        kx: 0,
+        ky: 0,
+        geom: 0,
+        sums: [0.0; 7],
+        counts: [0; 7],
+    };
+    for (k, v) in values.iter().flatten().enumerate() {
+        if v.is_finite() {
+            agg.sums[k] = *v;
+            agg.counts[k] = 1;
+        }
+    }
+    agg
+}
+
 /// An area level ready to tile: its pieces per zoom and its aggregates per dataset.
 struct PreparedAreas {
     layer: AreaLayer,
+    /// Scores from an area scores file (`n` is then 0), not derived from the cells.
+    from_file: bool,
     /// Indexed like the datasets (years, then change pairs), then by area.
     aggs: Vec<Vec<AggCell>>,
 }
@@ -440,18 +488,54 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
     let n_years = years.len();
     let years: Vec<&YearScores> = years.into_iter().chain(diffs.iter()).collect();
     let area_levels = load_areas(opts)?;
+    let mut file_scores = AreaScores::default();
+    for p in &opts.area_scores {
+        file_scores.add_file(p)?;
+    }
+    // The national mean lbm per year, for afw of area scores files without an afw column.
+    let national: HashMap<u16, f64> = scores
+        .years
+        .iter()
+        .map(|y| {
+            let (s, n) = y
+                .cells
+                .iter()
+                .filter(|c| c.values[0].is_finite())
+                .fold((0.0, 0u32), |(s, n), c| (s + c.values[0], n + 1));
+            (y.year, s / f64::from(n.max(1)))
+        })
+        .collect();
     let prepared: Vec<PreparedAreas> = area_levels
         .into_iter()
         .filter(|(level, _)| level.minzoom().max(opts.minzoom) <= opts.maxzoom)
         .map(|(level, areas)| {
-            let aggs = area_aggregates(&areas, &years);
+            let from_file = file_scores.levels.contains(&level);
+            let aggs = if from_file {
+                years
+                    .iter()
+                    .enumerate()
+                    .map(|(di, y)| {
+                        let from = di.checked_sub(n_years).map(|pi| pairs[pi].0);
+                        areas
+                            .iter()
+                            .map(|a| file_agg(&file_scores, &national, &a.code, y.year, from))
+                            .collect()
+                    })
+                    .collect()
+            } else {
+                area_aggregates(&areas, &years)
+            };
             let layer = AreaLayer::build(
                 level,
                 areas,
                 level.minzoom().max(opts.minzoom),
                 opts.maxzoom,
             )?;
-            Ok(PreparedAreas { layer, aggs })
+            Ok(PreparedAreas {
+                layer,
+                from_file,
+                aggs,
+            })
         })
         .collect::<Result<_>>()?;
     std::fs::create_dir_all(&opts.out_dir).map_err(|e| TilerError::io(&opts.out_dir, e))?;
@@ -522,6 +606,8 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
                     &all,
                     &opts.classification,
                     &prepared,
+                    &file_scores,
+                    &national,
                 )
             })
         });
@@ -744,7 +830,7 @@ fn build_tileset(
                         name: &area.name,
                         score: round3(mean),
                         class: cls.classify(basis),
-                        n: agg.counts[vi],
+                        n: if pa.from_file { 0 } else { agg.counts[vi] },
                     });
                 }
                 let data = encode_tile(zl.zoom, x, y, zl.level, opts.gzip_level, assign[a..b].iter().map(|(_, i)| &feats[*i as usize]), &layers)?;
@@ -888,13 +974,18 @@ fn metadata_rows(
         let l = &pa.layer;
         layers.push(serde_json::json!({
             "id": l.level.layer(),
-            "description": format!("{} per {}: mean of the 100 m cells whose centre lies inside", cls.name_nl, l.level.layer()),
+            "description": if pa.from_file {
+                format!("{} per {} (area scores file)", cls.name_nl, l.level.layer())
+            } else {
+                format!("{} per {}: mean of the 100 m cells whose centre lies inside", cls.name_nl, l.level.layer())
+            },
             "minzoom": l.minzoom,
             "maxzoom": l.maxzoom,
             "fields": {"code": "String", "name": "String", "score": "Number", "class": "Number", "n": "Number"},
         }));
         lbm_areas.push(serde_json::json!({
-            "layer": l.level.layer(), "minzoom": l.minzoom, "maxzoom": l.maxzoom, "scores": "derived",
+            "layer": l.level.layer(), "minzoom": l.minzoom, "maxzoom": l.maxzoom,
+            "scores": if pa.from_file { "file" } else { "derived" },
         }));
     }
     let json = serde_json::json!({ "vector_layers": layers });
@@ -935,7 +1026,13 @@ fn metadata_rows(
 }
 
 /// The `areas` and `area_scores` tables (derived scores, every year of the file).
-fn write_index_areas(db: &AtomicDb, years: &[&YearScores], areas: &[PreparedAreas]) -> Result<()> {
+fn write_index_areas(
+    db: &AtomicDb,
+    years: &[&YearScores],
+    areas: &[PreparedAreas],
+    file_scores: &AreaScores,
+    national: &HashMap<u16, f64>,
+) -> Result<()> {
     let mut area_stmt = db
         .conn()
         .prepare("INSERT INTO areas VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)")
@@ -946,7 +1043,18 @@ fn write_index_areas(db: &AtomicDb, years: &[&YearScores], areas: &[PreparedArea
         .map_err(|e| db.err(e))?;
     for pa in areas {
         let list = &pa.layer.areas;
-        let aggs = area_aggregates(list, years);
+        let aggs: Vec<Vec<AggCell>> = if pa.from_file {
+            years
+                .iter()
+                .map(|y| {
+                    list.iter()
+                        .map(|a| file_agg(file_scores, national, &a.code, y.year, None))
+                        .collect()
+                })
+                .collect()
+        } else {
+            area_aggregates(list, years)
+        };
         for (ai, a) in list.iter().enumerate() {
             let (x0, y0, x1, y1) = a.bounds();
             let (mut w, mut s, mut e, mut n) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
@@ -1008,6 +1116,8 @@ fn write_index(
     years: &[&YearScores],
     classes: &Classification,
     areas: &[PreparedAreas],
+    file_scores: &AreaScores,
+    national: &HashMap<u16, f64>,
 ) -> Result<PathBuf> {
     let db = AtomicDb::create(dest)?;
     db.batch(
@@ -1020,7 +1130,7 @@ fn write_index(
          CREATE TABLE area_scores (code TEXT, year INTEGER, lbm REAL, afw REAL, fys REAL,
            onv REAL, soc REAL, vrz REAL, won REAL, PRIMARY KEY (code, year)) WITHOUT ROWID;",
     )?;
-    write_index_areas(&db, years, areas)?;
+    write_index_areas(&db, years, areas, file_scores, national)?;
     // Insert in primary-key order: appending to the B-tree is much faster than random inserts.
     let mut order: Vec<(i32, i32, u16, u32, u32)> = years
         .iter()

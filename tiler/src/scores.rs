@@ -320,7 +320,7 @@ fn missing_columns(path: &Path, missing: &[&str], headers: &[String]) -> TilerEr
     }
 }
 
-fn csv_error(path: &Path, line: u64, e: csv::Error) -> TilerError {
+pub(crate) fn csv_error(path: &Path, line: u64, e: csv::Error) -> TilerError {
     TilerError::Csv {
         path: path.to_path_buf(),
         line,
@@ -329,7 +329,7 @@ fn csv_error(path: &Path, line: u64, e: csv::Error) -> TilerError {
 }
 
 /// Parses a numeric field; `Ok(None)` for an empty field (no data).
-fn parse_number(
+pub(crate) fn parse_number(
     path: &Path,
     line: u64,
     col: usize,

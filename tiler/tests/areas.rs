@@ -268,6 +268,54 @@ fn area_layers_from_three_formats() {
     );
 }
 
+#[test]
+fn area_scores_file_replaces_derived_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, areas) = setup(dir.path());
+    let scores = write(
+        dir.path(),
+        "gm.csv",
+        "GM_CODE;jaar;lbm;afw;fys;onv;soc;vrz;won\nGM0001;2018;4,0;0,0;;;;;\nGM0001;2020;4,3;0,12;0,05;;;;\n",
+    );
+    let out = dir.path().join("tiles");
+    let mut o = BuildOptions::new(&csv, &out);
+    o.progress = false;
+    o.measures = Some(vec!["lbm".into()]);
+    o.areas = areas;
+    o.area_scores = vec![scores];
+    build(&o).unwrap();
+    let lbm = out.join("lbm-2020.mbtiles");
+    let m: std::collections::HashMap<String, String> = lbm_tiler::mbtiles::read_metadata(&lbm)
+        .unwrap()
+        .into_iter()
+        .collect();
+    let la: serde_json::Value = serde_json::from_str(&m["lbm_areas"]).unwrap();
+    assert_eq!(la[0]["scores"], "file");
+    assert_eq!(la[1]["scores"], "derived");
+    let (data, p) = raw_tile_at(&lbm, 121_350.0, 487_950.0, 13);
+    let gm = decode_areas(&data, "gemeente");
+    assert_eq!(gm.len(), 1, "GM0002 has no row in the file");
+    // afw 0.12 → class 7; n = 0 for file scores.
+    assert_eq!(
+        (gm[0].code.as_str(), gm[0].score, gm[0].class, gm[0].n),
+        ("GM0001", 4.3, 7, 0)
+    );
+    assert!(gm[0].contains(p));
+    assert_eq!(decode_areas(&data, "wijk")[0].n, 2, "wijk still derived");
+    let (data, _) = raw_tile_at(&out.join("lbm-2018-2020.mbtiles"), 121_350.0, 487_950.0, 13);
+    let gm = decode_areas(&data, "gemeente");
+    assert_eq!((gm[0].score, gm[0].class), (0.3, 8), "afw +0.12");
+    let conn = lbm_tiler::mbtiles::open_read_only(&out.join("lbm-index.sqlite")).unwrap();
+    let v: (f64, f64, Option<f64>) = conn
+        .query_row(
+            "SELECT lbm, afw, fys FROM area_scores WHERE code='GM0001' AND year=2020",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(v, (4.3, 0.12, Some(0.05)));
+}
+
 fn build_err(dir: &Path, area: PathBuf) -> String {
     let csv = write(dir, "scores.csv", CSV);
     let mut o = BuildOptions::new(&csv, dir.join("tiles"));

@@ -1,0 +1,206 @@
+//! Area scores CSV: the grid layout keyed by `bu_code`, `wk_code`, `gm_code` or `PC4` instead of
+//! `grid_id`, read with the same rules (`,` or `;`, decimal commas with `;`, empty = no data).
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use crate::areas::{normalise_code, AreaLevel};
+use crate::error::{Result, TilerError};
+use crate::scores::{csv_error, parse_number, AFW, VALUE_NAMES};
+
+/// Scores per area code and year, from one or more files.
+#[derive(Clone, Debug, Default)]
+pub struct AreaScores {
+    /// The files read.
+    pub paths: Vec<PathBuf>,
+    /// `(code, year)` → `lbm, afw, fys, onv, soc, vrz, won` (NaN = no data; `afw` NaN when the
+    /// file has no `afw` column).
+    pub values: HashMap<(String, u16), [f64; 7]>,
+    /// The levels the files hold.
+    pub levels: BTreeSet<AreaLevel>,
+}
+
+fn bad(path: &Path, at: String, message: String) -> TilerError {
+    TilerError::BadArea {
+        path: path.to_path_buf(),
+        feature: at,
+        message,
+    }
+}
+
+impl AreaScores {
+    /// Reads one area scores file and adds it (a `(code, year)` given twice is an error).
+    pub fn add_file(&mut self, path: &Path) -> Result<()> {
+        let file = std::fs::File::open(path).map_err(|e| TilerError::io(path, e))?;
+        let mut reader = BufReader::new(file);
+        let mut first = String::new();
+        reader
+            .read_line(&mut first)
+            .map_err(|e| TilerError::io(path, e))?;
+        if first.trim().trim_start_matches('\u{feff}').is_empty() {
+            return Err(TilerError::EmptyFile {
+                path: path.to_path_buf(),
+                what: "the area scores file is empty",
+            });
+        }
+        let sep = if first.matches(';').count() > first.matches(',').count() {
+            b';'
+        } else {
+            b','
+        };
+        let mut csv = csv::ReaderBuilder::new()
+            .delimiter(sep)
+            .has_headers(true)
+            .trim(csv::Trim::All)
+            .from_reader(std::io::Cursor::new(first.clone().into_bytes()).chain(reader));
+        let headers: Vec<String> = csv
+            .headers()
+            .map_err(|e| csv_error(path, 1, e))?
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
+            .collect();
+        let find = |name: &str| headers.iter().position(|h| h == name);
+        // The finest key present (CBS buurt files also carry wk_code and gm_code).
+        let key = [
+            AreaLevel::Buurt,
+            AreaLevel::Wijk,
+            AreaLevel::Gemeente,
+            AreaLevel::Pc4,
+        ]
+        .into_iter()
+        .find_map(|l| find(l.key_column()).map(|c| (l, c)));
+        let year_col = find("jaar").or_else(|| find("year"));
+        let value_cols: Vec<Option<usize>> = VALUE_NAMES.iter().map(|n| find(n)).collect();
+        let mut missing: Vec<&str> = Vec::new();
+        if key.is_none() {
+            missing.push("bu_code, wk_code, gm_code or PC4");
+        }
+        if year_col.is_none() {
+            missing.push("jaar");
+        }
+        for (i, name) in VALUE_NAMES.iter().enumerate() {
+            if i != AFW && value_cols[i].is_none() {
+                missing.push(name);
+            }
+        }
+        let (Some((level, key_col)), Some(year_col), true) = (key, year_col, missing.is_empty())
+        else {
+            return Err(bad(
+                path,
+                "line 1".into(),
+                format!(
+                    "missing column(s) {}; expected a header with bu_code, wk_code, gm_code or \
+                     PC4, jaar, lbm, fys, onv, soc, vrz, won and optionally afw (found: {})",
+                    missing.join(", "),
+                    headers.join(",")
+                ),
+            ));
+        };
+        let decimal_comma = sep == b';';
+        let mut record = csv::StringRecord::new();
+        let mut rows = 0;
+        loop {
+            match csv.read_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    return Err(csv_error(path, line, e));
+                }
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            if record.iter().all(|f| f.is_empty()) {
+                continue;
+            }
+            rows += 1;
+            let field = |col: usize| record.get(col).unwrap_or("");
+            let at = |col: usize| format!("line {line}, column {} ({})", col + 1, headers[col]);
+            let code =
+                normalise_code(level, field(key_col)).map_err(|m| bad(path, at(key_col), m))?;
+            let year = field(year_col)
+                .parse::<u16>()
+                .ok()
+                .filter(|y| (1900..=2100).contains(y))
+                .ok_or_else(|| {
+                    bad(
+                        path,
+                        at(year_col),
+                        format!("{:?} is not a year such as 2020", field(year_col)),
+                    )
+                })?;
+            let mut values = [f64::NAN; 7];
+            for (i, col) in value_cols.iter().enumerate() {
+                if let Some(c) = *col {
+                    if let Some(v) =
+                        parse_number(path, line, c, &headers[c], field(c), decimal_comma)?
+                    {
+                        values[i] = v;
+                    }
+                }
+            }
+            if self.values.insert((code.clone(), year), values).is_some() {
+                return Err(bad(
+                    path,
+                    at(key_col),
+                    format!("{code} in {year} is given twice; expected one row per area and year"),
+                ));
+            }
+        }
+        if rows == 0 {
+            return Err(TilerError::EmptyFile {
+                path: path.to_path_buf(),
+                what: "the area scores file has a header but no data rows",
+            });
+        }
+        self.levels.insert(level);
+        self.paths.push(path.to_path_buf());
+        Ok(())
+    }
+
+    /// The values of an area in a year, `afw` filled in as `lbm` minus `national_lbm` when the
+    /// file lacks it.
+    pub fn get(&self, code: &str, year: u16, national_lbm: f64) -> Option<[f64; 7]> {
+        let mut v = *self.values.get(&(code.to_string(), year))?;
+        if v[AFW].is_nan() {
+            v[AFW] = v[0] - national_lbm;
+        }
+        Some(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_semicolon_file_keyed_by_bu_code() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.csv");
+        std::fs::write(
+            &p,
+            "gm_code;BU_CODE;jaar;lbm;fys;onv;soc;vrz;won\nGM0363;BU03630000;2020;4,2;0,1;;;;\n",
+        )
+        .unwrap();
+        let mut s = AreaScores::default();
+        s.add_file(&p).unwrap();
+        assert!(s.levels.contains(&AreaLevel::Buurt));
+        let v = s.get("BU03630000", 2020, 4.0).unwrap();
+        assert_eq!((v[0], v[2]), (4.2, 0.1));
+        assert!((v[AFW] - 0.2).abs() < 1e-12);
+        assert!(v[3].is_nan());
+        std::fs::write(
+            &p,
+            "bu_code,jaar,lbm,fys,onv,soc,vrz,won\nBU036,2020,4,,,,,\n",
+        )
+        .unwrap();
+        let e = AreaScores::default().add_file(&p).unwrap_err().to_string();
+        assert!(e.contains("a.csv: line 2, column 1 (bu_code)"), "{e}");
+        std::fs::write(&p, "code,jaar,lbm\n").unwrap();
+        let e = AreaScores::default().add_file(&p).unwrap_err().to_string();
+        assert!(
+            e.contains("line 1: missing column(s) bu_code, wk_code"),
+            "{e}"
+        );
+    }
+}
