@@ -372,3 +372,56 @@ fn bad_boundary_files_name_the_file_and_feature() {
     // Nothing was written.
     assert!(!dir.path().join("tiles").exists() || listing(&dir.path().join("tiles")).is_empty());
 }
+
+#[test]
+fn cli_areas_and_change_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, areas) = setup(dir.path());
+    let out = dir.path().join("tiles");
+    let exe = env!("CARGO_BIN_EXE_lbm-tiler");
+    let r = std::process::Command::new(exe)
+        .args([
+            "build",
+            "--measures",
+            "lbm",
+            "--change",
+            "2018:2020",
+            "--scores",
+        ])
+        .arg(&csv)
+        .arg("--areas")
+        .arg(&areas[0])
+        .arg("--areas")
+        .arg(&areas[1])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert_eq!(
+        listing(&out),
+        [
+            "lbm-2018-2020.mbtiles",
+            "lbm-2018.mbtiles",
+            "lbm-2020.mbtiles",
+            "lbm-index.sqlite"
+        ]
+    );
+    let (data, _) = raw_tile_at(&out.join("lbm-2020.mbtiles"), 121_350.0, 487_950.0, 12);
+    assert_eq!(layer_names(&data), ["grid", "gemeente", "wijk"]);
+    for (arg, needle) in [
+        ("2018-2020", "is not FROM:TO"),
+        ("2020:2018", "FROM before TO"),
+    ] {
+        let r = std::process::Command::new(exe)
+            .args(["build", "--change", arg, "--scores"])
+            .arg(&csv)
+            .arg("--out")
+            .arg(dir.path().join("x"))
+            .output()
+            .unwrap();
+        assert!(!r.status.success());
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert!(err.contains("--change") && err.contains(needle), "{err}");
+    }
+}
