@@ -31,7 +31,7 @@ export class Compare {
     this.el = Object.assign(document.createElement('div'), { id: 'map-compare', className: 'map compare-map' });
     this.wrap.append(this.el);
     this.grid = new GridMap(this.el, {
-      ...this.options, tileset, controls: false,
+      ...this.options, tileset, controls: false, level: this.main.level,
       camera: { center: m.getCenter().toArray(), zoom: m.getZoom() },
     });
     this.grid.selected = this.main.selected;

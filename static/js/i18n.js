@@ -74,6 +74,8 @@ const strings = {
     levelShown: 'Niveau: {level}',
     changeBasis: 'Verandering tussen {from} en {to}.',
     areas: 'Gebieden',
+    changeValue: 'Verandering {from} → {to}: {v} ({label})',
+    noCellAreasOnly: 'Op deze plek ligt geen 100 m-cel met gegevens.',
   },
   en: {
     title: 'Leefbaarometer – map',
@@ -147,6 +149,8 @@ const strings = {
     levelShown: 'Level: {level}',
     changeBasis: 'Change between {from} and {to}.',
     areas: 'Areas',
+    changeValue: 'Change {from} → {to}: {v} ({label})',
+    noCellAreasOnly: 'There is no 100 m cell with data at this place.',
   },
 };
 

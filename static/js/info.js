@@ -89,22 +89,24 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
 
   function render() {
     if (panel.hidden || panel.dataset.state === 'error') return;
-    const coarse = coarseBlock();
+    const coarse = coarseBlock() ?? changeBlock();
     const areas = point?.areas?.length ? areasBlock(point.areas) : null;
     if (!point || !point.cell) {
       title.textContent = pickedTitle() ?? t('cell');
-      body.replaceChildren(...[coarse, areas].filter(Boolean), el('p', 'muted', t(coarse ? 'noCellHere' : 'noCell')));
+      const why = coarse ? 'noCellHere' : areas ? 'noCellAreasOnly' : 'noCell';
+      body.replaceChildren(...[coarse, areas].filter(Boolean), el('p', 'muted', t(why)));
       delete panel.dataset.cell;
       return;
     }
     title.textContent = picked?.layer && picked.layer !== 'grid' ? pickedTitle() : `${t('cell')} ${point.cell}`;
-    const row = point.years.find((y) => y.year === state.year);
-    const parts = [el('p', 'muted info-sub', `${state.year} · RD ${point.x}, ${point.y}`)];
+    const year = state.mode === 'change' ? state.to : state.year; // a change map shows its to-year
+    const row = point.years.find((y) => y.year === year);
+    const parts = [el('p', 'muted info-sub', `${year} · RD ${point.x}, ${point.y}`)];
     if (coarse) parts.push(coarse);
     if (!row) {
       parts.push(el('p', 'muted', t('noData')));
     } else {
-      const other = state.compare !== null ? point.years.find((y) => y.year === state.compare) : null;
+      const other = state.compare !== null && state.mode !== 'change' ? point.years.find((y) => y.year === state.compare) : null;
       parts.push(totalBlock(row, other), dimensionBlock(row));
     }
     if (areas) parts.push(areas);
@@ -142,6 +144,22 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
     }
     wrap.append(list);
     return wrap;
+  }
+
+  /** In ontwikkeling: the clicked feature's change (to − from) and its change class. */
+  function changeBlock() {
+    if (state.mode !== 'change' || picked?.mode !== 'change' || picked.score === undefined) return null;
+    const c = catalog.changeTileset(state.measure, state.from, state.to)?.classification;
+    const k = Number(picked.class);
+    const entry = classEntry(c, k);
+    const box = el('div', 'coarse change');
+    box.dataset.class = String(k);
+    const sw = el('span', 'swatch');
+    sw.style.background = entry?.color ?? '';
+    box.append(sw, el('span', null, t('changeValue', {
+      from: state.from, to: state.to, v: signed(Number(picked.score)), label: pick(entry, 'label'),
+    })));
+    return box;
   }
 
   /** At low zooms the clicked cell is a coarse one: its mean, before the 100 m cell's details. */

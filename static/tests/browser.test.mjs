@@ -448,6 +448,27 @@ test('ontwikkeling: the change tileset with its own legend, from/to in the URL',
   const px = await classPixels(page, change.classification);
   assert.ok(px.coloured > px.total * 0.05, `change colours drawn (${px.coloured}/${px.total})`);
   saveArtifact('ontwikkeling.png', await page.screenshot());
+  // A click on a drawn change cell: the info panel shows its change and change class.
+  const spot = await page.evaluate(() => {
+    const { map, grid } = window.lbm;
+    const box = map.getCanvas().getBoundingClientRect();
+    for (const f of map.queryRenderedFeatures({ layers: [grid.fillLayer] })) {
+      const ring = f.geometry.type === 'Polygon' ? f.geometry.coordinates[0] : f.geometry.coordinates[0][0];
+      const pts = ring.slice(0, -1).map((c) => map.project(c));
+      const p = pts.reduce((a, q) => ({ x: a.x + q.x / pts.length, y: a.y + q.y / pts.length }), { x: 0, y: 0 });
+      if (p.x < 20 || p.y < 20 || p.x > box.width - 400 || p.y > box.height - 20) continue; // not under the info card
+      return { px: box.left + p.x, py: box.top + p.y, cls: f.properties.class };
+    }
+    return null;
+  });
+  assert.ok(spot, 'a drawn change cell in view');
+  await page.mouse.click(spot.px, spot.py);
+  await page.waitForSelector('#info[data-state="ready"]:not([hidden])');
+  const shownChange = await page.$eval('#info .change', (e) => ({ cls: e.dataset.class, text: e.textContent }));
+  assert.equal(shownChange.cls, String(spot.cls), 'the change class of the clicked cell');
+  assert.ok(shownChange.text.includes(`${from} → ${to}`), shownChange.text);
+  saveArtifact('ontwikkeling-info.png', await page.screenshot());
+  await page.click('#info-close');
 
   let q = await queryOf(page);
   assert.equal(q.get('mode'), 'change');
