@@ -43,7 +43,7 @@ impl PointIndex {
             // Optional tables: present only when every column the server reads is there.
             let has_areas = conn
                 .prepare(
-                    "SELECT code, level, name, name_norm, minlon, minlat, maxlon, maxlat,
+                    "SELECT code, level, name, name_norm, parent, minlon, minlat, maxlon, maxlat,
                        minx, miny, maxx, maxy, geom FROM areas LIMIT 0",
                 )
                 .is_ok();
@@ -87,6 +87,8 @@ pub struct AreaHit {
     pub name: String,
     /// `[w, s, e, n]` in WGS84.
     pub bbox: [f64; 4],
+    /// Name of the parent area (the gemeente of a wijk, the wijk of a buurt), when known.
+    pub parent_name: Option<String>,
 }
 
 /// An area containing a point, with its time series.
@@ -271,6 +273,7 @@ impl PointIndex {
             .with_conn(move |conn| {
                 let mut stmt = conn.prepare_cached(
                     "SELECT code, level, name, minlon, minlat, maxlon, maxlat,
+                       (SELECT p.name FROM areas AS p WHERE p.code = areas.parent) AS parent_name,
                        CASE WHEN upper(code) = ?1 OR name_norm = ?2 THEN 0
                             WHEN name_norm LIKE ?3 ESCAPE '\\' OR upper(code) LIKE ?5 ESCAPE '\\'
                               THEN 1
@@ -295,6 +298,7 @@ impl PointIndex {
                                 r.get::<_, Option<f64>>(5)?.unwrap_or(f64::NAN),
                                 r.get::<_, Option<f64>>(6)?.unwrap_or(f64::NAN),
                             ],
+                            parent_name: r.get(7)?,
                         })
                     },
                 )?;

@@ -137,6 +137,8 @@ async fn search_finds_areas_by_name_and_code_ranked() {
     assert_eq!(first["kind"], "area");
     assert_eq!(first["level"], "gemeente");
     assert_eq!(first["name"], "Utrecht");
+    assert_eq!(first["parent"], Value::Null);
+    assert_eq!(results[2]["parent"], "Utrecht", "a wijk names its gemeente");
     let bbox: Vec<f64> = serde_json::from_value(first["bbox"].clone()).unwrap();
     let center: Vec<f64> = serde_json::from_value(first["center"].clone()).unwrap();
     assert!(bbox[0] < center[0] && center[0] < bbox[2]);

@@ -8,10 +8,11 @@ import { t } from './i18n.js';
 const DEBOUNCE_MS = 200;
 const LEVEL_KEYS = { gemeente: 'levelGemeente', wijk: 'levelWijk', buurt: 'levelBuurt', pc4: 'levelPc4' };
 
-/** The label of a result: "Utrecht" with "gemeente · GM0344", or "Cel E1213N4879". */
+/** The label of a result: "Binnenstad" with "wijk · WK034401 · Utrecht", or "Cel E1213N4879". */
 export function describe(r) {
   if (r.kind === 'cell') return { name: `${t('cell')} ${r.cell}`, detail: t('searchCell') };
-  return { name: r.name, detail: `${t(LEVEL_KEYS[r.level] ?? r.level)} · ${r.code}` };
+  const parts = [t(LEVEL_KEYS[r.level] ?? r.level), r.code, r.parent].filter(Boolean);
+  return { name: r.name, detail: parts.join(' · ') };
 }
 
 /**
