@@ -61,7 +61,21 @@ pub fn parse_cell_query(q: &str) -> Result<CellQuery, ApiError> {
             }
         }
     }
-    let parts: Vec<&str> = t
+    // Dutch decimal commas: "52,0907 5,1214" (two tokens, each with one comma, no dot).
+    let tokens: Vec<&str> = t.split_whitespace().collect();
+    let decimal_commas = tokens.len() == 2
+        && tokens.iter().all(|p| {
+            p.matches(',').count() == 1
+                && !p.contains('.')
+                && !p.starts_with(',')
+                && !p.ends_with(',')
+        });
+    let dotted = if decimal_commas {
+        t.replace(',', ".")
+    } else {
+        t.to_string()
+    };
+    let parts: Vec<&str> = dotted
         .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
         .filter(|p| !p.is_empty())
         .collect();
@@ -256,6 +270,7 @@ mod tests {
             matches!(a, CellQuery::Cell(1360..=1370, 4550..=4570)),
             "{a:?}"
         );
+        assert_eq!(parse_cell_query("52,09 5,12").unwrap(), a, "decimal commas");
         assert_eq!(parse_cell_query("Utrecht").unwrap(), CellQuery::Name);
         assert_eq!(parse_cell_query("GM0344").unwrap(), CellQuery::Name);
         assert_eq!(parse_cell_query("3511").unwrap(), CellQuery::Name);
