@@ -50,6 +50,8 @@ pub struct DemoOptions {
     pub minzoom: u8,
     /// Highest zoom.
     pub maxzoom: u8,
+    /// Change maps `(from, to)`; `None` = [`demo_change_pairs`] of the selected years.
+    pub changes: Option<Vec<(u16, u16)>>,
     /// Show progress bars.
     pub progress: bool,
 }
@@ -64,9 +66,34 @@ impl DemoOptions {
             measures: None,
             minzoom: DEFAULT_MINZOOM,
             maxzoom: DEFAULT_MAXZOOM,
+            changes: None,
             progress: true,
         }
     }
+}
+
+/// The demo's change maps: to the latest year from the year before, from ten years before and
+/// from the first year (those present). Every consecutive pair, as `build` writes by default,
+/// would double the demo's size and first-run time for little a visitor would miss.
+pub fn demo_change_pairs(years: &[u16]) -> Vec<(u16, u16)> {
+    let mut years = years.to_vec();
+    years.sort_unstable();
+    years.dedup();
+    let Some(&last) = years.last() else {
+        return Vec::new();
+    };
+    let earlier = &years[..years.len() - 1];
+    let mut from: Vec<u16> = [
+        earlier.last().copied(),
+        earlier.iter().copied().find(|&y| y == last - 10),
+        earlier.first().copied(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    from.sort_unstable();
+    from.dedup();
+    from.into_iter().map(|f| (f, last)).collect()
 }
 
 /// Writes `DIR/demo-scores.csv` and tiles it; returns the build summary.
@@ -89,6 +116,11 @@ pub fn demo(opts: &DemoOptions) -> Result<BuildSummary> {
     b.attribution = DEMO_ATTRIBUTION.into();
     b.area_features =
         crate::areas::read_geojson(GEMEENTEN, Path::new("<embedded gemeente_2024_rd.geojson>"))?;
+    b.changes = Some(
+        opts.changes
+            .clone()
+            .unwrap_or_else(|| demo_change_pairs(&years)),
+    );
     b.progress = opts.progress;
     build(&b)
 }
@@ -423,6 +455,20 @@ fn populated_cells(bbox: [f64; 4]) -> Vec<DemoCell> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn demo_change_pairs_end_in_the_latest_year() {
+        let all = [2002, 2008, 2012, 2014, 2016, 2018, 2020, 2022];
+        assert_eq!(
+            demo_change_pairs(&all),
+            vec![(2002, 2022), (2012, 2022), (2020, 2022)]
+        );
+        assert_eq!(
+            demo_change_pairs(&[2022, 2018, 2020]),
+            vec![(2018, 2022), (2020, 2022)]
+        );
+        assert_eq!(demo_change_pairs(&[2020]), vec![]);
+    }
 
     #[test]
     fn noise_is_smooth_and_bounded() {

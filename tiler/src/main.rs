@@ -84,6 +84,10 @@ enum Command {
         /// Highest zoom.
         #[arg(long, default_value_t = lbm_tiler::pyramid::DEFAULT_MAXZOOM)]
         maxzoom: u8,
+        /// Change maps FROM:TO[,FROM:TO...]; `none` for none. Default: to the latest year from
+        /// the year before, ten years before and the first year.
+        #[arg(long)]
+        change: Option<String>,
     },
     /// Print the metadata and per-zoom tile counts and sizes of an MBTiles file.
     Inspect {
@@ -174,6 +178,7 @@ fn run(cli: Cli) -> Result<()> {
             measures,
             minzoom,
             maxzoom,
+            change,
         } => {
             let mut o = DemoOptions::new(&out);
             if let Some(b) = bbox {
@@ -190,6 +195,7 @@ fn run(cli: Cli) -> Result<()> {
             o.measures = measures;
             o.minzoom = minzoom;
             o.maxzoom = maxzoom;
+            o.changes = change.as_deref().map(parse_changes).transpose()?;
             o.progress = progress;
             let summary = lbm_tiler::demo(&o)
                 .with_context(|| format!("building the demo in {}", out.display()))?;
