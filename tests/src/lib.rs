@@ -53,13 +53,21 @@ impl TestServer {
                 .build()
                 .expect("tokio runtime");
             rt.block_on(async move {
-                let state = lbm_server::AppState::load(config).await.expect("load tiles");
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-                addr_tx.send(listener.local_addr().expect("addr")).expect("report addr");
+                let state = lbm_server::AppState::load(config)
+                    .await
+                    .expect("load tiles");
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind");
+                addr_tx
+                    .send(listener.local_addr().expect("addr"))
+                    .expect("report addr");
                 let shutdown = async move {
                     let _ = stopped.await;
                 };
-                lbm_server::serve(listener, state, shutdown).await.expect("serve");
+                lbm_server::serve(listener, state, shutdown)
+                    .await
+                    .expect("serve");
             });
         });
         let addr = addr_rx.recv().expect("server started");
@@ -226,9 +234,8 @@ pub fn gunzip_if_needed(data: &[u8]) -> Vec<u8> {
 
 /// Whether a program can be found on PATH.
 pub fn have_program(name: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| dir.join(name).is_file())
-    })
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
 }
 
 /// The workspace root (the folder holding `static/` and `tests/`).

@@ -13,7 +13,9 @@ fn browser_missing() -> Option<String> {
     let root = workspace_root();
     let chromium = std::env::var("LBM_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     if !PathBuf::from(&chromium).is_file() {
-        return Some(format!("no Chromium at {chromium} (apt-get install chromium)"));
+        return Some(format!(
+            "no Chromium at {chromium} (apt-get install chromium)"
+        ));
     }
     if !have_program("node") {
         return Some("no node on PATH".into());
