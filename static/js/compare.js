@@ -35,6 +35,7 @@ export class Compare {
       camera: { center: m.getCenter().toArray(), zoom: m.getZoom() },
     });
     this.grid.selected = this.main.selected;
+    this.grid.selectedLayer = this.main.selectedLayer;
     this.map = this.grid.map;
     if (!this.options.basemap) this.map.once('idle', () => addOutline(this.map));
     this.map.setMinZoom(m.getMinZoom());

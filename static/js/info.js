@@ -45,7 +45,7 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
     panel.hidden = true;
     if (hadFocus) returnFocus?.focus();
     point = null;
-    onSelect([]);
+    onSelect([], 'grid');
     document.body.classList.remove('info-open');
   }
 
@@ -59,15 +59,15 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
     panel.dataset.level = layer;
     body.replaceChildren(el('p', 'muted', t('loadingCell')));
     panel.dataset.state = 'loading';
-    const ids = feature?.id !== undefined && layer === 'grid' ? [feature.id] : [];
-    onSelect(ids);
+    const ids = feature?.id !== undefined ? [feature.id] : [];
+    onSelect(ids, layer);
     try {
       const p = await loadPoint(lngLat.lng, lngLat.lat);
       if (mine !== request) return;
       point = p;
-      if (p) {
+      if (p && layer === 'grid') {
         const id = cellFeatureId(p.cell);
-        onSelect([...new Set([...ids, ...(id !== null ? [id] : [])])]);
+        onSelect([...new Set([...ids, ...(id !== null ? [id] : [])])], 'grid');
       }
       render();
       panel.dataset.state = 'ready';
@@ -87,32 +87,45 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
     return picked.cell ? `${t('cell')} ${picked.cell}` : null;
   }
 
+  /** The clicked area in the point answer (its time series), when an area was clicked. */
+  function pickedArea() {
+    if (!picked || picked.layer === 'grid' || !point?.areas) return null;
+    return point.areas.find((a) => a.level === picked.layer && (!picked.code || a.code === picked.code)) ?? null;
+  }
+
   function render() {
     if (panel.hidden || panel.dataset.state === 'error') return;
     const coarse = coarseBlock() ?? changeBlock();
     const areas = point?.areas?.length ? areasBlock(point.areas) : null;
-    if (!point || !point.cell) {
+    // What the panel is about: the clicked area (its own scores), else the 100 m cell.
+    const area = pickedArea();
+    const subject = area ?? (point?.cell ? point : null);
+    if (!subject) {
       title.textContent = pickedTitle() ?? t('cell');
       const why = coarse ? 'noCellHere' : areas ? 'noCellAreasOnly' : 'noCell';
       body.replaceChildren(...[coarse, areas].filter(Boolean), el('p', 'muted', t(why)));
       delete panel.dataset.cell;
       return;
     }
-    title.textContent = picked?.layer && picked.layer !== 'grid' ? pickedTitle() : `${t('cell')} ${point.cell}`;
+    title.textContent = area ? pickedTitle() : `${t('cell')} ${point.cell}`;
     const year = state.mode === 'change' ? state.to : state.year; // a change map shows its to-year
-    const row = point.years.find((y) => y.year === year);
-    const parts = [el('p', 'muted info-sub', `${year} · RD ${point.x}, ${point.y}`)];
+    const row = subject.years.find((y) => y.year === year);
+    const where = area ? area.code : `RD ${point.x}, ${point.y}`;
+    const parts = [el('p', 'muted info-sub', `${year} · ${where}`)];
     if (coarse) parts.push(coarse);
     if (!row) {
       parts.push(el('p', 'muted', t('noData')));
     } else {
-      const other = state.compare !== null && state.mode !== 'change' ? point.years.find((y) => y.year === state.compare) : null;
+      const other = state.compare !== null && state.mode !== 'change' ? subject.years.find((y) => y.year === state.compare) : null;
       parts.push(totalBlock(row, other), dimensionBlock(row));
     }
     if (areas) parts.push(areas);
-    parts.push(chartBlock(point));
+    parts.push(chartBlock(subject));
     body.replaceChildren(...parts);
-    panel.dataset.cell = point.cell;
+    if (point.cell) panel.dataset.cell = point.cell;
+    else delete panel.dataset.cell;
+    if (area) panel.dataset.area = area.code;
+    else delete panel.dataset.area;
   }
 
   /**

@@ -204,6 +204,8 @@ async function boot() {
     // Listen first: without animation (tests) `moveend` fires within fitBounds.
     map.once('moveend', () => {
       window.lbm.lastSearch = result;
+      // The found area is outlined (feature id: the digits of its code) at its own level.
+      if (!cell) for (const g of grids()) g.select([Number(result.code.replace(/\D/g, ''))], result.level);
       if (!cell || !info) return;
       const [lng, lat] = result.center;
       map.once('idle', () => info.open({ lng, lat }, grid.featureAt(map.project([lng, lat]))));
@@ -224,8 +226,8 @@ async function boot() {
     initControls(catalog);
     info = initInfo(catalog, {
       returnFocus: canvas,
-      onSelect: (ids) => {
-        for (const g of grids()) g.select(ids);
+      onSelect: (ids, layer) => {
+        for (const g of grids()) g.select(ids, layer);
       },
     });
     initShare();

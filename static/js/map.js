@@ -256,6 +256,13 @@ export class GridMap {
           'line-width': ['interpolate', ['linear'], ['zoom'], 6, 0.5, 14, 1.6],
         },
       },
+      {
+        id: `${id}:${level}:selected`, type: 'line', source: id, 'source-layer': level, ...band(level),
+        paint: {
+          'line-color': '#111',
+          'line-width': ['case', ['boolean', ['feature-state', 'selected'], false], 3.5, 0],
+        },
+      },
     ]);
     return [
       ...areas,
@@ -310,17 +317,22 @@ export class GridMap {
     return this.map.queryRenderedFeatures(point, { layers })[0] ?? null;
   }
 
-  /** Highlights the cells with these feature ids (feature-state `selected`). */
-  select(ids) {
+  /**
+   * Highlights the features with these ids (feature-state `selected`) in source layer `layer`:
+   * `grid` for cells, or an area level (area ids are the digits of their code).
+   */
+  select(ids, layer = this.selectedLayer ?? 'grid') {
     const map = this.map;
-    if (!this.sourceId || !map.getSource(this.sourceId)) {
-      this.selected = ids;
-      return;
-    }
-    map.removeFeatureState({ source: this.sourceId, sourceLayer: 'grid' });
     this.selected = ids;
-    for (const id of ids) map.setFeatureState({ source: this.sourceId, sourceLayer: 'grid', id }, { selected: true });
+    this.selectedLayer = layer;
+    if (!this.sourceId || !map.getSource(this.sourceId)) return;
+    for (const sourceLayer of ['grid', ...areaLevels(this.tileset)]) {
+      map.removeFeatureState({ source: this.sourceId, sourceLayer });
+    }
+    if (layer !== 'grid' && !areaLevels(this.tileset).includes(layer)) return;
+    for (const id of ids) map.setFeatureState({ source: this.sourceId, sourceLayer: layer, id }, { selected: true });
   }
+
 }
 
 /**

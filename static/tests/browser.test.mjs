@@ -413,6 +413,12 @@ test('search: type a place, pick it with the keyboard, the map flies there', { s
     const r = await page.evaluate(() => window.lbm.lastSearch);
     const c = await page.evaluate(() => window.lbm.map.getCenter().toArray());
     assert.ok(c[0] > r.bbox[0] && c[0] < r.bbox[2] && c[1] > r.bbox[1] && c[1] < r.bbox[3], 'centre inside the area bbox');
+    const selected = await page.evaluate((res) => {
+      const g = window.lbm.grid;
+      const id = Number(res.code.replace(/\D/g, ''));
+      return g.map.getFeatureState({ source: g.sourceId, sourceLayer: res.level, id }).selected ?? false;
+    }, r);
+    assert.equal(selected, true, 'the found area is outlined');
     saveArtifact('search-area.png', await page.screenshot());
   }
   assert.deepEqual(page.problems, []);
@@ -550,6 +556,11 @@ test('levels: automatic by zoom, fixed by the user, named in the legend and the 
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
   await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('info').dataset.state));
   assert.equal(await page.$eval('#info', (e) => e.dataset.level), coarsest);
+  const areaCode = await page.$eval('#info', (e) => e.dataset.area ?? null);
+  assert.ok(areaCode, 'the panel shows the clicked area\'s own scores');
+  assert.match(await page.$eval('#info-title', (e) => e.textContent), /Gemeente|Wijk|Buurt/);
+  assert.deepEqual(await page.evaluate(() => [window.lbm.grid.selectedLayer, window.lbm.grid.selected.length]), [coarsest, 1],
+    'the clicked area is outlined');
   saveArtifact('level-info.png', await page.screenshot());
   assert.deepEqual(page.problems, []);
   await page.close();
