@@ -68,6 +68,8 @@ impl Snapshot {
 struct ScanState {
     loaded: HashMap<PathBuf, Fingerprint>,
     failed: HashMap<PathBuf, Fingerprint>,
+    /// Why each failed file was refused.
+    reasons: HashMap<PathBuf, String>,
 }
 
 /// The live set of tilesets.
@@ -79,6 +81,8 @@ pub struct Catalog {
     scan: Mutex<ScanState>,
     /// Set when a scan left a fresh file for later, so the watcher rescans soon.
     pending: std::sync::atomic::AtomicBool,
+    /// Files refused by the last scan, by file name, with the reason (for `/health`).
+    skipped: Mutex<BTreeMap<String, String>>,
 }
 
 /// A changed file is opened only once it has not been modified for this long, so a file being
@@ -109,6 +113,7 @@ impl Catalog {
             current: RwLock::new(Arc::new(Snapshot::default())),
             scan: Mutex::new(ScanState::default()),
             pending: std::sync::atomic::AtomicBool::new(false),
+            skipped: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -120,6 +125,14 @@ impl Catalog {
     /// The current snapshot (cheap: clones an `Arc`).
     pub fn snapshot(&self) -> Arc<Snapshot> {
         Arc::clone(&self.current.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Files in the folder that failed to open (file name → reason), as of the last scan.
+    pub fn skipped(&self) -> BTreeMap<String, String> {
+        self.skipped
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// One tileset by id.
@@ -206,6 +219,7 @@ impl Catalog {
                     Err(e) => {
                         tracing::warn!(path = %path.display(), error = %e, "point index skipped");
                         scan.failed.insert(path.clone(), fp);
+                        scan.reasons.insert(path.clone(), e.to_string());
                         index = old.index.clone();
                     }
                 }
@@ -240,6 +254,7 @@ impl Catalog {
                 Err(e) => {
                     tracing::warn!(path = %path.display(), error = %e, "tileset skipped");
                     scan.failed.insert(path.clone(), fp);
+                    scan.reasons.insert(path.clone(), e.to_string());
                     if let Some(t) = previous_tileset {
                         tilesets.insert(stem, t);
                     }
@@ -258,6 +273,19 @@ impl Catalog {
         }
         scan.loaded.retain(|p, _| seen.contains_key(p));
         scan.failed.retain(|p, _| seen.contains_key(p));
+        let ScanState {
+            failed, reasons, ..
+        } = &mut *scan;
+        reasons.retain(|p, _| failed.contains_key(p));
+        let skipped = scan
+            .reasons
+            .iter()
+            .map(|(p, reason)| {
+                let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+                (name.unwrap_or_default(), reason.clone())
+            })
+            .collect();
+        *self.skipped.lock().unwrap_or_else(|p| p.into_inner()) = skipped;
         if changed {
             let snapshot = Arc::new(Snapshot {
                 tilesets,

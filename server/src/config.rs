@@ -48,6 +48,18 @@ pub struct Config {
     /// Interval of the fallback rescan of the tiles folder, in milliseconds.
     #[arg(long, env = "LBM_RESCAN_MS", default_value_t = 2000)]
     pub rescan_ms: u64,
+    /// Largest request head (request line and headers) in bytes; larger heads get 431.
+    /// At least 8192 (hyper's smallest read buffer); 16 KiB is above nginx's default
+    /// `large_client_header_buffers` (4 x 8k), so what a proxy forwards fits.
+    #[arg(long, env = "LBM_MAX_HEADER_BYTES", default_value_t = 16 * 1024)]
+    pub max_header_bytes: usize,
+    /// Most connections served at once; further clients wait in the listen backlog.
+    #[arg(long, env = "LBM_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// Seconds a client has to send a complete request head before its connection is closed
+    /// (slowloris protection; also the idle keep-alive limit).
+    #[arg(long, env = "LBM_HEADER_READ_TIMEOUT", default_value_t = 10)]
+    pub header_read_timeout: u64,
 }
 
 impl Config {
@@ -61,6 +73,11 @@ impl Config {
     /// The request timeout as a duration.
     pub fn timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout.max(1))
+    }
+
+    /// The header read timeout as a duration.
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_read_timeout.max(1))
     }
 
     /// The origin (`scheme://host[:port]`) of the basemap style URL, if it has one.

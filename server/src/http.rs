@@ -150,8 +150,24 @@ pub fn reject_path(path: &str) -> Option<&'static str> {
     None
 }
 
-/// Refuses overlong targets (414) and traversal attempts (400) before routing.
+/// Whether a request carries a body (a non-zero `Content-Length` or any `Transfer-Encoding`).
+pub fn has_body(headers: &HeaderMap) -> bool {
+    headers.contains_key(header::TRANSFER_ENCODING)
+        || headers
+            .get_all(header::CONTENT_LENGTH)
+            .iter()
+            .any(|v| v.to_str().ok().and_then(|v| v.trim().parse::<u64>().ok()) != Some(0))
+}
+
+/// Refuses request bodies (413: every route is GET/HEAD), overlong targets (414) and traversal
+/// attempts (400) before routing.
 async fn guard(req: Request, next: Next) -> Response {
+    if has_body(req.headers()) {
+        return json_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request bodies are not accepted (GET and HEAD only)",
+        );
+    }
     let uri = req.uri();
     let target_len = uri.path_and_query().map_or(0, |pq| pq.as_str().len());
     if target_len > MAX_URI_LEN {

@@ -17,7 +17,14 @@ pub async fn health(State(state): State<AppState>) -> Response {
         (true, 0) => (StatusCode::SERVICE_UNAVAILABLE, "no tilesets"),
         _ => (StatusCode::OK, "ok"),
     };
-    let body = json!({"status": text, "tilesets": n, "point_index": snapshot.index.is_some()});
+    let skipped: Vec<_> = state
+        .catalog
+        .skipped()
+        .into_iter()
+        .map(|(file, reason)| json!({"file": file, "reason": reason}))
+        .collect();
+    let body = json!({"status": text, "tilesets": n, "point_index": snapshot.index.is_some(),
+                      "skipped": skipped});
     (
         status,
         [
