@@ -202,11 +202,9 @@ fn encode(s: &str) -> String {
 }
 
 fn allowed(status: StatusCode) -> bool {
-    status.is_success()
-        || status == StatusCode::NOT_MODIFIED
-        || status.is_client_error()
-        // A 503 only comes from the request timeout, which the fuzzer cannot provoke here;
-        // every other 5xx is a bug.
+    status.is_success() || status == StatusCode::NOT_MODIFIED || status.is_client_error()
+    // A 503 only comes from the request timeout, which the fuzzer cannot provoke here;
+    // every other 5xx is a bug.
 }
 
 fn check_error_body(status: StatusCode, body: &[u8], what: &str) -> Result<(), TestCaseError> {

@@ -83,7 +83,11 @@ async fn slow_clients_are_dropped_and_others_served() {
     }
     // Others are served while the slow ones hang.
     for _ in 0..10 {
-        let resp = client().get(format!("{}/catalog.json", s.base)).send().await.unwrap();
+        let resp = client()
+            .get(format!("{}/catalog.json", s.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), 200);
     }
     // Every slow client gets closed (with or without a 408) instead of holding on forever.
@@ -92,7 +96,10 @@ async fn slow_clients_are_dropped_and_others_served() {
         let read = tokio::time::timeout(Duration::from_secs(120), c.read_to_end(&mut buf)).await;
         assert!(read.is_ok(), "a slow client was not dropped");
         let text = String::from_utf8_lossy(&buf);
-        assert!(text.is_empty() || text.starts_with("HTTP/1.1 408"), "{text}");
+        assert!(
+            text.is_empty() || text.starts_with("HTTP/1.1 408"),
+            "{text}"
+        );
     }
 }
 
@@ -112,8 +119,7 @@ async fn connections_beyond_the_limit_wait_for_a_free_slot() {
         .await
         .unwrap();
     let mut buf = Vec::new();
-    let early =
-        tokio::time::timeout(Duration::from_millis(300), third.read_to_end(&mut buf)).await;
+    let early = tokio::time::timeout(Duration::from_millis(300), third.read_to_end(&mut buf)).await;
     assert!(early.is_err() && buf.is_empty(), "served beyond the limit");
     drop(held1);
     let done = tokio::time::timeout(Duration::from_secs(120), third.read_to_end(&mut buf)).await;
@@ -126,7 +132,11 @@ async fn connections_beyond_the_limit_wait_for_a_free_slot() {
 #[tokio::test]
 async fn health_lists_refused_files_with_a_reason() {
     let (dir, s) = fixture(|_| {}).await;
-    std::fs::write(dir.path().join("broken-2021.mbtiles"), b"not a database at all").unwrap();
+    std::fs::write(
+        dir.path().join("broken-2021.mbtiles"),
+        b"not a database at all",
+    )
+    .unwrap();
     eventually("broken file listed as skipped", || async {
         let v: serde_json::Value = client()
             .get(format!("{}/health", s.base))
@@ -138,7 +148,8 @@ async fn health_lists_refused_files_with_a_reason() {
             .unwrap();
         v["skipped"].as_array().is_some_and(|a| {
             a.iter().any(|e| {
-                e["file"] == "broken-2021.mbtiles" && e["reason"].as_str().is_some_and(|r| !r.is_empty())
+                e["file"] == "broken-2021.mbtiles"
+                    && e["reason"].as_str().is_some_and(|r| !r.is_empty())
             })
         })
     })
