@@ -155,3 +155,19 @@ async fn health_lists_refused_files_with_a_reason() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn idle_connections_are_closed_too() {
+    let (_dir, s) = fixture(|c| c.header_read_timeout = 1).await;
+    // Nothing sent at all, and idle after one request on a keep-alive connection.
+    let mut silent = TcpStream::connect(s.addr).await.unwrap();
+    let mut kept = TcpStream::connect(s.addr).await.unwrap();
+    kept.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    for c in [&mut silent, &mut kept] {
+        let mut buf = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(120), c.read_to_end(&mut buf)).await;
+        assert!(read.is_ok(), "an idle connection was not closed");
+    }
+}
