@@ -53,6 +53,9 @@ pub struct Config {
     /// `large_client_header_buffers` (4 x 8k), so what a proxy forwards fits.
     #[arg(long, env = "LBM_MAX_HEADER_BYTES", default_value_t = 16 * 1024)]
     pub max_header_bytes: usize,
+    /// Longest request target (path and query) in bytes; longer ones get 414.
+    #[arg(long, env = "LBM_MAX_URI_BYTES", default_value_t = crate::http::MAX_URI_LEN)]
+    pub max_uri_bytes: usize,
     /// Most connections served at once; further clients wait in the listen backlog.
     #[arg(long, env = "LBM_MAX_CONNECTIONS", default_value_t = 1024)]
     pub max_connections: usize,

@@ -18,7 +18,7 @@ use tower_http::timeout::TimeoutLayer;
 use crate::error::json_error;
 use crate::AppState;
 
-/// Longest accepted request target (path and query), in bytes.
+/// Default longest accepted request target (path and query), in bytes (`--max-uri-bytes`).
 pub const MAX_URI_LEN: usize = 1024;
 
 /// Wraps the routes in every layer, outermost first: panic catcher, metrics and access log,
@@ -35,7 +35,7 @@ pub fn with_layers(routes: Router, state: AppState) -> Router {
                 },
             ))
             .layer(middleware::from_fn_with_state(state.clone(), observe))
-            .layer(middleware::from_fn(guard))
+            .layer(middleware::from_fn_with_state(state.clone(), guard))
             .layer(middleware::from_fn(json_errors))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -161,7 +161,7 @@ pub fn has_body(headers: &HeaderMap) -> bool {
 
 /// Refuses request bodies (413: every route is GET/HEAD), overlong targets (414) and traversal
 /// attempts (400) before routing.
-async fn guard(req: Request, next: Next) -> Response {
+async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if has_body(req.headers()) {
         return json_error(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -170,10 +170,11 @@ async fn guard(req: Request, next: Next) -> Response {
     }
     let uri = req.uri();
     let target_len = uri.path_and_query().map_or(0, |pq| pq.as_str().len());
-    if target_len > MAX_URI_LEN {
+    let max = state.config.max_uri_bytes;
+    if target_len > max {
         return json_error(
             StatusCode::URI_TOO_LONG,
-            "request target longer than 1024 bytes",
+            &format!("request target longer than {max} bytes"),
         );
     }
     if let Some(reason) = reject_path(uri.path()) {

@@ -171,3 +171,19 @@ async fn idle_connections_are_closed_too() {
         assert!(read.is_ok(), "an idle connection was not closed");
     }
 }
+
+#[tokio::test]
+async fn the_request_target_limit_is_configurable() {
+    let (_dir, s) = fixture(|c| c.max_uri_bytes = 64).await;
+    let long = format!("{}/catalog.json?pad={}", s.base, "x".repeat(64));
+    let resp = client().get(long).send().await.unwrap();
+    assert_eq!(resp.status(), 414);
+    let v: serde_json::Value = resp.json().await.unwrap();
+    assert!(v["error"].as_str().unwrap().contains("64 bytes"));
+    let resp = client()
+        .get(format!("{}/catalog.json", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+}
