@@ -436,7 +436,7 @@ fn sigterm_drains_in_flight_requests() {
     let exit = child.wait().unwrap();
     let lines = logs.join().unwrap();
     eprintln!(
-        "(e) SIGTERM: {} served in full, {} refused after SIGTERM, exit {exit}",
+        "(e) SIGTERM: {} served in full, {} refused after SIGTERM, {exit}",
         ok.load(Ordering::Relaxed),
         refused.load(Ordering::Relaxed)
     );
