@@ -25,7 +25,11 @@ fn setup() -> &'static Setup {
         let tiles = build_demo(&PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e-pipeline"));
         let server = TestServer::start(&tiles);
         let http = reqwest::blocking::Client::new();
-        Setup { tiles, server, http }
+        Setup {
+            tiles,
+            server,
+            http,
+        }
     })
 }
 
@@ -144,18 +148,38 @@ fn tilejson_is_complete_and_absolute() {
     let tj = get_json("/tiles/lbm-2020.json");
     assert_eq!(tj["tilejson"], "3.0.0");
     let tile_url = tj["tiles"][0].as_str().expect("tiles");
-    assert!(tile_url.starts_with(base.as_str()), "{tile_url} is absolute");
+    assert!(
+        tile_url.starts_with(base.as_str()),
+        "{tile_url} is absolute"
+    );
     assert!(tile_url.contains("{z}") && tile_url.contains("{x}") && tile_url.contains("{y}"));
     let layers = tj["vector_layers"].as_array().expect("vector_layers");
-    let grid = layers.iter().find(|l| l["id"] == "grid").expect("grid layer");
+    let grid = layers
+        .iter()
+        .find(|l| l["id"] == "grid")
+        .expect("grid layer");
     for field in ["score", "class", "cell", "n"] {
         assert!(grid["fields"][field].is_string(), "field {field} declared");
     }
-    let b: Vec<f64> = tj["bounds"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
-    assert!(b[0] > 4.8 && b[2] < 5.5 && b[1] > 51.8 && b[3] < 52.4, "Utrecht bounds {b:?}");
+    let b: Vec<f64> = tj["bounds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert!(
+        b[0] > 4.8 && b[2] < 5.5 && b[1] > 51.8 && b[3] < 52.4,
+        "Utrecht bounds {b:?}"
+    );
     assert_eq!(tj["lbm"]["measure"], "lbm");
     assert_eq!(tj["lbm"]["year"].to_string().trim_matches('"'), "2020");
-    assert_eq!(tj["lbm"]["classification"]["classes"].as_array().unwrap().len(), 9);
+    assert_eq!(
+        tj["lbm"]["classification"]["classes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        9
+    );
     assert!(tj["minzoom"].as_u64().unwrap() < tj["maxzoom"].as_u64().unwrap());
 }
 
@@ -172,7 +196,10 @@ fn detail_cells_decode_to_their_score_and_class_at_their_place() {
             .collect();
         assert!(rows.len() > 1000, "demo has cells: {}", rows.len());
         for row in rows.iter().step_by(rows.len() / 40) {
-            let (cx, cy) = (f64::from(row.hx) * 100.0 + 50.0, f64::from(row.hy) * 100.0 + 50.0);
+            let (cx, cy) = (
+                f64::from(row.hx) * 100.0 + 50.0,
+                f64::from(row.hy) * 100.0 + 50.0,
+            );
             let (lon, lat) = lbm_tiler::rd_to_wgs84(cx, cy).expect("projection");
             let ((tx, ty), _) = tile_of(lon, lat, maxzoom, 4096);
             let (extent, features) = fetch_grid(&template, maxzoom, tx, ty);
@@ -184,12 +211,22 @@ fn detail_cells_decode_to_their_score_and_class_at_their_place() {
                 .unwrap_or_else(|| panic!("{measure}: cell {id} in tile {maxzoom}/{tx}/{ty}"));
             let want = row.values[measure];
             let score = f.props["score"].as_f64().unwrap();
-            assert!((score - want).abs() <= 0.0005 + 1e-9, "{measure} {id}: {score} vs {want}");
+            assert!(
+                (score - want).abs() <= 0.0005 + 1e-9,
+                "{measure} {id}: {score} vs {want}"
+            );
             let class = f.props["class"].as_f64().unwrap() as u8;
-            assert_eq!(class, class_of(&cuts, row.values[&basis]), "{measure} {id} class");
+            assert_eq!(
+                class,
+                class_of(&cuts, row.values[&basis]),
+                "{measure} {id} class"
+            );
             assert_eq!(f.props["cell"], format!("E{}N{}", row.hx, row.hy));
             assert_eq!(f.rings.len(), 1, "one ring");
-            assert!(ring_area2(&f.rings[0]) > 0, "exterior ring clockwise (MVT 2.1)");
+            assert!(
+                ring_area2(&f.rings[0]) > 0,
+                "exterior ring clockwise (MVT 2.1)"
+            );
             assert!(ring_contains(&f.rings[0], centre), "{id} drawn where it is");
         }
     }
@@ -210,11 +247,21 @@ fn neighbouring_cells_share_their_corners_exactly() {
         // north neighbour's SW/SE are this cell's NW/NE.
         let r = &f.rings[0];
         if let Some(east) = by_id.get(&(f.id + 10_000)) {
-            assert_eq!((east.rings[0][0], east.rings[0][1]), (r[3], r[2]), "east of {}", f.id);
+            assert_eq!(
+                (east.rings[0][0], east.rings[0][1]),
+                (r[3], r[2]),
+                "east of {}",
+                f.id
+            );
             pairs += 1;
         }
         if let Some(north) = by_id.get(&(f.id + 1)) {
-            assert_eq!((north.rings[0][0], north.rings[0][3]), (r[1], r[2]), "north of {}", f.id);
+            assert_eq!(
+                (north.rings[0][0], north.rings[0][3]),
+                (r[1], r[2]),
+                "north of {}",
+                f.id
+            );
             pairs += 1;
         }
     }
@@ -235,7 +282,10 @@ fn pyramid_cells_are_the_mean_of_their_hundred_metre_cells() {
     let (lon, lat) = lbm_tiler::rd_to_wgs84(136_000.0, 456_000.0).unwrap();
     let mut checked = 0;
     for level in pyramid {
-        let (z, cell_m) = (level["zoom"].as_u64().unwrap() as u8, level["cell_m"].as_u64().unwrap());
+        let (z, cell_m) = (
+            level["zoom"].as_u64().unwrap() as u8,
+            level["cell_m"].as_u64().unwrap(),
+        );
         if cell_m == 100 {
             continue;
         }
@@ -254,10 +304,21 @@ fn pyramid_cells_are_the_mean_of_their_hundred_metre_cells() {
                 .filter_map(|c| rows.get(&c).copied())
                 .collect();
             let mean = values.iter().sum::<f64>() / values.len() as f64;
-            assert_eq!(f.props["n"].as_f64().unwrap() as usize, values.len(), "{cell} n");
+            assert_eq!(
+                f.props["n"].as_f64().unwrap() as usize,
+                values.len(),
+                "{cell} n"
+            );
             let score = f.props["score"].as_f64().unwrap();
-            assert!((score - mean).abs() <= 0.0005 + 1e-9, "{cell}: {score} vs mean {mean}");
-            assert_eq!(f.props["class"].as_f64().unwrap() as u8, class_of(&cuts, mean), "{cell}: mean {mean}");
+            assert!(
+                (score - mean).abs() <= 0.0005 + 1e-9,
+                "{cell}: {score} vs mean {mean}"
+            );
+            assert_eq!(
+                f.props["class"].as_f64().unwrap() as u8,
+                class_of(&cuts, mean),
+                "{cell}: mean {mean}"
+            );
             checked += 1;
         }
     }
@@ -281,9 +342,11 @@ fn style_draws_the_tileset_in_its_class_colours() {
 #[test]
 fn point_api_returns_the_cell_time_series() {
     let row = demo_rows().iter().find(|r| r.year == 2020).expect("a row");
-    let (lon, lat) =
-        lbm_tiler::rd_to_wgs84(f64::from(row.hx) * 100.0 + 50.0, f64::from(row.hy) * 100.0 + 50.0)
-            .unwrap();
+    let (lon, lat) = lbm_tiler::rd_to_wgs84(
+        f64::from(row.hx) * 100.0 + 50.0,
+        f64::from(row.hy) * 100.0 + 50.0,
+    )
+    .unwrap();
     let body = get_json(&format!("/api/v1/point?lon={lon}&lat={lat}"));
     assert_eq!(body["cell"], format!("E{}N{}", row.hx, row.hy));
     let years = body["years"].as_array().expect("years");
@@ -294,7 +357,10 @@ fn point_api_returns_the_cell_time_series() {
     assert_eq!(years.len(), expected.len());
     for y in years {
         let year = y["year"].as_u64().unwrap() as u16;
-        let want = expected.iter().find(|r| r.year == year).expect("year in CSV");
+        let want = expected
+            .iter()
+            .find(|r| r.year == year)
+            .expect("year in CSV");
         let got = y["values"]["lbm"].as_f64().unwrap();
         assert!((got - want.values["lbm"]).abs() < 1e-6, "lbm {year}");
     }
