@@ -498,6 +498,23 @@ fn fgb_polygon(g: &flatgeobuf::Geometry<'_>) -> Polygon {
 
 /// Reads a FlatGeobuf file of Polygon or MultiPolygon features.
 pub fn read_flatgeobuf(path: &Path) -> Result<Vec<Area>> {
+    // The flatgeobuf crate trusts offsets inside the file and panics (slice bounds) on some
+    // corrupt files, as the parser fuzz test found; a bad input file must be an error that names
+    // it, never a crash of the tiler.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_flatgeobuf_features(path)
+    }))
+    .unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("the FlatGeobuf reader gave up");
+        Err(bad(path, "file", format!("corrupt FlatGeobuf: {why}")))
+    })
+}
+
+fn read_flatgeobuf_features(path: &Path) -> Result<Vec<Area>> {
     use flatgeobuf::{FallibleStreamingIterator, FeatureProperties, GeometryType};
     let file = std::fs::File::open(path).map_err(|e| TilerError::io(path, e))?;
     let mut reader = std::io::BufReader::new(file);
@@ -515,6 +532,7 @@ pub fn read_flatgeobuf(path: &Path) -> Result<Vec<Area>> {
             ))
         }
     };
+    check_fgb_index(path, fgb.header())?;
     let mut iter = fgb.select_all_seq().map_err(|e| fgb_err(path, e))?;
     let mut out = Vec::new();
     let mut i = 0;
@@ -563,6 +581,32 @@ pub fn read_flatgeobuf(path: &Path) -> Result<Vec<Area>> {
         i += 1;
     }
     Ok(out)
+}
+
+/// Refuses a header whose spatial index cannot be in the file: the flatgeobuf crate asserts on
+/// a node size of 1 and overflows on absurd feature counts while skipping the index (found by
+/// the parser fuzz test), so a corrupt header must be caught before it gets there.
+fn check_fgb_index(path: &Path, header: flatgeobuf::Header) -> Result<()> {
+    let node_size = header.index_node_size();
+    if node_size == 0 {
+        return Ok(());
+    }
+    let file_len = std::fs::metadata(path)
+        .map_err(|e| TilerError::io(path, e))?
+        .len();
+    // Every feature has a 40-byte node in the index's bottom level.
+    let index_min = header.features_count().saturating_mul(40);
+    if node_size == 1 || index_min > file_len {
+        return Err(bad(
+            path,
+            "header",
+            format!(
+                "corrupt FlatGeobuf header: {} features with index node size {node_size} do not fit in {file_len} bytes",
+                header.features_count()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 // ---- GeoPackage ----

@@ -1,10 +1,13 @@
 //! Property tests of the input parsers (issue 6): grid-score CSV, area-score CSV, classification
-//! files (TOML and JSON) and GeoJSON boundaries get mutated and generated inputs. None may
+//! files (TOML and JSON) and GeoJSON, FlatGeobuf and GeoPackage boundaries get mutated and
+//! generated inputs. None may
 //! panic or hang (inputs are small and bounded), and every rejected input must come back as an
 //! error that names the file.
 //!
 //! Bounded (128 cases per parser) so `cargo test` stays quick; failures proptest finds are kept
 //! next to this file in `fuzz_parsers.proptest-regressions` and replayed first.
+
+mod common;
 
 use std::path::Path;
 
@@ -189,6 +192,63 @@ proptest! {
         let path = Path::new("areas.geojson");
         if let Err(e) = lbm_tiler::areas::read_geojson(&text, path) {
             clear(&e, path)?;
+        }
+    }
+
+    #[test]
+    fn flatgeobuf_never_panics(
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8),
+        cut in proptest::option::of(any::<prop::sample::Index>()),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let valid = dir.path().join("valid.fgb");
+        common::write_fgb(&valid, r#"{"wk_code":"WK000101","wk_naam":"Wijk"}"#, 28992);
+        let mut bytes = std::fs::read(&valid).unwrap();
+        for (at, byte) in edits {
+            let i = at.index(bytes.len());
+            bytes[i] = byte;
+        }
+        if let Some(cut) = cut {
+            bytes.truncate(cut.index(bytes.len() + 1));
+        }
+        let path = dir.path().join("wijken.fgb");
+        std::fs::write(&path, bytes).unwrap();
+        if let Err(e) = lbm_tiler::areas::read_areas(&path) {
+            clear(&e, &path)?;
+        }
+    }
+
+    #[test]
+    fn geopackage_geometry_blobs_never_panic(
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8),
+        junk in proptest::collection::vec(any::<u8>(), 0..64),
+        cut in proptest::option::of(any::<prop::sample::Index>()),
+        raw in any::<bool>(),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("buurten.gpkg");
+        common::write_gpkg(&path, 28992, 3);
+        let mut blob = common::gpkg_blob(
+            28992,
+            3,
+            &[common::square(121_000.0, 487_500.0, 121_380.0, 488_500.0)],
+        );
+        if raw {
+            blob = junk;
+        } else {
+            for (at, byte) in edits {
+                let i = at.index(blob.len());
+                blob[i] = byte;
+            }
+            if let Some(cut) = cut {
+                blob.truncate(cut.index(blob.len() + 1));
+            }
+        }
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute("UPDATE buurten SET geom = ?1", [blob]).unwrap();
+        drop(c);
+        if let Err(e) = lbm_tiler::areas::read_areas(&path) {
+            clear(&e, &path)?;
         }
     }
 }

@@ -254,3 +254,110 @@ pub fn tile_at(mbtiles: &Path, x: f64, y: f64, z: u8) -> (Vec<Decoded>, (f64, f6
         .unwrap_or_else(|| panic!("tile {z}/{tx}/{ty} exists"));
     (decode(&data), p)
 }
+
+/// A closed RD New square ring.
+pub fn square(x0: f64, y0: f64, x1: f64, y1: f64) -> Vec<(f64, f64)> {
+    vec![(x0, y0), (x0, y1), (x1, y1), (x1, y0), (x0, y0)]
+}
+
+/// FlatGeobuf with one wijk (same square as GM0001), written with the flatgeobuf crate.
+pub fn write_fgb(path: &Path, props: &str, crs: i32) {
+    use flatgeobuf::{FgbCrs, FgbWriter, FgbWriterOptions, GeometryType};
+    let mut fgb = FgbWriter::create_with_options(
+        "wijken",
+        GeometryType::Polygon,
+        FgbWriterOptions {
+            crs: FgbCrs {
+                code: crs,
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let keys: serde_json::Map<String, serde_json::Value> = serde_json::from_str(props).unwrap();
+    for k in keys.keys() {
+        fgb.add_column(k, flatgeobuf::ColumnType::String, |_, _| {});
+    }
+    let ring: Vec<String> = square(121_000.0, 487_500.0, 121_400.0, 488_500.0)
+        .iter()
+        .map(|(x, y)| format!("[{x},{y}]"))
+        .collect();
+    let f = format!(
+        r#"{{"type":"Feature","properties":{props},"geometry":{{"type":"Polygon","coordinates":[[{}]]}}}}"#,
+        ring.join(",")
+    );
+    fgb.add_feature(geozero::geojson::GeoJson(&f)).unwrap();
+    let mut file = std::fs::File::create(path).unwrap();
+    fgb.write(&mut file).unwrap();
+}
+
+/// GeoPackage binary: `GP`, version 0, flags (little endian, no envelope), srs id, then WKB.
+pub fn gpkg_blob(srs: i32, wkb_type: u32, rings: &[Vec<(f64, f64)>]) -> Vec<u8> {
+    let mut b = b"GP".to_vec();
+    b.push(0);
+    b.push(1);
+    b.extend_from_slice(&srs.to_le_bytes());
+    b.push(1);
+    b.extend_from_slice(&wkb_type.to_le_bytes());
+    if wkb_type == 2 {
+        // LineString: the points of the first ring.
+        b.extend_from_slice(&(rings[0].len() as u32).to_le_bytes());
+    } else {
+        b.extend_from_slice(&(rings.len() as u32).to_le_bytes());
+    }
+    for r in rings {
+        if wkb_type != 2 {
+            b.extend_from_slice(&(r.len() as u32).to_le_bytes());
+        }
+        for (x, y) in r {
+            b.extend_from_slice(&x.to_le_bytes());
+            b.extend_from_slice(&y.to_le_bytes());
+        }
+        if wkb_type == 2 {
+            break;
+        }
+    }
+    b
+}
+
+/// GeoPackage with one buurt (most of GM0001's square), created with rusqlite.
+pub fn write_gpkg(path: &Path, srs: i32, wkb_type: u32) {
+    let c = rusqlite::Connection::open(path).unwrap();
+    c.execute_batch(
+        "CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT, srs_id INTEGER PRIMARY KEY,
+           organization TEXT, organization_coordsys_id INTEGER, definition TEXT, description TEXT);
+         CREATE TABLE gpkg_contents (table_name TEXT PRIMARY KEY, data_type TEXT, identifier TEXT,
+           description TEXT, last_change TEXT, min_x REAL, min_y REAL, max_x REAL, max_y REAL,
+           srs_id INTEGER);
+         CREATE TABLE gpkg_geometry_columns (table_name TEXT, column_name TEXT,
+           geometry_type_name TEXT, srs_id INTEGER, z INTEGER, m INTEGER);
+         CREATE TABLE buurten (fid INTEGER PRIMARY KEY, geom BLOB, bu_code TEXT, bu_naam TEXT);",
+    )
+    .unwrap();
+    c.execute(
+        "INSERT INTO gpkg_spatial_ref_sys VALUES ('x', ?1, 'EPSG', ?1, 'undefined', '')",
+        [srs],
+    )
+    .unwrap();
+    c.execute(
+        "INSERT INTO gpkg_contents VALUES ('buurten', 'features', 'buurten', '', '', 0, 0, 0, 0, ?1)",
+        [srs],
+    )
+    .unwrap();
+    c.execute(
+        "INSERT INTO gpkg_geometry_columns VALUES ('buurten', 'geom', 'POLYGON', ?1, 0, 0)",
+        [srs],
+    )
+    .unwrap();
+    let blob = gpkg_blob(
+        srs,
+        wkb_type,
+        &[square(121_000.0, 487_500.0, 121_380.0, 488_500.0)],
+    );
+    c.execute(
+        "INSERT INTO buurten VALUES (1, ?1, 'BU00010001', 'Súdkant')",
+        [blob],
+    )
+    .unwrap();
+}
