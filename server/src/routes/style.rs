@@ -5,9 +5,8 @@ use axum::http::header::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::tilejson::{json_stem, tilejson_url, url_document};
+use super::tilejson::{tilejson_url, tileset_document};
 use crate::error::ApiError;
-use crate::http::base_url;
 use crate::tileset::TilesetInfo;
 use crate::AppState;
 
@@ -149,16 +148,5 @@ pub async fn handler(
     Path(file): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let id = json_stem(&file)?;
-    let tileset = state
-        .catalog
-        .get(id)
-        .ok_or_else(|| ApiError::not_found(format!("unknown tileset {id:?}")))?;
-    let base = base_url(state.config.public_url.as_deref(), &headers);
-    let public_url = state.config.public_url.as_deref();
-    Ok(url_document(
-        &style(&tileset.info, &base),
-        public_url,
-        &headers,
-    ))
+    tileset_document(&state, &file, &headers, style)
 }

@@ -115,16 +115,27 @@ pub async fn handler(
     Path(file): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let id = json_stem(&file)?;
+    tileset_document(&state, &file, &headers, tilejson)
+}
+
+/// Answers `{id}.json` with the document `render` makes of tileset `id` and the request's base
+/// URL (TileJSON and styles are both such documents).
+pub fn tileset_document(
+    state: &AppState,
+    file: &str,
+    headers: &HeaderMap,
+    render: fn(&TilesetInfo, &str) -> Value,
+) -> Result<Response, ApiError> {
+    let id = json_stem(file)?;
     let tileset = state
         .catalog
         .get(id)
         .ok_or_else(|| ApiError::not_found(format!("unknown tileset {id:?}")))?;
-    let base = base_url(state.config.public_url.as_deref(), &headers);
     let public_url = state.config.public_url.as_deref();
+    let base = base_url(public_url, headers);
     Ok(url_document(
-        &tilejson(&tileset.info, &base),
+        &render(&tileset.info, &base),
         public_url,
-        &headers,
+        headers,
     ))
 }
