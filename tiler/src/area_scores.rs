@@ -2,12 +2,12 @@
 //! `grid_id`, read with the same rules (`,` or `;`, decimal commas with `;`, empty = no data).
 
 use std::collections::{BTreeSet, HashMap};
-use std::io::{BufRead, BufReader, Read};
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use crate::areas::{normalise_code, AreaLevel};
 use crate::error::{Result, TilerError};
-use crate::scores::{csv_error, parse_number, AFW, VALUE_NAMES};
+use crate::scores::{parse_values, ScoresCsv, AFW, VALUE_NAMES};
 
 /// Scores per area code and year, from one or more files.
 #[derive(Clone, Debug, Default)]
@@ -33,33 +33,10 @@ impl AreaScores {
     /// Reads one area scores file and adds it (a `(code, year)` given twice is an error).
     pub fn add_file(&mut self, path: &Path) -> Result<()> {
         let file = std::fs::File::open(path).map_err(|e| TilerError::io(path, e))?;
-        let mut reader = BufReader::new(file);
-        let mut first = String::new();
-        reader
-            .read_line(&mut first)
-            .map_err(|e| TilerError::io(path, e))?;
-        if first.trim().trim_start_matches('\u{feff}').is_empty() {
-            return Err(TilerError::EmptyFile {
-                path: path.to_path_buf(),
-                what: "the area scores file is empty",
-            });
-        }
-        let sep = if first.matches(';').count() > first.matches(',').count() {
-            b';'
-        } else {
-            b','
-        };
-        let mut csv = csv::ReaderBuilder::new()
-            .delimiter(sep)
-            .has_headers(true)
-            .trim(csv::Trim::All)
-            .from_reader(std::io::Cursor::new(first.clone().into_bytes()).chain(reader));
-        let headers: Vec<String> = csv
-            .headers()
-            .map_err(|e| csv_error(path, 1, e))?
-            .iter()
-            .map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
-            .collect();
+        let mut input =
+            ScoresCsv::open(path, BufReader::new(file), "the area scores file is empty")?;
+        let headers = input.headers.clone();
+        let decimal_comma = input.decimal_comma;
         let find = |name: &str| headers.iter().position(|h| h == name);
         // The finest key present (CBS buurt files also carry wk_code and gm_code).
         let key = [
@@ -97,23 +74,7 @@ impl AreaScores {
                 ),
             ));
         };
-        let decimal_comma = sep == b';';
-        let mut record = csv::StringRecord::new();
-        let mut rows = 0;
-        loop {
-            match csv.read_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    return Err(csv_error(path, line, e));
-                }
-            }
-            let line = record.position().map_or(0, |p| p.line());
-            if record.iter().all(|f| f.is_empty()) {
-                continue;
-            }
-            rows += 1;
+        let rows = input.for_each_row(path, |record, line| {
             let field = |col: usize| record.get(col).unwrap_or("");
             let at = |col: usize| format!("line {line}, column {} ({})", col + 1, headers[col]);
             let code =
@@ -129,16 +90,7 @@ impl AreaScores {
                         format!("{:?} is not a year such as 2020", field(year_col)),
                     )
                 })?;
-            let mut values = [f64::NAN; 7];
-            for (i, col) in value_cols.iter().enumerate() {
-                if let Some(c) = *col {
-                    if let Some(v) =
-                        parse_number(path, line, c, &headers[c], field(c), decimal_comma)?
-                    {
-                        values[i] = v;
-                    }
-                }
-            }
+            let values = parse_values(path, record, line, &headers, &value_cols, decimal_comma)?;
             if self.values.insert((code.clone(), year), values).is_some() {
                 return Err(bad(
                     path,
@@ -146,7 +98,8 @@ impl AreaScores {
                     format!("{code} in {year} is given twice; expected one row per area and year"),
                 ));
             }
-        }
+            Ok(())
+        })?;
         if rows == 0 {
             return Err(TilerError::EmptyFile {
                 path: path.to_path_buf(),

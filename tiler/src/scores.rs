@@ -100,33 +100,9 @@ pub fn read_scores(path: &Path) -> Result<Scores> {
             hasher: Sha256::new(),
         },
     );
-    let mut first = String::new();
-    reader
-        .read_line(&mut first)
-        .map_err(|e| TilerError::io(path, e))?;
-    if first.trim().trim_start_matches('\u{feff}').is_empty() {
-        return Err(TilerError::EmptyFile {
-            path: path.to_path_buf(),
-            what: "the file is empty",
-        });
-    }
-    let sep = if first.matches(';').count() > first.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
-    let header_bytes = first.clone().into_bytes();
-    let mut csv = csv::ReaderBuilder::new()
-        .delimiter(sep)
-        .has_headers(true)
-        .trim(csv::Trim::All)
-        .from_reader(std::io::Cursor::new(header_bytes).chain(&mut reader));
-    let headers: Vec<String> = csv
-        .headers()
-        .map_err(|e| csv_error(path, 1, e))?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
-        .collect();
+    let mut input = ScoresCsv::open(path, &mut reader, "the file is empty")?;
+    let headers = input.headers.clone();
+    let decimal_comma = input.decimal_comma;
     let find = |name: &str| headers.iter().position(|h| h == name);
     let key = match (find("grid_id"), find("x"), find("y")) {
         (Some(g), _, _) => Some(KeyColumns::GridId(g)),
@@ -153,24 +129,8 @@ pub fn read_scores(path: &Path) -> Result<Scores> {
     if !missing.is_empty() {
         return Err(missing_columns(path, &missing, &headers));
     }
-    let decimal_comma = sep == b';';
     let mut by_year: BTreeMap<u16, Vec<(CellRecord, u32)>> = BTreeMap::new();
-    let mut record = csv::StringRecord::new();
-    let mut rows = 0u64;
-    loop {
-        match csv.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                return Err(csv_error(path, line, e));
-            }
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        if record.iter().all(|f| f.is_empty()) {
-            continue;
-        }
-        rows += 1;
+    let rows = input.for_each_row(path, |record, line| {
         let field = |col: usize| record.get(col).unwrap_or("");
         let (cell, key_col) = match key {
             KeyColumns::GridId(c) => {
@@ -225,15 +185,7 @@ pub fn read_scores(path: &Path) -> Result<Scores> {
                 value: year_text.to_string(),
                 expected: "a year such as 2020",
             })?;
-        let mut values = [f64::NAN; 7];
-        for (i, col) in value_cols.iter().enumerate() {
-            if let Some(c) = *col {
-                if let Some(v) = parse_number(path, line, c, &headers[c], field(c), decimal_comma)?
-                {
-                    values[i] = v;
-                }
-            }
-        }
+        let values = parse_values(path, record, line, &headers, &value_cols, decimal_comma)?;
         by_year.entry(year).or_default().push((
             CellRecord {
                 hx: cell.hx,
@@ -242,8 +194,9 @@ pub fn read_scores(path: &Path) -> Result<Scores> {
             },
             u32::try_from(line).unwrap_or(u32::MAX),
         ));
-    }
-    drop(csv);
+        Ok(())
+    })?;
+    drop(input);
     if rows == 0 {
         return Err(TilerError::EmptyFile {
             path: path.to_path_buf(),
@@ -286,6 +239,101 @@ pub fn read_scores(path: &Path) -> Result<Scores> {
         afw_derived,
         rows,
     })
+}
+
+/// A scores CSV with its header read: the front shared by the grid and area score readers.
+pub(crate) struct ScoresCsv<R: Read> {
+    csv: csv::Reader<std::io::Chain<std::io::Cursor<Vec<u8>>, R>>,
+    /// Header names, lower case, without a byte order mark.
+    pub headers: Vec<String>,
+    /// `;`-separated files write decimals with a comma.
+    pub decimal_comma: bool,
+}
+
+impl<R: BufRead> ScoresCsv<R> {
+    /// Reads the header line and sniffs the separator from it (`;` when it has more `;` than
+    /// `,`); `empty` says what an empty file lacks.
+    pub fn open(path: &Path, mut reader: R, empty: &'static str) -> Result<Self> {
+        let mut first = String::new();
+        reader
+            .read_line(&mut first)
+            .map_err(|e| TilerError::io(path, e))?;
+        if first.trim().trim_start_matches('\u{feff}').is_empty() {
+            return Err(TilerError::EmptyFile {
+                path: path.to_path_buf(),
+                what: empty,
+            });
+        }
+        let sep = if first.matches(';').count() > first.matches(',').count() {
+            b';'
+        } else {
+            b','
+        };
+        let mut csv = csv::ReaderBuilder::new()
+            .delimiter(sep)
+            .has_headers(true)
+            .trim(csv::Trim::All)
+            .from_reader(std::io::Cursor::new(first.into_bytes()).chain(reader));
+        let headers = csv
+            .headers()
+            .map_err(|e| csv_error(path, 1, e))?
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
+            .collect();
+        Ok(ScoresCsv {
+            csv,
+            headers,
+            decimal_comma: sep == b';',
+        })
+    }
+
+    /// Calls `row` with every record that is not blank and its line number; returns how many
+    /// there were. CSV syntax errors name the file and line.
+    pub fn for_each_row(
+        &mut self,
+        path: &Path,
+        mut row: impl FnMut(&csv::StringRecord, u64) -> Result<()>,
+    ) -> Result<u64> {
+        let mut record = csv::StringRecord::new();
+        let mut rows = 0;
+        loop {
+            match self.csv.read_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => return Ok(rows),
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    return Err(csv_error(path, line, e));
+                }
+            }
+            if record.iter().all(|f| f.is_empty()) {
+                continue;
+            }
+            rows += 1;
+            row(&record, record.position().map_or(0, |p| p.line()))?;
+        }
+    }
+}
+
+/// The measure values of a record (`lbm, afw, fys, onv, soc, vrz, won`; NaN where empty or
+/// where the file has no such column).
+pub(crate) fn parse_values(
+    path: &Path,
+    record: &csv::StringRecord,
+    line: u64,
+    headers: &[String],
+    value_cols: &[Option<usize>],
+    decimal_comma: bool,
+) -> Result<[f64; 7]> {
+    let mut values = [f64::NAN; 7];
+    for (i, col) in value_cols.iter().enumerate() {
+        if let Some(c) = *col {
+            let text = record.get(c).unwrap_or("");
+            if let Some(v) = parse_number(path, line, c, &headers[c], text, decimal_comma)? {
+                values[i] = v;
+            }
+        }
+    }
+    Ok(values)
 }
 
 /// Fills missing `afw` values with `lbm` minus the year's mean `lbm` over all cells with `lbm`.
