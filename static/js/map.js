@@ -2,10 +2,14 @@
 // URL, zoom range and its classification's colours, all from the catalog. Switching tileset swaps
 // the source and layers on the running map, so the camera stays where it is.
 
-import { Map as MapLibreMap, NavigationControl, ScaleControl, AttributionControl }
+import { Map as MapLibreMap, NavigationControl, ScaleControl, AttributionControl, prewarm }
   from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import { loadStyle } from './api.js';
 import { mapLocale } from './i18n.js';
+
+// Start MapLibre's tile worker now, while the catalog is still on its way: loading and compiling
+// the worker module is a good part of the time to the first drawn map.
+prewarm();
 
 export const MAX_ZOOM = 17; // the tileset's maxzoom is overzoomed up to here
 const OUTLINE_FROM = 12; // 100 m cells are a few pixels wide below this zoom
