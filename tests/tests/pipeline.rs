@@ -122,6 +122,14 @@ fn classification(tilejson: &Value) -> (String, Vec<f64>) {
 fn catalog_lists_every_measure_and_year() {
     let catalog = get_json("/catalog.json");
     let tilesets = catalog["tilesets"].as_array().expect("tilesets");
+    for t in tilesets {
+        // The web map credits its sources from here (CC BY for the CBS boundaries and GeoNames).
+        let credit = t["attribution"].as_str().unwrap_or_default();
+        assert!(
+            credit.contains("CBS") && credit.contains("GeoNames"),
+            "{credit:?}"
+        );
+    }
     // Change tilesets (issue 5) are listed too; the score tilesets are one per measure and year.
     let scores = tilesets.iter().filter(|t| t["kind"] == "score").count();
     assert_eq!(scores, 6 * DEMO_YEARS.len());

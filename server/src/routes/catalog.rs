@@ -73,6 +73,7 @@ pub fn catalog_json(snapshot: &Snapshot, base: &str) -> Value {
             json!({
                 "id": i.id,
                 "name": i.name,
+                "attribution": i.attribution,
                 "kind": i.kind,
                 "measure": i.measure,
                 "year": i.year,
