@@ -459,9 +459,13 @@ async fn tilejson_is_complete_with_absolute_urls() {
         .send()
         .await
         .unwrap();
+    let vary = r
+        .headers()
+        .get("vary")
+        .map(|v| v.to_str().unwrap().to_string());
     assert!(
-        r.headers().get("vary").is_none(),
-        "fixed public URL: nothing to vary on"
+        vary.as_deref().is_none_or(|v| !v.contains("Host")),
+        "fixed public URL: the document varies by encoding at most: {vary:?}"
     );
     let tj = json(r).await;
     assert_eq!(
@@ -761,4 +765,62 @@ async fn point_api_finds_the_cell_through_the_rd_new_projection() {
         .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(json(r).await["cell"], format!("E{hx}N{hy}"));
+}
+
+#[tokio::test]
+async fn json_documents_are_gzipped_for_clients_that_accept_it() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    for year in [2018, 2020, 2022] {
+        write_tileset(dir.path(), "lbm", year, 4.0);
+    }
+    let s = start(dir.path()).await;
+    let url = format!("{}/catalog.json", s.base);
+    let plain = client().get(&url).send().await.unwrap();
+    assert_eq!(plain.status(), 200);
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain_etag = plain.headers()["etag"].to_str().unwrap().to_string();
+    let plain_body = plain.bytes().await.unwrap();
+    assert!(
+        plain_body.len() >= 1024,
+        "the catalog is big enough to gzip"
+    );
+
+    let gz = client()
+        .get(&url)
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gz.status(), 200);
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    let vary: Vec<&str> = gz
+        .headers()
+        .get_all("vary")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert!(
+        vary.iter().any(|v| v.contains("Accept-Encoding")),
+        "{vary:?}"
+    );
+    let gz_etag = gz.headers()["etag"].to_str().unwrap().to_string();
+    assert_ne!(
+        gz_etag, plain_etag,
+        "each representation has its own strong ETag"
+    );
+    let mut body = Vec::new();
+    flate2::read::GzDecoder::new(&gz.bytes().await.unwrap()[..])
+        .read_to_end(&mut body)
+        .unwrap();
+    assert_eq!(body, plain_body.to_vec(), "the same document");
+
+    let again = client()
+        .get(&url)
+        .header("Accept-Encoding", "gzip")
+        .header("If-None-Match", &gz_etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
 }

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
-use crate::http::{base_url, encode_segment, etag_matches, not_modified};
+use crate::http::{accepts_gzip, base_url, encode_segment, etag_matches, not_modified};
 use crate::tileset::TilesetInfo;
 use crate::AppState;
 
@@ -68,28 +68,62 @@ pub fn json_stem(file: &str) -> Result<&str, ApiError> {
         .ok_or_else(|| ApiError::not_found(format!("{file:?} is not a .json document")))
 }
 
-/// A JSON response with a short cache lifetime and an ETag of its body (304 when it matches).
+/// JSON documents from this size on are gzipped for clients that accept it (the catalog of a
+/// national deployment is over 100 kB); smaller ones would gain little.
+const GZIP_MIN: usize = 1024;
+
+/// A JSON response with a short cache lifetime and an ETag of its body (304 when it matches),
+/// gzipped when the client accepts it and the document is large enough.
 pub fn json_response(value: &Value, request_headers: &HeaderMap) -> Response {
     let body = value.to_string();
-    let etag = format!(
-        "\"{}\"",
-        hex::encode(&Sha256::digest(body.as_bytes())[..16])
-    );
+    let hash = hex::encode(&Sha256::digest(body.as_bytes())[..16]);
+    let varies = body.len() >= GZIP_MIN;
+    let gzip = varies && accepts_gzip(request_headers);
+    // The gzipped document is another representation, so it gets its own strong ETag.
+    let etag = if gzip {
+        format!("\"{hash}-gz\"")
+    } else {
+        format!("\"{hash}\"")
+    };
     if etag_matches(request_headers, &etag) {
-        return not_modified(&etag, META_CACHE_CONTROL, false);
+        return not_modified(&etag, META_CACHE_CONTROL, varies);
     }
-    let mut response = (
-        [
-            (header::CONTENT_TYPE, "application/json"),
-            (header::CACHE_CONTROL, META_CACHE_CONTROL),
-        ],
-        body,
-    )
-        .into_response();
+    let mut response = if gzip {
+        (
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (header::CACHE_CONTROL, META_CACHE_CONTROL),
+                (header::CONTENT_ENCODING, "gzip"),
+            ],
+            gzip_bytes(body.as_bytes()),
+        )
+            .into_response()
+    } else {
+        (
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (header::CACHE_CONTROL, META_CACHE_CONTROL),
+            ],
+            body,
+        )
+            .into_response()
+    };
+    let headers = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&etag) {
-        response.headers_mut().insert(header::ETAG, v);
+        headers.insert(header::ETAG, v);
+    }
+    if varies {
+        headers.append(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     }
     response
+}
+
+fn gzip_bytes(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    // Writing to a Vec cannot fail.
+    let _ = gz.write_all(data);
+    gz.finish().unwrap_or_default()
 }
 
 /// A JSON document with absolute URLs: when they come from the request (no `--public-url`),
@@ -101,10 +135,13 @@ pub fn url_document(
 ) -> Response {
     let mut response = json_response(value, request_headers);
     if public_url.is_none() {
-        response.headers_mut().insert(
-            header::VARY,
-            HeaderValue::from_static("Host, X-Forwarded-Host, X-Forwarded-Proto"),
-        );
+        // One Vary line naming both what the URLs and what the encoding depend on.
+        let headers = response.headers_mut();
+        let vary = match headers.get(header::VARY) {
+            Some(_) => "Accept-Encoding, Host, X-Forwarded-Host, X-Forwarded-Proto",
+            None => "Host, X-Forwarded-Host, X-Forwarded-Proto",
+        };
+        headers.insert(header::VARY, HeaderValue::from_static(vary));
     }
     response
 }
