@@ -26,9 +26,9 @@ measure "demo (generate + tile all)" $TILER demo --out "$WORK/demo"
 SCORES=$WORK/demo/demo-scores.csv
 echo "input: $(($(wc -l < "$SCORES") - 1)) cell-year rows, $(du -h "$SCORES" | cut -f1)"
 
-echo "== lbm-tiler build: every measure and year of the national input"
-measure "lbm-tiler build (all tilesets)" $TILER build --scores "$SCORES" --out "$WORK/all"
-tail -n 3 "$WORK/lbm-tiler build (all tilesets).log"
+echo "== lbm-tiler build: every measure and year of the national input (score tilesets; change maps off)"
+measure "lbm-tiler build (48 tilesets)" $TILER build --scores "$SCORES" --out "$WORK/all" --change none
+tail -n 3 "$WORK/lbm-tiler build (48 tilesets).log"
 echo "tilesets: $(ls "$WORK/all"/*.mbtiles | wc -l), bytes: $(du -cb "$WORK/all"/*.mbtiles | tail -1 | cut -f1)"
 echo "-- per zoom, lbm-2020:"
 $TILER inspect "$WORK/all/lbm-2020.mbtiles" | sed -n '/zoom/,$p'
