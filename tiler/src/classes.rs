@@ -277,16 +277,7 @@ impl Classification {
                 name_en: m.name_en.clone().unwrap_or_else(|| name.clone()),
                 basis,
                 cuts,
-                classes: classes
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, c)| ClassEntry {
-                        class: i as u8 + 1,
-                        label_nl: c.label_nl,
-                        label_en: c.label_en,
-                        color: c.color,
-                    })
-                    .collect(),
+                classes: numbered(classes),
                 no_data,
             });
         }
@@ -417,16 +408,7 @@ fn parse_change(
             name_en: m.name_en.clone(),
             basis: m.basis.clone(),
             cuts,
-            classes: classes
-                .into_iter()
-                .enumerate()
-                .map(|(i, c)| ClassEntry {
-                    class: i as u8 + 1,
-                    label_nl: c.label_nl,
-                    label_en: c.label_en,
-                    color: c.color,
-                })
-                .collect(),
+            classes: numbered(classes),
             no_data,
         });
     }
@@ -489,6 +471,20 @@ fn locate(text: &str, needles: &[&str]) -> (u64, usize) {
         }
     }
     line_col(text, pos)
+}
+
+/// The 9 class styles of a file, numbered 1..9 in their order.
+fn numbered(classes: Vec<ClassStyle>) -> Vec<ClassEntry> {
+    classes
+        .into_iter()
+        .zip(1u8..)
+        .map(|(c, class)| ClassEntry {
+            class,
+            label_nl: c.label_nl,
+            label_en: c.label_en,
+            color: c.color,
+        })
+        .collect()
 }
 
 #[cfg(test)]
