@@ -62,8 +62,18 @@ pub fn serve(index: usize, request_headers: &HeaderMap) -> Response {
         APP_CACHE_CONTROL
     };
     let vary = prepared.gzip.is_some();
-    if etag_matches(request_headers, &prepared.etag) {
-        return not_modified(&prepared.etag, cache_control, vary);
+    let gzip = prepared
+        .gzip
+        .as_deref()
+        .filter(|_| accepts_gzip(request_headers));
+    // The gzipped file is another representation: it gets its own strong ETag, as tiles and JSON
+    // documents do, so a cache never revalidates one encoding with the other's validator.
+    let etag = match gzip {
+        Some(_) => format!("{}-gz\"", prepared.etag.trim_end_matches('"')),
+        None => prepared.etag.clone(),
+    };
+    if etag_matches(request_headers, &etag) {
+        return not_modified(&etag, cache_control, vary);
     }
     let mut headers = HeaderMap::new();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -71,17 +81,17 @@ pub fn serve(index: usize, request_headers: &HeaderMap) -> Response {
         header::CACHE_CONTROL,
         HeaderValue::from_static(cache_control),
     );
-    if let Ok(v) = HeaderValue::from_str(&prepared.etag) {
+    if let Ok(v) = HeaderValue::from_str(&etag) {
         headers.insert(header::ETAG, v);
     }
     if vary {
         headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     }
-    match &prepared.gzip {
-        Some(gz) if accepts_gzip(request_headers) => {
+    match gzip {
+        Some(gz) => {
             headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-            (StatusCode::OK, headers, gz.as_slice()).into_response()
+            (StatusCode::OK, headers, gz).into_response()
         }
-        _ => (StatusCode::OK, headers, bytes).into_response(),
+        None => (StatusCode::OK, headers, bytes).into_response(),
     }
 }

@@ -339,6 +339,17 @@ async fn web_map_has_security_headers_and_embed_can_be_framed() {
             .to_str()
             .unwrap()
             .contains("max-age"));
+        let plain = client()
+            .get(format!("{}/vendor/maplibre-gl/maplibre-gl.mjs", s.base))
+            .send()
+            .await
+            .unwrap();
+        assert!(plain.headers().get("content-encoding").is_none());
+        assert_ne!(
+            r.headers()["etag"],
+            plain.headers()["etag"],
+            "each encoding has its own strong ETag"
+        );
     }
 
     let with_basemap = start_with(dir.path(), |c| {
