@@ -14,7 +14,7 @@ use notify::Watcher;
 
 use crate::error::ServerError;
 use crate::index::{PointIndex, INDEX_FILE};
-use crate::tileset::{Classification, Tileset};
+use crate::tileset::{Classification, Tileset, TILESET_EXTENSIONS};
 
 /// What identifies a version of a file on disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,8 +42,12 @@ impl Fingerprint {
 /// One immutable view of the folder.
 #[derive(Debug, Default)]
 pub struct Snapshot {
-    /// Tilesets by id.
+    /// Tilesets by id. When a folder holds both `x.mbtiles` and `x.pmtiles` (the tiler's
+    /// `--format both`), tiles of `x` are read from the MBTiles file.
     pub tilesets: BTreeMap<String, Arc<Tileset>>,
+    /// Every valid PMTiles archive by id, served as a tileset or not: browsers may read these
+    /// files directly with range requests (`/archives/{id}.pmtiles`).
+    pub archives: BTreeMap<String, Arc<Tileset>>,
     /// The point index, when the folder has one.
     pub index: Option<Arc<PointIndex>>,
     /// True once the first scan has finished.
@@ -153,6 +157,7 @@ impl Catalog {
         let mut scan = self.scan.lock().unwrap_or_else(|p| p.into_inner());
         let old = self.snapshot();
         let mut tilesets = BTreeMap::new();
+        let mut archives = BTreeMap::new();
         let mut index = None;
         let mut changed = !old.loaded;
         let mut seen = HashMap::new();
@@ -171,7 +176,9 @@ impl Catalog {
             if is_temp_name(name) || !path.is_file() {
                 continue;
             }
-            let is_tileset = path.extension().and_then(|e| e.to_str()) == Some("mbtiles");
+            let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            let is_tileset = TILESET_EXTENSIONS.contains(&extension);
+            let is_archive = extension == "pmtiles";
             let is_index = name == INDEX_FILE;
             if !is_tileset && !is_index {
                 continue;
@@ -186,13 +193,25 @@ impl Catalog {
                 .and_then(|s| s.to_str())
                 .unwrap_or_default()
                 .to_string();
-            let previous_tileset = old.tilesets.get(&stem).filter(|t| t.path == path).cloned();
+            let previous_tileset = if is_archive {
+                old.archives.get(&stem)
+            } else {
+                old.tilesets.get(&stem)
+            }
+            .filter(|t| t.path == path)
+            .cloned();
+            // Archives and MBTiles of the same id are kept apart and merged after the scan.
+            let found = if is_archive {
+                &mut archives
+            } else {
+                &mut tilesets
+            };
             if !unchanged && old.loaded && fp.is_fresh() {
                 // Still being written: keep serving what we had, look again on the next scan.
                 if is_index {
                     index = old.index.clone();
                 } else if let Some(t) = previous_tileset {
-                    tilesets.insert(stem, t);
+                    found.insert(stem, t);
                 }
                 self.pending
                     .store(true, std::sync::atomic::Ordering::Relaxed);
@@ -228,14 +247,14 @@ impl Catalog {
 
             if unchanged {
                 if let Some(t) = previous_tileset {
-                    tilesets.insert(stem, t);
+                    found.insert(stem, t);
                     continue;
                 }
             }
             if scan.failed.get(&path) == Some(&fp) {
                 // Still the same broken file: keep whatever served before, don't log again.
                 if let Some(t) = previous_tileset {
-                    tilesets.insert(stem, t);
+                    found.insert(stem, t);
                 }
                 continue;
             }
@@ -246,7 +265,7 @@ impl Catalog {
                         minzoom = t.info.minzoom, maxzoom = t.info.maxzoom,
                         "tileset {}", if previous_tileset.is_some() { "replaced" } else { "loaded" }
                     );
-                    tilesets.insert(stem, Arc::new(t));
+                    found.insert(stem, Arc::new(t));
                     scan.loaded.insert(path.clone(), fp);
                     scan.failed.remove(&path);
                     changed = true;
@@ -256,9 +275,19 @@ impl Catalog {
                     scan.failed.insert(path.clone(), fp);
                     scan.reasons.insert(path.clone(), e.to_string());
                     if let Some(t) = previous_tileset {
-                        tilesets.insert(stem, t);
+                        found.insert(stem, t);
                     }
                 }
+            }
+        }
+        for (id, archive) in &archives {
+            tilesets
+                .entry(id.clone())
+                .or_insert_with(|| Arc::clone(archive));
+        }
+        for id in old.archives.keys() {
+            if !archives.contains_key(id) {
+                changed = true;
             }
         }
         for id in old.tilesets.keys() {
@@ -289,6 +318,7 @@ impl Catalog {
         if changed {
             let snapshot = Arc::new(Snapshot {
                 tilesets,
+                archives,
                 index,
                 loaded: true,
             });

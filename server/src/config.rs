@@ -9,6 +9,9 @@ use std::time::Duration;
 /// balance between CDN offload and seeing a new tileset the same day.
 pub const DEFAULT_CACHE_CONTROL: &str = "public, max-age=3600, s-maxage=86400";
 
+/// Default `Cache-Control` of versioned tile URLs: a year, and never revalidated.
+pub const IMMUTABLE_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
+
 /// `lbm-server` options.
 #[derive(Debug, Clone, clap::Parser)]
 #[command(
@@ -17,8 +20,11 @@ pub const DEFAULT_CACHE_CONTROL: &str = "public, max-age=3600, s-maxage=86400";
     about = "Serves Leefbaarometer tilesets and the web map"
 )]
 pub struct Config {
-    /// Folder with the `.mbtiles` tilesets and `lbm-index.sqlite`.
-    #[arg(long, env = "LBM_TILES", default_value = "./tiles")]
+    /// What to do instead of serving (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Folder with the tilesets (`.mbtiles` and/or `.pmtiles`) and `lbm-index.sqlite`.
+    #[arg(long, env = "LBM_TILES", default_value = "./tiles", global = true)]
     pub tiles: PathBuf,
     /// Address to listen on.
     #[arg(long, env = "LBM_BIND", default_value = "127.0.0.1:8080")]
@@ -30,9 +36,13 @@ pub struct Config {
     /// Allowed CORS origins, comma separated; default: any origin.
     #[arg(long, env = "LBM_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
-    /// `Cache-Control` of tiles, TileJSON and styles.
+    /// `Cache-Control` of unversioned tiles and of raw PMTiles archives.
     #[arg(long, env = "LBM_CACHE_CONTROL", default_value = DEFAULT_CACHE_CONTROL)]
     pub cache_control: String,
+    /// `Cache-Control` of versioned tiles (the URLs TileJSON, styles and the catalog name):
+    /// their content never changes, so browsers, CDNs and proxies may keep them for good.
+    #[arg(long, env = "LBM_IMMUTABLE_CACHE_CONTROL", default_value = IMMUTABLE_CACHE_CONTROL)]
+    pub immutable_cache_control: String,
     /// Request timeout in seconds.
     #[arg(long, env = "LBM_REQUEST_TIMEOUT", default_value_t = 10)]
     pub request_timeout: u64,
@@ -63,6 +73,22 @@ pub struct Config {
     /// (slowloris protection; also the idle keep-alive limit).
     #[arg(long, env = "LBM_HEADER_READ_TIMEOUT", default_value_t = 10)]
     pub header_read_timeout: u64,
+}
+
+/// Commands other than serving.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Writes the web map as a static site reading the tiles folder's PMTiles archives
+    /// directly (no tile server needed; any static host with HTTP range requests serves it).
+    ExportSite {
+        /// The site folder to write (replaced when it exists).
+        #[arg(long)]
+        out: PathBuf,
+        /// URL under which the archives will be hosted (e.g. an object-storage bucket);
+        /// default: copied into the site's `tiles/` folder.
+        #[arg(long)]
+        archive_base: Option<String>,
+    },
 }
 
 impl Config {

@@ -62,7 +62,13 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
         .allow_origin(allow)
         .allow_methods([Method::GET, Method::HEAD])
         .allow_headers([header::IF_NONE_MATCH, header::RANGE])
-        .expose_headers([header::ETAG, header::CONTENT_LENGTH])
+        // Range readers of `/archives/` need the total size from Content-Range.
+        .expose_headers([
+            header::ETAG,
+            header::CONTENT_LENGTH,
+            header::CONTENT_RANGE,
+            header::ACCEPT_RANGES,
+        ])
         .max_age(Duration::from_secs(86400))
 }
 
@@ -83,6 +89,7 @@ pub fn route_label(path: &str) -> &'static str {
             }
         }
         _ if path.starts_with("/styles/") => "style",
+        _ if path.starts_with("/archives/") => "archive",
         _ if path.starts_with("/static/") || path.starts_with("/vendor/") => "asset",
         _ => "other",
     }

@@ -1,6 +1,7 @@
 //! The point index `lbm-index.sqlite`: every 100 m cell with all measures for all years, and
 //! (issue 5) the areas with their names, bounds, geometry and scores.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -30,13 +31,18 @@ pub struct PointIndex {
     has_areas: bool,
     /// The index has the `area_scores` table.
     has_area_scores: bool,
+    /// Every area with a finite bbox, for the search: a national index holds some 25,000
+    /// areas, which a scan in memory matches in about a millisecond. Matching in SQL would need
+    /// the fold as an SQL function, and an index written by an older tiler stores another fold
+    /// in `name_norm`: the names are folded here, at open, with the current fold.
+    search: Vec<SearchEntry>,
 }
 
 impl PointIndex {
     /// Opens and validates the index (blocking).
     pub fn open(path: &Path, pool_size: usize) -> Result<Self, TilesetError> {
         let pool = ReadOnlyPool::open(path, pool_size)?;
-        let (has_areas, has_area_scores) = pool.with_conn_blocking(|conn| {
+        let (has_areas, has_area_scores, search) = pool.with_conn_blocking(|conn| {
             conn.prepare(
                 "SELECT year, lbm, afw, fys, onv, soc, vrz, won FROM cells WHERE hx = ?1 AND hy = ?2",
             )?;
@@ -52,12 +58,18 @@ impl PointIndex {
                     "SELECT code, year, lbm, afw, fys, onv, soc, vrz, won FROM area_scores LIMIT 0",
                 )
                 .is_ok();
-            Ok((has_areas, has_area_scores))
+            let search = if has_areas {
+                load_search(conn)?
+            } else {
+                Vec::new()
+            };
+            Ok((has_areas, has_area_scores, search))
         })?;
         Ok(Self {
             pool: Arc::new(pool),
             has_areas,
             has_area_scores,
+            search,
         })
     }
 
@@ -104,72 +116,24 @@ pub struct AreaAt {
     pub years: Vec<CellYear>,
 }
 
-/// Lower case without accents, whitespace collapsed: the form of `areas.name_norm`.
-pub fn normalize(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars().flat_map(char::to_lowercase) {
-        match fold_char(c) {
-            Fold::Zero => {}
-            Fold::One(f) => out.push(f),
-            Fold::Two(a, b) => {
-                out.push(a);
-                out.push(b);
-            }
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+/// The key a name is matched on: [`lbm_tiler::areas::normalise_name`] (the fold the tiler
+/// writes into `areas.name_norm`) without its spaces, so `sudwest fryslan`, `sudwest-fryslan`
+/// and `sudwestfryslan` all find `Súdwest-Fryslân`, and `s hertogenbosch` finds
+/// `'s-Hertogenbosch`.
+pub fn search_key(s: &str) -> String {
+    lbm_tiler::areas::normalise_name(s).replace(' ', "")
 }
 
-enum Fold {
-    Zero,
-    One(char),
-    Two(char, char),
-}
-
-/// Folds a lower-case Latin-1 / Latin Extended-A letter to its base letter(s).
-fn fold_char(c: char) -> Fold {
-    let base = match c {
-        'à'..='å' | 'ā' | 'ă' | 'ą' => 'a',
-        'æ' => return Fold::Two('a', 'e'),
-        'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => 'c',
-        'ď' | 'đ' => 'd',
-        'è'..='ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => 'e',
-        'ĝ' | 'ğ' | 'ġ' | 'ģ' => 'g',
-        'ĥ' | 'ħ' => 'h',
-        'ì'..='ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' => 'i',
-        'ĳ' => return Fold::Two('i', 'j'),
-        'ĵ' => 'j',
-        'ķ' => 'k',
-        'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' => 'l',
-        'ñ' | 'ń' | 'ņ' | 'ň' => 'n',
-        'ò'..='ö' | 'ø' | 'ō' | 'ŏ' | 'ő' => 'o',
-        'œ' => return Fold::Two('o', 'e'),
-        'ŕ' | 'ŗ' | 'ř' => 'r',
-        'ś' | 'ŝ' | 'ş' | 'š' => 's',
-        'ß' => return Fold::Two('s', 's'),
-        'ţ' | 'ť' | 'ŧ' => 't',
-        'ù'..='ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => 'u',
-        'ŵ' => 'w',
-        'ý' | 'ÿ' | 'ŷ' => 'y',
-        'ź' | 'ż' | 'ž' => 'z',
-        '\u{2019}' | '\u{2018}' | '`' | '´' => '\'',
-        // Combining marks (decomposed input) vanish.
-        '\u{0300}'..='\u{036f}' => return Fold::Zero,
-        other => other,
-    };
-    Fold::One(base)
-}
-
-/// Escapes `%`, `_` and `\` for a `LIKE ... ESCAPE '\'` pattern.
-pub fn like_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
+/// One area as the search holds it in memory.
+#[derive(Debug, Clone)]
+struct SearchEntry {
+    hit: AreaHit,
+    /// [`search_key`] of the name.
+    key: String,
+    /// The code in upper case.
+    code: String,
+    /// Rank of the level: gemeente, wijk, buurt, others.
+    level_rank: u8,
 }
 
 /// Whether the ray-casting (even-odd) rule puts (`x`, `y`) inside the rings.
@@ -242,71 +206,106 @@ fn year_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CellYear> {
     Ok(CellYear { year, values })
 }
 
+/// Reads every area for the search, with its parent's name and its name folded.
+fn load_search(conn: &rusqlite::Connection) -> Result<Vec<SearchEntry>, TilesetError> {
+    let mut stmt = conn.prepare(
+        "SELECT code, level, name, name_norm, parent, minlon, minlat, maxlon, maxlat FROM areas",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let name: Option<String> = r.get(2)?;
+        let norm: Option<String> = r.get(3)?;
+        let bbox = [5, 6, 7, 8].map(|i| {
+            r.get::<_, Option<f64>>(i)
+                .ok()
+                .flatten()
+                .unwrap_or(f64::NAN)
+        });
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+            name.or(norm).unwrap_or_default(),
+            r.get::<_, Option<String>>(4)?,
+            bbox,
+        ))
+    })?;
+    let rows = rows.collect::<Result<Vec<_>, _>>()?;
+    let names: HashMap<&str, &str> = rows
+        .iter()
+        .map(|(code, _, name, _, _)| (code.as_str(), name.as_str()))
+        .collect();
+    Ok(rows
+        .iter()
+        .filter(|(.., bbox)| bbox.iter().all(|v| v.is_finite()))
+        .map(|(code, level, name, parent, bbox)| SearchEntry {
+            key: search_key(name),
+            code: code.to_uppercase(),
+            level_rank: level_rank(level),
+            hit: AreaHit {
+                code: code.clone(),
+                level: level.clone(),
+                name: name.clone(),
+                bbox: *bbox,
+                parent_name: parent
+                    .as_deref()
+                    .and_then(|p| names.get(p))
+                    .map(|n| n.to_string()),
+            },
+        })
+        .collect())
+}
+
 impl PointIndex {
     /// Whether the index has the `areas` table (older indexes hold cells only).
     pub fn has_areas(&self) -> bool {
         self.has_areas
     }
 
-    /// Areas whose normalised name or code matches `query`: exact matches first, then name
-    /// prefixes, then substrings; within each by level (gemeente, wijk, buurt) and name.
+    /// Areas whose name or code matches `query`: exact matches first, then prefixes of the
+    /// name or the code, then substrings of the name; within each by level (gemeente, wijk,
+    /// buurt), name and code. Names are compared by [`search_key`] (case, accents, spaces and
+    /// punctuation do not matter), codes case-insensitively.
     pub async fn search_areas(
         &self,
         query: &str,
         limit: usize,
     ) -> Result<Vec<AreaHit>, TilesetError> {
-        if !self.has_areas {
-            return Ok(Vec::new());
-        }
-        let norm = normalize(query);
-        if norm.is_empty() {
-            return Ok(Vec::new());
-        }
-        let escaped = like_escape(&norm);
-        let prefix = format!("{escaped}%");
-        let contains = format!("%{escaped}%");
+        let key = search_key(query);
         let code = query.trim().to_uppercase();
-        let code_prefix = format!("{}%", like_escape(&code));
-        let limit = i64::try_from(limit).unwrap_or(50);
-        let mut hits = self
-            .pool
-            .with_conn(move |conn| {
-                let mut stmt = conn.prepare_cached(
-                    "SELECT code, level, name, minlon, minlat, maxlon, maxlat,
-                       (SELECT p.name FROM areas AS p WHERE p.code = areas.parent) AS parent_name,
-                       CASE WHEN upper(code) = ?1 OR name_norm = ?2 THEN 0
-                            WHEN name_norm LIKE ?3 ESCAPE '\\' OR upper(code) LIKE ?5 ESCAPE '\\'
-                              THEN 1
-                            ELSE 2 END AS rank,
-                       CASE level WHEN 'gemeente' THEN 0 WHEN 'wijk' THEN 1 WHEN 'buurt' THEN 2
-                            ELSE 3 END AS lv
-                     FROM areas
-                     WHERE upper(code) LIKE ?5 ESCAPE '\\' OR name_norm LIKE ?4 ESCAPE '\\'
-                     ORDER BY rank, lv, name, code
-                     LIMIT ?6",
-                )?;
-                let rows = stmt.query_map(
-                    rusqlite::params![code, norm, prefix, contains, code_prefix, limit],
-                    |r| {
-                        Ok(AreaHit {
-                            code: r.get(0)?,
-                            level: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                            name: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
-                            bbox: [
-                                r.get::<_, Option<f64>>(3)?.unwrap_or(f64::NAN),
-                                r.get::<_, Option<f64>>(4)?.unwrap_or(f64::NAN),
-                                r.get::<_, Option<f64>>(5)?.unwrap_or(f64::NAN),
-                                r.get::<_, Option<f64>>(6)?.unwrap_or(f64::NAN),
-                            ],
-                            parent_name: r.get(7)?,
-                        })
-                    },
-                )?;
-                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        // A query without letters or digits (`%`, `-`) names nothing; matching it against
+        // every name would list all areas.
+        if key.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut hits: Vec<(u8, &SearchEntry)> = self
+            .search
+            .iter()
+            .filter_map(|e| {
+                let rank = if e.code == code || e.key == key {
+                    0
+                } else if e.key.starts_with(&key) || e.code.starts_with(&code) {
+                    1
+                } else if e.key.contains(&key) {
+                    2
+                } else {
+                    return None;
+                };
+                Some((rank, e))
             })
-            .await?;
-        hits.retain(|h| h.bbox.iter().all(|v| v.is_finite()));
-        Ok(hits)
+            .collect();
+        let order = |a: &(u8, &SearchEntry), b: &(u8, &SearchEntry)| {
+            (a.0, a.1.level_rank, &a.1.hit.name, &a.1.hit.code).cmp(&(
+                b.0,
+                b.1.level_rank,
+                &b.1.hit.name,
+                &b.1.hit.code,
+            ))
+        };
+        if hits.len() > limit {
+            hits.select_nth_unstable_by(limit, order);
+            hits.truncate(limit);
+        }
+        hits.sort_unstable_by(order);
+        Ok(hits.into_iter().map(|(_, e)| e.hit.clone()).collect())
     }
 
     /// The areas containing RD point (`x`, `y`), coarse to fine, each with its time series.
@@ -370,17 +369,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn normalize_folds_case_and_accents() {
-        assert_eq!(normalize("  Súdwest-Fryslân "), "sudwest-fryslan");
-        assert_eq!(normalize("'S-GRAVENHAGE"), "'s-gravenhage");
-        assert_eq!(normalize("Bergen (NH.)"), "bergen (nh.)");
-        assert_eq!(normalize("Ĳsselstein  Zuid"), "ijsselstein zuid");
-        assert_eq!(normalize("Cafe\u{301}"), "cafe");
-    }
-
-    #[test]
-    fn like_patterns_are_escaped() {
-        assert_eq!(like_escape("50%_a\\b"), "50\\%\\_a\\\\b");
+    fn search_keys_ignore_case_accents_spaces_and_punctuation() {
+        for q in [
+            "Súdwest-Fryslân",
+            "sudwest fryslan",
+            " SUDWEST-fryslan ",
+            "sudwestfryslan",
+        ] {
+            assert_eq!(search_key(q), "sudwestfryslan", "{q}");
+        }
+        assert_eq!(
+            search_key("'s-Hertogenbosch"),
+            search_key("s hertogenbosch")
+        );
+        // Names stored with an older fold (hyphens and apostrophes kept) give the same key.
+        assert_eq!(search_key("'s-hertogenbosch"), "shertogenbosch");
+        assert_eq!(search_key("%_"), "");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Leefbaarometer tile server: MBTiles tilesets, TileJSON, styles, a catalog, a point API and
+//! Leefbaarometer tile server: MBTiles and PMTiles tilesets, TileJSON, styles, a catalog, a point API and
 //! the embedded web map, over axum.
 //!
 //! Start a server (as the binary and the tests do):
@@ -21,6 +21,7 @@ pub mod index;
 pub mod logging;
 pub mod metrics;
 pub mod routes;
+pub mod site;
 pub mod tileset;
 
 use std::future::Future;

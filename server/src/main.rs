@@ -5,13 +5,18 @@ use clap::Parser;
 use lbm_server::{AppState, Config};
 use tracing_subscriber::EnvFilter;
 
-/// Whether the tiles folder holds at least one `.mbtiles` file.
+/// Whether the tiles folder holds at least one tileset (`.mbtiles` or `.pmtiles`).
 fn has_tilesets(dir: &std::path::Path) -> bool {
     std::fs::read_dir(dir)
         .map(|entries| {
-            entries
-                .flatten()
-                .any(|e| e.path().extension().and_then(|x| x.to_str()) == Some("mbtiles"))
+            entries.flatten().any(|e| {
+                let ext = e
+                    .path()
+                    .extension()
+                    .and_then(|x| x.to_str())
+                    .map(str::to_owned);
+                ext.is_some_and(|x| lbm_server::tileset::TILESET_EXTENSIONS.contains(&x.as_str()))
+            })
         })
         .unwrap_or(false)
 }
@@ -59,6 +64,37 @@ async fn build_demo(dir: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `lbm-server export-site`: the tiles folder's archives as a static web map.
+fn export_site(
+    config: &Config,
+    out: &std::path::Path,
+    archive_base: Option<String>,
+) -> anyhow::Result<()> {
+    let catalog = lbm_server::Catalog::new(&config.tiles, 1);
+    catalog.rescan_blocking();
+    for (file, reason) in catalog.skipped() {
+        tracing::warn!(file = %file, reason = %reason, "skipped");
+    }
+    let opts = lbm_server::site::SiteOptions {
+        out: out.to_path_buf(),
+        archive_base,
+        basemap: config.basemap_style_url.clone(),
+    };
+    let summary = lbm_server::site::export_site(&catalog.snapshot(), &config.tiles, &opts)
+        .with_context(|| format!("exporting the site to {}", out.display()))?;
+    for id in &summary.without_archive {
+        tracing::warn!(tileset = %id, "left out: no .pmtiles archive (build with --format both)");
+    }
+    tracing::info!(
+        tilesets = summary.tilesets,
+        archives = summary.archives_copied,
+        files = summary.files,
+        "static site written to {}",
+        out.display()
+    );
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     // Access logs: one line per request at info (target `lbm_server::access`), written by a
@@ -72,6 +108,9 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(writer)
         .init();
     let config = Config::parse();
+    if let Some(lbm_server::config::Command::ExportSite { out, archive_base }) = &config.command {
+        return export_site(&config, out, archive_base.clone());
+    }
 
     // First run: no tilesets yet → build the demo dataset into the tiles folder, so that
     // `cargo run --release` shows a working map on a fresh clone.

@@ -9,6 +9,15 @@ fn tile_url(base: &str, id: &str, (z, x, y): (u8, u32, u32)) -> String {
     format!("{base}/tiles/{id}/{z}/{x}/{y}.pbf")
 }
 
+/// The tile URL template a document names, with its content version replaced by `V`.
+fn unversioned(template: &Value) -> String {
+    let t = template.as_str().unwrap();
+    let (head, tail) = t.split_once("/{z}/").unwrap();
+    let (prefix, version) = head.rsplit_once('/').unwrap();
+    assert_eq!(version.len(), 16, "{t}");
+    format!("{prefix}/V/{{z}}/{tail}")
+}
+
 async fn fixture_server() -> (tempfile::TempDir, TestServer) {
     let dir = tempfile::tempdir().unwrap();
     write_tileset(dir.path(), "lbm", 2020, 4.125);
@@ -410,8 +419,8 @@ async fn tilejson_is_complete_with_absolute_urls() {
     assert_eq!(tj["attribution"], "Leefbaarometer");
     assert_eq!(tj["scheme"], "xyz");
     assert_eq!(
-        tj["tiles"][0],
-        format!("{}/tiles/lbm-2020/{{z}}/{{x}}/{{y}}.pbf", s.base)
+        unversioned(&tj["tiles"][0]),
+        format!("{}/tiles/lbm-2020/V/{{z}}/{{x}}/{{y}}.pbf", s.base)
     );
     assert_eq!(tj["minzoom"], 5);
     assert_eq!(tj["maxzoom"], 8);
@@ -458,8 +467,8 @@ async fn tilejson_is_complete_with_absolute_urls() {
     )
     .await;
     assert_eq!(
-        proxied["tiles"][0],
-        "https://kaart.example.nl/tiles/lbm-2020/{z}/{x}/{y}.pbf"
+        unversioned(&proxied["tiles"][0]),
+        "https://kaart.example.nl/tiles/lbm-2020/V/{z}/{x}/{y}.pbf"
     );
     let public = start_with(dir.path(), |c| {
         c.public_url = Some("https://maps.example.nl/lbm/".into())
@@ -480,8 +489,8 @@ async fn tilejson_is_complete_with_absolute_urls() {
     );
     let tj = json(r).await;
     assert_eq!(
-        tj["tiles"][0],
-        "https://maps.example.nl/lbm/tiles/lbm-2020/{z}/{x}/{y}.pbf"
+        unversioned(&tj["tiles"][0]),
+        "https://maps.example.nl/lbm/tiles/lbm-2020/V/{z}/{x}/{y}.pbf"
     );
 }
 
@@ -518,8 +527,8 @@ async fn catalog_groups_measures_and_years() {
     assert_eq!(t["tilejson"], format!("{}/tiles/lbm-2020.json", s.base));
     assert_eq!(t["style"], format!("{}/styles/lbm-2020.json", s.base));
     assert_eq!(
-        t["tiles"][0],
-        format!("{}/tiles/lbm-2020/{{z}}/{{x}}/{{y}}.pbf", s.base)
+        unversioned(&t["tiles"][0]),
+        format!("{}/tiles/lbm-2020/V/{{z}}/{{x}}/{{y}}.pbf", s.base)
     );
     assert_eq!(t["classification"]["classes"].as_array().unwrap().len(), 9);
     assert_eq!(t["bounds"].as_array().unwrap().len(), 4);

@@ -7,6 +7,7 @@ use axum::http::header::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Value};
 
+use super::archives::archive_url;
 use super::tilejson::{style_url, tilejson_url, tiles_url, url_document};
 use crate::catalog::Snapshot;
 use crate::http::base_url;
@@ -83,7 +84,9 @@ pub fn catalog_json(snapshot: &Snapshot, base: &str) -> Value {
                 "center": i.center,
                 "tilejson": tilejson_url(base, &i.id),
                 "style": style_url(base, &i.id),
-                "tiles": [tiles_url(base, &i.id)],
+                "tiles": [tiles_url(base, i)],
+                "version": i.content_version,
+                "pmtiles": snapshot.archives.get(&i.id).map(|_| archive_url(base, &i.id)),
                 "classification": i.classification,
                 "pyramid": i.pyramid,
                 "year_from": i.year_from,

@@ -1,5 +1,6 @@
 //! The HTTP routes.
 
+mod archives;
 mod catalog;
 mod point;
 mod search;
@@ -22,6 +23,11 @@ pub use tilejson::tilejson;
 pub fn routes(state: AppState) -> Router {
     Router::new()
         .route("/tiles/{tileset}/{z}/{x}/{tile}", get(tiles::tile))
+        .route(
+            "/tiles/{tileset}/{version}/{z}/{x}/{tile}",
+            get(tiles::versioned_tile),
+        )
+        .route("/archives/{file}", get(archives::handler))
         .route("/tiles/{file}", get(tilejson::handler))
         .route("/styles/{file}", get(style::handler))
         .route("/catalog.json", get(catalog::handler))

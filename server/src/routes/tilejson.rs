@@ -19,9 +19,25 @@ pub fn tilejson_url(base: &str, id: &str) -> String {
     format!("{base}/tiles/{}.json", encode_segment(id))
 }
 
-/// URL template of a tileset's tiles.
-pub fn tiles_url(base: &str, id: &str) -> String {
-    format!("{base}/tiles/{}/{{z}}/{{x}}/{{y}}.pbf", encode_segment(id))
+/// URL template of a tileset's tiles, versioned by its content (immutable, cached for a year).
+pub fn tiles_url(base: &str, info: &TilesetInfo) -> String {
+    versioned_tile_url(base, &info.id, &info.content_version, "{z}", "{x}", "{y}")
+}
+
+/// URL of one tile of version `version` of tileset `id` (any of the numbers may be `{z}`-style
+/// placeholders).
+pub fn versioned_tile_url(
+    base: &str,
+    id: &str,
+    version: &str,
+    z: &str,
+    x: &str,
+    y: &str,
+) -> String {
+    format!(
+        "{base}/tiles/{}/{version}/{z}/{x}/{y}.pbf",
+        encode_segment(id)
+    )
 }
 
 /// URL of a tileset's MapLibre style.
@@ -52,7 +68,7 @@ pub fn tilejson(info: &TilesetInfo, base: &str) -> Value {
         "attribution": info.attribution,
         "version": info.version.as_deref().unwrap_or("1.0.0"),
         "scheme": "xyz",
-        "tiles": [tiles_url(base, &info.id)],
+        "tiles": [tiles_url(base, info)],
         "minzoom": info.minzoom,
         "maxzoom": info.maxzoom,
         "bounds": info.bounds,

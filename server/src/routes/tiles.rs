@@ -1,4 +1,6 @@
-//! `GET /tiles/{tileset}/{z}/{x}/{y}.pbf`: XYZ vector tiles with ETag, gzip passthrough and 204s.
+//! `GET /tiles/{tileset}/{version}/{z}/{x}/{y}.pbf` (the URLs TileJSON names: immutable, cached
+//! for a year) and `GET /tiles/{tileset}/{z}/{x}/{y}.pbf` (unversioned, revalidated): XYZ vector
+//! tiles with ETag, gzip passthrough and 204s.
 
 use std::io::Read;
 use std::sync::atomic::Ordering;
@@ -9,9 +11,10 @@ use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use super::tilejson::versioned_tile_url;
 use crate::error::ApiError;
-use crate::http::{accepts_gzip, etag_matches, not_modified};
-use crate::tileset::Tile;
+use crate::http::{accepts_gzip, base_url, etag_matches, not_modified};
+use crate::tileset::{Tile, Tileset};
 use crate::AppState;
 
 /// Content type of Mapbox/MapLibre vector tiles.
@@ -54,7 +57,7 @@ pub fn parse_tile_path(z: &str, x: &str, file: &str) -> Result<(u8, u32, u32), A
     Ok((z as u8, x as u32, y as u32))
 }
 
-/// Handler of the tile route.
+/// Handler of the unversioned tile route: tiles with the configured `Cache-Control`.
 pub async fn tile(
     State(state): State<AppState>,
     path: Result<Path<(String, String, String, String)>, PathRejection>,
@@ -66,6 +69,66 @@ pub async fn tile(
         .catalog
         .get(&id)
         .ok_or_else(|| ApiError::not_found(format!("unknown tileset {id:?}")))?;
+    serve_tile(
+        &state,
+        &tileset,
+        (z, x, y),
+        &headers,
+        &state.config.cache_control,
+    )
+    .await
+}
+
+/// Handler of the versioned tile route. The current version's tiles never change, so caches
+/// may keep them for a year; a URL of an earlier version (a page loaded before the tileset was
+/// replaced) is redirected, uncached, to the same tile of the current version.
+pub async fn versioned_tile(
+    State(state): State<AppState>,
+    path: Result<Path<(String, String, String, String, String)>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Path((id, version, z, x, file)) = path.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let (z, x, y) = parse_tile_path(&z, &x, &file)?;
+    if version.len() > 64 || !version.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(ApiError::bad_request(format!(
+            "tileset version must be letters and digits, got {version:?}"
+        )));
+    }
+    let tileset = state
+        .catalog
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found(format!("unknown tileset {id:?}")))?;
+    let current = &tileset.info.content_version;
+    if &version != current {
+        let base = base_url(state.config.public_url.as_deref(), &headers);
+        let location = versioned_tile_url(
+            &base,
+            &id,
+            current,
+            &z.to_string(),
+            &x.to_string(),
+            &y.to_string(),
+        );
+        let mut response = StatusCode::FOUND.into_response();
+        let h = response.headers_mut();
+        if let Ok(v) = HeaderValue::from_str(&location) {
+            h.insert(header::LOCATION, v);
+        }
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return Ok(response);
+    }
+    let immutable = state.config.immutable_cache_control.clone();
+    serve_tile(&state, &tileset, (z, x, y), &headers, &immutable).await
+}
+
+/// The tile `z/x/y` of `tileset` (from the tile cache or the file) with `cache_control`.
+async fn serve_tile(
+    state: &AppState,
+    tileset: &Tileset,
+    (z, x, y): (u8, u32, u32),
+    headers: &HeaderMap,
+    cache_control: &str,
+) -> Result<Response, ApiError> {
     let info = &tileset.info;
     state.metrics.tile_request(&info.id);
     if z < info.minzoom || z > info.maxzoom {
@@ -93,7 +156,6 @@ pub async fn tile(
             tile
         }
     };
-    let cache_control = state.config.cache_control.as_str();
     let Some(tile) = tile else {
         // Empty or missing tile inside the zoom range: 204, cacheable like a tile.
         let mut response = StatusCode::NO_CONTENT.into_response();
@@ -102,7 +164,7 @@ pub async fn tile(
         }
         return Ok(response);
     };
-    tile_response(&tile, &headers, cache_control)
+    tile_response(&tile, headers, cache_control)
 }
 
 /// The 200 or 304 for a stored tile, gzip passed through when the client accepts it.

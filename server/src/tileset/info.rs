@@ -120,6 +120,8 @@ pub struct TilesetInfo {
     /// `lbm_areas` as stored (a JSON array of `{layer, minzoom, maxzoom, scores}`); empty
     /// when the tileset has no area layers.
     pub areas: Vec<AreaLayer>,
+    /// Content version of the file (see `Tileset::version`); empty until the file is opened.
+    pub content_version: String,
 }
 
 /// One area layer of a tileset (`lbm_areas`).
@@ -255,6 +257,7 @@ impl TilesetInfo {
                 .get("lbm_areas")
                 .and_then(|a| serde_json::from_str::<Vec<AreaLayer>>(a).ok())
                 .unwrap_or_default(),
+            content_version: String::new(),
         })
     }
 }

@@ -1,9 +1,11 @@
-//! MBTiles tile source: read-only connection pool, metadata and tile reads.
+//! Tile sources (MBTiles through a read-only connection pool, PMTiles archives through
+//! positioned reads): metadata and tile reads.
 
+mod archive;
 mod info;
 mod pool;
 mod source;
 
 pub use info::{ClassDef, Classification, NoData, TilesetInfo};
 pub use pool::ReadOnlyPool;
-pub use source::{Tile, Tileset};
+pub use source::{Tile, Tileset, TILESET_EXTENSIONS};

@@ -1,0 +1,247 @@
+//! `lbm-server export-site`: the web map as plain files that need no tile server.
+//!
+//! The site holds the embedded web map and MapLibre, a `catalog.json` whose tilesets point at
+//! PMTiles archives (read by the browser with HTTP range requests through the `pmtiles`
+//! protocol), and a `config.json` telling the map that the server's JSON APIs (point info,
+//! search) are absent. Any static file host with range requests serves it: nginx, a CDN, or
+//! object storage. Written to a temporary folder and renamed into place, so a failed export
+//! leaves the previous site.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+
+use crate::assets::ASSETS;
+use crate::catalog::Snapshot;
+use crate::routes::catalog_json;
+
+/// What to export.
+#[derive(Debug, Clone)]
+pub struct SiteOptions {
+    /// The site folder (replaced when it exists).
+    pub out: PathBuf,
+    /// Where the archives will be hosted (e.g. an object-storage bucket URL); `None` copies
+    /// them into the site's `tiles/` folder.
+    pub archive_base: Option<String>,
+    /// The basemap style URL written into `config.json`.
+    pub basemap: Option<String>,
+}
+
+/// What was exported.
+#[derive(Debug, Clone, Default)]
+pub struct SiteSummary {
+    /// Tilesets in the site's catalog.
+    pub tilesets: usize,
+    /// Archives copied into the site.
+    pub archives_copied: usize,
+    /// Tilesets left out because they have no PMTiles archive.
+    pub without_archive: Vec<String>,
+    /// Files written (app, vendor, JSON).
+    pub files: usize,
+}
+
+/// Errors of the export, naming the path involved.
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// What went wrong.
+        source: std::io::Error,
+    },
+    /// Nothing to export.
+    #[error(
+        "no tileset in {0} has a PMTiles archive; build them with `lbm-tiler build --format pmtiles` (or `both`)"
+    )]
+    NoArchives(PathBuf),
+    /// The archive base URL is unusable.
+    #[error("archive base URL {0:?} must start with http://, https:// or be a relative path")]
+    BadArchiveBase(String),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SiteError + '_ {
+    move |source| SiteError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The catalog of the site: the server's catalog restricted to tilesets with an archive, with
+/// `pmtiles` URLs (relative to the site, or under `archive_base`) instead of the server's
+/// TileJSON, style and tile URLs.
+pub fn site_catalog(snapshot: &Snapshot, archive_base: Option<&str>) -> Value {
+    let mut catalog = catalog_json(snapshot, "");
+    let archive_url = |id: &str| {
+        let file = format!("{}.pmtiles", crate::http::encode_segment(id));
+        match archive_base {
+            Some(base) => format!("{}/{file}", base.trim_end_matches('/')),
+            None => format!("tiles/{file}"),
+        }
+    };
+    if let Some(tilesets) = catalog["tilesets"].as_array_mut() {
+        tilesets.retain(|t| {
+            t["id"]
+                .as_str()
+                .is_some_and(|id| snapshot.archives.contains_key(id))
+        });
+        for t in tilesets.iter_mut() {
+            let id = t["id"].as_str().unwrap_or_default().to_string();
+            if let Some(obj) = t.as_object_mut() {
+                for server_only in ["tilejson", "style", "tiles"] {
+                    obj.remove(server_only);
+                }
+                obj.insert("pmtiles".into(), Value::String(archive_url(&id)));
+            }
+        }
+    }
+    let kept: Vec<String> = catalog["tilesets"]
+        .as_array()
+        .map(|ts| {
+            ts.iter()
+                .filter_map(|t| t["id"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(changes) = catalog["changes"].as_array_mut() {
+        changes.retain(|c| {
+            c["id"]
+                .as_str()
+                .is_some_and(|id| kept.iter().any(|k| k == id))
+        });
+    }
+    // Years of a measure: those of its score tilesets that made it into the site.
+    let score_years = |measure: &str| -> Vec<Value> {
+        let mut years: Vec<i64> = catalog["tilesets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|t| t["measure"] == measure && t["kind"] != "change")
+            .filter_map(|t| t["year"].as_i64())
+            .collect();
+        years.sort_unstable();
+        years.into_iter().map(Value::from).collect()
+    };
+    let mut measures = catalog["measures"].as_array().cloned().unwrap_or_default();
+    for m in measures.iter_mut() {
+        let years = score_years(m["id"].as_str().unwrap_or_default());
+        m["years"] = Value::Array(years);
+    }
+    measures.retain(|m| m["years"].as_array().is_some_and(|y| !y.is_empty()));
+    catalog["measures"] = Value::Array(measures);
+    catalog
+}
+
+/// Copies `from` to `to`: a hard link when both are on one file system (archives are large
+/// and never modified in place), a copy otherwise.
+fn link_or_copy(from: &Path, to: &Path) -> Result<(), SiteError> {
+    if std::fs::hard_link(from, to).is_ok() {
+        return Ok(());
+    }
+    std::fs::copy(from, to).map(|_| ()).map_err(io(to))
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), SiteError> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+    }
+    std::fs::write(path, bytes).map_err(io(path))
+}
+
+/// Writes the site of `snapshot` into `opts.out` (see the module docs).
+pub fn export_site(
+    snapshot: &Snapshot,
+    tiles_dir: &Path,
+    opts: &SiteOptions,
+) -> Result<SiteSummary, SiteError> {
+    if let Some(base) = &opts.archive_base {
+        let ok = base.starts_with("https://")
+            || base.starts_with("http://")
+            || !(base.contains(':') || base.starts_with("//") || base.is_empty());
+        if !ok {
+            return Err(SiteError::BadArchiveBase(base.clone()));
+        }
+    }
+    if snapshot.archives.is_empty() {
+        return Err(SiteError::NoArchives(tiles_dir.to_path_buf()));
+    }
+    let mut summary = SiteSummary {
+        without_archive: snapshot
+            .tilesets
+            .keys()
+            .filter(|id| !snapshot.archives.contains_key(*id))
+            .cloned()
+            .collect(),
+        ..SiteSummary::default()
+    };
+
+    let out = &opts.out;
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(io(parent))?;
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "site".into());
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
+    }
+    let result = write_site(snapshot, &tmp, opts, &mut summary);
+    if let Err(e) = result {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    // Swap the new site in; the old one goes only once the new one is in place.
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    if out.exists() {
+        std::fs::rename(out, &old).map_err(io(out))?;
+    }
+    std::fs::rename(&tmp, out).map_err(io(out))?;
+    if old.exists() {
+        let _ = std::fs::remove_dir_all(&old);
+    }
+    Ok(summary)
+}
+
+fn write_site(
+    snapshot: &Snapshot,
+    dir: &Path,
+    opts: &SiteOptions,
+    summary: &mut SiteSummary,
+) -> Result<(), SiteError> {
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    for (url, bytes, _) in ASSETS {
+        let rel = url.trim_start_matches('/');
+        write(&dir.join(rel), bytes)?;
+        summary.files += 1;
+    }
+    // The pages at the site's root, where the server serves them as `/` and `/embed`.
+    for (page, asset) in [
+        ("index.html", "/static/index.html"),
+        ("embed.html", "/static/embed.html"),
+    ] {
+        if let Some((_, bytes, _)) = ASSETS.iter().find(|(u, _, _)| *u == asset) {
+            write(&dir.join(page), bytes)?;
+            summary.files += 1;
+        }
+    }
+    let catalog = site_catalog(snapshot, opts.archive_base.as_deref());
+    summary.tilesets = catalog["tilesets"].as_array().map_or(0, Vec::len);
+    write(&dir.join("catalog.json"), catalog.to_string().as_bytes())?;
+    let config = json!({"basemap": opts.basemap, "api": false});
+    write(&dir.join("config.json"), config.to_string().as_bytes())?;
+    summary.files += 2;
+    if opts.archive_base.is_none() {
+        let tiles = dir.join("tiles");
+        std::fs::create_dir_all(&tiles).map_err(io(&tiles))?;
+        for (id, tileset) in &snapshot.archives {
+            link_or_copy(&tileset.path, &tiles.join(format!("{id}.pmtiles")))?;
+            summary.archives_copied += 1;
+        }
+    }
+    Ok(())
+}

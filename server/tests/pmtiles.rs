@@ -1,0 +1,326 @@
+//! PMTiles archives served like MBTiles (same TileJSON, same tiles), raw archives with HTTP
+//! range requests, and versioned, immutable tile URLs. The archives are written by the real
+//! tiler (`--format both`).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use rusqlite::Connection;
+use serde_json::Value;
+
+/// A 6 km square of the demo (one measure, one year, zooms 5..=12) in both formats.
+fn build_both(dir: &Path) {
+    let mut opts = lbm_tiler::DemoOptions::new(dir);
+    opts.bbox = Some([130_000.0, 450_000.0, 136_000.0, 456_000.0]);
+    opts.years = Some(vec![2020]);
+    opts.measures = Some(vec!["lbm".into()]);
+    opts.maxzoom = 12;
+    opts.changes = Some(vec![]);
+    opts.progress = false;
+    opts.format = lbm_tiler::OutputFormat::Both;
+    lbm_tiler::demo(&opts).unwrap();
+}
+
+/// Every tile of an MBTiles file as (z, x, y XYZ, bytes).
+fn mbtiles_tiles(path: &Path) -> Vec<(u8, u32, u32, Vec<u8>)> {
+    let conn = Connection::open(path).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles ORDER BY 1, 2, 3")
+        .unwrap();
+    stmt.query_map([], |r| {
+        let z: u8 = r.get(0)?;
+        let tms: u32 = r.get(2)?;
+        Ok((z, r.get(1)?, (1u32 << z) - 1 - tms, r.get(3)?))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+/// A folder with only the `.pmtiles` files (and the index) of `both`.
+fn pmtiles_only(both: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(both).unwrap() {
+        let path: PathBuf = entry.unwrap().path();
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if ext == "pmtiles" || ext == "sqlite" {
+            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    dir
+}
+
+async fn get_json(url: &str) -> Value {
+    let r = client().get(url).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{url}");
+    r.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn pmtiles_serve_the_same_tilejson_and_tiles_as_mbtiles() {
+    let both = tempfile::tempdir().unwrap();
+    build_both(both.path());
+    let only = pmtiles_only(both.path());
+    let a = start(both.path()).await;
+    let b = start(only.path()).await;
+
+    // The same document, apart from the server it names.
+    let tj_a = get_json(&format!("{}/tiles/lbm-2020.json", a.base)).await;
+    let tj_b = get_json(&format!("{}/tiles/lbm-2020.json", b.base)).await;
+    let unbase = |v: &Value, base: &str| v.to_string().replace(base, "BASE");
+    assert_eq!(unbase(&tj_a, &a.base), unbase(&tj_b, &b.base));
+    assert_eq!(tj_b["lbm"]["classification"]["measure"], "lbm");
+    assert!(tj_b["vector_layers"].as_array().unwrap().len() >= 1);
+    let style_a = get_json(&format!("{}/styles/lbm-2020.json", a.base)).await;
+    let style_b = get_json(&format!("{}/styles/lbm-2020.json", b.base)).await;
+    assert_eq!(unbase(&style_a, &a.base), unbase(&style_b, &b.base));
+
+    // Every tile, byte for byte, through the versioned URL TileJSON names.
+    let template = tj_b["tiles"][0].as_str().unwrap().to_string();
+    let tiles = mbtiles_tiles(&both.path().join("lbm-2020.mbtiles"));
+    assert!(tiles.len() > 20, "{} tiles", tiles.len());
+    for (z, x, y, data) in &tiles {
+        let url = template
+            .replace("{z}", &z.to_string())
+            .replace("{x}", &x.to_string())
+            .replace("{y}", &y.to_string());
+        let r = client()
+            .get(&url)
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        if data.is_empty() {
+            assert_eq!(r.status(), 204, "{url}");
+            continue;
+        }
+        assert_eq!(r.status(), 200, "{url}");
+        assert_eq!(r.bytes().await.unwrap().as_ref(), &data[..], "{url}");
+    }
+    // A tile outside the data but inside the zoom range: 204, as for MBTiles.
+    let r = client()
+        .get(format!("{}/tiles/lbm-2020/12/0/0.pbf", b.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+
+    // The catalog offers the raw archive where there is one.
+    let cat_a = get_json(&format!("{}/catalog.json", a.base)).await;
+    let entry = &cat_a["tilesets"][0];
+    assert_eq!(
+        entry["pmtiles"],
+        format!("{}/archives/lbm-2020.pmtiles", a.base)
+    );
+}
+
+#[tokio::test]
+async fn raw_archives_answer_range_requests() {
+    let both = tempfile::tempdir().unwrap();
+    build_both(both.path());
+    let file = std::fs::read(both.path().join("lbm-2020.pmtiles")).unwrap();
+    let size = file.len();
+    let s = start(both.path()).await;
+    let url = format!("{}/archives/lbm-2020.pmtiles", s.base);
+
+    // The header, as a PMTiles reader asks for it first.
+    let r = client()
+        .get(&url)
+        .header("range", "bytes=0-126")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 206);
+    assert_eq!(r.headers()["content-range"], format!("bytes 0-126/{size}"));
+    assert_eq!(r.headers()["accept-ranges"], "bytes");
+    assert!(r.headers()["etag"].to_str().unwrap().starts_with("W/\""));
+    let body = r.bytes().await.unwrap();
+    assert_eq!(&body[..], &file[..127]);
+    assert_eq!(&body[..7], b"PMTiles");
+    assert_eq!(body[7], 3, "spec version 3");
+
+    // An open-ended and a suffix range.
+    let r = client()
+        .get(&url)
+        .header("range", format!("bytes={}-", size - 10))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 206);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), &file[size - 10..]);
+    let r = client()
+        .get(&url)
+        .header("range", "bytes=-5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 206);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), &file[size - 5..]);
+
+    // Past the end: 416 naming the size.
+    let r = client()
+        .get(&url)
+        .header("range", format!("bytes={size}-"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 416);
+    assert_eq!(r.headers()["content-range"], format!("bytes */{size}"));
+
+    // No range, or several: the whole file.
+    for range in [None, Some("bytes=0-1,5-6")] {
+        let mut req = client().get(&url);
+        if let Some(range) = range {
+            req = req.header("range", range);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), 200, "{range:?}");
+        assert_eq!(r.bytes().await.unwrap().len(), size);
+    }
+    // HEAD: the size without the body.
+    let r = client().head(&url).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-length"], size.to_string());
+
+    // Cross-origin readers may see the range headers.
+    let r = client()
+        .get(&url)
+        .header("origin", "https://gemeente.example.nl")
+        .header("range", "bytes=0-9")
+        .send()
+        .await
+        .unwrap();
+    let exposed = r.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(exposed.contains("content-range"), "{exposed}");
+
+    // Only archives the catalog opened; nothing else of the folder.
+    for path in [
+        "/archives/lbm-2021.pmtiles",
+        "/archives/lbm-2020.mbtiles",
+        "/archives/lbm-index.sqlite",
+        "/archives/..%2Flbm-2020.pmtiles",
+    ] {
+        let r = client()
+            .get(format!("{}{path}", s.base))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_client_error(), "{path}: {}", r.status());
+        let text = r.text().await.unwrap();
+        assert!(text.contains("error"), "{path}: {text}");
+    }
+}
+
+#[tokio::test]
+async fn versioned_tile_urls_are_immutable_and_old_versions_redirect() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tileset(dir.path(), "lbm", 2020, 4.125);
+    let s = start(dir.path()).await;
+    let tj = get_json(&format!("{}/tiles/lbm-2020.json", s.base)).await;
+    let template = tj["tiles"][0].as_str().unwrap().to_string();
+    let prefix = format!("{}/tiles/lbm-2020/", s.base);
+    let version = template
+        .strip_prefix(&prefix)
+        .and_then(|rest| rest.strip_suffix("/{z}/{x}/{y}.pbf"))
+        .unwrap_or_else(|| panic!("{template}"))
+        .to_string();
+    assert_eq!(version.len(), 16);
+    assert!(version.bytes().all(|b| b.is_ascii_hexdigit()));
+    let cat = get_json(&format!("{}/catalog.json", s.base)).await;
+    assert_eq!(cat["tilesets"][0]["tiles"][0], template);
+    assert_eq!(cat["tilesets"][0]["version"], version);
+
+    let (z, x, y) = TILE;
+    let url = |v: &str| format!("{prefix}{v}/{z}/{x}/{y}.pbf");
+    let r = client().get(url(&version)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let first = r.bytes().await.unwrap();
+    // The unversioned URL keeps the revalidated default.
+    let r = client()
+        .get(format!("{}/tiles/lbm-2020/{z}/{x}/{y}.pbf", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["cache-control"],
+        lbm_server::config::DEFAULT_CACHE_CONTROL
+    );
+
+    // The tileset is replaced: a new version, and the old URL leads to the new tile, uncached.
+    write_tileset(dir.path(), "lbm", 2020, 9.5);
+    let base = s.base.clone();
+    eventually("the new version", || {
+        let base = base.clone();
+        let version = version.clone();
+        async move {
+            let tj = get_json(&format!("{base}/tiles/lbm-2020.json")).await;
+            !tj["tiles"][0].as_str().unwrap().contains(&version)
+        }
+    })
+    .await;
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = no_redirect.get(url(&version)).send().await.unwrap();
+    assert_eq!(r.status(), 302);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        location.starts_with(&prefix) && !location.contains(&version),
+        "{location}"
+    );
+    let r = client().get(&location).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_ne!(r.bytes().await.unwrap(), first);
+
+    // Malformed versions are 400s, not redirects (an encoded traversal is refused earlier).
+    for bad in ["a.b", &"f".repeat(65)] {
+        let r = no_redirect.get(url(bad)).send().await.unwrap();
+        assert_eq!(r.status(), 400, "{bad}");
+    }
+    let r = no_redirect.get(url("%2e%2e")).send().await.unwrap();
+    assert!(r.status().is_client_error(), "{}", r.status());
+}
+
+#[tokio::test]
+async fn corrupt_pmtiles_are_skipped_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tileset(dir.path(), "lbm", 2020, 4.125);
+    std::fs::write(
+        dir.path().join("fys-2020.pmtiles"),
+        b"PMTiles\x03 not really",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("won-2020.pmtiles"),
+        b"something else entirely",
+    )
+    .unwrap();
+    let s = start(dir.path()).await;
+    let health = get_json(&format!("{}/health", s.base)).await;
+    let text = health.to_string();
+    assert!(text.contains("fys-2020.pmtiles"), "{text}");
+    assert!(text.contains("won-2020.pmtiles"), "{text}");
+    let r = client()
+        .get(format!("{}/tiles/fys-2020.json", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = client()
+        .get(format!("{}/tiles/lbm-2020.json", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
