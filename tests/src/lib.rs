@@ -8,6 +8,8 @@ use std::thread::JoinHandle;
 
 use geozero::mvt::{tile, Message, Tile};
 
+pub mod nginx;
+
 /// The demo region of the tests: the city of Utrecht and surroundings (RD New metres).
 pub const DEMO_BBOX: [f64; 4] = [125_000.0, 445_000.0, 145_000.0, 465_000.0];
 /// The demo years of the tests (a subset of the eight, enough for switching and a time series).
@@ -230,6 +232,31 @@ pub fn gunzip_if_needed(data: &[u8]) -> Vec<u8> {
     } else {
         data.to_vec()
     }
+}
+
+/// A tool a test needs (nginx, the Python readers, ...): found on PATH or at one of
+/// `fallbacks`. When missing, the test skips with the reason printed, unless
+/// `LBM_REQUIRE_TOOLS=1` (set by `.ci/run`, which installs them): then it fails.
+pub fn require_tool(name: &str, fallbacks: &[&str]) -> Option<PathBuf> {
+    let on_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    });
+    let found = on_path.or_else(|| {
+        fallbacks
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var("LBM_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "{name} is required (LBM_REQUIRE_TOOLS=1) but was not found; .ci/run installs it"
+        );
+        eprintln!("skipped: {name} not found (set LBM_REQUIRE_TOOLS=1 to make this an error)");
+    }
+    found
 }
 
 /// Whether a program can be found on PATH.
