@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::error::{Result, TilerError};
+use crate::output::OutputFormat;
 use crate::pipeline::{build, BuildOptions, BuildSummary};
 use crate::pyramid::{DEFAULT_MAXZOOM, DEFAULT_MINZOOM};
 
@@ -54,6 +55,8 @@ pub struct DemoOptions {
     pub changes: Option<Vec<(u16, u16)>>,
     /// Show progress bars.
     pub progress: bool,
+    /// Which files to write per tileset (passed to [`BuildOptions::format`]).
+    pub format: OutputFormat,
 }
 
 impl DemoOptions {
@@ -68,6 +71,7 @@ impl DemoOptions {
             maxzoom: DEFAULT_MAXZOOM,
             changes: None,
             progress: true,
+            format: OutputFormat::default(),
         }
     }
 }
@@ -122,6 +126,7 @@ pub fn demo(opts: &DemoOptions) -> Result<BuildSummary> {
             .unwrap_or_else(|| demo_change_pairs(&years)),
     );
     b.progress = opts.progress;
+    b.format = opts.format;
     build(&b)
 }
 

@@ -192,6 +192,15 @@ pub enum TilerError {
         /// The SQLite error.
         error: rusqlite::Error,
     },
+    /// Writing or reading a PMTiles archive failed (I/O errors included), or the archive is not a
+    /// valid PMTiles v3 file.
+    #[error("{path}: PMTiles: {message}")]
+    Pmtiles {
+        /// The archive.
+        path: PathBuf,
+        /// What failed.
+        message: String,
+    },
     /// The coordinate transformation failed.
     #[error("projection of ({x}, {y}) failed: {message}")]
     Projection {
@@ -222,6 +231,14 @@ impl TilerError {
         TilerError::Io {
             path: path.into(),
             error,
+        }
+    }
+
+    /// A PMTiles error on `path`.
+    pub fn pmtiles(path: impl Into<PathBuf>, message: impl std::fmt::Display) -> Self {
+        TilerError::Pmtiles {
+            path: path.into(),
+            message: message.to_string(),
         }
     }
 

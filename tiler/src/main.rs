@@ -6,9 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use lbm_tiler::{BuildOptions, Classification, DemoOptions};
+use lbm_tiler::{BuildOptions, Classification, DemoOptions, OutputFormat};
 
-/// Leefbaarometer grid scores to MBTiles vector tilesets.
+/// Leefbaarometer grid scores to MBTiles and PMTiles vector tilesets.
 #[derive(Parser)]
 #[command(version, about)]
 struct Cli {
@@ -18,7 +18,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Tile a grid scores CSV: one DIR/{measure}-{year}.mbtiles per measure and year.
+    /// Tile a grid scores CSV: one DIR/{measure}-{year}.mbtiles (and/or .pmtiles) per measure
+    /// and year.
     Build {
         /// Grid scores CSV (grid_id,jaar,lbm,afw,fys,onv,soc,vrz,won).
         #[arg(long)]
@@ -63,6 +64,9 @@ enum Command {
         /// columns as in the grid file); repeatable. Those levels use these scores.
         #[arg(long)]
         area_scores: Vec<PathBuf>,
+        /// Files per tileset: MBTiles, PMTiles (one file for HTTP range requests) or both.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Mbtiles)]
+        format: OutputFormat,
     },
     /// Generate a synthetic Netherlands (DIR/demo-scores.csv) and tile it.
     Demo {
@@ -88,10 +92,14 @@ enum Command {
         /// the year before, ten years before and the first year.
         #[arg(long)]
         change: Option<String>,
+        /// Files per tileset: MBTiles, PMTiles (one file for HTTP range requests) or both.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Mbtiles)]
+        format: OutputFormat,
     },
-    /// Print the metadata and per-zoom tile counts and sizes of an MBTiles file.
+    /// Print the metadata and per-zoom tile counts and sizes of an MBTiles file or a PMTiles
+    /// archive (with its header).
     Inspect {
-        /// The MBTiles file.
+        /// The .mbtiles or .pmtiles file.
         file: PathBuf,
     },
 }
@@ -149,6 +157,7 @@ fn run(cli: Cli) -> Result<()> {
             change,
             areas,
             area_scores,
+            format,
         } => {
             let mut o = BuildOptions::new(&scores, &out);
             if let Some(c) = classes {
@@ -164,6 +173,7 @@ fn run(cli: Cli) -> Result<()> {
             o.changes = change.as_deref().map(parse_changes).transpose()?;
             o.areas = areas;
             o.area_scores = area_scores;
+            o.format = format;
             if let Some(a) = attribution {
                 o.attribution = a;
             }
@@ -179,6 +189,7 @@ fn run(cli: Cli) -> Result<()> {
             minzoom,
             maxzoom,
             change,
+            format,
         } => {
             let mut o = DemoOptions::new(&out);
             if let Some(b) = bbox {
@@ -197,6 +208,7 @@ fn run(cli: Cli) -> Result<()> {
             o.maxzoom = maxzoom;
             o.changes = change.as_deref().map(parse_changes).transpose()?;
             o.progress = progress;
+            o.format = format;
             let summary = lbm_tiler::demo(&o)
                 .with_context(|| format!("building the demo in {}", out.display()))?;
             print!("{summary}");

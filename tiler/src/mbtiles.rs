@@ -7,21 +7,37 @@ use rusqlite::{params, Connection, OpenFlags};
 
 use crate::error::{Result, TilerError};
 
-/// A SQLite file being written under a temporary name in the destination folder.
+/// A file being written under a temporary name in its destination folder,
+/// `DIR/.{file name}.tmp-<pid>`, and renamed into place by [`PendingFile::commit`].
 ///
-/// [`AtomicDb::commit`] closes it, syncs it to disk and renames it into place. Dropping it
-/// without committing deletes the temporary file, so a failed run leaves the previous file.
-pub struct AtomicDb {
-    conn: Option<Connection>,
+/// Dropping it without committing deletes the temporary file, so a failed run leaves the
+/// previous file. A killed run leaves the temporary file, which the next run removes (see
+/// [`PendingFile::new`]). Readers of the folder never see a half-written file under its final
+/// name, because a rename within one folder is atomic.
+#[derive(Debug)]
+pub struct PendingFile {
     tmp: PathBuf,
     dest: PathBuf,
+    renamed: bool,
 }
 
-impl AtomicDb {
-    /// Creates `DIR/.{file name}.tmp-<pid>` for `dest`, with fast bulk-load pragmas and an open
-    /// transaction.
-    pub fn create(dest: &Path) -> Result<Self> {
-        let dir = dest.parent().unwrap_or(Path::new("."));
+impl PendingFile {
+    /// Chooses the temporary name for `dest` and removes temporary files of `dest` left by
+    /// processes that no longer run (and a leftover of this process id). Creates nothing.
+    ///
+    /// Fails at once when a folder is in the way of `dest`: the rename at the end could not
+    /// replace it, and failing then would waste the whole build.
+    pub fn new(dest: &Path) -> Result<Self> {
+        if dest.is_dir() {
+            return Err(TilerError::io(
+                dest,
+                std::io::Error::new(
+                    std::io::ErrorKind::IsADirectory,
+                    "a folder is in the way of the file to write",
+                ),
+            ));
+        }
+        let dir = parent_dir(dest);
         let name = dest
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -31,11 +47,68 @@ impl AtomicDb {
         if tmp.exists() {
             std::fs::remove_file(&tmp).map_err(|e| TilerError::io(&tmp, e))?;
         }
-        let conn = Connection::open(&tmp).map_err(|e| TilerError::sqlite(&tmp, e))?;
-        let db = AtomicDb {
-            conn: Some(conn),
+        Ok(PendingFile {
             tmp,
             dest: dest.to_path_buf(),
+            renamed: false,
+        })
+    }
+
+    /// The temporary path the file is written to.
+    pub fn tmp(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// The final path.
+    pub fn dest(&self) -> &Path {
+        &self.dest
+    }
+
+    /// Renames the (closed and synced) temporary file into place and syncs the folder.
+    pub fn commit(mut self) -> Result<PathBuf> {
+        std::fs::rename(&self.tmp, &self.dest).map_err(|e| TilerError::io(&self.dest, e))?;
+        self.renamed = true;
+        // Make the rename durable; not every platform can open a directory, so ignore errors.
+        let _ = File::open(parent_dir(&self.dest)).and_then(|f| f.sync_all());
+        Ok(self.dest.clone())
+    }
+}
+
+impl Drop for PendingFile {
+    fn drop(&mut self) {
+        if !self.renamed {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// The folder of `path` (`.` for a bare file name).
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// A SQLite file being written under a temporary name in the destination folder.
+///
+/// [`AtomicDb::commit`] closes it, syncs it to disk and renames it into place. Dropping it
+/// without committing deletes the temporary file, so a failed run leaves the previous file.
+pub struct AtomicDb {
+    // Declared before `file`: the connection is closed before the temporary file is deleted.
+    conn: Option<Connection>,
+    file: PendingFile,
+}
+
+impl AtomicDb {
+    /// Creates `DIR/.{file name}.tmp-<pid>` for `dest`, with fast bulk-load pragmas and an open
+    /// transaction.
+    pub fn create(dest: &Path) -> Result<Self> {
+        let file = PendingFile::new(dest)?;
+        let conn = Connection::open(file.tmp()).map_err(|e| TilerError::sqlite(file.tmp(), e))?;
+        let db = AtomicDb {
+            conn: Some(conn),
+            file,
         };
         db.batch("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192; BEGIN;")?;
         Ok(db)
@@ -50,34 +123,31 @@ impl AtomicDb {
     pub fn batch(&self, sql: &str) -> Result<()> {
         self.conn()
             .execute_batch(sql)
-            .map_err(|e| TilerError::sqlite(&self.tmp, e))
+            .map_err(|e| TilerError::sqlite(self.file.tmp(), e))
     }
 
     /// Maps a SQLite error to this file.
     pub fn err(&self, e: rusqlite::Error) -> TilerError {
-        TilerError::sqlite(&self.tmp, e)
+        TilerError::sqlite(self.file.tmp(), e)
     }
 
-    /// Commits, closes, fsyncs and renames the file into place.
-    pub fn commit(mut self) -> Result<PathBuf> {
+    /// Commits the transaction, closes the file and fsyncs it, still under its temporary name:
+    /// [`PendingFile::commit`] then renames it into place. Lets several files of one tileset be
+    /// completed before any of them replaces a previous one.
+    pub fn seal(mut self) -> Result<PendingFile> {
         self.batch("COMMIT;")?;
         let conn = self.conn.take().expect("connection open until commit");
         conn.close()
-            .map_err(|(_, e)| TilerError::sqlite(&self.tmp, e))?;
-        File::open(&self.tmp)
+            .map_err(|(_, e)| TilerError::sqlite(self.file.tmp(), e))?;
+        File::open(self.file.tmp())
             .and_then(|f| f.sync_all())
-            .map_err(|e| TilerError::io(&self.tmp, e))?;
-        std::fs::rename(&self.tmp, &self.dest).map_err(|e| TilerError::io(&self.dest, e))?;
-        if let Some(dir) = self.dest.parent() {
-            // Make the rename durable; not every platform can open a directory, so ignore errors.
-            let dir = if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            };
-            let _ = File::open(dir).and_then(|f| f.sync_all());
-        }
-        Ok(self.dest.clone())
+            .map_err(|e| TilerError::io(self.file.tmp(), e))?;
+        Ok(self.file)
+    }
+
+    /// Commits, closes, fsyncs and renames the file into place.
+    pub fn commit(self) -> Result<PathBuf> {
+        self.seal()?.commit()
     }
 }
 
@@ -101,15 +171,6 @@ fn remove_stale_temporaries(dir: &Path, name: &str) {
         if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
             tracing::info!(file = %e.path().display(), "removing a temporary file of an interrupted run");
             let _ = std::fs::remove_file(e.path());
-        }
-    }
-}
-
-impl Drop for AtomicDb {
-    fn drop(&mut self) {
-        if let Some(conn) = self.conn.take() {
-            drop(conn);
-            let _ = std::fs::remove_file(&self.tmp);
         }
     }
 }
@@ -152,6 +213,12 @@ impl MbtilesWriter {
 
     /// Writes the metadata rows, builds the index and moves the file into place.
     pub fn finish(self, metadata: &[(String, String)]) -> Result<PathBuf> {
+        self.seal(metadata)?.commit()
+    }
+
+    /// Writes the metadata rows, builds the index, closes and syncs the file, but leaves it
+    /// under its temporary name (see [`AtomicDb::seal`]).
+    pub fn seal(self, metadata: &[(String, String)]) -> Result<PendingFile> {
         {
             let mut stmt = self
                 .db
@@ -166,7 +233,7 @@ impl MbtilesWriter {
             "CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);
              CREATE UNIQUE INDEX name ON metadata (name);",
         )?;
-        self.db.commit()
+        self.db.seal()
     }
 }
 

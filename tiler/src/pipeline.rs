@@ -1,4 +1,5 @@
-//! The build: scores file → one MBTiles per measure and year, plus the point index.
+//! The build: scores file → one MBTiles and/or PMTiles per measure and year, plus the point
+//! index.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -17,7 +18,8 @@ use crate::areas::{read_areas, Area, AreaLevel};
 use crate::classes::{Classification, MeasureClassification};
 use crate::encode::{encode_tile, global_px, round3, AreaTileFeature, AreaTileLayer, TileFeature};
 use crate::error::{Result, TilerError};
-use crate::mbtiles::{AtomicDb, MbtilesWriter, ZoomStats};
+use crate::mbtiles::{AtomicDb, ZoomStats};
+use crate::output::{OutputFile, OutputFormat, TilesetWriter};
 use crate::project::rd_to_wgs84;
 use crate::pyramid::{aggregate, pyramid, pyramid_json, AggCell, LevelGeometry, ZoomLevel};
 use crate::pyramid::{DEFAULT_MAXZOOM, DEFAULT_MINZOOM};
@@ -66,10 +68,13 @@ pub struct BuildOptions {
     /// Area scores CSV files (keyed by bu_code, wk_code, gm_code or PC4); a level they hold
     /// takes its scores from them instead of deriving them from the cells.
     pub area_scores: Vec<PathBuf>,
+    /// Which files to write per tileset: `{name}.mbtiles`, `{name}.pmtiles` or both.
+    pub format: OutputFormat,
 }
 
 impl BuildOptions {
-    /// Defaults: all years and measures, the embedded classification, zooms 5..13, index on.
+    /// Defaults: all years and measures, the embedded classification, zooms 5..13, index on,
+    /// MBTiles only.
     pub fn new(scores: impl Into<PathBuf>, out_dir: impl Into<PathBuf>) -> Self {
         BuildOptions {
             scores: scores.into(),
@@ -87,6 +92,7 @@ impl BuildOptions {
             areas: Vec::new(),
             area_features: Vec::new(),
             area_scores: Vec::new(),
+            format: OutputFormat::default(),
         }
     }
 }
@@ -94,8 +100,13 @@ impl BuildOptions {
 /// What one tileset came out as.
 #[derive(Clone, Debug)]
 pub struct TilesetSummary {
-    /// The file written.
+    /// The main file written: the MBTiles file, or the PMTiles archive when only that was
+    /// written.
     pub path: PathBuf,
+    /// Every file written for the tileset (MBTiles first), with its size.
+    pub files: Vec<OutputFile>,
+    /// The `lbm_tiles_hash` of its tiles (see [`crate::output::TilesHash`]).
+    pub tiles_hash: String,
     /// Measure.
     pub measure: String,
     /// Year (the to-year of a change map).
@@ -193,6 +204,23 @@ impl fmt::Display for BuildSummary {
                 z.bytes as f64 / 1e6,
                 z.max_bytes as f64 / 1024.0
             )?;
+        }
+        for (label, pm) in [("MBTiles", false), ("PMTiles", true)] {
+            let files: Vec<&OutputFile> = self
+                .tilesets
+                .iter()
+                .flat_map(|t| &t.files)
+                .filter(|o| o.is_pmtiles() == pm)
+                .collect();
+            if let Some(first) = files.first() {
+                writeln!(
+                    f,
+                    "{label}: {} files, {:.1} MB, in {}",
+                    files.len(),
+                    files.iter().map(|o| o.bytes).sum::<u64>() as f64 / 1e6,
+                    first.path.parent().unwrap_or(Path::new(".")).display()
+                )?;
+            }
         }
         if let Some(i) = &self.index {
             writeln!(f, "point index: {}", i.display())?;
@@ -710,8 +738,8 @@ pub fn difference(from: &YearScores, to: &YearScores) -> YearScores {
     }
 }
 
-/// Builds `{measure}-{year}.mbtiles` (or `{measure}-{from}-{year}.mbtiles` for a change map):
-/// rayon workers encode tiles, one thread writes them.
+/// Builds `{measure}-{year}.mbtiles` (or `{measure}-{from}-{year}.mbtiles` for a change map),
+/// and/or the `.pmtiles` archive: rayon workers encode tiles, one thread writes them.
 #[allow(clippy::too_many_arguments)]
 fn build_tileset(
     scores: &Scores,
@@ -735,14 +763,13 @@ fn build_tileset(
         None => format!("{measure}-{}", year.year),
         Some(f) => format!("{measure}-{f}-{}", year.year),
     };
-    let dest = opts.out_dir.join(format!("{name}.mbtiles"));
-    let writer = MbtilesWriter::create(&dest)?;
+    let writer = TilesetWriter::create(&opts.out_dir, &name, opts.format)?;
     let (tx, rx) = sync_channel::<(u8, u32, u32, Vec<u8>)>(256);
-    let writer_thread = std::thread::spawn(move || -> Result<(MbtilesWriter, Vec<ZoomStats>)> {
+    let writer_thread = std::thread::spawn(move || -> Result<(TilesetWriter, Vec<ZoomStats>)> {
         let mut writer = writer;
         let mut stats: Vec<ZoomStats> = Vec::new();
         for (z, x, y, data) in rx {
-            writer.insert_tile(z, x, y, &data)?;
+            writer.add_tile(z, x, y, &data)?;
             if stats.last().is_none_or(|s| s.zoom != z) {
                 stats.push(ZoomStats {
                     zoom: z,
@@ -852,11 +879,24 @@ fn build_tileset(
     // A writer error explains a producer's "writer stopped", so report it first.
     let (writer, zoom_stats) = written?;
     let features = produced?;
-    let metadata = metadata_rows(scores, opts, cls, &name, year, from, zooms, areas);
-    let path = writer.finish(&metadata)?;
+    let tiles_hash = writer.tiles_hash().to_string();
+    let metadata = metadata_rows(
+        scores,
+        opts,
+        cls,
+        &name,
+        year,
+        from,
+        zooms,
+        areas,
+        &tiles_hash,
+    );
+    let files = writer.finish(&metadata)?;
     tracing::debug!(tileset = %name, "written");
     Ok(TilesetSummary {
-        path,
+        path: files[0].path.clone(),
+        files,
+        tiles_hash,
         measure: measure.to_string(),
         year: year.year,
         year_from: from,
@@ -948,6 +988,7 @@ fn metadata_rows(
     from: Option<u16>,
     zooms: &[ZoomLevel],
     areas: &[PreparedAreas],
+    tiles_hash: &str,
 ) -> Vec<(String, String)> {
     let vi = value_index(&cls.measure).unwrap_or(0);
     let (w, s, e, n) = bounds(year, vi);
@@ -1022,6 +1063,7 @@ fn metadata_rows(
         rows.push(("lbm_year_from", f.to_string()));
         rows.push(("lbm_year_to", year.year.to_string()));
     }
+    rows.push(("lbm_tiles_hash", tiles_hash.to_string()));
     rows.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
