@@ -114,6 +114,13 @@ fn main() {
             "cargo:warning=static/node_modules/maplibre-gl/dist missing; MapLibre is not embedded"
         );
     }
+    // The PMTiles reader (one self-contained script) for the server-less site of `export-site`.
+    let pmtiles = static_dir.join("node_modules/pmtiles/dist/pmtiles.js");
+    if pmtiles.is_file() {
+        assets.push(("/vendor/pmtiles/pmtiles.js".into(), pmtiles));
+    } else {
+        println!("cargo:warning=static/node_modules/pmtiles missing; export-site maps cannot read archives");
+    }
 
     let mut code = String::from(
         "/// Embedded files: (URL path, bytes, content type).\npub static ASSETS: &[(&str, &[u8], &str)] = &[\n",

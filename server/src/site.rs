@@ -232,7 +232,7 @@ fn write_site(
     let catalog = site_catalog(snapshot, opts.archive_base.as_deref());
     summary.tilesets = catalog["tilesets"].as_array().map_or(0, Vec::len);
     write(&dir.join("catalog.json"), catalog.to_string().as_bytes())?;
-    let config = json!({"basemap": opts.basemap, "api": false});
+    let config = json!({"basemap": opts.basemap, "api": false, "pmtiles": true});
     write(&dir.join("config.json"), config.to_string().as_bytes())?;
     summary.files += 2;
     if opts.archive_base.is_none() {

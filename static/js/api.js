@@ -1,4 +1,14 @@
-// The server's JSON endpoints (see docs/tileset-format.md, "Server URLs").
+// The server's JSON endpoints (see docs/tileset-format.md, "Server URLs"), relative to the site's
+// root so that the map also works under a path prefix and as a static site (`export-site`),
+// where `config.json` says there is no API (`api: false`).
+
+/** The site's root: the folder of index.html (this file is `static/js/api.js` under it). */
+export const ROOT = new URL('../../', import.meta.url);
+const at = (path) => new URL(path, ROOT).href;
+
+let api = true;
+/** Whether the server's point and search APIs exist (not on a static site). */
+export const hasApi = () => api;
 
 async function getJSON(url) {
   const res = await fetch(url, { headers: { accept: 'application/json' } });
@@ -7,14 +17,23 @@ async function getJSON(url) {
 }
 
 /** `{measures:[{id,name_nl,name_en,years}], tilesets:[{id,measure,year,tiles,classification,..}]}` */
-export const loadCatalog = () => getJSON('/catalog.json');
+export const loadCatalog = () => getJSON(at('catalog.json'));
 
-/** `{basemap: null | style URL}`; a missing config means no basemap. */
-export const loadConfig = () => getJSON('/config.json').catch(() => ({ basemap: null }));
+/**
+ * `{basemap: null | style URL, api?: false, pmtiles?: true}`; a missing config means no basemap
+ * and a server with its APIs.
+ */
+export const loadConfig = () => getJSON(at('config.json'))
+  .catch(() => ({ basemap: null }))
+  .then((config) => {
+    api = config.api !== false;
+    return config;
+  });
 
 /** The 100 m cell at a place with every measure for every year, or null where there is none. */
 export async function loadPoint(lon, lat) {
-  const url = `/api/v1/point?lon=${lon.toFixed(6)}&lat=${lat.toFixed(6)}`;
+  if (!api) return null;
+  const url = at(`api/v1/point?lon=${lon.toFixed(6)}&lat=${lat.toFixed(6)}`);
   const res = await fetch(url, { headers: { accept: 'application/json' } });
   if (res.status === 404) return null;
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
@@ -26,7 +45,7 @@ export async function loadPoint(lon, lat) {
  * {kind:"cell",cell,center,bbox}]}`. A 400 throws an error with `status` and the server's reason.
  */
 export async function searchPlaces(q, limit = 8) {
-  const url = `/api/v1/search?q=${encodeURIComponent(q)}&limit=${limit}`;
+  const url = at(`api/v1/search?q=${encodeURIComponent(q)}&limit=${limit}`);
   const res = await fetch(url, { headers: { accept: 'application/json' } });
   if (!res.ok) {
     const body = await res.json().catch(() => ({}));

@@ -3,7 +3,7 @@
 // small line chart of the selected measure over all years. Data: GET /api/v1/point.
 
 import { state, subscribe } from './state.js';
-import { loadPoint } from './api.js';
+import { loadPoint, hasApi } from './api.js';
 import { classEntry } from './catalog.js';
 import { t, pick, getLang } from './i18n.js';
 
@@ -95,6 +95,10 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
 
   function render() {
     if (panel.hidden || panel.dataset.state === 'error') return;
+    if (!hasApi()) {
+      renderFromTile();
+      return;
+    }
     const coarse = coarseBlock() ?? changeBlock();
     const areas = point?.areas?.length ? areasBlock(point.areas) : null;
     // What the panel is about: the clicked area (its own scores), else the 100 m cell.
@@ -176,6 +180,33 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
   }
 
   /** At low zooms the clicked cell is a coarse one: its mean, before the 100 m cell's details. */
+  /** Without a server (a static site): the clicked feature's own value and class, from the tile. */
+  function renderFromTile() {
+    title.textContent = pickedTitle() ?? t('cell');
+    const change = changeBlock();
+    const shown = picked && picked.measure === state.measure && picked.year === state.year
+      && picked.mode === state.mode && picked.score !== undefined;
+    const parts = [];
+    if (change) {
+      parts.push(change);
+    } else if (shown) {
+      const entry = classEntry(catalog.classification(state.measure), Number(picked.class));
+      const box = el('div', 'coarse');
+      const sw = el('span', 'swatch');
+      sw.style.background = entry?.color ?? '';
+      box.append(sw, el('span', null, t('featureValue', {
+        name: picked.name ?? picked.cell ?? t('cell'), v: fmt(Number(picked.score), 3), label: pick(entry, 'label'),
+      })));
+      parts.push(box);
+      if (picked.cell) panel.dataset.cell = picked.cell;
+    } else {
+      parts.push(el('p', 'muted', t('noCell')));
+      delete panel.dataset.cell;
+    }
+    parts.push(el('p', 'muted', t('staticInfo')));
+    body.replaceChildren(...parts);
+  }
+
   function coarseBlock() {
     if (!picked?.cell?.includes('/') || picked.measure !== state.measure || picked.year !== state.year) return null;
     if (picked.mode === 'change' || state.mode === 'change') return null; // change classes differ

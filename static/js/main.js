@@ -3,7 +3,7 @@
 // For tests: window.lbm = { map, state, ready } and body[data-state] = "loading" | "idle".
 
 import { state, update, subscribe, parseUrl, urlFor } from './state.js';
-import { loadCatalog, loadConfig } from './api.js';
+import { loadCatalog, loadConfig, ROOT } from './api.js';
 import { Catalog } from './catalog.js';
 import { renderLegend, renderCellSize, renderLevel } from './legend.js';
 import { setLang, t, pick, translate } from './i18n.js';
@@ -216,7 +216,7 @@ async function boot() {
 
   if (embed) {
     const link = $('full-link');
-    const sync = () => { link.href = urlFor('/'); };
+    const sync = () => { link.href = new URL(urlFor('./'), ROOT).href; };
     subscribe(sync);
     sync();
   } else {

@@ -2,9 +2,9 @@
 // URL, zoom range and its classification's colours, all from the catalog. Switching tileset swaps
 // the source and layers on the running map, so the camera stays where it is.
 
-import { Map as MapLibreMap, NavigationControl, ScaleControl, AttributionControl, prewarm }
-  from '/vendor/maplibre-gl/maplibre-gl.mjs';
-import { loadStyle } from './api.js';
+import { Map as MapLibreMap, NavigationControl, ScaleControl, AttributionControl, prewarm, addProtocol }
+  from '../../vendor/maplibre-gl/maplibre-gl.mjs';
+import { loadStyle, ROOT } from './api.js';
 import { mapLocale } from './i18n.js';
 
 // Start MapLibre's tile worker now, while the catalog is still on its way: loading and compiling
@@ -34,7 +34,7 @@ const plainStyle = (background) => ({
 
 // Geographic context over the score layers where there is no basemap: the national outline
 // (Natural Earth, public domain; see static/README.md), shipped with the page so it works offline.
-const OUTLINE_URL = '/static/data/nl-outline.json';
+const OUTLINE_URL = new URL('../data/nl-outline.json', import.meta.url).href;
 
 /**
  * Adds the national outline on top. Called after the first `idle`: MapLibre has one worker on a
@@ -44,7 +44,7 @@ export function addOutline(map) {
   if (map.getSource('context-outline')) return;
   map.addSource('context-outline', {
     type: 'geojson',
-    data: new URL(OUTLINE_URL, location.href).href,
+    data: OUTLINE_URL,
     maxzoom: 8, // ~1 km accurate: overzoomed z8 tiles are as good and far cheaper
     attribution: 'Natural Earth',
   });
@@ -64,8 +64,28 @@ const gridInsertIndex = (layers) => {
   return i < 0 ? layers.length : i;
 };
 
+let pmtilesReady = null;
+/**
+ * Lets MapLibre read `pmtiles://` sources (a static site's archives, by HTTP range requests)
+ * with the `pmtiles` package's protocol. Its script is loaded only on such sites.
+ */
+export function usePmtiles() {
+  pmtilesReady ??= new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = new URL('vendor/pmtiles/pmtiles.js', ROOT).href;
+    script.onload = () => {
+      addProtocol('pmtiles', new window.pmtiles.Protocol().tile);
+      resolve();
+    };
+    script.onerror = () => reject(new Error(`cannot load ${script.src}`));
+    document.head.append(script);
+  });
+  return pmtilesReady;
+}
+
 /** The configured basemap style, or a plain background in the no-data colour. */
 export async function baseStyle(config, classification) {
+  if (config?.pmtiles) await usePmtiles();
   const basemap = config?.basemap && (await loadStyle(config.basemap));
   return { style: basemap || plainStyle(noDataBackground(classification)), basemap: Boolean(basemap) };
 }
@@ -94,8 +114,15 @@ function around(bounds) {
   return [[Math.max(-180, w - dx), Math.max(-85, s - dy)], [Math.min(180, e + dx), Math.min(85, n + dy)]];
 }
 
-/** The vector source of a catalog tileset. */
-const sourceOf = (tileset) => ({
+/**
+ * The vector source of a catalog tileset: its server's tile URLs, or on a static site its
+ * PMTiles archive (zooms and bounds then come from the archive's header).
+ */
+const sourceOf = (tileset) => (!tileset.tiles && tileset.pmtiles ? {
+  type: 'vector',
+  url: `pmtiles://${new URL(tileset.pmtiles, ROOT).href}`,
+  attribution: tileset.attribution ?? 'Leefbaarometer',
+} : {
   type: 'vector',
   tiles: absolute(tileset.tiles),
   minzoom: tileset.minzoom,

@@ -2,7 +2,7 @@
 // (debounced); ArrowDown/ArrowUp move through the results, Enter picks one (or the first), Esc
 // closes the list (a second Esc clears the box). A picked result flies the map to its bbox.
 
-import { searchPlaces } from './api.js';
+import { searchPlaces, hasApi } from './api.js';
 import { t } from './i18n.js';
 
 const DEBOUNCE_MS = 200;
@@ -20,6 +20,11 @@ export function describe(r) {
  */
 export function initSearch({ onPick }) {
   const input = document.getElementById('search');
+  if (!hasApi()) {
+    // A static site has no search API: no box that cannot find anything.
+    input.closest('.search').hidden = true;
+    return;
+  }
   const list = document.getElementById('search-list');
   const status = document.getElementById('search-status');
   let results = [];

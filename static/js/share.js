@@ -2,6 +2,7 @@
 // <iframe> snippet for /embed with the current state.
 
 import { state, urlFor } from './state.js';
+import { hasApi, ROOT } from './api.js';
 import { t } from './i18n.js';
 
 async function copy(text, field) {
@@ -20,7 +21,8 @@ async function copy(text, field) {
 }
 
 export function embedSnippet(s = state) {
-  const src = new URL(urlFor('/embed', s), location.href).href;
+  // The server serves the embed page at /embed, a static site as embed.html.
+  const src = new URL(urlFor(hasApi() ? 'embed' : 'embed.html', s), ROOT).href;
   return `<iframe src="${src.replaceAll('&', '&amp;').replaceAll('"', '&quot;')}" title="${t('map')}" width="100%" height="480" style="border:0" loading="lazy"></iframe>`;
 }
 
