@@ -79,12 +79,15 @@ pub async fn tile(
     .await
 }
 
+/// `{tileset}/{version}/{z}/{x}/{y}.pbf` as captured.
+type VersionedTilePath = (String, String, String, String, String);
+
 /// Handler of the versioned tile route. The current version's tiles never change, so caches
 /// may keep them for a year; a URL of an earlier version (a page loaded before the tileset was
 /// replaced) is redirected, uncached, to the same tile of the current version.
 pub async fn versioned_tile(
     State(state): State<AppState>,
-    path: Result<Path<(String, String, String, String, String)>, PathRejection>,
+    path: Result<Path<VersionedTilePath>, PathRejection>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Path((id, version, z, x, file)) = path.map_err(|e| ApiError::bad_request(e.body_text()))?;
