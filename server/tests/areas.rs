@@ -29,8 +29,58 @@ async fn area_server() -> (tempfile::TempDir, TestServer) {
     set_metadata(&with_areas, &[("lbm_areas", areas_metadata())]);
     write_change_tileset(dir.path(), "lbm", 2018, 2020);
     write_area_index(dir.path());
+    add_old_style_areas(dir.path());
     let s = start(dir.path()).await;
     (dir, s)
+}
+
+/// Adds areas the way an index written before hyphens and spaces were folded alike stored
+/// them: `name_norm` keeps hyphens and apostrophes. The server must find them all the same.
+fn add_old_style_areas(dir: &std::path::Path) {
+    let conn = rusqlite::Connection::open(dir.join("lbm-index.sqlite")).unwrap();
+    for (code, level, name, norm, parent, (x0, y0, x1, y1)) in [
+        (
+            "GM0796",
+            "gemeente",
+            "'s-Hertogenbosch",
+            "'s-hertogenbosch",
+            None,
+            (145_000.0, 405_000.0, 155_000.0, 415_000.0),
+        ),
+        (
+            "WK079601",
+            "wijk",
+            "Zuid-Oost",
+            "zuid-oost",
+            Some("GM0796"),
+            (150_000.0, 405_000.0, 155_000.0, 410_000.0),
+        ),
+    ] {
+        let (w, s) = lbm_tiler::rd_to_wgs84(x0, y0).unwrap();
+        let (e, n) = lbm_tiler::rd_to_wgs84(x1, y1).unwrap();
+        let geom = serde_json::json!({"type": "Polygon",
+            "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]});
+        conn.execute(
+            "INSERT INTO areas VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+            rusqlite::params![
+                code,
+                level,
+                name,
+                norm,
+                parent,
+                w,
+                s,
+                e,
+                n,
+                x0,
+                y0,
+                x1,
+                y1,
+                geom.to_string()
+            ],
+        )
+        .unwrap();
+    }
 }
 
 #[tokio::test]
@@ -155,17 +205,61 @@ async fn search_finds_areas_by_name_and_code_ranked() {
     assert_eq!(r["results"][0]["code"], "GM0344");
     let (_, r) = get(&s, "/api/v1/search?q=WK0344").await;
     assert_eq!(r["results"].as_array().unwrap().len(), 2);
-    // LIKE wildcards in the query are literal.
-    let (_, r) = get(&s, "/api/v1/search?q=%25").await;
+    // Punctuation alone names nothing (and is no wildcard that lists every area); beside
+    // letters or digits it matches like a space.
+    for q in ["%", "_", "-", "'"] {
+        let (status, r) = get(&s, &format!("/api/v1/search?q={}", urlencode(q))).await;
+        assert_eq!(status, 200, "{q}");
+        assert_eq!(r["results"], serde_json::json!([]), "{q}");
+    }
+    let (_, r) = get(&s, "/api/v1/search?q=50%25").await;
     assert_eq!(r["results"][0]["code"], "BU03440101");
-    assert_eq!(r["results"].as_array().unwrap().len(), 1);
-    let (_, r) = get(&s, "/api/v1/search?q=_").await;
     assert_eq!(r["results"].as_array().unwrap().len(), 1);
     // limit.
     let (_, r) = get(&s, "/api/v1/search?q=u&limit=2").await;
     assert_eq!(r["results"].as_array().unwrap().len(), 2);
     let (_, r) = get(&s, "/api/v1/search?q=zzzz").await;
     assert_eq!(r["results"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn search_treats_hyphens_spaces_and_punctuation_alike() {
+    let (_dir, s) = area_server().await;
+    let first = |r: &Value| r["results"][0]["code"].as_str().unwrap_or("").to_string();
+    // Hyphenated names found with spaces, without separators and with other punctuation; the
+    // fixture stores their `name_norm` as an older tiler did (hyphens kept).
+    for (q, code) in [
+        ("sudwest fryslan", "GM1900"),
+        ("Súdwest Fryslân", "GM1900"),
+        ("sudwestfryslan", "GM1900"),
+        ("s hertogenbosch", "GM0796"),
+        ("'s-Hertogenbosch", "GM0796"),
+        ("\u{2019}s Hertogenbosch", "GM0796"),
+        ("s-hertogenbosch", "GM0796"),
+        ("hertogenbosch", "GM0796"),
+        ("zuid oost", "WK079601"),
+        // A name with a space found with a hyphen.
+        ("oost-utrecht", "WK034402"),
+        ("Oost_Utrecht", "WK034402"),
+    ] {
+        let (status, r) = get(&s, &format!("/api/v1/search?q={}", urlencode(q))).await;
+        assert_eq!(status, 200, "{q}");
+        assert_eq!(first(&r), code, "{q}: {r}");
+    }
+    // Ranking is unchanged: the exact name first, then by level; parents are named.
+    let (_, r) = get(&s, "/api/v1/search?q=s%20hertogenbosch").await;
+    assert_eq!(r["results"][0]["name"], "'s-Hertogenbosch");
+    assert_eq!(r["results"].as_array().unwrap().len(), 1);
+    let (_, r) = get(&s, "/api/v1/search?q=zuid-oost").await;
+    assert_eq!(r["results"][0]["parent"], "'s-Hertogenbosch");
+    let (_, r) = get(&s, "/api/v1/search?q=oost").await;
+    let codes: Vec<&str> = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["WK034402", "WK079601"], "prefix before substring");
 }
 
 fn urlencode(s: &str) -> String {
