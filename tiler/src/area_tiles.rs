@@ -1,9 +1,15 @@
-//! Area polygons cut into tiles: projected once, snapped to each zoom's global tile-unit grid,
-//! simplified and clipped per tile, shared by every tileset of a build.
+//! Area polygons cut into tiles: projected once, simplified per zoom without cracking shared
+//! borders, snapped to each zoom's global tile-unit grid and clipped per tile, shared by every
+//! tileset of a build.
 //!
-//! Snapping to the *global* grid (like the cell corners) makes a border shared by two areas
-//! identical in both after quantisation, so neighbours do not crack; dropping repeated and
-//! collinear points is the only simplification, and it treats both sides of a border alike.
+//! Simplification works on the shared arcs of all areas of a level ([`crate::simplify`]): each
+//! border between two areas is simplified once, so both sides keep the same points. Snapping
+//! to the *global* grid (like the cell corners) then keeps those shared points identical after
+//! quantisation, and dropping repeated and collinear points treats both sides alike.
+//!
+//! The environment variable `LBM_SIMPLIFY` tunes the simplification for comparisons and
+//! debugging: a number is the Douglas–Peucker tolerance in tile units (default
+//! [`SIMPLIFY_TOLERANCE`]), `0` or `off` turns it off (snapping only).
 
 use rayon::prelude::*;
 
@@ -11,6 +17,37 @@ use crate::areas::{Area, AreaLevel};
 use crate::encode::{global_px, BUFFER, EXTENT};
 use crate::error::Result;
 use crate::project::rd_to_unit;
+use crate::simplify::Topology;
+
+/// Douglas–Peucker tolerance in tile units (1/4096 of a tile) at every zoom: borders stay
+/// within one tile unit of their true course, the tolerance tippecanoe uses by default. A
+/// tile unit is an eighth of a screen pixel on a 512-pixel tile, so the loss does not show.
+pub const SIMPLIFY_TOLERANCE: f64 = 1.0;
+
+/// Rings smaller than this many square tile units are dropped at a zoom (islands, holes; about
+/// one screen pixel on a high-DPI screen), except an area's largest exterior while the area
+/// as a whole is this large.
+pub const MIN_RING_AREA: f64 = 16.0;
+
+/// The simplification tolerance in tile units from `LBM_SIMPLIFY` (see the module docs);
+/// `None` when simplification is off.
+pub fn simplify_tolerance() -> Option<f64> {
+    match std::env::var("LBM_SIMPLIFY") {
+        Err(_) => Some(SIMPLIFY_TOLERANCE),
+        Ok(v) => match v.trim() {
+            "" => Some(SIMPLIFY_TOLERANCE),
+            "off" | "no" | "false" => None,
+            t => match t.parse::<f64>() {
+                Ok(t) if t > 0.0 && t.is_finite() => Some(t),
+                Ok(_) => None,
+                Err(_) => {
+                    tracing::warn!(value = %t, "LBM_SIMPLIFY is not a number or off; using the default");
+                    Some(SIMPLIFY_TOLERANCE)
+                }
+            },
+        },
+    }
+}
 
 /// A polygon in normalised Web Mercator (rings of unit-square points).
 type UnitPolygon = Vec<Vec<(f64, f64)>>;
@@ -43,8 +80,21 @@ pub struct AreaLayer {
 }
 
 impl AreaLayer {
-    /// Projects, snaps and clips `areas` (all of `level`) for zooms `minzoom..=maxzoom`.
+    /// Projects, simplifies, snaps and clips `areas` (all of `level`) for zooms
+    /// `minzoom..=maxzoom`, with the tolerance of [`simplify_tolerance`].
     pub fn build(level: AreaLevel, areas: Vec<Area>, minzoom: u8, maxzoom: u8) -> Result<Self> {
+        Self::build_with(level, areas, minzoom, maxzoom, simplify_tolerance())
+    }
+
+    /// As [`AreaLayer::build`] with an explicit Douglas–Peucker `tolerance` in tile units
+    /// (`None`: snap to the tile grid only).
+    pub fn build_with(
+        level: AreaLevel,
+        areas: Vec<Area>,
+        minzoom: u8,
+        maxzoom: u8,
+        tolerance: Option<f64>,
+    ) -> Result<Self> {
         let projected: Vec<Vec<UnitPolygon>> = areas
             .par_iter()
             .map(|a| {
@@ -58,9 +108,27 @@ impl AreaLayer {
                     .collect()
             })
             .collect::<Result<_>>()?;
+        let topology = tolerance.map(|_| Topology::build(&projected));
+        if let Some(t) = &topology {
+            tracing::debug!(
+                layer = level.layer(),
+                arcs = t.arc_count(),
+                vertices = t.vertex_count(),
+                "area borders as shared arcs"
+            );
+        }
         let pieces = (minzoom..=maxzoom)
             .map(|z| {
-                let mut v: Vec<AreaPiece> = projected
+                // Tile units per unit-square unit at this zoom.
+                let scale = f64::from(EXTENT) * f64::from(1u32 << z);
+                let simplified = match (&topology, tolerance) {
+                    (Some(t), Some(tol)) => {
+                        Some(t.simplify(tol / scale, MIN_RING_AREA / (scale * scale)))
+                    }
+                    _ => None,
+                };
+                let polygons = simplified.as_ref().unwrap_or(&projected);
+                let mut v: Vec<AreaPiece> = polygons
                     .par_iter()
                     .enumerate()
                     .flat_map_iter(|(i, polys)| cut(polys, z, i as u32))
@@ -98,7 +166,7 @@ fn area2(r: &[(i64, i64)]) -> i64 {
 }
 
 /// Drops repeated points and points on a straight line between their neighbours (also spikes).
-fn simplify(ring: &mut Vec<(i64, i64)>) {
+fn drop_collinear(ring: &mut Vec<(i64, i64)>) {
     let mut changed = true;
     while changed && ring.len() >= 3 {
         changed = false;
@@ -213,7 +281,7 @@ fn cut(polys: &[UnitPolygon], z: u8, area: u32) -> Vec<AreaPiece> {
                     (i64::from(x), i64::from(y))
                 })
                 .collect();
-            simplify(&mut ring);
+            drop_collinear(&mut ring);
             let a = area2(&ring);
             if ring.len() < 3 || a == 0 {
                 if ri == 0 {
@@ -251,7 +319,7 @@ fn cut(polys: &[UnitPolygon], z: u8, area: u32) -> Vec<AreaPiece> {
             for poly in &snapped {
                 for (ri, ring) in poly.iter().enumerate() {
                     let mut c = clip(ring, ox - b, oy - b, ox + e + b, oy + e + b);
-                    simplify(&mut c);
+                    drop_collinear(&mut c);
                     if c.len() < 3 || area2(&c) == 0 {
                         if ri == 0 {
                             break;
@@ -282,12 +350,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn simplify_drops_duplicates_collinear_and_spikes() {
+    fn drop_collinear_drops_duplicates_collinear_and_spikes() {
         let mut r = vec![(0, 0), (0, 5), (0, 10), (0, 10), (10, 10), (10, 0), (5, 0)];
-        simplify(&mut r);
+        drop_collinear(&mut r);
         assert_eq!(r, [(0, 0), (0, 10), (10, 10), (10, 0)]);
         let mut spike = vec![(0, 0), (0, 10), (0, 20), (0, 10), (10, 10)];
-        simplify(&mut spike);
+        drop_collinear(&mut spike);
         assert!(spike.len() < 3 || area2(&spike) != 0, "{spike:?}");
     }
 

@@ -22,6 +22,7 @@ pub mod pmtiles;
 pub mod project;
 pub mod pyramid;
 pub mod scores;
+pub mod simplify;
 
 pub use classes::{Classification, MeasureClassification};
 pub use demo::{demo, DemoOptions};

@@ -319,3 +319,133 @@ fn cli_areas_and_change_flags() {
         assert!(err.contains("--change") && err.contains(needle), "{err}");
     }
 }
+
+/// Points from `a` to `b` every 10 m, zig-zagging ±3 m across the line and meandering 300 m
+/// over 10 km, both ends exact (they are nodes shared with other borders).
+fn jagged_border(a: (f64, f64), b: (f64, f64)) -> Vec<(f64, f64)> {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let len = (dx * dx + dy * dy).sqrt();
+    let n = (len / 10.0) as usize;
+    let (nx, ny) = (-dy / len, dx / len);
+    (0..=n)
+        .map(|i| {
+            let t = i as f64 / n as f64;
+            let d = t * len;
+            let mut off = if i % 2 == 0 { 3.0 } else { -3.0 };
+            off += 300.0 * (d / 10_000.0 * std::f64::consts::TAU).sin();
+            off *= (d.min(len - d) / 100.0).min(1.0);
+            (a.0 + t * dx + off * nx, a.1 + t * dy + off * ny)
+        })
+        .collect()
+}
+
+/// A ring from borders walked in order (each border's last point is the next one's first).
+fn ring_of(borders: &[Vec<(f64, f64)>]) -> Vec<(f64, f64)> {
+    borders
+        .iter()
+        .flat_map(|b| b[..b.len() - 1].iter().copied())
+        .collect()
+}
+
+#[test]
+fn simplified_area_borders_stay_shared_and_lose_their_jags() {
+    use lbm_tiler::area_tiles::AreaLayer;
+    use lbm_tiler::areas::{Area, AreaLevel};
+    // West, north-east and south-east meet at the node (150 km, 450 km); every border between
+    // them is jagged.
+    let node = (150_000.0, 450_000.0);
+    let (nw, n, ne) = (
+        (50_000.0, 500_000.0),
+        (150_000.0, 500_000.0),
+        (250_000.0, 500_000.0),
+    );
+    let (sw, s, se) = (
+        (50_000.0, 400_000.0),
+        (150_000.0, 400_000.0),
+        (250_000.0, 400_000.0),
+    );
+    let e = (250_000.0, 450_000.0);
+    let (b1, b2, b3) = (
+        jagged_border(n, node),
+        jagged_border(node, s),
+        jagged_border(node, e),
+    );
+    let rev = |v: &Vec<(f64, f64)>| v.iter().rev().copied().collect::<Vec<_>>();
+    let area = |code: &str, ring: Vec<(f64, f64)>| Area {
+        level: AreaLevel::Gemeente,
+        code: code.into(),
+        name: code.into(),
+        polygons: vec![vec![ring]],
+    };
+    let areas = vec![
+        area(
+            "GM0001",
+            ring_of(&[
+                vec![sw, nw],
+                vec![nw, n],
+                b1.clone(),
+                b2.clone(),
+                vec![s, sw],
+            ]),
+        ),
+        area(
+            "GM0002",
+            ring_of(&[vec![n, ne], vec![ne, e], rev(&b3), rev(&b1)]),
+        ),
+        area(
+            "GM0003",
+            ring_of(&[b3.clone(), vec![e, se], vec![se, s], rev(&b2)]),
+        ),
+    ];
+    let simplified =
+        AreaLayer::build_with(AreaLevel::Gemeente, areas.clone(), 8, 12, Some(1.0)).unwrap();
+    let snapped = AreaLayer::build_with(AreaLevel::Gemeente, areas, 8, 12, None).unwrap();
+    let vertices = |l: &AreaLayer, z: u8| -> usize {
+        l.at(z).iter().flat_map(|p| &p.rings).map(Vec::len).sum()
+    };
+    for z in 8..=12u8 {
+        let (tx, ty, p) = locate(node.0, node.1, z);
+        let key = (u64::from(tx) << 32) | u64::from(ty);
+        // Around the node (far from the outer edges), every sample point lies in exactly one
+        // area: no gap and no overlap between the simplified neighbours.
+        for layer in [&simplified, &snapped] {
+            let pieces: Vec<_> = layer.at(z).iter().filter(|p| p.key == key).collect();
+            assert_eq!(pieces.len(), 3, "zoom {z}");
+            let rings: Vec<Vec<Vec<(i64, i64)>>> = pieces
+                .iter()
+                .map(|p| {
+                    p.rings
+                        .iter()
+                        .map(|r| {
+                            r.iter()
+                                .map(|&(x, y)| (i64::from(x), i64::from(y)))
+                                .collect()
+                        })
+                        .collect()
+                })
+                .collect();
+            for i in -40..=40 {
+                for j in -40..=40 {
+                    let q = (
+                        p.0 + f64::from(i) * 7.0 + 0.37,
+                        p.1 + f64::from(j) * 7.0 + 0.61,
+                    );
+                    if !(0.0..4096.0).contains(&q.0) || !(0.0..4096.0).contains(&q.1) {
+                        continue; // another tile
+                    }
+                    let inside = rings
+                        .iter()
+                        .filter(|rs| rs.iter().filter(|r| contains(r, q)).count() % 2 == 1)
+                        .count();
+                    assert_eq!(inside, 1, "zoom {z}, {q:?}");
+                }
+            }
+        }
+        let (a, b) = (vertices(&simplified, z), vertices(&snapped, z));
+        assert!(a < b, "zoom {z}: {a} simplified vs {b} snapped");
+        if z <= 10 {
+            // The ±3 m zig-zag is below a tile unit: simplification removes it.
+            assert!(a * 4 < b, "zoom {z}: {a} simplified vs {b} snapped");
+        }
+    }
+}
