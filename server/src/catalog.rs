@@ -261,7 +261,7 @@ impl Catalog {
             match Tileset::open(&path, self.pool_size) {
                 Ok(t) => {
                     tracing::info!(
-                        tileset = %t.info.id, generation = t.generation,
+                        tileset = %t.info.id, file = %name, generation = t.generation,
                         minzoom = t.info.minzoom, maxzoom = t.info.maxzoom,
                         "tileset {}", if previous_tileset.is_some() { "replaced" } else { "loaded" }
                     );
