@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Load benchmark: lbm-server against martin on the same demo tilesets, same URL mix, same machine.
+# Load benchmark: lbm-server against martin on the same demo tilesets, same URL mix, same machine;
+# then lbm-server reading the same tiles from PMTiles archives, and nginx as a caching proxy
+# (deploy/nginx-lbm.conf) in front of lbm-server answering the versioned tile URLs from its cache.
 #
 # usage: tests/bench/server.sh [DURATION_S] [CONNECTIONS]
-# Needs: wrk (apt-get install wrk), python3; martin is installed on first use with
+# Needs: wrk (apt-get install wrk), python3, nginx (optional: that run is left out without it);
+# martin is installed on first use with
 #   cargo install martin --version 1.14.0 --locked --no-default-features --features mbtiles
 # Prints requests/s, p50/p99 latency and errors per server and the ratios.
 set -euo pipefail
@@ -19,9 +22,13 @@ if ! command -v martin >/dev/null; then
 fi
 
 cargo build --release -q -p lbm-server -p lbm-tiler
-if ! ls "$TILES"/*.mbtiles >/dev/null 2>&1; then
-  target/release/lbm-tiler demo --out "$TILES" --measures lbm,fys --years 2020,2022
+if ! ls "$TILES"/*.pmtiles >/dev/null 2>&1; then
+  rm -rf "$TILES"
+  target/release/lbm-tiler demo --out "$TILES" --measures lbm,fys --years 2020,2022 --format both
 fi
+# The same tilesets as PMTiles only (symlinks), for lbm-server's archive reader.
+rm -rf "$WORK/pmtiles" && mkdir -p "$WORK/pmtiles"
+for f in "$TILES"/*.pmtiles; do ln -s "$(realpath "$f")" "$WORK/pmtiles/"; done
 TILESETS=$(cd "$TILES" && ls *.mbtiles | sed 's/\.mbtiles$//' | paste -sd, -)
 
 python3 tests/bench/urls.py '/tiles/{tileset}/{z}/{x}/{y}.pbf' "$TILESETS" 300 > "$WORK/urls-lbm.txt"
@@ -30,11 +37,20 @@ echo "URL mix: $(wc -l < "$WORK/urls-lbm.txt") tile requests over tilesets $TILE
 
 PORT_LBM=18080
 PORT_MARTIN=18081
+PORT_PM=18082
+PORT_NGINX=18083
 target/release/lbm-server --tiles "$TILES" --bind 127.0.0.1:$PORT_LBM > "$WORK/lbm-server.log" 2>&1 &
 PID_LBM=$!
-martin --listen-addresses 127.0.0.1:$PORT_MARTIN "$TILES" > "$WORK/martin.log" 2>&1 &
+martin --listen-addresses 127.0.0.1:$PORT_MARTIN "$TILES"/*.mbtiles > "$WORK/martin.log" 2>&1 &
 PID_MARTIN=$!
-trap 'kill $PID_LBM $PID_MARTIN 2>/dev/null || true' EXIT
+target/release/lbm-server --tiles "$WORK/pmtiles" --bind 127.0.0.1:$PORT_PM > "$WORK/lbm-server-pmtiles.log" 2>&1 &
+PID_PM=$!
+NGINX=$(command -v nginx || ls /usr/sbin/nginx 2>/dev/null || true)
+stop_all() {
+  kill $PID_LBM $PID_MARTIN $PID_PM 2>/dev/null || true
+  [ -n "$NGINX" ] && [ -f "$WORK/nginx/nginx.pid" ] && "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" -s stop 2>/dev/null || true
+}
+trap stop_all EXIT
 
 wait_up() {
   for _ in $(seq 1 300); do
@@ -46,6 +62,43 @@ wait_up() {
 }
 wait_up "http://127.0.0.1:$PORT_LBM/health"
 wait_up "http://127.0.0.1:$PORT_MARTIN/health"
+wait_up "http://127.0.0.1:$PORT_PM/health"
+
+# The versioned URLs the web map asks for (TileJSON's), for the caching proxy.
+curl -fsS "http://127.0.0.1:$PORT_LBM/catalog.json" > "$WORK/catalog.json"
+python3 - "$WORK/catalog.json" "$WORK/urls-lbm.txt" > "$WORK/urls-versioned.txt" <<'PY'
+import json, sys
+versions = {t["id"]: t["version"] for t in json.load(open(sys.argv[1]))["tilesets"]}
+for line in open(sys.argv[2]):
+    _, _, tileset, rest = line.strip().split("/", 3)
+    print(f"/tiles/{tileset}/{versions[tileset]}/{rest}")
+PY
+if [ -n "$NGINX" ]; then
+  rm -rf "$WORK/nginx" && mkdir -p "$WORK/nginx/cache"
+  sed -e "s|server 127.0.0.1:8080;|server 127.0.0.1:$PORT_LBM;|" \
+      -e "s|listen 80;|listen 127.0.0.1:$PORT_NGINX;|" \
+      -e "s|/var/cache/nginx/lbm|$WORK/nginx/cache|" deploy/nginx-lbm.conf > "$WORK/nginx/lbm.conf"
+  P="$WORK/nginx"
+  cat > "$P/nginx.conf" <<CONF
+worker_processes 1;
+pid $P/nginx.pid;
+error_log $P/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $P/client_body;
+  proxy_temp_path $P/proxy;
+  fastcgi_temp_path $P/fastcgi;
+  uwsgi_temp_path $P/uwsgi;
+  scgi_temp_path $P/scgi;
+  include $P/lbm.conf;
+}
+CONF
+  "$NGINX" -p "$P" -c "$P/nginx.conf" -e "$P/error.log"
+  wait_up "http://127.0.0.1:$PORT_NGINX/health"
+else
+  echo "nginx not found: the caching-proxy run is left out (apt-get install nginx)"
+fi
 
 run() { # name port urls
   echo "-- $1 (warm-up 3 s, then ${DURATION} s, $CONNECTIONS connections, 2 threads)"
@@ -55,9 +108,16 @@ run() { # name port urls
 }
 run lbm-server $PORT_LBM "$WORK/urls-lbm.txt"
 run martin $PORT_MARTIN "$WORK/urls-martin.txt"
+run lbm-server-pmtiles $PORT_PM "$WORK/urls-lbm.txt"
+if [ -n "$NGINX" ]; then
+  # Fill the cache first (the run's own 3 s warm-up would leave misses in the figures).
+  URLS="$WORK/urls-versioned.txt" wrk -t2 -c"$CONNECTIONS" -d10s -s tests/bench/replay.lua \
+    "http://127.0.0.1:$PORT_NGINX" > /dev/null
+  run nginx-cache $PORT_NGINX "$WORK/urls-versioned.txt"
+fi
 
-python3 - "$WORK/wrk-lbm-server.txt" "$WORK/wrk-martin.txt" <<'PY'
-import re, sys
+python3 - "$WORK" <<'PY'
+import os, re, sys
 
 def parse(path):
     text = open(path).read()
@@ -70,10 +130,20 @@ def parse(path):
     errors = (int(errs.group(1)) if errs else 0) + (sum(map(int, sock.groups())) if sock else 0)
     return rps, pct(50), pct(99), errors
 
-ours, martin = parse(sys.argv[1]), parse(sys.argv[2])
+work = sys.argv[1]
+runs = {}
+for name in ("lbm-server", "martin", "lbm-server-pmtiles", "nginx-cache"):
+    path = os.path.join(work, f"wrk-{name}.txt")
+    if os.path.exists(path):
+        runs[name] = parse(path)
 print()
-print(f"{'server':<12}{'req/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
-for name, (rps, p50, p99, err) in (("lbm-server", ours), ("martin", martin)):
-    print(f"{name:<12}{rps:>12.0f}{p50:>10.2f}{p99:>10.2f}{err:>8}")
+print(f"{'server':<20}{'req/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
+for name, (rps, p50, p99, err) in runs.items():
+    print(f"{name:<20}{rps:>12.0f}{p50:>10.2f}{p99:>10.2f}{err:>8}")
+ours, martin = runs["lbm-server"], runs["martin"]
 print(f"ratio lbm-server/martin: req/s x{ours[0] / martin[0]:.2f}, p99 x{ours[2] / martin[2]:.2f} (lower is better)")
+pm = runs["lbm-server-pmtiles"]
+print(f"ratio PMTiles/MBTiles in lbm-server: req/s x{pm[0] / ours[0]:.2f}")
+if "nginx-cache" in runs:
+    print(f"ratio nginx cache hits/lbm-server: req/s x{runs['nginx-cache'][0] / ours[0]:.2f}")
 PY

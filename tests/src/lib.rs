@@ -243,12 +243,7 @@ pub fn require_tool(name: &str, fallbacks: &[&str]) -> Option<PathBuf> {
             .map(|dir| dir.join(name))
             .find(|p| p.is_file())
     });
-    let found = on_path.or_else(|| {
-        fallbacks
-            .iter()
-            .map(PathBuf::from)
-            .find(|p| p.is_file())
-    });
+    let found = on_path.or_else(|| fallbacks.iter().map(PathBuf::from).find(|p| p.is_file()));
     if found.is_none() {
         assert!(
             std::env::var("LBM_REQUIRE_TOOLS").as_deref() != Ok("1"),

@@ -123,7 +123,9 @@ fn every_command_of_the_deploy_guide_runs() {
             std::env::var("LBM_REQUIRE_TOOLS").as_deref() != Ok("1"),
             "target/release/lbm-server and lbm-tiler are required: .ci/run builds them"
         );
-        eprintln!("skipped: no release binaries (cargo build --release -p lbm-server -p lbm-tiler)");
+        eprintln!(
+            "skipped: no release binaries (cargo build --release -p lbm-server -p lbm-tiler)"
+        );
         return;
     }
     for tool in ["bash", "curl", "systemd-analyze"] {
@@ -152,8 +154,12 @@ fn every_command_of_the_deploy_guide_runs() {
     }
     // The guide's input: a scores file (a corner of Utrecht, two years).
     let scores = t.join("lbm/scores.csv");
-    lbm_tiler::demo::write_demo_csv(&scores, [134_000.0, 454_000.0, 138_000.0, 458_000.0], &[2020, 2022])
-        .unwrap();
+    lbm_tiler::demo::write_demo_csv(
+        &scores,
+        [134_000.0, 454_000.0, 138_000.0, 458_000.0],
+        &[2020, 2022],
+    )
+    .unwrap();
 
     let mut service = None;
     for block in &blocks[1..] {
@@ -168,13 +174,16 @@ fn every_command_of_the_deploy_guide_runs() {
             // What `systemctl enable --now lbm-server` starts.
             let (env, exec) = unit_service(&t.join("systemd/lbm-server.service"));
             let mut cmd = Command::new(&exec);
-            cmd.envs(&env)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null());
-            service = Some(Service(cmd.spawn().unwrap_or_else(|e| panic!("{exec}: {e}"))));
+            cmd.envs(&env).stdout(Stdio::null()).stderr(Stdio::null());
+            service = Some(Service(
+                cmd.spawn().unwrap_or_else(|e| panic!("{exec}: {e}")),
+            ));
             let started = Instant::now();
             while std::net::TcpStream::connect(&bind).is_err() {
-                assert!(started.elapsed() < Duration::from_secs(60), "the service did not listen on {bind}");
+                assert!(
+                    started.elapsed() < Duration::from_secs(60),
+                    "the service did not listen on {bind}"
+                );
                 std::thread::sleep(Duration::from_millis(50));
             }
             continue;
@@ -215,13 +224,22 @@ fn every_command_of_the_deploy_guide_runs() {
         assert!(tiles.join(f).is_file(), "{f}");
     }
     let site = t.join("lbm/site");
-    for f in ["index.html", "embed.html", "catalog.json", "config.json", "tiles/lbm-2022.pmtiles"] {
+    for f in [
+        "index.html",
+        "embed.html",
+        "catalog.json",
+        "config.json",
+        "tiles/lbm-2022.pmtiles",
+    ] {
         assert!(site.join(f).is_file(), "site/{f}");
     }
     let catalog: serde_json::Value =
         serde_json::from_slice(&std::fs::read(site.join("catalog.json")).unwrap()).unwrap();
     let first = &catalog["tilesets"][0];
-    assert!(first["pmtiles"].as_str().unwrap().starts_with("tiles/"), "{first}");
+    assert!(
+        first["pmtiles"].as_str().unwrap().starts_with("tiles/"),
+        "{first}"
+    );
     assert!(first.get("tiles").is_none(), "{first}");
     for conf in ["lbm.conf", "lbm-site.conf"] {
         let text = std::fs::read_to_string(t.join("nginx").join(conf)).unwrap();

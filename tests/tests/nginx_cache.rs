@@ -135,7 +135,5 @@ fn nginx_caches_versioned_tiles_and_serves_them_while_the_server_is_down() {
         .replace("{y}", &y.to_string());
     let status = client.get(&cold).send().unwrap().status().as_u16();
     assert_eq!(status, 502, "{cold}");
-    println!(
-        "nginx cache: 21 requests of {url} → 1 at the server; HIT while the server was down"
-    );
+    println!("nginx cache: 21 requests of {url} → 1 at the server; HIT while the server was down");
 }
