@@ -254,6 +254,27 @@ pub fn require_tool(name: &str, fallbacks: &[&str]) -> Option<PathBuf> {
     found
 }
 
+/// Why the browser tests cannot run here (no Chromium, Node.js or the web map's npm packages),
+/// or `None` when they can.
+pub fn browser_missing() -> Option<String> {
+    let chromium = std::env::var("LBM_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !PathBuf::from(&chromium).is_file() {
+        return Some(format!(
+            "no Chromium at {chromium} (apt-get install chromium)"
+        ));
+    }
+    if !have_program("node") {
+        return Some("no node on PATH".into());
+    }
+    if !workspace_root()
+        .join("static/node_modules/playwright-core")
+        .is_dir()
+    {
+        return Some("static/node_modules is missing (run npm ci in static/)".into());
+    }
+    None
+}
+
 /// Whether a program can be found on PATH.
 pub fn have_program(name: &str) -> bool {
     std::env::var_os("PATH")

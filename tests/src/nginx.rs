@@ -29,6 +29,18 @@ pub fn free_port() -> u16 {
         .expect("an ephemeral port")
 }
 
+/// `nginx` with the prefix, configuration and error log of the folder `prefix`.
+fn command(binary: &Path, prefix: &Path) -> Command {
+    let mut cmd = Command::new(binary);
+    cmd.arg("-p")
+        .arg(prefix)
+        .arg("-c")
+        .arg(prefix.join("nginx.conf"))
+        .arg("-e")
+        .arg(prefix.join("logs/error.log"));
+    cmd
+}
+
 impl Nginx {
     /// The nginx binary, or `None` (with the reason printed) when the machine has none and
     /// `LBM_REQUIRE_TOOLS` is not set; panics when it is set and nginx is missing.
@@ -53,14 +65,8 @@ impl Nginx {
         );
         let conf_path = prefix.join("nginx.conf");
         std::fs::write(&conf_path, conf).expect("write nginx.conf");
-        let test = Command::new(binary)
+        let test = command(binary, prefix)
             .arg("-t")
-            .arg("-p")
-            .arg(prefix)
-            .arg("-c")
-            .arg(&conf_path)
-            .arg("-e")
-            .arg(prefix.join("logs/error.log"))
             .output()
             .expect("run nginx -t");
         assert!(
@@ -68,13 +74,7 @@ impl Nginx {
             "nginx refused the configuration:\n{}",
             String::from_utf8_lossy(&test.stderr)
         );
-        let child = Command::new(binary)
-            .arg("-p")
-            .arg(prefix)
-            .arg("-c")
-            .arg(&conf_path)
-            .arg("-e")
-            .arg(prefix.join("logs/error.log"))
+        let child = command(binary, prefix)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -108,13 +108,7 @@ impl Drop for Nginx {
     fn drop(&mut self) {
         // `-s stop` signals the master, which stops its workers; killing the master alone
         // would leave them running.
-        let _ = Command::new(&self.binary)
-            .arg("-p")
-            .arg(&self.prefix)
-            .arg("-c")
-            .arg(self.prefix.join("nginx.conf"))
-            .arg("-e")
-            .arg(self.prefix.join("logs/error.log"))
+        let _ = command(&self.binary, &self.prefix)
             .args(["-s", "stop"])
             .stderr(Stdio::null())
             .status();

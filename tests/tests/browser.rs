@@ -7,24 +7,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use lbm_e2e::{build_demo, have_program, workspace_root, TestServer};
-
-fn browser_missing() -> Option<String> {
-    let root = workspace_root();
-    let chromium = std::env::var("LBM_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !PathBuf::from(&chromium).is_file() {
-        return Some(format!(
-            "no Chromium at {chromium} (apt-get install chromium)"
-        ));
-    }
-    if !have_program("node") {
-        return Some("no node on PATH".into());
-    }
-    if !root.join("static/node_modules/playwright-core").is_dir() {
-        return Some("static/node_modules is missing (run npm ci in static/)".into());
-    }
-    None
-}
+use lbm_e2e::{browser_missing, build_demo, workspace_root, TestServer};
 
 #[test]
 fn web_map_in_headless_chromium() {

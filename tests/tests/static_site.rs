@@ -10,24 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use lbm_e2e::nginx::{free_port, Nginx};
-use lbm_e2e::{have_program, workspace_root};
-
-fn browser_missing() -> Option<String> {
-    let chromium = std::env::var("LBM_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !PathBuf::from(&chromium).is_file() {
-        return Some(format!("no Chromium at {chromium}"));
-    }
-    if !have_program("node") {
-        return Some("no node on PATH".into());
-    }
-    if !workspace_root()
-        .join("static/node_modules/playwright-core")
-        .is_dir()
-    {
-        return Some("static/node_modules is missing (npm ci in static/)".into());
-    }
-    None
-}
+use lbm_e2e::{browser_missing, workspace_root};
 
 /// Two years of one measure around Utrecht, with their change map, in both formats.
 fn build_tiles(dir: &Path) {
