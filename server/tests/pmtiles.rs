@@ -324,3 +324,50 @@ async fn corrupt_pmtiles_are_skipped_with_a_reason() {
         .unwrap();
     assert_eq!(r.status(), 200);
 }
+
+#[tokio::test]
+async fn a_replaced_archive_is_picked_up_with_a_new_version() {
+    let first = tempfile::tempdir().unwrap();
+    build_both(first.path());
+    let served = pmtiles_only(first.path());
+    let s = start(served.path()).await;
+    let before = get_json(&format!("{}/tiles/lbm-2020.json", s.base)).await;
+
+    // Another area, renamed into place over the served archive (as the tiler does).
+    let second = tempfile::tempdir().unwrap();
+    let mut opts = lbm_tiler::DemoOptions::new(second.path());
+    opts.bbox = Some([150_000.0, 440_000.0, 156_000.0, 446_000.0]);
+    opts.years = Some(vec![2020]);
+    opts.measures = Some(vec!["lbm".into()]);
+    opts.maxzoom = 12;
+    opts.changes = Some(vec![]);
+    opts.progress = false;
+    opts.format = lbm_tiler::OutputFormat::Pmtiles;
+    lbm_tiler::demo(&opts).unwrap();
+    let tmp = served.path().join(".lbm-2020.pmtiles.tmp");
+    std::fs::copy(second.path().join("lbm-2020.pmtiles"), &tmp).unwrap();
+    std::fs::rename(&tmp, served.path().join("lbm-2020.pmtiles")).unwrap();
+
+    let base = s.base.clone();
+    let old_tiles = before["tiles"][0].as_str().unwrap().to_string();
+    eventually("the replaced archive", || {
+        let (base, old_tiles) = (base.clone(), old_tiles.clone());
+        async move {
+            let tj = get_json(&format!("{base}/tiles/lbm-2020.json")).await;
+            tj["tiles"][0].as_str() != Some(old_tiles.as_str())
+        }
+    })
+    .await;
+    let after = get_json(&format!("{}/tiles/lbm-2020.json", s.base)).await;
+    assert_ne!(after["bounds"], before["bounds"], "the new archive's area");
+    // The raw archive is the new file too.
+    let r = client()
+        .get(format!("{}/archives/lbm-2020.pmtiles", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.bytes().await.unwrap().as_ref(),
+        &std::fs::read(served.path().join("lbm-2020.pmtiles")).unwrap()[..]
+    );
+}
