@@ -17,7 +17,7 @@ use crate::areas::{Area, AreaLevel};
 use crate::encode::{global_px, BUFFER, EXTENT};
 use crate::error::Result;
 use crate::project::rd_to_unit;
-use crate::simplify::Topology;
+use crate::simplify::{Polygon, Topology};
 
 /// Douglas–Peucker tolerance in tile units (1/4096 of a tile) at every zoom: borders stay
 /// within one tile unit of their true course, the tolerance tippecanoe uses by default. A
@@ -95,38 +95,53 @@ impl AreaLayer {
         maxzoom: u8,
         tolerance: Option<f64>,
     ) -> Result<Self> {
-        let projected: Vec<Vec<UnitPolygon>> = areas
-            .par_iter()
-            .map(|a| {
-                a.polygons
-                    .iter()
-                    .map(|p| {
-                        p.iter()
-                            .map(|r| r.iter().map(|&(x, y)| rd_to_unit(x, y)).collect())
+        let started = std::time::Instant::now();
+        let (topology, projected) = match tolerance {
+            // The arcs are built on the RD New input, where shared vertices are bit-identical,
+            // and each distinct vertex is projected once.
+            Some(_) => {
+                let rd: Vec<&[Polygon]> = areas.iter().map(|a| a.polygons.as_slice()).collect();
+                let t = Topology::build_projected(&rd, |(x, y)| rd_to_unit(x, y))?;
+                tracing::debug!(
+                    layer = level.layer(),
+                    arcs = t.arc_count(),
+                    vertices = t.vertex_count(),
+                    ms = started.elapsed().as_millis(),
+                    "area borders as shared arcs"
+                );
+                (Some(t), Vec::new())
+            }
+            None => {
+                let projected: Vec<Vec<UnitPolygon>> = areas
+                    .par_iter()
+                    .map(|a| {
+                        a.polygons
+                            .iter()
+                            .map(|p| {
+                                p.iter()
+                                    .map(|r| r.iter().map(|&(x, y)| rd_to_unit(x, y)).collect())
+                                    .collect()
+                            })
                             .collect()
                     })
-                    .collect()
-            })
-            .collect::<Result<_>>()?;
-        let topology = tolerance.map(|_| Topology::build(&projected));
-        if let Some(t) = &topology {
-            tracing::debug!(
-                layer = level.layer(),
-                arcs = t.arc_count(),
-                vertices = t.vertex_count(),
-                "area borders as shared arcs"
-            );
-        }
+                    .collect::<Result<_>>()?;
+                (None, projected)
+            }
+        };
+        let (mut simplify_ms, mut cut_ms) = (0, 0);
         let pieces = (minzoom..=maxzoom)
             .map(|z| {
                 // Tile units per unit-square unit at this zoom.
                 let scale = f64::from(EXTENT) * f64::from(1u32 << z);
+                let t0 = std::time::Instant::now();
                 let simplified = match (&topology, tolerance) {
                     (Some(t), Some(tol)) => {
                         Some(t.simplify(tol / scale, MIN_RING_AREA / (scale * scale)))
                     }
                     _ => None,
                 };
+                simplify_ms += t0.elapsed().as_millis();
+                let t0 = std::time::Instant::now();
                 let polygons = simplified.as_ref().unwrap_or(&projected);
                 let mut v: Vec<AreaPiece> = polygons
                     .par_iter()
@@ -134,9 +149,16 @@ impl AreaLayer {
                     .flat_map_iter(|(i, polys)| cut(polys, z, i as u32))
                     .collect();
                 v.par_sort_unstable_by_key(|p| (p.key, p.area));
+                cut_ms += t0.elapsed().as_millis();
                 v
             })
             .collect();
+        tracing::debug!(
+            layer = level.layer(),
+            simplify_ms,
+            cut_ms,
+            "area layer tiled"
+        );
         Ok(AreaLayer {
             level,
             minzoom,

@@ -118,15 +118,32 @@ fn dedup_ring(ids: &mut Vec<u32>) {
 
 impl Topology {
     /// Builds the arcs of `features` (each a list of polygons). Points are matched by exact
-    /// coordinates: neighbouring areas in a boundary file share their border vertices, and the
-    /// same input coordinates project to the same bits.
-    pub fn build(features: &[Vec<Polygon>]) -> Self {
-        let total: usize = features.iter().flatten().flatten().map(Vec::len).sum();
+    /// coordinates: neighbouring areas in a boundary file share their border vertices.
+    pub fn build<F: AsRef<[Polygon]>>(features: &[F]) -> Self {
+        match Self::build_projected(features, Ok::<Point, ()>) {
+            Ok(t) => t,
+            Err(()) => unreachable!("the identity cannot fail"),
+        }
+    }
+
+    /// As [`Topology::build`], then maps every distinct point through `project` (e.g. RD New
+    /// to Web Mercator) before simplifying: points are matched in the input coordinates, where
+    /// a border's vertices are bit-identical on both sides, and a shared vertex is projected
+    /// once instead of once per ring.
+    pub fn build_projected<F: AsRef<[Polygon]>, E: Send>(
+        features: &[F],
+        project: impl Fn(Point) -> Result<Point, E> + Sync + Send,
+    ) -> Result<Self, E> {
+        let total: usize = features
+            .iter()
+            .flat_map(|f| f.as_ref().iter().flatten())
+            .map(Vec::len)
+            .sum();
         let mut ids: HashMap<(u64, u64), u32> = HashMap::with_capacity(total / 2 + 16);
         let mut coords: Vec<Point> = Vec::with_capacity(total / 2 + 16);
         // Rings as point ids, in input order.
         let mut rings: Vec<Vec<u32>> = Vec::new();
-        for ring in features.iter().flatten().flatten() {
+        for ring in features.iter().flat_map(|f| f.as_ref().iter().flatten()) {
             let mut r: Vec<u32> = ring
                 .iter()
                 .map(|&p| {
@@ -141,6 +158,10 @@ impl Topology {
             rings.push(r);
         }
         drop(ids);
+        let coords: Vec<Point> = coords
+            .into_par_iter()
+            .map(project)
+            .collect::<Result<_, E>>()?;
 
         // A point is a node when its two neighbours differ between the rings that pass it
         // (a border ends there, or three areas meet); a point visited twice by one ring
@@ -247,7 +268,8 @@ impl Topology {
         let features = features
             .iter()
             .map(|f| {
-                f.iter()
+                f.as_ref()
+                    .iter()
                     .map(|p| {
                         p.iter()
                             .map(|_| {
@@ -264,13 +286,13 @@ impl Topology {
                     .collect()
             })
             .collect();
-        Topology {
+        Ok(Topology {
             coords,
             arc_points,
             importance,
             arc_start,
             features,
-        }
+        })
     }
 
     /// Number of distinct arcs (shared borders count once).
