@@ -942,7 +942,7 @@ mod tests {
         // tile, which the writer stores once (as runs where they are consecutive ids).
         let n = 256u32;
         let data = |x: u32, y: u32| {
-            if x % 7 == 0 {
+            if x.is_multiple_of(7) {
                 b"same".to_vec()
             } else {
                 format!("{x}/{y}").into_bytes()
