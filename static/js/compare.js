@@ -30,8 +30,9 @@ export class Compare {
     const m = this.main.map;
     this.el = Object.assign(document.createElement('div'), { id: 'map-compare', className: 'map compare-map' });
     this.wrap.append(this.el);
+    // Drawn from the start: held back, its transparent canvas would show the other year meanwhile.
     this.grid = new GridMap(this.el, {
-      ...this.options, tileset, controls: false, level: this.main.level,
+      ...this.options, tileset, controls: false, level: this.main.level, wholeFirst: false,
       camera: { center: m.getCenter().toArray(), zoom: m.getZoom() },
     });
     this.grid.selected = this.main.selected;

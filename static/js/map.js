@@ -2,14 +2,48 @@
 // URL, zoom range and its classification's colours, all from the catalog. Switching tileset swaps
 // the source and layers on the running map, so the camera stays where it is.
 
-import { Map as MapLibreMap, NavigationControl, ScaleControl, AttributionControl, prewarm, addProtocol }
-  from '../../vendor/maplibre-gl/maplibre-gl.mjs';
+import {
+  Map as MapLibreMap, NavigationControl, ScaleControl, AttributionControl, prewarm, addProtocol, setWorkerUrl,
+  getVersion,
+} from '../../vendor/maplibre-gl/maplibre-gl.mjs';
 import { loadStyle, ROOT } from './api.js';
 import { mapLocale } from './i18n.js';
+import { takeWorker, WORKER_URL } from './worker.js';
 
-// Start MapLibre's tile worker now, while the catalog is still on its way: loading and compiling
-// the worker module is a good part of the time to the first drawn map.
-prewarm();
+/**
+ * Starts MapLibre's worker pool now, while the catalog is still on its way, with the worker that
+ * worker.js started early (its script fetched and compiled by now or soon): MapLibre has no API to
+ * take a worker, so for the duration of `prewarm()` the pool's `new Worker(url)` gets that one.
+ * True when it was taken.
+ */
+function startWorkers() {
+  const early = takeWorker();
+  if (!early || !WORKER_URL.endsWith(`?v=${getVersion()}`)) {
+    early?.terminate(); // another MapLibre than worker.js names: let it start its own
+    prewarm();
+    return false;
+  }
+  setWorkerUrl(WORKER_URL);
+  const NativeWorker = globalThis.Worker;
+  let taken = false;
+  globalThis.Worker = function Worker(url, options) {
+    if (!taken && String(url) === WORKER_URL) {
+      taken = true;
+      return early;
+    }
+    return new NativeWorker(url, options);
+  };
+  try {
+    prewarm();
+  } finally {
+    globalThis.Worker = NativeWorker;
+  }
+  if (!taken) early.terminate();
+  return taken;
+}
+
+/** Whether MapLibre runs on the worker worker.js started (for the browser test). */
+export const earlyWorker = startWorkers();
 
 export const MAX_ZOOM = 17; // the tileset's maxzoom is overzoomed up to here
 const OUTLINE_FROM = 12; // 100 m cells are a few pixels wide below this zoom
@@ -161,17 +195,54 @@ export function levelAt(tileset, choice, zoom) {
   return (plan.find((b) => zoom >= b.min && zoom < b.max) ?? plan[plan.length - 1]).level;
 }
 
+/**
+ * Holds back MapLibre's drawing until the first view is loaded (the style, and every tile in view
+ * loaded or failed: `map.loaded()`, as for `load` and `idle`), or `timeout` ms have passed. Until
+ * then a frame shows only the background (the page shows the same colour behind the canvas), yet
+ * with software WebGL each one cost the GPU process 50–80 ms plus a read-back on the main thread,
+ * on the two cores that also parse the tiles. The first frame drawn is the complete map; `load`
+ * and `idle` come with it. Tiles are requested as before: only the painter waits. The canvas is
+ * hidden meanwhile, so the compositor does not read back the empty, freshly sized canvas either.
+ */
+function drawWhenLoaded(map, timeout = 1500) {
+  const painter = map.painter;
+  const draw = painter?.render;
+  if (typeof draw !== 'function') return; // another MapLibre: draws as it always did
+  const canvas = map.getCanvas();
+  canvas.style.visibility = 'hidden';
+  const release = () => {
+    canvas.style.visibility = '';
+    if (painter.render === draw) return;
+    painter.render = draw;
+    map.triggerRepaint();
+  };
+  painter.render = function heldBack(...args) {
+    if (!map.loaded()) return undefined;
+    painter.render = draw;
+    canvas.style.visibility = '';
+    return draw.apply(this, args);
+  };
+  setTimeout(release, timeout);
+}
+
 /** A map that shows one score tileset at a time and highlights selected cells. */
 export class GridMap {
   /**
    * @param {HTMLElement} container
    * @param {object} opts style, tileset (for the zoom range and first view), camera
-   *   ({center, zoom} or null for the tileset's bounds), test (keep the drawing buffer readable)
+   *   ({center, zoom} or null for the tileset's bounds), test (keep the drawing buffer readable),
+   *   wholeFirst (draw nothing until the first view is loaded; see drawWhenLoaded)
    */
-  constructor(container, { style, tileset, camera, test = false, controls = true, basemap = false, level = 'auto' }) {
+  constructor(container, {
+    style, tileset, camera, test = false, controls = true, basemap = false, level = 'auto', wholeFirst = true,
+  }) {
     this.basemap = basemap;
     this.level = level;
     this.tileset = tileset;
+    // The highlight layers come with the first selection: until then the worker need not compute
+    // their feature-state paint for every tile (see #addHighlight).
+    this.highlight = false;
+    this.stateSource = null; // the source that has feature state set, if any
     const view = camera?.center
       ? { center: camera.center, zoom: camera.zoom }
       : { bounds: tileset.bounds, fitBoundsOptions: { padding: 24 } };
@@ -194,13 +265,21 @@ export class GridMap {
       fadeDuration: test ? 0 : 200,
       canvasContextAttributes: { preserveDrawingBuffer: test, antialias: false },
       locale: mapLocale(),
+      // The style is built here from the catalog (and tested); a basemap's style is checked.
+      validateStyle: basemap,
     });
+    if (wholeFirst) drawWhenLoaded(this.map);
     this.map.touchZoomRotate.disableRotation();
     this.map.keyboard.disableRotation();
     if (controls) {
-      this.map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
-      this.map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-right');
-      this.map.addControl(new AttributionControl({ compact: true }), 'bottom-right');
+      // Right after the first drawn view (a task after its `idle`): adding them cost the first
+      // frames ~30 ms of the main thread (the attribution's forced layout, the zoom buttons' SVG
+      // icons decoded and painted) while the tiles were still on their way.
+      this.map.once('idle', () => setTimeout(() => {
+        this.map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
+        this.map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-right');
+        this.map.addControl(new AttributionControl({ compact: true }), 'bottom-right');
+      }));
     }
     this.sourceId = id;
     this.selected = [];
@@ -257,9 +336,15 @@ export class GridMap {
 
   /**
    * The layers of a tileset's source `id`: per area level a fill and an outline, then the grid's
-   * fill, outline and highlight, each in its zoom band of the level plan (hidden outside it).
+   * fill, outline and highlight, each in its zoom band of the level plan (hidden outside it). The
+   * highlight layers (`:selected`) only once something was selected (`this.highlight`).
    */
   #layers(id, tileset) {
+    const layers = this.#allLayers(id, tileset);
+    return this.highlight ? layers : layers.filter((l) => !l.id.endsWith(':selected'));
+  }
+
+  #allLayers(id, tileset) {
     const opacity = this.basemap ? [0.8, 0.6] : [0.92, 0.78];
     const plan = levelPlan(tileset, this.level);
     const band = (level, extraMin = 0) => {
@@ -322,6 +407,25 @@ export class GridMap {
     ];
   }
 
+  /**
+   * Adds the current tileset's highlight layers, each right above its outline. Adding layers makes
+   * MapLibre parse the source's tiles again, once, on the first selection: before that no tile
+   * carries the per-feature paint of a highlight that nothing uses.
+   */
+  #addHighlight() {
+    this.highlight = true;
+    const map = this.map;
+    const want = this.#layers(this.sourceId, this.tileset);
+    const style = map.getStyle().layers;
+    const ours = style.filter((l) => l.source === this.sourceId);
+    const after = style[style.indexOf(ours[ours.length - 1]) + 1]?.id; // what lies above this source
+    for (let i = want.length - 1; i >= 0; i--) {
+      if (map.getLayer(want[i].id)) continue;
+      const next = want.slice(i + 1).find((l) => map.getLayer(l.id))?.id ?? after;
+      map.addLayer(want[i], next);
+    }
+  }
+
   #remove(src) {
     for (const layer of this.map.getStyle().layers) {
       if (layer.source === src) this.map.removeLayer(layer.id);
@@ -357,11 +461,18 @@ export class GridMap {
     this.selected = ids;
     this.selectedLayer = layer;
     if (!this.sourceId || !map.getSource(this.sourceId)) return;
-    for (const sourceLayer of ['grid', ...areaLevels(this.tileset)]) {
-      map.removeFeatureState({ source: this.sourceId, sourceLayer });
+    if (ids.length > 0 && !this.highlight) this.#addHighlight();
+    // Clearing feature state makes MapLibre decode every loaded tile of the source again on the
+    // main thread: only when this source has some.
+    if (this.stateSource === this.sourceId) {
+      for (const sourceLayer of ['grid', ...areaLevels(this.tileset)]) {
+        map.removeFeatureState({ source: this.sourceId, sourceLayer });
+      }
+      this.stateSource = null;
     }
     if (layer !== 'grid' && !areaLevels(this.tileset).includes(layer)) return;
     for (const id of ids) map.setFeatureState({ source: this.sourceId, sourceLayer: layer, id }, { selected: true });
+    if (ids.length > 0) this.stateSource = this.sourceId;
   }
 
 }

@@ -106,6 +106,8 @@ test('the map renders the class colours where there is data', { skip }, async ()
   await page.goto(url('/?test=1'));
   await waitIdle(page);
   saveArtifact('map-default.png', await page.screenshot());
+  // index.html starts MapLibre's worker itself (js/worker.js, which names MapLibre's version)
+  assert.equal(await page.evaluate(() => window.lbm.earlyWorker), true, 'MapLibre took the worker js/worker.js started');
   const config = await (await fetch(url('/config.json'))).json();
   if (!config.basemap) {
     // without a basemap the national outline (shipped in static/data) is drawn, after the scores
@@ -213,6 +215,14 @@ test('a click on a cell opens the info panel with that cell\'s values', { skip }
     return map.getFeatureState({ source: grid.sourceId, sourceLayer: 'grid', id }).selected;
   }, spot.id);
   assert.equal(selected, true, 'the clicked cell is highlighted');
+  // the highlight layers come with the first selection, each above its outline
+  const { sourceId, order } = await page.evaluate(() => ({
+    sourceId: window.lbm.grid.sourceId,
+    order: window.lbm.map.getStyle().layers.map((l) => l.source ? l.id : null).filter(Boolean),
+  }));
+  const mine = order.filter((id) => id.startsWith(`${sourceId}:`));
+  assert.equal(mine.at(-1), `${sourceId}:selected`, `the cell highlight is drawn above the cells: ${mine}`);
+  assert.equal(mine[mine.indexOf(`${sourceId}:line`) + 1], `${sourceId}:selected`, `right above the cell outline: ${mine}`);
 
   await page.keyboard.press('Escape');
   await page.waitForSelector('#info', { state: 'hidden' });
