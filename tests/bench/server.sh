@@ -46,9 +46,12 @@ PID_MARTIN=$!
 target/release/lbm-server --tiles "$WORK/pmtiles" --bind 127.0.0.1:$PORT_PM > "$WORK/lbm-server-pmtiles.log" 2>&1 &
 PID_PM=$!
 NGINX=$(command -v nginx || ls /usr/sbin/nginx 2>/dev/null || true)
+NGINX_DIR="$(realpath "$WORK")/nginx" # nginx resolves relative paths against its prefix
 stop_all() {
   kill $PID_LBM $PID_MARTIN $PID_PM 2>/dev/null || true
-  [ -n "$NGINX" ] && [ -f "$WORK/nginx/nginx.pid" ] && "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" -s stop 2>/dev/null || true
+  if [ -n "$NGINX" ] && [ -f "$NGINX_DIR/nginx.pid" ]; then
+    "$NGINX" -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log" -s stop 2>/dev/null || true
+  fi
 }
 trap stop_all EXIT
 
@@ -74,11 +77,11 @@ for line in open(sys.argv[2]):
     print(f"/tiles/{tileset}/{versions[tileset]}/{rest}")
 PY
 if [ -n "$NGINX" ]; then
-  rm -rf "$WORK/nginx" && mkdir -p "$WORK/nginx/cache"
+  P="$NGINX_DIR"
+  rm -rf "$P" && mkdir -p "$P/cache"
   sed -e "s|server 127.0.0.1:8080;|server 127.0.0.1:$PORT_LBM;|" \
       -e "s|listen 80;|listen 127.0.0.1:$PORT_NGINX;|" \
-      -e "s|/var/cache/nginx/lbm|$WORK/nginx/cache|" deploy/nginx-lbm.conf > "$WORK/nginx/lbm.conf"
-  P="$WORK/nginx"
+      -e "s|/var/cache/nginx/lbm|$P/cache|" deploy/nginx-lbm.conf > "$P/lbm.conf"
   cat > "$P/nginx.conf" <<CONF
 worker_processes 1;
 pid $P/nginx.pid;
