@@ -48,3 +48,53 @@ export function saveArtifact(name, buffer) {
   fs.writeFileSync(file, buffer);
   return file;
 }
+
+/**
+ * Counts map pixels drawn in the classification's colours (blended over the background with the
+ * layer's opacity, so a pixel counts when it lies on the segment background → class colour).
+ */
+export async function classPixels(page, classification) {
+  const colours = classification.classes.map((c) => c.color);
+  return page.evaluate((colours) => {
+    const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+    const gl = window.lbm.map.getCanvas();
+    const c2 = document.createElement('canvas');
+    c2.width = gl.width;
+    c2.height = gl.height;
+    const ctx = c2.getContext('2d');
+    ctx.drawImage(gl, 0, 0);
+    const data = ctx.getImageData(0, 0, c2.width, c2.height).data;
+    // The plain background of the style (no basemap); else the commonest pixel colour.
+    const bgPaint = window.lbm.map.getLayer('background') && window.lbm.map.getPaintProperty('background', 'background-color');
+    let bg;
+    if (typeof bgPaint === 'string' && bgPaint.startsWith('#')) bg = hex(bgPaint);
+    else {
+      const counts = new Map();
+      for (let p = 0; p < data.length; p += 4 * 13) {
+        const k = `${data[p]},${data[p + 1]},${data[p + 2]}`;
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+      }
+      bg = [...counts.entries()].sort((x, y) => y[1] - x[1])[0][0].split(',').map(Number);
+    }
+    const targets = colours.map(hex);
+    const perClass = new Array(targets.length).fill(0);
+    let blank = 0;
+    let total = 0;
+    for (let p = 0; p < data.length; p += 4 * 7) { // every 7th pixel is plenty
+      total++;
+      const px = [data[p], data[p + 1], data[p + 2]];
+      if (px.every((v, i) => Math.abs(v - bg[i]) <= 2)) blank++;
+      targets.forEach((c, k) => {
+        // the alpha that best explains px as a blend of c over bg, then the distance to that blend
+        const d = c.map((v, i) => v - bg[i]);
+        const dd = d.reduce((a, v) => a + v * v, 0);
+        if (dd < 100) return;
+        const a = d.reduce((acc, v, i) => acc + v * (px[i] - bg[i]), 0) / dd;
+        if (a < 0.6 || a > 1.05) return;
+        const err = Math.max(...px.map((v, i) => Math.abs(v - (bg[i] + a * d[i]))));
+        if (err <= 6) perClass[k]++;
+      });
+    }
+    return { total, blank, perClass, coloured: perClass.reduce((a, b) => a + b, 0) };
+  }, colours);
+}

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { CHROMIUM, launch, waitIdle, saveArtifact } from './browser.mjs';
+import { CHROMIUM, launch, waitIdle, saveArtifact, classPixels } from './browser.mjs';
 
 const SITE = process.env.LBM_SITE_URL?.replace(/\/$/, '') ?? null;
 const required = process.env.LBM_REQUIRE_BROWSER === '1';
@@ -57,30 +57,6 @@ async function newPage() {
   return page;
 }
 
-/** Pixels of the map canvas in one of the classification's colours (exact or nearly). */
-async function classPixels(page, classification) {
-  return page.evaluate((colours) => {
-    const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
-    const gl = window.lbm.map.getCanvas();
-    const c2 = document.createElement('canvas');
-    c2.width = gl.width;
-    c2.height = gl.height;
-    const ctx = c2.getContext('2d');
-    ctx.drawImage(gl, 0, 0);
-    const data = ctx.getImageData(0, 0, c2.width, c2.height).data;
-    const targets = colours.map(hex);
-    let coloured = 0;
-    let total = 0;
-    for (let p = 0; p < data.length; p += 4 * 7) {
-      total++;
-      // Fill opacity blends the class colour with the background: accept any mix of at least 60%.
-      const px = [data[p], data[p + 1], data[p + 2]];
-      if (targets.some((c) => c.every((v, i) => Math.abs(px[i] - v) <= 0.4 * (255 - Math.min(v, px[i])) + 6))) coloured++;
-    }
-    return { coloured, total };
-  }, classification.classes.map((c) => c.color));
-}
-
 test('the static site draws the map from PMTiles archives by HTTP range requests', { skip }, async () => {
   const all = scores('lbm');
   assert.ok(all.length >= 2, 'two years of lbm in the site');
@@ -105,7 +81,7 @@ test('the static site draws the map from PMTiles archives by HTTP range requests
   const px = await classPixels(page, ts.classification);
   console.log(`class pixels of the static site at z12: ${JSON.stringify(px)}`);
   assert.ok(px.coloured > px.total * 0.05, `at least 5% of the map in class colours (${px.coloured}/${px.total})`);
-  assert.equal(await page.$eval('.search', (e) => e.hidden), true, 'no search box without the search API');
+  assert.equal(await page.isVisible('.search'), false, 'no search box without the search API');
 
   // A click shows the cell's value from the tile itself.
   const spot = await page.evaluate(() => {
