@@ -32,15 +32,12 @@ pub struct Tile {
 
 impl Tile {
     /// Wraps stored bytes, detecting gzip by its magic number and hashing them.
-    pub fn from_stored(data: Vec<u8>) -> Self {
+    pub fn from_stored(data: impl Into<Bytes>) -> Self {
+        let data: Bytes = data.into();
         let gzip = data.starts_with(&[0x1f, 0x8b]);
         let digest = Sha256::digest(&data);
         let hash: Arc<str> = hex::encode(&digest[..16]).into();
-        Self {
-            data: Bytes::from(data),
-            gzip,
-            hash,
-        }
+        Self { data, gzip, hash }
     }
 }
 
@@ -214,9 +211,7 @@ impl Tileset {
                 let data = tokio::task::spawn_blocking(move || archive.read_tile(z, x, y))
                     .await
                     .map_err(|e| TilesetError::Task(e.to_string()))??;
-                return Ok(data
-                    .filter(|d| !d.is_empty())
-                    .map(|d| Tile::from_stored(d.to_vec())));
+                return Ok(data.filter(|d| !d.is_empty()).map(Tile::from_stored));
             }
         };
         let tms_y = (1u64 << z) - 1 - u64::from(y);
