@@ -14,7 +14,9 @@ use notify::Watcher;
 
 use crate::error::ServerError;
 use crate::index::{PointIndex, INDEX_FILE};
-use crate::tileset::{Classification, Tileset, TILESET_EXTENSIONS};
+use lbm_tileset::{Classification, Kind};
+
+use crate::tileset::{Tileset, TILESET_EXTENSIONS};
 
 /// What identifies a version of a file on disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,12 +60,34 @@ impl Snapshot {
     /// The classification of `measure`, from any score tileset of that measure (newest year
     /// first; change tilesets have their own change classification).
     pub fn classification(&self, measure: &str) -> Option<&Classification> {
+        self.classification_of(measure, false)
+    }
+
+    /// The change classification of `measure`, from any of its change tilesets.
+    pub fn change_classification(&self, measure: &str) -> Option<&Classification> {
+        self.classification_of(measure, true)
+    }
+
+    fn classification_of(&self, measure: &str, change: bool) -> Option<&Classification> {
         self.tilesets
             .values()
             .rev()
             .filter(|t| t.info.measure.as_deref() == Some(measure))
-            .filter(|t| t.info.kind.as_deref() != Some("change"))
+            .filter(|t| (t.info.kind == Some(Kind::Change)) == change)
             .find_map(|t| t.info.classification.as_ref())
+    }
+
+    /// The change pairs `(measure, from, to)` of the change tilesets, sorted.
+    pub fn change_pairs(&self) -> Vec<(String, i32, i32)> {
+        let mut pairs: Vec<(String, i32, i32)> = self
+            .tilesets
+            .values()
+            .filter(|t| t.info.kind == Some(Kind::Change))
+            .filter_map(|t| Some((t.info.measure.clone()?, t.info.year_from?, t.info.year_to?)))
+            .collect();
+        pairs.sort_by_key(|(m, a, b)| (lbm_tileset::Measure::rank(m), m.clone(), *a, *b));
+        pairs.dedup();
+        pairs
     }
 }
 

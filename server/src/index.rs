@@ -116,12 +116,12 @@ pub struct AreaAt {
     pub years: Vec<CellYear>,
 }
 
-/// The key a name is matched on: [`lbm_tiler::areas::normalise_name`] (the fold the tiler
+/// The key a name is matched on: [`lbm_tileset::names::normalise_name`] (the fold the tiler
 /// writes into `areas.name_norm`) without its spaces, so `sudwest fryslan`, `sudwest-fryslan`
 /// and `sudwestfryslan` all find `Súdwest-Fryslân`, and `s hertogenbosch` finds
 /// `'s-Hertogenbosch`.
 pub fn search_key(s: &str) -> String {
-    lbm_tiler::areas::normalise_name(s).replace(' ', "")
+    lbm_tileset::names::normalise_name(s).replace(' ', "")
 }
 
 /// One area as the search holds it in memory.

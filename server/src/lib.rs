@@ -84,7 +84,7 @@ impl AppState {
 
     /// RD New coordinates of a WGS84 point (the tiler's EPSG:28992 transform), if it has them.
     pub fn rd_from_lonlat(&self, lon: f64, lat: f64) -> Option<(f64, f64)> {
-        lbm_tiler::wgs84_to_rd(lon, lat)
+        lbm_tileset::project::wgs84_to_rd(lon, lat)
             .ok()
             .filter(|(x, y)| x.is_finite() && y.is_finite())
     }

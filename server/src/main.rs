@@ -45,6 +45,7 @@ async fn shutdown_signal() {
 }
 
 /// Builds the demo tilesets and point index into `dir` (with progress bars on a terminal).
+#[cfg(feature = "demo")]
 async fn build_demo(dir: &std::path::Path) -> anyhow::Result<()> {
     tracing::info!(
         tiles = %dir.display(),
@@ -61,6 +62,13 @@ async fn build_demo(dir: &std::path::Path) -> anyhow::Result<()> {
         bytes = summary.bytes(),
         "demo dataset built"
     );
+    Ok(())
+}
+
+/// Without the `demo` feature there is no demo to build.
+#[cfg(not(feature = "demo"))]
+async fn build_demo(dir: &std::path::Path) -> anyhow::Result<()> {
+    tracing::warn!(tiles = %dir.display(), "no tilesets in the tiles folder (built without the demo)");
     Ok(())
 }
 

@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
+use lbm_tileset::style::{style, StyleSource};
+
 use crate::assets::ASSETS;
 use crate::catalog::Snapshot;
 use crate::routes::catalog_json;
@@ -68,18 +70,27 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SiteError + '_ {
     }
 }
 
+/// The URL of a tileset's archive in the site: relative to the site's root, or under
+/// `archive_base`.
+fn archive_url(id: &str, archive_base: Option<&str>) -> String {
+    let file = format!("{}.pmtiles", crate::http::encode_segment(id));
+    match archive_base {
+        Some(base) => format!("{}/{file}", base.trim_end_matches('/')),
+        None => format!("tiles/{file}"),
+    }
+}
+
+/// The URL of a tileset's style in the site, relative to the site's root.
+fn style_path(id: &str) -> String {
+    format!("styles/{}.json", crate::http::encode_segment(id))
+}
+
 /// The catalog of the site: the server's catalog restricted to tilesets with an archive, with
-/// `pmtiles` URLs (relative to the site, or under `archive_base`) instead of the server's
-/// TileJSON, style and tile URLs.
+/// `pmtiles` URLs (relative to the site, or under `archive_base`) and the style files of the
+/// site instead of the server's TileJSON, style and tile URLs.
 pub fn site_catalog(snapshot: &Snapshot, archive_base: Option<&str>) -> Value {
     let mut catalog = catalog_json(snapshot, "");
-    let archive_url = |id: &str| {
-        let file = format!("{}.pmtiles", crate::http::encode_segment(id));
-        match archive_base {
-            Some(base) => format!("{}/{file}", base.trim_end_matches('/')),
-            None => format!("tiles/{file}"),
-        }
-    };
+    let archive_url = |id: &str| archive_url(id, archive_base);
     if let Some(tilesets) = catalog["tilesets"].as_array_mut() {
         tilesets.retain(|t| {
             t["id"]
@@ -89,10 +100,11 @@ pub fn site_catalog(snapshot: &Snapshot, archive_base: Option<&str>) -> Value {
         for t in tilesets.iter_mut() {
             let id = t["id"].as_str().unwrap_or_default().to_string();
             if let Some(obj) = t.as_object_mut() {
-                for server_only in ["tilejson", "style", "tiles"] {
+                for server_only in ["tilejson", "tiles"] {
                     obj.remove(server_only);
                 }
                 obj.insert("pmtiles".into(), Value::String(archive_url(&id)));
+                obj.insert("style".into(), Value::String(style_path(&id)));
             }
         }
     }
@@ -232,6 +244,13 @@ fn write_site(
     let catalog = site_catalog(snapshot, opts.archive_base.as_deref());
     summary.tilesets = catalog["tilesets"].as_array().map_or(0, Vec::len);
     write(&dir.join("catalog.json"), catalog.to_string().as_bytes())?;
+    // The same style documents the server publishes, with the archive as their source.
+    for (id, tileset) in &snapshot.archives {
+        let source = StyleSource::Pmtiles(archive_url(id, opts.archive_base.as_deref()));
+        let doc = style(&tileset.info.meta, id, &source);
+        write(&dir.join(style_path(id)), doc.to_string().as_bytes())?;
+        summary.files += 1;
+    }
     let config = json!({"basemap": opts.basemap, "api": false, "pmtiles": true});
     write(&dir.join("config.json"), config.to_string().as_bytes())?;
     summary.files += 2;

@@ -56,8 +56,8 @@ fn add_old_style_areas(dir: &std::path::Path) {
             (150_000.0, 405_000.0, 155_000.0, 410_000.0),
         ),
     ] {
-        let (w, s) = lbm_tiler::rd_to_wgs84(x0, y0).unwrap();
-        let (e, n) = lbm_tiler::rd_to_wgs84(x1, y1).unwrap();
+        let (w, s) = lbm_tileset::project::rd_to_wgs84(x0, y0).unwrap();
+        let (e, n) = lbm_tileset::project::rd_to_wgs84(x1, y1).unwrap();
         let geom = serde_json::json!({"type": "Polygon",
             "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]});
         conn.execute(
@@ -133,7 +133,8 @@ async fn tilejson_and_style_know_change_and_area_layers() {
     let (status, style) = get(&s, "/styles/lbm-2018-2020.json").await;
     assert_eq!(status, 200);
     let layers = style["layers"].as_array().unwrap();
-    assert_eq!(layers[0]["source-layer"], "grid");
+    assert_eq!(layers[0]["type"], "background");
+    assert_eq!(layers[1]["source-layer"], "grid");
     assert_eq!(style["metadata"]["lbm:kind"], "change");
 
     // Area style: the automatic bands (gemeente from the tileset's minzoom below 9, wijk 9..11,

@@ -558,7 +558,10 @@ async fn style_draws_grid_in_the_class_colours() {
     assert_eq!(fill["source-layer"], "grid");
     let expr = fill["paint"]["fill-color"].as_array().unwrap();
     assert_eq!(expr[0], "match");
-    assert_eq!(expr[1], serde_json::json!(["get", "class"]));
+    assert_eq!(
+        expr[1],
+        serde_json::json!(["to-number", ["get", "class"], 0])
+    );
     let classification = classification("fys");
     for (i, class) in classification["classes"]
         .as_array()
@@ -572,9 +575,12 @@ async fn style_draws_grid_in_the_class_colours() {
     assert_eq!(expr.last().unwrap(), NO_DATA);
     let line = layers.iter().find(|l| l["type"] == "line").unwrap();
     assert_eq!(line["source-layer"], "grid");
-    assert_eq!(line["minzoom"], 12);
-    // Every layer refers to a declared source.
-    for l in layers {
+    assert_eq!(line["minzoom"], 11.5);
+    // The background is land without residents, in neither a class nor the no-data colour;
+    // every other layer refers to a declared source.
+    assert_eq!(layers[0]["type"], "background");
+    assert_ne!(layers[0]["paint"]["background-color"], NO_DATA);
+    for l in &layers[1..] {
         assert!(style["sources"]
             .get(l["source"].as_str().unwrap())
             .is_some());
@@ -777,7 +783,7 @@ async fn point_api_finds_the_cell_through_the_rd_new_projection() {
     let s = start(dir.path()).await;
     // The centre of the fixture cell, projected back to WGS84: the API must find that cell.
     let (lon, lat) =
-        lbm_tiler::rd_to_wgs84((hx * 100 + 50) as f64, (hy * 100 + 50) as f64).unwrap();
+        lbm_tileset::project::rd_to_wgs84((hx * 100 + 50) as f64, (hy * 100 + 50) as f64).unwrap();
     let r = client()
         .get(format!("{}/api/v1/point?lon={lon}&lat={lat}", s.base))
         .send()

@@ -54,6 +54,12 @@ export async function searchPlaces(q, limit = 8) {
   return res.json();
 }
 
+/**
+ * The style document of a catalog tileset (`style`: the server's `/styles/{id}.json`, or the
+ * static site's `styles/{id}.json`), the one description of how it is drawn.
+ */
+export const loadTilesetStyle = (tileset) => getJSON(new URL(tileset.style, ROOT).href);
+
 /** A style URL's JSON, or null when it cannot be fetched (e.g. no internet). */
 export async function loadStyle(url) {
   try {

@@ -1,8 +1,5 @@
 // Lookups in the server's catalog: which measures and years exist, and which tileset draws them.
 
-// The order of the renewed leefbaarometer.nl; measures the catalog adds later go last.
-const ORDER = ['lbm', 'fys', 'won', 'vrz', 'soc', 'onv'];
-
 export class Catalog {
   constructor(json) {
     this.tilesets = (json.tilesets ?? []).filter((t) => (t.kind ?? 'score') === 'score');
@@ -10,10 +7,8 @@ export class Catalog {
     // `changes` pairs whose tileset is listed (older servers: derived from the tilesets).
     const pairs = json.changes ?? this.changeTilesets.map((t) => ({ measure: t.measure, from: t.year_from, to: t.year_to, id: t.id }));
     this.changePairs = pairs.filter((c) => this.changeTilesets.some((t) => t.id === c.id));
-    const rank = (id) => (ORDER.includes(id) ? ORDER.indexOf(id) : ORDER.length);
-    this.measures = (json.measures ?? [])
-      .filter((m) => this.tilesets.some((t) => t.measure === m.id))
-      .sort((a, b) => rank(a.id) - rank(b.id));
+    // In the catalog's order: the contract's one order of the measures.
+    this.measures = (json.measures ?? []).filter((m) => this.tilesets.some((t) => t.measure === m.id));
   }
 
   measure(id) {
@@ -58,6 +53,12 @@ export class Catalog {
   classification(measureId) {
     const ts = this.tilesets.filter((t) => t.measure === measureId && t.classification);
     return ts.sort((a, b) => b.year - a.year)[0]?.classification ?? null;
+  }
+
+  /** The change classification of a measure: that of the pair's tileset, else any of its pairs. */
+  changeClassification(measureId, from, to) {
+    const own = this.changeTileset(measureId, from, to)?.classification;
+    return own ?? this.changeTilesets.find((t) => t.measure === measureId && t.classification)?.classification ?? null;
   }
 
   /** The year of `years` nearest to `year` (latest when `year` is null). */

@@ -4,6 +4,7 @@
 
 import { GridMap, addOutline } from './map.js';
 import { t } from './i18n.js';
+import { loadTilesetStyle } from './api.js';
 
 export class Compare {
   /** @param {GridMap} main the map showing the state's year (left side) */
@@ -21,18 +22,21 @@ export class Compare {
 
   /** Shows `tileset` on the right side (opening the compare view if needed). */
   async show(tileset, years) {
-    if (!this.grid) this.#open(tileset);
+    if (!this.grid) {
+      const doc = this.main.docs.get(tileset.id) ?? (await loadTilesetStyle(tileset));
+      if (!this.grid) this.#open(tileset, doc);
+    }
     this.#label(years);
     await this.grid.show(tileset);
   }
 
-  #open(tileset) {
+  #open(tileset, doc) {
     const m = this.main.map;
     this.el = Object.assign(document.createElement('div'), { id: 'map-compare', className: 'map compare-map' });
     this.wrap.append(this.el);
     // Drawn from the start: held back, its transparent canvas would show the other year meanwhile.
     this.grid = new GridMap(this.el, {
-      ...this.options, tileset, controls: false, level: this.main.level, wholeFirst: false,
+      ...this.options, tileset, doc, controls: false, level: this.main.level, wholeFirst: false,
       camera: { center: m.getCenter().toArray(), zoom: m.getZoom() },
     });
     this.grid.selected = this.main.selected;

@@ -1,13 +1,14 @@
-// The info panel for a clicked (or, with Enter, the centred) cell: the cell id, the total score
-// with its class, the five dimensions as bars diverging from zero in their class colours, and a
-// small line chart of the selected measure over all years. Data: GET /api/v1/point.
+// The info panel for a clicked (or, with Enter, the centred) cell or area. It leads with the
+// chosen Thema: its value and class (in Ontwikkeling its change and change class), what the class
+// is measured against, then the other measures, the gemeente/wijk/buurt at the place and a chart
+// of the Thema over the years. Values and classes come from /api/v1/point, which returns what the
+// tiles carry; on a static site, from the clicked feature itself.
 
 import { state, subscribe } from './state.js';
 import { loadPoint, hasApi } from './api.js';
 import { classEntry } from './catalog.js';
 import { t, pick, getLang } from './i18n.js';
 
-const DIMENSIONS = ['fys', 'won', 'vrz', 'soc', 'onv'];
 const LEVEL_NAMES = { gemeente: 'levelGemeenteName', wijk: 'levelWijkName', buurt: 'levelBuurtName', pc4: 'levelPc4' };
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -22,8 +23,12 @@ const svg = (tag, attrs) => {
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
   return e;
 };
-const fmt = (v, digits = 3) => (v === null || v === undefined ? '–' : v.toLocaleString(getLang() === 'nl' ? 'nl-NL' : 'en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits }));
+const locale = () => (getLang() === 'nl' ? 'nl-NL' : 'en-GB');
+/** Every score, afw and change is published with 3 decimals: shown with exactly those. */
+const fmt = (v) => (v === null || v === undefined || Number.isNaN(v) ? '–'
+  : v.toLocaleString(locale(), { minimumFractionDigits: 3, maximumFractionDigits: 3 }));
 const signed = (v) => (v > 0 ? `+${fmt(v)}` : fmt(v));
+const value = (row, m) => row?.values?.[m] ?? row?.[m];
 
 /** 100 m cell feature id from its id string (E1213N4879 → 12134879), as the tiler writes it. */
 export function cellFeatureId(cell) {
@@ -36,8 +41,15 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
   const body = document.getElementById('info-body');
   const title = document.getElementById('info-title');
   let point = null; // the last /api/v1/point answer
-  let picked = null; // the clicked grid feature's properties, with the tileset they came from
+  let picked = null; // the clicked feature's properties, with the tileset they came from
   let request = 0;
+
+  const change = () => (state.mode === 'change' ? { from: state.from, to: state.to } : null);
+  const shownYear = () => (state.mode === 'change' ? state.to : state.year);
+  const scoreClasses = (m) => catalog.classification(m);
+  const changeClasses = (m) => catalog.changeClassification(m, state.from, state.to);
+  const measureName = (m) => pick(catalog.measure(m), 'name') || m;
+  const classText = (c, k) => (k ? t('classLabel', { k, label: pick(classEntry(c, k), 'label') }) : t('noData'));
 
   function close() {
     if (panel.hidden) return;
@@ -54,7 +66,7 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
     panel.hidden = false;
     document.body.classList.add('info-open');
     const layer = feature?.sourceLayer ?? 'grid';
-    picked = feature?.properties ? { ...feature.properties, layer, measure: state.measure, year: state.year, mode: state.mode } : null;
+    picked = feature?.properties ? { ...feature.properties, layer, measure: state.measure, year: state.year, mode: state.mode, from: state.from, to: state.to } : null;
     title.textContent = pickedTitle() ?? t('cell');
     panel.dataset.level = layer;
     body.replaceChildren(el('p', 'muted', t('loadingCell')));
@@ -93,13 +105,17 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
     return point.areas.find((a) => a.level === picked.layer && (!picked.code || a.code === picked.code)) ?? null;
   }
 
+  /** Whether the clicked feature came from the tileset now shown (its tile values still apply). */
+  const pickedIsCurrent = () => picked && picked.measure === state.measure && picked.mode === state.mode
+    && (state.mode === 'change' ? picked.from === state.from && picked.to === state.to : picked.year === state.year);
+
   function render() {
     if (panel.hidden || panel.dataset.state === 'error') return;
     if (!hasApi()) {
       renderFromTile();
       return;
     }
-    const coarse = coarseBlock() ?? changeBlock();
+    const coarse = coarseBlock();
     const areas = point?.areas?.length ? areasBlock(point.areas) : null;
     // What the panel is about: the clicked area (its own scores), else the 100 m cell.
     const area = pickedArea();
@@ -109,168 +125,140 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
       const why = coarse ? 'noCellHere' : areas ? 'noCellAreasOnly' : 'noCell';
       body.replaceChildren(...[coarse, areas].filter(Boolean), el('p', 'muted', t(why)));
       delete panel.dataset.cell;
+      delete panel.dataset.area;
       return;
     }
     title.textContent = area ? pickedTitle() : `${t('cell')} ${point.cell}`;
-    const year = state.mode === 'change' ? state.to : state.year; // a change map shows its to-year
-    const row = subject.years.find((y) => y.year === year);
+    const year = shownYear();
     const where = area ? area.code : `RD ${point.x}, ${point.y}`;
-    const parts = [el('p', 'muted info-sub', `${year} · ${where}`)];
+    const when = change() ? `${state.from} → ${state.to}` : String(year);
+    const parts = [el('p', 'muted info-sub', `${when} · ${where}`)];
     if (coarse) parts.push(coarse);
-    if (!row) {
-      parts.push(el('p', 'muted', t('noData')));
+    if (change()) {
+      parts.push(...changeBlocks(subject));
     } else {
-      const other = state.compare !== null && state.mode !== 'change' ? subject.years.find((y) => y.year === state.compare) : null;
-      parts.push(totalBlock(row, other), dimensionBlock(row));
+      const row = subject.years.find((y) => y.year === year);
+      if (!row) {
+        parts.push(noDataBlock(t('noDataFor', { year })));
+      } else {
+        const other = state.compare !== null ? subject.years.find((y) => y.year === state.compare) : null;
+        parts.push(leadBlock(row, other), ...otherBlocks(row));
+      }
     }
     if (areas) parts.push(areas);
     parts.push(chartBlock(subject));
     body.replaceChildren(...parts);
-    if (point.cell) panel.dataset.cell = point.cell;
+    if (point.cell && !area) panel.dataset.cell = point.cell;
     else delete panel.dataset.cell;
     if (area) panel.dataset.area = area.code;
     else delete panel.dataset.area;
   }
 
+  function noDataBlock(text) {
+    const box = el('div', 'lead no-data');
+    box.dataset.measure = state.measure;
+    const sw = el('span', 'swatch big swatch-nodata');
+    const c = change() ? changeClasses(state.measure) : scoreClasses(state.measure);
+    if (c?.no_data?.color) sw.style.background = c.no_data.color;
+    const text_ = el('div');
+    text_.append(el('div', 'lead-label', measureName(state.measure)), el('div', 'lead-class', text));
+    box.append(sw, text_);
+    return box;
+  }
+
+  /** A swatch in a class colour (or the no-data colour without a class). */
+  function swatch(c, k, big = false) {
+    const sw = el('span', big ? 'swatch big' : 'swatch');
+    sw.style.background = classEntry(c, k)?.color ?? '';
+    return sw;
+  }
+
   /**
-   * The gemeente, wijk and buurt at the place (from /api/v1/point `areas`): each with the shown
-   * measure's value and class in the shown year (the to-year of a change map).
+   * The chosen Thema first: its value, its class, and what the class is measured against (for
+   * the total score its afw against the national reference level).
    */
-  function areasBlock(areas) {
+  function leadBlock(row, other) {
     const m = state.measure;
-    const year = state.mode === 'change' ? state.to : state.year;
-    const c = catalog.classification(m);
-    const wrap = el('div', 'areas');
-    wrap.append(el('h3', null, `${t('areas')} · ${pick(catalog.measure(m), 'name') || m} ${year}`));
-    const list = el('ul', 'areas-list');
-    for (const a of areas) {
-      const row = a.years?.find((y) => y.year === year);
-      const v = row?.values?.[m] ?? row?.[m];
-      const k = row?.classes?.[m];
-      const entry = classEntry(c, k);
-      const li = el('li');
-      li.dataset.level = a.level;
-      li.dataset.code = a.code;
-      if (k) li.dataset.class = String(k);
-      const sw = el('span', 'swatch');
-      sw.style.background = k ? entry?.color ?? '' : 'transparent';
-      const value = el('span', 'area-value', v === undefined || v === null ? '–' : fmt(v, m === 'lbm' ? 2 : 3));
-      li.append(sw, el('span', 'area-level', t(LEVEL_NAMES[a.level] ?? a.level)), el('span', 'area-name', a.name), value);
-      li.setAttribute('aria-label', `${t(LEVEL_NAMES[a.level] ?? a.level)} ${a.name}: ${value.textContent}${k ? `, ${t('classLabel', { k, label: pick(entry, 'label') })}` : ''}`);
-      list.append(li);
-    }
-    wrap.append(list);
-    return wrap;
-  }
-
-  /** In ontwikkeling: the clicked feature's change (to − from) and its change class. */
-  function changeBlock() {
-    if (state.mode !== 'change' || picked?.mode !== 'change' || picked.score === undefined) return null;
-    const c = catalog.changeTileset(state.measure, state.from, state.to)?.classification;
-    const k = Number(picked.class);
-    const entry = classEntry(c, k);
-    const box = el('div', 'coarse change');
-    box.dataset.class = String(k);
-    const sw = el('span', 'swatch');
-    sw.style.background = entry?.color ?? '';
-    box.append(sw, el('span', null, t('changeValue', {
-      from: state.from, to: state.to, v: signed(Number(picked.score)), label: pick(entry, 'label'),
-    })));
-    return box;
-  }
-
-  /** At low zooms the clicked cell is a coarse one: its mean, before the 100 m cell's details. */
-  /** Without a server (a static site): the clicked feature's own value and class, from the tile. */
-  function renderFromTile() {
-    title.textContent = pickedTitle() ?? t('cell');
-    const change = changeBlock();
-    const shown = picked && picked.measure === state.measure && picked.year === state.year
-      && picked.mode === state.mode && picked.score !== undefined;
-    const parts = [];
-    if (change) {
-      parts.push(change);
-    } else if (shown) {
-      const entry = classEntry(catalog.classification(state.measure), Number(picked.class));
-      const box = el('div', 'coarse');
-      const sw = el('span', 'swatch');
-      sw.style.background = entry?.color ?? '';
-      box.append(sw, el('span', null, t('featureValue', {
-        name: picked.name ?? picked.cell ?? t('cell'), v: fmt(Number(picked.score), 3), label: pick(entry, 'label'),
-      })));
-      parts.push(box);
-      if (picked.cell) panel.dataset.cell = picked.cell;
-    } else {
-      parts.push(el('p', 'muted', t('noCell')));
-      delete panel.dataset.cell;
-    }
-    parts.push(el('p', 'muted', t('staticInfo')));
-    body.replaceChildren(...parts);
-  }
-
-  function coarseBlock() {
-    if (!picked?.cell?.includes('/') || picked.measure !== state.measure || picked.year !== state.year) return null;
-    if (picked.mode === 'change' || state.mode === 'change') return null; // change classes differ
-    const entry = classEntry(catalog.classification(state.measure), Number(picked.class));
-    const box = el('div', 'coarse');
-    const sw = el('span', 'swatch');
-    sw.style.background = entry?.color ?? '';
-    box.append(sw, el('span', null, t('coarseCell', {
-      cell: picked.cell, n: picked.n ?? '?', v: fmt(Number(picked.score), 3), label: pick(entry, 'label'),
-    })));
-    return box;
-  }
-
-  function totalBlock(row, other) {
-    const c = catalog.classification('lbm');
-    const k = row.classes?.lbm;
-    const entry = classEntry(c, k);
-    const box = el('div', 'total');
-    box.dataset.measure = 'lbm';
-    if (row.lbm !== null && row.lbm !== undefined) box.dataset.value = String(row.lbm);
+    const c = scoreClasses(m);
+    const v = value(row, m);
+    const k = row.classes?.[m];
+    const box = el('div', 'lead');
+    box.dataset.measure = m;
+    if (v !== null && v !== undefined) box.dataset.value = String(v);
     if (k) box.dataset.class = String(k);
-    const sw = el('span', 'swatch big');
-    sw.style.background = entry?.color ?? '';
     const text = el('div');
-    text.append(el('div', 'total-label', pick(catalog.measure('lbm'), 'name') || t('total')),
-      el('div', 'total-value', fmt(row.lbm, 2)),
-      el('div', 'total-class', k ? t('classLabel', { k, label: pick(entry, 'label') }) : t('noData')));
+    text.append(el('div', 'lead-label', measureName(m)), el('div', 'lead-value', fmt(v)),
+      el('div', 'lead-class', classText(c, k)));
+    const basis = basisLine(row, m);
+    if (basis) text.append(basis);
     if (other) {
-      const ko = other.classes?.lbm;
-      const line = el('div', 'total-compare', `${other.year}: ${fmt(other.lbm, 2)}${ko ? ` · ${t('classLabel', { k: ko, label: pick(classEntry(c, ko), 'label') })}` : ''}`);
+      const ko = other.classes?.[m];
+      const line = el('div', 'lead-compare', `${other.year}: ${fmt(value(other, m))} · ${classText(c, ko)}`);
       line.dataset.year = other.year;
       text.append(line);
     }
-    box.append(sw, text);
+    box.append(swatch(c, k, true), text);
     return box;
+  }
+
+  /** "afw +0,120: boven het landelijk referentieniveau (4,000)" for the total score. */
+  function basisLine(row, m) {
+    const c = scoreClasses(m);
+    if (!c?.basis || c.basis === m) return null;
+    const b = value(row, c.basis);
+    if (b === null || b === undefined) return null;
+    const ref = catalog.tileset(m, row.year)?.reference;
+    const key = b > 0 ? 'aboveReference' : b < 0 ? 'belowReference' : 'atReference';
+    const line = el('div', 'lead-basis', t(key, { v: signed(b), ref: ref ? fmt(ref.value) : '' }).replace(' ()', ''));
+    line.dataset.basis = c.basis;
+    line.dataset.value = String(b);
+    return line;
+  }
+
+  /** The other measures: the total score (when a dimension leads) and the five dimensions. */
+  function otherBlocks(row) {
+    const m = state.measure;
+    const out = [];
+    if (m !== 'lbm' && catalog.measure('lbm')) {
+      const c = scoreClasses('lbm');
+      const k = row.classes?.lbm;
+      const p = el('p', 'other-total');
+      p.dataset.measure = 'lbm';
+      p.append(swatch(c, k), el('span', null, `${measureName('lbm')}: ${fmt(value(row, 'lbm'))} · ${classText(c, k)}`));
+      out.push(p);
+    }
+    out.push(dimensionBlock(row));
+    return out;
   }
 
   function dimensionBlock(row) {
     const wrap = el('div', 'dims');
     wrap.append(el('h3', null, t('dimensions')));
-    const present = DIMENSIONS.filter((d) => catalog.measure(d) || row[d] !== undefined);
-    const scale = Math.max(0.3, ...present.map((d) => Math.abs(row[d] ?? 0)));
+    const present = catalog.measures.map((x) => x.id).filter((d) => d !== 'lbm');
+    const scale = Math.max(0.3, ...present.map((d) => Math.abs(value(row, d) ?? 0)));
     const list = el('ul', 'dim-list');
     for (const d of present) {
-      const v = row[d];
+      const v = value(row, d);
       const k = row.classes?.[d];
-      const entry = classEntry(catalog.classification(d), k);
-      const li = el('li', 'dim');
+      const c = scoreClasses(d);
+      const li = el('li', d === state.measure ? 'dim current' : 'dim');
       li.dataset.measure = d;
+      if (d === state.measure) li.setAttribute('aria-current', 'true');
       if (v !== null && v !== undefined) li.dataset.value = String(v);
       if (k) li.dataset.class = String(k);
-      const name = el('span', 'dim-name', pick(catalog.measure(d), 'name') || d);
+      const name = el('span', 'dim-name', measureName(d));
       const track = el('span', 'dim-track');
       const bar = el('span', 'dim-bar');
       if (v !== null && v !== undefined) {
         const w = (Math.abs(v) / scale) * 50;
         bar.style.width = `${w}%`;
         bar.style.left = v >= 0 ? '50%' : `${50 - w}%`;
-        bar.style.background = entry?.color ?? '#999';
+        bar.style.background = classEntry(c, k)?.color ?? '#999';
       }
       track.append(bar);
-      const value = el('span', 'dim-value', v === null || v === undefined ? '–' : signed(v));
-      li.setAttribute('aria-label', `${name.textContent}: ${value.textContent}${k ? `, ${t('classLabel', { k, label: pick(entry, 'label') })}` : ''}`);
-      li.append(name, track, value);
+      const shown = el('span', 'dim-value', v === null || v === undefined ? '–' : signed(v));
+      li.setAttribute('aria-label', `${name.textContent}: ${shown.textContent}, ${classText(c, k)}`);
+      li.append(name, track, shown);
       list.append(li);
     }
     wrap.append(list);
@@ -283,12 +271,149 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
     return wrap;
   }
 
+  /** In Ontwikkeling: the change of the chosen Thema (value and change class), then the others. */
+  function changeBlocks(subject) {
+    const m = state.measure;
+    const { from, to } = change();
+    const ch = subject.changes?.find((x) => x.from === from && x.to === to);
+    const d = ch?.values?.[m];
+    if (d === undefined || d === null) {
+      const missing = [from, to].find((y) => !subject.years.some((r) => r.year === y && value(r, m) !== undefined));
+      return [noDataBlock(t('noDataFor', { year: missing ?? `${from} → ${to}` }))];
+    }
+    const c = changeClasses(m);
+    const k = ch.classes?.[m];
+    const box = el('div', 'lead change');
+    box.dataset.measure = m;
+    box.dataset.value = String(d);
+    if (k) box.dataset.class = String(k);
+    const text = el('div');
+    text.append(el('div', 'lead-label', `${measureName(m)} · ${t('changeValue', { from, to })}`),
+      el('div', 'lead-value', signed(d)), el('div', 'lead-class', classText(c, k)));
+    const a = subject.years.find((y) => y.year === from);
+    const b = subject.years.find((y) => y.year === to);
+    const sc = scoreClasses(m);
+    const both = el('div', 'lead-basis', t('changeFromTo', {
+      from, to, a: fmt(value(a, m)), b: fmt(value(b, m)), ka: classText(sc, a?.classes?.[m]), kb: classText(sc, b?.classes?.[m]),
+    }));
+    text.append(both);
+    box.append(swatch(c, k, true), text);
+    const others = el('ul', 'change-list');
+    for (const x of catalog.measures.map((y) => y.id).filter((y) => y !== m)) {
+      const v = ch.values?.[x];
+      if (v === undefined) continue;
+      const kc = ch.classes?.[x];
+      const li = el('li');
+      li.dataset.measure = x;
+      if (kc) li.dataset.class = String(kc);
+      li.append(swatch(changeClasses(x), kc), el('span', 'area-name', measureName(x)), el('span', 'area-value', signed(v)));
+      li.setAttribute('aria-label', `${measureName(x)}: ${signed(v)}, ${classText(changeClasses(x), kc)}`);
+      others.append(li);
+    }
+    const wrap = el('div', 'changes');
+    wrap.append(el('h3', null, t('otherChanges')), others);
+    return [box, wrap];
+  }
+
+  /**
+   * The gemeente, wijk and buurt at the place (from /api/v1/point `areas`): each with the shown
+   * Thema's value and class in the shown year, or in Ontwikkeling its change and change class.
+   */
+  function areasBlock(areas) {
+    const m = state.measure;
+    const year = shownYear();
+    const ch = change();
+    const c = ch ? changeClasses(m) : scoreClasses(m);
+    const wrap = el('div', 'areas');
+    wrap.append(el('h3', null, `${t('areas')} · ${measureName(m)} ${ch ? `${ch.from} → ${ch.to}` : year}`));
+    const list = el('ul', 'areas-list');
+    for (const a of areas) {
+      let v;
+      let k;
+      if (ch) {
+        const x = a.changes?.find((y) => y.from === ch.from && y.to === ch.to);
+        v = x?.values?.[m];
+        k = x?.classes?.[m];
+      } else {
+        const row = a.years?.find((y) => y.year === year);
+        v = value(row, m);
+        k = row?.classes?.[m];
+      }
+      const li = el('li');
+      li.dataset.level = a.level;
+      li.dataset.code = a.code;
+      if (k) li.dataset.class = String(k);
+      const sw = el('span', 'swatch');
+      sw.style.background = classEntry(c, k)?.color ?? '';
+      const has = v !== undefined && v !== null;
+      const shown = el('span', 'area-value', has ? (ch ? signed(v) : fmt(v)) : t('noData'));
+      li.append(sw, el('span', 'area-level', t(LEVEL_NAMES[a.level] ?? a.level)), el('span', 'area-name', a.name), shown);
+      li.setAttribute('aria-label', `${t(LEVEL_NAMES[a.level] ?? a.level)} ${a.name}: ${shown.textContent}${k ? `, ${classText(c, k)}` : ''}`);
+      list.append(li);
+    }
+    wrap.append(list);
+    return wrap;
+  }
+
+  /** Without a server (a static site): the clicked feature's own value and class, from the tile. */
+  function renderFromTile() {
+    title.textContent = pickedTitle() ?? t('cell');
+    const parts = [];
+    if (picked && pickedIsCurrent()) {
+      const ch = change();
+      const c = ch ? changeClasses(state.measure) : scoreClasses(state.measure);
+      const has = picked.score !== undefined;
+      const k = has ? Number(picked.class) : undefined;
+      const box = el('div', ch ? 'lead change' : 'lead');
+      box.dataset.measure = state.measure;
+      if (has) {
+        box.dataset.value = String(picked.score);
+        box.dataset.class = String(k);
+      }
+      const text = el('div');
+      const label = ch ? `${measureName(state.measure)} · ${t('changeValue', ch)}` : `${measureName(state.measure)} ${state.year}`;
+      text.append(el('div', 'lead-label', label), el('div', 'lead-value', has ? (ch ? signed(Number(picked.score)) : fmt(Number(picked.score))) : '–'),
+        el('div', 'lead-class', has ? classText(c, k) : t('noDataFor', { year: ch ? `${ch.from} → ${ch.to}` : state.year })));
+      if (!ch && picked.afw !== undefined) {
+        const ref = catalog.tileset(state.measure, state.year)?.reference;
+        const b = Number(picked.afw);
+        const key = b > 0 ? 'aboveReference' : b < 0 ? 'belowReference' : 'atReference';
+        text.append(el('div', 'lead-basis', t(key, { v: signed(b), ref: ref ? fmt(ref.value) : '' }).replace(' ()', '')));
+      }
+      box.append(swatch(c, k, true), text);
+      parts.push(box);
+      if (picked.cell) panel.dataset.cell = picked.cell;
+    } else {
+      parts.push(el('p', 'muted', t('noCell')));
+      delete panel.dataset.cell;
+    }
+    parts.push(el('p', 'muted', t('staticInfo')));
+    body.replaceChildren(...parts);
+  }
+
+  /** At low zooms the clicked cell is a coarse one: its mean (or change) from the tile first. */
+  function coarseBlock() {
+    if (!picked?.cell?.includes('/') || !pickedIsCurrent()) return null;
+    const ch = change();
+    const c = ch ? changeClasses(state.measure) : scoreClasses(state.measure);
+    const has = picked.score !== undefined;
+    const k = has ? Number(picked.class) : undefined;
+    const box = el('div', 'coarse');
+    if (k) box.dataset.class = String(k);
+    box.append(swatch(c, k), el('span', null, t(ch ? 'coarseChange' : 'coarseCell', {
+      cell: picked.cell, n: picked.n ?? '?', v: has ? (ch ? signed(Number(picked.score)) : fmt(Number(picked.score))) : '–',
+      label: has ? pick(classEntry(c, k), 'label') : t('noData'), from: ch?.from, to: ch?.to,
+    })));
+    return box;
+  }
+
   function chartBlock(p) {
     const m = state.measure;
-    const c = catalog.classification(m);
-    const pts = p.years.filter((y) => y[m] !== null && y[m] !== undefined).map((y) => ({ year: y.year, v: y[m], k: y.classes?.[m] }));
+    const c = scoreClasses(m);
+    const pts = p.years.filter((y) => value(y, m) !== null && value(y, m) !== undefined)
+      .map((y) => ({ year: y.year, v: value(y, m), k: y.classes?.[m] }));
     const wrap = el('div', 'chart');
-    wrap.append(el('h3', null, `${t('overTime')}: ${pick(catalog.measure(m), 'name') || m}`));
+    wrap.append(el('h3', null, `${t('overTime')}: ${measureName(m)}`));
     if (pts.length === 0) return wrap;
     const W = 300, H = 124, L = 42, R = 10, T = 14, B = 22;
     const y0 = Math.min(...pts.map((q) => q.v), m === 'lbm' ? Infinity : 0);
@@ -299,30 +424,32 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
     const X = (yr) => L + (xb === xa ? (W - L - R) / 2 : ((yr - xa) / (xb - xa)) * (W - L - R));
     const Y = (v) => T + (1 - (v - lo) / (hi - lo)) * (H - T - B);
     const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', class: 'chart-svg' });
-    const desc = pts.map((q) => `${q.year}: ${fmt(q.v)}`).join(', ');
-    s.setAttribute('aria-label', desc);
+    s.setAttribute('aria-label', pts.map((q) => `${q.year}: ${fmt(q.v)}`).join(', '));
     s.append(svg('line', { x1: L, x2: W - R, y1: H - B, y2: H - B, class: 'axis' }));
     if (lo < 0 && hi > 0) s.append(svg('line', { x1: L, x2: W - R, y1: Y(0), y2: Y(0), class: 'zero' }));
     for (const v of [lo + pad, hi - pad]) {
       const lab = svg('text', { x: L - 4, y: Y(v) + 3, 'text-anchor': 'end', class: 'tick' });
-      lab.textContent = fmt(v, 2);
+      lab.textContent = fmt(v);
       s.append(lab);
     }
+    // The years the view is about: the shown and compared year, or the two years of a change.
+    const marks = change() ? [state.from, state.to] : [state.year, state.compare];
     const far = (yr) => Math.abs(X(yr) - X(xa)) > 34 && Math.abs(X(yr) - X(xb)) > 34;
-    const marked = [state.year, state.compare].filter((y) => y !== null && far(y));
+    const marked = marks.filter((y) => y !== null && far(y));
     for (const yr of [...new Set([xa, xb, ...marked])]) {
       const anchor = yr === xa ? 'start' : yr === xb ? 'end' : 'middle';
-      const lab = svg('text', { x: X(yr), y: H - 6, 'text-anchor': anchor, class: yr === state.year ? 'tick current' : 'tick' });
+      const lab = svg('text', { x: X(yr), y: H - 6, 'text-anchor': anchor, class: marks.includes(yr) ? 'tick current' : 'tick' });
       lab.textContent = yr;
       s.append(lab);
     }
     s.append(svg('polyline', { points: pts.map((q) => `${X(q.year)},${Y(q.v)}`).join(' '), class: 'line' }));
     for (const q of pts) {
-      const role = q.year === state.year ? ' current' : q.year === state.compare ? ' compare' : '';
+      const role = q.year === marks[0] ? ' current' : q.year === marks[1] ? ' compare' : '';
       const dot = svg('circle', { cx: X(q.year), cy: Y(q.v), r: role ? 5 : 3.2, class: `dot${role}` });
       dot.setAttribute('fill', classEntry(c, q.k)?.color ?? '#999');
+      dot.dataset.year = q.year;
       const tip = svg('title', {});
-      tip.textContent = `${q.year}: ${fmt(q.v)}`;
+      tip.textContent = `${q.year}: ${fmt(q.v)} · ${classText(c, q.k)}`;
       dot.append(tip);
       s.append(dot);
     }

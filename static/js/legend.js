@@ -9,6 +9,25 @@ const el = (tag, cls, text) => {
   return e;
 };
 
+const fmtRef = (v) => v.toLocaleString(document.documentElement.lang === 'en' ? 'en-GB' : 'nl-NL', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/**
+ * What the classes are measured against, in words: the total score by its deviation from the
+ * national reference level (`reference`, the same in every year unless the metadata says
+ * otherwise), a dimension by its own value, a change map by the change of the score.
+ */
+export function basisNote(tileset, change) {
+  const c = tileset?.classification;
+  if (!c) return null;
+  if (change) return t('changeBasis', change);
+  if (c.basis && c.basis !== c.measure) {
+    const ref = tileset.reference;
+    if (!ref) return t('basisAfwPlain');
+    return t(ref.spread ? 'basisAfwVarying' : 'basisAfw', { ref: fmtRef(ref.value), spread: fmtRef(ref.spread ?? 0) });
+  }
+  return t('basisDimension');
+}
+
 /** Renders the legend for a tileset's classification into `root`. */
 export function renderLegend(root, { tileset, measure, year, compare, change = null }) {
   const c = tileset?.classification;
@@ -26,13 +45,18 @@ export function renderLegend(root, { tileset, measure, year, compare, change = n
     li.dataset.class = k.class;
     list.append(li);
   }
+  // "No data": a place that exists but has no score, in the classification's no-data colour.
   const nd = el('li', 'no-data');
   const sw = el('span', 'swatch swatch-nodata');
+  if (c?.no_data?.color) sw.style.background = c.no_data.color;
   nd.append(sw, el('span', 'legend-label', pick(c?.no_data, 'label') || t('noData')));
   list.append(nd);
-  // The total score is classified by its deviation from the national average (basis `afw`).
-  const basis = change ? el('p', 'legend-note', t('changeBasis', change))
-    : c?.basis && c.basis !== c.measure ? el('p', 'legend-note', t('basisAfw')) : null;
+  // Land without residents: neither a class nor "no data".
+  const land = el('li', 'land');
+  land.append(el('span', 'swatch swatch-land'), el('span', 'legend-label', t('notPopulated')));
+  list.append(land);
+  const note = basisNote(tileset, change);
+  const basis = note ? el('p', 'legend-note', note) : null;
   root.dataset.kind = change ? 'change' : 'score';
   const level = el('p', 'legend-level');
   level.setAttribute('aria-live', 'polite');

@@ -3,7 +3,7 @@
 // For tests: window.lbm = { map, state, ready } and body[data-state] = "loading" | "idle".
 
 import { state, update, subscribe, parseUrl, urlFor } from './state.js';
-import { loadCatalog, loadConfig, ROOT } from './api.js';
+import { loadCatalog, loadConfig, loadTilesetStyle, ROOT } from './api.js';
 import { Catalog } from './catalog.js';
 import { renderLegend, renderCellSize, renderLevel } from './legend.js';
 import { setLang, t, pick, translate } from './i18n.js';
@@ -98,14 +98,21 @@ async function boot() {
     : catalog.tileset(state.measure, state.year));
   const compareTileset = () => (state.compare === null || changeMode() ? null : catalog.tileset(state.measure, state.compare));
 
-  const [{ GridMap, baseStyle, onPick, noDataBackground, addOutline, earlyWorker }, { Compare }] = await mapModules;
+  const first = tileset();
+  let doc;
+  try {
+    doc = first && (await loadTilesetStyle(first));
+  } catch (err) {
+    showMessage(t('tilesetError', { id: first.id }));
+    throw err;
+  }
+  const [{ GridMap, baseStyle, onPick, landColor, addOutline, earlyWorker }, { Compare }] = await mapModules;
   performance.mark('lbm:maplibre');
-  const { style, basemap } = await baseStyle(config, tileset()?.classification);
-  // The legend's "no data" swatch shows what the map shows there: the plain background, or
-  // (over a basemap, where no-data cells are transparent) a hatch.
-  if (!basemap) document.documentElement.style.setProperty('--no-data', noDataBackground(tileset()?.classification));
+  const { style, basemap } = await baseStyle(config, doc);
+  // The page behind the map and the legend's swatch of unpopulated land: the style's land colour.
+  document.documentElement.style.setProperty('--land', landColor(doc));
   document.body.classList.toggle('has-basemap', basemap);
-  const grid = new GridMap($('map'), { style, basemap, tileset: tileset(), camera: state, test, controls: true, level: state.level });
+  const grid = new GridMap($('map'), { style, basemap, tileset: first, doc, camera: state, test, controls: true, level: state.level });
   const map = grid.map;
   performance.mark('lbm:map');
   // The first `idle`: every tile in view loaded and drawn. Listened for from the start: it comes in
@@ -169,12 +176,13 @@ async function boot() {
     const jobs = [grid.show(ts)];
     if (other) {
       const fresh = !compare.active;
-      jobs.push(compare.show(other, [state.year, state.compare]));
-      if (fresh) {
+      // The compare map exists once its tileset's style document is in.
+      jobs.push(compare.show(other, [state.year, state.compare]).then(() => {
+        if (!fresh) return;
         loading.watch(compare.grid);
         watchErrors(compare.grid);
         onPick(compare.grid, pickCell);
-      }
+      }));
     } else {
       compare.close();
     }
@@ -236,6 +244,7 @@ async function boot() {
       },
     });
     initShare();
+    initAbout(catalog);
     initSearch({ onPick: flyTo });
     onPick(grid, pickCell);
     window.lbm.info = info;
@@ -260,6 +269,15 @@ async function boot() {
   window.lbm.readyAt = idleAt; // ms since navigation start, for the benchmark
   if (!basemap) addOutline(map); // context after the scores are drawn
   markReady(window.lbm);
+}
+
+/** "Over deze kaart": what the classes, the reference and a change class mean. */
+function initAbout(catalog) {
+  const dialog = $('about-dialog');
+  // The tilesets say themselves when their scores are synthetic (their attribution).
+  $('about-demo').hidden = !catalog.tilesets.some((t) => /synthetic/i.test(t.attribution ?? ''));
+  $('about-open').addEventListener('click', () => dialog.showModal());
+  $('about-close').addEventListener('click', () => dialog.close());
 }
 
 /** On phones the panel is a bottom sheet that folds away to show the map. */

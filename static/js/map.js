@@ -1,12 +1,13 @@
-// The MapLibre map and the score layers on it. The style is built from data: the tileset's tile
-// URL, zoom range and its classification's colours, all from the catalog. Switching tileset swaps
-// the source and layers on the running map, so the camera stays where it is.
+// The MapLibre map and the score layers on it. How a tileset is drawn is its style document
+// (`/styles/{id}.json`, written by the contract's one style builder): the page takes its layers,
+// gives them the tileset's own source, and only chooses which level is shown. Switching tileset
+// swaps the source and layers on the running map, so the camera stays where it is.
 
 import {
   Map as MapLibreMap, NavigationControl, ScaleControl, AttributionControl, prewarm, addProtocol, setWorkerUrl,
   getVersion,
 } from '../../vendor/maplibre-gl/maplibre-gl.mjs';
-import { loadStyle, ROOT } from './api.js';
+import { loadStyle, loadTilesetStyle, ROOT } from './api.js';
 import { mapLocale } from './i18n.js';
 import { takeWorker, WORKER_URL } from './worker.js';
 
@@ -46,19 +47,9 @@ function startWorkers() {
 export const earlyWorker = startWorkers();
 
 export const MAX_ZOOM = 17; // the tileset's maxzoom is overzoomed up to here
-const OUTLINE_FROM = 12; // 100 m cells are a few pixels wide below this zoom
 
-/** Mixes a `#rrggbb` colour with white: `share` 0 gives the colour, 1 white. */
-export function lighten(hex, share) {
-  const c = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
-  return `#${c.map((v) => Math.round(v + (255 - v) * share).toString(16).padStart(2, '0')).join('')}`;
-}
-
-/**
- * The colour of "no data" where there is no basemap: the classification's no-data colour, made
- * lighter, so that places without data read as neutral grey, never as a class colour.
- */
-export const noDataBackground = (classification) => lighten(classification?.no_data?.color ?? '#bdbdbd', 0.5);
+/** The background colour of a style document: land without residents. */
+export const landColor = (doc) => doc?.layers?.find((l) => l.type === 'background')?.paint?.['background-color'] ?? '#e4e6e8';
 
 const plainStyle = (background) => ({
   version: 8,
@@ -117,27 +108,18 @@ export function usePmtiles() {
   return pmtilesReady;
 }
 
-/** The configured basemap style, or a plain background in the no-data colour. */
-export async function baseStyle(config, classification) {
+/**
+ * The configured basemap style, or a plain background: the land colour of the tileset's style
+ * document (land without residents, neither a class nor the no-data colour).
+ */
+export async function baseStyle(config, doc) {
   if (config?.pmtiles) await usePmtiles();
   const basemap = config?.basemap && (await loadStyle(config.basemap));
-  return { style: basemap || plainStyle(noDataBackground(classification)), basemap: Boolean(basemap) };
+  return { style: basemap || plainStyle(landColor(doc)), basemap: Boolean(basemap) };
 }
 
 /** Absolute tile URLs: MapLibre fetches tiles in a worker, where relative URLs would resolve wrongly. */
 const absolute = (urls) => urls.map((u) => new URL(u, location.href).href.replace(/%7B/g, '{').replace(/%7D/g, '}'));
-
-/**
- * `['match', ['get','class'], 1, '#..', ..., transparent]` from a classification. A cell without a
- * class is transparent: "no data" shows the background (the no-data colour, or the basemap), as
- * the legend says, never a class colour.
- */
-export function fillColor(classification) {
-  const expr = ['match', ['to-number', ['get', 'class'], 0]];
-  for (const c of classification.classes) expr.push(c.class, c.color);
-  expr.push('rgba(0,0,0,0)');
-  return expr;
-}
 
 /** The tileset's bounds widened by their own size on each side: room to pan, not to get lost. */
 function around(bounds) {
@@ -165,34 +147,55 @@ const sourceOf = (tileset) => (!tileset.tiles && tileset.pmtiles ? {
   attribution: tileset.attribution ?? 'Leefbaarometer',
 });
 
-// Automatic levels by zoom: gemeente below z9, wijk z9–11, buurt z11–13, cells above; only the
-// levels a tileset has (the first one starts at the lowest zoom, the grid after the finest).
-const AUTO_LEVELS = [['gemeente', 0], ['wijk', 9], ['buurt', 11]];
-const GRID_AFTER = { gemeente: 9, wijk: 11, buurt: 13 };
 const TOP_ZOOM = 24;
+const AREA_LEVELS = ['gemeente', 'wijk', 'buurt', 'pc4'];
 
-/** The area levels of a tileset (coarse to fine) that the web map draws. */
-export const areaLevels = (tileset) => AUTO_LEVELS.map(([l]) => l)
-  .filter((l) => (tileset?.areas ?? []).some((a) => a.layer === l));
+/** The area levels of a tileset (coarse to fine), as its metadata lists them. */
+export const areaLevels = (tileset) => AREA_LEVELS.filter((l) => (tileset?.areas ?? []).some((a) => a.layer === l));
 
 /**
  * `[{level, min, max}]` zoom bands (max exclusive) of the levels drawn for `choice` ('auto' or a
- * level): automatic bands by zoom, or the one fixed level at every zoom (auto when the tileset
- * lacks it).
+ * level): the tileset's own level plan (`levels`, written by the tiler), or the one fixed level
+ * at every zoom (the plan when the tileset lacks it).
  */
 export function levelPlan(tileset, choice = 'auto') {
-  const present = areaLevels(tileset);
-  if (choice === 'grid' || present.length === 0) return [{ level: 'grid', min: 0, max: TOP_ZOOM }];
-  if (present.includes(choice)) return [{ level: choice, min: 0, max: TOP_ZOOM }];
-  const starts = present.map((l, i) => ({ level: l, min: i === 0 ? 0 : AUTO_LEVELS.find(([n]) => n === l)[1] }));
-  starts.push({ level: 'grid', min: GRID_AFTER[present[present.length - 1]] });
-  return starts.map((b, i) => ({ ...b, max: starts[i + 1]?.min ?? TOP_ZOOM })).filter((b) => b.max > b.min);
+  if (choice === 'grid' || (choice !== 'auto' && areaLevels(tileset).includes(choice))) {
+    return [{ level: choice, min: 0, max: TOP_ZOOM }];
+  }
+  const plan = (tileset?.levels ?? []).map((b) => ({ level: b.layer, min: b.minzoom, max: b.maxzoom }));
+  return plan.length ? plan : [{ level: 'grid', min: 0, max: TOP_ZOOM }];
 }
 
 /** The level drawn at `zoom`. */
 export function levelAt(tileset, choice, zoom) {
   const plan = levelPlan(tileset, choice);
   return (plan.find((b) => zoom >= b.min && zoom < b.max) ?? plan[plan.length - 1]).level;
+}
+
+/**
+ * The score layers of a tileset for source `id`: the style document's layers (all but its
+ * background) with the tileset's source and ids `${id}:${level}:${role}`, shown as `choice` asks:
+ * automatic keeps the document's zoom bands, a fixed level is drawn at every zoom and the others
+ * are hidden.
+ */
+export function scoreLayers(doc, id, choice) {
+  const fixed = choice && choice !== 'auto';
+  return doc.layers.filter((l) => l.source).map((l) => {
+    const level = l.metadata?.['lbm:level'] ?? l['source-layer'];
+    const role = l.metadata?.['lbm:role'] ?? l.type;
+    const layer = {
+      ...l, id: `${id}:${level}:${role}`, source: id, layout: { ...(l.layout ?? {}) },
+      metadata: { ...(l.metadata ?? {}), 'lbm:level': level, 'lbm:role': role },
+    };
+    if (fixed) {
+      const mine = level === choice;
+      layer.layout.visibility = mine ? 'visible' : 'none';
+      delete layer.maxzoom;
+      // Outlines of 100 m cells only from the zoom the document starts them at.
+      if (mine && !(level === 'grid' && role === 'outline')) delete layer.minzoom;
+    }
+    return layer;
+  });
 }
 
 /**
@@ -229,16 +232,18 @@ function drawWhenLoaded(map, timeout = 1500) {
 export class GridMap {
   /**
    * @param {HTMLElement} container
-   * @param {object} opts style, tileset (for the zoom range and first view), camera
-   *   ({center, zoom} or null for the tileset's bounds), test (keep the drawing buffer readable),
-   *   wholeFirst (draw nothing until the first view is loaded; see drawWhenLoaded)
+   * @param {object} opts style (the base), tileset (for the zoom range and first view) and doc
+   *   (its style document, see loadTilesetStyle), camera ({center, zoom} or null for the
+   *   tileset's bounds), test (keep the drawing buffer readable), wholeFirst (draw nothing until
+   *   the first view is loaded; see drawWhenLoaded)
    */
   constructor(container, {
-    style, tileset, camera, test = false, controls = true, basemap = false, level = 'auto', wholeFirst = true,
+    style, tileset, doc, camera, test = false, controls = true, basemap = false, level = 'auto', wholeFirst = true,
   }) {
     this.basemap = basemap;
     this.level = level;
     this.tileset = tileset;
+    this.docs = new Map([[tileset.id, doc]]);
     // The highlight layers come with the first selection: until then the worker need not compute
     // their feature-state paint for every tile (see #addHighlight).
     this.highlight = false;
@@ -265,7 +270,8 @@ export class GridMap {
       fadeDuration: test ? 0 : 200,
       canvasContextAttributes: { preserveDrawingBuffer: test, antialias: false },
       locale: mapLocale(),
-      // The style is built here from the catalog (and tested); a basemap's style is checked.
+      // The score layers come from the server's style documents (tested there); a basemap's
+      // style is checked.
       validateStyle: basemap,
     });
     if (wholeFirst) drawWhenLoaded(this.map);
@@ -288,7 +294,8 @@ export class GridMap {
 
   /** Shows `tileset`; the previous one stays drawn until the new one has loaded (no flash). */
   async show(tileset) {
-    await this.styleReady;
+    const [doc] = await Promise.all([this.docs.get(tileset.id) ?? loadTilesetStyle(tileset), this.styleReady]);
+    this.docs.set(tileset.id, doc);
     const map = this.map;
     const id = `lbm:${tileset.id}`;
     if (this.sourceId === id) {
@@ -335,76 +342,12 @@ export class GridMap {
   }
 
   /**
-   * The layers of a tileset's source `id`: per area level a fill and an outline, then the grid's
-   * fill, outline and highlight, each in its zoom band of the level plan (hidden outside it). The
-   * highlight layers (`:selected`) only once something was selected (`this.highlight`).
+   * The layers of a tileset's source `id` (see scoreLayers): the highlight layers (role
+   * `selected`) only once something was selected (`this.highlight`).
    */
   #layers(id, tileset) {
-    const layers = this.#allLayers(id, tileset);
-    return this.highlight ? layers : layers.filter((l) => !l.id.endsWith(':selected'));
-  }
-
-  #allLayers(id, tileset) {
-    const opacity = this.basemap ? [0.8, 0.6] : [0.92, 0.78];
-    const plan = levelPlan(tileset, this.level);
-    const band = (level, extraMin = 0) => {
-      const b = plan.find((p) => p.level === level);
-      if (!b) return { layout: { visibility: 'none' } };
-      const out = { layout: { visibility: 'visible' } };
-      const min = Math.max(b.min, extraMin);
-      if (min > 0) out.minzoom = min;
-      if (b.max < TOP_ZOOM) out.maxzoom = b.max;
-      return out;
-    };
-    const areas = areaLevels(tileset).flatMap((level) => [
-      {
-        id: `${id}:${level}:fill`, type: 'fill', source: id, 'source-layer': level, ...band(level),
-        paint: {
-          'fill-color': fillColor(tileset.classification),
-          'fill-opacity': opacity[0],
-          'fill-antialias': false,
-        },
-      },
-      {
-        id: `${id}:${level}:line`, type: 'line', source: id, 'source-layer': level, ...band(level),
-        paint: {
-          'line-color': 'rgba(30,30,30,0.7)',
-          'line-width': ['interpolate', ['linear'], ['zoom'], 6, 0.5, 14, 1.6],
-        },
-      },
-      {
-        id: `${id}:${level}:selected`, type: 'line', source: id, 'source-layer': level, ...band(level),
-        paint: {
-          'line-color': '#111',
-          'line-width': ['case', ['boolean', ['feature-state', 'selected'], false], 3.5, 0],
-        },
-      },
-    ]);
-    return [
-      ...areas,
-      {
-        id: `${id}:fill`, type: 'fill', source: id, 'source-layer': 'grid', ...band('grid'),
-        paint: {
-          'fill-color': fillColor(tileset.classification),
-          'fill-opacity': ['interpolate', ['linear'], ['zoom'], 10, opacity[0], 15, opacity[1]],
-          'fill-antialias': false,
-        },
-      },
-      {
-        id: `${id}:line`, type: 'line', source: id, 'source-layer': 'grid', ...band('grid', OUTLINE_FROM - 0.5),
-        paint: {
-          'line-color': 'rgba(40,40,40,0.35)',
-          'line-width': ['interpolate', ['linear'], ['zoom'], OUTLINE_FROM, 0.3, MAX_ZOOM, 1.2],
-        },
-      },
-      {
-        id: `${id}:selected`, type: 'line', source: id, 'source-layer': 'grid', ...band('grid'),
-        paint: {
-          'line-color': '#111',
-          'line-width': ['case', ['boolean', ['feature-state', 'selected'], false], 3, 0],
-        },
-      },
-    ];
+    const layers = scoreLayers(this.docs.get(tileset.id), id, this.level);
+    return this.highlight ? layers : layers.filter((l) => l.metadata['lbm:role'] !== 'selected');
   }
 
   /**
@@ -439,8 +382,9 @@ export class GridMap {
     return Object.keys(this.map.getStyle().sources).some((s) => s.startsWith('lbm:') && s !== this.sourceId);
   }
 
+  /** The id of the grid's fill layer of the current tileset. */
   get fillLayer() {
-    return `${this.sourceId}:fill`;
+    return `${this.sourceId}:grid:fill`;
   }
 
   /** The feature drawn at a screen point (a grid cell or an area), if any. */

@@ -72,7 +72,7 @@ test('the map renders the class colours where there is data', { skip }, async ()
   assert.ok(px.coloured > px.total * 0.05, `at least 5% of the map in class colours (got ${px.coloured}/${px.total})`);
   assert.ok(px.perClass.filter((n) => n > 20).length >= 2, 'at least two classes visible');
   const legend = await page.$$eval('#legend li', (lis) => lis.length);
-  assert.equal(legend, ts.classification.classes.length + 1, 'legend: every class plus "no data"');
+  assert.equal(legend, ts.classification.classes.length + 2, 'legend: every class, "no data" and land without residents');
   const swatch = await page.$eval('#legend li[data-class="1"] .swatch', (e) => getComputedStyle(e).backgroundColor);
   const [r, g, b] = [1, 3, 5].map((i) => parseInt(ts.classification.classes[0].color.slice(i, i + 2), 16));
   assert.equal(swatch, `rgb(${r}, ${g}, ${b})`, 'legend colour from the classification');
@@ -151,7 +151,7 @@ test('a click on a cell opens the info panel with that cell\'s values', { skip }
   const shown = await page.evaluate(() => ({
     cell: document.getElementById('info').dataset.cell,
     title: document.getElementById('info-title').textContent,
-    total: document.querySelector('#info .total')?.dataset.value,
+    total: document.querySelector('#info .lead[data-measure="lbm"]')?.dataset.value,
     dims: Object.fromEntries([...document.querySelectorAll('#info .dim[data-measure]')].map((li) => [li.dataset.measure, li.dataset.value])),
   }));
   assert.equal(shown.cell, point.cell);
@@ -171,8 +171,8 @@ test('a click on a cell opens the info panel with that cell\'s values', { skip }
     order: window.lbm.map.getStyle().layers.map((l) => l.source ? l.id : null).filter(Boolean),
   }));
   const mine = order.filter((id) => id.startsWith(`${sourceId}:`));
-  assert.equal(mine.at(-1), `${sourceId}:selected`, `the cell highlight is drawn above the cells: ${mine}`);
-  assert.equal(mine[mine.indexOf(`${sourceId}:line`) + 1], `${sourceId}:selected`, `right above the cell outline: ${mine}`);
+  assert.equal(mine.at(-1), `${sourceId}:grid:selected`, `the cell highlight is drawn above the cells: ${mine}`);
+  assert.equal(mine[mine.indexOf(`${sourceId}:grid:outline`) + 1], `${sourceId}:grid:selected`, `right above the cell outline: ${mine}`);
 
   await page.keyboard.press('Escape');
   await page.waitForSelector('#info', { state: 'hidden' });
@@ -242,7 +242,7 @@ test('/embed renders the map, the legend and a link back', { skip }, async () =>
   saveArtifact('embed.png', await page.screenshot());
   const px = await classPixels(page, ts.classification);
   assert.ok(px.coloured > px.total * 0.05, `class colours in the embed (${px.coloured}/${px.total})`);
-  assert.equal(await page.$$eval('#legend li', (l) => l.length), ts.classification.classes.length + 1);
+  assert.equal(await page.$$eval('#legend li', (l) => l.length), ts.classification.classes.length + 2);
   const link = await page.$eval('#full-link', (a) => a.href);
   assert.match(link, new RegExp(`/\\?(.*&)?measure=lbm&year=${ts.year}`));
   assert.equal(await page.$('#measure'), null, 'no controls in the embed');

@@ -75,8 +75,10 @@ test('the static site draws the map from PMTiles archives by HTTP range requests
   const reads = archive(ts.id);
   assert.ok(reads.length >= 2, `header and tiles read from ${ts.id}.pmtiles (got ${reads.length})`);
   assert.ok(reads.every((r) => /^bytes=\d+-\d+$/.test(r.range ?? '')), 'every read is a byte range');
-  const server = page.requests.filter((r) => /\/(api\/v1|styles)\/|\/tiles\/[^/]+\/\d+\//.test(new URL(r.url).pathname));
+  const server = page.requests.filter((r) => /\/api\/v1\/|\/tiles\/[^/]+\/\d+\//.test(new URL(r.url).pathname));
   assert.deepEqual(server, [], 'no request needs a tile server');
+  // The map draws with the same style document the server publishes, here a file of the site.
+  assert.ok(page.requests.some((r) => new URL(r.url).pathname.endsWith(`/styles/${ts.id}.json`)), 'the style document is read from the site');
 
   const px = await classPixels(page, ts.classification);
   console.log(`class pixels of the static site at z12: ${JSON.stringify(px)}`);
@@ -94,9 +96,13 @@ test('the static site draws the map from PMTiles archives by HTTP range requests
   assert.ok(spot, 'a cell at the centre of the view');
   await page.mouse.click(spot.x, spot.y);
   await page.waitForSelector('#info[data-state="ready"]:not([hidden])');
-  const info = await page.$eval('#info', (e) => ({ cell: e.dataset.cell, text: e.textContent }));
+  const info = await page.$eval('#info', (e) => ({
+    cell: e.dataset.cell, value: e.querySelector('.lead')?.dataset.value, cls: e.querySelector('.lead')?.dataset.class, text: e.textContent,
+  }));
   assert.ok(info.cell, 'the info panel names the clicked cell');
-  assert.match(info.text, /\d[.,]\d{1,3} \(/, "and shows its score and class");
+  assert.ok(info.value !== undefined && info.cls, `and leads with its score and class: ${JSON.stringify(info)}`);
+  assert.match(info.text, /\d,\d{3}/, 'the score with its three published decimals');
+  assert.match(info.text, new RegExp(`klasse ${info.cls}`), 'and names the class');
   saveArtifact('static-site-info.png', await page.screenshot());
   await page.keyboard.press('Escape');
 

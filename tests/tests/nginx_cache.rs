@@ -77,7 +77,7 @@ fn nginx_caches_versioned_tiles_and_serves_them_while_the_server_is_down() {
     assert!(template.starts_with(&prefix), "{template}");
 
     // The z12 tile in the middle of the area (it has cells).
-    let (lon, lat) = lbm_tiler::rd_to_wgs84(135_000.0, 455_000.0).unwrap();
+    let (lon, lat) = lbm_tileset::project::rd_to_wgs84(135_000.0, 455_000.0).unwrap();
     let ((x, y), _) = lbm_e2e::tile_of(lon, lat, 12, 4096);
     let url = template
         .replace("{z}", "12")

@@ -99,23 +99,13 @@ fn demo_rows() -> &'static Vec<Row> {
     })
 }
 
-/// Class 1..9 of `v` by the cut points: one more than the number of cuts at or below `v`.
-fn class_of(cuts: &[f64], v: f64) -> u8 {
-    1 + cuts.iter().filter(|&&c| c <= v).count() as u8
-}
-
-fn classification(tilejson: &Value) -> (String, Vec<f64>) {
-    let c = &tilejson["lbm"]["classification"];
-    let basis = c["basis"].as_str().expect("basis").to_string();
-    let cuts: Vec<f64> = c["cuts"]
-        .as_array()
-        .expect("cuts")
-        .iter()
-        .map(|v| v.as_f64().expect("cut"))
-        .collect();
-    assert_eq!(cuts.len(), 8);
-    assert!(cuts.windows(2).all(|w| w[0] < w[1]), "cuts increase");
-    (basis, cuts)
+/// The classification a tileset carries, read with the contract (its one `classify`: the
+/// published value against the cut points).
+fn classification(tilejson: &Value) -> lbm_tileset::Classification {
+    let c: lbm_tileset::Classification =
+        serde_json::from_value(tilejson["lbm"]["classification"].clone()).expect("classification");
+    c.check().expect("a usable classification");
+    c
 }
 
 #[test]
@@ -197,7 +187,8 @@ fn detail_cells_decode_to_their_score_and_class_at_their_place() {
         let tj = get_json(&format!("/tiles/{measure}-2020.json"));
         let template = tj["tiles"][0].as_str().unwrap().to_string();
         let maxzoom = tj["maxzoom"].as_u64().unwrap() as u8;
-        let (basis, cuts) = classification(&tj);
+        let cls = classification(&tj);
+        let basis = cls.basis().to_string();
         let rows: Vec<&Row> = demo_rows()
             .iter()
             .filter(|r| r.year == 2020 && r.values.contains_key(measure))
@@ -208,7 +199,7 @@ fn detail_cells_decode_to_their_score_and_class_at_their_place() {
                 f64::from(row.hx) * 100.0 + 50.0,
                 f64::from(row.hy) * 100.0 + 50.0,
             );
-            let (lon, lat) = lbm_tiler::rd_to_wgs84(cx, cy).expect("projection");
+            let (lon, lat) = lbm_tileset::project::rd_to_wgs84(cx, cy).expect("projection");
             let ((tx, ty), _) = tile_of(lon, lat, maxzoom, 4096);
             let (extent, features) = fetch_grid(&template, maxzoom, tx, ty);
             let (_, centre) = tile_of(lon, lat, maxzoom, extent);
@@ -225,8 +216,8 @@ fn detail_cells_decode_to_their_score_and_class_at_their_place() {
             );
             let class = f.props["class"].as_f64().unwrap() as u8;
             assert_eq!(
-                class,
-                class_of(&cuts, row.values[&basis]),
+                Some(class),
+                cls.classify(row.values[&basis]),
                 "{measure} {id} class"
             );
             assert_eq!(f.props["cell"], format!("E{}N{}", row.hx, row.hy));
@@ -245,7 +236,7 @@ fn neighbouring_cells_share_their_corners_exactly() {
     let tj = get_json("/tiles/lbm-2022.json");
     let template = tj["tiles"][0].as_str().unwrap().to_string();
     let maxzoom = tj["maxzoom"].as_u64().unwrap() as u8;
-    let (lon, lat) = lbm_tiler::rd_to_wgs84(136_000.0, 456_000.0).unwrap();
+    let (lon, lat) = lbm_tileset::project::rd_to_wgs84(136_000.0, 456_000.0).unwrap();
     let ((tx, ty), _) = tile_of(lon, lat, maxzoom, 4096);
     let (_, features) = fetch_grid(&template, maxzoom, tx, ty);
     let by_id: HashMap<u64, &lbm_e2e::Feature> = features.iter().map(|f| (f.id, f)).collect();
@@ -280,14 +271,14 @@ fn neighbouring_cells_share_their_corners_exactly() {
 fn pyramid_cells_are_the_mean_of_their_hundred_metre_cells() {
     let tj = get_json("/tiles/fys-2018.json");
     let template = tj["tiles"][0].as_str().unwrap().to_string();
-    let (_, cuts) = classification(&tj);
+    let cls = classification(&tj);
     let pyramid = tj["lbm"]["pyramid"].as_array().expect("pyramid").clone();
     let rows: HashMap<(u32, u32), f64> = demo_rows()
         .iter()
         .filter(|r| r.year == 2018)
         .filter_map(|r| Some(((r.hx, r.hy), *r.values.get("fys")?)))
         .collect();
-    let (lon, lat) = lbm_tiler::rd_to_wgs84(136_000.0, 456_000.0).unwrap();
+    let (lon, lat) = lbm_tileset::project::rd_to_wgs84(136_000.0, 456_000.0).unwrap();
     let mut checked = 0;
     for level in pyramid {
         let (z, cell_m) = (
@@ -323,8 +314,8 @@ fn pyramid_cells_are_the_mean_of_their_hundred_metre_cells() {
                 "{cell}: {score} vs mean {mean}"
             );
             assert_eq!(
-                f.props["class"].as_f64().unwrap() as u8,
-                class_of(&cuts, mean),
+                Some(f.props["class"].as_f64().unwrap() as u8),
+                cls.classify(mean),
                 "{cell}: mean {mean}"
             );
             checked += 1;
@@ -350,7 +341,7 @@ fn style_draws_the_tileset_in_its_class_colours() {
 #[test]
 fn point_api_returns_the_cell_time_series() {
     let row = demo_rows().iter().find(|r| r.year == 2020).expect("a row");
-    let (lon, lat) = lbm_tiler::rd_to_wgs84(
+    let (lon, lat) = lbm_tileset::project::rd_to_wgs84(
         f64::from(row.hx) * 100.0 + 50.0,
         f64::from(row.hy) * 100.0 + 50.0,
     )
@@ -412,7 +403,7 @@ fn search_finds_the_demo_municipality_and_cells() {
     assert_eq!(first["code"], "GM0344");
     assert_eq!(first["name"], "Utrecht");
     let bbox: Vec<f64> = serde_json::from_value(first["bbox"].clone()).unwrap();
-    let (lon, lat) = lbm_tiler::rd_to_wgs84(136_000.0, 456_000.0).unwrap(); // the Dom
+    let (lon, lat) = lbm_tileset::project::rd_to_wgs84(136_000.0, 456_000.0).unwrap(); // the Dom
     assert!(bbox[0] < lon && lon < bbox[2] && bbox[1] < lat && lat < bbox[3]);
     // By code, case-insensitive.
     let body = get_json("/api/v1/search?q=gm0344");
@@ -420,7 +411,7 @@ fn search_finds_the_demo_municipality_and_cells() {
 
     let row = &demo_rows()[0];
     let id = format!("E{}N{}", row.hx, row.hy);
-    let (clon, clat) = lbm_tiler::rd_to_wgs84(
+    let (clon, clat) = lbm_tileset::project::rd_to_wgs84(
         f64::from(row.hx) * 100.0 + 50.0,
         f64::from(row.hy) * 100.0 + 50.0,
     )
@@ -452,7 +443,7 @@ fn search_finds_the_demo_municipality_and_cells() {
 #[test]
 fn point_api_names_the_municipality_with_its_scores() {
     // The Dom in Utrecht.
-    let (lon, lat) = lbm_tiler::rd_to_wgs84(136_000.0, 456_000.0).unwrap();
+    let (lon, lat) = lbm_tileset::project::rd_to_wgs84(136_000.0, 456_000.0).unwrap();
     let body = get_json(&format!("/api/v1/point?lon={lon}&lat={lat}"));
     let areas = body["areas"].as_array().expect("areas");
     let gm = areas

@@ -3,8 +3,9 @@
 use flate2::{Compress, Compression, Crc, FlushCompress, Status};
 use mvt::{GeomEncoder, GeomType, Tile};
 
+use lbm_tileset::grid::{feature_id, write_cell_label};
+
 use crate::error::{Result, TilerError};
-use crate::grid::{feature_id, write_cell_label};
 
 /// Tile extent (coordinate units per tile side).
 pub const EXTENT: u32 = 4096;
@@ -32,6 +33,18 @@ pub fn global_px(unit: (f64, f64), z: u8) -> (i32, i32) {
     )
 }
 
+/// What a feature shows: its published score and class, and for the total score its published
+/// `afw`. A feature without it is a place that exists but has no score ("geen gegevens").
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Shown {
+    /// The published score (or change).
+    pub score: f64,
+    /// Class 1..9.
+    pub class: u8,
+    /// The published `afw` of an `lbm` score tileset.
+    pub afw: Option<f64>,
+}
+
 /// One cell ready to be drawn at one zoom.
 #[derive(Clone, Copy, Debug)]
 pub struct TileFeature {
@@ -41,10 +54,8 @@ pub struct TileFeature {
     pub kx: i32,
     /// y in units of the cell size.
     pub ky: i32,
-    /// The score, already rounded.
-    pub score: f64,
-    /// Class 1..9.
-    pub class: u8,
+    /// Score and class; `None` for a populated cell without a value for the measure.
+    pub shown: Option<Shown>,
     /// Number of 100 m cells with data.
     pub n: u32,
 }
@@ -74,7 +85,7 @@ impl TileFeature {
 /// One area (gemeente, wijk, buurt, pc4) in one tile.
 #[derive(Clone, Copy, Debug)]
 pub struct AreaTileFeature<'a> {
-    /// Rings in tile coordinates, oriented (see [`crate::area_tiles::AreaPiece`]).
+    /// Rings in tile coordinates, oriented (see [`crate::geometry::area_tiles::AreaPiece`]).
     pub rings: &'a [Vec<(i32, i32)>],
     /// Feature id (the digits of the code).
     pub id: u64,
@@ -82,10 +93,8 @@ pub struct AreaTileFeature<'a> {
     pub code: &'a str,
     /// Name.
     pub name: &'a str,
-    /// Score, already rounded.
-    pub score: f64,
-    /// Class 1..9.
-    pub class: u8,
+    /// Score and class; `None` for an area without a score (drawn as "geen gegevens").
+    pub shown: Option<Shown>,
     /// 100 m cells with data inside (0 for scores from a file).
     pub n: u32,
 }
@@ -131,8 +140,7 @@ pub fn encode_tile<'a>(
         let geom = g.encode().map_err(|e| err(&e))?;
         let mut feature = layer.into_feature(geom);
         feature.set_id(feature_id(f.kx, f.ky, level));
-        feature.add_tag_double("score", f.score);
-        feature.add_tag_uint("class", u64::from(f.class));
+        add_shown(&mut feature, f.shown);
         write_cell_label(&mut label, f.kx, f.ky, level);
         feature.add_tag_string("cell", &label);
         feature.add_tag_uint("n", u64::from(f.n));
@@ -162,8 +170,7 @@ pub fn encode_tile<'a>(
             feature.set_id(f.id);
             feature.add_tag_string("code", f.code);
             feature.add_tag_string("name", f.name);
-            feature.add_tag_double("score", f.score);
-            feature.add_tag_uint("class", u64::from(f.class));
+            add_shown(&mut feature, f.shown);
             feature.add_tag_uint("n", u64::from(f.n));
             layer = feature.into_layer();
         }
@@ -171,6 +178,17 @@ pub fn encode_tile<'a>(
     }
     let raw = tile.to_bytes().map_err(|e| err(&e))?;
     gzip(&raw, gzip_level).map_err(|e| err(&e))
+}
+
+/// The `score`, `class` and (for `lbm` scores) `afw` properties; none for "no data".
+fn add_shown(feature: &mut mvt::Feature, shown: Option<Shown>) {
+    if let Some(s) = shown {
+        feature.add_tag_double("score", s.score);
+        feature.add_tag_uint("class", u64::from(s.class));
+        if let Some(afw) = s.afw {
+            feature.add_tag_double("afw", afw);
+        }
+    }
 }
 
 thread_local! {
@@ -220,11 +238,6 @@ pub fn gzip(data: &[u8], level: u32) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Rounds a score to 3 decimals (the precision of the published data).
-pub fn round3(v: f64) -> f64 {
-    (v * 1000.0).round() / 1000.0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,8 +248,7 @@ mod tests {
             quad: [(4090, 100), (4090, 50), (4095, 50), (4095, 100)],
             kx: 0,
             ky: 0,
-            score: 1.0,
-            class: 5,
+            shown: None,
             n: 1,
         };
         assert_eq!(f.tile_range(3), (0, 0, 1, 0));
@@ -253,8 +265,11 @@ mod tests {
             quad: [(4100, 4200), (4100, 4150), (4160, 4150), (4160, 4200)],
             kx: 1213,
             ky: 4879,
-            score: 4.125,
-            class: 7,
+            shown: Some(Shown {
+                score: 4.125,
+                class: 7,
+                afw: Some(0.125),
+            }),
             n: 1,
         };
         let data = encode_tile(1, 1, 1, 0, GZIP_LEVEL, std::iter::once(&f), &[]).unwrap();
@@ -273,6 +288,5 @@ mod tests {
                 .unwrap();
             assert_eq!(back, big);
         }
-        assert_eq!(round3(4.12549), 4.125);
     }
 }

@@ -202,15 +202,8 @@ pub enum TilerError {
         message: String,
     },
     /// The coordinate transformation failed.
-    #[error("projection of ({x}, {y}) failed: {message}")]
-    Projection {
-        /// First coordinate.
-        x: f64,
-        /// Second coordinate.
-        y: f64,
-        /// The message of proj4rs.
-        message: String,
-    },
+    #[error(transparent)]
+    Projection(#[from] lbm_tileset::project::ProjectionError),
     /// Encoding a vector tile failed.
     #[error("encoding tile {z}/{x}/{y}: {message}")]
     Encode {

@@ -5,8 +5,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::error::Result;
-use crate::mbtiles::{read_metadata, zoom_stats, ZoomStats};
-use crate::pmtiles::{compression_name, is_pmtiles, Archive, Header};
+use crate::output::mbtiles::{read_metadata, zoom_stats};
+use crate::output::pmtiles::{compression_name, is_pmtiles, Archive, Header};
+use crate::output::ZoomStats;
 
 /// What `inspect` found in a file.
 #[derive(Clone, Debug)]
@@ -14,7 +15,7 @@ pub struct Inspection {
     /// The file.
     pub path: PathBuf,
     /// Metadata rows in file order (of a PMTiles archive: its JSON metadata mapped back to
-    /// rows by [`crate::pmtiles::metadata_rows`]).
+    /// rows by [`lbm_tileset::pmtiles_json::metadata_rows`]).
     pub metadata: Vec<(String, String)>,
     /// Tiles per zoom.
     pub zooms: Vec<ZoomStats>,

@@ -1,35 +1,34 @@
-//! Leefbaarometer tiler: grid score CSV files to MBTiles and/or PMTiles vector tilesets, one per
-//! measure and year.
+//! Leefbaarometer tiler: grid score CSV files and area boundaries to MBTiles and/or PMTiles
+//! vector tilesets, one per measure and year, plus change maps and the point index.
 //!
-//! The main entry points are [`build`] (scores file → tilesets and point index), [`demo`]
-//! (synthetic Netherlands → tilesets), [`wgs84_to_rd`] (for point look-ups) and
-//! [`Classification::load`]. The output format is specified in `docs/tileset-format.md`;
-//! [`pmtiles::metadata_rows`] maps a PMTiles archive's metadata back to the MBTiles rows.
+//! The stages, in the order data flows through them:
+//!
+//! - [`input`]: scores CSV, area boundary files, area scores files, classification files;
+//! - [`aggregate`]: 100 m cells to the pyramid's coarser cells and to areas, and what every
+//!   feature shows (published score and class, or change and change class);
+//! - [`geometry`]: area borders simplified as shared arcs and cut into tiles;
+//! - [`encode`]: features to gzip-compressed Mapbox Vector Tiles;
+//! - [`output`]: MBTiles, PMTiles and the point index, each written atomically;
+//! - [`pipeline`]: the plan of a build and its orchestration ([`build`]); [`demo`] builds the
+//!   synthetic Netherlands.
+//!
+//! What the tilesets mean (measures, classes, levels, metadata, style) is the contract of the
+//! `lbm-tileset` crate, specified in `docs/tileset-format.md`.
 
-pub mod area_scores;
-pub mod area_tiles;
-pub mod areas;
-pub mod classes;
+pub mod aggregate;
 pub mod demo;
 pub mod encode;
 pub mod error;
-pub mod grid;
+pub mod geometry;
+pub mod input;
 pub mod inspect;
-pub mod mbtiles;
 pub mod output;
 pub mod pipeline;
-pub mod pmtiles;
-pub mod project;
-pub mod pyramid;
-pub mod scores;
-pub mod simplify;
 
-pub use classes::{Classification, MeasureClassification};
 pub use demo::{demo, DemoOptions};
 pub use error::TilerError;
-pub use grid::CellId;
+pub use input::classes::ClassificationSet;
+pub use input::scores::read_scores;
 pub use inspect::inspect;
 pub use output::{OutputFormat, TilesHash};
 pub use pipeline::{build, BuildOptions, BuildSummary, INDEX_FILE};
-pub use project::{rd_to_wgs84, wgs84_to_rd};
-pub use scores::{read_scores, MEASURES};

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use lbm_tiler::{BuildOptions, Classification, DemoOptions, OutputFormat};
+use lbm_tiler::{BuildOptions, ClassificationSet, DemoOptions, OutputFormat};
 
 /// Leefbaarometer grid scores to MBTiles and PMTiles vector tilesets.
 #[derive(Parser)]
@@ -37,10 +37,10 @@ enum Command {
         #[arg(long)]
         classes: Option<PathBuf>,
         /// Lowest zoom.
-        #[arg(long, default_value_t = lbm_tiler::pyramid::DEFAULT_MINZOOM)]
+        #[arg(long, default_value_t = lbm_tiler::aggregate::pyramid::DEFAULT_MINZOOM)]
         minzoom: u8,
         /// Highest zoom.
-        #[arg(long, default_value_t = lbm_tiler::pyramid::DEFAULT_MAXZOOM)]
+        #[arg(long, default_value_t = lbm_tiler::aggregate::pyramid::DEFAULT_MAXZOOM)]
         maxzoom: u8,
         /// Attribution metadata.
         #[arg(long)]
@@ -67,6 +67,11 @@ enum Command {
         /// Files per tileset: MBTiles, PMTiles (one file for HTTP range requests) or both.
         #[arg(long, value_enum, default_value_t = OutputFormat::Mbtiles)]
         format: OutputFormat,
+        /// The national reference level `afw` is measured against when the scores file has no
+        /// `afw` column (one level for every year, so classes are comparable over time).
+        /// Default: the mean lbm of the first year's cells.
+        #[arg(long)]
+        afw_reference: Option<f64>,
     },
     /// Generate a synthetic Netherlands (DIR/demo-scores.csv) and tile it.
     Demo {
@@ -83,10 +88,10 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         measures: Option<Vec<String>>,
         /// Lowest zoom.
-        #[arg(long, default_value_t = lbm_tiler::pyramid::DEFAULT_MINZOOM)]
+        #[arg(long, default_value_t = lbm_tiler::aggregate::pyramid::DEFAULT_MINZOOM)]
         minzoom: u8,
         /// Highest zoom.
-        #[arg(long, default_value_t = lbm_tiler::pyramid::DEFAULT_MAXZOOM)]
+        #[arg(long, default_value_t = lbm_tiler::aggregate::pyramid::DEFAULT_MAXZOOM)]
         maxzoom: u8,
         /// Change maps FROM:TO[,FROM:TO...]; `none` for none. Default: to the latest year from
         /// the year before, ten years before and the first year.
@@ -158,11 +163,13 @@ fn run(cli: Cli) -> Result<()> {
             areas,
             area_scores,
             format,
+            afw_reference,
         } => {
             let mut o = BuildOptions::new(&scores, &out);
             if let Some(c) = classes {
-                o.classification = Classification::load(&c)?;
+                o.classification = ClassificationSet::load(&c)?;
             }
+            o.afw_reference = afw_reference;
             o.years = years;
             o.measures = measures;
             o.minzoom = minzoom;

@@ -45,10 +45,11 @@ fn area_layers_from_three_formats() {
     o.areas = areas;
     build(&o).unwrap();
     let lbm = out.join("lbm-2020.mbtiles");
-    let m: std::collections::HashMap<String, String> = lbm_tiler::mbtiles::read_metadata(&lbm)
-        .unwrap()
-        .into_iter()
-        .collect();
+    let m: std::collections::HashMap<String, String> =
+        lbm_tiler::output::mbtiles::read_metadata(&lbm)
+            .unwrap()
+            .into_iter()
+            .collect();
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&m["lbm_areas"]).unwrap(),
         serde_json::json!([
@@ -104,14 +105,19 @@ fn area_layers_from_three_formats() {
     // Buurt starts at zoom 10.
     let (data, _) = raw_tile_at(&lbm, 121_350.0, 487_950.0, 9);
     assert_eq!(layer_names(&data), ["grid", "gemeente", "wijk"]);
-    // Change maps carry the area layers too: GM0001 has only E1213N4879 in both years.
+    // Change maps carry the area layers too. A change is the difference of the published
+    // scores: GM0001 is 4.100 in 2018 (one cell) and 4.075 in 2020 (two cells), -0.025, a very
+    // slight decline. GM0002 has no cell in 2018: it stays on the map, without a score.
     let (data, _) = raw_tile_at(&out.join("lbm-2018-2020.mbtiles"), 121_350.0, 487_950.0, 13);
     let gm = decode_areas(&data, "gemeente");
-    assert_eq!(gm.len(), 1, "GM0002 has no cell in both years");
-    assert_eq!((gm[0].score, gm[0].class, gm[0].n), (0.15, 8, 1));
+    assert_eq!(gm.len(), 2, "areas without a change stay on the map");
+    let one = gm.iter().find(|a| a.code == "GM0001").unwrap();
+    assert_eq!((one.score, one.class, one.n), (-0.025, 4, 2));
+    let two = gm.iter().find(|a| a.code == "GM0002").unwrap();
+    assert!(two.score.is_nan() && two.class == 0, "{two:?}");
 
     // The index.
-    let conn = lbm_tiler::mbtiles::open_read_only(&out.join("lbm-index.sqlite")).unwrap();
+    let conn = lbm_tiler::output::mbtiles::open_read_only(&out.join("lbm-index.sqlite")).unwrap();
     let rows: Vec<(String, String, String, Option<String>)> = conn
         .prepare("SELECT code, level, name_norm, parent FROM areas ORDER BY code")
         .unwrap()
@@ -179,27 +185,36 @@ fn area_scores_file_replaces_derived_scores() {
     o.area_scores = vec![scores];
     build(&o).unwrap();
     let lbm = out.join("lbm-2020.mbtiles");
-    let m: std::collections::HashMap<String, String> = lbm_tiler::mbtiles::read_metadata(&lbm)
-        .unwrap()
-        .into_iter()
-        .collect();
+    let m: std::collections::HashMap<String, String> =
+        lbm_tiler::output::mbtiles::read_metadata(&lbm)
+            .unwrap()
+            .into_iter()
+            .collect();
     let la: serde_json::Value = serde_json::from_str(&m["lbm_areas"]).unwrap();
     assert_eq!(la[0]["scores"], "file");
     assert_eq!(la[1]["scores"], "derived");
     let (data, p) = raw_tile_at(&lbm, 121_350.0, 487_950.0, 13);
-    let gm = decode_areas(&data, "gemeente");
-    assert_eq!(gm.len(), 1, "GM0002 has no row in the file");
+    let mut gm = decode_areas(&data, "gemeente");
+    gm.sort_by(|a, b| a.code.cmp(&b.code));
+    assert_eq!(
+        gm.len(),
+        2,
+        "GM0002 has no row in the file, and stays on the map"
+    );
     // afw 0.12 → class 7; n = 0 for file scores.
     assert_eq!(
         (gm[0].code.as_str(), gm[0].score, gm[0].class, gm[0].n),
         ("GM0001", 4.3, 7, 0)
     );
+    assert_eq!(gm[0].afw, Some(0.12));
     assert!(gm[0].contains(p));
+    assert!(gm[1].score.is_nan() && gm[1].class == 0 && gm[1].afw.is_none());
     assert_eq!(decode_areas(&data, "wijk")[0].n, 2, "wijk still derived");
     let (data, _) = raw_tile_at(&out.join("lbm-2018-2020.mbtiles"), 121_350.0, 487_950.0, 13);
     let gm = decode_areas(&data, "gemeente");
-    assert_eq!((gm[0].score, gm[0].class), (0.3, 8), "afw +0.12");
-    let conn = lbm_tiler::mbtiles::open_read_only(&out.join("lbm-index.sqlite")).unwrap();
+    let one = gm.iter().find(|a| a.code == "GM0001").unwrap();
+    assert_eq!((one.score, one.class), (0.3, 9), "lbm 4.0 → 4.3");
+    let conn = lbm_tiler::output::mbtiles::open_read_only(&out.join("lbm-index.sqlite")).unwrap();
     let v: (f64, f64, Option<f64>) = conn
         .query_row(
             "SELECT lbm, afw, fys FROM area_scores WHERE code='GM0001' AND year=2020",
@@ -349,8 +364,8 @@ fn ring_of(borders: &[Vec<(f64, f64)>]) -> Vec<(f64, f64)> {
 
 #[test]
 fn simplified_area_borders_stay_shared_and_lose_their_jags() {
-    use lbm_tiler::area_tiles::AreaLayer;
-    use lbm_tiler::areas::{Area, AreaLevel};
+    use lbm_tiler::geometry::area_tiles::AreaLayer;
+    use lbm_tiler::input::areas::{Area, AreaLevel};
     // West, north-east and south-east meet at the node (150 km, 450 km); every border between
     // them is jagged.
     let node = (150_000.0, 450_000.0);

@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 
 use common::*;
-use lbm_tiler::{build, BuildOptions, Classification, TilerError};
+use lbm_tiler::{build, BuildOptions, ClassificationSet, TilerError};
 
 const HEADER: &str = "grid_id,jaar,lbm,afw,fys,onv,soc,vrz,won\n";
 const GOOD_ROW: &str = "E1213N4879,2020,4.2,0.1,0.1,0.1,0.1,0.1,0.1\n";
@@ -207,10 +207,10 @@ fn ragged_rows() {
 fn unknown_measure_names() {
     // In a classification file.
     let dir = tempfile::tempdir().unwrap();
-    let text =
-        lbm_tiler::classes::DEFAULT_CLASSES_TOML.replace("[measures.won]", "[measures.wonen]");
+    let text = lbm_tiler::input::classes::DEFAULT_CLASSES_TOML
+        .replace("[measures.won]", "[measures.wonen]");
     let p = write(dir.path(), "classes.toml", &text);
-    let e = Classification::load(&p).unwrap_err();
+    let e = ClassificationSet::load(&p).unwrap_err();
     let msg = e.to_string();
     let line = text
         .lines()
@@ -244,12 +244,12 @@ fn unknown_measure_names() {
 #[test]
 fn non_increasing_cut_points() {
     let dir = tempfile::tempdir().unwrap();
-    let text = lbm_tiler::classes::DEFAULT_CLASSES_TOML.replace(
+    let text = lbm_tiler::input::classes::DEFAULT_CLASSES_TOML.replace(
         "[measures.soc]\n",
         "[measures.soc]\ncuts = [-0.2, -0.1, -0.05, -0.05, 0.0, 0.1, 0.2, 0.3]\n",
     );
     let p = write(dir.path(), "classes.toml", &text);
-    let e = Classification::load(&p).unwrap_err();
+    let e = ClassificationSet::load(&p).unwrap_err();
     let msg = e.to_string();
     let line = text
         .lines()
@@ -265,7 +265,7 @@ fn non_increasing_cut_points() {
   "cuts": [0.3, 0.2, 0.1, 0, 1, 2, 3, 4],
   "classes": []}}}"#;
     let p = write(dir.path(), "classes.json", json);
-    let msg = Classification::load(&p).unwrap_err().to_string();
+    let msg = ClassificationSet::load(&p).unwrap_err().to_string();
     assert!(
         msg.contains("classes.json: line 2, column 4") && msg.contains("strictly increasing"),
         "{msg}"

@@ -5,7 +5,7 @@ mod common;
 use std::path::Path;
 
 use common::*;
-use lbm_tiler::{build, BuildOptions, Classification};
+use lbm_tiler::{build, BuildOptions, ClassificationSet};
 use sha2::{Digest, Sha256};
 
 const CSV: &str = "grid_id,jaar,lbm,afw,fys,onv,soc,vrz,won
@@ -22,7 +22,7 @@ fn opts(scores: &Path, out: &Path) -> BuildOptions {
 }
 
 fn meta(path: &Path) -> std::collections::HashMap<String, String> {
-    lbm_tiler::mbtiles::read_metadata(path)
+    lbm_tiler::output::mbtiles::read_metadata(path)
         .unwrap()
         .into_iter()
         .collect()
@@ -76,15 +76,14 @@ fn builds_tilesets_per_contract() {
     assert_eq!(layer["maxzoom"], 13);
     assert_eq!(
         layer["fields"],
-        serde_json::json!({"score":"Number","class":"Number","cell":"String","n":"Number"})
+        serde_json::json!({"score":"Number","class":"Number","cell":"String","n":"Number","afw":"Number"})
     );
     assert!(layer["description"].is_string());
     assert_eq!(m["lbm_kind"], "score");
     assert_eq!(m["lbm_measure"], "lbm");
     assert_eq!(m["lbm_year"], "2020");
-    let cls: lbm_tiler::MeasureClassification =
-        serde_json::from_str(&m["lbm_classification"]).unwrap();
-    assert_eq!(&cls, Classification::embedded().get("lbm").unwrap());
+    let cls: lbm_tileset::Classification = serde_json::from_str(&m["lbm_classification"]).unwrap();
+    assert_eq!(&cls, ClassificationSet::embedded().get("lbm").unwrap());
     let raw: serde_json::Value = serde_json::from_str(&m["lbm_classification"]).unwrap();
     assert_eq!(raw["basis"], "afw");
     assert_eq!(raw["classes"].as_array().unwrap().len(), 9);
@@ -102,7 +101,7 @@ fn builds_tilesets_per_contract() {
     );
 
     // MBTiles structure: the unique tile_index, TMS rows.
-    let conn = lbm_tiler::mbtiles::open_read_only(&lbm).unwrap();
+    let conn = lbm_tiler::output::mbtiles::open_read_only(&lbm).unwrap();
     let idx: String = conn
         .query_row(
             "SELECT sql FROM sqlite_master WHERE name='tile_index'",
@@ -138,6 +137,11 @@ fn builds_tilesets_per_contract() {
             (f.cell.as_str(), f.score, f.class, f.n),
             ("E1213N4879", 4.25, 9, 1)
         );
+        assert_eq!(
+            f.afw,
+            Some(0.19),
+            "the total score carries what it is classified by"
+        );
         assert!(
             contains(&f.ring, centre),
             "z{z}: {:?} does not contain {centre:?}",
@@ -172,14 +176,18 @@ fn builds_tilesets_per_contract() {
     assert_eq!(f.class, 5, "mean afw -0.01");
     assert!(contains(&f.ring, centre));
 
-    // A dimension: its own value is the basis; no-data cells are left out, not drawn.
+    // A dimension: its own value is the basis; a populated cell without the value stays on the
+    // map without score and class ("geen gegevens").
     let fys = out.join("fys-2020.mbtiles");
     let (feats, _) = tile_at(&fys, 121_350.0, 487_950.0, 13);
     let classes: Vec<(&str, f64, u64)> = feats
         .iter()
         .map(|f| (f.cell.as_str(), f.score, f.class))
         .collect();
-    assert_eq!(classes.len(), 2, "{classes:?}");
+    assert_eq!(classes.len(), 3, "{classes:?}");
+    assert!(classes
+        .iter()
+        .any(|c| c.0 == "E1213N4880" && c.1.is_nan() && c.2 == 0));
     assert!(classes.contains(&("E1213N4879", 0.031, 5)));
     assert!(classes.contains(&("E1214N4879", -0.114, 3)));
     let (feats, _) = tile_at(&out.join("soc-2020.mbtiles"), 121_350.0, 487_950.0, 13);
@@ -189,7 +197,7 @@ fn builds_tilesets_per_contract() {
     );
 
     // The point index.
-    let conn = lbm_tiler::mbtiles::open_read_only(&out.join("lbm-index.sqlite")).unwrap();
+    let conn = lbm_tiler::output::mbtiles::open_read_only(&out.join("lbm-index.sqlite")).unwrap();
     let n: i64 = conn
         .query_row("SELECT COUNT(*) FROM cells", [], |r| r.get(0))
         .unwrap();
@@ -232,20 +240,34 @@ fn change_maps_hold_the_difference_and_its_class() {
     assert_eq!(m["lbm_year_to"], "2020");
     let cls: serde_json::Value = serde_json::from_str(&m["lbm_classification"]).unwrap();
     assert_eq!(cls["kind"], "change");
-    assert_eq!(cls["basis"], "afw");
+    assert_eq!(
+        cls["basis"], "lbm",
+        "the change of lbm itself is classified"
+    );
     assert_eq!(cls["classes"][0]["label_nl"], "sterke achteruitgang");
     assert_eq!(cls["classes"][8]["label_nl"], "sterke vooruitgang");
-    for z in [13u8, 5] {
-        // Only E1213N4879 has data in both years: lbm +0.15, afw +0.09 (class 8), onv -0.068.
-        let (feats, centre) = tile_at(&lbm, 121_350.0, 487_950.0, z);
-        assert_eq!(feats.len(), 1, "z{z}: cells of one year only are left out");
-        let f = &feats[0];
-        assert_eq!((f.score, f.class, f.n), (0.15, 8, 1), "z{z}");
-        assert!(contains(&f.ring, centre));
-        let (feats, _) = tile_at(&out.join("onv-2018-2020.mbtiles"), 121_350.0, 487_950.0, z);
-        assert_eq!((feats[0].score, feats[0].class), (-0.068, 2), "z{z}");
-    }
-    let conn = lbm_tiler::mbtiles::open_read_only(&out.join("lbm-index.sqlite")).unwrap();
+    // A change is the difference of the published scores of the two years. At z13 only
+    // E1213N4879 has both years: lbm 4.100 → 4.250 (+0.150, strong improvement), onv 0.010 →
+    // -0.058 (-0.068, decline). The cells that are new in 2020 stay on the map without a value.
+    let (feats, centre) = tile_at(&lbm, 121_350.0, 487_950.0, 13);
+    assert_eq!(feats.len(), 3, "every cell of the to-year");
+    let f = feats.iter().find(|f| f.cell == "E1213N4879").unwrap();
+    assert_eq!((f.score, f.class, f.n), (0.15, 9, 1));
+    assert!(contains(&f.ring, centre));
+    assert!(feats
+        .iter()
+        .filter(|f| f.cell != "E1213N4879")
+        .all(|f| f.score.is_nan() && f.class == 0));
+    let (feats, _) = tile_at(&out.join("onv-2018-2020.mbtiles"), 121_350.0, 487_950.0, 13);
+    let f = feats.iter().find(|f| f.cell == "E1213N4879").unwrap();
+    assert_eq!((f.score, f.class), (-0.068, 2));
+    // At z5 the 6400 m cell holds all three: lbm 4.100 → 4.050 (-0.050, very slight decline),
+    // onv 0.010 → 0.025 (+0.015, very slight improvement).
+    let (feats, _) = tile_at(&lbm, 121_350.0, 487_950.0, 5);
+    assert_eq!((feats[0].score, feats[0].class, feats[0].n), (-0.05, 4, 3));
+    let (feats, _) = tile_at(&out.join("onv-2018-2020.mbtiles"), 121_350.0, 487_950.0, 5);
+    assert_eq!((feats[0].score, feats[0].class), (0.015, 6));
+    let conn = lbm_tiler::output::mbtiles::open_read_only(&out.join("lbm-index.sqlite")).unwrap();
     let c: String = conn
         .query_row(
             "SELECT value FROM meta WHERE key='classification.change.lbm'",
@@ -286,7 +308,7 @@ fn filters_years_and_measures_and_derives_afw() {
     let m = meta(&out.join("lbm-2020.mbtiles"));
     assert_eq!((m["minzoom"].as_str(), m["maxzoom"].as_str()), ("12", "13"));
     let (feats, _) = tile_at(&out.join("lbm-2020.mbtiles"), 121_350.0, 487_950.0, 13);
-    // afw = lbm - mean(lbm) = ±0.5 → classes 9 and 1.
+    // afw = lbm - the first year's mean lbm (4.0) = ±0.5 → classes 9 and 1.
     let mut got: Vec<(String, u64)> = feats.into_iter().map(|f| (f.cell, f.class)).collect();
     got.sort();
     assert_eq!(

@@ -11,7 +11,7 @@ mod common;
 
 use std::path::Path;
 
-use lbm_tiler::{read_scores, Classification};
+use lbm_tiler::{read_scores, ClassificationSet};
 use proptest::prelude::*;
 
 const CLASSES_TOML: &str = include_str!("../data/classes.toml");
@@ -128,7 +128,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("areas.csv");
         std::fs::write(&path, text).unwrap();
-        let mut scores = lbm_tiler::area_scores::AreaScores::default();
+        let mut scores = lbm_tiler::input::area_scores::AreaScores::default();
         if let Err(e) = scores.add_file(&path) {
             clear(&e, &path)?;
         }
@@ -147,7 +147,7 @@ proptest! {
     ]) {
         let text = mutate(CLASSES_TOML, at, len, &insert);
         let path = Path::new("classes.toml");
-        if let Err(e) = Classification::parse(&text, path, false) {
+        if let Err(e) = ClassificationSet::parse(&text, path, false) {
             clear(&e, path)?;
         }
     }
@@ -170,7 +170,7 @@ proptest! {
             text = mutate(&text, at, len, &insert);
         }
         let path = Path::new("classes.json");
-        if let Err(e) = Classification::parse(&text, path, true) {
+        if let Err(e) = ClassificationSet::parse(&text, path, true) {
             clear(&e, path)?;
         }
     }
@@ -190,7 +190,7 @@ proptest! {
             text = mutate(&text, at, len, &insert);
         }
         let path = Path::new("areas.geojson");
-        if let Err(e) = lbm_tiler::areas::read_geojson(&text, path) {
+        if let Err(e) = lbm_tiler::input::areas::read_geojson(&text, path) {
             clear(&e, path)?;
         }
     }
@@ -213,7 +213,7 @@ proptest! {
         }
         let path = dir.path().join("wijken.fgb");
         std::fs::write(&path, bytes).unwrap();
-        if let Err(e) = lbm_tiler::areas::read_areas(&path) {
+        if let Err(e) = lbm_tiler::input::areas::read_areas(&path) {
             clear(&e, &path)?;
         }
     }
@@ -247,7 +247,7 @@ proptest! {
         let c = rusqlite::Connection::open(&path).unwrap();
         c.execute("UPDATE buurten SET geom = ?1", [blob]).unwrap();
         drop(c);
-        if let Err(e) = lbm_tiler::areas::read_areas(&path) {
+        if let Err(e) = lbm_tiler::input::areas::read_areas(&path) {
             clear(&e, &path)?;
         }
     }

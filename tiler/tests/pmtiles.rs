@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use common::*;
-use lbm_tiler::pmtiles::Archive;
+use lbm_tiler::output::pmtiles::Archive;
 use lbm_tiler::{build, BuildOptions, OutputFormat};
 
 /// A 6 × 6 km piece of the synthetic Utrecht: a few thousand cells, tiles at every zoom.
@@ -37,7 +37,7 @@ fn opts(csv: &Path, areas: &Path, out: &Path, format: OutputFormat) -> BuildOpti
 
 /// Every tile of an MBTiles file by XYZ address.
 fn mbtiles_tiles(path: &Path) -> HashMap<(u8, u32, u32), Vec<u8>> {
-    let conn = lbm_tiler::mbtiles::open_read_only(path).unwrap();
+    let conn = lbm_tiler::output::mbtiles::open_read_only(path).unwrap();
     let mut stmt = conn
         .prepare("SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles")
         .unwrap();
@@ -140,11 +140,11 @@ fn both_formats_hold_identical_tiles_and_metadata() {
         }
         assert_eq!(
             archive.zoom_stats().unwrap(),
-            lbm_tiler::mbtiles::zoom_stats(mb).unwrap()
+            lbm_tiler::output::mbtiles::zoom_stats(mb).unwrap()
         );
 
         // The same rows, in the same order.
-        let rows = lbm_tiler::mbtiles::read_metadata(mb).unwrap();
+        let rows = lbm_tiler::output::mbtiles::read_metadata(mb).unwrap();
         assert_eq!(archive.metadata().unwrap(), rows, "{}", pm.display());
         // Header values from the same rows (the header stores degrees × 10^7).
         assert_eq!(h.min_zoom.to_string(), row(&rows, "minzoom"));

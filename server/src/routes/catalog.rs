@@ -9,21 +9,15 @@ use serde_json::{json, Value};
 
 use super::archives::archive_url;
 use super::tilejson::{style_url, tilejson_url, tiles_url, url_document};
+use lbm_tileset::{Kind, Measure};
+
 use crate::catalog::Snapshot;
 use crate::http::base_url;
 use crate::AppState;
 
-/// Measures in the order the web map offers them; others follow alphabetically.
-pub const MEASURE_ORDER: [&str; 6] = ["lbm", "fys", "onv", "soc", "vrz", "won"];
-
+/// Measures in the contract's one order ([`Measure::ALL`]); others follow alphabetically.
 fn measure_rank(m: &str) -> (usize, String) {
-    (
-        MEASURE_ORDER
-            .iter()
-            .position(|x| *x == m)
-            .unwrap_or(MEASURE_ORDER.len()),
-        m.to_string(),
-    )
+    (Measure::rank(m), m.to_string())
 }
 
 /// The catalog document of a snapshot.
@@ -40,7 +34,7 @@ pub fn catalog_json(snapshot: &Snapshot, base: &str) -> Value {
     for t in &tilesets {
         // The measure/year choices come from score tilesets; change maps (later) are listed
         // under `tilesets` with their kind but do not add years.
-        if t.info.kind.as_deref().is_some_and(|k| k != "score") {
+        if t.info.kind.is_some_and(|k| k != Kind::Score) {
             continue;
         }
         let Some(m) = t.info.measure.as_deref() else {
@@ -92,6 +86,8 @@ pub fn catalog_json(snapshot: &Snapshot, base: &str) -> Value {
                 "year_from": i.year_from,
                 "year_to": i.year_to,
                 "areas": i.areas,
+                "levels": i.levels,
+                "reference": i.reference,
             })
         })
         .collect();
@@ -99,7 +95,7 @@ pub fn catalog_json(snapshot: &Snapshot, base: &str) -> Value {
     let mut changes: Vec<(&crate::tileset::TilesetInfo, i32, i32)> = snapshot
         .tilesets
         .values()
-        .filter(|t| t.info.kind.as_deref() == Some("change") && t.info.measure.is_some())
+        .filter(|t| t.info.kind == Some(Kind::Change) && t.info.measure.is_some())
         .filter_map(|t| Some((&t.info, t.info.year_from?, t.info.year_to?)))
         .collect();
     changes.sort_by_key(|(i, from, to)| {

@@ -16,7 +16,7 @@ use axum::Router;
 use crate::AppState;
 
 pub use catalog::catalog_json;
-pub use style::style as style_json;
+pub use style::style_document;
 pub use tilejson::tilejson;
 
 /// All routes (without the HTTP layers, see [`crate::router`]).

@@ -10,6 +10,8 @@ use axum::response::Response;
 use serde_json::{json, Map, Value};
 
 use super::tilejson::json_response;
+use lbm_tileset::change_value;
+
 use crate::catalog::Snapshot;
 use crate::error::ApiError;
 use crate::index::CellYear;
@@ -41,8 +43,9 @@ fn coordinate(
     Ok(v)
 }
 
-/// One year of a cell as JSON: flat values (per docs/tileset-format.md), the same values under
-/// `values`, and `classes` from each measure's classification.
+/// One year of a cell or area as JSON: its published values flat (per docs/tileset-format.md),
+/// the same under `values`, and per measure the class the tiles carry (the contract's
+/// `classify` of the published basis value).
 pub fn year_json(row: &CellYear, snapshot: &Snapshot) -> Value {
     let mut obj = Map::new();
     obj.insert("year".into(), json!(row.year));
@@ -66,6 +69,47 @@ pub fn year_json(row: &CellYear, snapshot: &Snapshot) -> Value {
     obj.insert("values".into(), Value::Object(values));
     obj.insert("classes".into(), Value::Object(classes));
     Value::Object(obj)
+}
+
+/// The change maps of the catalog at a place: per pair, the change of each measure that has
+/// a value in both years (the difference of the published values, as the change tileset
+/// carries it) and its change class.
+pub fn changes_json(years: &[CellYear], snapshot: &Snapshot) -> Value {
+    let mut out: Vec<Value> = Vec::new();
+    let mut pairs: Vec<(i32, i32)> = snapshot
+        .change_pairs()
+        .into_iter()
+        .map(|(_, a, b)| (a, b))
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    for (from, to) in pairs {
+        let (Some(a), Some(b)) = (
+            years.iter().find(|y| y.year == from),
+            years.iter().find(|y| y.year == to),
+        ) else {
+            continue;
+        };
+        let mut values = Map::new();
+        let mut classes = Map::new();
+        for (name, vb) in &b.values {
+            let Some(c) = snapshot.change_classification(name) else {
+                continue;
+            };
+            let Some((_, va)) = a.values.iter().find(|(n, _)| n == name) else {
+                continue;
+            };
+            let d = change_value(*va, *vb);
+            values.insert((*name).into(), json!(d));
+            if let Some(k) = c.classify(d) {
+                classes.insert((*name).into(), json!(k));
+            }
+        }
+        if !values.is_empty() {
+            out.push(json!({"from": from, "to": to, "values": values, "classes": classes}));
+        }
+    }
+    Value::Array(out)
 }
 
 /// Handler of the point API.
@@ -101,6 +145,7 @@ pub async fn handler(
                 "code": a.code,
                 "name": a.name,
                 "years": a.years.iter().map(|r| year_json(r, &snapshot)).collect::<Vec<_>>(),
+                "changes": changes_json(&a.years, &snapshot),
             })
         })
         .collect();
@@ -113,6 +158,7 @@ pub async fn handler(
             "lon": lon,
             "lat": lat,
             "years": years,
+            "changes": changes_json(&rows, &snapshot),
             "areas": areas,
         }),
         &headers,

@@ -106,7 +106,7 @@ pub fn parse_cell_query(q: &str) -> Result<CellQuery, ApiError> {
             None
         };
         lonlat.and_then(|(lon, lat)| {
-            lbm_tiler::wgs84_to_rd(lon, lat)
+            lbm_tileset::project::wgs84_to_rd(lon, lat)
                 .ok()
                 .filter(|(x, y)| x.is_finite() && y.is_finite())
         })
@@ -151,7 +151,7 @@ pub fn cell_result(hx: i64, hy: i64) -> Option<Value> {
         f64::NEG_INFINITY,
     ];
     for (x, y) in corners {
-        let (lon, lat) = lbm_tiler::rd_to_wgs84(x, y).ok()?;
+        let (lon, lat) = lbm_tileset::project::rd_to_wgs84(x, y).ok()?;
         bbox = [
             bbox[0].min(lon),
             bbox[1].min(lat),
@@ -159,7 +159,7 @@ pub fn cell_result(hx: i64, hy: i64) -> Option<Value> {
             bbox[3].max(lat),
         ];
     }
-    let (clon, clat) = lbm_tiler::rd_to_wgs84(x0 + 50.0, y0 + 50.0).ok()?;
+    let (clon, clat) = lbm_tileset::project::rd_to_wgs84(x0 + 50.0, y0 + 50.0).ok()?;
     Some(json!({
         "kind": "cell",
         "cell": format!("E{hx}N{hy}"),

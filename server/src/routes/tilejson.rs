@@ -56,6 +56,8 @@ pub fn lbm_object(info: &TilesetInfo) -> Value {
         "classification": info.classification,
         "pyramid": info.pyramid,
         "areas": info.areas,
+        "levels": info.levels,
+        "reference": info.reference,
     })
 }
 

@@ -6,6 +6,6 @@ mod info;
 mod pool;
 mod source;
 
-pub use info::{ClassDef, Classification, NoData, TilesetInfo};
+pub use info::TilesetInfo;
 pub use pool::ReadOnlyPool;
 pub use source::{Tile, Tileset, TILESET_EXTENSIONS};

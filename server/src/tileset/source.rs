@@ -155,7 +155,7 @@ impl Tileset {
     ) -> Result<(HashMap<String, String>, Option<(u8, u8)>, Source), TilesetError> {
         let archive = Archive::open(path)?;
         let json = archive.metadata()?;
-        let rows: HashMap<String, String> = lbm_tiler::pmtiles::metadata_rows(&json)
+        let rows: HashMap<String, String> = lbm_tileset::pmtiles_json::metadata_rows(&json)
             .map_err(|e| TilesetError::Invalid(format!("PMTiles metadata: {e}")))?
             .into_iter()
             .collect();

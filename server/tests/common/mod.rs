@@ -145,7 +145,7 @@ pub fn write_tileset(dir: &Path, measure: &str, year: i32, score: f64) -> PathBu
 
 /// Writes `lbm-index.sqlite` with one cell (the one containing lon/lat) for 2020 and 2022.
 pub fn write_index(dir: &Path, lon: f64, lat: f64) -> (i64, i64) {
-    let (x, y) = lbm_tiler::wgs84_to_rd(lon, lat).unwrap();
+    let (x, y) = lbm_tileset::project::wgs84_to_rd(lon, lat).unwrap();
     let (hx, hy) = ((x / 100.0).floor() as i64, (y / 100.0).floor() as i64);
     let conn = Connection::open(dir.join("lbm-index.sqlite")).unwrap();
     conn.execute_batch(
@@ -361,7 +361,7 @@ fn rd_square(x0: f64, y0: f64, x1: f64, y1: f64) -> (String, [f64; 4], [f64; 4])
         f64::NEG_INFINITY,
     ];
     for (x, y) in [(x0, y0), (x1, y0), (x0, y1), (x1, y1)] {
-        let (lon, lat) = lbm_tiler::rd_to_wgs84(x, y).unwrap();
+        let (lon, lat) = lbm_tileset::project::rd_to_wgs84(x, y).unwrap();
         ll = [
             ll[0].min(lon),
             ll[1].min(lat),
@@ -380,7 +380,7 @@ pub const GEMEENTE_ONLY_RD: (f64, f64) = (132_050.0, 452_050.0);
 /// Adds the `areas` and `area_scores` tables to the index in `dir` (creating it with one cell
 /// at [`AREA_CENTRE_RD`] when missing).
 pub fn write_area_index(dir: &Path) {
-    let (lon, lat) = lbm_tiler::rd_to_wgs84(AREA_CENTRE_RD.0, AREA_CENTRE_RD.1).unwrap();
+    let (lon, lat) = lbm_tileset::project::rd_to_wgs84(AREA_CENTRE_RD.0, AREA_CENTRE_RD.1).unwrap();
     let path = dir.join("lbm-index.sqlite");
     if !path.exists() {
         write_index(dir, lon, lat);
@@ -468,5 +468,5 @@ pub fn write_area_index(dir: &Path) {
 
 /// WGS84 of an RD point.
 pub fn lonlat(rd: (f64, f64)) -> (f64, f64) {
-    lbm_tiler::rd_to_wgs84(rd.0, rd.1).unwrap()
+    lbm_tileset::project::rd_to_wgs84(rd.0, rd.1).unwrap()
 }

@@ -10,8 +10,12 @@ use geozero::mvt::{tile, Message, Tile};
 #[derive(Debug, Clone)]
 pub struct Decoded {
     pub id: u64,
+    /// NaN for a cell without a score ("geen gegevens").
     pub score: f64,
+    /// 0 for a cell without a score.
     pub class: u64,
+    /// The published afw of an lbm score tileset.
+    pub afw: Option<f64>,
     pub cell: String,
     pub n: u64,
     /// Exterior ring in tile coordinates (without the closing point).
@@ -60,6 +64,7 @@ pub fn decode(data: &[u8]) -> Vec<Decoded> {
                 id: f.id.expect("feature id"),
                 score: f64::NAN,
                 class: 0,
+                afw: None,
                 cell: String::new(),
                 n: 0,
                 ring: decode_ring(&f.geometry),
@@ -70,6 +75,7 @@ pub fn decode(data: &[u8]) -> Vec<Decoded> {
                 match key {
                     "score" => d.score = v.double_value.expect("score is a double"),
                     "class" => d.class = v.uint_value.expect("class is a uint"),
+                    "afw" => d.afw = Some(v.double_value.expect("afw is a double")),
                     "cell" => d.cell = v.string_value.clone().expect("cell is a string"),
                     "n" => d.n = v.uint_value.expect("n is a uint"),
                     other => panic!("unexpected property {other}"),
@@ -86,8 +92,11 @@ pub struct DecodedArea {
     pub id: u64,
     pub code: String,
     pub name: String,
+    /// NaN for an area without a score.
     pub score: f64,
+    /// 0 for an area without a score.
     pub class: u64,
+    pub afw: Option<f64>,
     pub n: u64,
     /// Rings in tile coordinates (without closing points).
     pub rings: Vec<Vec<(i64, i64)>>,
@@ -124,6 +133,7 @@ pub fn decode_areas(data: &[u8], name: &str) -> Vec<DecodedArea> {
                 name: String::new(),
                 score: f64::NAN,
                 class: 0,
+                afw: None,
                 n: 0,
                 rings: decode_rings(&f.geometry),
             };
@@ -133,6 +143,7 @@ pub fn decode_areas(data: &[u8], name: &str) -> Vec<DecodedArea> {
                 match key {
                     "score" => d.score = v.double_value.expect("score is a double"),
                     "class" => d.class = v.uint_value.expect("class is a uint"),
+                    "afw" => d.afw = Some(v.double_value.expect("afw is a double")),
                     "code" => d.code = v.string_value.clone().expect("code is a string"),
                     "name" => d.name = v.string_value.clone().expect("name is a string"),
                     "n" => d.n = v.uint_value.expect("n is a uint"),
@@ -174,7 +185,7 @@ pub fn decode_rings(g: &[u32]) -> Vec<Vec<(i64, i64)>> {
 /// Reads the tile holding RD point (x, y) at zoom z: the raw tile and the point in tile coords.
 pub fn raw_tile_at(mbtiles: &Path, x: f64, y: f64, z: u8) -> (Vec<u8>, (f64, f64)) {
     let (tx, ty, p) = locate(x, y, z);
-    let data = lbm_tiler::mbtiles::read_tile(mbtiles, z, tx, ty)
+    let data = lbm_tiler::output::mbtiles::read_tile(mbtiles, z, tx, ty)
         .unwrap()
         .unwrap_or_else(|| panic!("tile {z}/{tx}/{ty} exists"));
     (data, p)
@@ -234,8 +245,8 @@ pub fn contains(ring: &[(i64, i64)], p: (f64, f64)) -> bool {
 
 /// The XYZ tile at zoom z holding RD New point (x, y) and the point in that tile's coordinates.
 pub fn locate(x: f64, y: f64, z: u8) -> (u32, u32, (f64, f64)) {
-    let (lon, lat) = lbm_tiler::rd_to_wgs84(x, y).unwrap();
-    let (ux, uy) = lbm_tiler::project::lonlat_to_unit(lon, lat);
+    let (lon, lat) = lbm_tileset::project::rd_to_wgs84(x, y).unwrap();
+    let (ux, uy) = lbm_tileset::project::lonlat_to_unit(lon, lat);
     let scale = 4096.0 * f64::from(1u32 << z);
     let (gx, gy) = (ux * scale, uy * scale);
     let (tx, ty) = ((gx / 4096.0).floor() as u32, (gy / 4096.0).floor() as u32);
@@ -249,7 +260,7 @@ pub fn locate(x: f64, y: f64, z: u8) -> (u32, u32, (f64, f64)) {
 /// Reads the tile holding RD point (x, y) at zoom z and returns it with the point's tile coords.
 pub fn tile_at(mbtiles: &Path, x: f64, y: f64, z: u8) -> (Vec<Decoded>, (f64, f64)) {
     let (tx, ty, p) = locate(x, y, z);
-    let data = lbm_tiler::mbtiles::read_tile(mbtiles, z, tx, ty)
+    let data = lbm_tiler::output::mbtiles::read_tile(mbtiles, z, tx, ty)
         .unwrap()
         .unwrap_or_else(|| panic!("tile {z}/{tx}/{ty} exists"));
     (decode(&data), p)

@@ -2,7 +2,7 @@
 //! borders, snapped to each zoom's global tile-unit grid and clipped per tile, shared by every
 //! tileset of a build.
 //!
-//! Simplification works on the shared arcs of all areas of a level ([`crate::simplify`]): each
+//! Simplification works on the shared arcs of all areas of a level ([`crate::geometry::simplify`]): each
 //! border between two areas is simplified once, so both sides keep the same points. Snapping
 //! to the *global* grid (like the cell corners) then keeps those shared points identical after
 //! quantisation, and dropping repeated and collinear points treats both sides alike.
@@ -13,11 +13,11 @@
 
 use rayon::prelude::*;
 
-use crate::areas::{Area, AreaLevel};
 use crate::encode::{global_px, BUFFER, EXTENT};
 use crate::error::Result;
-use crate::project::rd_to_unit;
-use crate::simplify::{Polygon, Topology};
+use crate::geometry::simplify::{Polygon, Topology};
+use crate::input::areas::{Area, AreaLevel};
+use lbm_tileset::project::rd_to_unit;
 
 /// Douglas–Peucker tolerance in tile units (1/4096 of a tile) at every zoom: borders stay
 /// within one tile unit of their true course, the tolerance tippecanoe uses by default. A
@@ -119,7 +119,9 @@ impl AreaLayer {
                             .iter()
                             .map(|p| {
                                 p.iter()
-                                    .map(|r| r.iter().map(|&(x, y)| rd_to_unit(x, y)).collect())
+                                    .map(|r| {
+                                        r.iter().map(|&(x, y)| Ok(rd_to_unit(x, y)?)).collect()
+                                    })
                                     .collect()
                             })
                             .collect()

@@ -5,9 +5,29 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+pub mod index;
+pub mod mbtiles;
+pub mod pending;
+pub mod pmtiles;
+
+pub use pending::PendingFile;
+
 use crate::error::{Result, TilerError};
-use crate::mbtiles::MbtilesWriter;
-use crate::pmtiles::PmtilesWriter;
+use mbtiles::MbtilesWriter;
+use pmtiles::PmtilesWriter;
+
+/// Tile statistics of one zoom level.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ZoomStats {
+    /// Zoom level.
+    pub zoom: u8,
+    /// Number of tiles.
+    pub tiles: u64,
+    /// Total compressed bytes.
+    pub bytes: u64,
+    /// Largest compressed tile in bytes.
+    pub max_bytes: u64,
+}
 
 /// Which files a build writes per tileset.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, clap::ValueEnum)]
@@ -108,7 +128,7 @@ impl OutputFile {
     pub fn is_pmtiles(&self) -> bool {
         self.path
             .extension()
-            .is_some_and(|e| e == crate::pmtiles::EXTENSION)
+            .is_some_and(|e| e == pmtiles::EXTENSION)
     }
 }
 
@@ -129,9 +149,7 @@ impl TilesetWriter {
             .transpose()?;
         let pmtiles = format
             .pmtiles()
-            .then(|| {
-                PmtilesWriter::create(&dir.join(format!("{name}.{}", crate::pmtiles::EXTENSION)))
-            })
+            .then(|| PmtilesWriter::create(&dir.join(format!("{name}.{}", pmtiles::EXTENSION))))
             .transpose()?;
         Ok(TilesetWriter {
             mbtiles,

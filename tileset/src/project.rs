@@ -5,7 +5,19 @@ use std::sync::OnceLock;
 use proj4rs::proj::Proj;
 use proj4rs::transform::transform;
 
-use crate::error::{Result, TilerError};
+/// A point the transform cannot project.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("cannot project ({x}, {y}): {message}")]
+pub struct ProjectionError {
+    /// First coordinate (x or longitude).
+    pub x: f64,
+    /// Second coordinate (y or latitude).
+    pub y: f64,
+    /// Why.
+    pub message: String,
+}
+
+type Result<T> = std::result::Result<T, ProjectionError>;
 
 /// EPSG:28992 as a PROJ string, with the 7-parameter datum shift to WGS84.
 pub const RD_NEW_PROJ: &str = "+proj=sterea +lat_0=52.1561605555556 +lon_0=5.38763888888889 \
@@ -28,7 +40,7 @@ fn projs() -> &'static (Proj, Proj) {
 pub fn rd_to_wgs84(x: f64, y: f64) -> Result<(f64, f64)> {
     let (rd, wgs) = projs();
     let mut p = (x, y, 0.0);
-    transform(rd, wgs, &mut p).map_err(|e| TilerError::Projection {
+    transform(rd, wgs, &mut p).map_err(|e| ProjectionError {
         x,
         y,
         message: e.to_string(),
@@ -40,7 +52,7 @@ pub fn rd_to_wgs84(x: f64, y: f64) -> Result<(f64, f64)> {
 pub fn wgs84_to_rd(lon: f64, lat: f64) -> Result<(f64, f64)> {
     let (rd, wgs) = projs();
     let mut p = (lon.to_radians(), lat.to_radians(), 0.0);
-    transform(wgs, rd, &mut p).map_err(|e| TilerError::Projection {
+    transform(wgs, rd, &mut p).map_err(|e| ProjectionError {
         x: lon,
         y: lat,
         message: e.to_string(),

@@ -2,9 +2,12 @@
 
 use rayon::prelude::*;
 
+use lbm_tileset::metadata::PyramidLevel;
+use lbm_tileset::{publish, Column};
+
 use crate::error::Result;
-use crate::project::rd_to_unit;
-use crate::scores::CellRecord;
+use crate::input::scores::CellRecord;
+use lbm_tileset::project::rd_to_unit;
 
 /// Default lowest zoom.
 pub const DEFAULT_MINZOOM: u8 = 5;
@@ -55,14 +58,15 @@ pub fn pyramid(minzoom: u8, maxzoom: u8) -> Vec<ZoomLevel> {
         .collect()
 }
 
-/// The `lbm_pyramid` metadata JSON: `[{"zoom":5,"cell_m":6400},...]`.
-pub fn pyramid_json(levels: &[ZoomLevel]) -> String {
-    // Written by hand to keep the key order of the contract (zoom, then cell_m).
-    let items: Vec<String> = levels
+/// The `lbm_pyramid` metadata: the cell size of every zoom.
+pub fn pyramid_levels(levels: &[ZoomLevel]) -> Vec<PyramidLevel> {
+    levels
         .iter()
-        .map(|l| format!("{{\"zoom\":{},\"cell_m\":{}}}", l.zoom, l.cell_m()))
-        .collect();
-    format!("[{}]", items.join(","))
+        .map(|l| PyramidLevel {
+            zoom: l.zoom,
+            cell_m: l.cell_m(),
+        })
+        .collect()
 }
 
 /// A cell of some level with the sums and counts of the populated 100 m cells it covers.
@@ -74,16 +78,51 @@ pub struct AggCell {
     pub ky: i32,
     /// Index of this cell in the level's [`LevelGeometry`].
     pub geom: u32,
-    /// Sum per value column ([`crate::scores::VALUE_NAMES`]).
+    /// Sum per value column (indexed by [`Column::index`]).
     pub sums: [f64; 7],
     /// Number of 100 m cells with data per value column.
     pub counts: [u32; 7],
 }
 
 impl AggCell {
-    /// Mean of value column `i`, `None` without data.
-    pub fn mean(&self, i: usize) -> Option<f64> {
-        (self.counts[i] > 0).then(|| self.sums[i] / f64::from(self.counts[i]))
+    /// A cell (or area) with nothing in it yet.
+    pub const EMPTY: AggCell = AggCell {
+        kx: 0,
+        ky: 0,
+        geom: 0,
+        sums: [0.0; 7],
+        counts: [0; 7],
+    };
+
+    /// Mean of a column, `None` without data.
+    pub fn mean(&self, c: Column) -> Option<f64> {
+        let (s, n) = (self.sums[c.index()], self.counts[c.index()]);
+        (n > 0).then(|| s / f64::from(n))
+    }
+
+    /// The published mean of a column ([`publish`]): what a tile shows.
+    pub fn published(&self, c: Column) -> Option<f64> {
+        self.mean(c).map(publish)
+    }
+
+    /// 100 m cells with data in column `c`.
+    pub fn count(&self, c: Column) -> u32 {
+        self.counts[c.index()]
+    }
+
+    /// Whether any column has data (the place exists in that year).
+    pub fn any(&self) -> bool {
+        self.counts.iter().any(|n| *n > 0)
+    }
+
+    /// Adds the values of one 100 m cell.
+    pub fn add(&mut self, values: &lbm_tileset::Values) {
+        for (j, v) in values.0.iter().enumerate() {
+            if v.is_finite() {
+                self.sums[j] += v;
+                self.counts[j] += 1;
+            }
+        }
     }
 }
 
@@ -105,18 +144,10 @@ pub fn aggregate(cells: &[CellRecord], level: u8) -> Vec<AggCell> {
             out.push(AggCell {
                 kx,
                 ky,
-                geom: 0,
-                sums: [0.0; 7],
-                counts: [0; 7],
+                ..AggCell::EMPTY
             });
         }
-        let a = out.last_mut().expect("pushed above");
-        for (j, v) in c.values.iter().enumerate() {
-            if v.is_finite() {
-                a.sums[j] += v;
-                a.counts[j] += 1;
-            }
-        }
+        out.last_mut().expect("pushed above").add(&c.values);
     }
     out
 }
@@ -153,7 +184,7 @@ impl LevelGeometry {
         let size = f64::from(100u32 << level);
         let merc: Vec<(f64, f64)> = pts
             .par_iter()
-            .map(|&(x, y)| rd_to_unit(f64::from(x) * size, f64::from(y) * size))
+            .map(|&(x, y)| Ok(rd_to_unit(f64::from(x) * size, f64::from(y) * size)?))
             .collect::<Result<_>>()?;
         let find = |p: (i32, i32)| merc[pts.binary_search(&p).expect("corner collected above")];
         let corners = keys
@@ -217,15 +248,15 @@ mod tests {
             );
         }
         assert_eq!(
-            pyramid_json(&p[..2]),
+            serde_json::to_string(&pyramid_levels(&p[..2])).unwrap(),
             r#"[{"zoom":5,"cell_m":6400},{"zoom":6,"cell_m":3200}]"#
         );
     }
 
     fn rec(hx: i32, hy: i32, v: f64) -> CellRecord {
-        let mut values = [f64::NAN; 7];
-        values[0] = v;
-        values[2] = v / 10.0;
+        let mut values = lbm_tileset::Values::EMPTY;
+        values[Column::Lbm] = v;
+        values[Column::Fys] = v / 10.0;
         CellRecord { hx, hy, values }
     }
 
@@ -237,18 +268,23 @@ mod tests {
             rec(1202, 4800, 3.0),
             rec(-1, 3000, 1.0),
         ];
-        cells[1].values[2] = f64::NAN;
+        cells[1].values[Column::Fys] = f64::NAN;
         cells.sort_by_key(|c| (c.hx, c.hy));
         let a = aggregate(&cells, 1);
         assert_eq!(a.len(), 3);
         assert_eq!((a[0].kx, a[0].ky), (-1, 1500));
         assert_eq!(
-            (a[1].kx, a[1].ky, a[1].counts[0], a[1].counts[2]),
+            (
+                a[1].kx,
+                a[1].ky,
+                a[1].count(Column::Lbm),
+                a[1].count(Column::Fys)
+            ),
             (600, 2400, 2, 1)
         );
-        assert_eq!(a[1].mean(0), Some(4.5));
-        assert_eq!(a[1].mean(2), Some(0.4));
-        assert_eq!(a[1].mean(3), None);
+        assert_eq!(a[1].mean(Column::Lbm), Some(4.5));
+        assert_eq!(a[1].mean(Column::Fys), Some(0.4));
+        assert_eq!(a[1].mean(Column::Onv), None);
         let a0 = aggregate(&cells, 0);
         assert_eq!(a0.len(), 4);
     }

@@ -8,11 +8,15 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use lbm_tileset::classification::{
+    check_cuts, is_hex_colour, ClassEntry, Classification, ClassificationError, NoData,
+};
+use lbm_tileset::{Kind, Measure};
+
 use crate::error::{Result, TilerError};
-use crate::scores::{value_index, MEASURES};
 
 /// The default classification file, embedded at compile time.
-pub const DEFAULT_CLASSES_TOML: &str = include_str!("../data/classes.toml");
+pub const DEFAULT_CLASSES_TOML: &str = include_str!("../../data/classes.toml");
 
 /// Label and colour of one class (as written in the file, without its number).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -26,71 +30,17 @@ pub struct ClassStyle {
     pub color: String,
 }
 
-/// One class with its number, as in the `lbm_classification` metadata.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ClassEntry {
-    /// 1..9.
-    pub class: u8,
-    /// Dutch label.
-    pub label_nl: String,
-    /// English label.
-    pub label_en: String,
-    /// `#rrggbb`.
-    pub color: String,
-}
-
-/// The classification of one measure (the `lbm_classification` metadata JSON).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct MeasureClassification {
-    /// `lbm`, `fys`, `onv`, `soc`, `vrz` or `won`.
-    pub measure: String,
-    /// `Some("change")` for the classification of a change map (absent for scores).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
-    /// Dutch name, e.g. `Fysieke omgeving`.
-    pub name_nl: String,
-    /// English name, e.g. `Physical environment`.
-    pub name_en: String,
-    /// The value classified: the measure itself, or `afw` for `lbm`.
-    pub basis: String,
-    /// 8 strictly increasing cut points.
-    pub cuts: Vec<f64>,
-    /// The 9 classes.
-    pub classes: Vec<ClassEntry>,
-    /// Label and colour for cells without data.
-    pub no_data: ClassStyle,
-}
-
-impl MeasureClassification {
-    /// Class 1..9 of a value: class k holds `cuts[k-2] <= v < cuts[k-1]`.
-    pub fn classify(&self, v: f64) -> u8 {
-        // Means of decimal inputs carry float noise (0.03 and 0.05 average to 0.04000000000000001):
-        // compare at 1e-9, far below any score's precision, so a value on a cut stays on it.
-        let v = (v * 1e9).round() / 1e9;
-        1 + self.cuts.iter().take_while(|c| **c <= v).count() as u8
-    }
-
-    /// Index of the basis value in [`crate::scores::CellRecord::values`].
-    pub fn basis_index(&self) -> usize {
-        value_index(&self.basis).unwrap_or(0)
-    }
-
-    /// The metadata JSON.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
-}
-
-/// A classification for every measure.
+/// The classifications of a classification file: every measure's score classification and its
+/// change classification.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Classification {
+pub struct ClassificationSet {
     /// Where it was read from (`<default>` for the embedded one).
     pub source: PathBuf,
-    /// Per measure, in the order of [`MEASURES`] (measures absent from the file are absent).
-    pub measures: Vec<MeasureClassification>,
+    /// Per measure, in the order of [`Measure::ALL`] (measures absent from the file are absent).
+    pub measures: Vec<Classification>,
     /// The change classification per measure (the file's `[change]` section, or the embedded
     /// default's when the file has none), same order as `measures`.
-    pub changes: Vec<MeasureClassification>,
+    pub changes: Vec<Classification>,
 }
 
 #[derive(Deserialize, Default)]
@@ -131,13 +81,13 @@ struct RawFile {
     change: Option<RawChange>,
 }
 
-impl Default for Classification {
+impl Default for ClassificationSet {
     fn default() -> Self {
         Self::embedded()
     }
 }
 
-impl Classification {
+impl ClassificationSet {
     /// The embedded default (`tiler/data/classes.toml`).
     pub fn embedded() -> Self {
         Self::parse(
@@ -194,12 +144,15 @@ impl Classification {
             }
         };
         if let Some(cuts) = &raw.defaults.cuts {
-            check_cuts(text, path, "defaults", &["defaults", "cuts"], cuts)?;
+            // Defaults with another count are caught per measure, with the measure named.
+            if cuts.len() == 8 {
+                check_cuts_at(text, path, "defaults", &["defaults", "cuts"], cuts, false)?;
+            }
         }
         let mut out = Vec::new();
         for (name, m) in &raw.measures {
             let sec = section(name);
-            if !MEASURES.contains(&name.as_str()) {
+            if name.parse::<Measure>().is_err() {
                 let (line, column) = locate(text, &[&sec]);
                 return Err(TilerError::UnknownMeasure {
                     path: path.to_path_buf(),
@@ -229,7 +182,7 @@ impl Classification {
                     ),
                 ));
             }
-            check_cuts(text, path, name, &[&sec, "cuts"], &cuts)?;
+            check_cuts_at(text, path, name, &[&sec, "cuts"], &cuts, false)?;
             let classes = m
                 .classes
                 .clone()
@@ -250,16 +203,13 @@ impl Classification {
                 .no_data
                 .clone()
                 .or_else(|| raw.defaults.no_data.clone())
-                .unwrap_or(ClassStyle {
-                    label_nl: "geen gegevens".into(),
-                    label_en: "no data".into(),
-                    color: "#bdbdbd".into(),
-                });
-            for c in classes.iter().chain(std::iter::once(&no_data)) {
-                if !is_hex_colour(&c.color) {
+                .map(no_data_of)
+                .unwrap_or_default();
+            for colour in classes.iter().map(|c| &c.color).chain([&no_data.color]) {
+                if !is_hex_colour(colour) {
                     return Err(bad(
-                        &[&c.color],
-                        format!("measure {name}: colour {:?} is not #rrggbb", c.color),
+                        &[colour],
+                        format!("measure {name}: colour {colour:?} is not #rrggbb"),
                     ));
                 }
             }
@@ -270,7 +220,7 @@ impl Classification {
                     format!("measure {name}: basis {basis:?}; expected {name:?} or \"afw\""),
                 ));
             }
-            out.push(MeasureClassification {
+            out.push(Classification {
                 measure: name.clone(),
                 kind: None,
                 name_nl: m.name_nl.clone().unwrap_or_else(|| name.clone()),
@@ -281,7 +231,7 @@ impl Classification {
                 no_data,
             });
         }
-        out.sort_by_key(|m| MEASURES.iter().position(|n| *n == m.measure));
+        out.sort_by_key(|m| Measure::rank(&m.measure));
         let changes = match &raw.change {
             Some(change) => parse_change(text, path, change, &out)?,
             None => {
@@ -292,13 +242,12 @@ impl Classification {
                         let mut c = embedded.change(&m.measure)?.clone();
                         c.name_nl.clone_from(&m.name_nl);
                         c.name_en.clone_from(&m.name_en);
-                        c.basis.clone_from(&m.basis);
                         Some(c)
                     })
                     .collect()
             }
         };
-        Ok(Classification {
+        Ok(ClassificationSet {
             source: path.to_path_buf(),
             measures: out,
             changes,
@@ -306,12 +255,12 @@ impl Classification {
     }
 
     /// The change classification of one measure.
-    pub fn change(&self, measure: &str) -> Option<&MeasureClassification> {
+    pub fn change(&self, measure: &str) -> Option<&Classification> {
         self.changes.iter().find(|m| m.measure == measure)
     }
 
     /// The classification of one measure.
-    pub fn get(&self, measure: &str) -> Option<&MeasureClassification> {
+    pub fn get(&self, measure: &str) -> Option<&Classification> {
         self.measures.iter().find(|m| m.measure == measure)
     }
 }
@@ -321,8 +270,8 @@ fn parse_change(
     text: &str,
     path: &Path,
     change: &RawChange,
-    scores: &[MeasureClassification],
-) -> Result<Vec<MeasureClassification>> {
+    scores: &[Classification],
+) -> Result<Vec<Classification>> {
     let bad = |needles: &[&str], message: String| {
         let (line, column) = locate(text, needles);
         TilerError::BadClassification {
@@ -335,7 +284,7 @@ fn parse_change(
     if let Some(name) = change
         .measures
         .keys()
-        .find(|n| !MEASURES.contains(&n.as_str()))
+        .find(|n| n.parse::<Measure>().is_err())
     {
         let (line, column) = locate(text, &["change", name]);
         return Err(TilerError::UnknownMeasure {
@@ -367,12 +316,13 @@ fn parse_change(
                 ),
             ));
         }
-        check_cuts(
+        check_cuts_at(
             text,
             path,
             &format!("change of {name}"),
             &["change", "cuts"],
             &cuts,
+            true,
         )?;
         let classes = own
             .and_then(|o| o.classes.clone())
@@ -392,21 +342,24 @@ fn parse_change(
         let no_data = own
             .and_then(|o| o.no_data.clone())
             .or_else(|| change.no_data.clone())
+            .map(no_data_of)
             .unwrap_or_else(|| m.no_data.clone());
-        for c in classes.iter().chain(std::iter::once(&no_data)) {
-            if !is_hex_colour(&c.color) {
+        for colour in classes.iter().map(|c| &c.color).chain([&no_data.color]) {
+            if !is_hex_colour(colour) {
                 return Err(bad(
-                    &[&c.color],
-                    format!("change of {name}: colour {:?} is not #rrggbb", c.color),
+                    &[colour],
+                    format!("change of {name}: colour {colour:?} is not #rrggbb"),
                 ));
             }
         }
-        out.push(MeasureClassification {
+        out.push(Classification {
             measure: name.clone(),
-            kind: Some("change".into()),
+            kind: Some(Kind::Change),
             name_nl: m.name_nl.clone(),
             name_en: m.name_en.clone(),
-            basis: m.basis.clone(),
+            // A change map classifies the change of the published score itself (for the total
+            // score lbm(to) - lbm(from), not the change of afw).
+            basis: name.clone(),
             cuts,
             classes: numbered(classes),
             no_data,
@@ -415,41 +368,41 @@ fn parse_change(
     Ok(out)
 }
 
-fn is_hex_colour(s: &str) -> bool {
-    s.len() == 7 && s.starts_with('#') && s[1..].bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-fn check_cuts(
+/// Checks cut points with the contract's rules ([`check_cuts`]; `change` adds the rule that the
+/// middle class holds zero), naming the file position of `needles` in an error.
+fn check_cuts_at(
     text: &str,
     path: &Path,
     measure: &str,
     needles: &[&str],
     cuts: &[f64],
+    change: bool,
 ) -> Result<()> {
-    for (i, w) in cuts.windows(2).enumerate() {
-        if w[0].partial_cmp(&w[1]) != Some(std::cmp::Ordering::Less) {
-            let (line, column) = locate(text, needles);
-            return Err(TilerError::CutsNotIncreasing {
+    let (line, column) = locate(text, needles);
+    match check_cuts(cuts, change) {
+        Ok(()) => Ok(()),
+        Err(ClassificationError::NotIncreasing { index, a, b }) => {
+            Err(TilerError::CutsNotIncreasing {
                 path: path.to_path_buf(),
                 line,
                 column,
                 measure: measure.to_string(),
-                index: i + 1,
-                a: w[0],
-                b: w[1],
-            });
+                index,
+                a,
+                b,
+            })
         }
-    }
-    if let Some(c) = cuts.iter().find(|c| !c.is_finite()) {
-        let (line, column) = locate(text, needles);
-        return Err(TilerError::BadClassification {
+        Err(e) => Err(TilerError::BadClassification {
             path: path.to_path_buf(),
             line,
             column,
-            message: format!("measure {measure}: cut point {c} is not finite"),
-        });
+            message: if measure.starts_with("change") {
+                format!("{measure}: {e}")
+            } else {
+                format!("measure {measure}: {e}")
+            },
+        }),
     }
-    Ok(())
 }
 
 /// 1-based line and column of a byte offset.
@@ -473,6 +426,15 @@ fn locate(text: &str, needles: &[&str]) -> (u64, usize) {
     line_col(text, pos)
 }
 
+/// The no-data entry of a file's style.
+fn no_data_of(s: ClassStyle) -> NoData {
+    NoData {
+        label_nl: s.label_nl,
+        label_en: s.label_en,
+        color: s.color,
+    }
+}
+
 /// The 9 class styles of a file, numbered 1..9 in their order.
 fn numbered(classes: Vec<ClassStyle>) -> Vec<ClassEntry> {
     classes
@@ -493,13 +455,20 @@ mod tests {
 
     #[test]
     fn embedded_is_valid_and_complete() {
-        let c = Classification::embedded();
+        let c = ClassificationSet::embedded();
         let names: Vec<&str> = c.measures.iter().map(|m| m.measure.as_str()).collect();
-        assert_eq!(names, MEASURES);
+        let all: Vec<&str> = Measure::ALL.iter().map(|m| m.id()).collect();
+        assert_eq!(names, all);
         let lbm = c.get("lbm").unwrap();
         assert_eq!(lbm.basis, "afw");
-        assert_eq!(lbm.basis_index(), 1);
-        assert_eq!(c.get("fys").unwrap().basis_index(), 2);
+        assert_eq!(lbm.basis_column(), Some(lbm_tileset::Column::Afw));
+        assert_eq!(
+            c.get("fys").unwrap().basis_column(),
+            Some(lbm_tileset::Column::Fys)
+        );
+        for m in c.measures.iter().chain(&c.changes) {
+            m.check().unwrap();
+        }
         assert_eq!(lbm.classes[0].label_nl, "zeer onvoldoende");
         assert_eq!(lbm.classes[8].label_nl, "uitstekend");
         let json: serde_json::Value =
@@ -512,15 +481,19 @@ mod tests {
             "score classifications carry no kind"
         );
         let ch = c.change("fys").unwrap();
-        assert_eq!(ch.kind.as_deref(), Some("change"));
+        assert_eq!(ch.kind, Some(Kind::Change));
         assert_eq!(ch.classes[0].label_nl, "sterke achteruitgang");
         assert_eq!(ch.classes[4].label_nl, "geen verandering");
         assert_eq!(ch.classes[8].label_nl, "sterke vooruitgang");
         assert_eq!(
             (ch.classify(-0.011), ch.classify(0.0), ch.classify(0.2)),
-            (4, 5, 9)
+            (Some(4), Some(5), Some(9))
         );
-        assert_eq!(c.change("lbm").unwrap().basis, "afw");
+        assert_eq!(
+            c.change("lbm").unwrap().basis,
+            "lbm",
+            "a change map classifies lbm(to) - lbm(from)"
+        );
         assert_ne!(
             c.change("lbm").unwrap().cuts,
             ch.cuts,
@@ -533,7 +506,7 @@ mod tests {
     /// The points observed on the official maps (../shared/README.md) land in the stated class.
     #[test]
     fn observed_points_land_in_their_class() {
-        let c = Classification::embedded();
+        let c = ClassificationSet::embedded();
         for m in ["fys", "onv", "soc", "vrz", "won"] {
             let m = c.get(m).unwrap();
             for (v, class) in [
@@ -548,28 +521,31 @@ mod tests {
                 (0.31, 9),
                 (0.63, 9),
             ] {
-                assert_eq!(m.classify(v), class, "{} {v}", m.measure);
+                assert_eq!(m.classify(v), Some(class), "{} {v}", m.measure);
             }
         }
         let lbm = c.get("lbm").unwrap();
         for v in [0.189, 0.21, 0.52] {
-            assert_eq!(lbm.classify(v), 9, "afw {v}");
+            assert_eq!(lbm.classify(v), Some(9), "afw {v}");
         }
     }
 
+    /// A change section whose middle class does not hold zero would put rises in decline
+    /// classes: refused with the file position.
     #[test]
-    fn class_boundaries_are_half_open() {
-        let c = Classification::embedded();
-        let m = c.get("fys").unwrap();
-        assert_eq!(m.classify(-1.0), 1);
-        assert_eq!(m.classify(-0.21), 2);
-        assert_eq!(m.classify(0.04), 6);
-        assert_eq!(m.classify(0.0399), 5);
-        // A mean just below a cut is below it even when it rounds onto it for display, and
-        // float noise of a mean that lies on a cut does not move it off.
-        assert_eq!(m.classify(-0.040_454_5), 4);
-        assert_eq!(m.classify((0.03 + 0.05) / 2.0), 6);
-        assert_eq!(m.classify(0.21), 9);
+    fn change_cuts_must_hold_zero_in_the_middle_class() {
+        let bad = DEFAULT_CLASSES_TOML.replace(
+            "cuts = [-0.10, -0.06, -0.03, -0.01, 0.01, 0.03, 0.06, 0.10]",
+            "cuts = [-0.10, -0.06, -0.03, 0.01, 0.02, 0.03, 0.06, 0.10]",
+        );
+        assert_ne!(bad, DEFAULT_CLASSES_TOML);
+        let e = ClassificationSet::parse(&bad, Path::new("x.toml"), false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("x.toml: line") && e.contains("a rise is never in a decline class"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -577,10 +553,10 @@ mod tests {
         let json = r##"{"defaults":{"cuts":[1,2,3,4,5,6,7,8],
  "classes":[{"label_nl":"a","label_en":"a","color":"#000000"},{"label_nl":"a","label_en":"a","color":"#000000"},{"label_nl":"a","label_en":"a","color":"#000000"},{"label_nl":"a","label_en":"a","color":"#000000"},{"label_nl":"a","label_en":"a","color":"#000000"},{"label_nl":"a","label_en":"a","color":"#000000"},{"label_nl":"a","label_en":"a","color":"#000000"},{"label_nl":"a","label_en":"a","color":"#000000"},{"label_nl":"a","label_en":"a","color":"#000000"}]},
  "measures":{"fys":{}}}"##;
-        let c = Classification::parse(json, Path::new("c.json"), true).unwrap();
-        assert_eq!(c.get("fys").unwrap().classify(4.5), 5);
+        let c = ClassificationSet::parse(json, Path::new("c.json"), true).unwrap();
+        assert_eq!(c.get("fys").unwrap().classify(4.5), Some(5));
         let bad = json.replace("{\"fys\":{}}", "{\"fys\":{},\n \"fyz\":{}}");
-        let e = Classification::parse(&bad, Path::new("c.json"), true).unwrap_err();
+        let e = ClassificationSet::parse(&bad, Path::new("c.json"), true).unwrap_err();
         assert!(
             matches!(
                 e,
@@ -596,14 +572,15 @@ mod tests {
             "cuts = [-0.30, -0.20, -0.12, -0.05, 0.05, 0.10, 0.15, 0.18]",
             "cuts = [-0.30, -0.20, -0.12, -0.05, 0.05, 0.10, 0.18, 0.15]",
         );
-        let e = Classification::parse(&toml_bad, Path::new("x.toml"), false).unwrap_err();
+        let e = ClassificationSet::parse(&toml_bad, Path::new("x.toml"), false).unwrap_err();
         let msg = e.to_string();
         assert!(
             matches!(e, TilerError::CutsNotIncreasing { index: 7, .. }),
             "{msg}"
         );
-        assert!(msg.starts_with("x.toml: line 31, column 1:"), "{msg}");
-        let e = Classification::parse("[measures.fys\n", Path::new("y.toml"), false).unwrap_err();
+        assert!(msg.starts_with("x.toml: line 32, column 1:"), "{msg}");
+        let e =
+            ClassificationSet::parse("[measures.fys\n", Path::new("y.toml"), false).unwrap_err();
         assert!(e.to_string().starts_with("y.toml: line 1, column"), "{e}");
     }
 
@@ -686,7 +663,7 @@ mod tests {
 
     #[test]
     fn palette_is_colour_blind_safe() {
-        let c = Classification::embedded();
+        let c = ClassificationSet::embedded();
         assert_eq!(c.changes.len(), 6);
         for m in c.measures.iter().chain(&c.changes) {
             for (name, matrix) in &MACHADO {

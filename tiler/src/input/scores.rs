@@ -7,22 +7,9 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use lbm_tileset::{CellId, Column, Values};
+
 use crate::error::{Result, TilerError};
-use crate::grid::CellId;
-
-/// The six measures that get a tileset, in their canonical order.
-pub const MEASURES: [&str; 6] = ["lbm", "fys", "onv", "soc", "vrz", "won"];
-
-/// The value columns of a record, in the order of [`CellRecord::values`].
-pub const VALUE_NAMES: [&str; 7] = ["lbm", "afw", "fys", "onv", "soc", "vrz", "won"];
-
-/// Index of `afw` in [`CellRecord::values`].
-pub const AFW: usize = 1;
-
-/// Index of a value column (`lbm`, `afw`, `fys`, ...) in [`CellRecord::values`].
-pub fn value_index(name: &str) -> Option<usize> {
-    VALUE_NAMES.iter().position(|n| *n == name)
-}
 
 /// One populated 100 m cell in one year.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -31,8 +18,8 @@ pub struct CellRecord {
     pub hx: i32,
     /// Hectometres of the south-west corner, y.
     pub hy: i32,
-    /// `lbm, afw, fys, onv, soc, vrz, won` ([`VALUE_NAMES`]); NaN means no data.
-    pub values: [f64; 7],
+    /// One value per column; NaN means no data.
+    pub values: Values,
 }
 
 /// All cells of one measurement year, sorted by (hx, hy).
@@ -53,10 +40,42 @@ pub struct Scores {
     pub years: Vec<YearScores>,
     /// SHA-256 (hex) of the file's bytes.
     pub sha256: String,
-    /// Whether `afw` was derived (`lbm` minus the year's mean `lbm`) because the file lacks it.
-    pub afw_derived: bool,
+    /// What `afw` is measured against, per year.
+    pub reference: AfwReference,
     /// Number of data rows read.
     pub rows: u64,
+}
+
+/// The national reference level `afw` is measured against.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AfwReference {
+    /// `lbm - afw` per year: the mean over the year's cells of a file's own `afw`, or the one
+    /// derived level of every year.
+    pub by_year: BTreeMap<u16, f64>,
+    /// Whether the tiler derived `afw` (the file has no `afw` column).
+    pub derived: bool,
+}
+
+impl AfwReference {
+    /// The largest difference between the levels of two years, when it is over the rounding of
+    /// published values: `afw` is then measured against another level each year, and the total
+    /// score's classes of different years are not comparable.
+    pub fn spread(&self) -> Option<f64> {
+        let (lo, hi) = self
+            .by_year
+            .values()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+        (hi - lo > 0.001).then_some(hi - lo)
+    }
+
+    /// The `lbm_reference` metadata of year `year`.
+    pub fn metadata(&self, year: u16) -> Option<lbm_tileset::metadata::Reference> {
+        Some(lbm_tileset::metadata::Reference {
+            value: lbm_tileset::publish(*self.by_year.get(&year)?),
+            source: if self.derived { "derived" } else { "file" }.into(),
+            spread: self.spread().map(lbm_tileset::publish),
+        })
+    }
 }
 
 impl Scores {
@@ -90,8 +109,16 @@ enum KeyColumns {
 ///
 /// The separator (`,` or `;`) is sniffed from the header line; with `;` decimal commas are
 /// accepted. An empty field means "no data" for that measure. When the file has no `afw`
-/// column, `afw` is derived per year as `lbm` minus the mean `lbm` of all cells of that year.
+/// column, `afw` is derived as `lbm` minus one national reference level for every year: the
+/// mean `lbm` of the first year's cells (see [`read_scores_with`] to give it).
 pub fn read_scores(path: &Path) -> Result<Scores> {
+    read_scores_with(path, None)
+}
+
+/// As [`read_scores`], with the reference level of a derived `afw` given (`None`: the mean
+/// `lbm` of the first year). A file's own `afw` is kept; where one of its rows lacks it, it is
+/// filled in against that year's level (the mean `lbm - afw` of its other cells).
+pub fn read_scores_with(path: &Path, afw_reference: Option<f64>) -> Result<Scores> {
     let file = File::open(path).map_err(|e| TilerError::io(path, e))?;
     let mut reader = BufReader::with_capacity(
         1 << 20,
@@ -110,7 +137,7 @@ pub fn read_scores(path: &Path) -> Result<Scores> {
         _ => None,
     };
     let year_col = find("jaar").or_else(|| find("year"));
-    let value_cols: Vec<Option<usize>> = VALUE_NAMES.iter().map(|n| find(n)).collect();
+    let value_cols: Vec<Option<usize>> = Column::ALL.iter().map(|c| find(c.name())).collect();
     let mut missing: Vec<&str> = Vec::new();
     if key.is_none() {
         missing.push("grid_id (or x and y)");
@@ -118,9 +145,9 @@ pub fn read_scores(path: &Path) -> Result<Scores> {
     if year_col.is_none() {
         missing.push("jaar");
     }
-    for (i, name) in VALUE_NAMES.iter().enumerate() {
-        if i != AFW && value_cols[i].is_none() {
-            missing.push(name);
+    for c in Column::ALL {
+        if c != Column::Afw && value_cols[c.index()].is_none() {
+            missing.push(c.name());
         }
     }
     let (Some(key), Some(year_col)) = (key, year_col) else {
@@ -207,7 +234,7 @@ pub fn read_scores(path: &Path) -> Result<Scores> {
     let key_col = match key {
         KeyColumns::GridId(c) | KeyColumns::Xy(c, _) => c + 1,
     };
-    let afw_derived = value_cols[AFW].is_none();
+    let derived = value_cols[Column::Afw.index()].is_none();
     let mut years = Vec::with_capacity(by_year.len());
     for (year, mut cells) in by_year {
         cells.sort_unstable_by_key(|(c, line)| (c.hx, c.hy, *line));
@@ -228,15 +255,15 @@ pub fn read_scores(path: &Path) -> Result<Scores> {
                 });
             }
         }
-        let mut cells: Vec<CellRecord> = cells.into_iter().map(|(c, _)| c).collect();
-        fill_afw(&mut cells);
+        let cells: Vec<CellRecord> = cells.into_iter().map(|(c, _)| c).collect();
         years.push(YearScores { year, cells });
     }
+    let reference = fill_afw(&mut years, derived, afw_reference);
     Ok(Scores {
         path: path.to_path_buf(),
         years,
         sha256,
-        afw_derived,
+        reference,
         rows,
     })
 }
@@ -314,8 +341,8 @@ impl<R: BufRead> ScoresCsv<R> {
     }
 }
 
-/// The measure values of a record (`lbm, afw, fys, onv, soc, vrz, won`; NaN where empty or
-/// where the file has no such column).
+/// The values of a record (NaN where empty or where the file has no such column);
+/// `value_cols` holds the field of each [`Column`] in [`Column::ALL`] order.
 pub(crate) fn parse_values(
     path: &Path,
     record: &csv::StringRecord,
@@ -323,40 +350,56 @@ pub(crate) fn parse_values(
     headers: &[String],
     value_cols: &[Option<usize>],
     decimal_comma: bool,
-) -> Result<[f64; 7]> {
-    let mut values = [f64::NAN; 7];
+) -> Result<Values> {
+    let mut values = Values::EMPTY;
     for (i, col) in value_cols.iter().enumerate() {
         if let Some(c) = *col {
             let text = record.get(c).unwrap_or("");
             if let Some(v) = parse_number(path, line, c, &headers[c], text, decimal_comma)? {
-                values[i] = v;
+                values.0[i] = v;
             }
         }
     }
     Ok(values)
 }
 
-/// Fills missing `afw` values with `lbm` minus the year's mean `lbm` over all cells with `lbm`.
-fn fill_afw(cells: &mut [CellRecord]) {
-    if cells
-        .iter()
-        .all(|c| !c.values[0].is_finite() || c.values[AFW].is_finite())
-    {
-        return;
-    }
-    let (sum, n) = cells
-        .iter()
-        .filter(|c| c.values[0].is_finite())
-        .fold((0.0, 0u64), |(s, n), c| (s + c.values[0], n + 1));
-    if n == 0 {
-        return;
-    }
-    let mean = sum / n as f64;
-    for c in cells {
-        if c.values[0].is_finite() && !c.values[AFW].is_finite() {
-            c.values[AFW] = c.values[0] - mean;
+/// Fills in `afw` where a cell has `lbm` but no `afw`, and says what `afw` is measured against.
+///
+/// Without an `afw` column, every year is measured against one level (`reference`, or the mean
+/// `lbm` of the first year): a class then means the same in every year, and national
+/// improvement shows as cells moving into better classes. With the column, a year's level is the
+/// mean `lbm - afw` of its cells, and a row without `afw` is measured against it.
+fn fill_afw(years: &mut [YearScores], derived: bool, reference: Option<f64>) -> AfwReference {
+    let mean = |cells: &[CellRecord], f: &dyn Fn(&Values) -> f64| {
+        let (s, n) = cells
+            .iter()
+            .map(|c| f(&c.values))
+            .filter(|v| v.is_finite())
+            .fold((0.0, 0u64), |(s, n), v| (s + v, n + 1));
+        (n > 0).then(|| s / n as f64)
+    };
+    let fixed = if derived {
+        reference.or_else(|| {
+            years
+                .iter()
+                .find_map(|y| mean(&y.cells, &|v| v[Column::Lbm]))
+        })
+    } else {
+        None
+    };
+    let mut by_year = BTreeMap::new();
+    for y in years.iter_mut() {
+        let level = fixed.or_else(|| mean(&y.cells, &|v| v[Column::Lbm] - v[Column::Afw]));
+        let Some(level) = level else { continue };
+        by_year.insert(y.year, level);
+        for c in &mut y.cells {
+            let v = &mut c.values;
+            if v[Column::Lbm].is_finite() && !v[Column::Afw].is_finite() {
+                v[Column::Afw] = v[Column::Lbm] - level;
+            }
         }
     }
+    AfwReference { by_year, derived }
 }
 
 fn missing_columns(path: &Path, missing: &[&str], headers: &[String]) -> TilerError {
@@ -453,11 +496,14 @@ mod tests {
         assert_eq!(s.years.len(), 1);
         let c = &s.years[0].cells;
         assert_eq!((c[0].hx, c[0].hy), (1213, 4878));
-        assert_eq!(c[1].values[0], 4.2);
-        assert_eq!(c[1].values[6], 0.1);
-        assert!(c[0].values[2].is_nan());
+        assert_eq!(c[1].values[Column::Lbm], 4.2);
+        assert_eq!(c[1].values[Column::Won], 0.1);
+        assert!(c[0].values[Column::Fys].is_nan());
         assert_eq!(s.sha256.len(), 64);
-        assert!(!s.afw_derived);
+        assert!(!s.reference.derived);
+        // The file's afw is measured against 4.2 - 0.06; the row without afw against the same.
+        assert!((s.reference.by_year[&2020] - 4.14).abs() < 1e-9);
+        assert!((c[0].values[Column::Afw] - (4.0 - 4.14)).abs() < 1e-9);
     }
 
     #[test]
@@ -470,7 +516,7 @@ mod tests {
         );
         let s = read_scores(&p).unwrap();
         assert_eq!(s.rows, 1);
-        assert_eq!(s.years[0].cells[0].values[0], 4.2);
+        assert_eq!(s.years[0].cells[0].values[Column::Lbm], 4.2);
     }
 
     #[test]
@@ -482,11 +528,44 @@ mod tests {
             "x;y;jaar;lbm;fys;onv;soc;vrz;won\n121350;487950;2022;4,5;0,1;;;;\n121250,5;487950;2022;3,5;;;;;\n",
         );
         let s = read_scores(&p).unwrap();
-        assert!(s.afw_derived);
+        assert!(s.reference.derived);
         let c = &s.years[0].cells;
-        assert_eq!((c[0].hx, c[0].hy, c[0].values[0]), (1212, 4879, 3.5));
-        assert!((c[0].values[AFW] + 0.5).abs() < 1e-12);
-        assert!((c[1].values[AFW] - 0.5).abs() < 1e-12);
-        assert_eq!(c[1].values[2], 0.1);
+        assert_eq!(
+            (c[0].hx, c[0].hy, c[0].values[Column::Lbm]),
+            (1212, 4879, 3.5)
+        );
+        assert!((c[0].values[Column::Afw] + 0.5).abs() < 1e-12);
+        assert!((c[1].values[Column::Afw] - 0.5).abs() < 1e-12);
+        assert_eq!(c[1].values[Column::Fys], 0.1);
+    }
+
+    /// A derived afw is measured against one level for every year (the first year's mean, or
+    /// the one given), so a rising national score shows as rising afw.
+    #[test]
+    fn derived_afw_has_one_reference_for_all_years() {
+        let d = tempfile::tempdir().unwrap();
+        let p = write(
+            &d,
+            "r.csv",
+            "grid_id,jaar,lbm,fys,onv,soc,vrz,won\nE1213N4879,2014,4.0,,,,,\nE1213N4878,2014,4.2,,,,,\nE1213N4879,2020,4.3,,,,,\n",
+        );
+        let s = read_scores(&p).unwrap();
+        assert_eq!(s.reference.by_year.len(), 2);
+        assert!(s.reference.by_year.values().all(|v| (v - 4.1).abs() < 1e-9));
+        assert!(s.reference.spread().is_none());
+        let late = &s.years[1].cells[0].values;
+        assert!((late[Column::Afw] - 0.2).abs() < 1e-9, "4.3 - 4.1");
+        let s = read_scores_with(&p, Some(4.0)).unwrap();
+        assert!((s.years[1].cells[0].values[Column::Afw] - 0.3).abs() < 1e-9);
+        assert_eq!(s.reference.metadata(2020).unwrap().value, 4.0);
+        // A file whose afw is measured against each year's own mean says so.
+        let p = write(
+            &d,
+            "f.csv",
+            "grid_id,jaar,lbm,afw,fys,onv,soc,vrz,won\nE1213N4879,2014,4.0,0,,,,,\nE1213N4879,2020,4.3,0,,,,,\n",
+        );
+        let s = read_scores(&p).unwrap();
+        assert!((s.reference.spread().unwrap() - 0.3).abs() < 1e-9);
+        assert_eq!(s.reference.metadata(2014).unwrap().source, "file");
     }
 }

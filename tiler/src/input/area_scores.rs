@@ -5,18 +5,20 @@ use std::collections::{BTreeSet, HashMap};
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use crate::areas::{normalise_code, AreaLevel};
+use lbm_tileset::{Column, Values};
+
 use crate::error::{Result, TilerError};
-use crate::scores::{parse_values, ScoresCsv, AFW, VALUE_NAMES};
+use crate::input::areas::{normalise_code, AreaLevel};
+use crate::input::scores::{parse_values, ScoresCsv};
 
 /// Scores per area code and year, from one or more files.
 #[derive(Clone, Debug, Default)]
 pub struct AreaScores {
     /// The files read.
     pub paths: Vec<PathBuf>,
-    /// `(code, year)` → `lbm, afw, fys, onv, soc, vrz, won` (NaN = no data; `afw` NaN when the
-    /// file has no `afw` column).
-    pub values: HashMap<(String, u16), [f64; 7]>,
+    /// `(code, year)` → the values (NaN = no data; `afw` NaN when the file has no `afw`
+    /// column).
+    pub values: HashMap<(String, u16), Values>,
     /// The levels the files hold.
     pub levels: BTreeSet<AreaLevel>,
 }
@@ -48,7 +50,7 @@ impl AreaScores {
         .into_iter()
         .find_map(|l| find(l.key_column()).map(|c| (l, c)));
         let year_col = find("jaar").or_else(|| find("year"));
-        let value_cols: Vec<Option<usize>> = VALUE_NAMES.iter().map(|n| find(n)).collect();
+        let value_cols: Vec<Option<usize>> = Column::ALL.iter().map(|c| find(c.name())).collect();
         let mut missing: Vec<&str> = Vec::new();
         if key.is_none() {
             missing.push("bu_code, wk_code, gm_code or PC4");
@@ -56,9 +58,9 @@ impl AreaScores {
         if year_col.is_none() {
             missing.push("jaar");
         }
-        for (i, name) in VALUE_NAMES.iter().enumerate() {
-            if i != AFW && value_cols[i].is_none() {
-                missing.push(name);
+        for c in Column::ALL {
+            if c != Column::Afw && value_cols[c.index()].is_none() {
+                missing.push(c.name());
             }
         }
         let (Some((level, key_col)), Some(year_col), true) = (key, year_col, missing.is_empty())
@@ -111,12 +113,12 @@ impl AreaScores {
         Ok(())
     }
 
-    /// The values of an area in a year, `afw` filled in as `lbm` minus `national_lbm` when the
-    /// file lacks it.
-    pub fn get(&self, code: &str, year: u16, national_lbm: f64) -> Option<[f64; 7]> {
+    /// The values of an area in a year, `afw` filled in as `lbm` minus `reference` (the
+    /// national reference level of that year, as for the grid) when the file lacks it.
+    pub fn get(&self, code: &str, year: u16, reference: f64) -> Option<Values> {
         let mut v = *self.values.get(&(code.to_string(), year))?;
-        if v[AFW].is_nan() {
-            v[AFW] = v[0] - national_lbm;
+        if v[Column::Afw].is_nan() {
+            v[Column::Afw] = v[Column::Lbm] - reference;
         }
         Some(v)
     }
@@ -139,9 +141,9 @@ mod tests {
         s.add_file(&p).unwrap();
         assert!(s.levels.contains(&AreaLevel::Buurt));
         let v = s.get("BU03630000", 2020, 4.0).unwrap();
-        assert_eq!((v[0], v[2]), (4.2, 0.1));
-        assert!((v[AFW] - 0.2).abs() < 1e-12);
-        assert!(v[3].is_nan());
+        assert_eq!((v[Column::Lbm], v[Column::Fys]), (4.2, 0.1));
+        assert!((v[Column::Afw] - 0.2).abs() < 1e-12);
+        assert!(v[Column::Onv].is_nan());
         std::fs::write(
             &p,
             "bu_code,jaar,lbm,fys,onv,soc,vrz,won\nBU036,2020,4,,,,,\n",

@@ -7,82 +7,15 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::error::{Result, TilerError};
-use crate::project::wgs84_to_rd;
+use lbm_tileset::project::wgs84_to_rd;
 
 /// A ring of RD New points, without the closing point.
 pub type Ring = Vec<(f64, f64)>;
 /// A polygon: exterior ring first, then holes.
 pub type Polygon = Vec<Ring>;
 
-/// The administrative level of an area, in layer order (coarse to fine).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum AreaLevel {
-    /// Municipality, `GM0363`.
-    Gemeente,
-    /// District, `WK036300`.
-    Wijk,
-    /// Neighbourhood, `BU03630000`.
-    Buurt,
-    /// Four-digit postcode area, `3511`.
-    Pc4,
-}
-
-impl AreaLevel {
-    /// All levels, coarse to fine.
-    pub const ALL: [AreaLevel; 4] = [
-        AreaLevel::Gemeente,
-        AreaLevel::Wijk,
-        AreaLevel::Buurt,
-        AreaLevel::Pc4,
-    ];
-
-    /// The vector tile layer name (also the `level` in the index).
-    pub fn layer(self) -> &'static str {
-        match self {
-            AreaLevel::Gemeente => "gemeente",
-            AreaLevel::Wijk => "wijk",
-            AreaLevel::Buurt => "buurt",
-            AreaLevel::Pc4 => "pc4",
-        }
-    }
-
-    /// The lowest zoom of the layer (the contract's zoom ranges).
-    pub fn minzoom(self) -> u8 {
-        match self {
-            AreaLevel::Gemeente => 5,
-            AreaLevel::Wijk => 8,
-            AreaLevel::Pc4 => 9,
-            AreaLevel::Buurt => 10,
-        }
-    }
-
-    /// The key column of an area scores file.
-    pub fn key_column(self) -> &'static str {
-        match self {
-            AreaLevel::Gemeente => "gm_code",
-            AreaLevel::Wijk => "wk_code",
-            AreaLevel::Buurt => "bu_code",
-            AreaLevel::Pc4 => "pc4",
-        }
-    }
-
-    fn prefix(self) -> &'static str {
-        match self {
-            AreaLevel::Gemeente => "GM",
-            AreaLevel::Wijk => "WK",
-            AreaLevel::Buurt => "BU",
-            AreaLevel::Pc4 => "",
-        }
-    }
-
-    fn digits(self) -> usize {
-        match self {
-            AreaLevel::Gemeente | AreaLevel::Pc4 => 4,
-            AreaLevel::Wijk => 6,
-            AreaLevel::Buurt => 8,
-        }
-    }
-}
+pub use lbm_tileset::levels::AreaLevel;
+use lbm_tileset::names::code_id;
 
 /// One area with its boundary.
 #[derive(Clone, Debug)]
@@ -160,90 +93,6 @@ impl Area {
 
 fn round2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
-}
-
-/// The digits of a code as an integer (GM0363 → 363, 3511 → 3511).
-pub fn code_id(code: &str) -> u64 {
-    code.bytes()
-        .filter(u8::is_ascii_digit)
-        .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'))
-}
-
-/// The search form of a name or query (`areas.name_norm` in the index, and the server's query
-/// fold): lower case, accents folded to their base letters, every run of characters other than
-/// letters and digits one space, trimmed. So hyphens, apostrophes, dots and brackets match
-/// spaces: `Súdwest-Fryslân` → `sudwest fryslan`, `'s-Hertogenbosch` → `s hertogenbosch`,
-/// `Bergen (NH.)` → `bergen nh`.
-///
-/// The tiler writes it and the server folds queries (and the stored names) with this one
-/// function, so the two cannot drift apart.
-pub fn normalise_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    // A separator is written only before the next letter or digit: runs collapse and the
-    // ends are trimmed.
-    let mut gap = false;
-    let mut push = |c: char, out: &mut String| {
-        if c.is_alphanumeric() {
-            if gap && !out.is_empty() {
-                out.push(' ');
-            }
-            gap = false;
-            out.push(c);
-        } else {
-            gap = true;
-        }
-    };
-    for c in name.chars().flat_map(char::to_lowercase) {
-        match fold_char(c) {
-            Fold::Zero => {}
-            Fold::One(f) => push(f, &mut out),
-            Fold::Two(a, b) => {
-                push(a, &mut out);
-                push(b, &mut out);
-            }
-        }
-    }
-    out
-}
-
-/// What one lower-case character folds to.
-enum Fold {
-    Zero,
-    One(char),
-    Two(char, char),
-}
-
-/// Folds a lower-case Latin-1 / Latin Extended-A letter to its base letter(s); combining marks
-/// (decomposed accents) vanish.
-fn fold_char(c: char) -> Fold {
-    let base = match c {
-        'à'..='å' | 'ā' | 'ă' | 'ą' => 'a',
-        'æ' => return Fold::Two('a', 'e'),
-        'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => 'c',
-        'ď' | 'đ' => 'd',
-        'è'..='ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => 'e',
-        'ĝ' | 'ğ' | 'ġ' | 'ģ' => 'g',
-        'ĥ' | 'ħ' => 'h',
-        'ì'..='ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' => 'i',
-        'ĳ' => return Fold::Two('i', 'j'),
-        'ĵ' => 'j',
-        'ķ' => 'k',
-        'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' => 'l',
-        'ñ' | 'ń' | 'ņ' | 'ň' => 'n',
-        'ò'..='ö' | 'ø' | 'ō' | 'ŏ' | 'ő' => 'o',
-        'œ' => return Fold::Two('o', 'e'),
-        'ŕ' | 'ŗ' | 'ř' => 'r',
-        'ś' | 'ŝ' | 'ş' | 'š' => 's',
-        'ß' => return Fold::Two('s', 's'),
-        'ţ' | 'ť' | 'ŧ' => 't',
-        'ù'..='ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => 'u',
-        'ŵ' => 'w',
-        'ý' | 'ÿ' | 'ŷ' => 'y',
-        'ź' | 'ż' | 'ž' => 'z',
-        '\u{0300}'..='\u{036f}' => return Fold::Zero,
-        other => other,
-    };
-    Fold::One(base)
 }
 
 /// The coordinate system of a boundary file.
@@ -346,15 +195,15 @@ fn identify(
 /// `GM0363`, `WK036300`, `BU03630000` or `3511`; digits alone get the prefix.
 pub(crate) fn normalise_code(level: AreaLevel, code: &str) -> std::result::Result<String, String> {
     let upper = code.to_ascii_uppercase();
-    let digits = upper.strip_prefix(level.prefix()).unwrap_or(&upper);
-    if digits.len() == level.digits() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(format!("{}{digits}", level.prefix()))
+    let digits = upper.strip_prefix(level.code_prefix()).unwrap_or(&upper);
+    if digits.len() == level.code_digits() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(format!("{}{digits}", level.code_prefix()))
     } else {
         Err(format!(
             "code {code:?} is not a {} code; expected {}{}",
             level.layer(),
-            level.prefix(),
-            "9".repeat(level.digits())
+            level.code_prefix(),
+            "9".repeat(level.code_digits())
         ))
     }
 }
@@ -673,7 +522,7 @@ fn check_fgb_index(path: &Path, header: flatgeobuf::Header) -> Result<()> {
 /// Reads the first feature table of a GeoPackage (its geometry column: GeoPackage binary, i.e.
 /// the `GP` header followed by WKB).
 pub fn read_geopackage(path: &Path) -> Result<Vec<Area>> {
-    let conn = crate::mbtiles::open_read_only(path)?;
+    let conn = crate::output::mbtiles::open_read_only(path)?;
     let sql_err = |e: rusqlite::Error| bad(path, "file", format!("not a readable GeoPackage: {e}"));
     let (table, column, srs_id): (String, String, i64) = conn
         .query_row(
@@ -891,30 +740,6 @@ impl Wkb<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_fold_case_accents_and_punctuation() {
-        for (name, folded) in [
-            ("Súdwest-Fryslân", "sudwest fryslan"),
-            ("sudwest fryslan", "sudwest fryslan"),
-            ("  SÚDWEST -- FRYSLÂN ", "sudwest fryslan"),
-            ("'s-Hertogenbosch", "s hertogenbosch"),
-            ("\u{2019}s Hertogenbosch", "s hertogenbosch"),
-            ("Bergen (NH.)", "bergen nh"),
-            ("Ĳsselstein  Zuid", "ijsselstein zuid"),
-            ("Cafe\u{301}", "cafe"),
-            ("Domplein 50%_e.o.", "domplein 50 e o"),
-            (
-                "Nuenen, Gerwen en Nederwetten",
-                "nuenen gerwen en nederwetten",
-            ),
-            ("%_-'", ""),
-        ] {
-            assert_eq!(normalise_name(name), folded, "{name}");
-            // Folding is idempotent: an index written with it can be folded again.
-            assert_eq!(normalise_name(folded), folded, "{name}");
-        }
-    }
 
     const SQUARE: &str = r#"{"type":"FeatureCollection","features":[
       {"type":"Feature","properties":{"statcode":"GM0363","statnaam":"Amsterdam"},

@@ -1,0 +1,122 @@
+//! Area aggregates: per area of a level and per year, the sums and counts of the 100 m cells
+//! whose centre lies inside (each cell counts for one area of a level), or the values of an
+//! area scores file.
+
+use rayon::prelude::*;
+
+use lbm_tileset::Values;
+
+use crate::aggregate::pyramid::AggCell;
+use crate::input::area_scores::AreaScores;
+use crate::input::areas::Area;
+use crate::input::scores::{Scores, YearScores};
+
+/// Per dataset of `datasets`, per area of `areas`, the aggregate of the 100 m cells whose centre
+/// lies inside the area (each cell counts for at most one area of a level: the first).
+pub fn from_cells(areas: &[Area], datasets: &[&YearScores]) -> Vec<Vec<AggCell>> {
+    let mut union: Vec<(i32, i32)> = datasets
+        .iter()
+        .flat_map(|y| y.cells.iter().map(|c| (c.hx, c.hy)))
+        .collect();
+    union.par_sort_unstable();
+    union.dedup();
+    let mut rows: Vec<(i32, i32, u32)> = union
+        .iter()
+        .enumerate()
+        .map(|(i, &(hx, hy))| (hy, hx, i as u32))
+        .collect();
+    rows.par_sort_unstable();
+    // Per area the cells whose centre it holds: a scanline over each row of cell centres.
+    let inside: Vec<Vec<u32>> = areas
+        .par_iter()
+        .map(|a| {
+            let (_, y0, _, y1) = a.bounds();
+            let hy0 = ((y0 - 50.0) / 100.0).floor() as i32;
+            let hy1 = ((y1 - 50.0) / 100.0).ceil() as i32;
+            let mut out = Vec::new();
+            let mut xs: Vec<f64> = Vec::new();
+            for hy in hy0..=hy1 {
+                let yc = f64::from(hy) * 100.0 + 50.0;
+                xs.clear();
+                for ring in a.polygons.iter().flatten() {
+                    for i in 0..ring.len() {
+                        let (p, q) = (ring[i], ring[(i + 1) % ring.len()]);
+                        if (p.1 <= yc) != (q.1 <= yc) {
+                            xs.push(p.0 + (yc - p.1) * (q.0 - p.0) / (q.1 - p.1));
+                        }
+                    }
+                }
+                if xs.len() < 2 {
+                    continue;
+                }
+                xs.sort_by(f64::total_cmp);
+                let start = rows.partition_point(|r| r.0 < hy);
+                let end = rows.partition_point(|r| r.0 <= hy);
+                let row = &rows[start..end];
+                for pair in xs.chunks_exact(2) {
+                    // Cells whose centre x lies in [pair[0], pair[1]).
+                    let lo = ((pair[0] - 50.0) / 100.0).ceil() as i32;
+                    let hi = ((pair[1] - 50.0) / 100.0).ceil() as i32;
+                    let a = row.partition_point(|r| r.1 < lo);
+                    let b = row.partition_point(|r| r.1 < hi);
+                    out.extend(row[a..b].iter().map(|r| r.2));
+                }
+            }
+            out
+        })
+        .collect();
+    let mut owner = vec![u32::MAX; union.len()];
+    for (ai, cells) in inside.iter().enumerate() {
+        for &c in cells {
+            if owner[c as usize] == u32::MAX {
+                owner[c as usize] = ai as u32;
+            }
+        }
+    }
+    datasets
+        .par_iter()
+        .map(|y| {
+            let mut aggs = vec![AggCell::EMPTY; areas.len()];
+            let mut j = 0;
+            for c in &y.cells {
+                while union[j] != (c.hx, c.hy) {
+                    j += 1;
+                }
+                let o = owner[j];
+                if o != u32::MAX {
+                    aggs[o as usize].add(&c.values);
+                }
+            }
+            aggs
+        })
+        .collect()
+}
+
+/// Per year of `scores`, per area, the values of an area scores file (one "cell" per area
+/// and year; `afw` filled in against that year's reference level when the file lacks it).
+pub fn from_file(file: &AreaScores, areas: &[Area], scores: &Scores) -> Vec<Vec<AggCell>> {
+    scores
+        .years
+        .iter()
+        .map(|y| {
+            let reference = scores
+                .reference
+                .by_year
+                .get(&y.year)
+                .copied()
+                .unwrap_or(f64::NAN);
+            areas
+                .iter()
+                .map(|a| {
+                    let mut agg = AggCell::EMPTY;
+                    agg.add(
+                        &file
+                            .get(&a.code, y.year, reference)
+                            .unwrap_or(Values::EMPTY),
+                    );
+                    agg
+                })
+                .collect()
+        })
+        .collect()
+}

@@ -1,0 +1,6 @@
+//! What the tiler reads: grid scores, area boundaries, area scores and classification files.
+
+pub mod area_scores;
+pub mod areas;
+pub mod classes;
+pub mod scores;

@@ -1,0 +1,166 @@
+//! The point index beside the tilesets ([`lbm_tileset::index`]): every cell and area with its
+//! published values for every year of the scores file, and the classifications.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use rusqlite::params;
+
+use lbm_tileset::index::{change_classification_key, classification_key, SCHEMA};
+use lbm_tileset::names::normalise_name;
+use lbm_tileset::project::rd_to_wgs84;
+use lbm_tileset::{publish, Column};
+
+use crate::aggregate::pyramid::AggCell;
+use crate::error::Result;
+use crate::input::classes::ClassificationSet;
+use crate::input::scores::Scores;
+use crate::output::mbtiles::AtomicDb;
+use crate::pipeline::{PreparedAreas, GENERATOR};
+
+/// A column's published value, or NULL.
+fn published(v: f64) -> Option<f64> {
+    v.is_finite().then(|| publish(v))
+}
+
+/// Writes the index to `dest` (atomically: a temporary file renamed into place).
+pub fn write_index(
+    dest: &Path,
+    scores: &Scores,
+    classes: &ClassificationSet,
+    areas: &[PreparedAreas],
+) -> Result<PathBuf> {
+    let db = AtomicDb::create(dest)?;
+    db.batch(SCHEMA)?;
+    write_areas(&db, scores, areas)?;
+    // Insert in primary-key order: appending to the B-tree is much faster than random inserts.
+    let mut order: Vec<(i32, i32, u16, u32, u32)> = scores
+        .years
+        .iter()
+        .enumerate()
+        .flat_map(|(yi, y)| {
+            y.cells
+                .iter()
+                .enumerate()
+                .map(move |(ci, c)| (c.hx, c.hy, y.year, yi as u32, ci as u32))
+        })
+        .collect();
+    order.par_sort_unstable();
+    {
+        let mut stmt = db
+            .conn()
+            .prepare("INSERT INTO cells VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+            .map_err(|e| db.err(e))?;
+        for (hx, hy, year, yi, ci) in order {
+            let v = scores.years[yi as usize].cells[ci as usize].values;
+            let o = |c: Column| published(v[c]);
+            stmt.execute(params![
+                hx,
+                hy,
+                year,
+                o(Column::Lbm),
+                o(Column::Afw),
+                o(Column::Fys),
+                o(Column::Onv),
+                o(Column::Soc),
+                o(Column::Vrz),
+                o(Column::Won)
+            ])
+            .map_err(|e| db.err(e))?;
+        }
+        let mut meta = db
+            .conn()
+            .prepare("INSERT INTO meta VALUES (?1, ?2)")
+            .map_err(|e| db.err(e))?;
+        for m in &classes.measures {
+            meta.execute(params![classification_key(&m.measure), m.to_json()])
+                .map_err(|e| db.err(e))?;
+        }
+        for m in &classes.changes {
+            meta.execute(params![change_classification_key(&m.measure), m.to_json()])
+                .map_err(|e| db.err(e))?;
+        }
+        let year_list: Vec<u16> = scores.years.iter().map(|y| y.year).collect();
+        let columns: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
+        for (k, v) in [
+            (
+                "years",
+                serde_json::to_string(&year_list).unwrap_or_default(),
+            ),
+            (
+                "columns",
+                serde_json::to_string(&columns).unwrap_or_default(),
+            ),
+            ("afw_derived", scores.reference.derived.to_string()),
+            ("source_sha256", scores.sha256.clone()),
+            ("generator", GENERATOR.to_string()),
+        ] {
+            meta.execute(params![k, v]).map_err(|e| db.err(e))?;
+        }
+    }
+    db.commit()
+}
+
+/// The `areas` and `area_scores` tables (every year of the file).
+fn write_areas(db: &AtomicDb, scores: &Scores, areas: &[PreparedAreas]) -> Result<()> {
+    let mut area_stmt = db
+        .conn()
+        .prepare("INSERT INTO areas VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)")
+        .map_err(|e| db.err(e))?;
+    let mut score_stmt = db
+        .conn()
+        .prepare("INSERT INTO area_scores VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)")
+        .map_err(|e| db.err(e))?;
+    for pa in areas {
+        for (ai, a) in pa.layer.areas.iter().enumerate() {
+            let (x0, y0, x1, y1) = a.bounds();
+            let (mut w, mut s, mut e, mut n) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+            for &(x, y) in a.polygons.iter().flatten().flatten() {
+                let (lon, lat) = rd_to_wgs84(x, y)?;
+                w = w.min(lon);
+                e = e.max(lon);
+                s = s.min(lat);
+                n = n.max(lat);
+            }
+            area_stmt
+                .execute(params![
+                    a.code,
+                    a.level.layer(),
+                    a.name,
+                    normalise_name(&a.name),
+                    a.parent(),
+                    w,
+                    s,
+                    e,
+                    n,
+                    x0,
+                    y0,
+                    x1,
+                    y1,
+                    a.geojson()
+                ])
+                .map_err(|e| db.err(e))?;
+            for y in &scores.years {
+                let agg: &AggCell = &pa.year(y.year)[ai];
+                if !agg.any() {
+                    continue;
+                }
+                let m = |c: Column| agg.published(c);
+                score_stmt
+                    .execute(params![
+                        a.code,
+                        y.year,
+                        m(Column::Lbm),
+                        m(Column::Afw),
+                        m(Column::Fys),
+                        m(Column::Onv),
+                        m(Column::Soc),
+                        m(Column::Vrz),
+                        m(Column::Won)
+                    ])
+                    .map_err(|e| db.err(e))?;
+            }
+        }
+    }
+    Ok(())
+}

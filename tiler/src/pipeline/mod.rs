@@ -1,0 +1,489 @@
+//! The build, stage by stage: read the scores and the area files (`input`), aggregate them to
+//! the pyramid's cells and to areas (`aggregate`), cut the area geometry into tiles (`geometry`),
+//! then encode and write each tileset (`tileset`) and the point index (`output::index`).
+
+pub mod plan;
+pub mod tileset;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::aggregate::pyramid::{aggregate, AggCell, LevelGeometry};
+use crate::aggregate::pyramid::{DEFAULT_MAXZOOM, DEFAULT_MINZOOM};
+use crate::error::{Result, TilerError};
+use crate::geometry::area_tiles::AreaLayer;
+use crate::input::area_scores::AreaScores;
+use crate::input::areas::{read_areas, Area, AreaLevel};
+use crate::input::classes::ClassificationSet;
+use crate::input::scores::{read_scores_with, Scores};
+use crate::output::{OutputFile, OutputFormat, ZoomStats};
+use plan::Plan;
+
+pub use lbm_tileset::index::INDEX_FILE;
+/// Tiles above this compressed size are reported as a warning.
+pub const MAX_TILE_BYTES: u64 = 500 * 1024;
+/// The generator string written into every file.
+pub const GENERATOR: &str = concat!("lbm-tiler ", env!("CARGO_PKG_VERSION"));
+
+/// What to build.
+#[derive(Clone, Debug)]
+pub struct BuildOptions {
+    /// The grid scores CSV.
+    pub scores: PathBuf,
+    /// Output folder (created when missing).
+    pub out_dir: PathBuf,
+    /// Only these years (all years in the file when `None`).
+    pub years: Option<Vec<u16>>,
+    /// Only these measures (all six when `None`).
+    pub measures: Option<Vec<String>>,
+    /// The classification (the embedded default unless read with [`ClassificationSet::load`]).
+    pub classification: ClassificationSet,
+    /// Lowest zoom.
+    pub minzoom: u8,
+    /// Highest zoom.
+    pub maxzoom: u8,
+    /// The `attribution` metadata row.
+    pub attribution: String,
+    /// Show progress bars (they also stay hidden when stderr is not a terminal).
+    pub progress: bool,
+    /// Also write [`INDEX_FILE`] (always with every year of the scores file).
+    pub write_index: bool,
+    /// gzip level of the tiles (default [`crate::encode::GZIP_LEVEL`]).
+    pub gzip_level: u32,
+    /// Change maps `(from, to)`: `None` = each pair of consecutive selected years; `Some(vec![])`
+    /// = none.
+    pub changes: Option<Vec<(u16, u16)>>,
+    /// Area boundary files (GeoJSON, FlatGeobuf, GeoPackage); their scores are derived from the
+    /// grid cells whose centre lies inside.
+    pub areas: Vec<PathBuf>,
+    /// Areas already read (the demo's embedded municipalities), added to those of `areas`.
+    pub area_features: Vec<Area>,
+    /// Area scores CSV files (keyed by bu_code, wk_code, gm_code or PC4); a level they hold
+    /// takes its scores from them instead of deriving them from the cells.
+    pub area_scores: Vec<PathBuf>,
+    /// Which files to write per tileset: `{name}.mbtiles`, `{name}.pmtiles` or both.
+    pub format: OutputFormat,
+    /// The national reference level of a derived `afw` (scores files without an `afw` column);
+    /// `None`: the mean `lbm` of the first year.
+    pub afw_reference: Option<f64>,
+}
+
+impl BuildOptions {
+    /// Defaults: all years and measures, the embedded classification, zooms 5..13, index on,
+    /// MBTiles only.
+    pub fn new(scores: impl Into<PathBuf>, out_dir: impl Into<PathBuf>) -> Self {
+        BuildOptions {
+            scores: scores.into(),
+            out_dir: out_dir.into(),
+            years: None,
+            measures: None,
+            classification: ClassificationSet::embedded(),
+            minzoom: DEFAULT_MINZOOM,
+            maxzoom: DEFAULT_MAXZOOM,
+            attribution: "Leefbaarometer (Ministerie van BZK), leefbaarometer.nl".into(),
+            progress: true,
+            write_index: true,
+            gzip_level: crate::encode::GZIP_LEVEL,
+            changes: None,
+            areas: Vec::new(),
+            area_features: Vec::new(),
+            area_scores: Vec::new(),
+            format: OutputFormat::default(),
+            afw_reference: None,
+        }
+    }
+}
+
+/// What one tileset came out as.
+#[derive(Clone, Debug)]
+pub struct TilesetSummary {
+    /// The main file written: the MBTiles file, or the PMTiles archive when only that was
+    /// written.
+    pub path: PathBuf,
+    /// Every file written for the tileset (MBTiles first), with its size.
+    pub files: Vec<OutputFile>,
+    /// The `lbm_tiles_hash` of its tiles (see [`crate::output::TilesHash`]).
+    pub tiles_hash: String,
+    /// Measure.
+    pub measure: String,
+    /// Year (the to-year of a change map).
+    pub year: u16,
+    /// The from-year of a change map; `None` for a score tileset.
+    pub year_from: Option<u16>,
+    /// Features per zoom, in zoom order.
+    pub features: Vec<u64>,
+    /// Tiles per zoom.
+    pub zooms: Vec<ZoomStats>,
+}
+
+/// What a build did.
+#[derive(Clone, Debug)]
+pub struct BuildSummary {
+    /// The tilesets, in (measure, year) order.
+    pub tilesets: Vec<TilesetSummary>,
+    /// The point index, when written.
+    pub index: Option<PathBuf>,
+    /// Data rows read.
+    pub rows: u64,
+    /// Distinct populated 100 m cells over the years built.
+    pub cells: usize,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+impl BuildSummary {
+    /// Total tiles.
+    pub fn tiles(&self) -> u64 {
+        self.tilesets
+            .iter()
+            .flat_map(|t| &t.zooms)
+            .map(|z| z.tiles)
+            .sum()
+    }
+
+    /// Total compressed tile bytes.
+    pub fn bytes(&self) -> u64 {
+        self.tilesets
+            .iter()
+            .flat_map(|t| &t.zooms)
+            .map(|z| z.bytes)
+            .sum()
+    }
+
+    /// The largest tile in bytes.
+    pub fn max_tile(&self) -> u64 {
+        self.tilesets
+            .iter()
+            .flat_map(|t| &t.zooms)
+            .map(|z| z.max_bytes)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Statistics summed per zoom over all tilesets (max_bytes is the maximum).
+    pub fn per_zoom(&self) -> Vec<ZoomStats> {
+        let mut out: Vec<ZoomStats> = Vec::new();
+        for z in self.tilesets.iter().flat_map(|t| &t.zooms) {
+            match out.iter_mut().find(|o| o.zoom == z.zoom) {
+                Some(o) => {
+                    o.tiles += z.tiles;
+                    o.bytes += z.bytes;
+                    o.max_bytes = o.max_bytes.max(z.max_bytes);
+                }
+                None => out.push(*z),
+            }
+        }
+        out.sort_by_key(|z| z.zoom);
+        out
+    }
+}
+
+impl fmt::Display for BuildSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{} tilesets, {} tiles, {:.1} MB, largest tile {:.1} KB, {} rows, {} cells, {:.1} s",
+            self.tilesets.len(),
+            self.tiles(),
+            self.bytes() as f64 / 1e6,
+            self.max_tile() as f64 / 1024.0,
+            self.rows,
+            self.cells,
+            self.elapsed.as_secs_f64()
+        )?;
+        writeln!(f, "zoom  tiles  total MB  max KB  (all tilesets)")?;
+        for z in self.per_zoom() {
+            writeln!(
+                f,
+                "{:>4} {:>6} {:>9.2} {:>7.1}",
+                z.zoom,
+                z.tiles,
+                z.bytes as f64 / 1e6,
+                z.max_bytes as f64 / 1024.0
+            )?;
+        }
+        for (label, pm) in [("MBTiles", false), ("PMTiles", true)] {
+            let files: Vec<&OutputFile> = self
+                .tilesets
+                .iter()
+                .flat_map(|t| &t.files)
+                .filter(|o| o.is_pmtiles() == pm)
+                .collect();
+            if let Some(first) = files.first() {
+                writeln!(
+                    f,
+                    "{label}: {} files, {:.1} MB, in {}",
+                    files.len(),
+                    files.iter().map(|o| o.bytes).sum::<u64>() as f64 / 1e6,
+                    first.path.parent().unwrap_or(Path::new(".")).display()
+                )?;
+            }
+        }
+        if let Some(i) = &self.index {
+            writeln!(f, "point index: {}", i.display())?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads the scores file and builds every selected tileset (see [`build_from_scores`]).
+pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
+    let started = Instant::now();
+    // Fail on bad options before spending time on the scores file.
+    Plan::check_options(opts)?;
+    for a in opts.areas.iter().chain(&opts.area_scores) {
+        if !a.is_file() {
+            return Err(TilerError::io(
+                a,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such boundary file"),
+            ));
+        }
+    }
+    tracing::info!(path = %opts.scores.display(), "reading scores");
+    let scores = read_scores_with(&opts.scores, opts.afw_reference)?;
+    tracing::info!(
+        rows = scores.rows,
+        years = scores.years.len(),
+        "scores read"
+    );
+    if let Some(spread) = scores.reference.spread() {
+        tracing::warn!(
+            path = %opts.scores.display(),
+            spread = format!("{spread:.3}"),
+            "afw is measured against a different national level in different years (lbm - afw \
+             differs by {spread:.3}): classes of the total score are not comparable over time"
+        );
+    }
+    let mut summary = build_from_scores(&scores, opts)?;
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// Reads the boundary files and the preloaded areas, groups them by level (first of a code wins).
+fn load_areas(opts: &BuildOptions) -> Result<Vec<(AreaLevel, Vec<Area>)>> {
+    let mut all: Vec<Area> = opts.area_features.clone();
+    for path in &opts.areas {
+        let areas = read_areas(path)?;
+        tracing::info!(path = %path.display(), areas = areas.len(), "boundaries read");
+        all.extend(areas);
+    }
+    let mut seen = std::collections::HashSet::new();
+    all.retain(|a| {
+        let first = seen.insert(a.code.clone());
+        if !first {
+            tracing::warn!(code = %a.code, "area given twice; the first boundary is used");
+        }
+        first
+    });
+    Ok(AreaLevel::ALL
+        .iter()
+        .map(|&l| {
+            (
+                l,
+                all.iter()
+                    .filter(|a| a.level == l)
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, v)| !v.is_empty())
+        .collect())
+}
+
+/// A level of the pyramid: the projected corners of its cells and, per year used, their
+/// aggregates.
+pub struct Level {
+    /// Cell level (cells of `100 << level` m).
+    pub level: u8,
+    /// Corners of every cell of the level in any year used.
+    pub geometry: LevelGeometry,
+    /// `(year, aggregates sorted by (kx, ky))` for every year used.
+    pub aggs: Vec<(u16, Vec<AggCell>)>,
+}
+
+impl Level {
+    /// The aggregates of `year` (a year of the plan).
+    pub fn year(&self, year: u16) -> &[AggCell] {
+        self.aggs
+            .iter()
+            .find(|(y, _)| *y == year)
+            .map_or(&[][..], |(_, a)| a.as_slice())
+    }
+}
+
+/// An area level ready to tile: its pieces per zoom and its aggregates per year.
+pub struct PreparedAreas {
+    /// The areas cut into tiles per zoom.
+    pub layer: AreaLayer,
+    /// Scores from an area scores file (`n` is then 0), not derived from the cells.
+    pub from_file: bool,
+    /// `(year, aggregate per area)` for every year of the scores file.
+    pub aggs: Vec<(u16, Vec<AggCell>)>,
+}
+
+impl PreparedAreas {
+    /// The aggregates of `year`, one per area of [`AreaLayer::areas`].
+    pub fn year(&self, year: u16) -> &[AggCell] {
+        self.aggs
+            .iter()
+            .find(|(y, _)| *y == year)
+            .map_or(&[][..], |(_, a)| a.as_slice())
+    }
+}
+
+/// Everything the tilesets of a build are made from.
+pub struct Prepared<'a> {
+    /// The options.
+    pub opts: &'a BuildOptions,
+    /// The scores.
+    pub scores: &'a Scores,
+    /// What to build.
+    pub plan: &'a Plan,
+    /// The pyramid levels.
+    pub levels: &'a [Level],
+    /// The area levels.
+    pub areas: &'a [PreparedAreas],
+}
+
+/// Builds every selected tileset and the point index from already parsed scores.
+pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSummary> {
+    let started = Instant::now();
+    let plan = Plan::new(scores, opts)?;
+    let areas = prepare_areas(scores, opts)?;
+    std::fs::create_dir_all(&opts.out_dir).map_err(|e| TilerError::io(&opts.out_dir, e))?;
+    let levels = prepare_levels(scores, &plan)?;
+    let cells = {
+        let mut all: Vec<(i32, i32)> = plan
+            .years
+            .iter()
+            .filter_map(|&y| scores.year(y))
+            .flat_map(|y| y.cells.iter().map(|c| (c.hx, c.hy)))
+            .collect();
+        all.par_sort_unstable();
+        all.dedup();
+        all.len()
+    };
+    tracing::info!(cells, levels = levels.len(), "pyramid prepared");
+
+    let jobs = plan.jobs();
+    let bar = if opts.progress {
+        ProgressBar::with_draw_target(Some(jobs.len() as u64), ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{elapsed:>4} [{bar:30}] {pos}/{len} tilesets {msg}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    let prepared = Prepared {
+        opts,
+        scores,
+        plan: &plan,
+        levels: &levels,
+        areas: &areas,
+    };
+    let (tilesets, index) = std::thread::scope(|s| {
+        // The index always holds every year of the file, also when only some years are tiled:
+        // the point API shows a cell's whole history.
+        let index = opts.write_index.then(|| {
+            s.spawn(|| {
+                crate::output::index::write_index(
+                    &opts.out_dir.join(INDEX_FILE),
+                    scores,
+                    &opts.classification,
+                    &areas,
+                )
+            })
+        });
+        let tilesets: Result<Vec<TilesetSummary>> = jobs
+            .par_iter()
+            .map(|&job| {
+                let r = tileset::build_tileset(&prepared, job);
+                bar.inc(1);
+                bar.set_message(job.name());
+                r
+            })
+            .collect();
+        let index = index.map(|h| h.join().expect("index writer does not panic"));
+        (tilesets, index)
+    });
+    bar.finish_and_clear();
+    let tilesets = tilesets?;
+    let index = index.transpose()?;
+    Ok(BuildSummary {
+        tilesets,
+        index,
+        rows: scores.rows,
+        cells,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Reads the area levels, cuts them into tiles and aggregates them once for every year of the
+/// file: the tiles and the index share these aggregates.
+fn prepare_areas(scores: &Scores, opts: &BuildOptions) -> Result<Vec<PreparedAreas>> {
+    let area_levels = load_areas(opts)?;
+    let mut file_scores = AreaScores::default();
+    for p in &opts.area_scores {
+        file_scores.add_file(p)?;
+    }
+    let all_years: Vec<_> = scores.years.iter().collect();
+    area_levels
+        .into_iter()
+        .filter(|(level, _)| level.minzoom().max(opts.minzoom) <= opts.maxzoom)
+        .map(|(level, areas)| {
+            let from_file = file_scores.levels.contains(&level);
+            let aggs = if from_file {
+                crate::aggregate::areas::from_file(&file_scores, &areas, scores)
+            } else {
+                crate::aggregate::areas::from_cells(&areas, &all_years)
+            };
+            let aggs = scores.years.iter().map(|y| y.year).zip(aggs).collect();
+            let layer = AreaLayer::build(
+                level,
+                areas,
+                level.minzoom().max(opts.minzoom),
+                opts.maxzoom,
+            )?;
+            Ok(PreparedAreas {
+                layer,
+                from_file,
+                aggs,
+            })
+        })
+        .collect()
+}
+
+/// The pyramid levels of the plan's zooms, with the aggregates of every year used.
+fn prepare_levels(scores: &Scores, plan: &Plan) -> Result<Vec<Level>> {
+    let used: Vec<_> = plan
+        .used_years()
+        .into_iter()
+        .filter_map(|y| scores.year(y))
+        .collect();
+    let mut level_ids: Vec<u8> = plan.zooms.iter().map(|z| z.level).collect();
+    level_ids.sort_unstable();
+    level_ids.dedup();
+    level_ids
+        .iter()
+        .map(|&level| {
+            let mut aggs: Vec<Vec<AggCell>> = used
+                .par_iter()
+                .map(|y| aggregate(&y.cells, level))
+                .collect();
+            let refs: Vec<&[AggCell]> = aggs.iter().map(|a| a.as_slice()).collect();
+            let geometry = LevelGeometry::build(level, &refs)?;
+            aggs.par_iter_mut().for_each(|a| geometry.link(a));
+            Ok(Level {
+                level,
+                geometry,
+                aggs: used.iter().map(|y| y.year).zip(aggs).collect(),
+            })
+        })
+        .collect()
+}

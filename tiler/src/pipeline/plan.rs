@@ -1,0 +1,228 @@
+//! The build's options checked and turned into a plan before any work starts: which measures,
+//! which score years and change pairs, which zooms.
+
+use std::path::PathBuf;
+
+use lbm_tileset::Measure;
+
+use crate::aggregate::pyramid::{pyramid, ZoomLevel};
+use crate::error::{Result, TilerError};
+use crate::input::scores::Scores;
+use crate::pipeline::BuildOptions;
+
+/// One tileset to build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Job {
+    /// The scores of `measure` in `year`: `{measure}-{year}`.
+    Score {
+        /// The measure.
+        measure: Measure,
+        /// The year.
+        year: u16,
+    },
+    /// The change of `measure` from `from` to `to`: `{measure}-{from}-{to}`.
+    Change {
+        /// The measure.
+        measure: Measure,
+        /// From-year.
+        from: u16,
+        /// To-year.
+        to: u16,
+    },
+}
+
+impl Job {
+    /// The measure.
+    pub fn measure(self) -> Measure {
+        match self {
+            Job::Score { measure, .. } | Job::Change { measure, .. } => measure,
+        }
+    }
+
+    /// The year shown (the to-year of a change map).
+    pub fn year(self) -> u16 {
+        match self {
+            Job::Score { year, .. } => year,
+            Job::Change { to, .. } => to,
+        }
+    }
+
+    /// The from-year of a change map.
+    pub fn from(self) -> Option<u16> {
+        match self {
+            Job::Score { .. } => None,
+            Job::Change { from, .. } => Some(from),
+        }
+    }
+
+    /// The tileset id and file stem.
+    pub fn name(self) -> String {
+        match self {
+            Job::Score { measure, year } => format!("{measure}-{year}"),
+            Job::Change { measure, from, to } => format!("{measure}-{from}-{to}"),
+        }
+    }
+}
+
+/// What the build will do.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The measures, in [`Measure::ALL`] order.
+    pub measures: Vec<Measure>,
+    /// The score years tiled, ascending.
+    pub years: Vec<u16>,
+    /// The change maps, by from-year then to-year.
+    pub pairs: Vec<(u16, u16)>,
+    /// The zooms and the cell level of each.
+    pub zooms: Vec<ZoomLevel>,
+}
+
+impl Plan {
+    /// Checks what can be checked without the scores file: zooms, measures, their
+    /// classifications.
+    pub fn check_options(opts: &BuildOptions) -> Result<(Vec<Measure>, Vec<ZoomLevel>)> {
+        if opts.minzoom > opts.maxzoom || opts.maxzoom > 18 {
+            return Err(TilerError::InvalidOption {
+                option: "--minzoom/--maxzoom",
+                message: format!(
+                    "{}..{}; expected minzoom <= maxzoom <= 18",
+                    opts.minzoom, opts.maxzoom
+                ),
+            });
+        }
+        if let Some(r) = opts.afw_reference.filter(|r| !r.is_finite()) {
+            return Err(TilerError::InvalidOption {
+                option: "--afw-reference",
+                message: format!("{r}; expected a finite score such as 4.05"),
+            });
+        }
+        let names: Vec<String> = match &opts.measures {
+            None => Measure::ALL.iter().map(|m| m.id().to_string()).collect(),
+            Some(list) => list.clone(),
+        };
+        let mut measures = Vec::new();
+        let mut column = 1;
+        for name in &names {
+            let m: Measure = name.parse().map_err(|_| TilerError::UnknownMeasure {
+                path: PathBuf::from("--measures"),
+                line: 1,
+                column,
+                name: name.clone(),
+            })?;
+            if opts.classification.get(m.id()).is_none()
+                || opts.classification.change(m.id()).is_none()
+            {
+                return Err(TilerError::BadClassification {
+                    path: opts.classification.source.clone(),
+                    line: 0,
+                    column: 0,
+                    message: format!(
+                        "no classification for measure {m}; expected a [measures.{m}] section"
+                    ),
+                });
+            }
+            if !measures.contains(&m) {
+                measures.push(m);
+            }
+            column += name.len() + 1;
+        }
+        measures.sort_by_key(|m| Measure::rank(m.id()));
+        Ok((measures, pyramid(opts.minzoom, opts.maxzoom)))
+    }
+
+    /// The whole plan, with the years and change pairs checked against the scores file.
+    pub fn new(scores: &Scores, opts: &BuildOptions) -> Result<Self> {
+        let (measures, zooms) = Self::check_options(opts)?;
+        let in_file = |y: u16| scores.year(y).is_some();
+        let listing = || {
+            scores
+                .years
+                .iter()
+                .map(|y| y.year.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let years: Vec<u16> = match &opts.years {
+            None => scores.years.iter().map(|y| y.year).collect(),
+            Some(list) => {
+                if let Some(y) = list.iter().find(|y| !in_file(**y)) {
+                    return Err(TilerError::InvalidOption {
+                        option: "--years",
+                        message: format!(
+                            "{y} is not in {}; it has {}",
+                            scores.path.display(),
+                            listing()
+                        ),
+                    });
+                }
+                let mut l = list.clone();
+                l.sort_unstable();
+                l.dedup();
+                l
+            }
+        };
+        let pairs = match &opts.changes {
+            None => years.windows(2).map(|w| (w[0], w[1])).collect(),
+            Some(list) => {
+                for &(from, to) in list {
+                    if from >= to {
+                        return Err(TilerError::InvalidOption {
+                            option: "--change",
+                            message: format!("{from}:{to}; expected FROM:TO with FROM before TO"),
+                        });
+                    }
+                    if let Some(y) = [from, to].into_iter().find(|y| !in_file(*y)) {
+                        return Err(TilerError::InvalidOption {
+                            option: "--change",
+                            message: format!(
+                                "{from}:{to}: {y} is not in {}; it has {}",
+                                scores.path.display(),
+                                listing()
+                            ),
+                        });
+                    }
+                }
+                let mut l = list.clone();
+                l.sort_unstable();
+                l.dedup();
+                l
+            }
+        };
+        Ok(Plan {
+            measures,
+            years,
+            pairs,
+            zooms,
+        })
+    }
+
+    /// Every tileset, measure by measure: its score years, then its change maps.
+    pub fn jobs(&self) -> Vec<Job> {
+        self.measures
+            .iter()
+            .flat_map(|&measure| {
+                self.years
+                    .iter()
+                    .map(move |&year| Job::Score { measure, year })
+                    .chain(self.pairs.iter().map(move |&(from, to)| Job::Change {
+                        measure,
+                        from,
+                        to,
+                    }))
+            })
+            .collect()
+    }
+
+    /// The years whose cells are needed: the score years and both years of every change pair.
+    pub fn used_years(&self) -> Vec<u16> {
+        let mut y: Vec<u16> = self
+            .years
+            .iter()
+            .copied()
+            .chain(self.pairs.iter().flat_map(|&(a, b)| [a, b]))
+            .collect();
+        y.sort_unstable();
+        y.dedup();
+        y
+    }
+}

@@ -1,0 +1,377 @@
+//! One tileset: its features per zoom, assigned to tiles and encoded by rayon workers, written by
+//! one writer thread, and its metadata rows.
+
+use std::sync::mpsc::sync_channel;
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+use lbm_tileset::levels::automatic_plan;
+use lbm_tileset::metadata::{area_fields, grid_fields, vector_layer, TilesetMeta};
+use lbm_tileset::project::rd_to_wgs84;
+use lbm_tileset::{Column, Kind, Measure};
+
+use crate::aggregate::pyramid::{pyramid_levels, AggCell};
+use crate::aggregate::shown::Rule;
+use crate::encode::{encode_tile, global_px, AreaTileFeature, AreaTileLayer, Shown, TileFeature};
+use crate::error::{Result, TilerError};
+use crate::output::{TilesetWriter, ZoomStats};
+use crate::pipeline::plan::Job;
+use crate::pipeline::{Level, Prepared, PreparedAreas, TilesetSummary, GENERATOR, MAX_TILE_BYTES};
+
+/// Builds the files of one tileset (`{name}.mbtiles` and/or `.pmtiles`): rayon workers encode
+/// tiles, one thread writes them.
+pub fn build_tileset(p: &Prepared<'_>, job: Job) -> Result<TilesetSummary> {
+    let opts = p.opts;
+    let measure = job.measure();
+    let classes = match job {
+        Job::Score { .. } => opts.classification.get(measure.id()),
+        Job::Change { .. } => opts.classification.change(measure.id()),
+    }
+    .expect("checked by the plan");
+    let rule = match job {
+        Job::Score { .. } => Rule::score(measure, classes),
+        Job::Change { .. } => Rule::change(measure, classes),
+    };
+    let name = job.name();
+    let writer = TilesetWriter::create(&opts.out_dir, &name, opts.format)?;
+    let (tx, rx) = sync_channel::<(u8, u32, u32, Vec<u8>)>(256);
+    let writer_thread = std::thread::spawn(move || -> Result<(TilesetWriter, Vec<ZoomStats>)> {
+        let mut writer = writer;
+        let mut stats: Vec<ZoomStats> = Vec::new();
+        for (z, x, y, data) in rx {
+            writer.add_tile(z, x, y, &data)?;
+            if stats.last().is_none_or(|s| s.zoom != z) {
+                stats.push(ZoomStats {
+                    zoom: z,
+                    ..Default::default()
+                });
+            }
+            let s = stats.last_mut().expect("pushed above");
+            s.tiles += 1;
+            s.bytes += data.len() as u64;
+            s.max_bytes = s.max_bytes.max(data.len() as u64);
+        }
+        Ok((writer, stats))
+    });
+    // What each area shows, once for every zoom.
+    let area_values: Vec<Vec<(Option<Shown>, u32)>> = p
+        .areas
+        .iter()
+        .map(|pa| area_values(pa, job, &rule))
+        .collect();
+
+    let produced = (|| -> Result<Vec<u64>> {
+        let mut features = Vec::with_capacity(p.plan.zooms.len());
+        for zl in &p.plan.zooms {
+            let level = p
+                .levels
+                .iter()
+                .find(|l| l.level == zl.level)
+                .expect("level prepared");
+            let feats = grid_features(level, job, &rule, zl.zoom);
+            features.push(feats.len() as u64);
+            let mut assign: Vec<(u64, u32)> = Vec::with_capacity(feats.len() + feats.len() / 8);
+            for (i, f) in feats.iter().enumerate() {
+                let (x0, y0, x1, y1) = f.tile_range(zl.zoom);
+                for x in x0..=x1 {
+                    for y in y0..=y1 {
+                        assign.push(((u64::from(x) << 32) | u64::from(y), i as u32));
+                    }
+                }
+            }
+            // Every area of this zoom, with or without data: (tile key, layer, piece).
+            let mut area_assign: Vec<(u64, u8, u32)> = Vec::new();
+            for (li, pa) in p.areas.iter().enumerate() {
+                area_assign.extend(
+                    pa.layer
+                        .at(zl.zoom)
+                        .iter()
+                        .enumerate()
+                        .map(|(pi, piece)| (piece.key, li as u8, pi as u32)),
+                );
+            }
+            assign.par_sort_unstable();
+            area_assign.par_sort_unstable();
+            let groups = merge_by_tile(&assign, &area_assign);
+            groups
+                .par_iter()
+                .try_for_each_with(tx.clone(), |tx, &(key, a, b, c, d)| {
+                    let (x, y) = ((key >> 32) as u32, key as u32);
+                    let mut layers: Vec<AreaTileLayer> = Vec::new();
+                    for &(_, li, pi) in &area_assign[c..d] {
+                        let pa = &p.areas[li as usize];
+                        let piece = &pa.layer.at(zl.zoom)[pi as usize];
+                        let area = &pa.layer.areas[piece.area as usize];
+                        let (shown, n) = area_values[li as usize][piece.area as usize];
+                        let layer_name = pa.layer.level.layer();
+                        if layers.last().is_none_or(|l| l.name != layer_name) {
+                            layers.push(AreaTileLayer {
+                                name: layer_name,
+                                features: Vec::new(),
+                            });
+                        }
+                        layers
+                            .last_mut()
+                            .expect("pushed above")
+                            .features
+                            .push(AreaTileFeature {
+                                rings: &piece.rings,
+                                id: area.feature_id(),
+                                code: &area.code,
+                                name: &area.name,
+                                shown,
+                                n,
+                            });
+                    }
+                    let data = encode_tile(
+                        zl.zoom,
+                        x,
+                        y,
+                        zl.level,
+                        opts.gzip_level,
+                        assign[a..b].iter().map(|(_, i)| &feats[*i as usize]),
+                        &layers,
+                    )?;
+                    if data.len() as u64 > MAX_TILE_BYTES {
+                        tracing::warn!(tile = %format!("{name} {}/{x}/{y}", zl.zoom), bytes = data.len(), "tile above 500 KB");
+                    }
+                    tx.send((zl.zoom, x, y, data))
+                        .map_err(|_| TilerError::Encode {
+                            z: zl.zoom,
+                            x,
+                            y,
+                            message: "the tile writer stopped".into(),
+                        })
+                })?;
+        }
+        Ok(features)
+    })();
+    drop(tx);
+    let written = writer_thread.join().expect("tile writer does not panic");
+    // A writer error explains a producer's "writer stopped", so report it first.
+    let (writer, zoom_stats) = written?;
+    let features = produced?;
+    let tiles_hash = writer.tiles_hash().to_string();
+    let meta = metadata(p, job, classes, &tiles_hash);
+    let files = writer.finish(&meta.to_rows())?;
+    tracing::debug!(tileset = %name, "written");
+    Ok(TilesetSummary {
+        path: files[0].path.clone(),
+        files,
+        tiles_hash,
+        measure: measure.id().to_string(),
+        year: job.year(),
+        year_from: job.from(),
+        features,
+        zooms: zoom_stats,
+    })
+}
+
+/// Grid and area assignments of one zoom merged by tile: `(tile key, grid range, area range)`.
+fn merge_by_tile(
+    assign: &[(u64, u32)],
+    area_assign: &[(u64, u8, u32)],
+) -> Vec<(u64, usize, usize, usize, usize)> {
+    let mut groups = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < assign.len() || j < area_assign.len() {
+        let key = match (assign.get(i), area_assign.get(j)) {
+            (Some(a), Some(b)) => a.0.min(b.0),
+            (Some(a), None) => a.0,
+            (None, Some(b)) => b.0,
+            (None, None) => unreachable!("loop condition"),
+        };
+        let (gi, aj) = (i, j);
+        while i < assign.len() && assign[i].0 == key {
+            i += 1;
+        }
+        while j < area_assign.len() && area_assign[j].0 == key {
+            j += 1;
+        }
+        groups.push((key, gi, i, aj, j));
+    }
+    groups
+}
+
+/// The cells of one zoom: every populated cell of the year shown (the to-year of a change map),
+/// with what it shows, or nothing when it lacks the value.
+fn grid_features(level: &Level, job: Job, rule: &Rule<'_>, zoom: u8) -> Vec<TileFeature> {
+    let to = level.year(job.year());
+    let from = job.from().map(|f| level.year(f));
+    to.par_iter()
+        .map(|a| {
+            let shown = match from {
+                None => rule.score_of(a),
+                Some(from) => from
+                    .binary_search_by_key(&(a.kx, a.ky), |f| (f.kx, f.ky))
+                    .ok()
+                    .and_then(|i| rule.change_of(&from[i], a)),
+            };
+            let c = &level.geometry.corners[a.geom as usize];
+            TileFeature {
+                quad: [
+                    global_px(c[0], zoom),
+                    global_px(c[1], zoom),
+                    global_px(c[2], zoom),
+                    global_px(c[3], zoom),
+                ],
+                kx: a.kx,
+                ky: a.ky,
+                shown,
+                n: a.count(rule.column),
+            }
+        })
+        .collect()
+}
+
+/// What each area of a level shows, and its `n` (cells with data; 0 for scores from a file).
+fn area_values(pa: &PreparedAreas, job: Job, rule: &Rule<'_>) -> Vec<(Option<Shown>, u32)> {
+    let to = pa.year(job.year());
+    let n = |a: &AggCell| {
+        if pa.from_file {
+            0
+        } else {
+            a.count(rule.column)
+        }
+    };
+    match job.from() {
+        None => to.iter().map(|a| (rule.score_of(a), n(a))).collect(),
+        Some(f) => pa
+            .year(f)
+            .iter()
+            .zip(to)
+            .map(|(a, b)| (rule.change_of(a, b), n(b)))
+            .collect(),
+    }
+}
+
+/// WGS84 bounds (w, s, e, n) of the cells with data in column `c`.
+fn bounds(cells: &[crate::input::scores::CellRecord], c: Column) -> [f64; 4] {
+    let (mut x0, mut y0, mut x1, mut y1) = (i32::MAX, i32::MAX, i32::MIN, i32::MIN);
+    for cell in cells.iter().filter(|cell| cell.values[c].is_finite()) {
+        x0 = x0.min(cell.hx);
+        y0 = y0.min(cell.hy);
+        x1 = x1.max(cell.hx + 1);
+        y1 = y1.max(cell.hy + 1);
+    }
+    if x0 > x1 {
+        return [3.2, 50.7, 7.3, 53.6];
+    }
+    let (mut w, mut s, mut e, mut n) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    // RD New is rotated against lon/lat: sample the bbox edges, not only its corners.
+    for i in 0..=8 {
+        let t = f64::from(i) / 8.0;
+        let xs = f64::from(x0) + t * f64::from(x1 - x0);
+        let ys = f64::from(y0) + t * f64::from(y1 - y0);
+        for (x, y) in [
+            (xs, f64::from(y0)),
+            (xs, f64::from(y1)),
+            (f64::from(x0), ys),
+            (f64::from(x1), ys),
+        ] {
+            if let Ok((lon, lat)) = rd_to_wgs84(x * 100.0, y * 100.0) {
+                w = w.min(lon);
+                e = e.max(lon);
+                s = s.min(lat);
+                n = n.max(lat);
+            }
+        }
+    }
+    [w, s, e, n]
+}
+
+/// The metadata of a tileset.
+fn metadata(
+    p: &Prepared<'_>,
+    job: Job,
+    classes: &lbm_tileset::Classification,
+    tiles_hash: &str,
+) -> TilesetMeta {
+    let opts = p.opts;
+    let measure = job.measure();
+    let year = job.year();
+    let cells = p.scores.year(year).map_or(&[][..], |y| y.cells.as_slice());
+    let [w, s, e, n] = bounds(cells, measure.column());
+    let center_zoom = 8u8.clamp(opts.minzoom, opts.maxzoom);
+    let description = match job.from() {
+        None => format!(
+            "Leefbaarometer {} ({}) {year}, RD New grid cells from 100 m",
+            classes.name_nl, classes.name_en
+        ),
+        Some(f) => format!(
+            "Leefbaarometer {} ({}) ontwikkeling (change) {f}-{year}, RD New grid cells from 100 m",
+            classes.name_nl, classes.name_en
+        ),
+    };
+    let with_afw = measure == Measure::Lbm && job.from().is_none();
+    let mut layers = vec![vector_layer(
+        crate::encode::LAYER,
+        &description,
+        opts.minzoom,
+        opts.maxzoom,
+        grid_fields(with_afw),
+    )];
+    let mut areas = Vec::new();
+    for pa in p.areas {
+        let l = &pa.layer;
+        let what = if pa.from_file {
+            format!(
+                "{} per {} (area scores file)",
+                classes.name_nl,
+                l.level.layer()
+            )
+        } else {
+            format!(
+                "{} per {}: mean of the 100 m cells whose centre lies inside",
+                classes.name_nl,
+                l.level.layer()
+            )
+        };
+        layers.push(vector_layer(
+            l.level.layer(),
+            &what,
+            l.minzoom,
+            l.maxzoom,
+            area_fields(with_afw),
+        ));
+        areas.push(lbm_tileset::levels::AreaLayerInfo {
+            layer: l.level.layer().into(),
+            minzoom: l.minzoom,
+            maxzoom: l.maxzoom,
+            scores: Some(if pa.from_file { "file" } else { "derived" }.into()),
+        });
+    }
+    TilesetMeta {
+        name: job.name(),
+        description: Some(description),
+        attribution: Some(opts.attribution.clone()),
+        version: Some("1".into()),
+        bounds: [w, s, e, n],
+        center: [(w + e) / 2.0, (s + n) / 2.0, f64::from(center_zoom)],
+        minzoom: opts.minzoom,
+        maxzoom: opts.maxzoom,
+        vector_layers: Value::Array(layers),
+        kind: Some(if job.from().is_some() {
+            Kind::Change
+        } else {
+            Kind::Score
+        }),
+        measure: Some(measure.id().into()),
+        year: Some(i32::from(year)),
+        year_from: job.from().map(i32::from),
+        year_to: job.from().map(|_| i32::from(year)),
+        classification: Some(classes.clone()),
+        pyramid: pyramid_levels(&p.plan.zooms),
+        source_sha256: Some(p.scores.sha256.clone()),
+        generator: Some(GENERATOR.into()),
+        levels: automatic_plan(&areas, opts.minzoom),
+        areas,
+        reference: if with_afw {
+            p.scores.reference.metadata(year)
+        } else {
+            None
+        },
+        tiles_hash: Some(tiles_hash.to_string()),
+    }
+}

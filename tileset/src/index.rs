@@ -1,0 +1,61 @@
+//! The point index `lbm-index.sqlite` beside the tilesets: what the tiler writes and the server's
+//! point and search APIs read.
+//!
+//! Values are stored **published** ([`crate::classification::publish`]): exactly the `score`
+//! the tiles carry. A class or a change computed from them with this crate's functions is
+//! therefore the class or change in the tile.
+
+/// File name of the index inside a tiles folder.
+pub const INDEX_FILE: &str = "lbm-index.sqlite";
+
+/// The tables. `cells` holds every populated 100 m cell for every year of the scores file;
+/// `areas` every area with its name, the search fold of its name ([`crate::names`]), its
+/// parent's code, its bounds in WGS84 and RD New and its RD New polygon as GeoJSON geometry;
+/// `area_scores` the published area values per year (areas without data have no row); `meta`
+/// the classification of each measure (`classification.<measure>`,
+/// `classification.change.<measure>`) and facts about the build.
+pub const SCHEMA: &str = "
+CREATE TABLE cells (hx INTEGER, hy INTEGER, year INTEGER, lbm REAL, afw REAL, fys REAL,
+  onv REAL, soc REAL, vrz REAL, won REAL, PRIMARY KEY (hx, hy, year)) WITHOUT ROWID;
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE areas (code TEXT PRIMARY KEY, level TEXT, name TEXT, name_norm TEXT,
+  parent TEXT, minlon REAL, minlat REAL, maxlon REAL, maxlat REAL, minx REAL, miny REAL,
+  maxx REAL, maxy REAL, geom TEXT);
+CREATE TABLE area_scores (code TEXT, year INTEGER, lbm REAL, afw REAL, fys REAL,
+  onv REAL, soc REAL, vrz REAL, won REAL, PRIMARY KEY (code, year)) WITHOUT ROWID;
+";
+
+/// The value columns of `cells` and `area_scores`, in table order (that of
+/// [`crate::measure::Column::ALL`]).
+pub const VALUE_COLUMNS: &str = "lbm, afw, fys, onv, soc, vrz, won";
+
+/// `meta` key of a measure's score classification.
+pub fn classification_key(measure: &str) -> String {
+    format!("classification.{measure}")
+}
+
+/// `meta` key of a measure's change classification.
+pub fn change_classification_key(measure: &str) -> String {
+    format!("classification.change.{measure}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::Column;
+
+    #[test]
+    fn value_columns_follow_the_column_order() {
+        let names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(VALUE_COLUMNS, names.join(", "));
+        // In both value tables the columns appear in that order.
+        for table in ["cells", "area_scores"] {
+            let def = &SCHEMA[SCHEMA.find(&format!("TABLE {table} ")).unwrap()..];
+            let pos: Vec<usize> = names
+                .iter()
+                .map(|n| def.find(&format!(" {n} REAL")).unwrap())
+                .collect();
+            assert!(pos.windows(2).all(|w| w[0] < w[1]), "{table}");
+        }
+    }
+}

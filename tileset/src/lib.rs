@@ -1,0 +1,30 @@
+//! The Leefbaarometer tileset contract: what a tileset means, written down once.
+//!
+//! The tiler writes tilesets with it and the server (and every test) reads them with it;
+//! `docs/tileset-format.md` specifies the same in prose. In the order a tileset is made:
+//!
+//! - [`measure`]: the six measures (in their one display order), the value columns, the kinds;
+//! - [`grid`]: the 100 m grid of RD New and the ids of its cells;
+//! - [`project`]: RD New ↔ WGS84;
+//! - [`classification`]: the nine classes and the one rule that puts a published value in one;
+//! - [`levels`]: gemeente, wijk, buurt, pc4 and the grid, and the zoom band of each;
+//! - [`metadata`]: the metadata rows, typed; [`pmtiles_json`]: the same rows in a PMTiles archive;
+//! - [`style`]: the MapLibre style every client draws with;
+//! - [`index`] and [`names`]: the point index beside the tilesets and the search fold of names.
+
+pub mod classification;
+pub mod grid;
+pub mod index;
+pub mod levels;
+pub mod measure;
+pub mod metadata;
+pub mod names;
+pub mod pmtiles_json;
+pub mod project;
+pub mod style;
+
+pub use classification::{change_value, publish, Classification};
+pub use grid::CellId;
+pub use levels::{AreaLevel, Band};
+pub use measure::{Column, Kind, Measure, Values};
+pub use metadata::TilesetMeta;

@@ -1,0 +1,284 @@
+//! The MapLibre style (v8) of a tileset: the one document the server publishes at
+//! `/styles/{id}.json`, `export-site` writes beside a static site, and the web map draws with.
+//!
+//! Every layer reads source `lbm` and carries `metadata` naming its level (`lbm:level`) and role
+//! (`lbm:role`: `fill`, `outline` or `selected`), so a page can place the layers of several
+//! tilesets on one map and switch the level shown without knowing how they are drawn.
+
+use serde_json::{json, Value};
+
+use crate::levels::{AreaLevel, Band, GRID_LAYER, TOP_ZOOM};
+use crate::metadata::TilesetMeta;
+
+/// The name of the style's one source.
+pub const SOURCE: &str = "lbm";
+
+/// The colour of land without residents (the style's background): no class colour and not the
+/// no-data grey, so that "not populated" and "populated but without a score" look different.
+pub const LAND_COLOR: &str = "#e4e6e8";
+
+/// From this zoom on, 100 m cells are wide enough on screen for an outline.
+pub const GRID_OUTLINE_FROM: f64 = 11.5;
+
+/// Where the style's source comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StyleSource {
+    /// A TileJSON URL (the server's `/tiles/{id}.json`).
+    TileJson(String),
+    /// A PMTiles archive URL, read with the `pmtiles` protocol (a static site).
+    Pmtiles(String),
+}
+
+impl StyleSource {
+    fn source(&self, attribution: Option<&str>) -> Value {
+        let url = match self {
+            StyleSource::TileJson(u) => u.clone(),
+            StyleSource::Pmtiles(u) => format!("pmtiles://{u}"),
+        };
+        let mut s = json!({"type": "vector", "url": url});
+        if let Some(a) = attribution {
+            s["attribution"] = json!(a);
+        }
+        s
+    }
+}
+
+/// The `fill-color` expression: the class colours, and the no-data colour for a feature without
+/// a class (a place that exists but has no score).
+pub fn fill_color(meta: &TilesetMeta) -> Value {
+    let Some(c) = &meta.classification else {
+        return json!(crate::classification::NoData::default().color);
+    };
+    if c.classes.is_empty() {
+        return json!(c.no_data.color);
+    }
+    let mut expr = vec![json!("match"), json!(["to-number", ["get", "class"], 0])];
+    for class in &c.classes {
+        expr.push(json!(class.class));
+        expr.push(json!(class.color));
+    }
+    expr.push(json!(c.no_data.color));
+    Value::Array(expr)
+}
+
+/// The zoom range and visibility of one level's layers: its band of the plan, or (for a level
+/// the plan does not show by itself, like pc4) hidden, within its own tile zooms.
+fn placement(meta: &TilesetMeta, layer: &str) -> (Option<u8>, Option<u8>, &'static str) {
+    let zooms = |b: &Band| {
+        (
+            (b.minzoom > 0).then_some(b.minzoom),
+            (b.maxzoom < TOP_ZOOM).then_some(b.maxzoom),
+        )
+    };
+    match meta.levels.iter().find(|b| b.layer == layer) {
+        Some(b) => {
+            let (min, max) = zooms(b);
+            (min, max, "visible")
+        }
+        None => {
+            let min = meta.area(layer).map(|a| a.minzoom);
+            (min.filter(|z| *z > 0), None, "none")
+        }
+    }
+}
+
+fn layer(id: String, kind: &str, source_layer: &str, role: &str, paint: Value) -> Value {
+    json!({
+        "id": id, "type": kind, "source": SOURCE, "source-layer": source_layer,
+        "metadata": {"lbm:level": source_layer, "lbm:role": role},
+        "paint": paint,
+    })
+}
+
+/// The three layers of one level: fill, outline, and the outline of selected features
+/// (feature-state `selected`).
+fn level_layers(meta: &TilesetMeta, level: &str) -> Vec<Value> {
+    let grid = level == GRID_LAYER;
+    let fill = if grid {
+        json!({
+            "fill-color": fill_color(meta),
+            "fill-opacity": ["interpolate", ["linear"], ["zoom"], 10, 0.9, 15, 0.75],
+            "fill-antialias": false,
+        })
+    } else {
+        json!({"fill-color": fill_color(meta), "fill-opacity": 0.85, "fill-antialias": false})
+    };
+    let outline = if grid {
+        json!({
+            "line-color": "rgba(40, 40, 40, 0.35)",
+            "line-width": ["interpolate", ["linear"], ["zoom"], 12, 0.3, 17, 1.2],
+        })
+    } else {
+        json!({
+            "line-color": "rgba(30, 30, 30, 0.7)",
+            "line-width": ["interpolate", ["linear"], ["zoom"], 6, 0.5, 14, 1.6],
+        })
+    };
+    let selected = json!({
+        "line-color": "#111111",
+        "line-width": ["case", ["boolean", ["feature-state", "selected"], false], if grid { 3.0 } else { 3.5 }, 0],
+    });
+    let (min, max, visibility) = placement(meta, level);
+    let mut out = vec![
+        layer(format!("{level}-fill"), "fill", level, "fill", fill),
+        layer(
+            format!("{level}-outline"),
+            "line",
+            level,
+            "outline",
+            outline,
+        ),
+        layer(
+            format!("{level}-selected"),
+            "line",
+            level,
+            "selected",
+            selected,
+        ),
+    ];
+    for (i, l) in out.iter_mut().enumerate() {
+        let from = if grid && i == 1 {
+            let z = min
+                .map_or(GRID_OUTLINE_FROM, f64::from)
+                .max(GRID_OUTLINE_FROM);
+            Some(json!(z))
+        } else {
+            min.map(|z| json!(z))
+        };
+        if let Some(z) = from {
+            l["minzoom"] = z;
+        }
+        if let Some(z) = max {
+            l["maxzoom"] = json!(z);
+        }
+        l["layout"] = json!({"visibility": visibility});
+    }
+    out
+}
+
+/// The style document of a tileset: a background in [`LAND_COLOR`], then per area level (coarse
+/// to fine) and for the grid a fill in the class colours, an outline and a selection outline,
+/// each level in its band of the tileset's level plan (`lbm_levels`).
+pub fn style(meta: &TilesetMeta, id: &str, source: &StyleSource) -> Value {
+    let mut layers = vec![json!({
+        "id": "background", "type": "background",
+        "paint": {"background-color": LAND_COLOR},
+    })];
+    for level in AreaLevel::ALL {
+        if meta.area(level.layer()).is_some() {
+            layers.extend(level_layers(meta, level.layer()));
+        }
+    }
+    layers.extend(level_layers(meta, GRID_LAYER));
+    json!({
+        "version": 8,
+        "name": meta.name,
+        "metadata": {
+            "lbm:tileset": id, "lbm:kind": meta.kind, "lbm:measure": meta.measure,
+            "lbm:year": meta.year, "lbm:year_from": meta.year_from, "lbm:year_to": meta.year_to,
+            "lbm:levels": meta.levels,
+        },
+        "center": [meta.center[0], meta.center[1]],
+        "zoom": meta.center[2],
+        "sources": {SOURCE: source.source(meta.attribution.as_deref())},
+        "layers": layers,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classification::{ClassEntry, Classification, NoData};
+    use crate::levels::{automatic_plan, AreaLayerInfo};
+    use std::collections::HashMap;
+
+    fn meta(areas: &[&str]) -> TilesetMeta {
+        let areas: Vec<AreaLayerInfo> = areas
+            .iter()
+            .map(|l| AreaLayerInfo {
+                layer: l.to_string(),
+                minzoom: AreaLevel::parse(l).unwrap().minzoom(),
+                maxzoom: 13,
+                scores: None,
+            })
+            .collect();
+        let rows: HashMap<String, String> = [
+            ("format", "pbf".to_string()),
+            ("minzoom", "5".into()),
+            ("maxzoom", "13".into()),
+            ("lbm_areas", serde_json::to_string(&areas).unwrap()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let mut m = TilesetMeta::from_rows("t", &rows, None).unwrap();
+        m.classification = Some(Classification {
+            measure: "fys".into(),
+            kind: None,
+            name_nl: String::new(),
+            name_en: String::new(),
+            basis: "fys".into(),
+            cuts: vec![-0.21, -0.13, -0.075, -0.04, 0.04, 0.075, 0.13, 0.21],
+            classes: (1..=9)
+                .map(|class| ClassEntry {
+                    class,
+                    label_nl: String::new(),
+                    label_en: String::new(),
+                    color: format!("#00000{class}"),
+                })
+                .collect(),
+            no_data: NoData::default(),
+        });
+        assert_eq!(m.levels, automatic_plan(&m.areas, 5));
+        m
+    }
+
+    #[test]
+    fn layers_follow_the_level_plan() {
+        let m = meta(&["gemeente", "wijk", "pc4"]);
+        let s = style(
+            &m,
+            "fys-2020",
+            &StyleSource::TileJson("http://h/tiles/fys-2020.json".into()),
+        );
+        let layers = s["layers"].as_array().unwrap();
+        let find = |id: &str| layers.iter().find(|l| l["id"] == id).unwrap();
+        assert_eq!(layers[0]["type"], "background");
+        assert_eq!(find("gemeente-fill")["minzoom"], 5);
+        assert_eq!(find("gemeente-fill")["maxzoom"], 9);
+        assert_eq!(find("wijk-outline")["minzoom"], 9);
+        assert_eq!(find("wijk-outline")["maxzoom"], 11);
+        assert_eq!(find("pc4-fill")["layout"]["visibility"], "none");
+        assert_eq!(find("grid-fill")["minzoom"], 11);
+        assert!(find("grid-fill").get("maxzoom").is_none());
+        assert_eq!(find("grid-outline")["minzoom"], 11.5);
+        assert_eq!(find("grid-selected")["metadata"]["lbm:role"], "selected");
+        let fill = &find("grid-fill")["paint"]["fill-color"];
+        assert_eq!(fill[0], "match");
+        assert_eq!(fill[3], "#000001");
+        assert_eq!(fill.as_array().unwrap().last().unwrap(), "#bdbdbd");
+        assert_eq!(s["sources"]["lbm"]["url"], "http://h/tiles/fys-2020.json");
+        assert!(layers
+            .iter()
+            .skip(1)
+            .all(|l| l["source"] == SOURCE && l["metadata"]["lbm:level"] == l["source-layer"]));
+        let pm = style(
+            &m,
+            "fys-2020",
+            &StyleSource::Pmtiles("tiles/fys-2020.pmtiles".into()),
+        );
+        assert_eq!(
+            pm["sources"]["lbm"]["url"],
+            "pmtiles://tiles/fys-2020.pmtiles"
+        );
+    }
+
+    #[test]
+    fn without_areas_the_grid_is_drawn_from_minzoom() {
+        let s = style(&meta(&[]), "t", &StyleSource::TileJson("u".into()));
+        let layers = s["layers"].as_array().unwrap();
+        assert_eq!(layers.len(), 4);
+        assert_eq!(layers[1]["minzoom"], 5);
+        assert_eq!(layers[2]["minzoom"], 11.5);
+    }
+}
