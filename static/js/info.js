@@ -147,7 +147,7 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
     }
     if (areas) parts.push(areas);
     parts.push(chartBlock(subject));
-    body.replaceChildren(...parts);
+    body.replaceChildren(...parts.filter(Boolean));
     if (point.cell && !area) panel.dataset.cell = point.cell;
     else delete panel.dataset.cell;
     if (area) panel.dataset.area = area.code;
@@ -412,9 +412,9 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
     const c = scoreClasses(m);
     const pts = p.years.filter((y) => value(y, m) !== null && value(y, m) !== undefined)
       .map((y) => ({ year: y.year, v: value(y, m), k: y.classes?.[m] }));
+    if (pts.length === 0) return null; // nothing to draw: no heading over an empty chart
     const wrap = el('div', 'chart');
     wrap.append(el('h3', null, `${t('overTime')}: ${measureName(m)}`));
-    if (pts.length === 0) return wrap;
     const W = 300, H = 124, L = 42, R = 10, T = 14, B = 22;
     const y0 = Math.min(...pts.map((q) => q.v), m === 'lbm' ? Infinity : 0);
     const y1 = Math.max(...pts.map((q) => q.v), m === 'lbm' ? -Infinity : 0);

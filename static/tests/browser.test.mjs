@@ -525,3 +525,144 @@ test('levels: automatic by zoom, fixed by the user, named in the legend and the 
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+// ---- issue 11: one meaning on the map, in the legend and in the panel ----
+
+/**
+ * Samples the map on a grid of points: at each point the score feature drawn there (topmost fill
+ * of the shown tileset, the same within ±4 px so that no border is sampled), its class as the tile
+ * carries it, and the pixel's nearest explanation among the legend's colours (each class colour and
+ * the no-data colour blended over the land colour, any opacity from 0.6 up), or 'land' where no
+ * feature is drawn.
+ */
+async function sampleColours(page, classification) {
+  return page.evaluate((c) => {
+    const { map, grid } = window.lbm;
+    const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+    const canvas = map.getCanvas();
+    const c2 = document.createElement('canvas');
+    c2.width = canvas.width;
+    c2.height = canvas.height;
+    const ctx = c2.getContext('2d');
+    ctx.drawImage(canvas, 0, 0);
+    const land = hex(getComputedStyle(document.documentElement).getPropertyValue('--land').trim());
+    const candidates = [...c.classes.map((k) => ({ key: String(k.class), rgb: hex(k.color) })), { key: 'none', rgb: hex(c.no_data.color) }];
+    const explain = (px) => {
+      if (px.every((v, i) => Math.abs(v - land[i]) <= 3)) return 'land';
+      let best = null;
+      for (const cand of candidates) {
+        const d = cand.rgb.map((v, i) => v - land[i]);
+        const dd = d.reduce((a, v) => a + v * v, 0) || 1;
+        const a = Math.min(1, Math.max(0.6, d.reduce((s, v, i) => s + v * (px[i] - land[i]), 0) / dd));
+        const err = Math.hypot(...px.map((v, i) => v - (land[i] + a * d[i])));
+        if (!best || err < best.err) best = { key: cand.key, err };
+      }
+      return best.key;
+    };
+    const layers = Object.keys(map.style._layers).filter((id) => id.startsWith(`${grid.sourceId}:`) && id.endsWith(':fill')
+      && map.getLayoutProperty(id, 'visibility') !== 'none');
+    const top = (x, y) => map.queryRenderedFeatures([x, y], { layers })[0] ?? null;
+    const ratio = canvas.width / canvas.getBoundingClientRect().width;
+    const out = [];
+    const rect = canvas.getBoundingClientRect();
+    for (let y = 40; y < rect.height - 60; y += 23) {
+      for (let x = 40; x < rect.width - 420; x += 23) { // left of where the info card opens
+        const f = top(x, y);
+        const same = [[-4, 0], [4, 0], [0, -4], [0, 4]].every(([dx, dy]) => (top(x + dx, y + dy)?.id ?? null) === (f?.id ?? null));
+        if (!same) continue;
+        const p = ctx.getImageData(Math.round(x * ratio), Math.round(y * ratio), 1, 1).data;
+        out.push({
+          x, y, px: [p[0], p[1], p[2]], seen: explain([p[0], p[1], p[2]]),
+          id: f?.id ?? null, layer: f?.sourceLayer ?? null, cls: f ? (f.properties.class === undefined ? 'none' : String(f.properties.class)) : 'land',
+          name: f?.properties.name ?? f?.properties.cell ?? null,
+        });
+      }
+    }
+    return { out, left: rect.left, top: rect.top };
+  }, classification);
+}
+
+test('the colour drawn at a place is the legend colour of the class the tile carries, and the panel names it', { skip }, async () => {
+  const page = await newPage();
+  const ts = latest('lbm');
+  const c = ts.classification;
+  // Cells at z13 in the middle of the data.
+  await page.goto(url(`/?test=1&measure=lbm&year=${ts.year}${hashAt(ts, 13)}`));
+  await waitIdle(page);
+  let { out, left, top } = await sampleColours(page, c);
+  const cells = out.filter((s) => s.layer === 'grid');
+  console.log(`z13: ${cells.length} cell samples, ${out.filter((s) => s.cls === 'land').length} land samples`);
+  assert.ok(cells.length > 30, `enough cells sampled (${cells.length})`);
+  for (const s of out) assert.equal(s.seen, s.cls, `at ${s.x},${s.y} (${s.name ?? 'no feature'}) the pixel ${s.px} shows ${s.seen}, the tile says ${s.cls}`);
+  assert.ok(out.some((s) => s.cls === 'land'), 'land without residents is sampled too, in its own colour');
+  // The panel names the class of the clicked cell.
+  const cell = cells.find((s) => s.cls !== 'none');
+  await page.mouse.click(left + cell.x, top + cell.y);
+  await page.waitForSelector('#info[data-state="ready"]:not([hidden])');
+  const lead = await page.$eval('#info .lead', (e) => ({ cls: e.dataset.class, measure: e.dataset.measure, text: e.textContent }));
+  assert.equal(lead.measure, 'lbm', 'the panel leads with the chosen Thema');
+  assert.equal(lead.cls, cell.cls, 'the panel names the class the tile carries');
+  assert.ok(lead.text.includes(c.classes.find((k) => String(k.class) === cell.cls).label_nl), lead.text);
+  assert.match(lead.text, /referentieniveau/, 'and what the class is measured against');
+  await page.keyboard.press('Escape');
+
+  // Areas at the gemeente level: with data in their class colour, without data in the no-data
+  // colour (never a class colour), and the panel says there is no data for the year.
+  if (!(ts.areas ?? []).some((a) => a.layer === 'gemeente')) return;
+  await page.goto(url(`/?test=1&measure=lbm&year=${ts.year}${hashAt(ts, 8)}`));
+  await waitIdle(page);
+  ({ out, left, top } = await sampleColours(page, c));
+  const areas = out.filter((s) => s.layer === 'gemeente');
+  console.log(`z8: ${areas.length} area samples, ${areas.filter((s) => s.cls === 'none').length} without data`);
+  assert.ok(areas.length > 20, `enough areas sampled (${areas.length})`);
+  for (const s of areas) assert.equal(s.seen, s.cls, `${s.name}: pixel ${s.px} shows ${s.seen}, the tile says ${s.cls}`);
+  const empty = areas.find((s) => s.cls === 'none');
+  assert.ok(empty, 'the demo region has gemeenten without cells: they stay on the map');
+  await page.mouse.click(left + empty.x, top + empty.y);
+  await page.waitForSelector('#info[data-state="ready"]:not([hidden])');
+  const info = await page.$eval('#info', (e) => ({ area: e.dataset.area, title: document.getElementById('info-title').textContent, text: e.textContent }));
+  assert.ok(info.title.includes(empty.name), `the panel is about ${empty.name}: ${info.title}`);
+  assert.match(info.text, new RegExp(`geen gegevens voor ${ts.year}`));
+  saveArtifact('area-no-data.png', await page.screenshot());
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('ontwikkeling: the panel, the Gebieden rows and the chart show the change of the chosen Thema', { skip }, async (t) => {
+  const pairs = changePairs('fys');
+  if (pairs.length === 0) {
+    t.skip('no change tilesets for fys');
+    return;
+  }
+  const pair = pairs.at(-1);
+  const page = await newPage();
+  const ts = byId(pair.id);
+  await page.goto(url(`/?test=1&measure=fys&mode=change&from=${pair.from}&to=${pair.to}${hashAt(ts, 13)}`));
+  await waitIdle(page);
+  const { out, left, top } = await sampleColours(page, ts.classification);
+  for (const s of out) assert.equal(s.seen, s.cls, `change at ${s.x},${s.y}: pixel ${s.px} shows ${s.seen}, the tile says ${s.cls}`);
+  const spot = out.find((s) => s.layer === 'grid' && s.cls !== 'none');
+  assert.ok(spot, 'a change cell in view');
+  await page.mouse.click(left + spot.x, top + spot.y);
+  await page.waitForSelector('#info[data-state="ready"]:not([hidden])');
+  const shown = await page.evaluate(() => ({
+    lead: (({ dataset, textContent }) => ({ measure: dataset.measure, value: dataset.value, cls: dataset.class, text: textContent }))(document.querySelector('#info .lead')),
+    areas: [...document.querySelectorAll('#info .areas-list li')].map((li) => ({ cls: li.dataset.class, text: li.textContent })),
+    heading: document.querySelector('#info .areas h3')?.textContent,
+    marks: [...document.querySelectorAll('#info .chart-svg .tick.current')].map((e) => e.textContent),
+  }));
+  assert.equal(shown.lead.measure, 'fys');
+  assert.equal(shown.lead.cls, spot.cls, 'the change class the tile carries');
+  const v = Number(shown.lead.value);
+  const k = Number(shown.lead.cls);
+  if (v > 0) assert.ok(k >= 5, `a rise ${v} is never a decline (${k})`);
+  if (v < 0) assert.ok(k <= 5, `a fall ${v} is never an improvement (${k})`);
+  assert.match(shown.lead.text, new RegExp(`${pair.from} → ${pair.to}`));
+  const labels = ts.classification.classes.map((x) => x.label_nl);
+  assert.ok(labels.some((l) => shown.lead.text.includes(l)), `a change label: ${shown.lead.text}`);
+  assert.match(shown.heading, new RegExp(`${pair.from} → ${pair.to}`), 'the Gebieden rows are about the change');
+  for (const a of shown.areas) if (a.cls) assert.ok(labels.length >= Number(a.cls));
+  assert.ok(shown.marks.length >= 1 && shown.marks.every((y) => [String(pair.from), String(pair.to)].includes(y)), `the chart marks the two years: ${shown.marks}`);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
