@@ -17,6 +17,21 @@ pub enum TilesetError {
     Task(String),
 }
 
+impl From<lbm_tileset::archive::ArchiveError> for TilesetError {
+    fn from(e: lbm_tileset::archive::ArchiveError) -> Self {
+        TilesetError::Invalid(e.to_string())
+    }
+}
+
+impl From<lbm_tileset::mbtiles::MbtilesError> for TilesetError {
+    fn from(e: lbm_tileset::mbtiles::MbtilesError) -> Self {
+        match e {
+            lbm_tileset::mbtiles::MbtilesError::Sqlite(e) => TilesetError::Sqlite(e),
+            other => TilesetError::Invalid(other.to_string()),
+        }
+    }
+}
+
 /// Errors of the server as a whole (startup, binding, serving).
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {

@@ -123,22 +123,16 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
     response
 }
 
-/// Decodes `%XX` escapes; `None` for invalid escapes.
+/// The bytes of a percent-encoded path segment, `None` when a `%` is not followed by two hex
+/// digits (which `percent-encoding` would pass through as they are).
 pub fn percent_decode(s: &str) -> Option<Vec<u8>> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    Some(out)
+    let b = s.as_bytes();
+    let valid = b.iter().enumerate().all(|(i, &c)| {
+        c != b'%'
+            || b.get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    });
+    valid.then(|| percent_encoding::percent_decode_str(s).collect())
 }
 
 /// Why a raw request path is refused, if it is.
@@ -347,17 +341,16 @@ pub fn base_url(public_url: Option<&str>, headers: &HeaderMap) -> String {
     format!("{proto}://{host}")
 }
 
-/// Percent-encodes a URL path segment (tileset ids come from file names).
+/// Everything but the unreserved characters of RFC 3986 (`A-Z a-z 0-9 - . _ ~`).
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// `s` percent-encoded as one URL path segment.
 pub fn encode_segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
 }
 
 #[cfg(test)]

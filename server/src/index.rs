@@ -136,25 +136,9 @@ struct SearchEntry {
     level_rank: u8,
 }
 
-/// Whether the ray-casting (even-odd) rule puts (`x`, `y`) inside the rings.
+/// Whether the even-odd rule puts (`x`, `y`) inside the rings.
 fn inside_rings(rings: &[Vec<(f64, f64)>], x: f64, y: f64) -> bool {
-    let mut inside = false;
-    for ring in rings {
-        let n = ring.len();
-        if n < 3 {
-            continue;
-        }
-        let mut j = n - 1;
-        for i in 0..n {
-            let (xi, yi) = ring[i];
-            let (xj, yj) = ring[j];
-            if (yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi {
-                inside = !inside;
-            }
-            j = i;
-        }
-    }
-    inside
+    lbm_tileset::geometry::rings_contain(rings, x, y)
 }
 
 fn ring_of(v: &serde_json::Value) -> Option<Vec<(f64, f64)>> {

@@ -105,9 +105,19 @@ fn export_site(
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    // Access logs: one line per request at info (target `lbm_server::access`), written by a
-    // log thread; silence them with RUST_LOG=info,lbm_server::access=off.
-    let (writer, _flush_logs) = lbm_server::logging::non_blocking_stdout();
+    // Access logs: one line per request at info (target `lbm_server::access`), written by
+    // tracing-appender's log thread so that handlers never wait on stdout; it writes through a
+    // buffer it flushes each time it has drained its queue. Under a burst larger than the queue
+    // lines are dropped (counted by the appender) rather than slowing requests down. Silence them
+    // with RUST_LOG=info,lbm_server::access=off.
+    let (writer, _flush_logs) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(true)
+        .buffered_lines_limit(65_536)
+        .thread_name("lbm-log")
+        .finish(std::io::BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stdout(),
+        ));
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),

@@ -387,10 +387,7 @@ fn demo_change_classes_follow_the_sign_of_the_score_change() {
     let tiles = build_demo(&PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e-one-meaning"));
     let cls: Classification = {
         let rows: HashMap<String, String> =
-            lbm_tiler::output::mbtiles::read_metadata(&tiles.join("lbm-2020-2022.mbtiles"))
-                .unwrap()
-                .into_iter()
-                .collect();
+            lbm_test_support::metadata(&tiles.join("lbm-2020-2022.mbtiles"));
         serde_json::from_str(&rows["lbm_classification"]).unwrap()
     };
     let (mut rises, mut falls, mut without) = (0, 0, 0);

@@ -49,10 +49,7 @@ struct Expected {
 
 impl Expected {
     fn read(mbtiles: &Path) -> Self {
-        let rows = lbm_tiler::output::mbtiles::read_metadata(mbtiles)
-            .unwrap()
-            .into_iter()
-            .collect();
+        let rows = lbm_test_support::metadata(mbtiles);
         let conn = rusqlite::Connection::open_with_flags(
             mbtiles,
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,

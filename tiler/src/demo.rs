@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 use crate::aggregate::pyramid::{DEFAULT_MAXZOOM, DEFAULT_MINZOOM};
 use crate::error::{Result, TilerError};
+use crate::geometry::scanline::CellRows;
 use crate::output::OutputFormat;
 use crate::pipeline::{build, BuildOptions, BuildSummary};
 
@@ -299,48 +300,6 @@ impl CellFields {
     }
 }
 
-/// Even-odd point-in-polygon per 100 m row: the x of every ring crossing at the row's centre line.
-struct RowMask {
-    hy0: i32,
-    rows: Vec<Vec<f64>>,
-}
-
-impl RowMask {
-    fn new(rings: &[Vec<(f64, f64)>], hy0: i32, hy1: i32) -> Self {
-        let mut rows = vec![Vec::new(); (hy1 - hy0).max(0) as usize];
-        for ring in rings {
-            for (i, a) in ring.iter().enumerate() {
-                let b = ring[(i + 1) % ring.len()];
-                let (ylo, yhi) = (a.1.min(b.1), a.1.max(b.1));
-                let first = (((ylo - 50.0) / 100.0).floor() as i32).max(hy0);
-                let last = (((yhi - 50.0) / 100.0).ceil() as i32).min(hy1 - 1);
-                for hy in first..=last {
-                    let yc = f64::from(hy) * 100.0 + 50.0;
-                    if (a.1 <= yc) != (b.1 <= yc) {
-                        let x = a.0 + (yc - a.1) * (b.0 - a.0) / (b.1 - a.1);
-                        rows[(hy - hy0) as usize].push(x);
-                    }
-                }
-            }
-        }
-        for r in &mut rows {
-            r.sort_by(f64::total_cmp);
-        }
-        RowMask { hy0, rows }
-    }
-
-    fn contains(&self, hx: i32, hy: i32) -> bool {
-        let Some(row) = usize::try_from(hy - self.hy0)
-            .ok()
-            .and_then(|i| self.rows.get(i))
-        else {
-            return false;
-        };
-        let x = f64::from(hx) * 100.0 + 50.0;
-        row.partition_point(|c| *c < x) % 2 == 1
-    }
-}
-
 /// All polygon rings of a GeoJSON FeatureCollection, one list per feature.
 fn geojson_rings(text: &str) -> Vec<Vec<Vec<(f64, f64)>>> {
     let v: serde_json::Value = serde_json::from_str(text).expect("embedded GeoJSON is valid");
@@ -429,10 +388,10 @@ fn populated_cells(bbox: [f64; 4]) -> Vec<DemoCell> {
         }
     }
     let outline: Vec<Vec<(f64, f64)>> = geojson_rings(OUTLINE).into_iter().flatten().collect();
-    let land = RowMask::new(&outline, hy0, hy1);
-    let waters: Vec<RowMask> = geojson_rings(WATERS)
+    let land = CellRows::new(&outline, hy0, hy1);
+    let waters: Vec<CellRows> = geojson_rings(WATERS)
         .iter()
-        .map(|rings| RowMask::new(rings, hy0, hy1))
+        .map(|rings| CellRows::new(rings, hy0, hy1))
         .collect();
     (0..w)
         .into_par_iter()

@@ -45,11 +45,7 @@ fn area_layers_from_three_formats() {
     o.areas = areas;
     build(&o).unwrap();
     let lbm = out.join("lbm-2020.mbtiles");
-    let m: std::collections::HashMap<String, String> =
-        lbm_tiler::output::mbtiles::read_metadata(&lbm)
-            .unwrap()
-            .into_iter()
-            .collect();
+    let m: std::collections::HashMap<String, String> = lbm_test_support::metadata(&lbm);
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&m["lbm_areas"]).unwrap(),
         serde_json::json!([
@@ -117,7 +113,7 @@ fn area_layers_from_three_formats() {
     assert!(two.score.is_nan() && two.class == 0, "{two:?}");
 
     // The index.
-    let conn = lbm_tiler::output::mbtiles::open_read_only(&out.join("lbm-index.sqlite")).unwrap();
+    let conn = lbm_tileset::mbtiles::open(&out.join("lbm-index.sqlite")).unwrap();
     let rows: Vec<(String, String, String, Option<String>)> = conn
         .prepare("SELECT code, level, name_norm, parent FROM areas ORDER BY code")
         .unwrap()
@@ -185,11 +181,7 @@ fn area_scores_file_replaces_derived_scores() {
     o.area_scores = vec![scores];
     build(&o).unwrap();
     let lbm = out.join("lbm-2020.mbtiles");
-    let m: std::collections::HashMap<String, String> =
-        lbm_tiler::output::mbtiles::read_metadata(&lbm)
-            .unwrap()
-            .into_iter()
-            .collect();
+    let m: std::collections::HashMap<String, String> = lbm_test_support::metadata(&lbm);
     let la: serde_json::Value = serde_json::from_str(&m["lbm_areas"]).unwrap();
     assert_eq!(la[0]["scores"], "file");
     assert_eq!(la[1]["scores"], "derived");
@@ -214,7 +206,7 @@ fn area_scores_file_replaces_derived_scores() {
     let gm = decode_areas(&data, "gemeente");
     let one = gm.iter().find(|a| a.code == "GM0001").unwrap();
     assert_eq!((one.score, one.class), (0.3, 9), "lbm 4.0 → 4.3");
-    let conn = lbm_tiler::output::mbtiles::open_read_only(&out.join("lbm-index.sqlite")).unwrap();
+    let conn = lbm_tileset::mbtiles::open(&out.join("lbm-index.sqlite")).unwrap();
     let v: (f64, f64, Option<f64>) = conn
         .query_row(
             "SELECT lbm, afw, fys FROM area_scores WHERE code='GM0001' AND year=2020",

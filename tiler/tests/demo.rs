@@ -29,10 +29,7 @@ fn demo_region_tiles_decode_to_the_csv_values() {
         ]
     );
     let m: std::collections::HashMap<String, String> =
-        lbm_tiler::output::mbtiles::read_metadata(&dir.path().join("lbm-2020.mbtiles"))
-            .unwrap()
-            .into_iter()
-            .collect();
+        lbm_test_support::metadata(&dir.path().join("lbm-2020.mbtiles"));
     assert!(m["attribution"].contains("GeoNames"));
 
     let csv = std::fs::read_to_string(dir.path().join("demo-scores.csv")).unwrap();
@@ -122,8 +119,7 @@ fn demo_region_tiles_decode_to_the_csv_values() {
         serde_json::from_str::<serde_json::Value>(&m["lbm_areas"]).unwrap(),
         serde_json::json!([{"layer":"gemeente","minzoom":5,"maxzoom":13,"scores":"derived"}])
     );
-    let conn =
-        lbm_tiler::output::mbtiles::open_read_only(&dir.path().join("lbm-index.sqlite")).unwrap();
+    let conn = lbm_tileset::mbtiles::open(&dir.path().join("lbm-index.sqlite")).unwrap();
     let (name, norm, parent, geom): (String, String, Option<String>, String) = conn
         .query_row(
             "SELECT name, name_norm, parent, geom FROM areas WHERE code='GM0344'",

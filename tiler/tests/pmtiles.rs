@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use common::*;
-use lbm_tiler::output::pmtiles::Archive;
 use lbm_tiler::{build, BuildOptions, OutputFormat};
+use lbm_tileset::archive::Archive;
 
 /// A 6 × 6 km piece of the synthetic Utrecht: a few thousand cells, tiles at every zoom.
 const BBOX: [f64; 4] = [133_000.0, 452_000.0, 139_000.0, 458_000.0];
@@ -37,18 +37,10 @@ fn opts(csv: &Path, areas: &Path, out: &Path, format: OutputFormat) -> BuildOpti
 
 /// Every tile of an MBTiles file by XYZ address.
 fn mbtiles_tiles(path: &Path) -> HashMap<(u8, u32, u32), Vec<u8>> {
-    let conn = lbm_tiler::output::mbtiles::open_read_only(path).unwrap();
-    let mut stmt = conn
-        .prepare("SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles")
-        .unwrap();
-    stmt.query_map([], |r| {
-        let z: u8 = r.get(0)?;
-        let row: u32 = r.get(2)?;
-        Ok(((z, r.get(1)?, (1u32 << z) - 1 - row), r.get(3)?))
-    })
-    .unwrap()
-    .map(Result::unwrap)
-    .collect()
+    lbm_tileset::mbtiles::tiles(&lbm_tileset::mbtiles::open(path).unwrap())
+        .unwrap()
+        .into_iter()
+        .collect()
 }
 
 /// `lbm_tiles_hash` recomputed from its definition in docs/tileset-format.md.
@@ -115,20 +107,18 @@ fn both_formats_hold_identical_tiles_and_metadata() {
         let tiles = mbtiles_tiles(mb);
         assert!(tiles.len() > 20, "{}: {} tiles", mb.display(), tiles.len());
         let archive = Archive::open(pm).unwrap();
-        let h = archive.header().clone();
-        assert_eq!(h.addressed_tiles, tiles.len() as u64, "{}", pm.display());
-        assert!(h.tile_contents <= h.tile_entries && h.tile_entries <= h.addressed_tiles);
+        let h = lbm_tiler::inspect::ArchiveHeader::from(archive.header());
+        let [addressed, entries, contents] = h.counts;
+        assert_eq!(addressed, tiles.len() as u64, "{}", pm.display());
+        assert!(contents <= entries && entries <= addressed);
         assert!(h.clustered);
-        assert_eq!(
-            (h.tile_type, h.tile_compression, h.internal_compression),
-            (1, 2, 2)
-        );
-        let entries = archive.tile_entries().unwrap();
-        let addressed: u64 = entries.iter().map(|e| u64::from(e.run_length)).sum();
-        assert_eq!(addressed, tiles.len() as u64);
-        assert!(entries.windows(2).all(|w| w[0].tile_id < w[1].tile_id));
-        // Clustered: the tile data follow the tile ids.
-        assert!(entries.windows(2).all(|w| w[0].offset < w[1].offset));
+        assert_eq!(h.types, ["Mvt", "Gzip", "Gzip"]);
+        // The directories list every tile once, in tile-id order.
+        let listed = archive.tiles().unwrap();
+        assert_eq!(listed.len(), tiles.len());
+        for ((z, x, y), len) in listed {
+            assert_eq!(len, tiles[&(z, x, y)].len(), "{z}/{x}/{y}");
+        }
         for (&(z, x, y), data) in &tiles {
             let got = archive.tile(z, x, y).unwrap();
             assert_eq!(
@@ -140,21 +130,21 @@ fn both_formats_hold_identical_tiles_and_metadata() {
         }
         assert_eq!(
             archive.zoom_stats().unwrap(),
-            lbm_tiler::output::mbtiles::zoom_stats(mb).unwrap()
+            lbm_tileset::mbtiles::zoom_stats(&lbm_tileset::mbtiles::open(mb).unwrap()).unwrap()
         );
 
         // The same rows, in the same order.
-        let rows = lbm_tiler::output::mbtiles::read_metadata(mb).unwrap();
-        assert_eq!(archive.metadata().unwrap(), rows, "{}", pm.display());
+        let rows =
+            lbm_tileset::mbtiles::metadata(&lbm_tileset::mbtiles::open(mb).unwrap()).unwrap();
+        assert_eq!(archive.metadata_rows().unwrap(), rows, "{}", pm.display());
         // Header values from the same rows (the header stores degrees × 10^7).
-        assert_eq!(h.min_zoom.to_string(), row(&rows, "minzoom"));
-        assert_eq!(h.max_zoom.to_string(), row(&rows, "maxzoom"));
+        assert_eq!(h.zooms.0.to_string(), row(&rows, "minzoom"));
+        assert_eq!(h.zooms.1.to_string(), row(&rows, "maxzoom"));
         let b = numbers(row(&rows, "bounds"));
         let c = numbers(row(&rows, "center"));
         for (got, want) in h.bounds.iter().zip(&b).chain(h.center.iter().zip(&c)) {
             assert!((got - want).abs() < 1e-7, "{got} {want}");
         }
-        assert_eq!(f64::from(h.center_zoom), c[2]);
         // What TileJSON and PMTiles readers look for.
         let json: serde_json::Value =
             serde_json::from_str(&archive.metadata_json().unwrap()).unwrap();
@@ -199,17 +189,14 @@ fn pmtiles_only_and_inspect() {
 
     let i = lbm_tiler::inspect(&t.path).unwrap();
     let h = i.pmtiles.as_ref().expect("a PMTiles header");
-    assert_eq!(
-        i.zooms.iter().map(|z| z.tiles).sum::<u64>(),
-        h.addressed_tiles
-    );
+    assert_eq!(i.zooms.iter().map(|z| z.tiles).sum::<u64>(), h.counts[0]);
     assert_eq!(i.zooms.first().unwrap().zoom, 5);
     assert_eq!(i.zooms.last().unwrap().zoom, 13);
     assert_eq!(row(&i.metadata, "lbm_measure"), "soc");
     let text = i.to_string();
     for want in [
         "PMTiles v3",
-        "tile type mvt",
+        "tile type Mvt",
         "clustered",
         "header zooms 5..13",
         "lbm_tiles_hash",

@@ -5,17 +5,21 @@
 //!
 //! - [`measure`]: the six measures (in their one display order), the value columns, the kinds;
 //! - [`grid`]: the 100 m grid of RD New and the ids of its cells;
-//! - [`project`]: RD New ↔ WGS84;
+//! - [`project`]: RD New ↔ WGS84; [`geometry`]: point in polygon;
 //! - [`classification`]: the nine classes and the one rule that puts a published value in one;
 //! - [`levels`]: gemeente, wijk, buurt, pc4 and the grid, and the zoom band of each;
 //! - [`metadata`]: the metadata rows, typed; [`pmtiles_json`]: the same rows in a PMTiles archive;
 //! - [`style`]: the MapLibre style every client draws with;
-//! - [`index`] and [`names`]: the point index beside the tilesets and the search fold of names.
+//! - [`index`] and [`names`]: the point index beside the tilesets and the search fold of names;
+//! - [`mbtiles`] and [`archive`]: reading the two file formats (MBTiles, PMTiles).
 
+pub mod archive;
 pub mod classification;
+pub mod geometry;
 pub mod grid;
 pub mod index;
 pub mod levels;
+pub mod mbtiles;
 pub mod measure;
 pub mod metadata;
 pub mod names;

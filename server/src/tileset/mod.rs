@@ -1,11 +1,45 @@
-//! Tile sources (MBTiles through a read-only connection pool, PMTiles archives through
-//! positioned reads): metadata and tile reads.
+//! Tile sources, one module per file format behind the one [`TileSource`] trait (MBTiles through
+//! a read-only connection pool, PMTiles archives through positioned reads), and the tileset that
+//! wraps a source with its metadata and content version.
 
-mod archive;
 mod info;
+mod mbtiles;
+mod pmtiles;
 mod pool;
 mod source;
 
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+
+use axum::body::Bytes;
+
+use crate::error::TilesetError;
+
 pub use info::TilesetInfo;
+pub use mbtiles::MbtilesSource;
+pub use pmtiles::PmtilesSource;
 pub use pool::ReadOnlyPool;
 pub use source::{Tile, Tileset, TILESET_EXTENSIONS};
+
+/// The future of one tile read: the stored bytes, or `None` when the file has no such tile.
+pub type SourceFuture = Pin<Box<dyn Future<Output = Result<Option<Bytes>, TilesetError>> + Send>>;
+
+/// What every file format of a tileset offers the server: reading one stored tile.
+pub trait TileSource: Send + Sync + std::fmt::Debug {
+    /// Reads the XYZ tile `z/x/y` (off the async threads).
+    fn read_tile(&self, z: u8, x: u32, y: u32) -> SourceFuture;
+    /// `mbtiles` or `pmtiles`.
+    fn format(&self) -> &'static str;
+}
+
+/// A file just opened: its metadata rows, the zoom range of its tiles when the rows lack it,
+/// and its tile source.
+pub struct Opened {
+    /// Metadata rows by name.
+    pub rows: HashMap<String, String>,
+    /// `(min, max)` zoom of the tiles, when known from the file itself.
+    pub zooms: Option<(u8, u8)>,
+    /// Where its tiles are read from.
+    pub source: Box<dyn TileSource>,
+}

@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 use tokio::sync::Semaphore;
 
 use crate::error::TilesetError;
@@ -19,30 +19,9 @@ pub struct ReadOnlyPool {
     permits: Arc<Semaphore>,
 }
 
-/// Opens `path` read-only and immutable (the file is replaced, never modified in place).
+/// Opens `path` read-only and immutable (see [`lbm_tileset::mbtiles::open`]).
 pub fn open_read_only(path: &Path) -> Result<Connection, TilesetError> {
-    let uri = format!(
-        "file:{}?mode=ro&immutable=1",
-        uri_escape(&path.to_string_lossy())
-    );
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
-        | OpenFlags::SQLITE_OPEN_URI
-        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    Ok(Connection::open_with_flags(uri, flags)?)
-}
-
-/// Escapes the characters that have a meaning in an SQLite URI filename.
-fn uri_escape(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for c in path.chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            '?' => out.push_str("%3f"),
-            '#' => out.push_str("%23"),
-            _ => out.push(c),
-        }
-    }
-    out
+    Ok(lbm_tileset::mbtiles::open(path)?)
 }
 
 impl ReadOnlyPool {

@@ -7,12 +7,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
-use super::archive::Archive;
 use super::info::TilesetInfo;
-use super::pool::ReadOnlyPool;
+use super::{MbtilesSource, PmtilesSource, TileSource};
 use crate::error::TilesetError;
 
 /// Every opened tileset gets a new generation, so cached tiles of a replaced file are never
@@ -41,13 +39,6 @@ impl Tile {
     }
 }
 
-/// Where a tileset's tiles are read from.
-#[derive(Debug)]
-enum Source {
-    Mbtiles(Arc<ReadOnlyPool>),
-    Pmtiles(Arc<Archive>),
-}
-
 /// The file formats a tileset can be opened from, by extension.
 pub const TILESET_EXTENSIONS: [&str; 2] = ["mbtiles", "pmtiles"];
 
@@ -60,7 +51,7 @@ pub struct Tileset {
     pub path: PathBuf,
     /// Unique per open; part of the tile cache key.
     pub generation: u64,
-    source: Source,
+    source: Box<dyn TileSource>,
 }
 
 /// The content version of a tileset (16 hex digits), part of its immutable tile URLs: the
@@ -94,34 +85,6 @@ fn content_version(rows: &HashMap<String, String>, path: &Path) -> String {
     hex::encode(&hasher.finalize()[..8])
 }
 
-fn table_exists(conn: &Connection, name: &str) -> Result<bool, TilesetError> {
-    let found: Option<String> = conn
-        .query_row(
-            "SELECT name FROM sqlite_master WHERE name = ?1 AND type IN ('table', 'view')",
-            [name],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(found.is_some())
-}
-
-fn read_metadata(conn: &Connection) -> Result<HashMap<String, String>, TilesetError> {
-    let mut stmt = conn.prepare("SELECT name, value FROM metadata")?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, Option<String>>(0)?,
-            r.get::<_, Option<String>>(1)?,
-        ))
-    })?;
-    let mut out = HashMap::new();
-    for row in rows {
-        if let (Some(k), Some(v)) = row? {
-            out.insert(k, v);
-        }
-    }
-    Ok(out)
-}
-
 impl Tileset {
     /// Opens and validates `path` (blocking: call from `spawn_blocking`). The id is the stem;
     /// `.pmtiles` files are PMTiles archives, anything else MBTiles.
@@ -132,102 +95,29 @@ impl Tileset {
             .ok_or_else(|| TilesetError::Invalid("file name is not UTF-8".into()))?
             .to_string();
         let is_pmtiles = path.extension().and_then(|e| e.to_str()) == Some("pmtiles");
-        let (rows, zoom_range, source) = if is_pmtiles {
-            Self::open_pmtiles(path)?
+        let opened = if is_pmtiles {
+            PmtilesSource::open(path)?
         } else {
-            Self::open_mbtiles(path, pool_size)?
+            MbtilesSource::open(path, pool_size)?
         };
-        let mut info = TilesetInfo::from_metadata(&id, &rows, zoom_range)?;
-        info.content_version = content_version(&rows, path);
+        let mut info = TilesetInfo::from_metadata(&id, &opened.rows, opened.zooms)?;
+        info.content_version = content_version(&opened.rows, path);
         Ok(Self {
             info,
             path: path.to_path_buf(),
             generation: NEXT_GENERATION.fetch_add(1, Ordering::Relaxed),
-            source,
+            source: opened.source,
         })
-    }
-
-    /// The metadata rows of a PMTiles archive (its JSON mapped back to MBTiles rows as
-    /// `docs/tileset-format.md` specifies) and its header's zoom range.
-    #[allow(clippy::type_complexity)]
-    fn open_pmtiles(
-        path: &Path,
-    ) -> Result<(HashMap<String, String>, Option<(u8, u8)>, Source), TilesetError> {
-        let archive = Archive::open(path)?;
-        let json = archive.metadata()?;
-        let rows: HashMap<String, String> = lbm_tileset::pmtiles_json::metadata_rows(&json)
-            .map_err(|e| TilesetError::Invalid(format!("PMTiles metadata: {e}")))?
-            .into_iter()
-            .collect();
-        let header = archive.header();
-        let zooms = Some((header.min_zoom, header.max_zoom));
-        Ok((rows, zooms, Source::Pmtiles(Arc::new(archive))))
-    }
-
-    /// The metadata rows of an MBTiles file, with the zoom range of its tiles when the rows
-    /// don't name it.
-    #[allow(clippy::type_complexity)]
-    fn open_mbtiles(
-        path: &Path,
-        pool_size: usize,
-    ) -> Result<(HashMap<String, String>, Option<(u8, u8)>, Source), TilesetError> {
-        let pool = ReadOnlyPool::open(path, pool_size)?;
-        let (rows, zooms) = pool.with_conn_blocking(|conn| {
-            for table in ["metadata", "tiles"] {
-                if !table_exists(conn, table)? {
-                    return Err(TilesetError::Invalid(format!("no {table} table")));
-                }
-            }
-            // Checks the columns the tile query needs.
-            conn.prepare(
-                "SELECT tile_data FROM tiles WHERE zoom_level = 0 AND tile_column = 0 AND tile_row = 0",
-            )?;
-            let rows = read_metadata(conn)?;
-            let zoom_range = if rows.contains_key("minzoom") && rows.contains_key("maxzoom") {
-                None
-            } else {
-                conn.query_row("SELECT min(zoom_level), max(zoom_level) FROM tiles", [], |r| {
-                    Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?))
-                })
-                .ok()
-                .and_then(|(a, b)| Some((u8::try_from(a?).ok()?, u8::try_from(b?).ok()?)))
-            };
-            Ok((rows, zoom_range))
-        })?;
-        Ok((rows, zooms, Source::Mbtiles(Arc::new(pool))))
     }
 
     /// Whether the tiles come from a PMTiles archive.
     pub fn is_pmtiles(&self) -> bool {
-        matches!(self.source, Source::Pmtiles(_))
+        self.source.format() == "pmtiles"
     }
 
     /// Reads the XYZ tile `z/x/y`; `None` when the tileset has no tile there (or an empty one).
     pub async fn read_tile(&self, z: u8, x: u32, y: u32) -> Result<Option<Tile>, TilesetError> {
-        let pool = match &self.source {
-            Source::Mbtiles(pool) => pool,
-            Source::Pmtiles(archive) => {
-                let archive = Arc::clone(archive);
-                let data = tokio::task::spawn_blocking(move || archive.read_tile(z, x, y))
-                    .await
-                    .map_err(|e| TilesetError::Task(e.to_string()))??;
-                return Ok(data.filter(|d| !d.is_empty()).map(Tile::from_stored));
-            }
-        };
-        let tms_y = (1u64 << z) - 1 - u64::from(y);
-        pool.with_conn(move |conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT tile_data FROM tiles \
-                     WHERE zoom_level = ?1 AND tile_column = ?2 AND tile_row = ?3",
-            )?;
-            let data: Option<Option<Vec<u8>>> = stmt
-                .query_row(rusqlite::params![z, x, tms_y as i64], |r| r.get(0))
-                .optional()?;
-            Ok(data
-                .flatten()
-                .filter(|d| !d.is_empty())
-                .map(Tile::from_stored))
-        })
-        .await
+        let data = self.source.read_tile(z, x, y).await?;
+        Ok(data.filter(|d| !d.is_empty()).map(Tile::from_stored))
     }
 }

@@ -1,12 +1,12 @@
 //! Test helpers: MBTiles and point-index fixtures written with rusqlite, and a real server on
 //! an ephemeral port.
-#![allow(dead_code, missing_docs)]
+#![allow(dead_code, missing_docs, unused_imports)]
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use lbm_server::{AppState, Config};
+use lbm_server::Config;
 use rusqlite::Connection;
 use serde_json::{json, Value};
 
@@ -75,13 +75,7 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
     enc.finish().unwrap()
 }
 
-pub fn gunzip(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    flate2::read::GzDecoder::new(data)
-        .read_to_end(&mut out)
-        .unwrap();
-    out
-}
+pub use lbm_test_support::gunzip;
 
 /// Where the fixture tiles are (XYZ).
 pub const TILE: (u8, u32, u32) = (5, 16, 10);
@@ -166,47 +160,22 @@ pub fn write_index(dir: &Path, lon: f64, lat: f64) -> (i64, i64) {
     (hx, hy)
 }
 
-/// A server on 127.0.0.1 with an ephemeral port, stopped when dropped.
-pub struct TestServer {
-    pub base: String,
-    pub addr: std::net::SocketAddr,
-    pub state: AppState,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
+pub use lbm_server::testing::TestServer;
 
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-}
-
+/// A server on `dir` (rescanning every 200 ms), stopped when dropped.
 pub async fn start(dir: &Path) -> TestServer {
     start_with(dir, |_| {}).await
 }
 
+/// A server on `dir` with its configuration changed by `tweak`.
 pub async fn start_with(dir: &Path, tweak: impl FnOnce(&mut Config)) -> TestServer {
     let mut config = Config::for_tiles(dir);
     config.rescan_ms = 200;
     tweak(&mut config);
-    let state = AppState::load(config).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let served = state.clone();
-    tokio::spawn(async move {
-        let _ = lbm_server::serve(listener, served, async {
-            let _ = stopped.await;
-        })
-        .await;
-    });
-    TestServer {
-        base: format!("http://{addr}"),
-        addr,
-        state,
-        stop: Some(stop),
-    }
+    // Started from a blocking thread: the test server has its own runtime.
+    tokio::task::spawn_blocking(move || TestServer::start_with(config))
+        .await
+        .expect("test server thread")
 }
 
 /// A client that neither decompresses nor sends Accept-Encoding on its own.
@@ -255,32 +224,31 @@ where
 /// A decoded feature: layer name, feature id, tags as (key, value as string).
 pub type DecodedFeature = (String, Option<u64>, Vec<(String, String)>);
 
-/// Decodes an MVT tile into its features.
+/// Decodes every layer of an MVT tile with the shared decoder.
 pub fn decode(mvt_bytes: &[u8]) -> Vec<DecodedFeature> {
-    use geozero::mvt::{Message, Tile};
-    let tile = Tile::decode(mvt_bytes).unwrap();
     let mut out = Vec::new();
-    for layer in &tile.layers {
-        for f in &layer.features {
-            assert!(!f.geometry.is_empty(), "feature without geometry");
-            let tags = f
-                .tags
-                .chunks(2)
-                .map(|kv| {
-                    let key = layer.keys[kv[0] as usize].clone();
-                    let v = &layer.values[kv[1] as usize];
-                    let value = v
-                        .string_value
-                        .clone()
-                        .or(v.double_value.map(|d| d.to_string()))
-                        .or(v.uint_value.map(|d| d.to_string()))
-                        .or(v.int_value.map(|d| d.to_string()))
-                        .or(v.sint_value.map(|d| d.to_string()))
-                        .unwrap_or_default();
-                    (key, value)
+    for layer in lbm_test_support::layer_names(mvt_bytes) {
+        for f in lbm_test_support::decode_layer(mvt_bytes, &layer).1 {
+            assert!(!f.rings.is_empty(), "feature without geometry");
+            let mut tags: Vec<(String, String)> = f
+                .props
+                .iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        serde_json::Value::String(s) => s.clone(),
+                        // The decoder reads every number as f64: integers as the tile wrote them.
+                        serde_json::Value::Number(n) => match n.as_f64() {
+                            Some(f) if f.fract() == 0.0 => format!("{}", f as i64),
+                            Some(f) => f.to_string(),
+                            None => n.to_string(),
+                        },
+                        other => other.to_string(),
+                    };
+                    (k.clone(), v)
                 })
                 .collect();
-            out.push((layer.name.clone(), f.id, tags));
+            tags.sort();
+            out.push((layer.clone(), Some(f.id), tags));
         }
     }
     out

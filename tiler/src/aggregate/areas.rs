@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use lbm_tileset::Values;
 
 use crate::aggregate::pyramid::AggCell;
+use crate::geometry::scanline::CellRows;
 use crate::input::area_scores::AreaScores;
 use crate::input::areas::Area;
 use crate::input::scores::{Scores, YearScores};
@@ -26,37 +27,21 @@ pub fn from_cells(areas: &[Area], datasets: &[&YearScores]) -> Vec<Vec<AggCell>>
         .map(|(i, &(hx, hy))| (hy, hx, i as u32))
         .collect();
     rows.par_sort_unstable();
-    // Per area the cells whose centre it holds: a scanline over each row of cell centres.
+    // Per area the cells whose centre it holds, row by row of cell centres.
     let inside: Vec<Vec<u32>> = areas
         .par_iter()
         .map(|a| {
             let (_, y0, _, y1) = a.bounds();
             let hy0 = ((y0 - 50.0) / 100.0).floor() as i32;
             let hy1 = ((y1 - 50.0) / 100.0).ceil() as i32;
+            let rings: Vec<&Vec<(f64, f64)>> = a.polygons.iter().flatten().collect();
+            let scan = CellRows::new(&rings, hy0, hy1 + 1);
             let mut out = Vec::new();
-            let mut xs: Vec<f64> = Vec::new();
             for hy in hy0..=hy1 {
-                let yc = f64::from(hy) * 100.0 + 50.0;
-                xs.clear();
-                for ring in a.polygons.iter().flatten() {
-                    for i in 0..ring.len() {
-                        let (p, q) = (ring[i], ring[(i + 1) % ring.len()]);
-                        if (p.1 <= yc) != (q.1 <= yc) {
-                            xs.push(p.0 + (yc - p.1) * (q.0 - p.0) / (q.1 - p.1));
-                        }
-                    }
-                }
-                if xs.len() < 2 {
-                    continue;
-                }
-                xs.sort_by(f64::total_cmp);
                 let start = rows.partition_point(|r| r.0 < hy);
                 let end = rows.partition_point(|r| r.0 <= hy);
                 let row = &rows[start..end];
-                for pair in xs.chunks_exact(2) {
-                    // Cells whose centre x lies in [pair[0], pair[1]).
-                    let lo = ((pair[0] - 50.0) / 100.0).ceil() as i32;
-                    let hi = ((pair[1] - 50.0) / 100.0).ceil() as i32;
+                for (lo, hi) in scan.spans(hy) {
                     let a = row.partition_point(|r| r.1 < lo);
                     let b = row.partition_point(|r| r.1 < hi);
                     out.extend(row[a..b].iter().map(|r| r.2));

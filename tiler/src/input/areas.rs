@@ -55,16 +55,8 @@ impl Area {
 
     /// Even-odd point in polygon over all rings (holes excluded).
     pub fn contains(&self, x: f64, y: f64) -> bool {
-        let mut inside = false;
-        for ring in self.polygons.iter().flatten() {
-            for i in 0..ring.len() {
-                let (a, b) = (ring[i], ring[(i + 1) % ring.len()]);
-                if (a.1 > y) != (b.1 > y) && x < a.0 + (y - a.1) * (b.0 - a.0) / (b.1 - a.1) {
-                    inside = !inside;
-                }
-            }
-        }
-        inside
+        let rings: Vec<&Ring> = self.polygons.iter().flatten().collect();
+        lbm_tileset::geometry::rings_contain(&rings, x, y)
     }
 
     /// The boundary as GeoJSON geometry text (RD New metres, rings closed).
@@ -522,7 +514,9 @@ fn check_fgb_index(path: &Path, header: flatgeobuf::Header) -> Result<()> {
 /// Reads the first feature table of a GeoPackage (its geometry column: GeoPackage binary, i.e.
 /// the `GP` header followed by WKB).
 pub fn read_geopackage(path: &Path) -> Result<Vec<Area>> {
-    let conn = crate::output::mbtiles::open_read_only(path)?;
+    let conn =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| TilerError::sqlite(path, e))?;
     let sql_err = |e: rusqlite::Error| bad(path, "file", format!("not a readable GeoPackage: {e}"));
     let (table, column, srs_id): (String, String, i64) = conn
         .query_row(
@@ -602,138 +596,83 @@ pub fn read_geopackage(path: &Path) -> Result<Vec<Area>> {
     Ok(out)
 }
 
-/// Polygons of a GeoPackage geometry blob.
+/// Polygons of a GeoPackage geometry blob (the `GP` header and WKB), read with geozero.
 fn gpkg_polygons(blob: &[u8]) -> std::result::Result<Vec<Polygon>, String> {
-    if blob.len() < 8 || &blob[..2] != b"GP" {
-        return Err("broken geometry: not a GeoPackage geometry blob (no GP header)".into());
+    let mut polygons = PolygonCollector::default();
+    geozero::GeozeroGeometry::process_geom(&geozero::wkb::GpkgWkb(blob), &mut polygons)
+        .map_err(|e| format!("broken geometry: {e}"))?;
+    if let Some(code) = polygons.other {
+        return Err(format!(
+            "unsupported geometry type (WKB {code}); expected Polygon or MultiPolygon"
+        ));
     }
-    let flags = blob[3];
-    let envelope = match (flags >> 1) & 7 {
-        0 => 0,
-        1 => 32,
-        2 | 3 => 48,
-        4 => 64,
-        e => return Err(format!("broken geometry: envelope indicator {e}")),
-    };
-    let mut wkb = Wkb {
-        data: blob
-            .get(8 + envelope..)
-            .ok_or("broken geometry: truncated header")?,
-        pos: 0,
-        little: true,
-    };
-    wkb.geometry()
+    Ok(polygons.out)
 }
 
-/// A minimal WKB reader for Polygon and MultiPolygon (2D, Z, M and ZM; ISO and EWKB-style
-/// type codes).
-struct Wkb<'a> {
-    data: &'a [u8],
-    pos: usize,
-    little: bool,
+/// The polygons of a geometry as geozero reads it, or the WKB type code of the first part that
+/// is not a polygon.
+#[derive(Default)]
+struct PolygonCollector {
+    out: Vec<Polygon>,
+    ring: Ring,
+    other: Option<u32>,
 }
 
-impl Wkb<'_> {
-    fn bytes<const N: usize>(&mut self) -> std::result::Result<[u8; N], String> {
-        let b = self
-            .data
-            .get(self.pos..self.pos + N)
-            .ok_or("broken geometry: truncated WKB")?;
-        self.pos += N;
-        Ok(b.try_into().expect("length checked"))
+impl PolygonCollector {
+    fn not_polygon(&mut self, code: u32) -> geozero::error::Result<()> {
+        self.other.get_or_insert(code);
+        Ok(())
     }
+}
 
-    fn u32(&mut self) -> std::result::Result<u32, String> {
-        let b = self.bytes::<4>()?;
-        Ok(if self.little {
-            u32::from_le_bytes(b)
-        } else {
-            u32::from_be_bytes(b)
-        })
+impl geozero::GeomProcessor for PolygonCollector {
+    fn xy(&mut self, x: f64, y: f64, _idx: usize) -> geozero::error::Result<()> {
+        self.ring.push((x, y));
+        Ok(())
     }
-
-    fn f64(&mut self) -> std::result::Result<f64, String> {
-        let b = self.bytes::<8>()?;
-        Ok(if self.little {
-            f64::from_le_bytes(b)
-        } else {
-            f64::from_be_bytes(b)
-        })
+    fn polygon_begin(
+        &mut self,
+        _tagged: bool,
+        _size: usize,
+        _idx: usize,
+    ) -> geozero::error::Result<()> {
+        self.out.push(Vec::new());
+        Ok(())
     }
-
-    /// Byte order and type; returns (base type, coordinates per point).
-    fn header(&mut self) -> std::result::Result<(u32, usize), String> {
-        self.little = self.bytes::<1>()?[0] == 1;
-        let t = self.u32()?;
-        let (base, dims) = if t & 0xE000_0000 != 0 {
-            // EWKB flags: Z 0x80000000, M 0x40000000, SRID 0x20000000.
-            let dims = 2 + usize::from(t & 0x8000_0000 != 0) + usize::from(t & 0x4000_0000 != 0);
-            if t & 0x2000_0000 != 0 {
-                self.u32()?;
-            }
-            (t & 0xFFFF, dims)
-        } else {
-            let dims = match t / 1000 {
-                0 => 2,
-                1 | 2 => 3,
-                3 => 4,
-                _ => return Err(format!("broken geometry: WKB type {t}")),
-            };
-            (t % 1000, dims)
-        };
-        Ok((base, dims))
-    }
-
-    fn polygon_body(&mut self, dims: usize) -> std::result::Result<Polygon, String> {
-        let n = self.u32()? as usize;
-        if n > self.data.len() {
-            return Err("broken geometry: ring count beyond the blob".into());
+    fn linestring_begin(
+        &mut self,
+        tagged: bool,
+        _size: usize,
+        _idx: usize,
+    ) -> geozero::error::Result<()> {
+        self.ring.clear();
+        if tagged {
+            return self.not_polygon(2);
         }
-        (0..n)
-            .map(|_| {
-                let m = self.u32()? as usize;
-                if m * 16 > self.data.len() {
-                    return Err("broken geometry: point count beyond the blob".to_string());
-                }
-                (0..m)
-                    .map(|_| {
-                        let x = self.f64()?;
-                        let y = self.f64()?;
-                        for _ in 2..dims {
-                            self.f64()?;
-                        }
-                        Ok((x, y))
-                    })
-                    .collect()
-            })
-            .collect()
+        Ok(())
     }
-
-    fn geometry(&mut self) -> std::result::Result<Vec<Polygon>, String> {
-        let (base, dims) = self.header()?;
-        match base {
-            3 => Ok(vec![self.polygon_body(dims)?]),
-            6 => {
-                let n = self.u32()? as usize;
-                if n > self.data.len() {
-                    return Err("broken geometry: polygon count beyond the blob".into());
-                }
-                (0..n)
-                    .map(|_| {
-                        let (b, d) = self.header()?;
-                        if b != 3 {
-                            return Err(format!(
-                                "broken geometry: MultiPolygon part of WKB type {b}"
-                            ));
-                        }
-                        self.polygon_body(d)
-                    })
-                    .collect()
-            }
-            t => Err(format!(
-                "unsupported geometry type (WKB {t}); expected Polygon or MultiPolygon"
-            )),
+    fn linestring_end(&mut self, tagged: bool, _idx: usize) -> geozero::error::Result<()> {
+        let ring = std::mem::take(&mut self.ring);
+        if let (false, Some(p)) = (tagged, self.out.last_mut()) {
+            p.push(ring);
         }
+        Ok(())
+    }
+    fn point_begin(&mut self, _idx: usize) -> geozero::error::Result<()> {
+        self.not_polygon(1)
+    }
+    fn multipoint_begin(&mut self, _size: usize, _idx: usize) -> geozero::error::Result<()> {
+        self.not_polygon(4)
+    }
+    fn multilinestring_begin(&mut self, _size: usize, _idx: usize) -> geozero::error::Result<()> {
+        self.not_polygon(5)
+    }
+    fn geometrycollection_begin(
+        &mut self,
+        _size: usize,
+        _idx: usize,
+    ) -> geozero::error::Result<()> {
+        self.not_polygon(7)
     }
 }
 

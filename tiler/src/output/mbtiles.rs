@@ -4,10 +4,10 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{params, Connection, OpenFlags};
+use rusqlite::{params, Connection};
 
 use crate::error::{Result, TilerError};
-use crate::output::{PendingFile, ZoomStats};
+use crate::output::PendingFile;
 
 /// A SQLite file being written under a temporary name in the destination folder.
 ///
@@ -132,74 +132,6 @@ impl MbtilesWriter {
     }
 }
 
-/// Opens an existing SQLite file read-only.
-pub fn open_read_only(path: &Path) -> Result<Connection> {
-    if !path.is_file() {
-        return Err(TilerError::io(
-            path,
-            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
-        ));
-    }
-    Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|e| TilerError::sqlite(path, e))
-}
-
-/// All metadata rows of an MBTiles file, in file order.
-pub fn read_metadata(path: &Path) -> Result<Vec<(String, String)>> {
-    let conn = open_read_only(path)?;
-    let mut stmt = conn
-        .prepare("SELECT name, value FROM metadata")
-        .map_err(|e| TilerError::sqlite(path, e))?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .map_err(|e| TilerError::sqlite(path, e))?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(|e| TilerError::sqlite(path, e))?;
-    Ok(rows)
-}
-
-/// Reads one tile by XYZ address (still gzip-compressed); `None` when absent.
-pub fn read_tile(path: &Path, z: u8, x: u32, y: u32) -> Result<Option<Vec<u8>>> {
-    let conn = open_read_only(path)?;
-    let tms_row = (1u32 << z) - 1 - y;
-    let mut stmt = conn
-        .prepare(
-            "SELECT tile_data FROM tiles WHERE zoom_level=?1 AND tile_column=?2 AND tile_row=?3",
-        )
-        .map_err(|e| TilerError::sqlite(path, e))?;
-    let mut rows = stmt
-        .query(params![z, x, tms_row])
-        .map_err(|e| TilerError::sqlite(path, e))?;
-    match rows.next().map_err(|e| TilerError::sqlite(path, e))? {
-        Some(r) => Ok(Some(r.get(0).map_err(|e| TilerError::sqlite(path, e))?)),
-        None => Ok(None),
-    }
-}
-
-/// Per-zoom tile counts and sizes of an MBTiles file.
-pub fn zoom_stats(path: &Path) -> Result<Vec<ZoomStats>> {
-    let conn = open_read_only(path)?;
-    let mut stmt = conn
-        .prepare(
-            "SELECT zoom_level, COUNT(*), SUM(LENGTH(tile_data)), MAX(LENGTH(tile_data))
-             FROM tiles GROUP BY zoom_level ORDER BY zoom_level",
-        )
-        .map_err(|e| TilerError::sqlite(path, e))?;
-    let rows = stmt
-        .query_map([], |r| {
-            Ok(ZoomStats {
-                zoom: r.get(0)?,
-                tiles: r.get::<_, i64>(1)? as u64,
-                bytes: r.get::<_, i64>(2)? as u64,
-                max_bytes: r.get::<_, i64>(3)? as u64,
-            })
-        })
-        .map_err(|e| TilerError::sqlite(path, e))?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(|e| TilerError::sqlite(path, e))?;
-    Ok(rows)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,20 +145,23 @@ mod tests {
         assert!(!dest.exists());
         assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 1);
         w.finish(&[("name".into(), "t".into())]).unwrap();
+        let conn = lbm_tileset::mbtiles::open(&dest).unwrap();
         assert_eq!(
-            read_metadata(&dest).unwrap(),
+            lbm_tileset::mbtiles::metadata(&conn).unwrap(),
             [("name".to_string(), "t".to_string())]
         );
-        assert_eq!(read_tile(&dest, 1, 1, 0).unwrap().unwrap(), b"abc");
-        let conn = open_read_only(&dest).unwrap();
+        assert_eq!(
+            lbm_tileset::mbtiles::tile(&conn, 1, 1, 0).unwrap().unwrap(),
+            b"abc"
+        );
         let row: u32 = conn
             .query_row("SELECT tile_row FROM tiles", [], |r| r.get(0))
             .unwrap();
         assert_eq!(row, 1, "TMS row");
-        let s = zoom_stats(&dest).unwrap();
+        let s = lbm_tileset::mbtiles::zoom_stats(&conn).unwrap();
         assert_eq!(
             s,
-            [ZoomStats {
+            [lbm_tileset::mbtiles::ZoomStats {
                 zoom: 1,
                 tiles: 1,
                 bytes: 3,

@@ -16,18 +16,7 @@ use crate::error::{Result, TilerError};
 use mbtiles::MbtilesWriter;
 use pmtiles::PmtilesWriter;
 
-/// Tile statistics of one zoom level.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ZoomStats {
-    /// Zoom level.
-    pub zoom: u8,
-    /// Number of tiles.
-    pub tiles: u64,
-    /// Total compressed bytes.
-    pub bytes: u64,
-    /// Largest compressed tile in bytes.
-    pub max_bytes: u64,
-}
+pub use lbm_tileset::mbtiles::ZoomStats;
 
 /// Which files a build writes per tileset.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, clap::ValueEnum)]

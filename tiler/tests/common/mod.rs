@@ -1,10 +1,7 @@
 //! Helpers shared by the integration tests: tile decoding and file checks.
-#![allow(dead_code, missing_docs)]
+#![allow(dead_code, missing_docs, unused_imports)]
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-
-use geozero::mvt::{tile, Message, Tile};
 
 /// A decoded `grid` feature.
 #[derive(Debug, Clone)]
@@ -38,50 +35,40 @@ pub fn listing(dir: &Path) -> Vec<String> {
     v
 }
 
-pub fn gunzip(data: &[u8]) -> Vec<u8> {
-    assert_eq!(&data[..2], &[0x1f, 0x8b], "tile is gzip-compressed");
-    let mut out = Vec::new();
-    flate2::read::GzDecoder::new(data)
-        .read_to_end(&mut out)
-        .unwrap();
-    out
+pub use lbm_test_support::{gunzip, ring_area2 as area2, ring_contains as contains};
+
+/// A number or string property, checked against the layer's schema.
+fn prop<'a>(f: &'a lbm_test_support::Feature, key: &str) -> Option<&'a serde_json::Value> {
+    f.props.get(key)
 }
 
-/// Decodes a gzip-compressed MVT tile's `grid` layer (checks version 2, extent 4096).
+/// Decodes a gzip-compressed MVT tile's `grid` layer (checks version 2, extent 4096, and that a
+/// feature carries only the contract's properties).
 pub fn decode(data: &[u8]) -> Vec<Decoded> {
-    let tile = Tile::decode(gunzip(data).as_slice()).unwrap();
-    let Some(layer) = tile.layers.iter().find(|l| l.name == "grid") else {
-        return Vec::new();
-    };
-    assert_eq!(layer.version, 2);
-    assert_eq!(layer.extent, Some(4096));
-    layer
-        .features
+    let (extent, features) = lbm_test_support::decode_layer(&gunzip(data), "grid");
+    assert_eq!(extent, 4096);
+    features
         .iter()
         .map(|f| {
-            assert_eq!(f.r#type, Some(tile::GeomType::Polygon as i32));
-            let mut d = Decoded {
-                id: f.id.expect("feature id"),
-                score: f64::NAN,
-                class: 0,
-                afw: None,
-                cell: String::new(),
-                n: 0,
-                ring: decode_ring(&f.geometry),
-            };
-            for kv in f.tags.chunks(2) {
-                let key = layer.keys[kv[0] as usize].as_str();
-                let v = &layer.values[kv[1] as usize];
-                match key {
-                    "score" => d.score = v.double_value.expect("score is a double"),
-                    "class" => d.class = v.uint_value.expect("class is a uint"),
-                    "afw" => d.afw = Some(v.double_value.expect("afw is a double")),
-                    "cell" => d.cell = v.string_value.clone().expect("cell is a string"),
-                    "n" => d.n = v.uint_value.expect("n is a uint"),
-                    other => panic!("unexpected property {other}"),
-                }
+            for k in f.props.keys() {
+                assert!(
+                    ["score", "class", "afw", "cell", "n"].contains(&k.as_str()),
+                    "unexpected property {k}"
+                );
             }
-            d
+            assert_eq!(f.rings.len(), 1, "one ring per cell");
+            Decoded {
+                id: f.id,
+                score: prop(f, "score").map_or(f64::NAN, |v| v.as_f64().unwrap()),
+                class: prop(f, "class").map_or(0, |v| v.as_f64().unwrap() as u64),
+                afw: prop(f, "afw").map(|v| v.as_f64().unwrap()),
+                cell: prop(f, "cell")
+                    .and_then(|v| v.as_str())
+                    .expect("cell")
+                    .to_string(),
+                n: prop(f, "n").map_or(0, |v| v.as_f64().unwrap() as u64),
+                ring: f.rings[0].clone(),
+            }
         })
         .collect()
 }
@@ -109,161 +96,67 @@ impl DecodedArea {
     }
 }
 
-/// The names of the layers of a tile.
+/// The names of the layers of a gzip-compressed tile.
 pub fn layer_names(data: &[u8]) -> Vec<String> {
-    let tile = Tile::decode(gunzip(data).as_slice()).unwrap();
-    tile.layers.iter().map(|l| l.name.clone()).collect()
+    lbm_test_support::layer_names(&gunzip(data))
 }
 
 /// Decodes one area layer of a gzip-compressed MVT tile (empty when the layer is absent).
 pub fn decode_areas(data: &[u8], name: &str) -> Vec<DecodedArea> {
-    let tile = Tile::decode(gunzip(data).as_slice()).unwrap();
-    let Some(layer) = tile.layers.iter().find(|l| l.name == name) else {
-        return Vec::new();
-    };
-    assert_eq!(layer.version, 2);
-    layer
-        .features
+    let (_, features) = lbm_test_support::decode_layer(&gunzip(data), name);
+    features
         .iter()
         .map(|f| {
-            assert_eq!(f.r#type, Some(tile::GeomType::Polygon as i32));
-            let mut d = DecodedArea {
-                id: f.id.expect("feature id"),
-                code: String::new(),
-                name: String::new(),
-                score: f64::NAN,
-                class: 0,
-                afw: None,
-                n: 0,
-                rings: decode_rings(&f.geometry),
-            };
-            for kv in f.tags.chunks(2) {
-                let key = layer.keys[kv[0] as usize].as_str();
-                let v = &layer.values[kv[1] as usize];
-                match key {
-                    "score" => d.score = v.double_value.expect("score is a double"),
-                    "class" => d.class = v.uint_value.expect("class is a uint"),
-                    "afw" => d.afw = Some(v.double_value.expect("afw is a double")),
-                    "code" => d.code = v.string_value.clone().expect("code is a string"),
-                    "name" => d.name = v.string_value.clone().expect("name is a string"),
-                    "n" => d.n = v.uint_value.expect("n is a uint"),
-                    other => panic!("unexpected property {other}"),
-                }
+            for k in f.props.keys() {
+                assert!(
+                    ["score", "class", "afw", "code", "name", "n"].contains(&k.as_str()),
+                    "unexpected property {k}"
+                );
             }
-            d
+            DecodedArea {
+                id: f.id,
+                code: prop(f, "code")
+                    .and_then(|v| v.as_str())
+                    .expect("code")
+                    .to_string(),
+                name: prop(f, "name")
+                    .and_then(|v| v.as_str())
+                    .expect("name")
+                    .to_string(),
+                score: prop(f, "score").map_or(f64::NAN, |v| v.as_f64().unwrap()),
+                class: prop(f, "class").map_or(0, |v| v.as_f64().unwrap() as u64),
+                afw: prop(f, "afw").map(|v| v.as_f64().unwrap()),
+                n: prop(f, "n").map_or(0, |v| v.as_f64().unwrap() as u64),
+                rings: f.rings.clone(),
+            }
         })
         .collect()
-}
-
-/// Decodes polygon rings: each MoveTo starts a ring.
-pub fn decode_rings(g: &[u32]) -> Vec<Vec<(i64, i64)>> {
-    let (mut x, mut y) = (0i64, 0i64);
-    let mut rings: Vec<Vec<(i64, i64)>> = Vec::new();
-    let mut i = 0;
-    while i < g.len() {
-        let (cmd, count) = (g[i] & 7, g[i] >> 3);
-        i += 1;
-        match cmd {
-            1 | 2 => {
-                if cmd == 1 {
-                    rings.push(Vec::new());
-                }
-                for _ in 0..count {
-                    x += zigzag(g[i]);
-                    y += zigzag(g[i + 1]);
-                    i += 2;
-                    rings.last_mut().expect("MoveTo first").push((x, y));
-                }
-            }
-            7 => {}
-            c => panic!("unknown command {c}"),
-        }
-    }
-    rings
 }
 
 /// Reads the tile holding RD point (x, y) at zoom z: the raw tile and the point in tile coords.
 pub fn raw_tile_at(mbtiles: &Path, x: f64, y: f64, z: u8) -> (Vec<u8>, (f64, f64)) {
     let (tx, ty, p) = locate(x, y, z);
-    let data = lbm_tiler::output::mbtiles::read_tile(mbtiles, z, tx, ty)
-        .unwrap()
+    let data = lbm_test_support::read_tile(mbtiles, z, tx, ty)
         .unwrap_or_else(|| panic!("tile {z}/{tx}/{ty} exists"));
     (data, p)
-}
-
-fn zigzag(v: u32) -> i64 {
-    i64::from((v >> 1) as i32 ^ -((v & 1) as i32))
-}
-
-/// Decodes a single-ring polygon: MoveTo(1), LineTo(n), ClosePath.
-fn decode_ring(g: &[u32]) -> Vec<(i64, i64)> {
-    let (mut x, mut y) = (0i64, 0i64);
-    let mut ring = Vec::new();
-    let mut i = 0;
-    while i < g.len() {
-        let (cmd, count) = (g[i] & 7, g[i] >> 3);
-        i += 1;
-        match cmd {
-            1 | 2 => {
-                for _ in 0..count {
-                    x += zigzag(g[i]);
-                    y += zigzag(g[i + 1]);
-                    i += 2;
-                    ring.push((x, y));
-                }
-            }
-            7 => {}
-            c => panic!("unknown command {c}"),
-        }
-    }
-    ring
-}
-
-/// Twice the signed area by the surveyor's formula in tile coordinates (y down): positive for an
-/// exterior ring per the MVT 2.1 spec.
-pub fn area2(ring: &[(i64, i64)]) -> i64 {
-    (0..ring.len())
-        .map(|i| {
-            let (a, b) = (ring[i], ring[(i + 1) % ring.len()]);
-            a.0 * b.1 - b.0 * a.1
-        })
-        .sum()
-}
-
-/// Even-odd point in polygon.
-pub fn contains(ring: &[(i64, i64)], p: (f64, f64)) -> bool {
-    let mut inside = false;
-    for i in 0..ring.len() {
-        let (a, b) = (ring[i], ring[(i + 1) % ring.len()]);
-        let (ax, ay, bx, by) = (a.0 as f64, a.1 as f64, b.0 as f64, b.1 as f64);
-        if (ay > p.1) != (by > p.1) && p.0 < ax + (p.1 - ay) * (bx - ax) / (by - ay) {
-            inside = !inside;
-        }
-    }
-    inside
 }
 
 /// The XYZ tile at zoom z holding RD New point (x, y) and the point in that tile's coordinates.
 pub fn locate(x: f64, y: f64, z: u8) -> (u32, u32, (f64, f64)) {
     let (lon, lat) = lbm_tileset::project::rd_to_wgs84(x, y).unwrap();
-    let (ux, uy) = lbm_tileset::project::lonlat_to_unit(lon, lat);
-    let scale = 4096.0 * f64::from(1u32 << z);
-    let (gx, gy) = (ux * scale, uy * scale);
-    let (tx, ty) = ((gx / 4096.0).floor() as u32, (gy / 4096.0).floor() as u32);
-    (
-        tx,
-        ty,
-        (gx - f64::from(tx) * 4096.0, gy - f64::from(ty) * 4096.0),
-    )
+    let ((tx, ty), p) = lbm_test_support::tile_of(lon, lat, z, 4096);
+    (tx, ty, p)
 }
 
 /// Reads the tile holding RD point (x, y) at zoom z and returns it with the point's tile coords.
 pub fn tile_at(mbtiles: &Path, x: f64, y: f64, z: u8) -> (Vec<Decoded>, (f64, f64)) {
-    let (tx, ty, p) = locate(x, y, z);
-    let data = lbm_tiler::output::mbtiles::read_tile(mbtiles, z, tx, ty)
-        .unwrap()
-        .unwrap_or_else(|| panic!("tile {z}/{tx}/{ty} exists"));
+    let (data, p) = raw_tile_at(mbtiles, x, y, z);
     (decode(&data), p)
+}
+
+/// The metadata rows of an MBTiles file, by name.
+pub fn meta(path: &Path) -> std::collections::HashMap<String, String> {
+    lbm_test_support::metadata(path)
 }
 
 /// A closed RD New square ring.

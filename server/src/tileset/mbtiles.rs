@@ -1,0 +1,57 @@
+//! MBTiles files as a tile source: a pool of read-only connections, read with the contract's
+//! MBTiles reader ([`lbm_tileset::mbtiles`]).
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use lbm_tileset::mbtiles;
+
+use super::pool::ReadOnlyPool;
+use super::{Opened, SourceFuture, TileSource};
+
+/// An open MBTiles file.
+#[derive(Debug)]
+pub struct MbtilesSource {
+    pool: Arc<ReadOnlyPool>,
+}
+
+impl MbtilesSource {
+    /// Opens `path` with `pool_size` connections and reads its metadata rows, with the zoom
+    /// range of its tiles when the rows don't name it (blocking).
+    pub fn open(path: &Path, pool_size: usize) -> Result<Opened, crate::TilesetError> {
+        let pool = ReadOnlyPool::open(path, pool_size)?;
+        let (rows, zooms) = pool.with_conn_blocking(|conn| {
+            mbtiles::check(conn)?;
+            let rows: HashMap<String, String> = mbtiles::metadata(conn)?.into_iter().collect();
+            let zooms = if rows.contains_key("minzoom") && rows.contains_key("maxzoom") {
+                None
+            } else {
+                mbtiles::zoom_range(conn).ok().flatten()
+            };
+            Ok((rows, zooms))
+        })?;
+        Ok(Opened {
+            rows,
+            zooms,
+            source: Box::new(MbtilesSource {
+                pool: Arc::new(pool),
+            }),
+        })
+    }
+}
+
+impl TileSource for MbtilesSource {
+    fn read_tile(&self, z: u8, x: u32, y: u32) -> SourceFuture {
+        let pool = Arc::clone(&self.pool);
+        Box::pin(async move {
+            pool.with_conn(move |conn| Ok(mbtiles::tile(conn, z, x, y)?.map(Bytes::from)))
+                .await
+        })
+    }
+
+    fn format(&self) -> &'static str {
+        "mbtiles"
+    }
+}

@@ -1,0 +1,51 @@
+//! PMTiles archives as a tile source, read with the contract's reader
+//! ([`lbm_tileset::archive`]: the `pmtiles` crate over positioned reads) on the blocking pool.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use lbm_tileset::archive::Archive;
+
+use super::{Opened, SourceFuture, TileSource};
+use crate::TilesetError;
+
+/// An open PMTiles archive.
+#[derive(Debug)]
+pub struct PmtilesSource {
+    archive: Arc<Archive>,
+}
+
+impl PmtilesSource {
+    /// Opens and checks `path`; its metadata mapped back to MBTiles rows (as
+    /// `docs/tileset-format.md` specifies) and its header's zoom range (blocking).
+    pub fn open(path: &Path) -> Result<Opened, TilesetError> {
+        let archive = Archive::open(path)?;
+        let rows: HashMap<String, String> = archive.metadata_rows()?.into_iter().collect();
+        let header = archive.header();
+        let zooms = Some((header.min_zoom, header.max_zoom));
+        Ok(Opened {
+            rows,
+            zooms,
+            source: Box::new(PmtilesSource {
+                archive: Arc::new(archive),
+            }),
+        })
+    }
+}
+
+impl TileSource for PmtilesSource {
+    fn read_tile(&self, z: u8, x: u32, y: u32) -> SourceFuture {
+        let archive = Arc::clone(&self.archive);
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || archive.tile(z, x, y))
+                .await
+                .map_err(|e| TilesetError::Task(e.to_string()))?
+                .map_err(TilesetError::from)
+        })
+    }
+
+    fn format(&self) -> &'static str {
+        "pmtiles"
+    }
+}
