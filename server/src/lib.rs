@@ -1,6 +1,11 @@
 //! Leefbaarometer tile server: MBTiles and PMTiles tilesets, TileJSON, styles, a catalog, a point API and
 //! the embedded web map, over axum.
 //!
+//! A request's path through the modules: [`serve`] accepts the connection, [`http`] wraps the
+//! [`routes`] in the layers (limits, CORS, headers, ETags, access log, [`metrics`]); the routes
+//! read the [`catalog`] (the folder's tilesets, each a [`tileset`] source per file format) and
+//! the point [`index`]. What a tileset means is read with the `lbm-tileset` crate.
+//!
 //! Start a server (as the binary and the tests do):
 //!
 //! ```no_run

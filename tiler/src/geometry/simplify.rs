@@ -1,5 +1,9 @@
 //! Topology-preserving simplification of a polygon mosaic (the areas of one level).
 //!
+//! Hand-written, and one module: the `geo` crate simplifies single lines and knows nothing of
+//! arcs shared by neighbours, and the phases below (cut into arcs, simplify each once, rebuild the
+//! rings) share one arc table, so splitting them would only pass it around.
+//!
 //! Simplifying each polygon on its own moves a border shared by two areas differently on each
 //! side, which opens slivers and overlaps between neighbours. Instead, every ring is cut into
 //! *arcs* at its *nodes* (points where three or more areas meet, or where the neighbour on the

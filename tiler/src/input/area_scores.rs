@@ -9,7 +9,7 @@ use lbm_tileset::{Column, Values};
 
 use crate::error::{Result, TilerError};
 use crate::input::areas::{normalise_code, AreaLevel};
-use crate::input::scores::{parse_values, ScoresCsv};
+use crate::input::csv::{parse_values, ScoresCsv};
 
 /// Scores per area code and year, from one or more files.
 #[derive(Clone, Debug, Default)]

@@ -2,6 +2,10 @@
 //!
 //! The classification is configuration, never code: it is read from a TOML or JSON file (by
 //! extension), and the default ships as `tiler/data/classes.toml` (provisional cut points).
+//! What a class is, and the rules every classification must follow, are the contract's
+//! (`lbm_tileset::classification`); this module is the file format: defaults, per-measure and
+//! change sections, and the file position of every mistake. It is longer than most because
+//! those positions are worked out for each kind of mistake, next to where it is found.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -3,4 +3,5 @@
 pub mod area_scores;
 pub mod areas;
 pub mod classes;
+pub mod csv;
 pub mod scores;

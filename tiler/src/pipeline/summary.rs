@@ -1,0 +1,140 @@
+//! What a build did: per tileset its files, tiles per zoom and digest, and the table the CLI
+//! prints.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::output::{OutputFile, ZoomStats};
+
+/// What one tileset came out as.
+#[derive(Clone, Debug)]
+pub struct TilesetSummary {
+    /// The main file written: the MBTiles file, or the PMTiles archive when only that was
+    /// written.
+    pub path: PathBuf,
+    /// Every file written for the tileset (MBTiles first), with its size.
+    pub files: Vec<OutputFile>,
+    /// The `lbm_tiles_hash` of its tiles (see [`crate::output::TilesHash`]).
+    pub tiles_hash: String,
+    /// Measure.
+    pub measure: String,
+    /// Year (the to-year of a change map).
+    pub year: u16,
+    /// The from-year of a change map; `None` for a score tileset.
+    pub year_from: Option<u16>,
+    /// Features per zoom, in zoom order.
+    pub features: Vec<u64>,
+    /// Tiles per zoom.
+    pub zooms: Vec<ZoomStats>,
+}
+
+/// What a build did.
+#[derive(Clone, Debug)]
+pub struct BuildSummary {
+    /// The tilesets, in (measure, year) order.
+    pub tilesets: Vec<TilesetSummary>,
+    /// The point index, when written.
+    pub index: Option<PathBuf>,
+    /// Data rows read.
+    pub rows: u64,
+    /// Distinct populated 100 m cells over the years built.
+    pub cells: usize,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+impl BuildSummary {
+    /// Total tiles.
+    pub fn tiles(&self) -> u64 {
+        self.tilesets
+            .iter()
+            .flat_map(|t| &t.zooms)
+            .map(|z| z.tiles)
+            .sum()
+    }
+
+    /// Total compressed tile bytes.
+    pub fn bytes(&self) -> u64 {
+        self.tilesets
+            .iter()
+            .flat_map(|t| &t.zooms)
+            .map(|z| z.bytes)
+            .sum()
+    }
+
+    /// The largest tile in bytes.
+    pub fn max_tile(&self) -> u64 {
+        self.tilesets
+            .iter()
+            .flat_map(|t| &t.zooms)
+            .map(|z| z.max_bytes)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Statistics summed per zoom over all tilesets (max_bytes is the maximum).
+    pub fn per_zoom(&self) -> Vec<ZoomStats> {
+        let mut out: Vec<ZoomStats> = Vec::new();
+        for z in self.tilesets.iter().flat_map(|t| &t.zooms) {
+            match out.iter_mut().find(|o| o.zoom == z.zoom) {
+                Some(o) => {
+                    o.tiles += z.tiles;
+                    o.bytes += z.bytes;
+                    o.max_bytes = o.max_bytes.max(z.max_bytes);
+                }
+                None => out.push(*z),
+            }
+        }
+        out.sort_by_key(|z| z.zoom);
+        out
+    }
+}
+
+impl fmt::Display for BuildSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{} tilesets, {} tiles, {:.1} MB, largest tile {:.1} KB, {} rows, {} cells, {:.1} s",
+            self.tilesets.len(),
+            self.tiles(),
+            self.bytes() as f64 / 1e6,
+            self.max_tile() as f64 / 1024.0,
+            self.rows,
+            self.cells,
+            self.elapsed.as_secs_f64()
+        )?;
+        writeln!(f, "zoom  tiles  total MB  max KB  (all tilesets)")?;
+        for z in self.per_zoom() {
+            writeln!(
+                f,
+                "{:>4} {:>6} {:>9.2} {:>7.1}",
+                z.zoom,
+                z.tiles,
+                z.bytes as f64 / 1e6,
+                z.max_bytes as f64 / 1024.0
+            )?;
+        }
+        for (label, pm) in [("MBTiles", false), ("PMTiles", true)] {
+            let files: Vec<&OutputFile> = self
+                .tilesets
+                .iter()
+                .flat_map(|t| &t.files)
+                .filter(|o| o.is_pmtiles() == pm)
+                .collect();
+            if let Some(first) = files.first() {
+                writeln!(
+                    f,
+                    "{label}: {} files, {:.1} MB, in {}",
+                    files.len(),
+                    files.iter().map(|o| o.bytes).sum::<u64>() as f64 / 1e6,
+                    first.path.parent().unwrap_or(Path::new(".")).display()
+                )?;
+            }
+        }
+        if let Some(i) = &self.index {
+            writeln!(f, "point index: {}", i.display())?;
+        }
+        Ok(())
+    }
+}
