@@ -8,10 +8,15 @@ import { t } from './i18n.js';
 const DEBOUNCE_MS = 200;
 const LEVEL_KEYS = { gemeente: 'levelGemeente', wijk: 'levelWijk', buurt: 'levelBuurt', pc4: 'levelPc4' };
 
-/** The label of a result: "Binnenstad" with "wijk · WK034401 · Utrecht", or "Cel E1213N4879". */
+/**
+ * The label of a result: "Binnenstad" with "wijk · WK034401 · Utrecht", "'s-Gravenhage" with
+ * "gemeente · GM0518 · ook: Den Haag", or "Cel E1213N4879".
+ */
 export function describe(r) {
   if (r.kind === 'cell') return { name: `${t('cell')} ${r.cell}`, detail: t('searchCell') };
   const parts = [t(LEVEL_KEYS[r.level] ?? r.level), r.code, r.parent].filter(Boolean);
+  // Found by another name ("Den Haag" for 's-Gravenhage): say so, or the hit looks wrong.
+  if (r.alias) parts.push(`${t('searchAlias')} ${r.alias}`);
   return { name: r.name, detail: parts.join(' · ') };
 }
 

@@ -440,6 +440,93 @@ fn search_finds_the_demo_municipality_and_cells() {
     assert_eq!(resp.status(), 400);
 }
 
+/// The first result of a search, as `(code, name, alias)`.
+fn first_hit(q: &str) -> (String, String, Option<String>) {
+    let body = get_json(&format!("/api/v1/search?q={}", urlencode(q)));
+    let r = &body["results"][0];
+    assert_eq!(r["kind"], "area", "{q}: {body}");
+    (
+        r["code"].as_str().unwrap().to_string(),
+        r["name"].as_str().unwrap().to_string(),
+        r["alias"].as_str().map(str::to_string),
+    )
+}
+
+fn urlencode(q: &str) -> String {
+    q.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[test]
+fn search_finds_the_names_people_type() {
+    // Everyday names and former municipalities (merged into Eemsdelta in 2021).
+    for (q, code, name, alias) in [
+        ("Den Haag", "GM0518", "'s-Gravenhage", Some("Den Haag")),
+        ("den bosch", "GM0796", "'s-Hertogenbosch", Some("Den Bosch")),
+        ("Appingedam", "GM1979", "Eemsdelta", Some("Appingedam")),
+        ("sudwest fryslan", "GM1900", "Súdwest-Fryslân", None),
+        // One and two typos.
+        ("Utrcht", "GM0344", "Utrecht", None),
+        ("Amstredam", "GM0363", "Amsterdam", None),
+    ] {
+        let hit = first_hit(q);
+        assert_eq!(
+            (hit.0.as_str(), hit.1.as_str(), hit.2.as_deref()),
+            (code, name, alias),
+            "{q}"
+        );
+    }
+    // The demo's synthetic wijk and buurt at the Dom, found by their names, with their gemeente.
+    let (lon, lat) = lbm_tileset::project::rd_to_wgs84(136_000.0, 456_000.0).unwrap();
+    let point = get_json(&format!("/api/v1/point?lon={lon}&lat={lat}"));
+    for level in ["wijk", "buurt"] {
+        let area = point["areas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["level"] == level)
+            .unwrap_or_else(|| panic!("a {level} at the Dom: {point}"));
+        let name = area["name"].as_str().unwrap();
+        let typed = name.trim_end_matches(" (synthetisch)");
+        assert_ne!(typed, name, "the name says it is synthetic");
+        let body = get_json(&format!("/api/v1/search?q={}&limit=50", urlencode(typed)));
+        let hit = body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == area["code"])
+            .unwrap_or_else(|| panic!("{typed:?} finds {}: {body}", area["code"]));
+        assert_eq!(hit["level"], level);
+        assert_eq!(hit["parent"], "Utrecht", "{hit}");
+    }
+    // Ranking: the exact name first, then names starting with the query, then names holding it.
+    let body = get_json("/api/v1/search?q=utrecht&limit=50");
+    let results = body["results"].as_array().unwrap();
+    assert_eq!(results[0]["code"], "GM0344");
+    let category = |r: &Value| {
+        let key = lbm_tileset::names::normalise_name(r["name"].as_str().unwrap());
+        if key == "utrecht" {
+            0
+        } else if key.starts_with("utrecht") {
+            1
+        } else if key.contains("utrecht") {
+            2
+        } else {
+            3
+        }
+    };
+    let order: Vec<u8> = results.iter().map(category).collect();
+    assert!(order.windows(2).all(|w| w[0] <= w[1]), "{order:?}");
+    assert!(
+        order.contains(&1) || order.contains(&2),
+        "more than the one exact hit: {body}"
+    );
+}
+
 #[test]
 fn point_api_names_the_municipality_with_its_scores() {
     // The Dom in Utrecht.

@@ -190,7 +190,7 @@ proptest! {
             text = mutate(&text, at, len, &insert);
         }
         let path = Path::new("areas.geojson");
-        if let Err(e) = lbm_tiler::input::areas::read_geojson(&text, path) {
+        if let Err(e) = lbm_tiler::input::areas::read_geojson(&text, path, &mut Default::default()) {
             clear(&e, path)?;
         }
     }

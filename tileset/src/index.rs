@@ -10,7 +10,10 @@ pub const INDEX_FILE: &str = "lbm-index.sqlite";
 
 /// The tables. `cells` holds every populated 100 m cell for every year of the scores file;
 /// `areas` every area with its name, the search fold of its name ([`crate::names`]), its
-/// parent's code, its bounds in WGS84 and RD New and its RD New polygon as GeoJSON geometry;
+/// parent's code, its bounds in WGS84 and RD New, its RD New polygon as GeoJSON geometry and its
+/// parent's name (the gemeente of a wijk or buurt, also when that level is not loaded);
+/// `aliases` other names people type for an area (`common`: Den Haag for 's-Gravenhage;
+/// `former`: a municipality merged into this one), with their search fold;
 /// `area_scores` the published area values per year (areas without data have no row); `meta`
 /// the classification of each measure (`classification.<measure>`,
 /// `classification.change.<measure>`) and facts about the build.
@@ -20,7 +23,8 @@ CREATE TABLE cells (hx INTEGER, hy INTEGER, year INTEGER, lbm REAL, afw REAL, fy
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE areas (code TEXT PRIMARY KEY, level TEXT, name TEXT, name_norm TEXT,
   parent TEXT, minlon REAL, minlat REAL, maxlon REAL, maxlat REAL, minx REAL, miny REAL,
-  maxx REAL, maxy REAL, geom TEXT);
+  maxx REAL, maxy REAL, geom TEXT, parent_name TEXT);
+CREATE TABLE aliases (alias TEXT, alias_norm TEXT, code TEXT, kind TEXT);
 CREATE TABLE area_scores (code TEXT, year INTEGER, lbm REAL, afw REAL, fys REAL,
   onv REAL, soc REAL, vrz REAL, won REAL, PRIMARY KEY (code, year)) WITHOUT ROWID;
 ";

@@ -222,6 +222,7 @@ pub async fn handler(
                         "code": h.code,
                         "name": h.name,
                         "parent": h.parent_name,
+                        "alias": h.alias,
                         "bbox": b.map(round6),
                         "center": [round6((b[0] + b[2]) / 2.0), round6((b[1] + b[3]) / 2.0)],
                     })

@@ -1,7 +1,9 @@
 //! What the tiler reads: grid scores, area boundaries, area scores and classification files.
 
+pub mod aliases;
 pub mod area_scores;
 pub mod areas;
 pub mod classes;
 pub mod csv;
+pub mod places;
 pub mod scores;

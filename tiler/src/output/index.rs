@@ -1,6 +1,7 @@
 //! The point index beside the tilesets ([`lbm_tileset::index`]): every cell and area with its
 //! published values for every year of the scores file, and the classifications.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -13,6 +14,8 @@ use lbm_tileset::{publish, Column};
 
 use crate::aggregate::pyramid::AggCell;
 use crate::error::Result;
+use crate::input::aliases::{aliases, gemeente_names};
+use crate::input::areas::{Area, AreaLevel};
 use crate::input::classes::ClassificationSet;
 use crate::input::scores::Scores;
 use crate::output::mbtiles::AtomicDb;
@@ -105,8 +108,20 @@ pub fn write_index(
 fn write_areas(db: &AtomicDb, scores: &Scores, areas: &[PreparedAreas]) -> Result<()> {
     let mut area_stmt = db
         .conn()
-        .prepare("INSERT INTO areas VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)")
+        .prepare("INSERT INTO areas VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)")
         .map_err(|e| db.err(e))?;
+    // The name of each gemeente: of the areas present, else of the shipped code list.
+    let mut gemeente: HashMap<String, String> = gemeente_names().into_iter().collect();
+    for pa in areas {
+        for a in pa
+            .layer
+            .areas
+            .iter()
+            .filter(|a| a.level == AreaLevel::Gemeente)
+        {
+            gemeente.insert(a.code.clone(), a.name.clone());
+        }
+    }
     let mut score_stmt = db
         .conn()
         .prepare("INSERT INTO area_scores VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)")
@@ -137,7 +152,8 @@ fn write_areas(db: &AtomicDb, scores: &Scores, areas: &[PreparedAreas]) -> Resul
                     y0,
                     x1,
                     y1,
-                    a.geojson()
+                    a.geojson(),
+                    a.parent().and_then(|p| gemeente.get(&p).cloned())
                 ])
                 .map_err(|e| db.err(e))?;
             for y in &scores.years {
@@ -161,6 +177,16 @@ fn write_areas(db: &AtomicDb, scores: &Scores, areas: &[PreparedAreas]) -> Resul
                     .map_err(|e| db.err(e))?;
             }
         }
+    }
+    let all: Vec<&Area> = areas.iter().flat_map(|pa| &pa.layer.areas).collect();
+    let mut alias_stmt = db
+        .conn()
+        .prepare("INSERT INTO aliases VALUES (?1, ?2, ?3, ?4)")
+        .map_err(|e| db.err(e))?;
+    for a in aliases(&all) {
+        alias_stmt
+            .execute(params![a.name, normalise_name(&a.name), a.code, a.kind])
+            .map_err(|e| db.err(e))?;
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ pub mod plan;
 pub mod summary;
 pub mod tileset;
 
-pub use summary::{BuildSummary, TilesetSummary};
+pub use summary::{BoundaryReport, BuildSummary, TilesetSummary};
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -19,7 +19,7 @@ use crate::aggregate::pyramid::{DEFAULT_MAXZOOM, DEFAULT_MINZOOM};
 use crate::error::{Result, TilerError};
 use crate::geometry::area_tiles::AreaLayer;
 use crate::input::area_scores::AreaScores;
-use crate::input::areas::{read_areas, Area, AreaLevel};
+use crate::input::areas::{read_areas, split_layer, Area, AreaLevel};
 use crate::input::classes::ClassificationSet;
 use crate::input::scores::{read_scores_with, Scores};
 use crate::output::OutputFormat;
@@ -105,10 +105,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
     let started = Instant::now();
     // Fail on bad options before spending time on the scores file.
     Plan::check_options(opts)?;
-    for a in opts.areas.iter().chain(&opts.area_scores) {
+    let boundary_files = opts.areas.iter().map(|a| split_layer(a).0);
+    for a in boundary_files.chain(opts.area_scores.iter().cloned()) {
         if !a.is_file() {
             return Err(TilerError::io(
-                a,
+                &a,
                 std::io::Error::new(std::io::ErrorKind::NotFound, "no such boundary file"),
             ));
         }
@@ -133,13 +134,29 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
     Ok(summary)
 }
 
+/// The areas of one level.
+type LevelAreas = (AreaLevel, Vec<Area>);
+
 /// Reads the boundary files and the preloaded areas, groups them by level (first of a code wins).
-fn load_areas(opts: &BuildOptions) -> Result<Vec<(AreaLevel, Vec<Area>)>> {
+/// Returns per file what was repaired or skipped, each also logged as one warning.
+fn load_areas(opts: &BuildOptions) -> Result<(Vec<LevelAreas>, Vec<BoundaryReport>)> {
     let mut all: Vec<Area> = opts.area_features.clone();
+    let mut reports = Vec::new();
     for path in &opts.areas {
-        let areas = read_areas(path)?;
-        tracing::info!(path = %path.display(), areas = areas.len(), "boundaries read");
-        all.extend(areas);
+        let file = read_areas(path)?;
+        tracing::info!(path = %path.display(), areas = file.areas.len(), "boundaries read");
+        if !file.log.repairs.is_empty() {
+            tracing::warn!(path = %path.display(), "{}", file.log.repairs);
+        }
+        if file.log.water > 0 {
+            tracing::info!(path = %path.display(), water = file.log.water, "water-only areas left out");
+        }
+        reports.push(BoundaryReport {
+            path: path.clone(),
+            areas: file.areas.len(),
+            log: file.log,
+        });
+        all.extend(file.areas);
     }
     let mut seen = std::collections::HashSet::new();
     all.retain(|a| {
@@ -149,7 +166,7 @@ fn load_areas(opts: &BuildOptions) -> Result<Vec<(AreaLevel, Vec<Area>)>> {
         }
         first
     });
-    Ok(AreaLevel::ALL
+    let levels = AreaLevel::ALL
         .iter()
         .map(|&l| {
             (
@@ -161,7 +178,8 @@ fn load_areas(opts: &BuildOptions) -> Result<Vec<(AreaLevel, Vec<Area>)>> {
             )
         })
         .filter(|(_, v)| !v.is_empty())
-        .collect())
+        .collect();
+    Ok((levels, reports))
 }
 
 /// A level of the pyramid: the projected corners of its cells and, per year used, their
@@ -223,7 +241,7 @@ pub struct Prepared<'a> {
 pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSummary> {
     let started = Instant::now();
     let plan = Plan::new(scores, opts)?;
-    let areas = prepare_areas(scores, opts)?;
+    let (areas, boundaries) = prepare_areas(scores, opts)?;
     std::fs::create_dir_all(&opts.out_dir).map_err(|e| TilerError::io(&opts.out_dir, e))?;
     let levels = prepare_levels(scores, &plan)?;
     let cells = {
@@ -290,20 +308,24 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
         index,
         rows: scores.rows,
         cells,
+        boundaries,
         elapsed: started.elapsed(),
     })
 }
 
 /// Reads the area levels, cuts them into tiles and aggregates them once for every year of the
 /// file: the tiles and the index share these aggregates.
-fn prepare_areas(scores: &Scores, opts: &BuildOptions) -> Result<Vec<PreparedAreas>> {
-    let area_levels = load_areas(opts)?;
+fn prepare_areas(
+    scores: &Scores,
+    opts: &BuildOptions,
+) -> Result<(Vec<PreparedAreas>, Vec<BoundaryReport>)> {
+    let (area_levels, reports) = load_areas(opts)?;
     let mut file_scores = AreaScores::default();
     for p in &opts.area_scores {
         file_scores.add_file(p)?;
     }
     let all_years: Vec<_> = scores.years.iter().collect();
-    area_levels
+    let prepared = area_levels
         .into_iter()
         .filter(|(level, _)| level.minzoom().max(opts.minzoom) <= opts.maxzoom)
         .map(|(level, areas)| {
@@ -326,7 +348,8 @@ fn prepare_areas(scores: &Scores, opts: &BuildOptions) -> Result<Vec<PreparedAre
                 aggs,
             })
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    Ok((prepared, reports))
 }
 
 /// The pyramid levels of the plan's zooms, with the aggregates of every year used.

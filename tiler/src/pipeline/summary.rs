@@ -29,6 +29,17 @@ pub struct TilesetSummary {
     pub zooms: Vec<ZoomStats>,
 }
 
+/// What reading one boundary file found.
+#[derive(Clone, Debug)]
+pub struct BoundaryReport {
+    /// The file (as given, with a `:layer`).
+    pub path: PathBuf,
+    /// Areas read.
+    pub areas: usize,
+    /// Repairs and water-only areas left out.
+    pub log: crate::input::areas::FileLog,
+}
+
 /// What a build did.
 #[derive(Clone, Debug)]
 pub struct BuildSummary {
@@ -40,6 +51,8 @@ pub struct BuildSummary {
     pub rows: u64,
     /// Distinct populated 100 m cells over the years built.
     pub cells: usize,
+    /// Per boundary file: areas read, repairs, water left out.
+    pub boundaries: Vec<BoundaryReport>,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -131,6 +144,16 @@ impl fmt::Display for BuildSummary {
                     first.path.parent().unwrap_or(Path::new(".")).display()
                 )?;
             }
+        }
+        for b in &self.boundaries {
+            write!(f, "{}: {} areas", b.path.display(), b.areas)?;
+            if b.log.water > 0 {
+                write!(f, ", {} water-only left out", b.log.water)?;
+            }
+            if !b.log.repairs.is_empty() {
+                write!(f, "; {}", b.log.repairs)?;
+            }
+            writeln!(f)?;
         }
         if let Some(i) = &self.index {
             writeln!(f, "point index: {}", i.display())?;

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::{bad, feature_label, finish_area, identify, Area, Crs, Polygon};
+use super::{bad, feature_label, finish_area, identify, Area, Crs, FileLog, Polygon};
 use crate::error::{Result, TilerError};
 
 fn fgb_err(path: &Path, e: impl std::fmt::Display) -> TilerError {
@@ -28,12 +28,12 @@ fn fgb_polygon(g: &flatgeobuf::Geometry<'_>) -> Polygon {
 }
 
 /// Reads a FlatGeobuf file of Polygon or MultiPolygon features.
-pub fn read_flatgeobuf(path: &Path) -> Result<Vec<Area>> {
+pub fn read_flatgeobuf(path: &Path, log: &mut FileLog) -> Result<Vec<Area>> {
     // The flatgeobuf crate trusts offsets inside the file and panics (slice bounds) on some
     // corrupt files, as the parser fuzz test found; a bad input file must be an error that names
     // it, never a crash of the tiler.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_flatgeobuf_features(path)
+        read_flatgeobuf_features(path, log)
     }))
     .unwrap_or_else(|panic| {
         let why = panic
@@ -45,7 +45,7 @@ pub fn read_flatgeobuf(path: &Path) -> Result<Vec<Area>> {
     })
 }
 
-fn read_flatgeobuf_features(path: &Path) -> Result<Vec<Area>> {
+fn read_flatgeobuf_features(path: &Path, log: &mut FileLog) -> Result<Vec<Area>> {
     use flatgeobuf::{FallibleStreamingIterator, FeatureProperties, GeometryType};
     let file = std::fs::File::open(path).map_err(|e| TilerError::io(path, e))?;
     let mut reader = std::io::BufReader::new(file);
@@ -80,8 +80,13 @@ fn read_flatgeobuf_features(path: &Path) -> Result<Vec<Area>> {
             .into_iter()
             .map(|(k, v)| (k.to_ascii_lowercase(), v))
             .collect();
+        let index = i;
+        i += 1;
+        if log.skip_water(&props) {
+            continue;
+        }
         let code = identify(&props).ok().map(|(_, c, _)| c);
-        let label = feature_label(i, code.as_deref());
+        let label = feature_label(index, code.as_deref());
         let g = f.geometry().ok_or_else(|| {
             bad(
                 path,
@@ -108,8 +113,7 @@ fn read_flatgeobuf_features(path: &Path) -> Result<Vec<Area>> {
                 ))
             }
         };
-        out.push(finish_area(path, i, &props, polys, crs)?);
-        i += 1;
+        out.push(finish_area(path, &label, &props, polys, crs, log)?);
     }
     Ok(out)
 }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::{bad, feature_label, finish_area, identify, Area, Crs, Polygon, Ring};
+use super::{bad, feature_label, finish_area, identify, Area, Crs, FileLog, Polygon, Ring};
 use crate::error::Result;
 
 fn json_props(f: &serde_json::Value) -> HashMap<String, String> {
@@ -61,7 +61,7 @@ fn json_polygons(g: &serde_json::Value) -> std::result::Result<Vec<Polygon>, Str
 }
 
 /// Reads a GeoJSON FeatureCollection; `path` is used in error messages.
-pub fn read_geojson(text: &str, path: &Path) -> Result<Vec<Area>> {
+pub fn read_geojson(text: &str, path: &Path, log: &mut FileLog) -> Result<Vec<Area>> {
     let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         bad(
             path,
@@ -88,16 +88,16 @@ pub fn read_geojson(text: &str, path: &Path) -> Result<Vec<Area>> {
             "not a FeatureCollection; expected a \"features\" array",
         )
     })?;
-    features
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let props = json_props(f);
-            let polys = json_polygons(&f["geometry"]).map_err(|m| {
-                let code = identify(&props).ok().map(|(_, c, _)| c);
-                bad(path, feature_label(i, code.as_deref()), m)
-            })?;
-            finish_area(path, i, &props, polys, crs)
-        })
-        .collect()
+    let mut out = Vec::with_capacity(features.len());
+    for (i, f) in features.iter().enumerate() {
+        let props = json_props(f);
+        if log.skip_water(&props) {
+            continue;
+        }
+        let code = identify(&props).ok().map(|(_, c, _)| c);
+        let label = feature_label(i, code.as_deref());
+        let polys = json_polygons(&f["geometry"]).map_err(|m| bad(path, label.clone(), m))?;
+        out.push(finish_area(path, &label, &props, polys, crs, log)?);
+    }
+    Ok(out)
 }

@@ -1,26 +1,67 @@
-//! Area boundaries from a GeoPackage: its first feature table, the geometry blobs read with
-//! geozero.
+//! Area boundaries from a GeoPackage: every feature table (or the one named), the geometry
+//! blobs read with geozero.
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::{bad, feature_label, finish_area, identify, Area, Crs, Polygon, Ring};
+use super::{bad, feature_label, finish_area, identify, Area, Crs, FileLog, Polygon, Ring};
 use crate::error::{Result, TilerError};
 
-/// Reads the first feature table of a GeoPackage (its geometry column: GeoPackage binary, i.e.
-/// the `GP` header followed by WKB).
-pub fn read_geopackage(path: &Path) -> Result<Vec<Area>> {
+/// Reads the feature tables of a GeoPackage: every one (a CBS wijk- en buurtkaart holds
+/// `gemeenten`, `wijken` and `buurten` in one file), or only `layer`. Geometry columns hold
+/// GeoPackage binary (the `GP` header followed by WKB).
+pub fn read_geopackage(path: &Path, layer: Option<&str>, log: &mut FileLog) -> Result<Vec<Area>> {
     let conn =
         rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| TilerError::sqlite(path, e))?;
     let sql_err = |e: rusqlite::Error| bad(path, "file", format!("not a readable GeoPackage: {e}"));
-    let (table, column, srs_id): (String, String, i64) = conn
-        .query_row(
-            "SELECT table_name, column_name, srs_id FROM gpkg_geometry_columns ORDER BY table_name LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    let tables: Vec<(String, String, i64)> = conn
+        .prepare(
+            "SELECT table_name, column_name, srs_id FROM gpkg_geometry_columns ORDER BY table_name",
         )
+        .and_then(|mut s| {
+            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
         .map_err(sql_err)?;
+    let chosen: Vec<&(String, String, i64)> = match layer {
+        None => tables.iter().collect(),
+        Some(l) => tables
+            .iter()
+            .filter(|t| t.0.eq_ignore_ascii_case(l))
+            .collect(),
+    };
+    if chosen.is_empty() {
+        let names: Vec<&str> = tables.iter().map(|t| t.0.as_str()).collect();
+        return Err(bad(
+            path,
+            "file",
+            match layer {
+                Some(l) => format!("no layer {l:?}; the file has {}", names.join(", ")),
+                None => "no feature table (gpkg_geometry_columns is empty)".into(),
+            },
+        ));
+    }
+    let mut out = Vec::new();
+    // Features are named by their layer too where the file has several.
+    let several = tables.len() > 1;
+    for (table, column, srs_id) in chosen {
+        let layer = several.then_some(table.as_str());
+        read_table(&conn, path, (table, column, *srs_id), layer, log, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// Reads one feature table into `out`.
+fn read_table(
+    conn: &rusqlite::Connection,
+    path: &Path,
+    (table, column, srs_id): (&str, &str, i64),
+    layer: Option<&str>,
+    log: &mut FileLog,
+    out: &mut Vec<Area>,
+) -> Result<()> {
+    let sql_err = |e: rusqlite::Error| bad(path, "file", format!("not a readable GeoPackage: {e}"));
     let org_code: Option<i64> = conn
         .query_row(
             "SELECT organization_coordsys_id FROM gpkg_spatial_ref_sys WHERE srs_id = ?1",
@@ -43,12 +84,12 @@ pub fn read_geopackage(path: &Path) -> Result<Vec<Area>> {
     // Identifiers come from the file's own catalogue; quote them as SQL identifiers.
     let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     let mut stmt = conn
-        .prepare(&format!("SELECT * FROM {}", quote(&table)))
+        .prepare(&format!("SELECT * FROM {}", quote(table)))
         .map_err(sql_err)?;
     let names: Vec<String> = stmt.column_names().map(|s| s.to_string()).collect();
     let gcol = names
         .iter()
-        .position(|n| n.eq_ignore_ascii_case(&column))
+        .position(|n| n.eq_ignore_ascii_case(column))
         .ok_or_else(|| {
             bad(
                 path,
@@ -57,7 +98,6 @@ pub fn read_geopackage(path: &Path) -> Result<Vec<Area>> {
             )
         })?;
     let mut rows = stmt.query([]).map_err(sql_err)?;
-    let mut out = Vec::new();
     let mut i = 0;
     while let Some(row) = rows.next().map_err(sql_err)? {
         let mut props = HashMap::new();
@@ -73,8 +113,16 @@ pub fn read_geopackage(path: &Path) -> Result<Vec<Area>> {
             };
             props.insert(name.to_ascii_lowercase(), v);
         }
+        let index = i;
+        i += 1;
+        if log.skip_water(&props) {
+            continue;
+        }
         let code = identify(&props).ok().map(|(_, c, _)| c);
-        let label = feature_label(i, code.as_deref());
+        let label = match layer {
+            Some(l) => format!("{} in layer {l}", feature_label(index, code.as_deref())),
+            None => feature_label(index, code.as_deref()),
+        };
         let blob = match row.get_ref(gcol).map_err(sql_err)? {
             rusqlite::types::ValueRef::Blob(b) => b,
             _ => {
@@ -85,11 +133,10 @@ pub fn read_geopackage(path: &Path) -> Result<Vec<Area>> {
                 ))
             }
         };
-        let polys = gpkg_polygons(blob).map_err(|m| bad(path, label, m))?;
-        out.push(finish_area(path, i, &props, polys, crs)?);
-        i += 1;
+        let polys = gpkg_polygons(blob).map_err(|m| bad(path, label.clone(), m))?;
+        out.push(finish_area(path, &label, &props, polys, crs, log)?);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Polygons of a GeoPackage geometry blob (the `GP` header and WKB), read with geozero.

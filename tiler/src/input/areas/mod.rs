@@ -4,7 +4,7 @@
 //! Errors name the file and the feature (its index and, when known, its code).
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Result, TilerError};
 use lbm_tileset::project::wgs84_to_rd;
@@ -17,6 +17,7 @@ pub type Polygon = Vec<Ring>;
 mod flatgeobuf;
 mod geojson;
 mod geopackage;
+pub mod repair;
 
 pub use flatgeobuf::read_flatgeobuf;
 pub use geojson::read_geojson;
@@ -103,25 +104,78 @@ enum Crs {
     Guess,
 }
 
-/// Reads the areas of a boundary file, by extension: `.geojson`/`.json`, `.fgb`, `.gpkg`.
-pub fn read_areas(path: &Path) -> Result<Vec<Area>> {
+/// What reading one boundary file found besides its areas.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FileLog {
+    /// The geometry defects repaired or dropped.
+    pub repairs: repair::RepairReport,
+    /// Features left out because they are water only (CBS `water` = `JA`).
+    pub water: usize,
+}
+
+impl FileLog {
+    /// Whether a feature is water only (the CBS wijk- en buurtkaart marks those `water` = `JA`):
+    /// it has no residents and is not an area of the map. Counted.
+    fn skip_water(&mut self, props: &HashMap<String, String>) -> bool {
+        let water = props
+            .get("water")
+            .is_some_and(|w| w.trim().eq_ignore_ascii_case("ja"));
+        self.water += usize::from(water);
+        water
+    }
+}
+
+/// The areas of one boundary file and what was repaired or skipped reading it.
+#[derive(Clone, Debug, Default)]
+pub struct AreaFile {
+    /// The areas, in file order.
+    pub areas: Vec<Area>,
+    /// Repairs and skipped water areas.
+    pub log: FileLog,
+}
+
+/// A boundary file argument `file.gpkg:layer` as the file and the layer (a GeoPackage holds
+/// several); any other argument as it is.
+pub fn split_layer(arg: &Path) -> (PathBuf, Option<String>) {
+    let text = arg.to_string_lossy();
+    let lower = text.to_ascii_lowercase();
+    if let Some(i) = lower.rfind(".gpkg:") {
+        let (file, layer) = (&text[..i + 5], &text[i + 6..]);
+        if !layer.is_empty() && !arg.exists() {
+            return (PathBuf::from(file), Some(layer.to_string()));
+        }
+    }
+    (arg.to_path_buf(), None)
+}
+
+/// Reads the areas of a boundary file, by extension: `.geojson`/`.json`, `.fgb`, `.gpkg` (all
+/// its feature tables, or the one named as `file.gpkg:layer`).
+pub fn read_areas(arg: &Path) -> Result<AreaFile> {
+    let (path, layer) = split_layer(arg);
+    let path = path.as_path();
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    match ext.as_str() {
+    let mut log = FileLog::default();
+    let areas = match ext.as_str() {
         "geojson" | "json" => {
             let text = std::fs::read_to_string(path).map_err(|e| TilerError::io(path, e))?;
-            read_geojson(&text, path)
+            read_geojson(&text, path, &mut log)?
         }
-        "fgb" => read_flatgeobuf(path),
-        "gpkg" => read_geopackage(path),
-        _ => Err(bad(
-            path,
-            "file",
-            format!("unknown boundary file type {ext:?}; expected .geojson, .json, .fgb or .gpkg"),
-        )),
-    }
+        "fgb" => read_flatgeobuf(path, &mut log)?,
+        "gpkg" => read_geopackage(path, layer.as_deref(), &mut log)?,
+        _ => {
+            return Err(bad(
+                path,
+                "file",
+                format!(
+                    "unknown boundary file type {ext:?}; expected .geojson, .json, .fgb or .gpkg"
+                ),
+            ))
+        }
+    };
+    Ok(AreaFile { areas, log })
 }
 
 fn bad(path: &Path, feature: impl Into<String>, message: impl Into<String>) -> TilerError {
@@ -174,14 +228,17 @@ fn identify(
         };
         let n = name_of("statnaam", &c);
         (level, c, n)
-    } else if let Some(c) = get("pc4").or_else(|| get("postcode")) {
+    } else if let Some(c) = ["pc4", "pc4_code", "postcode", "postcode4"]
+        .into_iter()
+        .find_map(get)
+    {
         (AreaLevel::Pc4, c.clone(), c)
     } else {
         let mut keys: Vec<&String> = props.keys().collect();
         keys.sort();
         return Err(format!(
             "no code field; expected bu_code/bu_naam, wk_code/wk_naam, gm_code/gm_naam, \
-             statcode/statnaam or pc4 (found: {})",
+             statcode/statnaam or pc4/postcode (found: {})",
             keys.iter()
                 .map(|k| k.as_str())
                 .collect::<Vec<_>>()
@@ -207,17 +264,18 @@ pub(crate) fn normalise_code(level: AreaLevel, code: &str) -> std::result::Resul
     }
 }
 
-/// Turns raw polygons (in the file's CRS) into an [`Area`], checking rings and coordinates.
+/// Turns raw polygons (in the file's CRS) into an [`Area`]: repaired (see [`repair`], counted in
+/// `log`), in RD New, inside the Netherlands. An area with no valid polygon left is an error
+/// naming the file, the feature and its code.
 fn finish_area(
     path: &Path,
-    index: usize,
+    label: &str,
     props: &HashMap<String, String>,
     polygons: Vec<Polygon>,
     crs: Crs,
+    log: &mut FileLog,
 ) -> Result<Area> {
-    let (level, code, name) =
-        identify(props).map_err(|m| bad(path, feature_label(index, None), m))?;
-    let label = feature_label(index, Some(&code));
+    let (level, code, name) = identify(props).map_err(|m| bad(path, label, m))?;
     if polygons.is_empty() {
         return Err(bad(
             path,
@@ -232,47 +290,39 @@ fn finish_area(
             .iter()
             .flatten()
             .flatten()
+            .filter(|p| p.0.is_finite() && p.1.is_finite())
             .all(|&(x, y)| x.abs() <= 180.0 && y.abs() <= 90.0),
     };
-    let mut out = Vec::with_capacity(polygons.len());
-    for poly in polygons {
-        let mut rings = Vec::with_capacity(poly.len());
-        for mut ring in poly {
-            if ring.len() > 1 && ring.first() == ring.last() {
-                ring.pop();
-            }
-            if ring.len() < 3 || ring.iter().any(|p| !p.0.is_finite() || !p.1.is_finite()) {
-                return Err(bad(
-                    path,
-                    label,
-                    format!(
-                        "broken geometry: a ring with {} distinct points or a non-finite \
-                         coordinate; expected rings of at least 4 positions (closed)",
-                        ring.len()
-                    ),
-                ));
-            }
-            if lonlat {
-                for p in &mut ring {
-                    *p = wgs84_to_rd(p.0, p.1)?;
-                }
-            }
-            if let Some(p) = ring.iter().find(|p| {
-                !(-7_000.0..=300_000.0).contains(&p.0) || !(289_000.0..=629_000.0).contains(&p.1)
-            }) {
-                return Err(bad(
-                    path,
-                    label,
-                    format!(
-                        "coordinate ({}, {}) is outside the Netherlands in RD New; expected \
-                         EPSG:28992 metres, or EPSG:4326 declared in the file (unknown CRS?)",
-                        p.0, p.1
-                    ),
-                ));
-            }
-            rings.push(ring);
+    // To RD New and inside the Netherlands first: a coordinate far away is a wrong CRS, which
+    // no repair should hide. Non-finite points are left to the repairs.
+    let mut polygons = polygons;
+    for p in polygons.iter_mut().flatten().flatten() {
+        if !(p.0.is_finite() && p.1.is_finite()) {
+            continue;
         }
-        out.push(rings);
+        if lonlat {
+            *p = wgs84_to_rd(p.0, p.1)?;
+        }
+        if !(-7_000.0..=300_000.0).contains(&p.0) || !(289_000.0..=629_000.0).contains(&p.1) {
+            return Err(bad(
+                path,
+                label,
+                format!(
+                    "coordinate ({}, {}) is outside the Netherlands in RD New; expected \
+                     EPSG:28992 metres, or EPSG:4326 declared in the file (unknown CRS?)",
+                    p.0, p.1
+                ),
+            ));
+        }
+    }
+    let out = repair::repair(polygons, &mut log.repairs, label);
+    if out.is_empty() {
+        return Err(bad(
+            path,
+            label,
+            "broken geometry: no valid polygon is left after repairs (every ring has fewer \
+             than 3 distinct points or no area); expected a Polygon or MultiPolygon",
+        ));
     }
     Ok(Area {
         level,
@@ -292,7 +342,7 @@ mod tests {
 
     #[test]
     fn reads_geojson_rd_and_lonlat() {
-        let a = read_geojson(SQUARE, Path::new("a.geojson")).unwrap();
+        let a = read_geojson(SQUARE, Path::new("a.geojson"), &mut Default::default()).unwrap();
         assert_eq!(a.len(), 1);
         assert_eq!(
             (a[0].level, a[0].code.as_str(), a[0].name.as_str()),
@@ -303,7 +353,7 @@ mod tests {
         assert_eq!(a[0].feature_id(), 363);
         let ll = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"wk_code":"WK036300","wk_naam":"Burgwallen"},
           "geometry":{"type":"MultiPolygon","coordinates":[[[[4.88,52.37],[4.88,52.38],[4.90,52.38],[4.90,52.37],[4.88,52.37]]]]}}]}"#;
-        let a = read_geojson(ll, Path::new("b.geojson")).unwrap();
+        let a = read_geojson(ll, Path::new("b.geojson"), &mut Default::default()).unwrap();
         assert_eq!(a[0].level, AreaLevel::Wijk);
         assert_eq!(a[0].parent().as_deref(), Some("GM0363"));
         let (x, y) = wgs84_to_rd(4.89, 52.375).unwrap();
@@ -312,13 +362,18 @@ mod tests {
 
     #[test]
     fn errors_name_file_and_feature() {
-        let e = read_geojson(&SQUARE.replace("statcode", "foo"), Path::new("a.geojson"))
-            .unwrap_err()
-            .to_string();
+        let e = read_geojson(
+            &SQUARE.replace("statcode", "foo"),
+            Path::new("a.geojson"),
+            &mut Default::default(),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("a.geojson: feature 0: no code field"), "{e}");
         let e = read_geojson(
             &SQUARE.replace("\"Polygon\"", "\"LineString\""),
             Path::new("a.geojson"),
+            &mut Default::default(),
         )
         .unwrap_err()
         .to_string();
@@ -327,7 +382,7 @@ mod tests {
             "{e}"
         );
         let crs = SQUARE.replacen("{\"type\":\"FeatureCollection\",", "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::3857\"}},", 1);
-        let e = read_geojson(&crs, Path::new("c.geojson"))
+        let e = read_geojson(&crs, Path::new("c.geojson"), &mut Default::default())
             .unwrap_err()
             .to_string();
         assert!(
@@ -335,12 +390,12 @@ mod tests {
             "{e}"
         );
         let far = SQUARE.replace("120000,480000]", "920000,480000]");
-        let e = read_geojson(&far, Path::new("d.geojson"))
+        let e = read_geojson(&far, Path::new("d.geojson"), &mut Default::default())
             .unwrap_err()
             .to_string();
         assert!(e.contains("feature 0 (GM0363): coordinate (920000"), "{e}");
         let short = SQUARE.replace("[120000,490000],[130000,490000],", "");
-        let e = read_geojson(&short, Path::new("e.geojson"))
+        let e = read_geojson(&short, Path::new("e.geojson"), &mut Default::default())
             .unwrap_err()
             .to_string();
         assert!(e.contains("feature 0 (GM0363): broken geometry"), "{e}");

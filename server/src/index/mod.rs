@@ -1,12 +1,16 @@
 //! The point index `lbm-index.sqlite`: every 100 m cell with all measures for all years, and
 //! (issue 5) the areas with their names, bounds, geometry and scores.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
+pub mod search;
+
 use crate::error::TilesetError;
 use crate::tileset::ReadOnlyPool;
+
+use search::{level_rank, SearchEntry};
+pub use search::{search_key, AreaHit};
 
 /// File name of the point index inside the tiles folder.
 pub const INDEX_FILE: &str = "lbm-index.sqlite";
@@ -59,7 +63,7 @@ impl PointIndex {
                 )
                 .is_ok();
             let search = if has_areas {
-                load_search(conn)?
+                search::load(conn)?
             } else {
                 Vec::new()
             };
@@ -88,21 +92,6 @@ impl PointIndex {
     }
 }
 
-/// One area found by name or code.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AreaHit {
-    /// Area code, e.g. `GM0344`.
-    pub code: String,
-    /// `gemeente`, `wijk`, `buurt` or `pc4`.
-    pub level: String,
-    /// Display name.
-    pub name: String,
-    /// `[w, s, e, n]` in WGS84.
-    pub bbox: [f64; 4],
-    /// Name of the parent area (the gemeente of a wijk, the wijk of a buurt), when known.
-    pub parent_name: Option<String>,
-}
-
 /// An area containing a point, with its time series.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AreaAt {
@@ -114,26 +103,6 @@ pub struct AreaAt {
     pub name: String,
     /// Every year with scores (from `area_scores`), ordered by year.
     pub years: Vec<CellYear>,
-}
-
-/// The key a name is matched on: [`lbm_tileset::names::normalise_name`] (the fold the tiler
-/// writes into `areas.name_norm`) without its spaces, so `sudwest fryslan`, `sudwest-fryslan`
-/// and `sudwestfryslan` all find `Súdwest-Fryslân`, and `s hertogenbosch` finds
-/// `'s-Hertogenbosch`.
-pub fn search_key(s: &str) -> String {
-    lbm_tileset::names::normalise_name(s).replace(' ', "")
-}
-
-/// One area as the search holds it in memory.
-#[derive(Debug, Clone)]
-struct SearchEntry {
-    hit: AreaHit,
-    /// [`search_key`] of the name.
-    key: String,
-    /// The code in upper case.
-    code: String,
-    /// Rank of the level: gemeente, wijk, buurt, others.
-    level_rank: u8,
 }
 
 /// Whether the even-odd rule puts (`x`, `y`) inside the rings.
@@ -170,15 +139,6 @@ pub fn geometry_contains(geom: &str, x: f64, y: f64) -> bool {
     }
 }
 
-fn level_rank(level: &str) -> u8 {
-    match level {
-        "gemeente" => 0,
-        "wijk" => 1,
-        "buurt" => 2,
-        _ => 3,
-    }
-}
-
 fn year_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CellYear> {
     let year: i32 = r.get(0)?;
     let mut values = Vec::with_capacity(7);
@@ -190,106 +150,19 @@ fn year_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CellYear> {
     Ok(CellYear { year, values })
 }
 
-/// Reads every area for the search, with its parent's name and its name folded.
-fn load_search(conn: &rusqlite::Connection) -> Result<Vec<SearchEntry>, TilesetError> {
-    let mut stmt = conn.prepare(
-        "SELECT code, level, name, name_norm, parent, minlon, minlat, maxlon, maxlat FROM areas",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        let name: Option<String> = r.get(2)?;
-        let norm: Option<String> = r.get(3)?;
-        let bbox = [5, 6, 7, 8].map(|i| {
-            r.get::<_, Option<f64>>(i)
-                .ok()
-                .flatten()
-                .unwrap_or(f64::NAN)
-        });
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-            name.or(norm).unwrap_or_default(),
-            r.get::<_, Option<String>>(4)?,
-            bbox,
-        ))
-    })?;
-    let rows = rows.collect::<Result<Vec<_>, _>>()?;
-    let names: HashMap<&str, &str> = rows
-        .iter()
-        .map(|(code, _, name, _, _)| (code.as_str(), name.as_str()))
-        .collect();
-    Ok(rows
-        .iter()
-        .filter(|(.., bbox)| bbox.iter().all(|v| v.is_finite()))
-        .map(|(code, level, name, parent, bbox)| SearchEntry {
-            key: search_key(name),
-            code: code.to_uppercase(),
-            level_rank: level_rank(level),
-            hit: AreaHit {
-                code: code.clone(),
-                level: level.clone(),
-                name: name.clone(),
-                bbox: *bbox,
-                parent_name: parent
-                    .as_deref()
-                    .and_then(|p| names.get(p))
-                    .map(|n| n.to_string()),
-            },
-        })
-        .collect())
-}
-
 impl PointIndex {
     /// Whether the index has the `areas` table (older indexes hold cells only).
     pub fn has_areas(&self) -> bool {
         self.has_areas
     }
 
-    /// Areas whose name or code matches `query`: exact matches first, then prefixes of the
-    /// name or the code, then substrings of the name; within each by level (gemeente, wijk,
-    /// buurt), name and code. Names are compared by [`search_key`] (case, accents, spaces and
-    /// punctuation do not matter), codes case-insensitively.
+    /// Areas matching `query` by name, alias, code or postcode, best first (see [`search`]).
     pub async fn search_areas(
         &self,
         query: &str,
         limit: usize,
     ) -> Result<Vec<AreaHit>, TilesetError> {
-        let key = search_key(query);
-        let code = query.trim().to_uppercase();
-        // A query without letters or digits (`%`, `-`) names nothing; matching it against
-        // every name would list all areas.
-        if key.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut hits: Vec<(u8, &SearchEntry)> = self
-            .search
-            .iter()
-            .filter_map(|e| {
-                let rank = if e.code == code || e.key == key {
-                    0
-                } else if e.key.starts_with(&key) || e.code.starts_with(&code) {
-                    1
-                } else if e.key.contains(&key) {
-                    2
-                } else {
-                    return None;
-                };
-                Some((rank, e))
-            })
-            .collect();
-        let order = |a: &(u8, &SearchEntry), b: &(u8, &SearchEntry)| {
-            (a.0, a.1.level_rank, &a.1.hit.name, &a.1.hit.code).cmp(&(
-                b.0,
-                b.1.level_rank,
-                &b.1.hit.name,
-                &b.1.hit.code,
-            ))
-        };
-        if hits.len() > limit {
-            hits.select_nth_unstable_by(limit, order);
-            hits.truncate(limit);
-        }
-        hits.sort_unstable_by(order);
-        Ok(hits.into_iter().map(|(_, e)| e.hit.clone()).collect())
+        Ok(search::search(&self.search, query, limit))
     }
 
     /// The areas containing RD point (`x`, `y`), coarse to fine, each with its time series.
@@ -351,25 +224,6 @@ impl PointIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn search_keys_ignore_case_accents_spaces_and_punctuation() {
-        for q in [
-            "Súdwest-Fryslân",
-            "sudwest fryslan",
-            " SUDWEST-fryslan ",
-            "sudwestfryslan",
-        ] {
-            assert_eq!(search_key(q), "sudwestfryslan", "{q}");
-        }
-        assert_eq!(
-            search_key("'s-Hertogenbosch"),
-            search_key("s hertogenbosch")
-        );
-        // Names stored with an older fold (hyphens and apostrophes kept) give the same key.
-        assert_eq!(search_key("'s-hertogenbosch"), "shertogenbosch");
-        assert_eq!(search_key("%_"), "");
-    }
 
     #[test]
     fn point_in_polygon_with_holes_and_multipolygons() {

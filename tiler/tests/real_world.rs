@@ -1,0 +1,493 @@
+//! Boundary files as they are published and converted: broken geometry repaired (not refused) in
+//! GeoJSON, FlatGeobuf and GeoPackage, with one warning per file; an area with nothing valid left
+//! fails the build by name without touching earlier tilesets; the CBS wijk- en buurtkaart layout
+//! (three layers in one GeoPackage, water-only areas, `file.gpkg:layer`).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use lbm_tiler::input::areas::repair::Defect;
+use lbm_tiler::{build, BuildOptions};
+
+const CSV: &str = "grid_id,jaar,lbm,afw,fys,onv,soc,vrz,won
+E1213N4879,2020,4.250,0.190,0.031,-0.058,-0.084,0.310,0.001
+E1214N4879,2020,4.000,-0.060,-0.114,0.034,0.632,-0.011,-0.031
+E1213N4880,2020,3.900,-0.160,,0.1,0.1,0.1,0.1
+";
+
+type Rings = Vec<Vec<(f64, f64)>>;
+
+/// A square ring from (x, y), `s` metres wide, counter-clockwise and closed.
+fn sq(x: f64, y: f64, s: f64) -> Vec<(f64, f64)> {
+    vec![(x, y), (x + s, y), (x + s, y + s), (x, y + s), (x, y)]
+}
+
+/// The wijken of the fixture, each with its defects (codes WK0001xx of gemeente GM0001).
+fn broken_wijken() -> Vec<(&'static str, Vec<Rings>)> {
+    let (x, y) = (121_000.0, 487_500.0);
+    let mut cw = sq(x, y, 200.0);
+    cw.reverse();
+    cw.insert(2, cw[1]); // a repeated point
+    let mut unclosed = sq(x + 200.0, y, 200.0);
+    unclosed.pop();
+    let bow = vec![
+        (x + 400.0, y),
+        (x + 600.0, y + 200.0),
+        (x + 600.0, y),
+        (x + 400.0, y + 200.0),
+        (x + 400.0, y),
+    ];
+    let two_points = vec![(x + 600.0, y), (x + 700.0, y), (x + 600.0, y)];
+    let line = vec![
+        (x + 800.0, y),
+        (x + 900.0, y),
+        (x + 1000.0, y),
+        (x + 800.0, y),
+    ];
+    vec![
+        ("WK000100", vec![vec![sq(x, y + 400.0, 200.0)]]),
+        ("WK000101", vec![vec![cw]]),
+        ("WK000102", vec![vec![unclosed]]),
+        ("WK000103", vec![vec![bow]]),
+        (
+            "WK000104",
+            vec![vec![two_points], vec![sq(x + 600.0, y + 400.0, 200.0)]],
+        ),
+        (
+            "WK000105",
+            vec![vec![line], vec![sq(x + 800.0, y + 400.0, 200.0)]],
+        ),
+    ]
+}
+
+fn geojson(features: &[(&str, Vec<Rings>)]) -> String {
+    let fs: Vec<String> = features
+        .iter()
+        .map(|(code, polys)| {
+            let coords: Vec<String> = polys
+                .iter()
+                .map(|rings| {
+                    let rs: Vec<String> = rings
+                        .iter()
+                        .map(|r| {
+                            let ps: Vec<String> =
+                                r.iter().map(|(x, y)| format!("[{x},{y}]")).collect();
+                            format!("[{}]", ps.join(","))
+                        })
+                        .collect();
+                    format!("[{}]", rs.join(","))
+                })
+                .collect();
+            format!(
+                r#"{{"type":"Feature","properties":{{"wk_code":"{code}","wk_naam":"Wijk {code}"}},"geometry":{{"type":"MultiPolygon","coordinates":[{}]}}}}"#,
+                coords.join(",")
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+        fs.join(",")
+    )
+}
+
+fn write_fgb_features(path: &Path, features: &[(&str, Vec<Rings>)]) {
+    use flatgeobuf::{FgbCrs, FgbWriter, FgbWriterOptions, GeometryType};
+    let mut fgb = FgbWriter::create_with_options(
+        "wijken",
+        GeometryType::MultiPolygon,
+        FgbWriterOptions {
+            crs: FgbCrs {
+                code: 28992,
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    fgb.add_column("wk_code", flatgeobuf::ColumnType::String, |_, _| {});
+    fgb.add_column("wk_naam", flatgeobuf::ColumnType::String, |_, _| {});
+    let text = geojson(features);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for f in v["features"].as_array().unwrap() {
+        fgb.add_feature(geozero::geojson::GeoJson(&f.to_string()))
+            .unwrap();
+    }
+    let mut file = std::fs::File::create(path).unwrap();
+    fgb.write(&mut file).unwrap();
+}
+
+/// WKB of a MultiPolygon in a GeoPackage blob.
+fn gpkg_multipolygon(polys: &[Rings]) -> Vec<u8> {
+    let mut b = b"GP".to_vec();
+    b.extend_from_slice(&[0, 1]);
+    b.extend_from_slice(&28992i32.to_le_bytes());
+    b.push(1);
+    b.extend_from_slice(&6u32.to_le_bytes());
+    b.extend_from_slice(&(polys.len() as u32).to_le_bytes());
+    for rings in polys {
+        b.push(1);
+        b.extend_from_slice(&3u32.to_le_bytes());
+        b.extend_from_slice(&(rings.len() as u32).to_le_bytes());
+        for r in rings {
+            b.extend_from_slice(&(r.len() as u32).to_le_bytes());
+            for (x, y) in r {
+                b.extend_from_slice(&x.to_le_bytes());
+                b.extend_from_slice(&y.to_le_bytes());
+            }
+        }
+    }
+    b
+}
+
+/// A GeoPackage of feature tables: `(table, columns, rows of (values, polygons))`.
+type Table<'a> = (&'a str, &'a [&'a str], Vec<(Vec<String>, Vec<Rings>)>);
+
+fn write_gpkg_tables(path: &Path, tables: &[Table<'_>]) {
+    let c = rusqlite::Connection::open(path).unwrap();
+    c.execute_batch(
+        "CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT, srs_id INTEGER PRIMARY KEY,
+           organization TEXT, organization_coordsys_id INTEGER, definition TEXT, description TEXT);
+         INSERT INTO gpkg_spatial_ref_sys VALUES ('Amersfoort / RD New', 28992, 'EPSG', 28992, '', '');
+         CREATE TABLE gpkg_contents (table_name TEXT PRIMARY KEY, data_type TEXT, identifier TEXT,
+           description TEXT, last_change TEXT, min_x REAL, min_y REAL, max_x REAL, max_y REAL,
+           srs_id INTEGER);
+         CREATE TABLE gpkg_geometry_columns (table_name TEXT, column_name TEXT,
+           geometry_type_name TEXT, srs_id INTEGER, z INTEGER, m INTEGER);",
+    )
+    .unwrap();
+    for (table, columns, rows) in tables {
+        let defs: Vec<String> = columns.iter().map(|c| format!("{c} TEXT")).collect();
+        c.execute_batch(&format!(
+            "CREATE TABLE {table} (fid INTEGER PRIMARY KEY, geom BLOB, {});
+             INSERT INTO gpkg_contents VALUES ('{table}', 'features', '{table}', '', '', 0, 0, 0, 0, 28992);
+             INSERT INTO gpkg_geometry_columns VALUES ('{table}', 'geom', 'MULTIPOLYGON', 28992, 0, 0);",
+            defs.join(", ")
+        ))
+        .unwrap();
+        for (values, polys) in rows {
+            let marks: Vec<String> = (0..values.len()).map(|i| format!("?{}", i + 2)).collect();
+            let sql = format!(
+                "INSERT INTO {table} (geom, {}) VALUES (?1, {})",
+                columns.join(", "),
+                marks.join(", ")
+            );
+            let mut params: Vec<Box<dyn rusqlite::ToSql>> =
+                vec![Box::new(gpkg_multipolygon(polys))];
+            for v in values {
+                params.push(Box::new(v.clone()));
+            }
+            c.execute(
+                &sql,
+                rusqlite::params_from_iter(params.iter().map(|p| p.as_ref())),
+            )
+            .unwrap();
+        }
+    }
+}
+
+fn opts(dir: &Path, areas: Vec<PathBuf>) -> BuildOptions {
+    let csv = write(dir, "scores.csv", CSV);
+    let mut o = BuildOptions::new(csv, dir.join("tiles"));
+    o.progress = false;
+    o.measures = Some(vec!["lbm".into()]);
+    o.changes = Some(vec![]);
+    o.areas = areas;
+    o
+}
+
+#[test]
+fn broken_geometry_is_repaired_in_every_format_with_one_warning_per_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let wijken = broken_wijken();
+    let gj = write(dir.path(), "wijken.geojson", &geojson(&wijken));
+    let fgb = dir.path().join("wijken.fgb");
+    write_fgb_features(&fgb, &wijken);
+    let gpkg = dir.path().join("wijken.gpkg");
+    let rows = wijken
+        .iter()
+        .map(|(code, polys)| {
+            (
+                vec![code.to_string(), format!("Wijk {code}")],
+                polys.clone(),
+            )
+        })
+        .collect();
+    write_gpkg_tables(&gpkg, &[("wijken", &["wk_code", "wk_naam"], rows)]);
+    for file in [gj, fgb, gpkg] {
+        let o = opts(dir.path(), vec![file.clone()]);
+        let summary = build(&o).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let b = &summary.boundaries[0];
+        assert_eq!(b.areas, 6, "{}", file.display());
+        let r = &b.log.repairs;
+        for (defect, n) in [
+            (Defect::RepeatedPoint, 1),
+            (Defect::WrongOrientation, 1),
+            (Defect::SelfIntersection, 1),
+            (Defect::DegenerateRing, 1),
+            (Defect::ZeroAreaRing, 1),
+        ] {
+            assert_eq!(r.count(defect), n, "{defect:?} in {}: {r}", file.display());
+        }
+        // FlatGeobuf and GeoPackage keep an unclosed ring as written; GeoJSON too.
+        assert_eq!(r.count(Defect::UnclosedRing), 1, "{}: {r}", file.display());
+        assert_eq!(r.features, 5, "{r}");
+        let text = summary.to_string();
+        // One line for the file, naming the first feature of each defect (FlatGeobuf keeps its
+        // features in the order of its spatial index, so the numbers differ by format).
+        let line = text
+            .lines()
+            .find(|l| l.contains("features repaired"))
+            .unwrap_or_else(|| panic!("{text}"));
+        assert!(line.contains("5 features repaired"), "{line}");
+        for (what, code) in [
+            (
+                "self-intersecting or overlapping polygon rebuilt (first: feature ",
+                "WK000103",
+            ),
+            (
+                "with fewer than 3 distinct points dropped (first: feature ",
+                "WK000104",
+            ),
+            ("without area dropped (first: feature ", "WK000105"),
+        ] {
+            let at = line
+                .find(what)
+                .unwrap_or_else(|| panic!("{what} in {line}"));
+            let named = &line[at + what.len()..];
+            assert!(
+                named[..named.find(')').unwrap() + 1].contains(code),
+                "{what}{code}: {line}"
+            );
+        }
+        // Every wijk is on the map, the bow-tie with both lobes.
+        let lbm = dir.path().join("tiles/lbm-2020.mbtiles");
+        let (data, _) = raw_tile_at(&lbm, 121_500.0, 487_700.0, 11);
+        let mut codes: Vec<String> = decode_areas(&data, "wijk")
+            .into_iter()
+            .map(|a| a.code)
+            .collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), 6, "{codes:?}");
+        let (data, west) = raw_tile_at(&lbm, 121_450.0, 487_600.0, 13);
+        let (_, _, east) = locate(121_550.0, 487_600.0, 13);
+        let wk = decode_areas(&data, "wijk");
+        let lobes = wk.iter().filter(|a| a.code == "WK000103");
+        let inside = |p| lobes.clone().any(|a| a.contains(p));
+        assert!(inside(west) && inside(east), "the bow-tie keeps both lobes");
+    }
+}
+
+#[test]
+fn an_area_with_nothing_valid_fails_by_name_and_leaves_the_tilesets() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(
+        dir.path(),
+        "good.geojson",
+        &geojson(&[("WK000100", vec![vec![sq(121_000.0, 487_500.0, 500.0)]])]),
+    );
+    build(&opts(dir.path(), vec![good])).unwrap();
+    let tiles = dir.path().join("tiles");
+    let before: Vec<(String, Vec<u8>)> = listing(&tiles)
+        .into_iter()
+        .map(|f| (f.clone(), std::fs::read(tiles.join(&f)).unwrap()))
+        .collect();
+    let x = 121_000.0;
+    let bad = write(
+        dir.path(),
+        "bad.geojson",
+        &geojson(&[
+            ("WK000100", vec![vec![sq(x, 487_500.0, 500.0)]]),
+            (
+                "WK000107",
+                vec![vec![vec![
+                    (x, 488_000.0),
+                    (x + 10.0, 488_000.0),
+                    (x, 488_000.0),
+                ]]],
+            ),
+        ]),
+    );
+    let e = build(&opts(dir.path(), vec![bad])).unwrap_err().to_string();
+    assert!(
+        e.contains("bad.geojson: feature 1 (WK000107): broken geometry: no valid polygon is left"),
+        "{e}"
+    );
+    let after: Vec<(String, Vec<u8>)> = listing(&tiles)
+        .into_iter()
+        .map(|f| (f.clone(), std::fs::read(tiles.join(&f)).unwrap()))
+        .collect();
+    assert!(before == after, "the earlier tilesets are untouched");
+}
+
+#[test]
+fn a_cbs_wijk_en_buurtkaart_is_read_with_every_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = (121_000.0, 487_500.0);
+    let stats = ["aantal_inwoners", "water"];
+    let gm_cols = ["gemeentecode", "gemeentenaam", stats[0], stats[1]];
+    let wk_cols = [
+        "wijkcode",
+        "wijknaam",
+        "gemeentecode",
+        "gemeentenaam",
+        stats[0],
+        stats[1],
+    ];
+    let bu_cols = [
+        "buurtcode",
+        "buurtnaam",
+        "wijkcode",
+        "gemeentecode",
+        "gemeentenaam",
+        stats[0],
+        stats[1],
+    ];
+    let s = |v: &[&str]| v.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+    let gpkg = dir.path().join("wijkenbuurten_2024.gpkg");
+    write_gpkg_tables(
+        &gpkg,
+        &[
+            (
+                "gemeenten",
+                &gm_cols,
+                vec![
+                    (
+                        s(&["GM0001", "Één", "1200", "NEE"]),
+                        vec![vec![sq(x, y, 1000.0)]],
+                    ),
+                    // The water of a gemeente is an area of its own in the file: left out.
+                    (
+                        s(&["GM0001", "Één", "-99999999", "JA"]),
+                        vec![vec![sq(x + 1000.0, y, 500.0)]],
+                    ),
+                ],
+            ),
+            (
+                "wijken",
+                &wk_cols,
+                vec![(
+                    s(&["WK000100", "Centrum", "GM0001", "Één", "1200", "NEE"]),
+                    vec![vec![sq(x, y, 1000.0)]],
+                )],
+            ),
+            (
+                "buurten",
+                &bu_cols,
+                vec![
+                    (
+                        s(&[
+                            "BU00010001",
+                            "Súdkant",
+                            "WK000100",
+                            "GM0001",
+                            "Één",
+                            "800",
+                            "NEE",
+                        ]),
+                        vec![vec![sq(x, y, 1000.0)]],
+                    ),
+                    (
+                        s(&[
+                            "BU00010009",
+                            "Haven (water)",
+                            "WK000100",
+                            "GM0001",
+                            "Één",
+                            "-99999999",
+                            "JA",
+                        ]),
+                        vec![vec![sq(x + 1000.0, y, 500.0)]],
+                    ),
+                ],
+            ),
+        ],
+    );
+    let summary = build(&opts(dir.path(), vec![gpkg.clone()])).unwrap();
+    let b = &summary.boundaries[0];
+    assert_eq!(
+        (b.areas, b.log.water),
+        (3, 2),
+        "every layer, without the water"
+    );
+    let m = meta(&dir.path().join("tiles/lbm-2020.mbtiles"));
+    let layers: Vec<String> = serde_json::from_str::<serde_json::Value>(&m["lbm_areas"])
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["layer"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(layers, ["gemeente", "wijk", "buurt"]);
+    let conn = lbm_tileset::mbtiles::open(&dir.path().join("tiles/lbm-index.sqlite")).unwrap();
+    let codes: Vec<(String, Option<String>)> = conn
+        .prepare("SELECT code, parent FROM areas ORDER BY code")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("BU00010001".to_string(), Some("GM0001".to_string())),
+            ("GM0001".to_string(), None),
+            ("WK000100".to_string(), Some("GM0001".to_string())),
+        ]
+    );
+    // One layer of the file by name; an unknown one is named with those the file has.
+    let mut arg = gpkg.clone().into_os_string();
+    arg.push(":buurten");
+    let summary = build(&opts(dir.path(), vec![PathBuf::from(arg)])).unwrap();
+    assert_eq!(summary.boundaries[0].areas, 1);
+    let mut arg = gpkg.into_os_string();
+    arg.push(":straten");
+    let e = build(&opts(dir.path(), vec![PathBuf::from(arg)]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("no layer \"straten\"") && e.contains("buurten, gemeenten, wijken"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_cbs_postcode_4_file_is_read_as_pc4() {
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = (136_000.0, 455_000.0);
+    let cols = [
+        "postcode",
+        "aantal_inwoners",
+        "gemiddelde_woz_waarde_woning",
+    ];
+    let s = |v: &[&str]| v.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+    let gpkg = dir.path().join("cbs_pc4_2023.gpkg");
+    write_gpkg_tables(
+        &gpkg,
+        &[(
+            "cbs_pc4_2023",
+            &cols,
+            vec![
+                (s(&["3511", "5305", "412"]), vec![vec![sq(x, y, 1000.0)]]),
+                (
+                    s(&["3512", "-99999999", "-99999999"]),
+                    vec![vec![sq(x + 1000.0, y, 1000.0)]],
+                ),
+            ],
+        )],
+    );
+    let summary = build(&opts(dir.path(), vec![gpkg])).unwrap();
+    assert_eq!(summary.boundaries[0].areas, 2);
+    let conn = lbm_tileset::mbtiles::open(&dir.path().join("tiles/lbm-index.sqlite")).unwrap();
+    let rows: Vec<(String, String, String)> = conn
+        .prepare("SELECT code, level, name FROM areas ORDER BY code")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let pc4 = |c: &str| (c.to_string(), "pc4".to_string(), c.to_string());
+    assert_eq!(rows, [pc4("3511"), pc4("3512")]);
+}
