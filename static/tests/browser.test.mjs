@@ -395,7 +395,8 @@ test('ontwikkeling: the change tileset with its own legend, from/to in the URL',
   const requested = [];
   page.on('request', (r) => requested.push(r.url()));
   const ts = latest('lbm');
-  await page.goto(url(`/?test=1&measure=lbm&year=${ts.year}${hashAt(ts, 12)}`));
+  // z13: the grid (with wijken and buurten, areas are drawn below it).
+  await page.goto(url(`/?test=1&measure=lbm&year=${ts.year}${hashAt(ts, 13)}`));
   await waitIdle(page);
   const scoreLabels = await page.$$eval('#legend li[data-class] .legend-label', (ls) => ls.map((l) => l.textContent));
   await page.check('#mode-change');
@@ -663,6 +664,62 @@ test('ontwikkeling: the panel, the Gebieden rows and the chart show the change o
   assert.match(shown.heading, new RegExp(`${pair.from} → ${pair.to}`), 'the Gebieden rows are about the change');
   for (const a of shown.areas) if (a.cls) assert.ok(labels.length >= Number(a.cls));
   assert.ok(shown.marks.length >= 1 && shown.marks.every((y) => [String(pair.from), String(pair.to)].includes(y)), `the chart marks the two years: ${shown.marks}`);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+// ---- issue 15: every level of the demo ----
+
+test('zooming in over a city shows gemeente, then wijk, then buurt, then cells', { skip }, async (t) => {
+  const ts = withAreas().filter((x) => x.measure === 'lbm').sort((a, b) => a.year - b.year).at(-1);
+  const layers = (ts?.areas ?? []).map((a) => a.layer);
+  if (!['gemeente', 'wijk', 'buurt'].every((l) => layers.includes(l))) {
+    t.skip(`the tileset has the area layers ${layers.join(', ')}, not gemeente, wijk and buurt`);
+    return;
+  }
+  const page = await newPage();
+  await page.goto(url(`/?test=1&measure=lbm&year=${ts.year}${hashAt(ts, 8)}`));
+  await waitIdle(page);
+  const seen = [];
+  for (const [zoom, level] of [[8, 'gemeente'], [10, 'wijk'], [12, 'buurt'], [14, 'grid']]) {
+    await page.evaluate((z) => window.lbm.map.jumpTo({ zoom: z }), zoom);
+    await waitIdle(page);
+    // What is drawn at the centre of the map, as the map itself reports it.
+    const drawn = await page.evaluate(() => {
+      const { map, grid } = window.lbm;
+      const fills = Object.keys(map.style._layers).filter((id) => id.startsWith(`${grid.sourceId}:`)
+        && id.endsWith(':fill') && map.getLayoutProperty(id, 'visibility') !== 'none');
+      const c = map.getCanvas().getBoundingClientRect();
+      const f = map.queryRenderedFeatures([c.width / 2, c.height / 2], { layers: fills })[0];
+      return f ? { layer: f.sourceLayer, name: f.properties.name ?? f.properties.cell, code: f.properties.code ?? null } : null;
+    });
+    assert.equal(await page.evaluate(() => document.body.dataset.level), level, `z${zoom}: the map says ${level}`);
+    assert.equal(drawn?.layer, level, `z${zoom}: the feature drawn at the centre is a ${level}: ${JSON.stringify(drawn)}`);
+    assert.equal(await page.$eval('#legend .legend-level', (e) => e.dataset.level), level, `z${zoom}: the legend names ${level}`);
+    if (level === 'wijk' || level === 'buurt') {
+      assert.match(drawn.name, /\(synthetisch\)$/, 'the demo marks its wijk and buurt names as synthetic');
+      assert.match(drawn.code, level === 'wijk' ? /^WK\d{6}$/ : /^BU\d{8}$/);
+    }
+    seen.push(drawn);
+    saveArtifact(`levels-z${zoom}-${level}.png`, await page.screenshot());
+  }
+  // The buurt drawn at the centre lies in the wijk drawn there, and that in the gemeente.
+  assert.equal(seen[2].code.slice(2, 8), seen[1].code.slice(2), 'buurt in its wijk');
+  assert.equal(seen[1].code.slice(2, 6), seen[0].code.slice(2), 'wijk in its gemeente');
+
+  // Search finds a wijk by its name and names its gemeente.
+  const input = page.locator('#search');
+  const typed = seen[1].name.replace(/ \(synthetisch\)$/, '');
+  await input.fill(typed);
+  const option = page.locator(`#search-list:not([hidden]) [role="option"][data-code="${seen[1].code}"]`);
+  await option.waitFor();
+  const detail = await option.locator('.search-detail').textContent();
+  assert.match(detail, new RegExp(`${seen[0].name}`), `the wijk's gemeente is named: ${detail}`);
+  // An everyday name finds the official one and says why.
+  await input.fill('Den Haag');
+  const haag = page.locator('#search-list:not([hidden]) [role="option"][data-code="GM0518"]');
+  await haag.waitFor();
+  assert.match(await haag.textContent(), /'s-Gravenhage.*Den Haag/);
   assert.deepEqual(page.problems, []);
   await page.close();
 });

@@ -67,9 +67,10 @@ test('the static site draws the map from PMTiles archives by HTTP range requests
 
   const page = await newPage();
   const [lon, lat] = ts.center;
-  await page.goto(`${SITE}/?test=1&measure=lbm&year=${ts.year}#12/${lat}/${lon}`);
+  // z13: the grid (zoomed out, buurten, wijken and gemeenten are drawn).
+  await page.goto(`${SITE}/?test=1&measure=lbm&year=${ts.year}#13/${lat}/${lon}`);
   await page.idle();
-  saveArtifact('static-site-z12.png', await page.screenshot());
+  saveArtifact('static-site-z13.png', await page.screenshot());
 
   const archive = (id) => page.requests.filter((r) => r.url.endsWith(`/tiles/${id}.pmtiles`));
   const reads = archive(ts.id);
@@ -81,7 +82,7 @@ test('the static site draws the map from PMTiles archives by HTTP range requests
   assert.ok(page.requests.some((r) => new URL(r.url).pathname.endsWith(`/styles/${ts.id}.json`)), 'the style document is read from the site');
 
   const px = await classPixels(page, ts.classification);
-  console.log(`class pixels of the static site at z12: ${JSON.stringify(px)}`);
+  console.log(`class pixels of the static site at z13: ${JSON.stringify(px)}`);
   assert.ok(px.coloured > px.total * 0.05, `at least 5% of the map in class colours (${px.coloured}/${px.total})`);
   assert.equal(await page.isVisible('.search'), false, 'no search box without the search API');
 

@@ -72,6 +72,7 @@ fn demo_region_tiles_decode_to_the_csv_values() {
         ))
         .unwrap(),
         std::path::Path::new("gemeente"),
+        &mut Default::default(),
     )
     .unwrap();
     let utrecht = gm.iter().find(|a| a.code == "GM0344").unwrap();
@@ -117,8 +118,28 @@ fn demo_region_tiles_decode_to_the_csv_values() {
     assert_eq!(json["vector_layers"][1]["id"], "gemeente");
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&m["lbm_areas"]).unwrap(),
-        serde_json::json!([{"layer":"gemeente","minzoom":5,"maxzoom":13,"scores":"derived"}])
+        serde_json::json!([
+            {"layer":"gemeente","minzoom":5,"maxzoom":13,"scores":"derived"},
+            {"layer":"wijk","minzoom":8,"maxzoom":13,"scores":"derived"},
+            {"layer":"buurt","minzoom":10,"maxzoom":13,"scores":"derived"}
+        ])
     );
+    // The synthetic wijk and buurt at a point in Utrecht: one of each, nested, named as
+    // synthetic, with their gemeente in the index.
+    let (data, p) = raw_tile_at(&lbm_path, 136_000.0, 456_000.0, 13);
+    let wijk = decode_areas(&data, "wijk");
+    let buurt = decode_areas(&data, "buurt");
+    let w: Vec<_> = wijk.iter().filter(|a| a.contains(p)).collect();
+    let b: Vec<_> = buurt.iter().filter(|a| a.contains(p)).collect();
+    assert_eq!(
+        (w.len(), b.len()),
+        (1, 1),
+        "one wijk and one buurt at the point"
+    );
+    assert!(w[0].code.starts_with("WK0344"), "{}", w[0].code);
+    assert!(b[0].code.starts_with(&format!("BU{}", &w[0].code[2..])));
+    assert!(w[0].name.ends_with("(synthetisch)") && b[0].name.ends_with("(synthetisch)"));
+    assert!(w[0].n > 0 && b[0].n > 0 && b[0].n <= w[0].n);
     let conn = lbm_tileset::mbtiles::open(&dir.path().join("lbm-index.sqlite")).unwrap();
     let (name, norm, parent, geom): (String, String, Option<String>, String) = conn
         .query_row(
@@ -135,6 +156,14 @@ fn demo_region_tiles_decode_to_the_csv_values() {
         geom.starts_with("{\"coordinates\"") || geom.contains("\"Polygon\""),
         "{geom}"
     );
+    let parent: Option<String> = conn
+        .query_row(
+            "SELECT parent FROM areas WHERE code=?1",
+            [&b[0].code],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(parent.as_deref(), Some("GM0344"));
     let lbm_idx: f64 = conn
         .query_row(
             "SELECT lbm FROM area_scores WHERE code='GM0344' AND year=2020",

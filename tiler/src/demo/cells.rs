@@ -4,8 +4,9 @@
 use rayon::prelude::*;
 
 use super::fields::{fbm, hash01};
-use super::{DemoCell, OUTLINE, PLACES, WATERS};
+use super::{DemoCell, OUTLINE, WATERS};
 use crate::geometry::scanline::CellRows;
+use crate::input::places::places;
 
 /// All polygon rings of a GeoJSON FeatureCollection, one list per feature.
 fn geojson_rings(text: &str) -> Vec<Vec<Vec<(f64, f64)>>> {
@@ -33,30 +34,6 @@ fn geojson_rings(text: &str) -> Vec<Vec<Vec<(f64, f64)>>> {
         );
     }
     out
-}
-
-/// A place: RD New position and population.
-struct Place {
-    x: f64,
-    y: f64,
-    population: f64,
-}
-
-fn places() -> Vec<Place> {
-    let mut r = csv::Reader::from_reader(PLACES.as_bytes());
-    let h = r.headers().expect("embedded CSV has a header").clone();
-    let col = |n: &str| h.iter().position(|c| c == n).expect("known column");
-    let (cp, cx, cy) = (col("population"), col("x_rd"), col("y_rd"));
-    r.records()
-        .filter_map(|rec| {
-            let rec = rec.ok()?;
-            Some(Place {
-                population: rec.get(cp)?.parse().ok()?,
-                x: rec.get(cx)?.parse().ok()?,
-                y: rec.get(cy)?.parse().ok()?,
-            })
-        })
-        .collect()
 }
 
 /// The populated cells in `bbox`, sorted by (hx, hy).

@@ -4,7 +4,8 @@
 //! Populated 100 m cells lie around the real places (GeoNames, population >= 500) inside the
 //! national outline and outside the large waters; the scores are smooth spatially correlated
 //! fields (octaves of value noise) that drift between the years, with a town-versus-country
-//! pattern (more amenities, more nuisance and less cohesion in cities).
+//! pattern (more amenities, more nuisance and less cohesion in cities). The areas are the real
+//! gemeenten and synthetic wijken and buurten cut from them (see [`areas`]).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -16,6 +17,7 @@ use crate::error::{Result, TilerError};
 use crate::output::OutputFormat;
 use crate::pipeline::{build, BuildOptions, BuildSummary};
 
+mod areas;
 mod cells;
 mod fields;
 
@@ -28,8 +30,6 @@ const OUTLINE: &str = include_str!("../../data/nl_outline_ne10m_rd.geojson");
 const WATERS: &str = include_str!("../../data/nl_large_waters_krw_nlmod_rd.geojson");
 /// CBS municipality boundaries 2024, generalised (CBS / Kadaster, CC BY 4.0, via cartomap/nl).
 const GEMEENTEN: &str = include_str!("../../data/gemeente_2024_rd.geojson");
-/// Places with population >= 500 (GeoNames, CC BY 4.0).
-const PLACES: &str = include_str!("../../data/nl_places_geonames_pop500.csv");
 
 /// The national reference level of the demo's `afw`: one level for every year, so that a class
 /// means the same in 2002 and in 2022 and the national improvement of the synthetic scores shows
@@ -129,10 +129,15 @@ pub fn demo(opts: &DemoOptions) -> Result<BuildSummary> {
     b.minzoom = opts.minzoom;
     b.maxzoom = opts.maxzoom;
     b.attribution = DEMO_ATTRIBUTION.into();
-    b.area_features = crate::input::areas::read_geojson(
+    let mut areas = crate::input::areas::read_geojson(
         GEMEENTEN,
         Path::new("<embedded gemeente_2024_rd.geojson>"),
+        &mut Default::default(),
     )?;
+    let parts = areas::subdivide(&areas, opts.bbox.unwrap_or(NL_BBOX));
+    tracing::info!(areas = parts.len(), "synthetic wijken and buurten made");
+    areas.extend(parts);
+    b.area_features = areas;
     b.changes = Some(
         opts.changes
             .clone()
