@@ -38,10 +38,9 @@ pub use config::Config;
 pub use error::{ApiError, ServerError, TilesetError};
 pub use serve::serve;
 
-use crate::tileset::Tile;
+use axum::http::HeaderValue;
 
-/// Key of the tile cache: (tileset generation, z, x, y).
-pub type TileKey = (u64, u8, u32, u32);
+pub use crate::tileset::TileKey;
 
 /// Shared state of a running server (cheap to clone).
 #[derive(Clone)]
@@ -54,7 +53,11 @@ pub struct StateInner {
     /// The live tilesets.
     pub catalog: Arc<Catalog>,
     /// Hot tiles (`None`: known to be empty), weighed by size.
-    pub tiles: moka::sync::Cache<TileKey, Option<Tile>>,
+    pub tiles: tileset::TileCache,
+    /// `Cache-Control` of unversioned tiles (`--cache-control`), `None` when not a valid value.
+    pub tile_cache_control: Option<HeaderValue>,
+    /// `Cache-Control` of versioned tiles (`--immutable-cache-control`).
+    pub immutable_cache_control: Option<HeaderValue>,
     /// Request and cache counters.
     pub metrics: metrics::Metrics,
 }
@@ -73,14 +76,11 @@ impl AppState {
         let catalog = Arc::new(Catalog::new(config.tiles.clone(), config.pool_size));
         catalog.rescan().await;
         catalog.watch(Duration::from_millis(config.rescan_ms.max(100)))?;
-        let tiles = moka::sync::Cache::builder()
-            .max_capacity(config.tile_cache_mb.saturating_mul(1024 * 1024))
-            .weigher(|_k: &TileKey, v: &Option<Tile>| {
-                let len = v.as_ref().map_or(0, |t| t.data.len());
-                u32::try_from(len + 96).unwrap_or(u32::MAX)
-            })
-            .build();
+        let tiles = tileset::tile_cache(config.tile_cache_mb);
+        let header = |v: &str| HeaderValue::from_str(v).ok();
         Ok(Self(Arc::new(StateInner {
+            tile_cache_control: header(&config.cache_control),
+            immutable_cache_control: header(&config.immutable_cache_control),
             config,
             catalog,
             tiles,

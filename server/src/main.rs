@@ -5,6 +5,10 @@ use clap::Parser;
 use lbm_server::{AppState, Config};
 use tracing_subscriber::EnvFilter;
 
+/// See `server/Cargo.toml` for why.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Whether the tiles folder holds at least one tileset (`.mbtiles` or `.pmtiles`).
 fn has_tilesets(dir: &std::path::Path) -> bool {
     std::fs::read_dir(dir)

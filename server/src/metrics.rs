@@ -71,11 +71,12 @@ impl Metrics {
         if (100..600).contains(&status) {
             m.by_status[usize::from(status - 100)].fetch_add(1, Ordering::Relaxed);
         }
+        // One counter per request (the first bucket that holds it); the exposition sums them
+        // into Prometheus's cumulative buckets. Requests slower than the last bound are only
+        // in the count.
         let secs = elapsed.as_secs_f64();
-        for (i, bound) in BUCKETS.iter().enumerate() {
-            if secs <= *bound {
-                m.buckets[i].fetch_add(1, Ordering::Relaxed);
-            }
+        if let Some(i) = BUCKETS.iter().position(|bound| secs <= *bound) {
+            m.buckets[i].fetch_add(1, Ordering::Relaxed);
         }
         m.count.fetch_add(1, Ordering::Relaxed);
         m.sum_micros
@@ -126,11 +127,12 @@ impl Metrics {
             if count == 0 {
                 continue;
             }
+            let mut cumulative = 0;
             for (bound, b) in BUCKETS.iter().zip(&m.buckets) {
+                cumulative += b.load(Ordering::Relaxed);
                 let _ = writeln!(
                     out,
-                    "lbm_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {}",
-                    b.load(Ordering::Relaxed)
+                    "lbm_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {cumulative}"
                 );
             }
             let _ = writeln!(

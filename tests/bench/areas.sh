@@ -24,34 +24,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WORK=${LBM_BENCH_DIR:-target/bench-areas}
-SHARED=${LBM_SHARED_DATA:-../shared/data}
 BUURTEN=${BUURTEN:-14000}
 PY=${LBM_PYTHON:-target/pyenv/bin/python}
 [ -x "$PY" ] || PY=python3
-"$PY" -c 'import numpy, shapely' 2>/dev/null || {
-  echo "needs numpy and shapely 2 for $PY (pip install numpy shapely)" >&2; exit 2; }
 mkdir -p "$WORK/data"
 cargo build --release -q -p lbm-tiler
 TILER=target/release/lbm-tiler
 
-measure() { # label, command...: prints wall seconds and peak RSS
-  local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" > "$WORK/$label.log" 2>&1 || {
-    tail -n 20 "$WORK/$label.log" >&2; exit 1; }
-  read -r wall rss < "$WORK/time.txt"
-  printf '%-40s wall %7.2f s   peak RSS %6.0f MiB\n' "$label" "$wall" "$((rss / 1024))"
-}
+source tests/bench/lib.sh
 
 echo "== synthetic boundaries ($BUURTEN buurten)"
-STAMP="$(sha256sum tests/bench/areas_data.py | cut -c1-16)-$BUURTEN"
-if [ "$(cat "$WORK/data/stamp" 2>/dev/null)" != "$STAMP" ]; then
-  rm -f "$WORK/data/stamp"
-  "$PY" tests/bench/areas_data.py "$SHARED/gemeente_2024_rd.geojson" \
-    "$SHARED/nl_places_geonames_pop500.csv" "$WORK/data" --buurten "$BUURTEN" \
-    > "$WORK/data/summary.txt"
-  echo "$STAMP" > "$WORK/data/stamp"
-fi
-cat "$WORK/data/summary.txt"
+synth_areas "$WORK/data" "$BUURTEN"
 ls -l "$WORK/data"/*.gpkg | awk '{printf "%-40s %6.0f MB\n", $NF, $5 / 1e6}'
 
 echo "== scores: the national demo, lbm 2020"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Load benchmark: lbm-server against martin on the same demo tilesets, same URL mix, same machine;
-# then lbm-server reading the same tiles from PMTiles archives, and nginx as a caching proxy
-# (deploy/nginx-lbm.conf) in front of lbm-server answering the versioned tile URLs from its cache.
+# Load benchmark: lbm-server against martin on the same national demo tileset, every z8+ tile of
+# it in a fixed shuffled order (tests/bench/all_tiles.py), same machine, same run; then
+# lbm-server reading the same tiles from a PMTiles archive, nginx serving the same tile bytes as
+# static files, and nginx as a caching proxy (deploy/nginx-lbm.conf) in front of lbm-server.
 #
-# usage: tests/bench/server.sh [DURATION_S] [CONNECTIONS]
+# usage: tests/bench/server.sh [DURATION_S] [CONNECTIONS]   (default 20 s, 64 connections)
 # Needs: wrk (apt-get install wrk), python3, nginx (optional: that run is left out without it);
 # martin is installed on first use with
 #   cargo install martin --version 1.14.0 --locked --no-default-features --features mbtiles
@@ -11,10 +12,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-20}
-CONNECTIONS=${2:-32}
+CONNECTIONS=${2:-64}
 WORK=${LBM_BENCH_DIR:-target/bench-server}
 TILES=$WORK/tiles
 mkdir -p "$WORK"
+source tests/bench/lib.sh
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 if ! command -v martin >/dev/null; then
@@ -29,19 +31,31 @@ fi
 # The same tilesets as PMTiles only (symlinks), for lbm-server's archive reader.
 rm -rf "$WORK/pmtiles" && mkdir -p "$WORK/pmtiles"
 for f in "$TILES"/*.pmtiles; do ln -s "$(realpath "$f")" "$WORK/pmtiles/"; done
-TILESETS=$(cd "$TILES" && ls *.mbtiles | sed 's/\.mbtiles$//' | paste -sd, -)
+TILESET=lbm-2022
+python3 tests/bench/all_tiles.py "$TILES/$TILESET.mbtiles" "/tiles/$TILESET/{z}/{x}/{y}.pbf" 8 > "$WORK/urls-lbm.txt"
+python3 tests/bench/all_tiles.py "$TILES/$TILESET.mbtiles" "/$TILESET/{z}/{x}/{y}" 8 > "$WORK/urls-martin.txt"
+echo "URL mix: every z8+ tile of $TILESET, $(wc -l < "$WORK/urls-lbm.txt") tiles, shuffled"
 
-python3 tests/bench/urls.py '/tiles/{tileset}/{z}/{x}/{y}.pbf' "$TILESETS" 300 > "$WORK/urls-lbm.txt"
-python3 tests/bench/urls.py '/{tileset}/{z}/{x}/{y}' "$TILESETS" 300 > "$WORK/urls-martin.txt"
-echo "URL mix: $(wc -l < "$WORK/urls-lbm.txt") tile requests over tilesets $TILESETS"
+# The same tile bytes as static files (gzip as stored), for nginx.
+rm -rf "$WORK/static" && mkdir -p "$WORK/static"
+python3 - "$TILES/$TILESET.mbtiles" "$WORK/static/tiles/$TILESET" <<'PY'
+import os, sqlite3, sys
+db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+for z, x, tms_y, data in db.execute("SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles WHERE zoom_level >= 8"):
+    d = os.path.join(sys.argv[2], str(z), str(x))
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, f"{(1 << z) - 1 - tms_y}.pbf"), "wb") as f:
+        f.write(data)
+PY
 
 PORT_LBM=18080
 PORT_MARTIN=18081
 PORT_PM=18082
 PORT_NGINX=18083
+PORT_STATIC=18084
 target/release/lbm-server --tiles "$TILES" --bind 127.0.0.1:$PORT_LBM > "$WORK/lbm-server.log" 2>&1 &
 PID_LBM=$!
-martin --listen-addresses 127.0.0.1:$PORT_MARTIN "$TILES"/*.mbtiles > "$WORK/martin.log" 2>&1 &
+martin --listen-addresses 127.0.0.1:$PORT_MARTIN "$TILES/$TILESET.mbtiles" > "$WORK/martin.log" 2>&1 &
 PID_MARTIN=$!
 target/release/lbm-server --tiles "$WORK/pmtiles" --bind 127.0.0.1:$PORT_PM > "$WORK/lbm-server-pmtiles.log" 2>&1 &
 PID_PM=$!
@@ -52,17 +66,12 @@ stop_all() {
   if [ -n "$NGINX" ] && [ -f "$NGINX_DIR/nginx.pid" ]; then
     "$NGINX" -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log" -s stop 2>/dev/null || true
   fi
+  if [ -n "$NGINX" ] && [ -f "$NGINX_DIR/static.pid" ]; then
+    "$NGINX" -p "$NGINX_DIR" -c "$NGINX_DIR/static.conf" -e "$NGINX_DIR/error.log" -s stop 2>/dev/null || true
+  fi
 }
 trap stop_all EXIT
 
-wait_up() {
-  for _ in $(seq 1 300); do
-    curl -fs -o /dev/null "$1" && return 0
-    sleep 0.1
-  done
-  echo "server at $1 did not come up" >&2
-  exit 1
-}
 wait_up "http://127.0.0.1:$PORT_LBM/health"
 wait_up "http://127.0.0.1:$PORT_MARTIN/health"
 wait_up "http://127.0.0.1:$PORT_PM/health"
@@ -99,54 +108,69 @@ http {
 CONF
   "$NGINX" -p "$P" -c "$P/nginx.conf" -e "$P/error.log"
   wait_up "http://127.0.0.1:$PORT_NGINX/health"
+  # nginx serving the tile files: as many workers as CPUs, sendfile, open-file cache.
+  cat > "$P/static.conf" <<CONF
+worker_processes auto;
+pid $P/static.pid;
+error_log $P/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  open_file_cache max=20000 inactive=60s;
+  client_body_temp_path $P/client_body;
+  proxy_temp_path $P/proxy;
+  fastcgi_temp_path $P/fastcgi;
+  uwsgi_temp_path $P/uwsgi;
+  scgi_temp_path $P/scgi;
+  server {
+    listen 127.0.0.1:$PORT_STATIC;
+    root $(realpath "$WORK/static");
+    location /tiles/ {
+      types { }
+      default_type application/vnd.mapbox-vector-tile;
+      add_header Content-Encoding gzip;
+      add_header Vary Accept-Encoding;
+      etag on;
+    }
+  }
+}
+CONF
+  "$NGINX" -p "$P" -c "$P/static.conf" -e "$P/error.log"
+  wait_up "http://127.0.0.1:$PORT_STATIC$(head -n1 "$WORK/urls-lbm.txt")"
 else
   echo "nginx not found: the caching-proxy run is left out (apt-get install nginx)"
 fi
 
-run() { # name port urls
-  echo "-- $1 (warm-up 3 s, then ${DURATION} s, $CONNECTIONS connections, 2 threads)"
-  URLS="$3" wrk -t2 -c"$CONNECTIONS" -d3s -s tests/bench/replay.lua "http://127.0.0.1:$2" > /dev/null
-  URLS="$3" wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s tests/bench/replay.lua \
-    "http://127.0.0.1:$2" | tee "$WORK/wrk-$1.txt"
-}
-run lbm-server $PORT_LBM "$WORK/urls-lbm.txt"
-run martin $PORT_MARTIN "$WORK/urls-martin.txt"
-run lbm-server-pmtiles $PORT_PM "$WORK/urls-lbm.txt"
+machine_load
+wrk_run lbm-server $PORT_LBM "$WORK/urls-lbm.txt"
+wrk_run martin $PORT_MARTIN "$WORK/urls-martin.txt"
+wrk_run lbm-server-pmtiles $PORT_PM "$WORK/urls-lbm.txt"
 if [ -n "$NGINX" ]; then
   # Fill the cache first (the run's own 3 s warm-up would leave misses in the figures).
   URLS="$WORK/urls-versioned.txt" wrk -t2 -c"$CONNECTIONS" -d10s -s tests/bench/replay.lua \
     "http://127.0.0.1:$PORT_NGINX" > /dev/null
-  run nginx-cache $PORT_NGINX "$WORK/urls-versioned.txt"
+  wrk_run nginx-cache $PORT_NGINX "$WORK/urls-versioned.txt"
+  wrk_run nginx-static $PORT_STATIC "$WORK/urls-lbm.txt"
 fi
 
+machine_load
+
 python3 - "$WORK" <<'PY'
-import os, re, sys
-
-def parse(path):
-    text = open(path).read()
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-    def pct(p):
-        m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)", text, re.M)
-        return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
-    errs = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
-    errors = (int(errs.group(1)) if errs else 0) + (sum(map(int, sock.groups())) if sock else 0)
-    return rps, pct(50), pct(99), errors
-
-work = sys.argv[1]
-runs = {}
-for name in ("lbm-server", "martin", "lbm-server-pmtiles", "nginx-cache"):
-    path = os.path.join(work, f"wrk-{name}.txt")
-    if os.path.exists(path):
-        runs[name] = parse(path)
+import sys
+sys.path.insert(0, "tests/bench")
+from wrk_report import runs as read_runs, table
+runs = read_runs(sys.argv[1], ["lbm-server", "martin", "lbm-server-pmtiles", "nginx-cache", "nginx-static"])
 print()
-print(f"{'server':<20}{'req/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
-for name, (rps, p50, p99, err) in runs.items():
-    print(f"{name:<20}{rps:>12.0f}{p50:>10.2f}{p99:>10.2f}{err:>8}")
+table(runs)
 ours, martin = runs["lbm-server"], runs["martin"]
-print(f"ratio lbm-server/martin: req/s x{ours[0] / martin[0]:.2f}, p99 x{ours[2] / martin[2]:.2f} (lower is better)")
+print(f"ratio lbm-server/martin: req/s x{ours[0] / martin[0]:.2f} (target >= 1.5), "
+      f"p99 x{ours[2] / martin[2]:.2f} (target <= 1)")
 pm = runs["lbm-server-pmtiles"]
 print(f"ratio PMTiles/MBTiles in lbm-server: req/s x{pm[0] / ours[0]:.2f}")
 if "nginx-cache" in runs:
-    print(f"ratio nginx cache hits/lbm-server: req/s x{runs['nginx-cache'][0] / ours[0]:.2f}")
+    print(f"ratio lbm-server/nginx cache hits: req/s x{ours[0] / runs['nginx-cache'][0]:.2f}")
+if "nginx-static" in runs:
+    print(f"ratio lbm-server/nginx static files: req/s x{ours[0] / runs['nginx-static'][0]:.2f} (target >= 0.9)")
 PY

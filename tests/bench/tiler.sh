@@ -13,13 +13,7 @@ rm -rf "$WORK"; mkdir -p "$WORK"
 cargo build --release -q -p lbm-tiler
 TILER=target/release/lbm-tiler
 
-measure() { # label, command...: prints wall seconds and peak RSS
-  local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" > "$WORK/$label.log" 2>&1
-  read -r wall rss < "$WORK/time.txt"
-  printf '%-34s wall %7.2f s   peak RSS %6.0f MiB\n' "$label" "$wall" "$((rss / 1024))"
-  echo "$label	$wall" >> "$WORK/walls.tsv"
-}
+source tests/bench/lib.sh
 
 echo "== national demo input"
 measure "demo (generate + tile all)" $TILER demo --out "$WORK/demo"

@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+pub mod areas;
 pub mod search;
 
 use crate::error::TilesetError;
@@ -31,10 +32,9 @@ pub struct CellYear {
 #[derive(Debug)]
 pub struct PointIndex {
     pool: Arc<ReadOnlyPool>,
-    /// The index has the `areas` table (issue 5); older ones hold cells only.
-    has_areas: bool,
-    /// The index has the `area_scores` table.
-    has_area_scores: bool,
+    /// The areas with their polygons and scores, when the index has the `areas` table
+    /// (older ones hold cells only).
+    areas: Option<areas::Areas>,
     /// Every area with a finite bbox, for the search: a national index holds some 25,000
     /// areas, which a scan in memory matches in about a millisecond. Matching in SQL would need
     /// the fold as an SQL function, and an index written by an older tiler stores another fold
@@ -46,7 +46,7 @@ impl PointIndex {
     /// Opens and validates the index (blocking).
     pub fn open(path: &Path, pool_size: usize) -> Result<Self, TilesetError> {
         let pool = ReadOnlyPool::open(path, pool_size)?;
-        let (has_areas, has_area_scores, search) = pool.with_conn_blocking(|conn| {
+        let (areas, search) = pool.with_conn_blocking(|conn| {
             conn.prepare(
                 "SELECT year, lbm, afw, fys, onv, soc, vrz, won FROM cells WHERE hx = ?1 AND hy = ?2",
             )?;
@@ -62,17 +62,16 @@ impl PointIndex {
                     "SELECT code, year, lbm, afw, fys, onv, soc, vrz, won FROM area_scores LIMIT 0",
                 )
                 .is_ok();
-            let search = if has_areas {
-                search::load(conn)?
-            } else {
-                Vec::new()
-            };
-            Ok((has_areas, has_area_scores, search))
+            if !has_areas {
+                return Ok((None, Vec::new()));
+            }
+            let areas = areas::Areas::load(conn, has_area_scores)?;
+            tracing::debug!(areas = areas.len(), path = %path.display(), "areas loaded");
+            Ok((Some(areas), search::load(conn)?))
         })?;
         Ok(Self {
             pool: Arc::new(pool),
-            has_areas,
-            has_area_scores,
+            areas,
             search,
         })
     }
@@ -80,7 +79,7 @@ impl PointIndex {
     /// All years of cell (`hx`, `hy`) (hectometre indices), ordered by year.
     pub async fn lookup(&self, hx: i64, hy: i64) -> Result<Vec<CellYear>, TilesetError> {
         self.pool
-            .with_conn(move |conn| {
+            .with_conn_inline(move |conn| {
                 let mut stmt = conn.prepare_cached(
                     "SELECT year, lbm, afw, fys, onv, soc, vrz, won FROM cells \
                      WHERE hx = ?1 AND hy = ?2 ORDER BY year",
@@ -92,53 +91,20 @@ impl PointIndex {
     }
 }
 
-/// An area containing a point, with its time series.
+/// An area containing a point, with its time series (borrowed from the index).
 #[derive(Debug, Clone, PartialEq)]
-pub struct AreaAt {
+pub struct AreaAt<'a> {
     /// Area code.
-    pub code: String,
+    pub code: &'a str,
     /// Level.
-    pub level: String,
+    pub level: &'a str,
     /// Display name.
-    pub name: String,
+    pub name: &'a str,
     /// Every year with scores (from `area_scores`), ordered by year.
-    pub years: Vec<CellYear>,
+    pub years: &'a [CellYear],
 }
 
-/// Whether the even-odd rule puts (`x`, `y`) inside the rings.
-fn inside_rings(rings: &[Vec<(f64, f64)>], x: f64, y: f64) -> bool {
-    lbm_tileset::geometry::rings_contain(rings, x, y)
-}
-
-fn ring_of(v: &serde_json::Value) -> Option<Vec<(f64, f64)>> {
-    v.as_array()?
-        .iter()
-        .map(|p| Some((p.get(0)?.as_f64()?, p.get(1)?.as_f64()?)))
-        .collect()
-}
-
-fn polygon_of(v: &serde_json::Value) -> Option<Vec<Vec<(f64, f64)>>> {
-    v.as_array()?.iter().map(ring_of).collect()
-}
-
-/// Whether a GeoJSON `Polygon`/`MultiPolygon` geometry (text) contains (`x`, `y`).
-pub fn geometry_contains(geom: &str, x: f64, y: f64) -> bool {
-    let Ok(g) = serde_json::from_str::<serde_json::Value>(geom) else {
-        return false;
-    };
-    let coords = &g["coordinates"];
-    match g["type"].as_str() {
-        Some("Polygon") => polygon_of(coords).is_some_and(|p| inside_rings(&p, x, y)),
-        Some("MultiPolygon") => coords.as_array().is_some_and(|polys| {
-            polys
-                .iter()
-                .filter_map(polygon_of)
-                .any(|p| inside_rings(&p, x, y))
-        }),
-        _ => false,
-    }
-}
-
+/// One year of values from a row `year, lbm, afw, fys, onv, soc, vrz, won, ...`.
 fn year_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CellYear> {
     let year: i32 = r.get(0)?;
     let mut values = Vec::with_capacity(7);
@@ -153,7 +119,7 @@ fn year_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CellYear> {
 impl PointIndex {
     /// Whether the index has the `areas` table (older indexes hold cells only).
     pub fn has_areas(&self) -> bool {
-        self.has_areas
+        self.areas.is_some()
     }
 
     /// Areas matching `query` by name, alias, code or postcode, best first (see [`search`]).
@@ -166,74 +132,13 @@ impl PointIndex {
     }
 
     /// The areas containing RD point (`x`, `y`), coarse to fine, each with its time series.
-    pub async fn areas_at(&self, x: f64, y: f64) -> Result<Vec<AreaAt>, TilesetError> {
-        if !self.has_areas {
-            return Ok(Vec::new());
-        }
-        let has_scores = self.has_area_scores;
-        let mut found = self
-            .pool
-            .with_conn(move |conn| {
-                let mut stmt = conn.prepare_cached(
-                    "SELECT code, level, name, geom FROM areas
-                     WHERE minx <= ?1 AND maxx >= ?1 AND miny <= ?2 AND maxy >= ?2",
-                )?;
-                let candidates = stmt.query_map(rusqlite::params![x, y], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                        r.get::<_, Option<String>>(2)?.unwrap_or_default(),
-                        r.get::<_, Option<String>>(3)?.unwrap_or_default(),
-                    ))
-                })?;
-                let mut out = Vec::new();
-                for c in candidates {
-                    let (code, level, name, geom) = c?;
-                    if geometry_contains(&geom, x, y) {
-                        out.push(AreaAt {
-                            code,
-                            level,
-                            name,
-                            years: Vec::new(),
-                        });
-                    }
-                }
-                if has_scores {
-                    let mut scores = conn.prepare_cached(
-                        "SELECT year, lbm, afw, fys, onv, soc, vrz, won FROM area_scores
-                         WHERE code = ?1 ORDER BY year",
-                    )?;
-                    for area in &mut out {
-                        area.years = scores
-                            .query_map([&area.code], year_row)?
-                            .collect::<Result<Vec<_>, _>>()?;
-                    }
-                }
-                Ok(out)
-            })
-            .await?;
+    pub fn areas_at(&self, x: f64, y: f64) -> Vec<AreaAt<'_>> {
+        let mut found = self.areas.as_ref().map_or_else(Vec::new, |a| a.at(x, y));
         found.sort_by(|a, b| {
-            level_rank(&a.level)
-                .cmp(&level_rank(&b.level))
-                .then_with(|| a.code.cmp(&b.code))
+            level_rank(a.level)
+                .cmp(&level_rank(b.level))
+                .then_with(|| a.code.cmp(b.code))
         });
-        Ok(found)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn point_in_polygon_with_holes_and_multipolygons() {
-        let square = r#"{"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,10],[0,0]],[[4,4],[6,4],[6,6],[4,6],[4,4]]]}"#;
-        assert!(geometry_contains(square, 1.0, 1.0));
-        assert!(!geometry_contains(square, 5.0, 5.0));
-        assert!(!geometry_contains(square, 11.0, 5.0));
-        let multi = r#"{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,1],[0,0]]],[[[5,5],[6,5],[6,6],[5,6],[5,5]]]]}"#;
-        assert!(geometry_contains(multi, 5.5, 5.5));
-        assert!(!geometry_contains(multi, 3.0, 3.0));
-        assert!(!geometry_contains("not json", 0.0, 0.0));
+        found
     }
 }

@@ -7,14 +7,16 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::header::HeaderMap;
 use axum::response::Response;
-use serde_json::{json, Map, Value};
+use lbm_tileset::Classification;
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use serde::Serialize;
 
 use super::tilejson::json_response;
 use lbm_tileset::change_value;
 
 use crate::catalog::Snapshot;
 use crate::error::ApiError;
-use crate::index::CellYear;
+use crate::index::{CellYear, VALUE_COLUMNS};
 use crate::AppState;
 
 /// Longitudes accepted (a generous box around the Netherlands).
@@ -43,73 +45,190 @@ fn coordinate(
     Ok(v)
 }
 
-/// One year of a cell or area as JSON: its published values flat (per docs/tileset-format.md),
-/// the same under `values`, and per measure the class the tiles carry (the contract's
-/// `classify` of the published basis value).
-pub fn year_json(row: &CellYear, snapshot: &Snapshot) -> Value {
-    let mut obj = Map::new();
-    obj.insert("year".into(), json!(row.year));
-    let mut values = Map::new();
-    for (name, v) in &row.values {
-        obj.insert((*name).into(), json!(v));
-        values.insert((*name).into(), json!(v));
-    }
-    let mut classes = Map::new();
-    for (name, _) in &row.values {
-        let Some(c) = snapshot.classification(name) else {
-            continue;
-        };
-        let basis = c.basis();
-        if let Some((_, v)) = row.values.iter().find(|(n, _)| *n == basis) {
-            if let Some(k) = c.classify(*v) {
-                classes.insert((*name).into(), json!(k));
-            }
-        }
-    }
-    obj.insert("values".into(), Value::Object(values));
-    obj.insert("classes".into(), Value::Object(classes));
-    Value::Object(obj)
+/// What the catalog says about each value column, looked up once per request (a national
+/// catalog has ~90 tilesets, and the answer classifies up to 7 values × years × 4 places).
+pub struct Meaning<'a> {
+    /// Per value column: its score classification and its change classification.
+    columns: Vec<(
+        &'static str,
+        Option<&'a Classification>,
+        Option<&'a Classification>,
+    )>,
+    /// The `(from, to)` year pairs of the change tilesets, sorted.
+    pairs: Vec<(i32, i32)>,
 }
 
-/// The change maps of the catalog at a place: per pair, the change of each measure that has
-/// a value in both years (the difference of the published values, as the change tileset
-/// carries it) and its change class.
-pub fn changes_json(years: &[CellYear], snapshot: &Snapshot) -> Value {
-    let mut out: Vec<Value> = Vec::new();
-    let mut pairs: Vec<(i32, i32)> = snapshot
-        .change_pairs()
-        .into_iter()
-        .map(|(_, a, b)| (a, b))
-        .collect();
-    pairs.sort_unstable();
-    pairs.dedup();
-    for (from, to) in pairs {
-        let (Some(a), Some(b)) = (
-            years.iter().find(|y| y.year == from),
-            years.iter().find(|y| y.year == to),
-        ) else {
-            continue;
-        };
-        let mut values = Map::new();
-        let mut classes = Map::new();
-        for (name, vb) in &b.values {
-            let Some(c) = snapshot.change_classification(name) else {
+impl<'a> Meaning<'a> {
+    /// The classifications and change pairs of `snapshot`.
+    pub fn of(snapshot: &'a Snapshot) -> Self {
+        let columns = VALUE_COLUMNS
+            .iter()
+            .map(|c| {
+                (
+                    *c,
+                    snapshot.classification(c),
+                    snapshot.change_classification(c),
+                )
+            })
+            .collect();
+        let mut pairs: Vec<(i32, i32)> = snapshot
+            .change_pairs()
+            .into_iter()
+            .map(|(_, a, b)| (a, b))
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        Self { columns, pairs }
+    }
+
+    fn column(
+        &self,
+        name: &str,
+    ) -> Option<&(
+        &'static str,
+        Option<&'a Classification>,
+        Option<&'a Classification>,
+    )> {
+        self.columns.iter().find(|(c, _, _)| *c == name)
+    }
+
+    /// The class the tiles carry for `name` in `row`: the contract's `classify` of the
+    /// published basis value.
+    fn class(&self, row: &CellYear, name: &str) -> Option<u8> {
+        let c = self.column(name)?.1?;
+        let basis = c.basis();
+        let (_, v) = row.values.iter().find(|(n, _)| *n == basis)?;
+        c.classify(*v)
+    }
+}
+
+/// A map of `(name, value)` pairs as a JSON object.
+struct Pairs<'a, T>(&'a [(&'static str, T)]);
+
+impl<T: Serialize> Serialize for Pairs<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// One year of a cell or area as JSON: its published values flat (per docs/tileset-format.md),
+/// the same under `values`, and per measure the class the tiles carry.
+pub struct YearJson<'a> {
+    row: &'a CellYear,
+    meaning: &'a Meaning<'a>,
+}
+
+impl Serialize for YearJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let row = self.row;
+        let classes: Vec<(&'static str, u8)> = row
+            .values
+            .iter()
+            .filter_map(|(name, _)| Some((*name, self.meaning.class(row, name)?)))
+            .collect();
+        let mut map = s.serialize_map(Some(row.values.len() + 3))?;
+        map.serialize_entry("year", &row.year)?;
+        for (name, v) in &row.values {
+            map.serialize_entry(name, v)?;
+        }
+        map.serialize_entry("values", &Pairs(&row.values))?;
+        map.serialize_entry("classes", &Pairs(&classes))?;
+        map.end()
+    }
+}
+
+/// The years of a cell or area as a JSON array.
+struct YearsJson<'a> {
+    rows: &'a [CellYear],
+    meaning: &'a Meaning<'a>,
+}
+
+impl Serialize for YearsJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let meaning = self.meaning;
+        s.collect_seq(self.rows.iter().map(|row| YearJson { row, meaning }))
+    }
+}
+
+/// One change pair at a place: the change of each measure with a value in both years (the
+/// difference of the published values, as the change tileset carries it) and its change class.
+#[derive(Serialize)]
+struct ChangeJson<'a> {
+    from: i32,
+    to: i32,
+    values: Pairs<'a, f64>,
+    classes: Pairs<'a, u8>,
+}
+
+/// The change maps of the catalog at a place, per pair.
+struct ChangesJson<'a> {
+    rows: &'a [CellYear],
+    meaning: &'a Meaning<'a>,
+}
+
+impl Serialize for ChangesJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(None)?;
+        for &(from, to) in &self.meaning.pairs {
+            let (Some(a), Some(b)) = (
+                self.rows.iter().find(|y| y.year == from),
+                self.rows.iter().find(|y| y.year == to),
+            ) else {
                 continue;
             };
-            let Some((_, va)) = a.values.iter().find(|(n, _)| n == name) else {
-                continue;
-            };
-            let d = change_value(*va, *vb);
-            values.insert((*name).into(), json!(d));
-            if let Some(k) = c.classify(d) {
-                classes.insert((*name).into(), json!(k));
+            let mut values: Vec<(&'static str, f64)> = Vec::new();
+            let mut classes: Vec<(&'static str, u8)> = Vec::new();
+            for (name, vb) in &b.values {
+                let Some(c) = self.meaning.column(name).and_then(|c| c.2) else {
+                    continue;
+                };
+                let Some((_, va)) = a.values.iter().find(|(n, _)| n == name) else {
+                    continue;
+                };
+                let d = change_value(*va, *vb);
+                values.push((name, d));
+                if let Some(k) = c.classify(d) {
+                    classes.push((name, k));
+                }
+            }
+            if !values.is_empty() {
+                seq.serialize_element(&ChangeJson {
+                    from,
+                    to,
+                    values: Pairs(&values),
+                    classes: Pairs(&classes),
+                })?;
             }
         }
-        if !values.is_empty() {
-            out.push(json!({"from": from, "to": to, "values": values, "classes": classes}));
-        }
+        seq.end()
     }
-    Value::Array(out)
+}
+
+/// An area at the place, with its years and changes.
+#[derive(Serialize)]
+struct AreaJson<'a> {
+    level: &'a str,
+    code: &'a str,
+    name: &'a str,
+    years: YearsJson<'a>,
+    changes: ChangesJson<'a>,
+}
+
+/// The answer of the point API.
+#[derive(Serialize)]
+struct PointJson<'a> {
+    cell: Option<String>,
+    x: i64,
+    y: i64,
+    lon: f64,
+    lat: f64,
+    years: YearsJson<'a>,
+    changes: ChangesJson<'a>,
+    areas: Vec<AreaJson<'a>>,
 }
 
 /// Handler of the point API.
@@ -130,37 +249,48 @@ pub async fn handler(
         .ok_or_else(|| ApiError::bad_request("location cannot be projected to RD New"))?;
     let (hx, hy) = ((x / 100.0).floor() as i64, (y / 100.0).floor() as i64);
     let rows = index.lookup(hx, hy).await.map_err(ApiError::unavailable)?;
-    let areas = index.areas_at(x, y).await.map_err(ApiError::unavailable)?;
+    let areas = index.areas_at(x, y);
     if rows.is_empty() && areas.is_empty() {
         return Err(ApiError::not_found(format!(
             "no cell with data and no area at E{hx}N{hy}"
         )));
     }
-    let years: Vec<Value> = rows.iter().map(|r| year_json(r, &snapshot)).collect();
-    let areas: Vec<Value> = areas
+    let meaning = Meaning::of(&snapshot);
+    let meaning = &meaning;
+    let areas = areas
         .iter()
-        .map(|a| {
-            json!({
-                "level": a.level,
-                "code": a.code,
-                "name": a.name,
-                "years": a.years.iter().map(|r| year_json(r, &snapshot)).collect::<Vec<_>>(),
-                "changes": changes_json(&a.years, &snapshot),
-            })
+        .map(|a| AreaJson {
+            level: a.level,
+            code: a.code,
+            name: a.name,
+            years: YearsJson {
+                rows: a.years,
+                meaning,
+            },
+            changes: ChangesJson {
+                rows: a.years,
+                meaning,
+            },
         })
         .collect();
     let cell = (!rows.is_empty()).then(|| format!("E{hx}N{hy}"));
     Ok(json_response(
-        &json!({
-            "cell": cell,
-            "x": hx * 100,
-            "y": hy * 100,
-            "lon": lon,
-            "lat": lat,
-            "years": years,
-            "changes": changes_json(&rows, &snapshot),
-            "areas": areas,
-        }),
+        &PointJson {
+            cell,
+            x: hx * 100,
+            y: hy * 100,
+            lon,
+            lat,
+            years: YearsJson {
+                rows: &rows,
+                meaning,
+            },
+            changes: ChangesJson {
+                rows: &rows,
+                meaning,
+            },
+            areas,
+        },
         &headers,
     ))
 }

@@ -92,28 +92,36 @@ const GZIP_MIN: usize = 1024;
 
 /// A JSON response with a short cache lifetime and an ETag of its body (304 when it matches),
 /// gzipped when the client accepts it and the document is large enough.
-pub fn json_response(value: &Value, request_headers: &HeaderMap) -> Response {
-    let body = value.to_string();
+pub fn json_response<T: serde::Serialize + ?Sized>(
+    value: &T,
+    request_headers: &HeaderMap,
+) -> Response {
+    // Serialising our own types into a String cannot fail.
+    let body = serde_json::to_string(value).unwrap_or_default();
     let hash = hex::encode(&Sha256::digest(body.as_bytes())[..16]);
     let varies = body.len() >= GZIP_MIN;
     let gzip = varies && accepts_gzip(request_headers);
     // The gzipped document is another representation, so it gets its own strong ETag.
-    let etag = if gzip {
-        format!("\"{hash}-gz\"")
-    } else {
-        format!("\"{hash}\"")
+    let etag = |gzip: bool| {
+        if gzip {
+            format!("\"{hash}-gz\"")
+        } else {
+            format!("\"{hash}\"")
+        }
     };
-    if etag_matches(request_headers, &etag) {
-        return not_modified(&etag, META_CACHE_CONTROL, varies);
+    if etag_matches(request_headers, &etag(gzip)) {
+        return not_modified(&etag(gzip), META_CACHE_CONTROL, varies);
     }
-    let mut response = if gzip {
+    let gzipped = gzip.then(|| gzip_bytes(body.as_bytes())).flatten();
+    let etag = etag(gzipped.is_some());
+    let mut response = if let Some(gzipped) = gzipped {
         (
             [
                 (header::CONTENT_TYPE, "application/json"),
                 (header::CACHE_CONTROL, META_CACHE_CONTROL),
                 (header::CONTENT_ENCODING, "gzip"),
             ],
-            gzip_bytes(body.as_bytes()),
+            gzipped,
         )
             .into_response()
     } else {
@@ -136,12 +144,32 @@ pub fn json_response(value: &Value, request_headers: &HeaderMap) -> Response {
     response
 }
 
-fn gzip_bytes(data: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    // Writing to a Vec cannot fail.
-    let _ = gz.write_all(data);
-    gz.finish().unwrap_or_default()
+fn gzip_bytes(data: &[u8]) -> Option<Vec<u8>> {
+    use flate2::{Compress, Compression, FlushCompress, Status};
+    thread_local! {
+        // One compressor per thread, reset per document: setting up a new one (allocating and
+        // clearing its window and tables) cost more than compressing a point API answer.
+        static GZIP: std::cell::RefCell<Compress> =
+            std::cell::RefCell::new(Compress::new_gzip(Compression::fast(), 15));
+    }
+    GZIP.with_borrow_mut(|gz| {
+        gz.reset();
+        let mut out = Vec::with_capacity(data.len() / 2 + 64);
+        loop {
+            let consumed = usize::try_from(gz.total_in()).unwrap_or(data.len());
+            let status = gz.compress_vec(
+                &data[consumed.min(data.len())..],
+                &mut out,
+                FlushCompress::Finish,
+            );
+            match status {
+                Ok(Status::StreamEnd) => return Some(out),
+                Ok(_) => out.reserve(out.capacity().max(1024)),
+                // Compressing into a Vec cannot fail; should it, the document goes as it is.
+                Err(_) => return None,
+            }
+        }
+    })
 }
 
 /// A JSON document with absolute URLs: when they come from the request (no `--public-url`),

@@ -4,16 +4,19 @@
 
 use std::io::Read;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::tilejson::versioned_tile_url;
-use crate::error::ApiError;
-use crate::http::{accepts_gzip, base_url, etag_matches, not_modified};
+use axum::body::Bytes;
+
+use crate::error::{ApiError, TilesetError};
+use crate::http::{accepts_gzip, base_url, etag_matches};
 use crate::tileset::{Tile, Tileset};
 use crate::AppState;
 
@@ -61,22 +64,18 @@ pub fn parse_tile_path(z: &str, x: &str, file: &str) -> Result<(u8, u32, u32), A
 pub async fn tile(
     State(state): State<AppState>,
     path: Result<Path<(String, String, String, String)>, PathRejection>,
-    headers: HeaderMap,
+    // The request itself rather than a `HeaderMap`, which axum would clone.
+    req: Request,
 ) -> Result<Response, ApiError> {
+    let headers = req.headers();
     let Path((id, z, x, file)) = path.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let (z, x, y) = parse_tile_path(&z, &x, &file)?;
     let tileset = state
         .catalog
         .get(&id)
         .ok_or_else(|| ApiError::not_found(format!("unknown tileset {id:?}")))?;
-    serve_tile(
-        &state,
-        &tileset,
-        (z, x, y),
-        &headers,
-        &state.config.cache_control,
-    )
-    .await
+    let cache_control = state.tile_cache_control.as_ref();
+    serve_tile(&state, &tileset, (z, x, y), headers, cache_control).await
 }
 
 /// `{tileset}/{version}/{z}/{x}/{y}.pbf` as captured.
@@ -88,8 +87,9 @@ type VersionedTilePath = (String, String, String, String, String);
 pub async fn versioned_tile(
     State(state): State<AppState>,
     path: Result<Path<VersionedTilePath>, PathRejection>,
-    headers: HeaderMap,
+    req: Request,
 ) -> Result<Response, ApiError> {
+    let headers = req.headers();
     let Path((id, version, z, x, file)) = path.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let (z, x, y) = parse_tile_path(&z, &x, &file)?;
     if version.len() > 64 || !version.bytes().all(|b| b.is_ascii_alphanumeric()) {
@@ -103,7 +103,7 @@ pub async fn versioned_tile(
         .ok_or_else(|| ApiError::not_found(format!("unknown tileset {id:?}")))?;
     let current = &tileset.info.content_version;
     if &version != current {
-        let base = base_url(state.config.public_url.as_deref(), &headers);
+        let base = base_url(state.config.public_url.as_deref(), headers);
         let location = versioned_tile_url(
             &base,
             &id,
@@ -120,8 +120,8 @@ pub async fn versioned_tile(
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         return Ok(response);
     }
-    let immutable = state.config.immutable_cache_control.clone();
-    serve_tile(&state, &tileset, (z, x, y), &headers, &immutable).await
+    let cache_control = state.immutable_cache_control.as_ref();
+    serve_tile(&state, &tileset, (z, x, y), headers, cache_control).await
 }
 
 /// The tile `z/x/y` of `tileset` (from the tile cache or the file) with `cache_control`.
@@ -130,7 +130,7 @@ async fn serve_tile(
     tileset: &Tileset,
     (z, x, y): (u8, u32, u32),
     headers: &HeaderMap,
-    cache_control: &str,
+    cache_control: Option<&HeaderValue>,
 ) -> Result<Response, ApiError> {
     let info = &tileset.info;
     state.metrics.tile_request(&info.id);
@@ -146,70 +146,72 @@ async fn serve_tile(
             state.metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
             tile
         }
-        None => {
-            state.metrics.cache_misses.fetch_add(1, Ordering::Relaxed);
-            // A read error means the file changed under us (replaced in place instead of
-            // renamed) or the disk failed: 503, the client retries and the reload picks up the
-            // new file.
-            let tile = tileset
-                .read_tile(z, x, y)
-                .await
-                .map_err(ApiError::unavailable)?;
-            state.tiles.insert(key, tile.clone());
-            tile
-        }
+        // Concurrent misses on one tile wait for the first one's read instead of each reading.
+        None => state
+            .tiles
+            .get_or_insert_async(&key, async {
+                state.metrics.cache_misses.fetch_add(1, Ordering::Relaxed);
+                // A read error means the file changed under us (replaced in place instead of
+                // renamed) or the disk failed: 503, the client retries and the reload picks up
+                // the new file. Errors are not cached.
+                let tile = tileset.read_tile(z, x, y).await?;
+                Ok::<_, TilesetError>(tile.map(Arc::new))
+            })
+            .await
+            .map_err(ApiError::unavailable)?,
     };
     let Some(tile) = tile else {
         // Empty or missing tile inside the zoom range: 204, cacheable like a tile.
         let mut response = StatusCode::NO_CONTENT.into_response();
-        if let Ok(v) = HeaderValue::from_str(cache_control) {
-            response.headers_mut().insert(header::CACHE_CONTROL, v);
+        if let Some(v) = cache_control {
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, v.clone());
         }
         return Ok(response);
     };
     tile_response(&tile, headers, cache_control)
 }
 
-/// The 200 or 304 for a stored tile, gzip passed through when the client accepts it.
+/// The 200 or 304 for a stored tile, gzip passed through when the client accepts it. Every
+/// header value is ready-made: the tile's ETags and the configured `Cache-Control`.
 fn tile_response(
     tile: &Tile,
     headers: &HeaderMap,
-    cache_control: &str,
+    cache_control: Option<&HeaderValue>,
 ) -> Result<Response, ApiError> {
     let send_gzip = tile.gzip && accepts_gzip(headers);
-    // Two representations (gzip and identity) need two strong ETags.
     let etag = if tile.gzip && !send_gzip {
-        format!("\"{}-identity\"", tile.hash)
+        &tile.etag_identity
     } else {
-        format!("\"{}\"", tile.hash)
+        &tile.etag
     };
-    if etag_matches(headers, &etag) {
-        return Ok(not_modified(&etag, cache_control, true));
-    }
-    let body = if tile.gzip && !send_gzip {
+    let matched = etag.to_str().is_ok_and(|etag| etag_matches(headers, etag));
+    let mut response = if matched {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else if tile.gzip && !send_gzip {
         let mut out = Vec::with_capacity(tile.data.len() * 4);
         flate2::read::GzDecoder::new(&tile.data[..])
             .read_to_end(&mut out)
             .map_err(|e| ApiError::internal(format!("stored tile is not valid gzip: {e}")))?;
-        axum::body::Bytes::from(out)
+        (StatusCode::OK, Bytes::from(out)).into_response()
     } else {
-        tile.data.clone()
+        (StatusCode::OK, tile.data.clone()).into_response()
     };
-    let mut response = (StatusCode::OK, body).into_response();
     let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(MVT_CONTENT_TYPE),
-    );
+    if !matched {
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(MVT_CONTENT_TYPE),
+        );
+        if send_gzip {
+            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        }
+    }
     h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        h.insert(header::ETAG, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(cache_control) {
-        h.insert(header::CACHE_CONTROL, v);
-    }
-    if send_gzip {
-        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    h.insert(header::ETAG, etag.clone());
+    if let Some(v) = cache_control {
+        h.insert(header::CACHE_CONTROL, v.clone());
     }
     Ok(response)
 }

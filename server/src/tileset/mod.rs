@@ -2,6 +2,7 @@
 //! a read-only connection pool, PMTiles archives through positioned reads), and the tileset that
 //! wraps a source with its metadata and content version.
 
+mod cache;
 mod info;
 mod mbtiles;
 mod pmtiles;
@@ -16,6 +17,7 @@ use axum::body::Bytes;
 
 use crate::error::TilesetError;
 
+pub use cache::{tile_cache, CachedTile, TileCache, TileKey};
 pub use info::TilesetInfo;
 pub use mbtiles::MbtilesSource;
 pub use pmtiles::PmtilesSource;

@@ -58,6 +58,21 @@ impl ReadOnlyPool {
         .map_err(|e| TilesetError::Task(e.to_string()))?
     }
 
+    /// Runs `f` with a connection right here on the async thread when one is free, else as
+    /// [`Self::with_conn`] does. For look-ups by key that take microseconds when the file is in
+    /// the page cache (the point index): handing those to the blocking pool cost more in thread
+    /// switches than the query itself. A cold read blocks this worker for one disk read.
+    pub async fn with_conn_inline<T, F>(self: &Arc<Self>, f: F) -> Result<T, TilesetError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, TilesetError> + Send + 'static,
+    {
+        match self.permits.try_acquire() {
+            Ok(_permit) => self.with_conn_blocking(f),
+            Err(_) => self.with_conn(f).await,
+        }
+    }
+
     /// Runs `f` with a connection on the current thread (the caller holds a permit or is
     /// alone, e.g. while opening).
     pub fn with_conn_blocking<T>(

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::http::HeaderValue;
 use sha2::{Digest, Sha256};
 
 use super::info::TilesetInfo;
@@ -17,7 +18,9 @@ use crate::error::TilesetError;
 /// served for its successor.
 static NEXT_GENERATION: AtomicU64 = AtomicU64::new(1);
 
-/// A stored tile as served: the bytes (gzip when `gzip`), and a strong ETag of those bytes.
+/// A stored tile as served: the bytes (gzip when `gzip`), and the strong ETags of its two
+/// representations, made once when the tile is read so that serving it from the cache builds
+/// no header.
 #[derive(Debug, Clone)]
 pub struct Tile {
     /// Stored bytes.
@@ -26,6 +29,11 @@ pub struct Tile {
     pub gzip: bool,
     /// Hex digest of `data` (without quotes).
     pub hash: Arc<str>,
+    /// `"{hash}"`: the ETag of the stored bytes as they are.
+    pub etag: HeaderValue,
+    /// `"{hash}-identity"`: the ETag of the decompressed bytes of a gzip tile (another
+    /// representation, so another strong ETag).
+    pub etag_identity: HeaderValue,
 }
 
 impl Tile {
@@ -34,8 +42,18 @@ impl Tile {
         let data: Bytes = data.into();
         let gzip = data.starts_with(&[0x1f, 0x8b]);
         let digest = Sha256::digest(&data);
-        let hash: Arc<str> = hex::encode(&digest[..16]).into();
-        Self { data, gzip, hash }
+        let hash = hex::encode(&digest[..16]);
+        // Hex digits and quotes are always a valid header value.
+        let etag = HeaderValue::try_from(format!("\"{hash}\"")).expect("hex ETag");
+        let etag_identity =
+            HeaderValue::try_from(format!("\"{hash}-identity\"")).expect("hex ETag");
+        Self {
+            data,
+            gzip,
+            hash: hash.into(),
+            etag,
+            etag_identity,
+        }
     }
 }
 

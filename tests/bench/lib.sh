@@ -1,0 +1,58 @@
+# Shared by the benchmarks (source it after `cd` to the workspace root): timing, the synthetic
+# national boundaries, waiting for a server, wrk runs and how busy the machine is.
+
+# measure LABEL COMMAND...: runs it with its output in $WORK/LABEL.log, prints wall seconds and
+# peak RSS (GNU time), appends "LABEL<TAB>wall" to $WORK/walls.tsv.
+measure() {
+  local label=$1; shift
+  /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" > "$WORK/$label.log" 2>&1 || {
+    tail -n 20 "$WORK/$label.log" >&2; exit 1; }
+  read -r wall rss < "$WORK/time.txt"
+  printf '%-40s wall %7.2f s   peak RSS %6.0f MiB\n' "$label" "$wall" "$((rss / 1024))"
+  echo "$label	$wall" >> "$WORK/walls.tsv"
+}
+
+# machine_load: the load average and the CPUs, to judge how busy the machine was.
+machine_load() {
+  echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# synth_areas DIR [BUURTEN]: the synthetic national gemeente/wijk/buurt GeoPackages of
+# tests/bench/areas_data.py in DIR, made once and reused while the script is unchanged.
+synth_areas() {
+  local dir=$1 buurten=${2:-14000}
+  local py=${LBM_PYTHON:-target/pyenv/bin/python}
+  [ -x "$py" ] || py=python3
+  "$py" -c 'import numpy, shapely' 2>/dev/null || {
+    echo "needs numpy and shapely 2 for $py (pip install numpy shapely)" >&2; exit 2; }
+  mkdir -p "$dir"
+  local stamp
+  stamp="$(sha256sum tests/bench/areas_data.py | cut -c1-16)-$buurten"
+  if [ "$(cat "$dir/stamp" 2>/dev/null)" != "$stamp" ]; then
+    rm -f "$dir/stamp"
+    local shared=${LBM_SHARED_DATA:-../shared/data}
+    "$py" tests/bench/areas_data.py "$shared/gemeente_2024_rd.geojson" \
+      "$shared/nl_places_geonames_pop500.csv" "$dir" --buurten "$buurten" > "$dir/summary.txt"
+    echo "$stamp" > "$dir/stamp"
+  fi
+  cat "$dir/summary.txt"
+}
+
+# wait_up URL: until it answers (30 s at most).
+wait_up() {
+  for _ in $(seq 1 300); do
+    curl -fs -o /dev/null "$1" && return 0
+    sleep 0.1
+  done
+  echo "server at $1 did not come up" >&2
+  exit 1
+}
+
+# wrk_run NAME PORT URLS: 3 s warm-up, then $DURATION s with $CONNECTIONS connections replaying
+# the paths of URLS; the report goes to $WORK/wrk-NAME.txt.
+wrk_run() {
+  echo "-- $1 (warm-up 3 s, then ${DURATION} s, $CONNECTIONS connections, 2 threads)"
+  URLS="$3" wrk -t2 -c"$CONNECTIONS" -d3s -s tests/bench/replay.lua "http://127.0.0.1:$2" > /dev/null
+  URLS="$3" wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s tests/bench/replay.lua \
+    "http://127.0.0.1:$2" | tee "$WORK/wrk-$1.txt"
+}
