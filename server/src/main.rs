@@ -55,7 +55,8 @@ async fn build_demo(dir: &std::path::Path) -> anyhow::Result<()> {
         tiles = %dir.display(),
         "no tilesets in the tiles folder: building the demo dataset first (once)"
     );
-    let opts = lbm_tiler::DemoOptions::new(dir);
+    let mut opts = lbm_tiler::DemoOptions::new(dir);
+    opts.keep_scores = false;
     let summary = tokio::task::spawn_blocking(move || lbm_tiler::demo(&opts))
         .await
         .context("demo build task")?

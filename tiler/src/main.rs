@@ -8,6 +8,10 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use lbm_tiler::{BuildOptions, ClassificationSet, DemoOptions, OutputFormat};
 
+/// See `tiler/Cargo.toml` for why.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Leefbaarometer grid scores to MBTiles and PMTiles vector tilesets.
 #[derive(Parser)]
 #[command(version, about)]

@@ -68,6 +68,10 @@ pub struct DemoOptions {
     pub progress: bool,
     /// Which files to write per tileset (passed to [`BuildOptions::format`]).
     pub format: OutputFormat,
+    /// Keep `demo-scores.csv` after the build (the CLI does, as an example input). The server's
+    /// first run does not: the point index holds the same numbers, and the CSV would be a
+    /// second copy of them (173 MB for the whole country).
+    pub keep_scores: bool,
 }
 
 impl DemoOptions {
@@ -83,6 +87,7 @@ impl DemoOptions {
             changes: None,
             progress: true,
             format: OutputFormat::default(),
+            keep_scores: true,
         }
     }
 }
@@ -145,7 +150,12 @@ pub fn demo(opts: &DemoOptions) -> Result<BuildSummary> {
     );
     b.progress = opts.progress;
     b.format = opts.format;
-    build(&b)
+    let summary = build(&b);
+    if !opts.keep_scores {
+        // Gone either way: a failed build is retried from scratch on the next run.
+        let _ = std::fs::remove_file(&csv);
+    }
+    summary
 }
 
 /// Generates the demo scores for the cells in `bbox` and the given years and writes them as a
