@@ -12,9 +12,16 @@ measure() {
   echo "$label	$wall" >> "$WORK/walls.tsv"
 }
 
-# machine_load: the load average and the CPUs, to judge how busy the machine was.
+# machine_load: the load average, the CPUs and the share of CPU time the hypervisor gave to other
+# guests over the last second (steal), to judge how busy the machine was.
 machine_load() {
-  echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  local a b
+  a=$(head -n1 /proc/stat); sleep 1; b=$(head -n1 /proc/stat)
+  local steal
+  steal=$(echo "$a
+$b" | awk '{t=0; for (i=2; i<=NF; i++) t+=$i; s[NR]=$9; T[NR]=t}
+    END {d=T[2]-T[1]; if (d > 0) printf "%.0f", 100*(s[2]-s[1])/d; else print 0}')
+  echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), CPU steal ${steal} %"
 }
 
 # synth_areas DIR [BUURTEN]: the synthetic national gemeente/wijk/buurt GeoPackages of
