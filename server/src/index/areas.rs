@@ -29,8 +29,11 @@ struct BandedPolygon {
     per_metre: f64,
     /// Start of each band's edges in `edges`, plus the end.
     starts: Vec<u32>,
-    /// Edges `[x1, y1, x2, y2]`, band after band (an edge is in every band it spans).
-    edges: Vec<[f64; 4]>,
+    /// Edges `[x1, y1, x2, y2]` in metres from the south-west corner of `bounds`, band after
+    /// band (an edge is in every band it spans). `f32` halves the memory of a national index
+    /// (~17 million edges with real-looking borders); 60 km from the corner its step is 4 mm,
+    /// far below what separates two areas.
+    edges: Vec<[f32; 4]>,
 }
 
 impl BandedPolygon {
@@ -71,10 +74,16 @@ impl BandedPolygon {
             starts[i + 1] += starts[i];
         }
         let mut fill: Vec<u32> = starts[..n_bands].to_vec();
-        let mut banded = vec![[0.0; 4]; starts[n_bands] as usize];
+        let mut banded = vec![[0.0f32; 4]; starts[n_bands] as usize];
         for e in &edges {
+            let local = [
+                (e[0] - b[0]) as f32,
+                (e[1] - b[1]) as f32,
+                (e[2] - b[0]) as f32,
+                (e[3] - b[1]) as f32,
+            ];
             for i in span(e) {
-                banded[fill[i] as usize] = *e;
+                banded[fill[i] as usize] = local;
                 fill[i] += 1;
             }
         }
@@ -96,8 +105,10 @@ impl BandedPolygon {
         let n_bands = self.starts.len() - 1;
         let i = (((y - b[1]) * self.per_metre) as usize).min(n_bands - 1);
         let edges = &self.edges[self.starts[i] as usize..self.starts[i + 1] as usize];
+        let (x, y) = (x - b[0], y - b[1]);
         let mut inside = false;
-        for &[xi, yi, xj, yj] in edges {
+        for e in edges {
+            let [xi, yi, xj, yj] = e.map(f64::from);
             if (yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi {
                 inside = !inside;
             }
@@ -290,7 +301,7 @@ mod tests {
 
     proptest::proptest! {
         /// The banded test answers as the plain ring walk does, for star-shaped rings with a
-        /// hole and points inside and around them (points on an edge aside).
+        /// hole and points inside and around them (points within a millimetre of an edge aside).
         #[test]
         fn bands_agree_with_the_ring_walk(
             radii in proptest::collection::vec(1.0f64..100.0, 3..400),
@@ -308,7 +319,19 @@ mod tests {
             let hole = vec![(-0.5, -0.5), (0.5, -0.5), (0.5, 0.5), (-0.5, 0.5)];
             let rings = vec![outer, hole];
             let banded = BandedPolygon::new(&rings).unwrap();
-            for (x, y) in points {
+            // Edges are stored as f32 offsets: a point within a millimetre of an edge may fall
+            // on either side, as on any boundary.
+            let near_an_edge = |x: f64, y: f64| {
+                rings.iter().any(|ring| {
+                    (0..ring.len()).any(|i| {
+                        let (a, b) = (ring[i], ring[(i + 1) % ring.len()]);
+                        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+                        let t = (((x - a.0) * dx + (y - a.1) * dy) / (dx * dx + dy * dy)).clamp(0.0, 1.0);
+                        (a.0 + t * dx - x).hypot(a.1 + t * dy - y) < 1e-3
+                    })
+                })
+            };
+            for (x, y) in points.into_iter().filter(|&(x, y)| !near_an_edge(x, y)) {
                 proptest::prop_assert_eq!(
                     banded.contains(x, y),
                     lbm_tileset::geometry::rings_contain(&rings, x, y),

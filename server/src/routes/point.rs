@@ -48,14 +48,20 @@ fn coordinate(
 /// What the catalog says about each value column, looked up once per request (a national
 /// catalog has ~90 tilesets, and the answer classifies up to 7 values × years × 4 places).
 pub struct Meaning<'a> {
-    /// Per value column: its score classification and its change classification.
-    columns: Vec<(
-        &'static str,
-        Option<&'a Classification>,
-        Option<&'a Classification>,
-    )>,
+    /// Per value column, in the index's order.
+    columns: Vec<ColumnMeaning<'a>>,
     /// The `(from, to)` year pairs of the change tilesets, sorted.
     pairs: Vec<(i32, i32)>,
+}
+
+/// The classifications of one value column.
+struct ColumnMeaning<'a> {
+    /// The column (`lbm`, `afw`, `fys`, ...).
+    name: &'static str,
+    /// How its score tilesets classify it.
+    score: Option<&'a Classification>,
+    /// How its change tilesets classify a change.
+    change: Option<&'a Classification>,
 }
 
 impl<'a> Meaning<'a> {
@@ -63,12 +69,10 @@ impl<'a> Meaning<'a> {
     pub fn of(snapshot: &'a Snapshot) -> Self {
         let columns = VALUE_COLUMNS
             .iter()
-            .map(|c| {
-                (
-                    *c,
-                    snapshot.classification(c),
-                    snapshot.change_classification(c),
-                )
+            .map(|&name| ColumnMeaning {
+                name,
+                score: snapshot.classification(name),
+                change: snapshot.change_classification(name),
             })
             .collect();
         let mut pairs: Vec<(i32, i32)> = snapshot
@@ -81,21 +85,14 @@ impl<'a> Meaning<'a> {
         Self { columns, pairs }
     }
 
-    fn column(
-        &self,
-        name: &str,
-    ) -> Option<&(
-        &'static str,
-        Option<&'a Classification>,
-        Option<&'a Classification>,
-    )> {
-        self.columns.iter().find(|(c, _, _)| *c == name)
+    fn column(&self, name: &str) -> Option<&ColumnMeaning<'a>> {
+        self.columns.iter().find(|c| c.name == name)
     }
 
     /// The class the tiles carry for `name` in `row`: the contract's `classify` of the
     /// published basis value.
     fn class(&self, row: &CellYear, name: &str) -> Option<u8> {
-        let c = self.column(name)?.1?;
+        let c = self.column(name)?.score?;
         let basis = c.basis();
         let (_, v) = row.values.iter().find(|(n, _)| *n == basis)?;
         c.classify(*v)
@@ -183,7 +180,7 @@ impl Serialize for ChangesJson<'_> {
             let mut values: Vec<(&'static str, f64)> = Vec::new();
             let mut classes: Vec<(&'static str, u8)> = Vec::new();
             for (name, vb) in &b.values {
-                let Some(c) = self.meaning.column(name).and_then(|c| c.2) else {
+                let Some(c) = self.meaning.column(name).and_then(|c| c.change) else {
                     continue;
                 };
                 let Some((_, va)) = a.values.iter().find(|(n, _)| n == name) else {
