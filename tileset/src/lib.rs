@@ -11,12 +11,14 @@
 //! - [`metadata`]: the metadata rows, typed; [`pmtiles_json`]: the same rows in a PMTiles archive;
 //! - [`style`]: the MapLibre style every client draws with;
 //! - [`index`] and [`names`]: the point index beside the tilesets and the search fold of names;
-//! - [`mbtiles`] and [`archive`]: reading the two file formats (MBTiles, PMTiles).
+//! - [`mbtiles`] and [`archive`]: reading the two file formats (MBTiles, PMTiles); [`gzip`]: the
+//!   compression of the stored tiles.
 
 pub mod archive;
 pub mod classification;
 pub mod geometry;
 pub mod grid;
+pub mod gzip;
 pub mod index;
 pub mod levels;
 pub mod mbtiles;

@@ -112,7 +112,10 @@ pub fn json_response<T: serde::Serialize + ?Sized>(
     if etag_matches(request_headers, &etag(gzip)) {
         return not_modified(&etag(gzip), META_CACHE_CONTROL, varies);
     }
-    let gzipped = gzip.then(|| gzip_bytes(body.as_bytes())).flatten();
+    // Compressing into memory cannot fail; should it, the document goes as it is.
+    let gzipped = gzip
+        .then(|| lbm_tileset::gzip::gzip(body.as_bytes(), 1).ok())
+        .flatten();
     let etag = etag(gzipped.is_some());
     let mut response = if let Some(gzipped) = gzipped {
         (
@@ -142,34 +145,6 @@ pub fn json_response<T: serde::Serialize + ?Sized>(
         headers.append(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     }
     response
-}
-
-fn gzip_bytes(data: &[u8]) -> Option<Vec<u8>> {
-    use flate2::{Compress, Compression, FlushCompress, Status};
-    thread_local! {
-        // One compressor per thread, reset per document: setting up a new one (allocating and
-        // clearing its window and tables) cost more than compressing a point API answer.
-        static GZIP: std::cell::RefCell<Compress> =
-            std::cell::RefCell::new(Compress::new_gzip(Compression::fast(), 15));
-    }
-    GZIP.with_borrow_mut(|gz| {
-        gz.reset();
-        let mut out = Vec::with_capacity(data.len() / 2 + 64);
-        loop {
-            let consumed = usize::try_from(gz.total_in()).unwrap_or(data.len());
-            let status = gz.compress_vec(
-                &data[consumed.min(data.len())..],
-                &mut out,
-                FlushCompress::Finish,
-            );
-            match status {
-                Ok(Status::StreamEnd) => return Some(out),
-                Ok(_) => out.reserve(out.capacity().max(1024)),
-                // Compressing into a Vec cannot fail; should it, the document goes as it is.
-                Err(_) => return None,
-            }
-        }
-    })
 }
 
 /// A JSON document with absolute URLs: when they come from the request (no `--public-url`),
