@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::http::HeaderValue;
@@ -27,9 +26,7 @@ pub struct Tile {
     pub data: Bytes,
     /// Whether `data` is gzip-compressed (MBTiles of this project always are).
     pub gzip: bool,
-    /// Hex digest of `data` (without quotes).
-    pub hash: Arc<str>,
-    /// `"{hash}"`: the ETag of the stored bytes as they are.
+    /// `"{hash}"` (32 hex digits of SHA-256 of `data`): the ETag of the stored bytes as they are.
     pub etag: HeaderValue,
     /// `"{hash}-identity"`: the ETag of the decompressed bytes of a gzip tile (another
     /// representation, so another strong ETag).
@@ -50,7 +47,6 @@ impl Tile {
         Self {
             data,
             gzip,
-            hash: hash.into(),
             etag,
             etag_identity,
         }
