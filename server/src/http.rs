@@ -105,6 +105,7 @@ pub fn route_label(path: &str) -> &'static str {
             }
         }
         _ if path.starts_with("/styles/") => "style",
+        _ if path.starts_with("/fonts/") => "glyphs",
         _ if path.starts_with("/archives/") => "archive",
         _ if path.starts_with("/static/") || path.starts_with("/vendor/") => "asset",
         _ => "other",

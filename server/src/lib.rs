@@ -21,6 +21,7 @@ pub mod assets;
 pub mod catalog;
 pub mod config;
 pub mod error;
+pub mod glyphs;
 pub mod http;
 pub mod index;
 pub mod metrics;
@@ -60,6 +61,8 @@ pub struct StateInner {
     pub immutable_cache_control: Option<HeaderValue>,
     /// Request and cache counters.
     pub metrics: metrics::Metrics,
+    /// The label glyphs rendered so far.
+    pub glyphs: glyphs::GlyphCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -85,6 +88,7 @@ impl AppState {
             catalog,
             tiles,
             metrics: metrics::Metrics::default(),
+            glyphs: glyphs::GlyphCache::default(),
         })))
     }
 

@@ -11,10 +11,13 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
+use lbm_tileset::basemap;
 use lbm_tileset::style::{style, StyleSource};
+use lbm_tileset::Kind;
 
 use crate::assets::ASSETS;
 use crate::catalog::Snapshot;
+use crate::glyphs::{encode_stack, render_range, GlyphError, FONTS};
 use crate::routes::catalog_json;
 
 /// What to export.
@@ -58,6 +61,9 @@ pub enum SiteError {
         "no tileset in {0} has a PMTiles archive; build them with `lbm-tiler build --format pmtiles` (or `both`)"
     )]
     NoArchives(PathBuf),
+    /// The label glyphs could not be rendered.
+    #[error("{0}")]
+    Glyphs(GlyphError),
     /// The archive base URL is unusable.
     #[error("archive base URL {0:?} must start with http://, https:// or be a relative path")]
     BadArchiveBase(String),
@@ -161,6 +167,30 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), SiteError> {
     std::fs::write(path, bytes).map_err(io(path))
 }
 
+/// The glyphs URL of the basemap's style in a site, relative to its root.
+const GLYPHS: &str = "fonts/{fontstack}/{range}.pbf";
+
+/// Writes `fonts/{font}/{range}.pbf` for every range of every served font that has glyphs (the
+/// server renders the same on request); returns the number of files.
+fn write_glyphs(dir: &Path) -> Result<usize, SiteError> {
+    let mut files = 0;
+    for font in FONTS {
+        for start in (0..=65535u32).step_by(256) {
+            let range = render_range(font, start).map_err(SiteError::Glyphs)?;
+            if range.glyphs.is_empty() {
+                continue;
+            }
+            let path = dir
+                .join("fonts")
+                .join(font.name)
+                .join(format!("{start}-{}.pbf", start + 255));
+            write(&path, &encode_stack(font.name, start, vec![range]))?;
+            files += 1;
+        }
+    }
+    Ok(files)
+}
+
 /// Writes the site of `snapshot` into `opts.out` (see the module docs).
 pub fn export_site(
     snapshot: &Snapshot,
@@ -247,9 +277,21 @@ fn write_site(
     // The same style documents the server publishes, with the archive as their source.
     for (id, tileset) in &snapshot.archives {
         let source = StyleSource::Pmtiles(archive_url(id, opts.archive_base.as_deref()));
-        let doc = style(&tileset.info.meta, id, &source);
+        let doc = if tileset.info.kind == Some(Kind::Basemap) {
+            // Relative to the site's root; the page makes it absolute.
+            basemap::style(&source, GLYPHS, tileset.info.attribution.as_deref())
+        } else {
+            style(&tileset.info.meta, id, &source)
+        };
         write(&dir.join(style_path(id)), doc.to_string().as_bytes())?;
         summary.files += 1;
+    }
+    if snapshot
+        .archives
+        .values()
+        .any(|t| t.info.kind == Some(Kind::Basemap))
+    {
+        summary.files += write_glyphs(dir)?;
     }
     let config = json!({"basemap": opts.basemap, "api": false, "pmtiles": true});
     write(&dir.join("config.json"), config.to_string().as_bytes())?;

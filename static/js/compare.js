@@ -8,10 +8,10 @@ import { loadTilesetStyle } from './api.js';
 
 export class Compare {
   /** @param {GridMap} main the map showing the state's year (left side) */
-  constructor(main, wrap, { style, basemap, test }) {
+  constructor(main, wrap, { style, basemap, extent, test }) {
     this.main = main;
     this.wrap = wrap;
-    this.options = { style, basemap, test };
+    this.options = { style, basemap, extent, test };
     this.grid = null;
     this.pct = 50;
   }

@@ -108,11 +108,16 @@ async function boot() {
   }
   const [{ GridMap, baseStyle, onPick, landColor, addOutline, earlyWorker }, { Compare }] = await mapModules;
   performance.mark('lbm:maplibre');
-  const { style, basemap } = await baseStyle(config, doc);
+  const { style, basemap } = await baseStyle(config, doc, catalog.basemap);
   // The page behind the map and the legend's swatch of unpopulated land: the style's land colour.
   document.documentElement.style.setProperty('--land', landColor(doc));
-  document.body.classList.toggle('has-basemap', basemap);
-  const grid = new GridMap($('map'), { style, basemap, tileset: first, doc, camera: state, test, controls: true, level: state.level });
+  document.body.classList.toggle('has-basemap', Boolean(basemap));
+  window.lbm.basemap = basemap;
+  // With the built-in basemap the whole country can be looked at, scores or not.
+  const extent = basemap === 'builtin' ? catalog.basemap.bounds : null;
+  const grid = new GridMap($('map'), {
+    style, basemap, extent, tileset: first, doc, camera: state, test, controls: true, level: state.level,
+  });
   const map = grid.map;
   performance.mark('lbm:map');
   // The first `idle`: every tile in view loaded and drawn. Listened for from the start: it comes in
@@ -125,7 +130,7 @@ async function boot() {
   canvas.setAttribute('aria-label', t('map'));
   canvas.setAttribute('aria-describedby', 'map-help');
 
-  const compare = new Compare(grid, $('map-wrap'), { style, basemap, test });
+  const compare = new Compare(grid, $('map-wrap'), { style, basemap, extent, test });
   window.lbm.compare = compare;
   const grids = () => (compare.active ? [grid, compare.grid] : [grid]);
   const loading = trackLoading(grids);

@@ -83,8 +83,14 @@ export function addOutline(map) {
   });
 }
 
-/** Score layers go below the first context or label layer (or on top when there is none). */
+/**
+ * Score layers go below the basemap's first `over` layer (boundaries and labels of the built-in
+ * basemap), else below an external basemap's first label layer or the context outline, else on
+ * top.
+ */
 const gridInsertIndex = (layers) => {
+  const over = layers.findIndex((l) => l.metadata?.['lbm:basemap'] === 'over');
+  if (over >= 0) return over;
   const i = layers.findIndex((l) => l.type === 'symbol' || l.id.startsWith('context-'));
   return i < 0 ? layers.length : i;
 };
@@ -108,23 +114,45 @@ export function usePmtiles() {
   return pmtilesReady;
 }
 
+/** A URL template made absolute against the site's root, its `{…}` placeholders kept. */
+const absoluteTemplate = (url) => new URL(url, ROOT).href.replace(/%7B/g, '{').replace(/%7D/g, '}');
+
 /**
- * The configured basemap style, or a plain background: the land colour of the tileset's style
- * document (land without residents, neither a class nor the no-data colour).
+ * The built-in basemap's style (the catalog's `basemap` tileset), its source read like the score
+ * tilesets' (the server's tiles, or a static site's archive) and its glyphs from the same origin.
  */
-export async function baseStyle(config, doc) {
+async function builtInBasemap(tileset) {
+  const doc = tileset?.style && (await loadStyle(new URL(tileset.style, ROOT).href));
+  if (!doc) return null;
+  const sources = { ...doc.sources, [tileset.id]: sourceOf(tileset) };
+  return { ...doc, sources, glyphs: doc.glyphs && absoluteTemplate(doc.glyphs) };
+}
+
+/**
+ * What the scores are drawn on: the configured external basemap when its style loads, else the
+ * built-in basemap, else a plain background in the land colour of the tileset's style document.
+ * `basemap` says which: 'external', 'builtin' or false.
+ */
+export async function baseStyle(config, doc, basemapTileset) {
   if (config?.pmtiles) await usePmtiles();
-  const basemap = config?.basemap && (await loadStyle(config.basemap));
-  return { style: basemap || plainStyle(landColor(doc)), basemap: Boolean(basemap) };
+  const external = config?.basemap && (await loadStyle(config.basemap));
+  if (external) return { style: external, basemap: 'external' };
+  const builtIn = basemapTileset && (await builtInBasemap(basemapTileset));
+  if (builtIn) return { style: builtIn, basemap: 'builtin' };
+  return { style: plainStyle(landColor(doc)), basemap: false };
 }
 
 /** Absolute tile URLs: MapLibre fetches tiles in a worker, where relative URLs would resolve wrongly. */
 const absolute = (urls) => urls.map((u) => new URL(u, location.href).href.replace(/%7B/g, '{').replace(/%7D/g, '}'));
 
-/** The tileset's bounds widened by their own size on each side: room to pan, not to get lost. */
-function around(bounds) {
+/**
+ * The tileset's bounds (joined with `extent`, the basemap's, when given) widened by their own
+ * size on each side: room to pan, not to get lost.
+ */
+function around(bounds, extent) {
   if (!bounds) return undefined;
-  const [w, s, e, n] = bounds;
+  let [w, s, e, n] = bounds;
+  if (extent) [w, s, e, n] = [Math.min(w, extent[0]), Math.min(s, extent[1]), Math.max(e, extent[2]), Math.max(n, extent[3])];
   const dx = Math.max(e - w, 0.5);
   const dy = Math.max(n - s, 0.3);
   return [[Math.max(-180, w - dx), Math.max(-85, s - dy)], [Math.min(180, e + dx), Math.min(85, n + dy)]];
@@ -235,10 +263,12 @@ export class GridMap {
    * @param {object} opts style (the base), tileset (for the zoom range and first view) and doc
    *   (its style document, see loadTilesetStyle), camera ({center, zoom} or null for the
    *   tileset's bounds), test (keep the drawing buffer readable), wholeFirst (draw nothing until
-   *   the first view is loaded; see drawWhenLoaded)
+   *   the first view is loaded; see drawWhenLoaded), extent (bounds the map may also be panned
+   *   over: the built-in basemap's, the whole country)
    */
   constructor(container, {
     style, tileset, doc, camera, test = false, controls = true, basemap = false, level = 'auto', wholeFirst = true,
+    extent = null,
   }) {
     this.basemap = basemap;
     this.level = level;
@@ -261,7 +291,7 @@ export class GridMap {
       style: { ...style, sources: { ...style.sources, [id]: sourceOf(tileset) }, layers },
       ...view,
       minZoom: tileset.minzoom ?? 0,
-      maxBounds: around(tileset.bounds),
+      maxBounds: around(tileset.bounds, extent),
       maxZoom: MAX_ZOOM,
       attributionControl: false,
       dragRotate: false,
@@ -270,9 +300,9 @@ export class GridMap {
       fadeDuration: test ? 0 : 200,
       canvasContextAttributes: { preserveDrawingBuffer: test, antialias: false },
       locale: mapLocale(),
-      // The score layers come from the server's style documents (tested there); a basemap's
-      // style is checked.
-      validateStyle: basemap,
+      // The score layers and the built-in basemap come from the server's style documents
+      // (tested there); an external basemap's style is checked.
+      validateStyle: basemap === 'external',
     });
     if (wholeFirst) drawWhenLoaded(this.map);
     this.map.touchZoomRotate.disableRotation();
@@ -397,6 +427,24 @@ export class GridMap {
   }
 
   /**
+   * The names of the areas at a screen point, finest first (buurt, wijk, gemeente): from the
+   * built-in basemap's invisible area fills, which exist at every zoom, else from the score
+   * tileset's area features drawn there.
+   */
+  areaNamesAt(point) {
+    const levels = ['buurt', 'wijk', 'gemeente'];
+    let layers = levels.map((l) => `basemap-${l}-hit`).filter((id) => this.map.getLayer(id));
+    if (layers.length === 0 && this.sourceId) {
+      layers = levels.map((l) => `${this.sourceId}:${l}:fill`)
+        .filter((id) => this.map.getLayer(id) && this.map.getLayoutProperty(id, 'visibility') !== 'none');
+    }
+    if (layers.length === 0) return [];
+    const found = this.map.queryRenderedFeatures(point, { layers });
+    const byLevel = new Map(found.map((f) => [f.sourceLayer, f.properties?.name]));
+    return levels.map((l) => byLevel.get(l)).filter(Boolean);
+  }
+
+  /**
    * Highlights the features with these ids (feature-state `selected`) in source layer `layer`:
    * `grid` for cells, or an area level (area ids are the digits of their code).
    */
@@ -428,8 +476,29 @@ export class GridMap {
 export function onPick(grid, handler) {
   const map = grid.map;
   map.on('click', (e) => handler(e.lngLat, grid.featureAt(e.point), { keyboard: false }));
+  // Hovering (or tapping) names the areas under the pointer (buurt, wijk, gemeente) at every zoom.
+  const tip = Object.assign(document.createElement('div'), { className: 'hover-name' });
+  tip.setAttribute('aria-hidden', 'true');
+  tip.hidden = true;
+  map.getContainer().append(tip);
+  const name = (point) => {
+    const names = grid.areaNamesAt(point);
+    tip.hidden = names.length === 0;
+    if (tip.hidden) return;
+    tip.textContent = names.length > 1 ? `${names[0]}, ${names[names.length - 1]}` : names[0];
+    tip.style.transform = `translate(${Math.round(point.x + 14)}px, ${Math.round(point.y + 14)}px)`;
+  };
   map.on('mousemove', (e) => {
     map.getCanvas().style.cursor = grid.featureAt(e.point) ? 'pointer' : '';
+    name(e.point);
+  });
+  // A tap names the place too (touch screens have no hover); it stays until the map moves.
+  map.on('click', (e) => name(e.point));
+  map.on('movestart', () => {
+    tip.hidden = true;
+  });
+  map.on('mouseout', () => {
+    tip.hidden = true;
   });
   map.getCanvas().addEventListener('keydown', (e) => {
     if (e.key !== 'Enter') return;

@@ -64,8 +64,11 @@ export async function classPixels(page, classification) {
     const ctx = c2.getContext('2d');
     ctx.drawImage(gl, 0, 0);
     const data = ctx.getImageData(0, 0, c2.width, c2.height).data;
-    // The plain background of the style (no basemap); else the commonest pixel colour.
-    const bgPaint = window.lbm.map.getLayer('background') && window.lbm.map.getPaintProperty('background', 'background-color');
+    // The plain background of the style (no basemap), or the built-in basemap's land, which the
+    // cells lie on; else the commonest pixel colour.
+    const map = window.lbm.map;
+    const bgPaint = (map.getLayer('background') && map.getPaintProperty('background', 'background-color'))
+      || (map.getLayer('basemap-land') && map.getPaintProperty('basemap-land', 'fill-color'));
     let bg;
     if (typeof bgPaint === 'string' && bgPaint.startsWith('#')) bg = hex(bgPaint);
     else {

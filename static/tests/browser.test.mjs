@@ -58,8 +58,7 @@ test('the map renders the class colours where there is data', { skip }, async ()
   saveArtifact('map-default.png', await page.screenshot());
   // index.html starts MapLibre's worker itself (js/worker.js, which names MapLibre's version)
   assert.equal(await page.evaluate(() => window.lbm.earlyWorker), true, 'MapLibre took the worker js/worker.js started');
-  const config = await (await fetch(url('/config.json'))).json();
-  if (!config.basemap) {
+  if (!(await page.evaluate(() => window.lbm.basemap))) {
     // without a basemap the national outline (shipped in static/data) is drawn, after the scores
     await page.waitForFunction(() => window.lbm.map.getSource('context-outline') && window.lbm.map.isSourceLoaded('context-outline'));
   }
@@ -537,19 +536,33 @@ test('levels: automatic by zoom, fixed by the user, named in the legend and the 
  * feature is drawn.
  */
 async function sampleColours(page, classification) {
-  return page.evaluate((c) => {
+  return page.evaluate(async (c) => {
     const { map, grid } = window.lbm;
     const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
     const canvas = map.getCanvas();
+    // The basemap's boundaries and labels lie over the scores: hidden while sampling, which is
+    // about the colours the scores are drawn in.
+    const over = map.getStyle().layers.filter((l) => l.metadata?.['lbm:basemap'] === 'over'
+      && map.getLayoutProperty(l.id, 'visibility') !== 'none').map((l) => l.id);
+    if (over.length) {
+      for (const id of over) map.setLayoutProperty(id, 'visibility', 'none');
+      await new Promise((resolve) => {
+        map.once('idle', resolve);
+        map.triggerRepaint();
+      });
+    }
     const c2 = document.createElement('canvas');
     c2.width = canvas.width;
     c2.height = canvas.height;
     const ctx = c2.getContext('2d');
     ctx.drawImage(canvas, 0, 0);
     const land = hex(getComputedStyle(document.documentElement).getPropertyValue('--land').trim());
+    // Where no score is drawn the ground shows: land, or the built-in basemap's water.
+    const ground = [land, ...['basemap-water', 'basemap-sea'].filter((id) => map.getLayer(id))
+      .map((id) => hex(map.getPaintProperty(id, id === 'basemap-sea' ? 'background-color' : 'fill-color')))];
     const candidates = [...c.classes.map((k) => ({ key: String(k.class), rgb: hex(k.color) })), { key: 'none', rgb: hex(c.no_data.color) }];
     const explain = (px) => {
-      if (px.every((v, i) => Math.abs(v - land[i]) <= 3)) return 'land';
+      if (ground.some((g) => px.every((v, i) => Math.abs(v - g[i]) <= 3))) return 'land';
       let best = null;
       for (const cand of candidates) {
         const d = cand.rgb.map((v, i) => v - land[i]);
@@ -579,6 +592,7 @@ async function sampleColours(page, classification) {
         });
       }
     }
+    for (const id of over) map.setLayoutProperty(id, 'visibility', 'visible');
     return { out, left: rect.left, top: rect.top };
   }, classification);
 }
@@ -720,6 +734,84 @@ test('zooming in over a city shows gemeente, then wijk, then buurt, then cells',
   const haag = page.locator('#search-list:not([hidden]) [role="option"][data-code="GM0518"]');
   await haag.waitFor();
   assert.match(await haag.textContent(), /'s-Gravenhage.*Den Haag/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+/** The colour drawn at screen point [x, y] of the map canvas, as [r, g, b]. */
+const pixelAt = (page, [x, y]) => page.evaluate(([x, y]) => {
+  const gl = window.lbm.map.getCanvas();
+  const c2 = Object.assign(document.createElement('canvas'), { width: gl.width, height: gl.height });
+  const ctx = c2.getContext('2d');
+  ctx.drawImage(gl, 0, 0);
+  const ratio = gl.width / gl.getBoundingClientRect().width;
+  return [...ctx.getImageData(Math.round(x * ratio), Math.round(y * ratio), 1, 1).data.slice(0, 3)];
+}, [x, y]);
+const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+const near = (a, b, tol = 8) => a.every((v, i) => Math.abs(v - b[i]) <= tol);
+
+test('built-in basemap: the IJsselmeer is water, names are drawn, glyphs come from this server only', { skip }, async (t) => {
+  const basemap = catalog.tilesets.find((x) => x.kind === 'basemap');
+  if (!basemap) {
+    t.skip('the tiles folder has no basemap tileset');
+    return;
+  }
+  const page = await newPage();
+  const requests = [];
+  page.on('response', (r) => requests.push({ url: r.url(), status: r.status() }));
+  const ts = latest('lbm');
+  // The national view, centred on the IJsselmeer.
+  await page.goto(url(`/?test=1&measure=lbm&year=${ts.year}#7.5/52.72/5.35`));
+  await waitIdle(page);
+  assert.equal(await page.evaluate(() => window.lbm.basemap), 'builtin');
+  saveArtifact('basemap-national.png', await page.screenshot());
+  const style = await page.evaluate(() => {
+    const { map } = window.lbm;
+    return {
+      water: map.getPaintProperty('basemap-water', 'fill-color'),
+      land: map.getPaintProperty('basemap-land', 'fill-color'),
+      point: (({ x, y }) => [x, y])(map.project([5.35, 52.72])),
+    };
+  });
+  const water = await pixelAt(page, style.point);
+  const noData = rgb(ts.classification.no_data.color);
+  assert.ok(near(water, rgb(style.water)), `the IJsselmeer is drawn in the water colour ${style.water}: ${water}`);
+  assert.ok(!near(water, noData, 12), `the IJsselmeer is not the no-data colour: ${water}`);
+  assert.ok(!near(water, rgb(style.land), 12), `the IJsselmeer is not land: ${water}`);
+
+  // Over Utrecht at z12 the place is named, and the label is drawn (placed, so queryable).
+  await page.evaluate(() => window.lbm.map.jumpTo({ center: [5.1214, 52.0907], zoom: 12 }));
+  await waitIdle(page);
+  saveArtifact('basemap-utrecht-z12.png', await page.screenshot());
+  const names = await page.evaluate(() => {
+    const { map } = window.lbm;
+    const labels = map.getStyle().layers.filter((l) => l.type === 'symbol').map((l) => l.id);
+    return map.queryRenderedFeatures({ layers: labels }).map((f) => f.properties.name);
+  });
+  assert.ok(names.includes('Utrecht'), `a drawn label names Utrecht: ${names.slice(0, 20).join(', ')}`);
+  // The score layers lie under the basemap's boundaries and labels.
+  const order = await page.evaluate(() => window.lbm.map.getStyle().layers.map((l) => l.id));
+  const firstScore = order.findIndex((id) => id.startsWith('lbm:'));
+  assert.ok(firstScore > order.indexOf('basemap-water'), 'scores over the water');
+  assert.ok(order.findLastIndex((id) => id.startsWith('lbm:')) < order.indexOf('basemap-gemeente'), 'boundaries over the scores');
+
+  // Hovering names the areas under the pointer.
+  const box = await page.locator('#map canvas').boundingBox();
+  const centre = await page.evaluate(() => (({ x, y }) => [x, y])(window.lbm.map.project([5.1214, 52.0907])));
+  await page.mouse.move(box.x + centre[0], box.y + centre[1]);
+  const tip = page.locator('.hover-name:not([hidden])');
+  await tip.waitFor();
+  assert.match(await tip.textContent(), /Utrecht/, 'the hover names the gemeente');
+
+  const origin = new URL(BASE_URL).origin;
+  const glyphs = requests.filter((r) => r.url.includes('/fonts/'));
+  assert.ok(glyphs.length > 0, 'glyphs were requested');
+  for (const g of glyphs) {
+    assert.equal(new URL(g.url).origin, origin, `glyphs from this server: ${g.url}`);
+    assert.equal(g.status, 200, g.url);
+  }
+  const others = requests.filter((r) => !r.url.startsWith('data:') && !r.url.startsWith('blob:') && new URL(r.url).origin !== origin);
+  assert.deepEqual(others, [], 'no other host is contacted');
   assert.deepEqual(page.problems, []);
   await page.close();
 });

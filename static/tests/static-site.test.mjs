@@ -85,6 +85,12 @@ test('the static site draws the map from PMTiles archives by HTTP range requests
   console.log(`class pixels of the static site at z13: ${JSON.stringify(px)}`);
   assert.ok(px.coloured > px.total * 0.05, `at least 5% of the map in class colours (${px.coloured}/${px.total})`);
   assert.equal(await page.isVisible('.search'), false, 'no search box without the search API');
+  // The built-in basemap, from its archive, with the glyph files the export wrote.
+  assert.equal(await page.evaluate(() => window.lbm.basemap), 'builtin', 'the site draws on the built-in basemap');
+  assert.ok(archive('basemap').length >= 1, 'basemap.pmtiles is read');
+  const glyphs = page.requests.filter((r) => new URL(r.url).pathname.includes('/fonts/'));
+  assert.ok(glyphs.length >= 1, 'label glyphs are read from the site');
+  for (const g of glyphs) assert.equal((await fetch(g.url)).status, 200, g.url);
 
   // A click shows the cell's value from the tile itself.
   const spot = await page.evaluate(() => {

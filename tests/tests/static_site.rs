@@ -53,7 +53,10 @@ fn web_map_runs_from_pmtiles_on_a_static_file_server() {
         },
     )
     .expect("export the site");
-    assert_eq!(summary.tilesets, 3, "two years and a change map");
+    assert_eq!(
+        summary.tilesets, 4,
+        "two years, a change map and the basemap"
+    );
 
     let port = free_port();
     let conf = std::fs::read_to_string(workspace_root().join("deploy/nginx-static.conf"))

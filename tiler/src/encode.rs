@@ -151,20 +151,7 @@ pub fn encode_tile<'a>(
     for al in areas.iter().filter(|l| !l.features.is_empty()) {
         let mut layer = tile.create_layer(al.name);
         for f in &al.features {
-            let mut g = GeomEncoder::new(GeomType::Polygon);
-            let mut last: Option<(i32, i32)> = None;
-            for ring in f.rings {
-                // The mvt encoder joins a ring to the previous one when it starts where that one
-                // ended: start such a ring one point later.
-                let skip = usize::from(last == ring.first().copied());
-                for i in 0..ring.len() {
-                    let (px, py) = ring[(i + skip) % ring.len()];
-                    g.add_point(px, py).map_err(|e| err(&e))?;
-                }
-                last = ring.get((ring.len() + skip - 1) % ring.len()).copied();
-                g.complete_geom().map_err(|e| err(&e))?;
-            }
-            let geom = g.encode().map_err(|e| err(&e))?;
+            let geom = encode_rings(f.rings).map_err(|e| err(&e))?;
             let mut feature = layer.into_feature(geom);
             feature.set_id(f.id);
             feature.add_tag_string("code", f.code);
@@ -177,6 +164,24 @@ pub fn encode_tile<'a>(
     }
     let raw = tile.to_bytes().map_err(|e| err(&e))?;
     gzip(&raw, gzip_level).map_err(|e| err(&e))
+}
+
+/// The MVT geometry of polygon rings in tile coordinates, oriented (exteriors then their holes).
+pub fn encode_rings(rings: &[Vec<(i32, i32)>]) -> std::result::Result<mvt::GeomData, mvt::Error> {
+    let mut g = GeomEncoder::new(GeomType::Polygon);
+    let mut last: Option<(i32, i32)> = None;
+    for ring in rings {
+        // The mvt encoder joins a ring to the previous one when it starts where that one
+        // ended: start such a ring one point later.
+        let skip = usize::from(last == ring.first().copied());
+        for i in 0..ring.len() {
+            let (px, py) = ring[(i + skip) % ring.len()];
+            g.add_point(px, py)?;
+        }
+        last = ring.get((ring.len() + skip - 1) % ring.len()).copied();
+        g.complete_geom()?;
+    }
+    g.encode()
 }
 
 /// The `score`, `class` and (for `lbm` scores) `afw` properties; none for "no data".

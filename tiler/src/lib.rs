@@ -10,12 +10,13 @@
 //! - [`encode`]: features to gzip-compressed Mapbox Vector Tiles;
 //! - [`output`]: MBTiles, PMTiles and the point index, each written atomically;
 //! - [`pipeline`]: the plan of a build and its orchestration ([`build`]); [`demo`] builds the
-//!   synthetic Netherlands.
+//!   synthetic Netherlands; [`basemap`] writes the built-in basemap from the embedded geography.
 //!
 //! What the tilesets mean (measures, classes, levels, metadata, style) is the contract of the
 //! `lbm-tileset` crate, specified in `docs/tileset-format.md`.
 
 pub mod aggregate;
+pub mod basemap;
 pub mod demo;
 pub mod encode;
 pub mod error;
@@ -25,6 +26,7 @@ pub mod inspect;
 pub mod output;
 pub mod pipeline;
 
+pub use basemap::{basemap, BasemapOptions};
 pub use demo::{demo, DemoOptions};
 pub use error::TilerError;
 pub use input::classes::ClassificationSet;

@@ -105,6 +105,23 @@ enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Mbtiles)]
         format: OutputFormat,
     },
+    /// Write the basemap DIR/basemap.mbtiles: land, large waters, provinces, gemeenten and place
+    /// names from the embedded open data, plus the wijken and buurten of the area files given.
+    Basemap {
+        /// Output folder (the tiles folder the server reads).
+        #[arg(long)]
+        out: PathBuf,
+        /// Area boundaries (as for `build --areas`); repeatable. Their gemeenten replace the
+        /// embedded 2024 ones, their wijken and buurten add boundaries and names.
+        #[arg(long)]
+        areas: Vec<PathBuf>,
+        /// Attribution of the area files, added to the embedded sources'.
+        #[arg(long)]
+        attribution: Option<String>,
+        /// Files: MBTiles, PMTiles or both.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Mbtiles)]
+        format: OutputFormat,
+    },
     /// Print the metadata and per-zoom tile counts and sizes of an MBTiles file or a PMTiles
     /// archive (with its header).
     Inspect {
@@ -223,6 +240,25 @@ fn run(cli: Cli) -> Result<()> {
             let summary = lbm_tiler::demo(&o)
                 .with_context(|| format!("building the demo in {}", out.display()))?;
             print!("{summary}");
+        }
+        Command::Basemap {
+            out,
+            areas,
+            attribution,
+            format,
+        } => {
+            let mut o = lbm_tiler::BasemapOptions::new(&out);
+            for path in &areas {
+                let file = lbm_tiler::input::areas::read_areas(path)
+                    .with_context(|| format!("reading areas from {}", path.display()))?;
+                o.areas.extend(file.areas);
+            }
+            o.areas_attribution = attribution;
+            o.format = format;
+            o.progress = progress;
+            for f in lbm_tiler::basemap(&o).context("writing the basemap")? {
+                println!("{} ({} bytes)", f.path.display(), f.bytes);
+            }
         }
         Command::Inspect { file } => {
             print!("{}", lbm_tiler::inspect(&file)?);

@@ -22,6 +22,7 @@ fn demo_region_tiles_decode_to_the_csv_values() {
     assert_eq!(
         listing(dir.path()),
         [
+            "basemap.mbtiles",
             "demo-scores.csv",
             "fys-2020.mbtiles",
             "lbm-2020.mbtiles",

@@ -9,12 +9,14 @@
 //! - [`classification`]: the nine classes and the one rule that puts a published value in one;
 //! - [`levels`]: gemeente, wijk, buurt, pc4 and the grid, and the zoom band of each;
 //! - [`metadata`]: the metadata rows, typed; [`pmtiles_json`]: the same rows in a PMTiles archive;
-//! - [`style`]: the MapLibre style every client draws with;
+//! - [`style`]: the MapLibre style every client draws with; [`basemap`]: the built-in basemap
+//!   tileset and its style;
 //! - [`index`] and [`names`]: the point index beside the tilesets and the search fold of names;
 //! - [`mbtiles`] and [`archive`]: reading the two file formats (MBTiles, PMTiles); [`gzip`]: the
 //!   compression of the stored tiles.
 
 pub mod archive;
+pub mod basemap;
 pub mod classification;
 pub mod geometry;
 pub mod grid;

@@ -199,14 +199,17 @@ pub enum Kind {
     Score,
     /// Ontwikkeling: the change of the published score from one year to another.
     Change,
+    /// The built-in basemap (see [`crate::basemap`]): no scores.
+    Basemap,
 }
 
 impl Kind {
-    /// `score` or `change`, as in the `lbm_kind` row.
+    /// `score`, `change` or `basemap`, as in the `lbm_kind` row.
     pub fn id(self) -> &'static str {
         match self {
             Kind::Score => "score",
             Kind::Change => "change",
+            Kind::Basemap => "basemap",
         }
     }
 
@@ -215,6 +218,7 @@ impl Kind {
         match s {
             "score" => Some(Kind::Score),
             "change" => Some(Kind::Change),
+            "basemap" => Some(Kind::Basemap),
             _ => None,
         }
     }

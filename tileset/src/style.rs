@@ -30,7 +30,7 @@ pub enum StyleSource {
 }
 
 impl StyleSource {
-    fn source(&self, attribution: Option<&str>) -> Value {
+    pub(crate) fn source(&self, attribution: Option<&str>) -> Value {
         let url = match self {
             StyleSource::TileJson(u) => u.clone(),
             StyleSource::Pmtiles(u) => format!("pmtiles://{u}"),

@@ -2,6 +2,7 @@
 
 mod archives;
 mod catalog;
+mod fonts;
 mod point;
 mod search;
 mod service;
@@ -30,6 +31,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/archives/{file}", get(archives::handler))
         .route("/tiles/{file}", get(tilejson::handler))
         .route("/styles/{file}", get(style::handler))
+        .route("/fonts/{fontstack}/{range}", get(fonts::handler))
         .route("/catalog.json", get(catalog::handler))
         .route("/api/v1/point", get(point::handler))
         .route("/api/v1/search", get(search::handler))

@@ -4,37 +4,10 @@
 use rayon::prelude::*;
 
 use super::fields::{fbm, hash01};
-use super::{DemoCell, OUTLINE, WATERS};
+use super::DemoCell;
 use crate::geometry::scanline::CellRows;
+use crate::input::geography::{self, features, OUTLINE, WATERS};
 use crate::input::places::places;
-
-/// All polygon rings of a GeoJSON FeatureCollection, one list per feature.
-fn geojson_rings(text: &str) -> Vec<Vec<Vec<(f64, f64)>>> {
-    let v: serde_json::Value = serde_json::from_str(text).expect("embedded GeoJSON is valid");
-    let ring = |r: &serde_json::Value| -> Vec<(f64, f64)> {
-        r.as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|p| Some((p.get(0)?.as_f64()?, p.get(1)?.as_f64()?)))
-            .collect()
-    };
-    let mut out = Vec::new();
-    for f in v["features"].as_array().into_iter().flatten() {
-        let g = &f["geometry"];
-        let polys: Vec<&serde_json::Value> = match g["type"].as_str() {
-            Some("Polygon") => vec![&g["coordinates"]],
-            Some("MultiPolygon") => g["coordinates"].as_array().into_iter().flatten().collect(),
-            _ => Vec::new(),
-        };
-        out.push(
-            polys
-                .into_iter()
-                .flat_map(|p| p.as_array().into_iter().flatten().map(ring))
-                .collect(),
-        );
-    }
-    out
-}
 
 /// The populated cells in `bbox`, sorted by (hx, hy).
 pub(super) fn populated_cells(bbox: [f64; 4]) -> Vec<DemoCell> {
@@ -71,11 +44,15 @@ pub(super) fn populated_cells(bbox: [f64; 4]) -> Vec<DemoCell> {
             }
         }
     }
-    let outline: Vec<Vec<(f64, f64)>> = geojson_rings(OUTLINE).into_iter().flatten().collect();
+    // Every ring of a feature's polygons, holes included: the even-odd rule of `CellRows`.
+    let rings = |f: geography::Feature| -> Vec<Vec<(f64, f64)>> {
+        f.polygons.into_iter().flatten().collect()
+    };
+    let outline: Vec<Vec<(f64, f64)>> = features(OUTLINE).into_iter().flat_map(rings).collect();
     let land = CellRows::new(&outline, hy0, hy1);
-    let waters: Vec<CellRows> = geojson_rings(WATERS)
-        .iter()
-        .map(|rings| CellRows::new(rings, hy0, hy1))
+    let waters: Vec<CellRows> = features(WATERS)
+        .into_iter()
+        .map(|f| CellRows::new(&rings(f), hy0, hy1))
         .collect();
     (0..w)
         .into_par_iter()

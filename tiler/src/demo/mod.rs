@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::aggregate::pyramid::{DEFAULT_MAXZOOM, DEFAULT_MINZOOM};
+use crate::basemap::{basemap, BasemapOptions};
 use crate::error::{Result, TilerError};
 use crate::output::OutputFormat;
 use crate::pipeline::{build, BuildOptions, BuildSummary};
@@ -23,13 +24,6 @@ mod fields;
 
 use cells::populated_cells;
 use fields::CellFields;
-
-/// The national outline (Natural Earth, public domain), RD New.
-const OUTLINE: &str = include_str!("../../data/nl_outline_ne10m_rd.geojson");
-/// Large water bodies (Rijkswaterstaat KRW via nlmod, MIT), RD New.
-const WATERS: &str = include_str!("../../data/nl_large_waters_krw_nlmod_rd.geojson");
-/// CBS municipality boundaries 2024, generalised (CBS / Kadaster, CC BY 4.0, via cartomap/nl).
-const GEMEENTEN: &str = include_str!("../../data/gemeente_2024_rd.geojson");
 
 /// The national reference level of the demo's `afw`: one level for every year, so that a class
 /// means the same in 2002 and in 2022 and the national improvement of the synthetic scores shows
@@ -116,7 +110,8 @@ pub fn demo_change_pairs(years: &[u16]) -> Vec<(u16, u16)> {
     from.into_iter().map(|f| (f, last)).collect()
 }
 
-/// Writes `DIR/demo-scores.csv` and tiles it; returns the build summary.
+/// Writes `DIR/demo-scores.csv`, tiles it and writes the basemap with the demo's areas; returns
+/// the build summary.
 pub fn demo(opts: &DemoOptions) -> Result<BuildSummary> {
     std::fs::create_dir_all(&opts.out_dir).map_err(|e| TilerError::io(&opts.out_dir, e))?;
     let csv = opts.out_dir.join(DEMO_CSV);
@@ -134,14 +129,14 @@ pub fn demo(opts: &DemoOptions) -> Result<BuildSummary> {
     b.minzoom = opts.minzoom;
     b.maxzoom = opts.maxzoom;
     b.attribution = DEMO_ATTRIBUTION.into();
-    let mut areas = crate::input::areas::read_geojson(
-        GEMEENTEN,
-        Path::new("<embedded gemeente_2024_rd.geojson>"),
-        &mut Default::default(),
-    )?;
+    let mut areas = crate::input::geography::gemeenten()?;
     let parts = areas::subdivide(&areas, opts.bbox.unwrap_or(NL_BBOX));
     tracing::info!(areas = parts.len(), "synthetic wijken and buurten made");
     areas.extend(parts);
+    let mut map = BasemapOptions::new(&opts.out_dir);
+    map.areas = areas.clone();
+    map.areas_attribution = Some("wijken and buurten: synthetic (demo)".into());
+    map.format = opts.format;
     b.area_features = areas;
     b.changes = Some(
         opts.changes
@@ -150,7 +145,10 @@ pub fn demo(opts: &DemoOptions) -> Result<BuildSummary> {
     );
     b.progress = opts.progress;
     b.format = opts.format;
-    let summary = build(&b);
+    let summary = build(&b).and_then(|s| {
+        basemap(&map)?;
+        Ok(s)
+    });
     if !opts.keep_scores {
         // Gone either way: a failed build is retried from scratch on the next run.
         let _ = std::fs::remove_file(&csv);

@@ -95,72 +95,14 @@ impl AreaLayer {
         maxzoom: u8,
         tolerance: Option<f64>,
     ) -> Result<Self> {
-        let started = std::time::Instant::now();
-        let (topology, projected) = match tolerance {
-            // The arcs are built on the RD New input, where shared vertices are bit-identical,
-            // and each distinct vertex is projected once.
-            Some(_) => {
-                let rd: Vec<&[Polygon]> = areas.iter().map(|a| a.polygons.as_slice()).collect();
-                let t = Topology::build_projected(&rd, |(x, y)| rd_to_unit(x, y))?;
-                tracing::debug!(
-                    layer = level.layer(),
-                    arcs = t.arc_count(),
-                    vertices = t.vertex_count(),
-                    ms = started.elapsed().as_millis(),
-                    "area borders as shared arcs"
-                );
-                (Some(t), Vec::new())
-            }
-            None => {
-                let projected: Vec<Vec<UnitPolygon>> = areas
-                    .par_iter()
-                    .map(|a| {
-                        a.polygons
-                            .iter()
-                            .map(|p| {
-                                p.iter()
-                                    .map(|r| {
-                                        r.iter().map(|&(x, y)| Ok(rd_to_unit(x, y)?)).collect()
-                                    })
-                                    .collect()
-                            })
-                            .collect()
-                    })
-                    .collect::<Result<_>>()?;
-                (None, projected)
-            }
-        };
-        let (mut simplify_ms, mut cut_ms) = (0, 0);
-        let pieces = (minzoom..=maxzoom)
-            .map(|z| {
-                // Tile units per unit-square unit at this zoom.
-                let scale = f64::from(EXTENT) * f64::from(1u32 << z);
-                let t0 = std::time::Instant::now();
-                let simplified = match (&topology, tolerance) {
-                    (Some(t), Some(tol)) => {
-                        Some(t.simplify(tol / scale, MIN_RING_AREA / (scale * scale)))
-                    }
-                    _ => None,
-                };
-                simplify_ms += t0.elapsed().as_millis();
-                let t0 = std::time::Instant::now();
-                let polygons = simplified.as_ref().unwrap_or(&projected);
-                let mut v: Vec<AreaPiece> = polygons
-                    .par_iter()
-                    .enumerate()
-                    .flat_map_iter(|(i, polys)| cut(polys, z, i as u32))
-                    .collect();
-                v.par_sort_unstable_by_key(|p| (p.key, p.area));
-                cut_ms += t0.elapsed().as_millis();
-                v
-            })
-            .collect();
-        tracing::debug!(
-            layer = level.layer(),
-            simplify_ms,
-            cut_ms,
-            "area layer tiled"
-        );
+        let polygons: Vec<&[Polygon]> = areas.iter().map(|a| a.polygons.as_slice()).collect();
+        let pieces = tile_polygons(
+            level.layer(),
+            &polygons,
+            (minzoom, maxzoom),
+            tolerance,
+            BUFFER,
+        )?;
         Ok(AreaLayer {
             level,
             minzoom,
@@ -290,8 +232,83 @@ fn clip(ring: &[(i64, i64)], x0: i64, y0: i64, x1: i64, y1: i64) -> Vec<(i64, i6
     cur
 }
 
+/// Projects, simplifies (Douglas–Peucker `tolerance` in tile units over shared arcs; `None`:
+/// snap only), snaps and clips the features' RD New `polygons` for zooms `minzoom..=maxzoom`,
+/// each tile with `buffer` tile units around it: per zoom, the pieces sorted by (tile key,
+/// feature index). `label` names them in logs.
+///
+/// The buffer keeps the clip edges off the screen: a line drawn along a polygon's outline also
+/// follows its clip edges, half its width inside the tile when the buffer is narrower than that.
+pub fn tile_polygons(
+    label: &str,
+    polygons: &[&[Polygon]],
+    (minzoom, maxzoom): (u8, u8),
+    tolerance: Option<f64>,
+    buffer: i32,
+) -> Result<Vec<Vec<AreaPiece>>> {
+    let started = std::time::Instant::now();
+    let (topology, projected) = match tolerance {
+        // The arcs are built on the RD New input, where shared vertices are bit-identical,
+        // and each distinct vertex is projected once.
+        Some(_) => {
+            let t = Topology::build_projected(polygons, |(x, y)| rd_to_unit(x, y))?;
+            tracing::debug!(
+                layer = label,
+                arcs = t.arc_count(),
+                vertices = t.vertex_count(),
+                ms = started.elapsed().as_millis(),
+                "area borders as shared arcs"
+            );
+            (Some(t), Vec::new())
+        }
+        None => {
+            let projected: Vec<Vec<UnitPolygon>> = polygons
+                .par_iter()
+                .map(|polys| {
+                    polys
+                        .iter()
+                        .map(|p| {
+                            p.iter()
+                                .map(|r| r.iter().map(|&(x, y)| Ok(rd_to_unit(x, y)?)).collect())
+                                .collect()
+                        })
+                        .collect()
+                })
+                .collect::<Result<_>>()?;
+            (None, projected)
+        }
+    };
+    let (mut simplify_ms, mut cut_ms) = (0, 0);
+    let pieces = (minzoom..=maxzoom)
+        .map(|z| {
+            // Tile units per unit-square unit at this zoom.
+            let scale = f64::from(EXTENT) * f64::from(1u32 << z);
+            let t0 = std::time::Instant::now();
+            let simplified = match (&topology, tolerance) {
+                (Some(t), Some(tol)) => {
+                    Some(t.simplify(tol / scale, MIN_RING_AREA / (scale * scale)))
+                }
+                _ => None,
+            };
+            simplify_ms += t0.elapsed().as_millis();
+            let t0 = std::time::Instant::now();
+            let polygons = simplified.as_ref().unwrap_or(&projected);
+            let mut v: Vec<AreaPiece> = polygons
+                .par_iter()
+                .enumerate()
+                .flat_map_iter(|(i, polys)| cut(polys, z, i as u32, buffer))
+                .collect();
+            v.par_sort_unstable_by_key(|p| (p.key, p.area));
+            cut_ms += t0.elapsed().as_millis();
+            v
+        })
+        .collect();
+    tracing::debug!(layer = label, simplify_ms, cut_ms, "area layer tiled");
+    Ok(pieces)
+}
+
 /// Snaps one area to zoom `z` and cuts it into tile pieces.
-fn cut(polys: &[UnitPolygon], z: u8, area: u32) -> Vec<AreaPiece> {
+fn cut(polys: &[UnitPolygon], z: u8, area: u32, buffer: i32) -> Vec<AreaPiece> {
     // Snapped, simplified and oriented polygons in global tile units.
     let mut snapped: Vec<Vec<Vec<(i64, i64)>>> = Vec::new();
     let (mut bx0, mut by0, mut bx1, mut by1) = (i64::MAX, i64::MAX, i64::MIN, i64::MIN);
@@ -332,7 +349,7 @@ fn cut(polys: &[UnitPolygon], z: u8, area: u32) -> Vec<AreaPiece> {
         return Vec::new();
     }
     let e = i64::from(EXTENT);
-    let b = i64::from(BUFFER);
+    let b = i64::from(buffer);
     let max = (1i64 << z) - 1;
     let t = |v: i64| v.div_euclid(e).clamp(0, max);
     let mut out = Vec::new();

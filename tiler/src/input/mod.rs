@@ -5,5 +5,6 @@ pub mod area_scores;
 pub mod areas;
 pub mod classes;
 pub mod csv;
+pub mod geography;
 pub mod places;
 pub mod scores;
