@@ -217,9 +217,11 @@ fn label_points(
         }
     }
     for w in features(WATERS) {
-        // Lakes and the Wadden are named; the territorial sea is no place, and rivers and
-        // canals are long and thin, so their interior point says little.
-        let named = matches!(w.water_type.as_str(), "lakeWaterBody" | "coastalWaterBody");
+        // Lakes and the Wadden are named; the territorial sea and the coastal strips
+        // ("Hollandse kust (kustwater)") are no places anyone looks for, and rivers and canals
+        // are long and thin, so their interior point says little.
+        let named = matches!(w.water_type.as_str(), "lakeWaterBody" | "coastalWaterBody")
+            && !w.name.to_lowercase().contains("kust");
         let area: f64 = w
             .polygons
             .iter()
