@@ -3,7 +3,7 @@
 
 import { state, update, subscribe, LEVELS } from './state.js';
 import { Catalog } from './catalog.js';
-import { t, pick, translate } from './i18n.js';
+import { t, pick, translate, setLang } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -24,26 +24,44 @@ export function initControls(catalog) {
   const from = $('change-from');
   const to = $('change-to');
   const level = $('level');
+  const transparency = $('transparency');
+  const transparencyOut = $('transparency-value');
 
   const years = () => catalog.years(state.measure);
 
   function render() {
+    // The language first: the options below are written in it (the page's own reaction to a
+    // language switch may come after this one).
+    setLang(state.lang);
     measure.replaceChildren(...catalog.measures.map((m) => new Option(pick(m, 'name'), m.id)));
     measure.value = state.measure;
 
     const ys = years();
     const i = Math.max(0, ys.indexOf(state.year));
-    year.min = 0;
-    year.max = Math.max(0, ys.length - 1);
+    // The slider runs over the calendar years, so 2002–2008 is three times as long as
+    // 2012–2014; it stops only at the measured years, each labelled at its place.
+    const [first, last] = [ys[0] ?? 0, ys[ys.length - 1] ?? 0];
+    year.min = first;
+    year.max = Math.max(first + 1, last);
     year.step = 1;
-    year.value = i;
+    year.value = state.year ?? first;
+    year.disabled = ys.length < 2;
     year.setAttribute('aria-valuetext', String(state.year));
     yearOut.value = String(state.year);
     yearOut.textContent = String(state.year);
     prev.disabled = i <= 0;
     next.disabled = i >= ys.length - 1;
-    const shown = ys.length > 1 ? [ys[0], ys[ys.length - 1]] : ys;
-    ticks.replaceChildren(...shown.map((y) => Object.assign(document.createElement('span'), { textContent: y })));
+    ticks.replaceChildren(...ys.map((y) => {
+      // The ends in full, the years between as ’14: two years apart they stand 20 px apart.
+      const end = y === first || y === last;
+      const tick = Object.assign(document.createElement('span'), {
+        textContent: end ? String(y) : `’${String(y).slice(2)}`, className: 'tick',
+      });
+      tick.dataset.year = y;
+      tick.style.left = `${ys.length > 1 ? ((y - first) / (last - first)) * 100 : 0}%`;
+      tick.classList.toggle('current', y === state.year);
+      return tick;
+    }));
 
     compareOn.checked = state.compare !== null;
     compareYear.disabled = state.compare === null;
@@ -72,6 +90,9 @@ export function initControls(catalog) {
     level.replaceChildren(...choices.map((l) => new Option(t(LEVEL_LABELS[l]), l)));
     level.value = choices.includes(state.level) ? state.level : 'auto';
     $('level-row').hidden = areas.length === 0;
+    transparency.value = String(state.transparency);
+    transparencyOut.value = `${state.transparency}%`;
+    transparencyOut.textContent = `${state.transparency}%`;
     lang.textContent = t('language');
     translate();
   }
@@ -93,7 +114,20 @@ export function initControls(catalog) {
     }
     update(patch);
   });
-  year.addEventListener('input', () => setYearIndex(Number(year.value)));
+  // Dragging lands on the nearest measured year; the arrow keys step from year to year.
+  year.addEventListener('input', () => {
+    const ys = years();
+    update({ year: Catalog.nearest(ys, Number(year.value)) });
+    year.value = state.year;
+  });
+  year.addEventListener('keydown', (e) => {
+    const step = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1 }[e.key];
+    const ys = years();
+    const jump = { Home: 0, End: ys.length - 1 }[e.key];
+    if (step === undefined && jump === undefined) return;
+    e.preventDefault();
+    setYearIndex(jump ?? ys.indexOf(state.year) + step);
+  });
   prev.addEventListener('click', () => setYearIndex(years().indexOf(state.year) - 1));
   next.addEventListener('click', () => setYearIndex(years().indexOf(state.year) + 1));
   compareOn.addEventListener('change', () => {
@@ -121,10 +155,11 @@ export function initControls(catalog) {
     if (c) update({ from: c.from, to: c.to });
   });
   level.addEventListener('change', () => update({ level: level.value }));
+  transparency.addEventListener('input', () => update({ transparency: Number(transparency.value) }));
   lang.addEventListener('click', () => update({ lang: state.lang === 'nl' ? 'en' : 'nl' }));
 
   subscribe((keys) => {
-    if (keys.some((k) => ['measure', 'year', 'compare', 'lang', 'mode', 'from', 'to', 'level'].includes(k))) render();
+    if (keys.some((k) => ['measure', 'year', 'compare', 'lang', 'mode', 'from', 'to', 'level', 'transparency'].includes(k))) render();
   });
   render();
 }

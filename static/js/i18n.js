@@ -87,6 +87,7 @@ const strings = {
     fromYear: 'Van',
     toYear: 'Tot',
     level: 'Niveau',
+    transparency: 'Transparantie',
     levelAuto: 'Automatisch',
     levelGemeenteName: 'Gemeente',
     levelWijkName: 'Wijk',
@@ -183,6 +184,7 @@ const strings = {
     fromYear: 'From',
     toYear: 'To',
     level: 'Level',
+    transparency: 'Transparency',
     levelAuto: 'Automatic',
     levelGemeenteName: 'Municipality',
     levelWijkName: 'District',
@@ -196,7 +198,8 @@ const strings = {
   },
 };
 
-// MapLibre's own control labels (its `locale` option), set when the map is created.
+// MapLibre's own control labels: its `locale` option when the map is created, and
+// `localizeControls` (map.js) after a language switch.
 const maplibre = {
   nl: {
     'NavigationControl.ZoomIn': 'Inzoomen',
@@ -204,7 +207,12 @@ const maplibre = {
     'AttributionControl.ToggleAttribution': 'Bronvermelding tonen of verbergen',
     'Map.Title': 'Kaart',
   },
-  en: {},
+  en: {
+    'NavigationControl.ZoomIn': 'Zoom in',
+    'NavigationControl.ZoomOut': 'Zoom out',
+    'AttributionControl.ToggleAttribution': 'Toggle attribution',
+    'Map.Title': 'Map',
+  },
 };
 
 /** MapLibre's `locale` option for the current language. */

@@ -106,7 +106,7 @@ async function boot() {
     showMessage(t('tilesetError', { id: first.id }));
     throw err;
   }
-  const [{ GridMap, baseStyle, onPick, landColor, addOutline, earlyWorker }, { Compare }] = await mapModules;
+  const [{ GridMap, baseStyle, onPick, landColor, addOutline, earlyWorker, localizeControls }, { Compare }] = await mapModules;
   performance.mark('lbm:maplibre');
   const { style, basemap } = await baseStyle(config, doc, catalog.basemap);
   // The page behind the map and the legend's swatch of unpopulated land: the style's land colour.
@@ -117,6 +117,12 @@ async function boot() {
   const extent = basemap === 'builtin' ? catalog.basemap.bounds : null;
   const grid = new GridMap($('map'), {
     style, basemap, extent, tileset: first, doc, camera: state, test, controls: true, level: state.level,
+    opacity: 1 - state.transparency / 100,
+  });
+  // The skip link goes to the map itself (focus on its canvas), not to `#map` in the address.
+  document.querySelector('.skip-link')?.addEventListener('click', (e) => {
+    e.preventDefault();
+    grid.map.getCanvas().focus();
   });
   const map = grid.map;
   performance.mark('lbm:map');
@@ -263,7 +269,13 @@ async function boot() {
       canvas.setAttribute('aria-label', t('map'));
       compare.relabel();
     }
-    if (keys.includes('level')) for (const g of grids()) g.setLevel(state.level);
+    if (keys.includes('lang')) for (const g of grids()) localizeControls(g.map);
+    if (keys.includes('level')) {
+      for (const g of grids()) g.setLevel(state.level);
+      // What the panel showed was picked at the old level: it would now contradict the map.
+      info?.close();
+    }
+    if (keys.includes('transparency')) for (const g of grids()) g.setOpacity(1 - state.transparency / 100);
     if (keys.some((k) => ['measure', 'year', 'compare', 'lang', 'mode', 'from', 'to', 'level'].includes(k))) legend();
     if (keys.some((k) => ['measure', 'year', 'compare', 'mode', 'from', 'to'].includes(k))) showLayers().catch(console.error);
   });

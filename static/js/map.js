@@ -268,8 +268,9 @@ export class GridMap {
    */
   constructor(container, {
     style, tileset, doc, camera, test = false, controls = true, basemap = false, level = 'auto', wholeFirst = true,
-    extent = null,
+    extent = null, opacity = 1,
   }) {
+    this.opacity = opacity;
     this.basemap = basemap;
     this.level = level;
     this.tileset = tileset;
@@ -315,6 +316,8 @@ export class GridMap {
         this.map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
         this.map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-right');
         this.map.addControl(new AttributionControl({ compact: true }), 'bottom-right');
+        collapseAttribution(this.map);
+        localizeControls(this.map);
       }));
     }
     this.sourceId = id;
@@ -376,8 +379,28 @@ export class GridMap {
    * `selected`) only once something was selected (`this.highlight`).
    */
   #layers(id, tileset) {
-    const layers = scoreLayers(this.docs.get(tileset.id), id, this.level);
+    const layers = scoreLayers(this.docs.get(tileset.id), id, this.level).map((l) => this.#faded(l));
     return this.highlight ? layers : layers.filter((l) => l.metadata['lbm:role'] !== 'selected');
+  }
+
+  /** A fill layer with its opacity times the user's (see setOpacity); others as they are. */
+  #faded(layer) {
+    if (layer.type !== 'fill' || this.opacity === 1) return layer;
+    const paint = { ...(layer.paint ?? {}) };
+    paint['fill-opacity'] = scaleOpacity(paint['fill-opacity'] ?? 1, this.opacity);
+    return { ...layer, paint };
+  }
+
+  /** Draws the score fills at `opacity` (0..1) times the opacity their style gives them. */
+  setOpacity(opacity) {
+    this.opacity = opacity;
+    const map = this.map;
+    if (!this.sourceId || !map.getSource(this.sourceId)) return;
+    for (const layer of this.#layers(this.sourceId, this.tileset)) {
+      if (layer.type === 'fill' && map.getLayer(layer.id)) {
+        map.setPaintProperty(layer.id, 'fill-opacity', layer.paint['fill-opacity']);
+      }
+    }
   }
 
   /**
@@ -467,6 +490,46 @@ export class GridMap {
     if (ids.length > 0) this.stateSource = this.sourceId;
   }
 
+}
+
+/**
+ * An opacity value (a number, or a zoom `interpolate`/`step` expression of numbers) times `f`:
+ * zoom expressions must stay at the top, so their outputs are scaled rather than wrapped.
+ */
+export function scaleOpacity(value, f) {
+  if (typeof value === 'number') return Math.round(value * f * 1000) / 1000;
+  if (!Array.isArray(value)) return value;
+  if (value[0] === 'interpolate') {
+    return value.map((v, i) => (i >= 3 && (i - 3) % 2 === 1 ? scaleOpacity(v, f) : v));
+  }
+  if (value[0] === 'step') return value.map((v, i) => (i >= 2 && i % 2 === 0 ? scaleOpacity(v, f) : v));
+  return value;
+}
+
+/**
+ * Folds the compact attribution: MapLibre opens it on load, and open it covers a third of a
+ * phone's map. The "i" button opens it.
+ */
+function collapseAttribution(map) {
+  const el = map.getContainer().querySelector('.maplibregl-ctrl-attrib');
+  el?.classList.remove('maplibregl-compact-show');
+  el?.removeAttribute('open');
+}
+
+/** Labels MapLibre's own controls in the page's language (also after a switch). */
+export function localizeControls(map) {
+  const strings = mapLocale();
+  for (const [selector, key] of [
+    ['.maplibregl-ctrl-zoom-in', 'NavigationControl.ZoomIn'],
+    ['.maplibregl-ctrl-zoom-out', 'NavigationControl.ZoomOut'],
+    ['.maplibregl-ctrl-attrib-button', 'AttributionControl.ToggleAttribution'],
+  ]) {
+    for (const el of map.getContainer().querySelectorAll(selector)) {
+      if (!strings[key]) continue;
+      el.title = strings[key];
+      el.setAttribute('aria-label', strings[key]);
+    }
+  }
 }
 
 /**

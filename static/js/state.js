@@ -1,6 +1,7 @@
 // The app's state, kept in one place, and its round trip through the URL:
 // `?measure=fys&year=2020&compare=2012&lang=en#12.5/52.0907/5.1214`, and for change maps
-// `?measure=lbm&mode=change&from=2018&to=2020`, a fixed level `&level=wijk` (zoom/lat/lon in the hash,
+// `?measure=lbm&mode=change&from=2018&to=2020`, a fixed level `&level=wijk`, the score layers'
+// transparency `&transparency=40` (percent; zoom/lat/lon in the hash,
 // the way MapLibre's own hash reads). Other query parameters (e.g. `test=1`) are left alone.
 
 export const state = {
@@ -12,6 +13,7 @@ export const state = {
   to: null,
   level: 'auto', // 'auto' (by zoom) | 'gemeente' | 'wijk' | 'buurt' | 'grid'
   lang: 'nl',
+  transparency: 0, // of the score layers, percent (0: as the style draws them)
   center: null, // [lon, lat]
   zoom: null,
 };
@@ -56,6 +58,8 @@ export function parseUrl(href) {
   if (num(q.get('from'))) out.from = num(q.get('from'));
   if (num(q.get('to'))) out.to = num(q.get('to'));
   if (LEVELS.includes(q.get('level'))) out.level = q.get('level');
+  const tr = num(q.get('transparency'));
+  if (tr !== null) out.transparency = Math.min(90, Math.max(0, Math.round(tr)));
   const [z, lat, lon] = url.hash.replace(/^#/, '').split('/').map(num);
   if (z !== null && z !== undefined && lat != null && lon != null) {
     out.zoom = z;
@@ -77,6 +81,7 @@ export function queryOf(s = state, base = '') {
   set('from', change ? s.from : null);
   set('to', change ? s.to : null);
   set('level', s.level && s.level !== 'auto' ? s.level : null);
+  set('transparency', s.transparency ? s.transparency : null);
   return q.toString();
 }
 
