@@ -41,7 +41,10 @@ const strings = {
     copied: 'Gekopieerd',
     embed: 'Insluiten',
     embedTitle: 'Kaart insluiten',
-    embedHelp: 'Plak deze code in uw website om de kaart met de huidige instellingen te tonen.',
+    embedHeight: 'Hoogte (px)',
+    embedLanguage: 'Taal',
+    embedLegend: 'Legenda tonen',
+    embedHelp: 'Plak deze code in uw website om de kaart met de huidige thema, jaar en uitsnede te tonen.',
     copyCode: 'Code kopiëren',
     close: 'Sluiten',
     language: 'English',
@@ -69,6 +72,7 @@ const strings = {
     belowAverage: 'onder het landelijk niveau',
     aboveAverage: 'erboven',
     classLabel: 'klasse {k}: {label}',
+    coarseCellTitle: 'Cel van {size} × {size} m: {from}–{to}',
     search: 'Zoeken',
     searchHelp: 'Gemeente, wijk, buurt, code, cel (E1213N4879) of coördinaten',
     searchAlias: 'ook:',
@@ -88,6 +92,7 @@ const strings = {
     toYear: 'Tot',
     level: 'Niveau',
     transparency: 'Transparantie',
+    showLegend: 'Legenda tonen of verbergen',
     levelAuto: 'Automatisch',
     levelGemeenteName: 'Gemeente',
     levelWijkName: 'Wijk',
@@ -138,7 +143,10 @@ const strings = {
     copied: 'Copied',
     embed: 'Embed',
     embedTitle: 'Embed the map',
-    embedHelp: 'Paste this code into your website to show the map with the current settings.',
+    embedHeight: 'Height (px)',
+    embedLanguage: 'Language',
+    embedLegend: 'Show the legend',
+    embedHelp: 'Paste this code into your website to show the map with the current theme, year and view.',
     copyCode: 'Copy code',
     close: 'Close',
     language: 'Nederlands',
@@ -166,6 +174,7 @@ const strings = {
     belowAverage: 'below the national level',
     aboveAverage: 'above',
     classLabel: 'class {k}: {label}',
+    coarseCellTitle: '{size} × {size} m cell: {from}–{to}',
     search: 'Search',
     searchHelp: 'Municipality, district, neighbourhood, code, cell (E1213N4879) or coordinates',
     searchAlias: 'also:',
@@ -185,6 +194,7 @@ const strings = {
     toYear: 'To',
     level: 'Level',
     transparency: 'Transparency',
+    showLegend: 'Show or hide the legend',
     levelAuto: 'Automatic',
     levelGemeenteName: 'Municipality',
     levelWijkName: 'District',
@@ -206,12 +216,18 @@ const maplibre = {
     'NavigationControl.ZoomOut': 'Uitzoomen',
     'AttributionControl.ToggleAttribution': 'Bronvermelding tonen of verbergen',
     'Map.Title': 'Kaart',
+    'CooperativeGesturesHandler.WindowsHelpText': 'Gebruik Ctrl + scrollen om in of uit te zoomen',
+    'CooperativeGesturesHandler.MacHelpText': 'Gebruik ⌘ + scrollen om in of uit te zoomen',
+    'CooperativeGesturesHandler.MobileHelpText': 'Gebruik twee vingers om de kaart te bewegen',
   },
   en: {
     'NavigationControl.ZoomIn': 'Zoom in',
     'NavigationControl.ZoomOut': 'Zoom out',
     'AttributionControl.ToggleAttribution': 'Toggle attribution',
     'Map.Title': 'Map',
+    'CooperativeGesturesHandler.WindowsHelpText': 'Use Ctrl + scroll to zoom the map',
+    'CooperativeGesturesHandler.MacHelpText': 'Use ⌘ + scroll to zoom the map',
+    'CooperativeGesturesHandler.MobileHelpText': 'Use two fingers to move the map',
   },
 };
 
@@ -229,9 +245,16 @@ export function setLang(l) {
 
 export const getLang = () => lang;
 
+const numberLocale = () => (lang === 'nl' ? 'nl-NL' : 'en-GB');
+/** Every score, afw and change is published with 3 decimals: shown with exactly those. */
+export const formatValue = (v) => (v === null || v === undefined || Number.isNaN(v) ? '–'
+  : v.toLocaleString(numberLocale(), { minimumFractionDigits: 3, maximumFractionDigits: 3 }));
+/** A change or deviation: with its sign. */
+export const formatSigned = (v) => (v > 0 ? `+${formatValue(v)}` : formatValue(v));
+
 /** A UI string with `{name}` placeholders filled from `vars`. */
-export function t(key, vars = {}) {
-  const s = strings[lang][key] ?? strings.nl[key] ?? key;
+export function t(key, vars = {}, inLang = lang) {
+  const s = strings[inLang]?.[key] ?? strings.nl[key] ?? key;
   return s.replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? '');
 }
 

@@ -4,10 +4,10 @@
 // of the Thema over the years. Values and classes come from /api/v1/point, which returns what the
 // tiles carry; on a static site, from the clicked feature itself.
 
-import { state, subscribe } from './state.js';
+import { state, subscribe, update } from './state.js';
 import { loadPoint, hasApi } from './api.js';
 import { classEntry } from './catalog.js';
-import { t, pick, getLang } from './i18n.js';
+import { t, pick, formatValue, formatSigned } from './i18n.js';
 
 const LEVEL_NAMES = { gemeente: 'levelGemeenteName', wijk: 'levelWijkName', buurt: 'levelBuurtName', pc4: 'levelPc4' };
 const SVG = 'http://www.w3.org/2000/svg';
@@ -23,12 +23,21 @@ const svg = (tag, attrs) => {
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
   return e;
 };
-const locale = () => (getLang() === 'nl' ? 'nl-NL' : 'en-GB');
-/** Every score, afw and change is published with 3 decimals: shown with exactly those. */
-const fmt = (v) => (v === null || v === undefined || Number.isNaN(v) ? '–'
-  : v.toLocaleString(locale(), { minimumFractionDigits: 3, maximumFractionDigits: 3 }));
-const signed = (v) => (v > 0 ? `+${fmt(v)}` : fmt(v));
+const fmt = formatValue;
+const signed = formatSigned;
 const value = (row, m) => row?.values?.[m] ?? row?.[m];
+
+/**
+ * The title of a coarser cell from its label (`E1200N4800/800m`): its size and the 100 m cells
+ * at its corners, `Cel van 800 × 800 m: E1200N4800–E1207N4807`; null for a 100 m cell.
+ */
+export function coarseTitle(label) {
+  const m = /^E(\d+)N(\d+)\/(\d+)m$/.exec(label ?? '');
+  if (!m) return null;
+  const [x, y, size] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const last = size / 100 - 1;
+  return t('coarseCellTitle', { size, from: `E${x}N${y}`, to: `E${x + last}N${y + last}` });
+}
 
 /** 100 m cell feature id from its id string (E1213N4879 → 12134879), as the tiler writes it. */
 export function cellFeatureId(cell) {
@@ -53,6 +62,7 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
 
   function close() {
     if (panel.hidden) return;
+    update({ pick: null });
     const hadFocus = panel.contains(document.activeElement);
     panel.hidden = true;
     if (hadFocus) returnFocus?.focus();
@@ -63,6 +73,8 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
 
   async function open(lngLat, feature) {
     const mine = ++request;
+    // The place picked is part of the state, so a shared link opens the same panel.
+    update({ pick: [lngLat.lng, lngLat.lat] });
     panel.hidden = false;
     document.body.classList.add('info-open');
     const layer = feature?.sourceLayer ?? 'grid';
@@ -96,7 +108,7 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
   function pickedTitle() {
     if (!picked) return null;
     if (picked.layer !== 'grid' && picked.name) return `${t(LEVEL_NAMES[picked.layer] ?? 'cell')} ${picked.name}`;
-    return picked.cell ? `${t('cell')} ${picked.cell}` : null;
+    return picked.cell ? coarseTitle(picked.cell) ?? `${t('cell')} ${picked.cell}` : null;
   }
 
   /** The clicked area in the point answer (its time series), when an area was clicked. */
@@ -128,7 +140,9 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
       delete panel.dataset.area;
       return;
     }
-    title.textContent = area ? pickedTitle() : `${t('cell')} ${point.cell}`;
+    // A coarser cell is named by its size and extent, not by the 100 m cell at the click.
+    const coarseCell = picked?.cell && coarseTitle(picked.cell) && pickedIsCurrent();
+    title.textContent = area || coarseCell ? pickedTitle() : `${t('cell')} ${point.cell}`;
     const year = shownYear();
     const where = area ? area.code : `RD ${point.x}, ${point.y}`;
     const when = change() ? `${state.from} → ${state.to}` : String(year);

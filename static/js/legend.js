@@ -1,6 +1,6 @@
 // The legend: the classification's 9 classes (colour and label from the catalog) plus "no data".
 
-import { t, pick } from './i18n.js';
+import { t, pick, formatValue } from './i18n.js';
 
 const el = (tag, cls, text) => {
   const e = document.createElement(tag);
@@ -9,7 +9,8 @@ const el = (tag, cls, text) => {
   return e;
 };
 
-const fmtRef = (v) => v.toLocaleString(document.documentElement.lang === 'en' ? 'en-GB' : 'nl-NL', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+// The reference level is a score like the others: one number format for all (i18n.js).
+const fmtRef = formatValue;
 
 /**
  * What the classes are measured against, in words: the total score by its deviation from the

@@ -106,7 +106,9 @@ async function boot() {
     showMessage(t('tilesetError', { id: first.id }));
     throw err;
   }
-  const [{ GridMap, baseStyle, onPick, landColor, addOutline, earlyWorker, localizeControls }, { Compare }] = await mapModules;
+  const [{
+    GridMap, baseStyle, onPick, landColor, addOutline, earlyWorker, localizeControls, levelPlan,
+  }, { Compare }] = await mapModules;
   performance.mark('lbm:maplibre');
   const { style, basemap } = await baseStyle(config, doc, catalog.basemap);
   // The page behind the map and the legend's swatch of unpopulated land: the style's land colour.
@@ -117,7 +119,7 @@ async function boot() {
   const extent = basemap === 'builtin' ? catalog.basemap.bounds : null;
   const grid = new GridMap($('map'), {
     style, basemap, extent, tileset: first, doc, camera: state, test, controls: true, level: state.level,
-    opacity: 1 - state.transparency / 100,
+    opacity: 1 - state.transparency / 100, cooperative: embed,
   });
   // The skip link goes to the map itself (focus on its canvas), not to `#map` in the address.
   document.querySelector('.skip-link')?.addEventListener('click', (e) => {
@@ -215,27 +217,45 @@ async function boot() {
 
   let info = null;
   // A click beside the data closes the panel; Enter always answers (if only with "no data here").
+  const phone = window.matchMedia('(max-width: 720px)');
   function pickCell(lngLat, feature, { keyboard }) {
     if (!info) return;
-    if (feature || keyboard) info.open(lngLat, feature);
-    else info.close();
+    if (feature || keyboard) {
+      info.open(lngLat, feature);
+      // On a phone the panel covers the lower half of the map: the place goes to the upper half.
+      if (phone.matches) {
+        const h = map.getCanvas().getBoundingClientRect().height;
+        map.easeTo({ center: lngLat, offset: [0, -h / 4], duration: test ? 0 : 300 });
+      }
+    } else info.close();
   }
 
-  /** Flies to a search result's bbox; a cell's info panel opens once the map is there. */
+  /**
+   * Flies to a search result's bbox, and once the map is there outlines it and opens its panel.
+   * An area is shown at a zoom where its own level is drawn, so the outline, the colour and the
+   * panel are all about it.
+   */
   function flyTo(result) {
     const [w, s, e, n] = result.bbox;
     const cell = result.kind === 'cell';
+    let maxZoom = cell ? 15 : 14;
+    const band = cell ? null : levelPlan(grid.tileset, state.level).find((b) => b.level === result.level);
+    if (band) maxZoom = Math.min(maxZoom, band.max - 0.05);
     // Listen first: without animation (tests) `moveend` fires within fitBounds.
     map.once('moveend', () => {
       window.lbm.lastSearch = result;
+      if (band && map.getZoom() < band.min) map.jumpTo({ zoom: band.min });
       // The found area is outlined (feature id: the digits of its code) at its own level.
       if (!cell) for (const g of grids()) g.select([Number(result.code.replace(/\D/g, ''))], result.level);
-      if (!cell || !info) return;
+      if (!info) return;
       const [lng, lat] = result.center;
-      map.once('idle', () => info.open({ lng, lat }, grid.featureAt(map.project([lng, lat]))));
+      map.once('idle', () => {
+        const feature = cell ? grid.featureAt(map.project([lng, lat])) : grid.areaFeature(result.level, result.code);
+        info.open({ lng, lat }, feature);
+      });
       map.triggerRepaint();
     });
-    map.fitBounds([[w, s], [e, n]], { padding: 40, maxZoom: cell ? 15 : 14, duration: test ? 0 : 1200 });
+    map.fitBounds([[w, s], [e, n]], { padding: 40, maxZoom, duration: test ? 0 : 1200 });
   }
 
   if (embed) {
@@ -243,6 +263,8 @@ async function boot() {
     const sync = () => { link.href = new URL(urlFor('./'), ROOT).href; };
     subscribe(sync);
     sync();
+    const { initEmbed } = await import('./embed.js');
+    initEmbed({ grid, catalog, legend: $('legend') });
   } else {
     const [{ initControls }, { initInfo }, { initShare }, { initSearch }] = await Promise.all([
       import('./controls.js'), import('./info.js'), import('./share.js'), import('./search.js'),
@@ -285,6 +307,11 @@ async function boot() {
   performance.mark('lbm:idle', { startTime: idleAt });
   window.lbm.readyAt = idleAt; // ms since navigation start, for the benchmark
   if (!basemap) addOutline(map); // context after the scores are drawn
+  // A shared link reopens the panel of the place it was made with.
+  if (state.pick && info) {
+    const [lng, lat] = state.pick;
+    info.open({ lng, lat }, grid.featureAt(map.project([lng, lat])));
+  }
   markReady(window.lbm);
 }
 

@@ -264,11 +264,12 @@ export class GridMap {
    *   (its style document, see loadTilesetStyle), camera ({center, zoom} or null for the
    *   tileset's bounds), test (keep the drawing buffer readable), wholeFirst (draw nothing until
    *   the first view is loaded; see drawWhenLoaded), extent (bounds the map may also be panned
-   *   over: the built-in basemap's, the whole country)
+   *   over: the built-in basemap's, the whole country), opacity (of the score fills, 0..1),
+   *   cooperative (MapLibre's cooperative gestures, for an embedded map)
    */
   constructor(container, {
     style, tileset, doc, camera, test = false, controls = true, basemap = false, level = 'auto', wholeFirst = true,
-    extent = null, opacity = 1,
+    extent = null, opacity = 1, cooperative = false,
   }) {
     this.opacity = opacity;
     this.basemap = basemap;
@@ -301,6 +302,8 @@ export class GridMap {
       fadeDuration: test ? 0 : 200,
       canvasContextAttributes: { preserveDrawingBuffer: test, antialias: false },
       locale: mapLocale(),
+      // In an embed the page around it scrolls: zooming takes Ctrl/⌘ + wheel, or two fingers.
+      cooperativeGestures: cooperative,
       // The score layers and the built-in basemap come from the server's style documents
       // (tested there); an external basemap's style is checked.
       validateStyle: basemap === 'external',
@@ -447,6 +450,13 @@ export class GridMap {
       .filter((id) => this.map.getLayer(id) && this.map.getLayoutProperty(id, 'visibility') !== 'none');
     if (layers.length === 0) return null;
     return this.map.queryRenderedFeatures(point, { layers })[0] ?? null;
+  }
+
+  /** The rendered feature of area `code` at `level` of the current tileset, if it is in view. */
+  areaFeature(level, code) {
+    const id = `${this.sourceId}:${level}:fill`;
+    if (!this.map.getLayer(id)) return null;
+    return this.map.queryRenderedFeatures({ layers: [id] }).find((f) => f.properties?.code === code) ?? null;
   }
 
   /**

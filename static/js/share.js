@@ -20,10 +20,19 @@ async function copy(text, field) {
   }
 }
 
-export function embedSnippet(s = state) {
+const attr = (v) => String(v).replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;');
+
+/**
+ * The `<iframe>` of /embed with the state's measure, year (or period) and view, and the options:
+ * `height` in pixels, `lang`, `legend` (false: `legend=0`). The `title` names the map for
+ * screen readers, in the embed's language.
+ */
+export function embedSnippet(s = state, { height = 480, lang = s.lang, legend = true } = {}) {
   // The server serves the embed page at /embed, a static site as embed.html.
-  const src = new URL(urlFor(hasApi() ? 'embed' : 'embed.html', s), ROOT).href;
-  return `<iframe src="${src.replaceAll('&', '&amp;').replaceAll('"', '&quot;')}" title="${t('map')}" width="100%" height="480" style="border:0" loading="lazy"></iframe>`;
+  const url = new URL(urlFor(hasApi() ? 'embed' : 'embed.html', { ...s, lang, pick: null }), ROOT);
+  if (!legend) url.searchParams.set('legend', '0');
+  const h = Math.min(2000, Math.max(200, Math.round(Number(height) || 480)));
+  return `<iframe src="${attr(url.href)}" title="${attr(t('map', {}, lang))}" width="100%" height="${h}" style="border:0" loading="lazy"></iframe>`;
 }
 
 export function initShare() {
@@ -38,8 +47,18 @@ export function initShare() {
   document.getElementById('copy-link').addEventListener('click', async () => {
     say(await copy(new URL(urlFor(location.pathname), location.href).href));
   });
+  const height = document.getElementById('embed-height');
+  const lang = document.getElementById('embed-lang');
+  const legend = document.getElementById('embed-legend');
+  const write = () => {
+    code.value = embedSnippet(state, { height: height.value, lang: lang.value, legend: legend.checked });
+  };
+  for (const input of [height, lang, legend]) input.addEventListener('input', write);
+  lang.addEventListener('change', write);
+  legend.addEventListener('change', write);
   document.getElementById('embed-open').addEventListener('click', () => {
-    code.value = embedSnippet();
+    lang.value = state.lang;
+    write();
     dialog.showModal();
     code.focus();
     code.select();

@@ -1,7 +1,8 @@
 // The app's state, kept in one place, and its round trip through the URL:
 // `?measure=fys&year=2020&compare=2012&lang=en#12.5/52.0907/5.1214`, and for change maps
 // `?measure=lbm&mode=change&from=2018&to=2020`, a fixed level `&level=wijk`, the score layers'
-// transparency `&transparency=40` (percent; zoom/lat/lon in the hash,
+// transparency `&transparency=40` (percent), the place whose panel is open `&pick=5.12140,52.09070`
+// (zoom/lat/lon in the hash,
 // the way MapLibre's own hash reads). Other query parameters (e.g. `test=1`) are left alone.
 
 export const state = {
@@ -14,6 +15,7 @@ export const state = {
   level: 'auto', // 'auto' (by zoom) | 'gemeente' | 'wijk' | 'buurt' | 'grid'
   lang: 'nl',
   transparency: 0, // of the score layers, percent (0: as the style draws them)
+  pick: null, // [lon, lat] of the cell or area whose panel is open, or null
   center: null, // [lon, lat]
   zoom: null,
 };
@@ -58,6 +60,8 @@ export function parseUrl(href) {
   if (num(q.get('from'))) out.from = num(q.get('from'));
   if (num(q.get('to'))) out.to = num(q.get('to'));
   if (LEVELS.includes(q.get('level'))) out.level = q.get('level');
+  const at = (q.get('pick') ?? '').split(',').map(num);
+  if (at.length === 2 && at.every((v) => v !== null) && Math.abs(at[0]) <= 180 && Math.abs(at[1]) <= 90) out.pick = at;
   const tr = num(q.get('transparency'));
   if (tr !== null) out.transparency = Math.min(90, Math.max(0, Math.round(tr)));
   const [z, lat, lon] = url.hash.replace(/^#/, '').split('/').map(num);
@@ -82,6 +86,7 @@ export function queryOf(s = state, base = '') {
   set('to', change ? s.to : null);
   set('level', s.level && s.level !== 'auto' ? s.level : null);
   set('transparency', s.transparency ? s.transparency : null);
+  set('pick', s.pick ? s.pick.map((v) => v.toFixed(5)).join(',') : null);
   return q.toString();
 }
 

@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import { BASE_URL, CHROMIUM, launch, waitIdle, saveArtifact } from './browser.mjs';
 
 let skip = false;
@@ -156,5 +157,185 @@ test('search: an exact name ranks above a prefix ("Bergen")', { skip }, async ()
   const first = page.locator('#search-list:not([hidden]) [role="option"]').first();
   await first.waitFor();
   assert.match(await first.textContent(), /^Bergen \(/, 'a Bergen first, not Berg en Dal');
+  await page.close();
+});
+
+/**
+ * A page of a municipality's site on another origin (a second HTTP server on 127.0.0.1, another
+ * port) with the embed in an iframe; returns the frame.
+ */
+async function embedded(page, src, { width = 360, height = 300, tall = true } = {}) {
+  const html = `<!doctype html><html lang="nl"><title>Gemeente X</title><body style="margin:0">
+    <h1>Gemeente X</h1><iframe id="f" src="${src}" title="kaart" style="border:0;width:${width}px;height:${height}px"></iframe>
+    ${tall ? '<div style="height:3000px">rest of the page</div>' : ''}</body></html>`;
+  const host = http.createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(html));
+  await new Promise((resolve) => host.listen(0, '127.0.0.1', resolve));
+  page.once('close', () => host.close());
+  await page.goto(`http://127.0.0.1:${host.address().port}/`);
+  const frame = await (await page.$('#f')).contentFrame();
+  await frame.waitForFunction(() => window.lbm?.map && document.body.dataset.state === 'idle', null, { timeout: 30000 });
+  await frame.waitForSelector('.maplibregl-ctrl-attrib');
+  return frame;
+}
+
+test('embed on another site: the wheel scrolls the page, Ctrl + wheel zooms the map', { skip }, async () => {
+  const page = await newPage();
+  await page.setViewportSize({ width: 900, height: 600 });
+  const frame = await embedded(page, url(`/embed?test=1${view(lbm().at(-1), 11)}`), { width: 600, height: 400 });
+  const box = await (await page.$('#f')).boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const zoom = () => frame.evaluate(() => window.lbm.map.getZoom());
+  const z0 = await zoom();
+  await page.mouse.wheel(0, 400);
+  await page.waitForTimeout(600);
+  assert.equal(await zoom(), z0, 'a plain wheel does not zoom the embedded map');
+  assert.ok(await page.evaluate(() => window.scrollY) > 0, 'the host page scrolled');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.keyboard.down('Control');
+  await page.mouse.wheel(0, -400);
+  await page.keyboard.up('Control');
+  await frame.waitForFunction((z) => Math.abs(window.lbm.map.getZoom() - z) > 0.05, z0);
+  await page.close();
+});
+
+test('embed in a 360×300 frame: the legend folds, never covers the attribution; a click shows a card', { skip }, async () => {
+  const page = await newPage();
+  await page.setViewportSize({ width: 800, height: 600 });
+  const frame = await embedded(page, url(`/embed?test=1${view(lbm().at(-1), 13)}`), { tall: false });
+  const rect = (sel) => frame.$eval(sel, (e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; });
+  const legend = await rect('#legend');
+  assert.ok(legend.w * legend.h < 360 * 300 * 0.15, `the folded legend is small: ${JSON.stringify(legend)}`);
+  const attrib = await rect('.maplibregl-ctrl-attrib');
+  const overlap = !(legend.x + legend.w <= attrib.x || attrib.x + attrib.w <= legend.x || legend.y + legend.h <= attrib.y || attrib.y + attrib.h <= legend.y);
+  assert.equal(overlap, false, 'legend and attribution apart');
+  // Opened, the legend still leaves the attribution on top.
+  await frame.click('#legend .legend-title');
+  assert.equal(await frame.$eval('#legend', (e) => e.classList.contains('folded')), false);
+  await frame.click('.maplibregl-ctrl-attrib-button');
+  const a = await rect('.maplibregl-ctrl-attrib');
+  const top = await frame.evaluate(([x, y]) => document.elementFromPoint(x, y)?.closest('.maplibregl-ctrl-attrib') !== null, [a.x + 8, a.y + a.h / 2]);
+  assert.equal(top, true, 'the attribution is drawn over the legend');
+  await frame.click('.maplibregl-ctrl-attrib-button');
+  await frame.click('#legend .legend-title');
+  // A click on a cell: a compact card with its value and class.
+  const box = await (await page.$('#f')).boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  const card = frame.locator('#embed-card:not([hidden])');
+  await card.waitFor();
+  assert.match(await card.textContent(), /klasse \d|geen gegevens/);
+  saveArtifact('usertest-embed-360x300.png', await page.screenshot());
+  await page.close();
+});
+
+test('the embed snippet has height, language and legend options and is valid HTML with a title', { skip }, async () => {
+  const page = await newPage();
+  await page.goto(url(`/?test=1${view(lbm().at(-1), 10)}`));
+  await waitIdle(page);
+  await page.click('#embed-open');
+  await page.fill('#embed-height', '320');
+  await page.selectOption('#embed-lang', 'en');
+  await page.uncheck('#embed-legend');
+  const snippet = await page.$eval('#embed-code', (e) => e.value);
+  const parsed = await page.evaluate((html) => {
+    const doc = new DOMParser().parseFromString(html, 'text/html');
+    const f = doc.body.firstElementChild;
+    return { tag: f?.tagName, n: doc.body.children.length, title: f?.title, height: f?.getAttribute('height'), src: f?.src };
+  }, snippet);
+  assert.equal(parsed.tag, 'IFRAME');
+  assert.equal(parsed.n, 1);
+  assert.equal(parsed.height, '320');
+  assert.equal(parsed.title, 'Map of liveability');
+  const src = new URL(parsed.src);
+  assert.equal(src.searchParams.get('lang'), 'en');
+  assert.equal(src.searchParams.get('legend'), '0');
+  assert.equal(src.searchParams.get('measure'), 'lbm');
+  const embed = await newPage();
+  await embed.goto(`${parsed.src}&test=1`);
+  await waitIdle(embed);
+  assert.equal(await embed.evaluate(() => document.documentElement.lang), 'en');
+  assert.equal(await embed.$eval('#legend', (e) => e.hidden), true, 'no legend');
+  await embed.close();
+  await page.close();
+});
+
+test('a gemeente found by search is outlined at its own level and its panel opens', { skip }, async () => {
+  const page = await newPage();
+  await page.goto(url(`/?test=1${view(lbm().at(-1), 12)}`));
+  await waitIdle(page);
+  await page.fill('#search', 'Utrecht');
+  const option = page.locator('#search-list:not([hidden]) [role="option"][data-code="GM0344"]');
+  await option.waitFor();
+  await option.click();
+  await page.waitForSelector('#info[data-state="ready"]:not([hidden])');
+  assert.equal(await page.evaluate(() => document.body.dataset.level), 'gemeente', 'the map shows gemeenten');
+  assert.equal(await page.$eval('#info', (e) => e.dataset.level), 'gemeente');
+  assert.match(await page.$eval('#info-title', (e) => e.textContent), /Utrecht/);
+  const outlined = await page.evaluate(() => {
+    const { map, grid } = window.lbm;
+    return map.getFeatureState({ source: grid.sourceId, sourceLayer: 'gemeente', id: 344 }).selected === true;
+  });
+  assert.equal(outlined, true, 'the gemeente is outlined');
+  await page.close();
+});
+
+test('a shared link reopens the panel of the picked place', { skip }, async () => {
+  const page = await newPage();
+  await page.goto(url(`/?test=1${view(lbm().at(-1), 13)}`));
+  await waitIdle(page);
+  const box = await page.locator('#map canvas').boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await page.waitForSelector('#info[data-state="ready"]:not([hidden])');
+  const cell = await page.$eval('#info', (e) => e.dataset.cell);
+  await page.waitForFunction(() => /[?&]pick=/.test(location.search));
+  const link = await page.evaluate(() => location.href);
+  const other = await newPage();
+  await other.goto(link);
+  await waitIdle(other);
+  await other.waitForSelector('#info[data-state="ready"]:not([hidden])');
+  assert.equal(await other.$eval('#info', (e) => e.dataset.cell), cell, 'the same cell');
+  // Closing the panel takes the place out of the URL.
+  await other.keyboard.press('Escape');
+  await other.waitForFunction(() => !/[?&]pick=/.test(location.search));
+  await other.close();
+  await page.close();
+});
+
+test('phone: most of the screen is map, the legend is in view, a tapped cell stays visible beside its panel', { skip }, async () => {
+  const page = await newPage();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(url(`/?test=1&level=grid${view(lbm().at(-1), 13)}`));
+  await waitIdle(page);
+  const map = await page.locator('#map').boundingBox();
+  assert.ok(map.height >= 844 * 0.6, `the map is ${map.height} px of 844`);
+  const legend = await page.$eval('#legend', (e) => e.getBoundingClientRect().top);
+  assert.ok(legend < 844, `the legend starts in view (at ${legend} px)`);
+  await page.mouse.click(map.x + map.width / 2, map.y + map.height * 0.75);
+  await page.waitForSelector('#info[data-state="ready"]:not([hidden])');
+  await page.waitForFunction(() => !window.lbm.map.isMoving());
+  const spot = await page.evaluate(() => {
+    const [lng, lat] = window.lbm.state.pick;
+    const p = window.lbm.map.project([lng, lat]);
+    const canvas = window.lbm.map.getCanvas().getBoundingClientRect();
+    const info = document.getElementById('info').getBoundingClientRect();
+    return { y: canvas.top + p.y, infoTop: info.top, top: canvas.top };
+  });
+  assert.ok(spot.y > spot.top && spot.y < spot.infoTop, `the tapped place (y ${spot.y}) is above the panel (from ${spot.infoTop})`);
+  saveArtifact('usertest-phone-info.png', await page.screenshot());
+  await page.close();
+});
+
+test('a coarser cell is named by its size and extent, not by a 100 m cell', { skip }, async () => {
+  const page = await newPage();
+  const ts = lbm().at(-1);
+  const coarse = (ts.pyramid ?? []).filter((p) => p.cell_m > 100).sort((a, b) => a.cell_m - b.cell_m)[0];
+  assert.ok(coarse, 'the tileset has coarser cells');
+  await page.goto(url(`/?test=1&level=grid${view(ts, coarse.zoom)}`));
+  await waitIdle(page);
+  const box = await page.locator('#map canvas').boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await page.waitForSelector('#info[data-state="ready"]:not([hidden])');
+  const title = await page.$eval('#info-title', (e) => e.textContent);
+  assert.match(title, new RegExp(`^Cel van ${coarse.cell_m} × ${coarse.cell_m} m: E\\d+N\\d+–E\\d+N\\d+$`), title);
   await page.close();
 });
