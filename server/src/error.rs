@@ -43,13 +43,16 @@ pub enum ServerError {
     Watch(#[from] notify::Error),
 }
 
-/// An HTTP error answered as `{"error": "..."}` with the given status.
+/// An HTTP error answered as `{"error": "...", "code": "..."}` with the given status.
 #[derive(Debug, Clone)]
 pub struct ApiError {
     /// HTTP status sent.
     pub status: StatusCode,
-    /// Human-readable reason.
+    /// Human-readable reason (English, for developers and logs).
     pub message: String,
+    /// A stable name of the reason, for clients that say it in their own language (the web
+    /// map does, in Dutch or English).
+    pub code: Option<&'static str>,
 }
 
 impl ApiError {
@@ -58,7 +61,13 @@ impl ApiError {
         Self {
             status,
             message: message.into(),
+            code: None,
         }
+    }
+    /// The same error with a stable `code` in its JSON body.
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = Some(code);
+        self
     }
     /// 400 Bad Request.
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -85,13 +94,22 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        json_error(self.status, &self.message)
+        match self.code {
+            Some(code) => {
+                let body = serde_json::json!({ "error": self.message, "code": code }).to_string();
+                json_body(self.status, body)
+            }
+            None => json_error(self.status, &self.message),
+        }
     }
 }
 
 /// A JSON error body `{"error": message}` with `status`.
 pub fn json_error(status: StatusCode, message: &str) -> Response {
-    let body = serde_json::json!({ "error": message }).to_string();
+    json_body(status, serde_json::json!({ "error": message }).to_string())
+}
+
+fn json_body(status: StatusCode, body: String) -> Response {
     (
         status,
         [(axum::http::header::CONTENT_TYPE, "application/json")],

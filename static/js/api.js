@@ -42,14 +42,15 @@ export async function loadPoint(lon, lat) {
 
 /**
  * `GET /api/v1/search`: `{results:[{kind:"area",level,code,name,bbox,center} |
- * {kind:"cell",cell,center,bbox}]}`. A 400 throws an error with `status` and the server's reason.
+ * {kind:"cell",cell,center,bbox}]}`. A 400 throws an error with `status`, the server's reason and
+ * its `code` (which the page says in its own language).
  */
 export async function searchPlaces(q, limit = 8) {
   const url = at(`api/v1/search?q=${encodeURIComponent(q)}&limit=${limit}`);
   const res = await fetch(url, { headers: { accept: 'application/json' } });
   if (!res.ok) {
     const body = await res.json().catch(() => ({}));
-    throw Object.assign(new Error(body.error ?? `${url}: HTTP ${res.status}`), { status: res.status });
+    throw Object.assign(new Error(body.error ?? `${url}: HTTP ${res.status}`), { status: res.status, code: body.code ?? null });
   }
   return res.json();
 }

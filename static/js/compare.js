@@ -43,6 +43,12 @@ export class Compare {
     this.grid.selectedLayer = this.main.selectedLayer;
     this.map = this.grid.map;
     if (!this.options.basemap) this.map.once('idle', () => addOutline(this.map));
+    // The compare map lies over the whole main map (clip-path hides, it does not let clicks
+    // through): its clicks and pointer moves are the main map's, for the panel and the names.
+    for (const type of ['click', 'mousemove']) {
+      this.map.on(type, (e) => m.fire(type, { point: e.point, lngLat: e.lngLat, originalEvent: e.originalEvent }));
+    }
+    this.map.on('mouseout', () => m.fire('mouseout'));
     this.map.setMinZoom(m.getMinZoom());
     this.map.setMaxBounds(m.getMaxBounds());
 
@@ -90,13 +96,33 @@ export class Compare {
       this.#place(to);
     });
     this.#place(this.pct);
+    // The info panel opening or closing moves the divider out of its way and back.
+    const info = document.getElementById('info');
+    if (info) {
+      this.watch = new MutationObserver(() => this.#place(this.pct));
+      this.watch.observe(info, { attributes: true, attributeFilter: ['hidden'] });
+    }
   }
 
+  /**
+   * Puts the divider at `pct` % of the width (what the user asked for), or left of the info
+   * panel while that covers the divider's handle, so the handle stays in reach.
+   */
   #place(pct) {
     this.pct = Math.min(100, Math.max(0, pct));
-    this.el.style.clipPath = `inset(0 0 0 ${this.pct}%)`;
-    this.divider.style.left = `${this.pct}%`;
-    this.divider.setAttribute('aria-valuenow', String(Math.round(this.pct)));
+    let shown = this.pct;
+    const info = document.getElementById('info');
+    if (info && !info.hidden) {
+      const r = this.wrap.getBoundingClientRect();
+      const box = info.getBoundingClientRect();
+      const handleY = r.top + r.height / 2;
+      if (box.top < handleY && box.bottom > handleY && box.left > r.left) {
+        shown = Math.min(shown, ((box.left - 28 - r.left) / r.width) * 100);
+      }
+    }
+    this.el.style.clipPath = `inset(0 0 0 ${shown}%)`;
+    this.divider.style.left = `${shown}%`;
+    this.divider.setAttribute('aria-valuenow', String(Math.round(shown)));
   }
 
   #label([left, right] = this.years) {
@@ -117,6 +143,7 @@ export class Compare {
     this.map.remove();
     this.el.remove();
     this.divider.remove();
+    this.watch?.disconnect();
     for (const b of this.badges) b.remove();
     this.grid = null;
     this.map = null;

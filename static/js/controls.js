@@ -75,6 +75,9 @@ export function initControls(catalog) {
     modeChange.disabled = changes.length === 0;
     $('score-controls').hidden = change;
     $('change-controls').hidden = !change;
+    // Which periods exist: every pair of years the tilesets hold.
+    $('change-periods').textContent = changes.length
+      ? t('changePeriods', { list: changes.map((c) => `${c.from}–${c.to}`).join(', ') }) : '';
     const froms = [...new Set(changes.map((c) => c.from))];
     from.replaceChildren(...froms.map((y) => new Option(y, y)));
     to.replaceChildren(...changes.filter((c) => c.from === state.from).map((c) => new Option(c.to, c.to)));

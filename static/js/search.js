@@ -100,7 +100,9 @@ export function initSearch({ onPick }) {
     } catch (err) {
       if (mine !== request) return;
       results = [];
-      render(err.status === 400 ? (err.message || t('searchNone')) : t('searchError'));
+      // The server's reason is English for developers; the page says it in its own language.
+      const known = err.code && t(`searchErr_${err.code}`) !== `searchErr_${err.code}`;
+      render(err.status === 400 ? t(known ? `searchErr_${err.code}` : 'searchBadQuery') : t('searchError'));
     } finally {
       if (mine === request) input.closest('.search')?.setAttribute('data-state', 'idle');
     }

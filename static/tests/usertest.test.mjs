@@ -38,12 +38,17 @@ const view = (ts, zoom) => {
   const [w, s, e, n] = ts.bounds;
   return `#${zoom}/${(s + n) / 2}/${(w + e) / 2}`;
 };
+/** A new page with the map at `zoom` over the latest lbm tileset, loaded. */
+async function openAt(zoom) {
+  const page = await newPage();
+  await page.goto(url(`/?test=1${view(lbm().at(-1), zoom)}`));
+  await waitIdle(page);
+  return page;
+}
 const controlsReady = (page) => page.waitForSelector('.maplibregl-ctrl-zoom-in');
 
 test('language: every control follows a switch at once, MapLibre\'s too', { skip }, async () => {
-  const page = await newPage();
-  await page.goto(url(`/?test=1${view(lbm().at(-1), 10)}`));
-  await waitIdle(page);
+  const page = await openAt(10);
   await controlsReady(page);
   const read = () => page.evaluate(() => ({
     lang: document.documentElement.lang,
@@ -84,9 +89,7 @@ test('the attribution is folded on every screen size', { skip }, async () => {
 });
 
 test('the skip link puts the focus on the map and keeps the view in the URL', { skip }, async () => {
-  const page = await newPage();
-  await page.goto(url(`/?test=1${view(lbm().at(-1), 11)}`));
-  await waitIdle(page);
+  const page = await openAt(11);
   await page.waitForFunction(() => /^#11\//.test(location.hash));
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.className), 'skip-link');
@@ -150,9 +153,7 @@ test('transparency of the score layer: a control, kept in the URL', { skip }, as
 });
 
 test('search: an exact name ranks above a prefix ("Bergen")', { skip }, async () => {
-  const page = await newPage();
-  await page.goto(url(`/?test=1${view(lbm().at(-1), 10)}`));
-  await waitIdle(page);
+  const page = await openAt(10);
   await page.fill('#search', 'Bergen');
   const first = page.locator('#search-list:not([hidden]) [role="option"]').first();
   await first.waitFor();
@@ -229,9 +230,7 @@ test('embed in a 360×300 frame: the legend folds, never covers the attribution;
 });
 
 test('the embed snippet has height, language and legend options and is valid HTML with a title', { skip }, async () => {
-  const page = await newPage();
-  await page.goto(url(`/?test=1${view(lbm().at(-1), 10)}`));
-  await waitIdle(page);
+  const page = await openAt(10);
   await page.click('#embed-open');
   await page.fill('#embed-height', '320');
   await page.selectOption('#embed-lang', 'en');
@@ -260,9 +259,7 @@ test('the embed snippet has height, language and legend options and is valid HTM
 });
 
 test('a gemeente found by search is outlined at its own level and its panel opens', { skip }, async () => {
-  const page = await newPage();
-  await page.goto(url(`/?test=1${view(lbm().at(-1), 12)}`));
-  await waitIdle(page);
+  const page = await openAt(12);
   await page.fill('#search', 'Utrecht');
   const option = page.locator('#search-list:not([hidden]) [role="option"][data-code="GM0344"]');
   await option.waitFor();
@@ -280,9 +277,7 @@ test('a gemeente found by search is outlined at its own level and its panel open
 });
 
 test('a shared link reopens the panel of the picked place', { skip }, async () => {
-  const page = await newPage();
-  await page.goto(url(`/?test=1${view(lbm().at(-1), 13)}`));
-  await waitIdle(page);
+  const page = await openAt(13);
   const box = await page.locator('#map canvas').boundingBox();
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
   await page.waitForSelector('#info[data-state="ready"]:not([hidden])');
@@ -337,5 +332,76 @@ test('a coarser cell is named by its size and extent, not by a 100 m cell', { sk
   await page.waitForSelector('#info[data-state="ready"]:not([hidden])');
   const title = await page.$eval('#info-title', (e) => e.textContent);
   assert.match(title, new RegExp(`^Cel van ${coarse.cell_m} × ${coarse.cell_m} m: E\\d+N\\d+–E\\d+N\\d+$`), title);
+  await page.close();
+});
+
+test('compare with the info panel open: both years, the divider and the attribution stay in view', { skip }, async () => {
+  const page = await newPage();
+  const ys = lbm();
+  await page.goto(url(`/?test=1&year=${ys.at(-1).year}&compare=${ys[0].year}${view(ys.at(-1), 13)}`));
+  await waitIdle(page);
+  await page.waitForSelector('.divider');
+  const box = await page.locator('#map-wrap').boundingBox();
+  // A populated cell on the left side.
+  const [x, y] = await page.evaluate(({ w, h }) => {
+    for (let fy = 0.3; fy < 0.75; fy += 0.03) {
+      for (let fx = 0.1; fx < 0.4; fx += 0.03) {
+        if (window.lbm.grid.featureAt([w * fx, h * fy])) return [w * fx, h * fy];
+      }
+    }
+    return [w * 0.25, h / 2];
+  }, { w: box.width, h: box.height });
+  await page.mouse.click(box.x + x, box.y + y);
+  await page.waitForSelector('#info[data-state="ready"]:not([hidden])');
+  const rects = await page.evaluate(() => {
+    const r = (el) => { const b = el.getBoundingClientRect(); return { l: b.left, r: b.right, t: b.top, b: b.bottom }; };
+    return {
+      info: r(document.getElementById('info')),
+      right: r(document.querySelector('.year-badge.right')),
+      handle: r(document.querySelector('.divider-handle')),
+    };
+  });
+  const apart = (a, b) => a.r <= b.l || b.r <= a.l || a.b <= b.t || b.b <= a.t;
+  assert.ok(apart(rects.right, rects.info), `the right year beside the panel: ${JSON.stringify(rects)}`);
+  assert.ok(apart(rects.handle, rects.info), `the divider handle beside the panel: ${JSON.stringify(rects)}`);
+  await page.waitForSelector('.maplibregl-ctrl-attrib-button');
+  const attribOnTop = await page.evaluate(() => {
+    const b = document.querySelector('.maplibregl-ctrl-attrib-button').getBoundingClientRect();
+    return document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2)?.closest('.maplibregl-ctrl-attrib') !== null;
+  });
+  assert.equal(attribOnTop, true, 'the attribution is above the compare map and divider');
+  // Closing the panel puts the divider back where it was.
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => Math.abs(parseFloat(document.querySelector('.divider').style.left) - 50) < 0.01);
+  await page.close();
+});
+
+test('ontwikkeling says which periods exist', { skip }, async (t) => {
+  const pairs = catalog.changes.filter((c) => c.measure === 'lbm');
+  if (pairs.length === 0) {
+    t.skip('no change tilesets');
+    return;
+  }
+  const page = await newPage();
+  const last = pairs.at(-1);
+  await page.goto(url(`/?test=1&mode=change&from=${last.from}&to=${last.to}${view(lbm().at(-1), 10)}`));
+  await waitIdle(page);
+  const text = await page.$eval('#change-periods', (e) => e.textContent);
+  for (const p of pairs) assert.ok(text.includes(`${p.from}–${p.to}`), `${p.from}–${p.to} in "${text}"`);
+  const froms = await page.$$eval('#change-from option', (os) => os.map((o) => Number(o.value)));
+  assert.deepEqual(froms, [...new Set(pairs.map((p) => p.from))], 'every from-year the tilesets hold');
+  await page.close();
+});
+
+test('search errors are said in the page\'s language, never as the server\'s English', { skip }, async () => {
+  const page = await openAt(10);
+  await page.fill('#search', '10 10');
+  await page.waitForFunction(() => /coördinaten/.test(document.getElementById('search-status').textContent));
+  const nl = await page.$eval('#search-status', (e) => e.textContent);
+  assert.doesNotMatch(nl, /neither|RD New metres/);
+  await page.click('#lang');
+  await page.fill('#search', '');
+  await page.fill('#search', 'E9999N9999');
+  await page.waitForFunction(() => /outside the Netherlands/.test(document.getElementById('search-status').textContent));
   await page.close();
 });

@@ -55,7 +55,8 @@ pub fn parse_cell_query(q: &str) -> Result<CellQuery, ApiError> {
                 if !in_range(x, RD_X_RANGE) || !in_range(y, RD_Y_RANGE) {
                     return Err(ApiError::bad_request(format!(
                         "grid id {t:?} lies outside the Netherlands"
-                    )));
+                    ))
+                    .with_code("grid_outside"));
                 }
                 return Ok(CellQuery::Cell(hx, hy));
             }
@@ -90,9 +91,10 @@ pub fn parse_cell_query(q: &str) -> Result<CellQuery, ApiError> {
     let (a, b) = match (parts[0].parse::<f64>(), parts[1].parse::<f64>()) {
         (Ok(a), Ok(b)) if a.is_finite() && b.is_finite() => (a, b),
         _ => {
-            return Err(ApiError::bad_request(format!(
-                "{t:?} is not a valid coordinate pair"
-            )))
+            return Err(
+                ApiError::bad_request(format!("{t:?} is not a valid coordinate pair"))
+                    .with_code("coordinates_invalid"),
+            )
         }
     };
     let rd = if in_range(a, RD_X_RANGE) && in_range(b, RD_Y_RANGE) && (a > 360.0 || b > 360.0) {
@@ -123,7 +125,8 @@ pub fn parse_cell_query(q: &str) -> Result<CellQuery, ApiError> {
             LAT_RANGE.1,
             LON_RANGE.0,
             LON_RANGE.1
-        )));
+        ))
+        .with_code("coordinates_outside"));
     };
     Ok(CellQuery::Cell(
         (x / 100.0).floor() as i64,
@@ -200,7 +203,8 @@ pub async fn handler(
     if q.chars().count() > MAX_QUERY_CHARS || q.chars().any(char::is_control) {
         return Err(ApiError::bad_request(format!(
             "q must be 1 to {MAX_QUERY_CHARS} printable characters"
-        )));
+        ))
+        .with_code("query_length"));
     }
     let limit = limit_param(&params)?;
     let mut results = Vec::new();
