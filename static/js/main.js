@@ -291,7 +291,10 @@ async function boot() {
       canvas.setAttribute('aria-label', t('map'));
       compare.relabel();
     }
-    if (keys.includes('lang')) for (const g of grids()) localizeControls(g.map);
+    if (keys.includes('lang')) {
+      for (const g of grids()) localizeControls(g.map);
+      grid.relabelAttribution(catalog);
+    }
     if (keys.includes('level')) {
       for (const g of grids()) g.setLevel(state.level);
       // What the panel showed was picked at the old level: it would now contradict the map.

@@ -8,7 +8,7 @@ import {
   getVersion,
 } from '../../vendor/maplibre-gl/maplibre-gl.mjs';
 import { loadStyle, loadTilesetStyle, ROOT } from './api.js';
-import { mapLocale } from './i18n.js';
+import { mapLocale, getLang } from './i18n.js';
 import { takeWorker, WORKER_URL } from './worker.js';
 
 /**
@@ -165,15 +165,18 @@ function around(bounds, extent) {
 const sourceOf = (tileset) => (!tileset.tiles && tileset.pmtiles ? {
   type: 'vector',
   url: `pmtiles://${new URL(tileset.pmtiles, ROOT).href}`,
-  attribution: tileset.attribution ?? 'Leefbaarometer',
+  attribution: attributionOf(tileset),
 } : {
   type: 'vector',
   tiles: absolute(tileset.tiles),
   minzoom: tileset.minzoom,
   maxzoom: tileset.maxzoom,
   bounds: tileset.bounds,
-  attribution: tileset.attribution ?? 'Leefbaarometer',
+  attribution: attributionOf(tileset),
 });
+
+/** A tileset's attribution in the page's language (`attribution_nl` in Dutch, when it has one). */
+const attributionOf = (tileset) => (getLang() === 'nl' && tileset.attribution_nl) || tileset.attribution || 'Leefbaarometer';
 
 const TOP_ZOOM = 24;
 const AREA_LEVELS = ['gemeente', 'wijk', 'buurt', 'pc4'];
@@ -318,7 +321,8 @@ export class GridMap {
       this.map.once('idle', () => setTimeout(() => {
         this.map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
         this.map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-right');
-        this.map.addControl(new AttributionControl({ compact: true }), 'bottom-right');
+        this.attribution = new AttributionControl({ compact: true });
+        this.map.addControl(this.attribution, 'bottom-right');
         collapseAttribution(this.map);
         localizeControls(this.map);
       }));
@@ -392,6 +396,28 @@ export class GridMap {
     const paint = { ...(layer.paint ?? {}) };
     paint['fill-opacity'] = scaleOpacity(paint['fill-opacity'] ?? 1, this.opacity);
     return { ...layer, paint };
+  }
+
+  /**
+   * Says the sources' attributions in the page's language (after a switch): MapLibre reads them
+   * when a source is added, and its attribution control when it is added.
+   */
+  relabelAttribution(catalog) {
+    const map = this.map;
+    for (const tileset of [catalog.basemap, ...catalog.tilesets, ...catalog.changeTilesets]) {
+      if (!tileset) continue;
+      for (const id of [`lbm:${tileset.id}`, tileset.id]) {
+        const source = map.getSource(id);
+        if (source && 'attribution' in source) source.attribution = attributionOf(tileset);
+      }
+    }
+    if (this.attribution) {
+      map.removeControl(this.attribution);
+      this.attribution = new AttributionControl({ compact: true });
+      map.addControl(this.attribution, 'bottom-right');
+      collapseAttribution(map);
+      localizeControls(map);
+    }
   }
 
   /** Draws the score fills at `opacity` (0..1) times the opacity their style gives them. */

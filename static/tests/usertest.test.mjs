@@ -59,8 +59,13 @@ test('language: every control follows a switch at once, MapLibre\'s too', { skip
   }));
   const m = catalog.measures.find((x) => x.id === 'lbm');
   assert.deepEqual(await read(), { lang: 'nl', toggle: 'English', measure: m.name_nl, level: 'Automatisch', zoomIn: 'Inzoomen' });
+  const attribution = () => page.$eval('.maplibregl-ctrl-attrib-inner', (e) => e.textContent);
+  const ts = lbm().at(-1);
+  if (ts.attribution_nl) assert.ok((await attribution()).includes(ts.attribution_nl.split(';')[0]), 'the attribution in Dutch');
   await page.click('#lang');
   assert.deepEqual(await read(), { lang: 'en', toggle: 'Nederlands', measure: m.name_en, level: 'Automatic', zoomIn: 'Zoom in' });
+  await page.waitForFunction((a) => document.querySelector('.maplibregl-ctrl-attrib-inner')?.textContent.includes(a), ts.attribution.split(';')[0]);
+  assert.ok(!(await attribution()).includes('Synthetische'), 'and in English only English');
   saveArtifact('usertest-english.png', await page.screenshot());
   await page.click('#lang');
   assert.deepEqual(await read(), { lang: 'nl', toggle: 'English', measure: m.name_nl, level: 'Automatisch', zoomIn: 'Inzoomen' });
@@ -403,5 +408,39 @@ test('search errors are said in the page\'s language, never as the server\'s Eng
   await page.fill('#search', '');
   await page.fill('#search', 'E9999N9999');
   await page.waitForFunction(() => /outside the Netherlands/.test(document.getElementById('search-status').textContent));
+  await page.close();
+});
+
+test('compare in an embed: the year badges stay clear of the link back', { skip }, async () => {
+  const page = await newPage();
+  await page.setViewportSize({ width: 900, height: 600 });
+  const ys = lbm();
+  const frame = await embedded(page, url(`/embed?test=1&year=${ys.at(-1).year}&compare=${ys[0].year}${view(ys.at(-1), 12)}`), { width: 600, height: 400, tall: false });
+  await frame.waitForSelector('.year-badge.left');
+  const [badge, link] = await Promise.all(['.year-badge.left', '#full-link'].map((sel) => frame.$eval(sel, (e) => {
+    const b = e.getBoundingClientRect();
+    return { l: b.left, r: b.right, t: b.top, b: b.bottom };
+  })));
+  const apart = badge.r <= link.l || link.r <= badge.l || badge.b <= link.t || link.b <= badge.t;
+  assert.ok(apart, `badge ${JSON.stringify(badge)} and link ${JSON.stringify(link)} apart`);
+  saveArtifact('usertest-embed-compare.png', await page.screenshot());
+  await page.close();
+});
+
+test('one number format per kind of value: every score, afw and reference with three decimals', { skip }, async () => {
+  const page = await openAt(13);
+  const box = await page.locator('#map canvas').boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await page.waitForSelector('#info[data-state="ready"]:not([hidden])');
+  // Each text node apart: textContent would run neighbouring labels together.
+  const text = await page.evaluate(() => ['legend', 'info'].flatMap((id) => {
+    const walk = document.createTreeWalker(document.getElementById(id), NodeFilter.SHOW_TEXT);
+    const out = [];
+    while (walk.nextNode()) out.push(walk.currentNode.textContent);
+    return out;
+  }).join(' '));
+  const numbers = text.match(/[+-−]?\d+,\d+/g) ?? [];
+  assert.ok(numbers.length >= 3, `numbers shown: ${numbers.join(' ')}`);
+  for (const n of numbers) assert.match(n, /,\d{3}$/, `${n} has three decimals (${numbers.join(' ')})`);
   await page.close();
 });

@@ -45,8 +45,9 @@ pub struct BasemapOptions {
     /// Areas from boundary files: their gemeenten replace the embedded ones (a file of another
     /// year), their wijken and buurten add boundaries and names.
     pub areas: Vec<Area>,
-    /// Attribution of those areas, added to the embedded geography's.
-    pub areas_attribution: Option<String>,
+    /// Attribution of those areas, added to the embedded geography's: in English (or neutral)
+    /// and, when given, in Dutch.
+    pub areas_attribution: Option<(String, Option<String>)>,
     /// Which files to write.
     pub format: OutputFormat,
     /// gzip level of the tiles.
@@ -451,8 +452,10 @@ fn metadata(opts: &BasemapOptions, tiles_hash: &str) -> TilesetMeta {
         ),
     ];
     let mut attribution = geography::ATTRIBUTION.to_string();
-    if let Some(a) = &opts.areas_attribution {
-        attribution = format!("{attribution}; {a}");
+    let mut attribution_nl = geography::ATTRIBUTION_NL.to_string();
+    if let Some((en, nl)) = &opts.areas_attribution {
+        attribution = format!("{attribution}; {en}");
+        attribution_nl = format!("{attribution_nl}; {}", nl.as_deref().unwrap_or(en));
     }
     let bounds = [3.2, 50.7, 7.3, 53.6];
     TilesetMeta {
@@ -463,6 +466,7 @@ fn metadata(opts: &BasemapOptions, tiles_hash: &str) -> TilesetMeta {
                 .into(),
         ),
         attribution: Some(attribution),
+        attribution_nl: Some(attribution_nl),
         version: Some("1".into()),
         bounds,
         center: [5.3, 52.1, 7.0],

@@ -49,6 +49,9 @@ enum Command {
         /// Attribution metadata.
         #[arg(long)]
         attribution: Option<String>,
+        /// The attribution in Dutch, shown by the web map in Dutch.
+        #[arg(long)]
+        attribution_nl: Option<String>,
         /// Do not write the point index (lbm-index.sqlite).
         #[arg(long)]
         no_index: bool,
@@ -118,6 +121,9 @@ enum Command {
         /// Attribution of the area files, added to the embedded sources'.
         #[arg(long)]
         attribution: Option<String>,
+        /// The same in Dutch.
+        #[arg(long)]
+        attribution_nl: Option<String>,
         /// Files: MBTiles, PMTiles or both.
         #[arg(long, value_enum, default_value_t = OutputFormat::Mbtiles)]
         format: OutputFormat,
@@ -178,6 +184,7 @@ fn run(cli: Cli) -> Result<()> {
             minzoom,
             maxzoom,
             attribution,
+            attribution_nl,
             no_index,
             gzip_level,
             change,
@@ -202,6 +209,7 @@ fn run(cli: Cli) -> Result<()> {
             o.areas = areas;
             o.area_scores = area_scores;
             o.format = format;
+            o.attribution_nl = attribution_nl;
             if let Some(a) = attribution {
                 o.attribution = a;
             }
@@ -245,6 +253,7 @@ fn run(cli: Cli) -> Result<()> {
             out,
             areas,
             attribution,
+            attribution_nl,
             format,
         } => {
             let mut o = lbm_tiler::BasemapOptions::new(&out);
@@ -253,7 +262,7 @@ fn run(cli: Cli) -> Result<()> {
                     .with_context(|| format!("reading areas from {}", path.display()))?;
                 o.areas.extend(file.areas);
             }
-            o.areas_attribution = attribution;
+            o.areas_attribution = attribution.map(|a| (a, attribution_nl));
             o.format = format;
             o.progress = progress;
             for f in lbm_tiler::basemap(&o).context("writing the basemap")? {

@@ -43,8 +43,10 @@ pub struct TilesetMeta {
     pub name: String,
     /// `description` row.
     pub description: Option<String>,
-    /// `attribution` row.
+    /// `attribution` row (English, or neutral: what every other client shows).
     pub attribution: Option<String>,
+    /// `lbm_attribution_nl`: the same in Dutch, for the web map in Dutch.
+    pub attribution_nl: Option<String>,
     /// `version` row.
     pub version: Option<String>,
     /// `[w, s, e, n]` in WGS84 (the whole world when missing).
@@ -209,6 +211,7 @@ impl TilesetMeta {
             name: text("name").unwrap_or_else(|| id.to_string()),
             description: text("description"),
             attribution: text("attribution"),
+            attribution_nl: text("lbm_attribution_nl"),
             version: text("version"),
             bounds,
             center,
@@ -280,6 +283,7 @@ impl TilesetMeta {
                 rows.push((k, v));
             }
         };
+        push("lbm_attribution_nl", self.attribution_nl.clone());
         push("lbm_kind", self.kind.map(|k| k.id().to_string()));
         push("lbm_measure", self.measure.clone());
         push("lbm_year", self.year.map(|y| y.to_string()));
@@ -353,6 +357,7 @@ mod tests {
             name: "lbm-2012-2022".into(),
             description: Some("d".into()),
             attribution: Some("a".into()),
+            attribution_nl: Some("a (nl)".into()),
             version: Some("1".into()),
             bounds: [3.2, 50.75, 7.22, 53.5],
             center: [5.21, 52.125, 8.0],

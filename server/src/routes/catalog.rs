@@ -69,6 +69,7 @@ pub fn catalog_json(snapshot: &Snapshot, base: &str) -> Value {
                 "id": i.id,
                 "name": i.name,
                 "attribution": i.attribution,
+                "attribution_nl": i.attribution_nl,
                 "kind": i.kind,
                 "measure": i.measure,
                 "year": i.year,

@@ -38,6 +38,10 @@ pub const DEMO_CSV: &str = "demo-scores.csv";
 pub const DEMO_ATTRIBUTION: &str = "Synthetic demo data, not real Leefbaarometer scores; \
 outline: Natural Earth; waters: Rijkswaterstaat KRW via nlmod; contains data from GeoNames (geonames.org); \
 Gemeentegrenzen 2024: CBS / Kadaster (CBS Gebiedsindelingen via PDOK), CC BY 4.0; generalised by cartomap/nl";
+/// [`DEMO_ATTRIBUTION`] in Dutch.
+pub const DEMO_ATTRIBUTION_NL: &str = "Synthetische demodata, geen echte Leefbaarometer-scores; \
+omtrek: Natural Earth; wateren: Rijkswaterstaat KRW via nlmod; bevat gegevens van GeoNames (geonames.org); \
+Gemeentegrenzen 2024: CBS / Kadaster (CBS Gebiedsindelingen via PDOK), CC BY 4.0; gegeneraliseerd door cartomap/nl";
 /// The RD New extent scanned for the full country (metres: xmin, ymin, xmax, ymax).
 pub const NL_BBOX: [f64; 4] = [0.0, 300_000.0, 280_000.0, 620_000.0];
 
@@ -129,13 +133,17 @@ pub fn demo(opts: &DemoOptions) -> Result<BuildSummary> {
     b.minzoom = opts.minzoom;
     b.maxzoom = opts.maxzoom;
     b.attribution = DEMO_ATTRIBUTION.into();
+    b.attribution_nl = Some(DEMO_ATTRIBUTION_NL.into());
     let mut areas = crate::input::geography::gemeenten()?;
     let parts = areas::subdivide(&areas, opts.bbox.unwrap_or(NL_BBOX));
     tracing::info!(areas = parts.len(), "synthetic wijken and buurten made");
     areas.extend(parts);
     let mut map = BasemapOptions::new(&opts.out_dir);
     map.areas = areas.clone();
-    map.areas_attribution = Some("wijken and buurten: synthetic (demo)".into());
+    map.areas_attribution = Some((
+        "wijken and buurten: synthetic (demo)".into(),
+        Some("wijken en buurten: synthetisch (demo)".into()),
+    ));
     map.format = opts.format;
     b.area_features = areas;
     b.changes = Some(

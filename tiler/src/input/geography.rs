@@ -22,6 +22,12 @@ pub const ATTRIBUTION: &str = "outline and provinces: Natural Earth; waters: Rij
 via nlmod; places: GeoNames (geonames.org, CC BY 4.0); Gemeentegrenzen 2024: CBS / Kadaster (CBS \
 Gebiedsindelingen via PDOK), CC BY 4.0, generalised by cartomap/nl";
 
+/// [`ATTRIBUTION`] in Dutch.
+pub const ATTRIBUTION_NL: &str =
+    "omtrek en provincies: Natural Earth; wateren: Rijkswaterstaat KRW \
+via nlmod; plaatsen: GeoNames (geonames.org, CC BY 4.0); Gemeentegrenzen 2024: CBS / Kadaster (CBS \
+Gebiedsindelingen via PDOK), CC BY 4.0, gegeneraliseerd door cartomap/nl";
+
 /// A named polygon feature of one of the embedded files.
 #[derive(Clone, Debug)]
 pub struct Feature {

@@ -50,6 +50,8 @@ pub struct BuildOptions {
     pub maxzoom: u8,
     /// The `attribution` metadata row.
     pub attribution: String,
+    /// Its Dutch version (`lbm_attribution_nl`), for the web map in Dutch.
+    pub attribution_nl: Option<String>,
     /// Show progress bars (they also stay hidden when stderr is not a terminal).
     pub progress: bool,
     /// Also write [`INDEX_FILE`] (always with every year of the scores file).
@@ -87,6 +89,7 @@ impl BuildOptions {
             minzoom: DEFAULT_MINZOOM,
             maxzoom: DEFAULT_MAXZOOM,
             attribution: "Leefbaarometer (Ministerie van BZK), leefbaarometer.nl".into(),
+            attribution_nl: None,
             progress: true,
             write_index: true,
             gzip_level: crate::encode::GZIP_LEVEL,

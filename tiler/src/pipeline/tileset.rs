@@ -346,6 +346,7 @@ fn metadata(
         name: job.name(),
         description: Some(description),
         attribution: Some(opts.attribution.clone()),
+        attribution_nl: opts.attribution_nl.clone(),
         version: Some("1".into()),
         bounds: [w, s, e, n],
         center: [(w + e) / 2.0, (s + n) / 2.0, f64::from(center_zoom)],
