@@ -66,6 +66,10 @@ test('language: every control follows a switch at once, MapLibre\'s too', { skip
   assert.deepEqual(await read(), { lang: 'en', toggle: 'Nederlands', measure: m.name_en, level: 'Automatic', zoomIn: 'Zoom in' });
   await page.waitForFunction((a) => document.querySelector('.maplibregl-ctrl-attrib-inner')?.textContent.includes(a), ts.attribution.split(';')[0]);
   assert.ok(!(await attribution()).includes('Synthetische'), 'and in English only English');
+  // One spelling: British "liveability", as the classification's English names have it.
+  const english = await page.evaluate(() => document.body.innerText);
+  assert.doesNotMatch(english, /livability/i);
+  assert.match(english, /Liveability/);
   saveArtifact('usertest-english.png', await page.screenshot());
   await page.click('#lang');
   assert.deepEqual(await read(), { lang: 'nl', toggle: 'English', measure: m.name_nl, level: 'Automatisch', zoomIn: 'Inzoomen' });
