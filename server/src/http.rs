@@ -96,6 +96,8 @@ pub fn route_label(path: &str) -> &'static str {
         "/metrics" => "metrics",
         "/config.json" => "config",
         "/api/v1/point" => "point",
+        "/api/v1/report" => "report",
+        _ if path.starts_with("/api/v1/areas/") => "report",
         "/" | "/embed" => "asset",
         _ if path.starts_with("/tiles/") => {
             if path[7..].contains('/') {

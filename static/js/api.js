@@ -41,6 +41,14 @@ export async function loadPoint(lon, lat) {
 }
 
 /**
+ * `GET /api/v1/areas/{code}/report`, or `GET /api/v1/report` for the Netherlands (`code` null):
+ * per measure and year the cells per class, the means, the weakest dimension.
+ */
+export function loadReport(code) {
+  return getJSON(at(code ? `api/v1/areas/${encodeURIComponent(code)}/report` : 'api/v1/report'));
+}
+
+/**
  * `GET /api/v1/search`: `{results:[{kind:"area",level,code,name,bbox,center} |
  * {kind:"cell",cell,center,bbox}]}`. A 400 throws an error with `status`, the server's reason and
  * its `code` (which the page says in its own language).

@@ -45,7 +45,7 @@ export function cellFeatureId(cell) {
   return m ? Number(m[1]) * 1e4 + Number(m[2]) : null;
 }
 
-export function initInfo(catalog, { onSelect, returnFocus }) {
+export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
   const panel = document.getElementById('info');
   const body = document.getElementById('info-body');
   const title = document.getElementById('info-title');
@@ -159,6 +159,7 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
         parts.push(leadBlock(row, other), ...otherBlocks(row));
       }
     }
+    if (area && onReport) parts.push(reportButton(area));
     if (areas) parts.push(areas);
     parts.push(chartBlock(subject));
     body.replaceChildren(...parts.filter(Boolean));
@@ -166,6 +167,15 @@ export function initInfo(catalog, { onSelect, returnFocus }) {
     else delete panel.dataset.cell;
     if (area) panel.dataset.area = area.code;
     else delete panel.dataset.area;
+  }
+
+  /** Opens the report of the clicked area (its class shares over the years). */
+  function reportButton(area) {
+    const button = el('button', 'report-button', t('reportArea'));
+    button.type = 'button';
+    button.dataset.code = area.code;
+    button.addEventListener('click', () => onReport(area.code));
+    return button;
   }
 
   function noDataBlock(text) {

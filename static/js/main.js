@@ -3,7 +3,7 @@
 // For tests: window.lbm = { map, state, ready } and body[data-state] = "loading" | "idle".
 
 import { state, update, subscribe, parseUrl, urlFor } from './state.js';
-import { loadCatalog, loadConfig, loadTilesetStyle, ROOT } from './api.js';
+import { loadCatalog, loadConfig, loadTilesetStyle, hasApi, ROOT } from './api.js';
 import { Catalog } from './catalog.js';
 import { renderLegend, renderCellSize, renderLevel } from './legend.js';
 import { setLang, t, pick, translate } from './i18n.js';
@@ -266,12 +266,16 @@ async function boot() {
     const { initEmbed } = await import('./embed.js');
     initEmbed({ grid, catalog, legend: $('legend') });
   } else {
-    const [{ initControls }, { initInfo }, { initShare }, { initSearch }] = await Promise.all([
-      import('./controls.js'), import('./info.js'), import('./share.js'), import('./search.js'),
+    const [{ initControls }, { initInfo }, { initShare }, { initSearch }, { initReport }] = await Promise.all([
+      import('./controls.js'), import('./info.js'), import('./share.js'), import('./search.js'), import('./report.js'),
     ]);
     initControls(catalog);
+    // Reports need the server's index (a static site has none).
+    const report = hasApi() ? initReport(catalog) : null;
+    $('report-open').hidden = !report;
     info = initInfo(catalog, {
       returnFocus: canvas,
+      onReport: report ? (code) => report.open(code) : null,
       onSelect: (ids, layer) => {
         for (const g of grids()) g.select(ids, layer);
       },
@@ -281,6 +285,7 @@ async function boot() {
     initSearch({ onPick: flyTo });
     onPick(grid, pickCell);
     window.lbm.info = info;
+    window.lbm.report = report;
     initSheet();
   }
 

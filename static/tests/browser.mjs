@@ -1,6 +1,7 @@
 // Shared by the browser test and the benchmark: start Debian's Chromium through playwright-core
 // with software WebGL (SwiftShader) and a fresh profile, and wait for the map to be idle.
 
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -33,6 +34,42 @@ export async function launch({ width = 1280, height = 800 } = {}) {
     fs.rmSync(dir, { recursive: true, force: true });
   };
   return { context, close };
+}
+
+/**
+ * Why a browser test file cannot run here (no LBM_BASE_URL, no Chromium), or false. Without
+ * Chromium under LBM_REQUIRE_BROWSER=1 (as CI runs) it throws instead.
+ */
+export function skipReason() {
+  if (!BASE_URL) return 'LBM_BASE_URL is not set: start lbm-server and point LBM_BASE_URL at it';
+  if (fs.existsSync(CHROMIUM)) return false;
+  if (process.env.LBM_REQUIRE_BROWSER === '1') throw new Error(`LBM_REQUIRE_BROWSER=1 but there is no Chromium at ${CHROMIUM}`);
+  return `no Chromium at ${CHROMIUM}`;
+}
+
+/**
+ * One browser for a test file, started before its tests with the server's catalog and closed
+ * after them: `{skip, url(path), catalog, newPage()}`, where a new page collects its uncaught
+ * errors in `page.problems`.
+ */
+export function browserSession({ width = 1400, height = 900 } = {}) {
+  const session = { skip: skipReason(), catalog: null, browser: null };
+  session.url = (p) => `${BASE_URL}${p}`;
+  session.newPage = async () => {
+    const page = await session.browser.context.newPage();
+    page.problems = [];
+    page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
+    return page;
+  };
+  before(async () => {
+    if (session.skip) return;
+    session.catalog = await (await fetch(session.url('/catalog.json'))).json();
+    session.browser = await launch({ width, height });
+  });
+  after(async () => {
+    await session.browser?.close();
+  });
+  return session;
 }
 
 /** Waits until window.lbm.ready has resolved and body[data-state] is "idle". */

@@ -1,39 +1,15 @@
 // The defects of the user test of issue 16, each as the user met it, against a running
 // lbm-server (run by tests/tests/browser.rs beside browser.test.mjs; same environment).
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import http from 'node:http';
-import { BASE_URL, CHROMIUM, launch, waitIdle, saveArtifact } from './browser.mjs';
+import { waitIdle, saveArtifact, browserSession } from './browser.mjs';
 
-let skip = false;
-if (!BASE_URL) skip = 'LBM_BASE_URL is not set';
-else if (!fs.existsSync(CHROMIUM)) {
-  if (process.env.LBM_REQUIRE_BROWSER === '1') throw new Error(`LBM_REQUIRE_BROWSER=1 but there is no Chromium at ${CHROMIUM}`);
-  skip = `no Chromium at ${CHROMIUM}`;
-}
+const session = browserSession({ width: 1400, height: 900 });
+const { skip, url, newPage } = session;
 
-let browser;
-let catalog;
-const url = (path) => `${BASE_URL}${path}`;
-before(async () => {
-  if (skip) return;
-  catalog = await (await fetch(url('/catalog.json'))).json();
-  browser = await launch({ width: 1400, height: 900 });
-});
-after(async () => {
-  await browser?.close();
-});
-
-async function newPage() {
-  const page = await browser.context.newPage();
-  page.problems = [];
-  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
-  return page;
-}
-
-const lbm = () => catalog.tilesets.filter((t) => t.measure === 'lbm' && t.kind === 'score').sort((a, b) => a.year - b.year);
+const lbm = () => session.catalog.tilesets.filter((t) => t.measure === 'lbm' && t.kind === 'score').sort((a, b) => a.year - b.year);
 const view = (ts, zoom) => {
   const [w, s, e, n] = ts.bounds;
   return `#${zoom}/${(s + n) / 2}/${(w + e) / 2}`;
@@ -57,7 +33,7 @@ test('language: every control follows a switch at once, MapLibre\'s too', { skip
     level: document.querySelector('#level option[value="auto"]')?.textContent ?? null,
     zoomIn: document.querySelector('.maplibregl-ctrl-zoom-in').title,
   }));
-  const m = catalog.measures.find((x) => x.id === 'lbm');
+  const m = session.catalog.measures.find((x) => x.id === 'lbm');
   assert.deepEqual(await read(), { lang: 'nl', toggle: 'English', measure: m.name_nl, level: 'Automatisch', zoomIn: 'Inzoomen' });
   const attribution = () => page.$eval('.maplibregl-ctrl-attrib-inner', (e) => e.textContent);
   const ts = lbm().at(-1);
@@ -386,7 +362,7 @@ test('compare with the info panel open: both years, the divider and the attribut
 });
 
 test('ontwikkeling says which periods exist', { skip }, async (t) => {
-  const pairs = catalog.changes.filter((c) => c.measure === 'lbm');
+  const pairs = session.catalog.changes.filter((c) => c.measure === 'lbm');
   if (pairs.length === 0) {
     t.skip('no change tilesets');
     return;

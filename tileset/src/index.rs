@@ -16,7 +16,17 @@ pub const INDEX_FILE: &str = "lbm-index.sqlite";
 /// `former`: a municipality merged into this one), with their search fold;
 /// `area_scores` the published area values per year (areas without data have no row); `meta`
 /// the classification of each measure (`classification.<measure>`,
-/// `classification.change.<measure>`) and facts about the build.
+/// `classification.change.<measure>`) and facts about the build (`weight_column`: the scores
+/// file's weight column, when it had one).
+///
+/// `class_counts` holds the class distributions of the reports: per area (`code`, or
+/// [`NATIONAL_CODE`] for the whole country), per measure and per year (`from_year` NULL) or
+/// change period (`from_year` to `year`), the populated 100 m cells in each class `c1`..`c9`
+/// (the class the 100 m tiles carry; a cell counts for one area of a level, the first whose
+/// polygon holds its centre), the cells without a value `no_data`, and with a weighted scores
+/// file the summed weights `w1`..`w9` (NULL otherwise). A place without cells in a period has
+/// no row. `national_scores` holds the national mean of each value column per year (published,
+/// over all populated cells, as an area's mean is).
 pub const SCHEMA: &str = "
 CREATE TABLE cells (hx INTEGER, hy INTEGER, year INTEGER, lbm REAL, afw REAL, fys REAL,
   onv REAL, soc REAL, vrz REAL, won REAL, PRIMARY KEY (hx, hy, year)) WITHOUT ROWID;
@@ -27,7 +37,21 @@ CREATE TABLE areas (code TEXT PRIMARY KEY, level TEXT, name TEXT, name_norm TEXT
 CREATE TABLE aliases (alias TEXT, alias_norm TEXT, code TEXT, kind TEXT);
 CREATE TABLE area_scores (code TEXT, year INTEGER, lbm REAL, afw REAL, fys REAL,
   onv REAL, soc REAL, vrz REAL, won REAL, PRIMARY KEY (code, year)) WITHOUT ROWID;
+CREATE TABLE class_counts (code TEXT, measure TEXT, from_year INTEGER, year INTEGER,
+  no_data INTEGER, c1 INTEGER, c2 INTEGER, c3 INTEGER, c4 INTEGER, c5 INTEGER, c6 INTEGER,
+  c7 INTEGER, c8 INTEGER, c9 INTEGER, w1 REAL, w2 REAL, w3 REAL, w4 REAL, w5 REAL, w6 REAL,
+  w7 REAL, w8 REAL, w9 REAL);
+CREATE TABLE national_scores (year INTEGER PRIMARY KEY, lbm REAL, afw REAL, fys REAL,
+  onv REAL, soc REAL, vrz REAL, won REAL);
 ";
+
+/// Indexes created after the rows are in (a bulk load appends to the table, then sorts once).
+pub const INDEXES: &str = "
+CREATE INDEX class_counts_code ON class_counts (code, measure, from_year, year);
+";
+
+/// The `code` of the whole country in `class_counts`.
+pub const NATIONAL_CODE: &str = "NL";
 
 /// The value columns of `cells` and `area_scores`, in table order (that of
 /// [`crate::measure::Column::ALL`]).
@@ -53,7 +77,7 @@ mod tests {
         let names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
         assert_eq!(VALUE_COLUMNS, names.join(", "));
         // In both value tables the columns appear in that order.
-        for table in ["cells", "area_scores"] {
+        for table in ["cells", "area_scores", "national_scores"] {
             let def = &SCHEMA[SCHEMA.find(&format!("TABLE {table} ")).unwrap()..];
             let pos: Vec<usize> = names
                 .iter()

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub mod areas;
+pub mod report;
 pub mod search;
 
 use crate::error::TilesetError;
@@ -40,12 +41,34 @@ pub struct PointIndex {
     /// the fold as an SQL function, and an index written by an older tiler stores another fold
     /// in `name_norm`: the names are folded here, at open, with the current fold.
     search: Vec<SearchEntry>,
+    /// Whether the index has the class distributions of the reports (`class_counts`).
+    reports: bool,
+    /// The scores file's weight column, when the distributions are weighted.
+    weight_column: Option<String>,
+    /// The national means per year (`national_scores`), the yardstick of an area's dimensions.
+    national: Vec<CellYear>,
 }
 
 impl PointIndex {
     /// Opens and validates the index (blocking).
     pub fn open(path: &Path, pool_size: usize) -> Result<Self, TilesetError> {
         let pool = ReadOnlyPool::open(path, pool_size)?;
+        let (reports, weight_column, national) = pool.with_conn_blocking(|conn| {
+            let reports = report::has_tables(conn);
+            let weight: Option<String> = conn
+                .query_row(
+                    "SELECT value FROM meta WHERE key = 'weight_column'",
+                    [],
+                    |r| r.get(0),
+                )
+                .ok();
+            let national = if reports {
+                report::national_means(conn)?
+            } else {
+                Vec::new()
+            };
+            Ok((reports, weight.filter(|w| !w.is_empty()), national))
+        })?;
         let (areas, search) = pool.with_conn_blocking(|conn| {
             conn.prepare(
                 "SELECT year, lbm, afw, fys, onv, soc, vrz, won FROM cells WHERE hx = ?1 AND hy = ?2",
@@ -73,6 +96,9 @@ impl PointIndex {
             pool: Arc::new(pool),
             areas,
             search,
+            reports,
+            weight_column,
+            national,
         })
     }
 
@@ -120,6 +146,30 @@ impl PointIndex {
     /// Whether the index has the `areas` table (older indexes hold cells only).
     pub fn has_areas(&self) -> bool {
         self.areas.is_some()
+    }
+
+    /// Whether the index holds the class distributions of the reports.
+    pub fn has_reports(&self) -> bool {
+        self.reports
+    }
+
+    /// The national means per year.
+    pub fn national_means(&self) -> &[CellYear] {
+        &self.national
+    }
+
+    /// The weight column of the distributions' weights, when the scores file had one.
+    pub fn weight_column(&self) -> Option<&str> {
+        self.weight_column.as_deref()
+    }
+
+    /// The report data of area `code` ([`report::NATIONAL_CODE`] for the country); `None`
+    /// when the index has no such area.
+    pub async fn report(&self, code: &str) -> Result<Option<report::ReportData>, TilesetError> {
+        let code = code.to_string();
+        self.pool
+            .with_conn_inline(move |conn| report::read(conn, &code))
+            .await
     }
 
     /// Areas matching `query` by name, alias, code or postcode, best first (see [`search`]).

@@ -4,6 +4,7 @@ mod archives;
 mod catalog;
 mod fonts;
 mod point;
+mod report;
 mod search;
 mod service;
 mod style;
@@ -35,6 +36,8 @@ pub fn routes(state: AppState) -> Router {
         .route("/catalog.json", get(catalog::handler))
         .route("/api/v1/point", get(point::handler))
         .route("/api/v1/search", get(search::handler))
+        .route("/api/v1/report", get(report::national))
+        .route("/api/v1/areas/{code}/report", get(report::area))
         .route("/health", get(service::health))
         .route("/metrics", get(service::metrics))
         .route("/config.json", get(service::config))

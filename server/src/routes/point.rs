@@ -119,6 +119,13 @@ pub struct YearJson<'a> {
     meaning: &'a Meaning<'a>,
 }
 
+impl<'a> YearJson<'a> {
+    /// The year `row` with the classes of `meaning`.
+    pub fn new(row: &'a CellYear, meaning: &'a Meaning<'a>) -> Self {
+        YearJson { row, meaning }
+    }
+}
+
 impl Serialize for YearJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let row = self.row;

@@ -2,5 +2,6 @@
 //! feature of a tileset then shows.
 
 pub mod areas;
+pub mod distribution;
 pub mod pyramid;
 pub mod shown;

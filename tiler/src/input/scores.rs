@@ -30,7 +30,30 @@ pub struct YearScores {
     pub year: u16,
     /// Cells sorted by (hx, hy), unique.
     pub cells: Vec<CellRecord>,
+    /// The weight of each cell (same order as `cells`) when the file has a weight column
+    /// ([`WEIGHT_COLUMNS`]); an empty field weighs 0.
+    pub weights: Option<Vec<f64>>,
 }
+
+impl YearScores {
+    /// The weight of cell `i`: its weight column, or 1 in an unweighted file.
+    pub fn weight(&self, i: usize) -> f64 {
+        self.weights.as_ref().map_or(1.0, |w| w[i])
+    }
+}
+
+/// Header names of an optional weight column (households, dwellings, residents), in order of
+/// preference: the class distributions of the index then also sum these weights per class.
+pub const WEIGHT_COLUMNS: [&str; 8] = [
+    "weight",
+    "gewicht",
+    "huishoudens",
+    "households",
+    "woningen",
+    "dwellings",
+    "inwoners",
+    "residents",
+];
 
 /// A parsed scores file.
 #[derive(Clone, Debug)]
@@ -45,6 +68,8 @@ pub struct Scores {
     pub reference: AfwReference,
     /// Number of data rows read.
     pub rows: u64,
+    /// The weight column's name, when the file has one (see [`WEIGHT_COLUMNS`]).
+    pub weight_column: Option<String>,
 }
 
 /// The national reference level `afw` is measured against.
@@ -139,6 +164,7 @@ pub fn read_scores_with(path: &Path, afw_reference: Option<f64>) -> Result<Score
     };
     let year_col = find("jaar").or_else(|| find("year"));
     let value_cols: Vec<Option<usize>> = Column::ALL.iter().map(|c| find(c.name())).collect();
+    let weight_col = WEIGHT_COLUMNS.iter().find_map(|n| find(n));
     let mut missing: Vec<&str> = Vec::new();
     if key.is_none() {
         missing.push("grid_id (or x and y)");
@@ -157,7 +183,7 @@ pub fn read_scores_with(path: &Path, afw_reference: Option<f64>) -> Result<Score
     if !missing.is_empty() {
         return Err(missing_columns(path, &missing, &headers));
     }
-    let mut by_year: BTreeMap<u16, Vec<(CellRecord, u32)>> = BTreeMap::new();
+    let mut by_year: BTreeMap<u16, Vec<(CellRecord, u32, f64)>> = BTreeMap::new();
     let rows = input.for_each_row(path, |record, line| {
         let field = |col: usize| record.get(col).unwrap_or("");
         let (cell, key_col) = match key {
@@ -214,6 +240,26 @@ pub fn read_scores_with(path: &Path, afw_reference: Option<f64>) -> Result<Score
                 expected: "a year such as 2020",
             })?;
         let values = parse_values(path, record, line, &headers, &value_cols, decimal_comma)?;
+        let weight = match weight_col {
+            Some(c) => {
+                let w = parse_number(path, line, c, &headers[c], field(c), decimal_comma)?;
+                match w {
+                    None => 0.0,
+                    Some(w) if w.is_finite() && w >= 0.0 => w,
+                    Some(_) => {
+                        return Err(TilerError::BadNumber {
+                            path: path.to_path_buf(),
+                            line,
+                            column: c + 1,
+                            name: headers[c].clone(),
+                            value: field(c).to_string(),
+                            expected: "a weight of 0 or more (households, dwellings)",
+                        })
+                    }
+                }
+            }
+            None => 1.0,
+        };
         by_year.entry(year).or_default().push((
             CellRecord {
                 hx: cell.hx,
@@ -221,6 +267,7 @@ pub fn read_scores_with(path: &Path, afw_reference: Option<f64>) -> Result<Score
                 values,
             },
             u32::try_from(line).unwrap_or(u32::MAX),
+            weight,
         ));
         Ok(())
     })?;
@@ -238,7 +285,7 @@ pub fn read_scores_with(path: &Path, afw_reference: Option<f64>) -> Result<Score
     let derived = value_cols[Column::Afw.index()].is_none();
     let mut years = Vec::with_capacity(by_year.len());
     for (year, mut cells) in by_year {
-        cells.sort_unstable_by_key(|(c, line)| (c.hx, c.hy, *line));
+        cells.sort_unstable_by_key(|(c, line, _)| (c.hx, c.hy, *line));
         for w in cells.windows(2) {
             let (a, b) = (&w[0], &w[1]);
             if a.0.hx == b.0.hx && a.0.hy == b.0.hy {
@@ -256,8 +303,13 @@ pub fn read_scores_with(path: &Path, afw_reference: Option<f64>) -> Result<Score
                 });
             }
         }
-        let cells: Vec<CellRecord> = cells.into_iter().map(|(c, _)| c).collect();
-        years.push(YearScores { year, cells });
+        let weights = weight_col.map(|_| cells.iter().map(|(_, _, w)| *w).collect());
+        let cells: Vec<CellRecord> = cells.into_iter().map(|(c, _, _)| c).collect();
+        years.push(YearScores {
+            year,
+            cells,
+            weights,
+        });
     }
     let reference = fill_afw(&mut years, derived, afw_reference);
     Ok(Scores {
@@ -266,6 +318,7 @@ pub fn read_scores_with(path: &Path, afw_reference: Option<f64>) -> Result<Score
         sha256,
         reference,
         rows,
+        weight_column: weight_col.map(|c| headers[c].clone()),
     })
 }
 
@@ -391,6 +444,40 @@ mod tests {
         assert!((c[0].values[Column::Afw] + 0.5).abs() < 1e-12);
         assert!((c[1].values[Column::Afw] - 0.5).abs() < 1e-12);
         assert_eq!(c[1].values[Column::Fys], 0.1);
+    }
+
+    #[test]
+    fn reads_an_optional_weight_column() {
+        let d = tempfile::tempdir().unwrap();
+        let p = write(
+            &d,
+            "w.csv",
+            "grid_id;jaar;lbm;fys;onv;soc;vrz;won;Huishoudens\nE1213N4879;2020;4,0;;;;;;12,5\nE1213N4878;2020;4,2;;;;;;\n",
+        );
+        let s = read_scores(&p).unwrap();
+        assert_eq!(s.weight_column.as_deref(), Some("huishoudens"));
+        let y = &s.years[0];
+        assert_eq!(
+            y.weights.as_deref(),
+            Some(&[0.0, 12.5][..]),
+            "sorted with the cells"
+        );
+        assert_eq!(y.weight(1), 12.5);
+        let p = write(
+            &d,
+            "n.csv",
+            "grid_id,jaar,lbm,fys,onv,soc,vrz,won,woningen\nE1213N4879,2020,4.0,,,,,,-3\n",
+        );
+        let err = read_scores(&p).unwrap_err().to_string();
+        assert!(err.contains("line 2, column 9 (woningen)"), "{err}");
+        let p = write(
+            &d,
+            "u.csv",
+            "grid_id,jaar,lbm,fys,onv,soc,vrz,won\nE1213N4879,2020,4.0,,,,,\n",
+        );
+        let s = read_scores(&p).unwrap();
+        assert!(s.weight_column.is_none() && s.years[0].weights.is_none());
+        assert_eq!(s.years[0].weight(0), 1.0);
     }
 
     /// A derived afw is measured against one level for every year (the first year's mean, or

@@ -7,11 +7,14 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use rusqlite::params;
 
-use lbm_tileset::index::{change_classification_key, classification_key, SCHEMA};
+use lbm_tileset::index::{
+    change_classification_key, classification_key, INDEXES, NATIONAL_CODE, SCHEMA,
+};
 use lbm_tileset::names::normalise_name;
 use lbm_tileset::project::rd_to_wgs84;
 use lbm_tileset::{publish, Column};
 
+use crate::aggregate::distribution::{change_tally, score_tally, Distribution, Tally, CLASSES};
 use crate::aggregate::pyramid::AggCell;
 use crate::error::Result;
 use crate::input::aliases::{aliases, gemeente_names};
@@ -26,16 +29,20 @@ fn published(v: f64) -> Option<f64> {
     v.is_finite().then(|| publish(v))
 }
 
-/// Writes the index to `dest` (atomically: a temporary file renamed into place).
+/// Writes the index to `dest` (atomically: a temporary file renamed into place), with the class
+/// distributions of every year and of the change periods `pairs`.
 pub fn write_index(
     dest: &Path,
     scores: &Scores,
     classes: &ClassificationSet,
     areas: &[PreparedAreas],
+    pairs: &[(u16, u16)],
 ) -> Result<PathBuf> {
     let db = AtomicDb::create(dest)?;
     db.batch(SCHEMA)?;
     write_areas(&db, scores, areas)?;
+    write_distributions(&db, scores, classes, areas, pairs)?;
+    write_national_scores(&db, scores)?;
     // Insert in primary-key order: appending to the B-tree is much faster than random inserts.
     let mut order: Vec<(i32, i32, u16, u32, u32)> = scores
         .years
@@ -95,13 +102,134 @@ pub fn write_index(
                 serde_json::to_string(&columns).unwrap_or_default(),
             ),
             ("afw_derived", scores.reference.derived.to_string()),
+            (
+                "weight_column",
+                scores.weight_column.clone().unwrap_or_default(),
+            ),
             ("source_sha256", scores.sha256.clone()),
             ("generator", GENERATOR.to_string()),
         ] {
             meta.execute(params![k, v]).map_err(|e| db.err(e))?;
         }
     }
+    db.batch(INDEXES)?;
     db.commit()
+}
+
+/// The `class_counts` rows: per period (each year, then each change pair), the distributions
+/// of every area of every level and of the whole country.
+fn write_distributions(
+    db: &AtomicDb,
+    scores: &Scores,
+    classes: &ClassificationSet,
+    areas: &[PreparedAreas],
+    pairs: &[(u16, u16)],
+) -> Result<()> {
+    let mut stmt = db
+        .conn()
+        .prepare(
+            "INSERT INTO class_counts VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,\
+             ?15,?16,?17,?18,?19,?20,?21,?22,?23)",
+        )
+        .map_err(|e| db.err(e))?;
+    let weighted = scores.weight_column.is_some();
+    let mut write = |code: &str, measure: &str, from: Option<u16>, year: u16, d: &Distribution| {
+        if d.is_empty() {
+            return Ok(());
+        }
+        let bind = |stmt: &mut rusqlite::Statement<'_>| -> rusqlite::Result<usize> {
+            stmt.raw_bind_parameter(1, code)?;
+            stmt.raw_bind_parameter(2, measure)?;
+            stmt.raw_bind_parameter(3, from)?;
+            stmt.raw_bind_parameter(4, year)?;
+            stmt.raw_bind_parameter(5, d.no_data)?;
+            for k in 0..CLASSES {
+                stmt.raw_bind_parameter(6 + k, d.counts[k])?;
+                stmt.raw_bind_parameter(15 + k, weighted.then_some(d.weights[k]))?;
+            }
+            stmt.raw_execute()
+        };
+        bind(&mut stmt).map(|_| ()).map_err(|e| db.err(e))
+    };
+    let score_classes = &classes.measures;
+    let change_classes = &classes.changes;
+    for y in &scores.years {
+        let national = score_tally(y, std::iter::repeat(Some(0)), 1, score_classes);
+        let levels: Vec<Tally> = areas
+            .par_iter()
+            .map(|pa| {
+                let n = pa.layer.areas.len();
+                score_tally(y, pa.members.owners(y), n, score_classes)
+            })
+            .collect();
+        for (m, c) in score_classes.iter().enumerate() {
+            write(NATIONAL_CODE, &c.measure, None, y.year, national.get(0, m))?;
+        }
+        for (pa, tally) in areas.iter().zip(&levels) {
+            for (ai, a) in pa.layer.areas.iter().enumerate() {
+                for (m, c) in score_classes.iter().enumerate() {
+                    write(&a.code, &c.measure, None, y.year, tally.get(ai, m))?;
+                }
+            }
+        }
+    }
+    for &(from, to) in pairs {
+        let (Some(a), Some(b)) = (scores.year(from), scores.year(to)) else {
+            continue;
+        };
+        let national = change_tally(a, b, std::iter::repeat(Some(0)), 1, change_classes);
+        let levels: Vec<Tally> = areas
+            .par_iter()
+            .map(|pa| {
+                let n = pa.layer.areas.len();
+                change_tally(a, b, pa.members.owners(b), n, change_classes)
+            })
+            .collect();
+        for (m, c) in change_classes.iter().enumerate() {
+            write(
+                NATIONAL_CODE,
+                &c.measure,
+                Some(from),
+                to,
+                national.get(0, m),
+            )?;
+        }
+        for (pa, tally) in areas.iter().zip(&levels) {
+            for (ai, a) in pa.layer.areas.iter().enumerate() {
+                for (m, c) in change_classes.iter().enumerate() {
+                    write(&a.code, &c.measure, Some(from), to, tally.get(ai, m))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The `national_scores` rows: per year the published mean of each column over all cells.
+fn write_national_scores(db: &AtomicDb, scores: &Scores) -> Result<()> {
+    let mut stmt = db
+        .conn()
+        .prepare("INSERT INTO national_scores VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+        .map_err(|e| db.err(e))?;
+    for y in &scores.years {
+        let mut agg = AggCell::EMPTY;
+        for c in &y.cells {
+            agg.add(&c.values);
+        }
+        let m = |c: Column| agg.published(c);
+        stmt.execute(params![
+            y.year,
+            m(Column::Lbm),
+            m(Column::Afw),
+            m(Column::Fys),
+            m(Column::Onv),
+            m(Column::Soc),
+            m(Column::Vrz),
+            m(Column::Won)
+        ])
+        .map_err(|e| db.err(e))?;
+    }
+    Ok(())
 }
 
 /// The `areas` and `area_scores` tables (every year of the file).

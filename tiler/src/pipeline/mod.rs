@@ -14,6 +14,7 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
+use crate::aggregate::areas::Membership;
 use crate::aggregate::pyramid::{aggregate, AggCell, LevelGeometry};
 use crate::aggregate::pyramid::{DEFAULT_MAXZOOM, DEFAULT_MINZOOM};
 use crate::error::{Result, TilerError};
@@ -214,6 +215,9 @@ pub struct PreparedAreas {
     pub from_file: bool,
     /// `(year, aggregate per area)` for every year of the scores file.
     pub aggs: Vec<(u16, Vec<AggCell>)>,
+    /// The area of each populated cell (also for a level scored from a file: its class
+    /// distributions count the cells).
+    pub members: Membership,
 }
 
 impl PreparedAreas {
@@ -288,6 +292,7 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
                     scores,
                     &opts.classification,
                     &areas,
+                    &plan.pairs,
                 )
             })
         });
@@ -333,10 +338,11 @@ fn prepare_areas(
         .filter(|(level, _)| level.minzoom().max(opts.minzoom) <= opts.maxzoom)
         .map(|(level, areas)| {
             let from_file = file_scores.levels.contains(&level);
+            let members = Membership::new(&areas, &all_years);
             let aggs = if from_file {
                 crate::aggregate::areas::from_file(&file_scores, &areas, scores)
             } else {
-                crate::aggregate::areas::from_cells(&areas, &all_years)
+                crate::aggregate::areas::from_cells(&members, areas.len(), &all_years)
             };
             let aggs = scores.years.iter().map(|y| y.year).zip(aggs).collect();
             let layer = AreaLayer::build(
@@ -349,6 +355,7 @@ fn prepare_areas(
                 layer,
                 from_file,
                 aggs,
+                members,
             })
         })
         .collect::<Result<_>>()?;

@@ -1,0 +1,273 @@
+// The area report: for an area (or the Netherlands) how its populated cells are spread over the
+// nine classes of the chosen Thema in each year (or over the change classes of each period),
+// beside the same for its gemeente and for the Netherlands; the share rated "goed" or better and
+// "onvoldoende" or worse (the figures of the national monitor); the dimension that lags the
+// country most and its trend; and the numbers as CSV. Every number comes from the report API,
+// which reads the tiler's counts; colours and labels from the catalog's classification.
+
+import { state, subscribe } from './state.js';
+import { loadReport } from './api.js';
+import { classEntry } from './catalog.js';
+import { t, pick, formatSigned, getLang } from './i18n.js';
+
+const LEVEL_NAMES = { gemeente: 'levelGemeenteName', wijk: 'levelWijkName', buurt: 'levelBuurtName', pc4: 'levelPc4', land: 'levelLand' };
+/** Classes 7..9 ("goed" or better) and 1..3 ("onvoldoende" or worse), as the monitor reports. */
+const GOOD = [7, 8, 9];
+const POOR = [1, 2, 3];
+
+const el = (tag, cls, text) => {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+};
+
+/** A percentage in the page's language: `12,3 %`. */
+const percent = (v) => `${v.toLocaleString(getLang() === 'nl' ? 'nl-NL' : 'en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} %`;
+
+/** The shares a bar shows: of the weight (households, dwellings) when the file had one. */
+const sharesOf = (period) => period.weight_shares ?? period.shares;
+const sumOf = (shares, classes) => classes.reduce((s, k) => s + (shares[k - 1] ?? 0), 0);
+
+/** The periods of measure `m` in a report: its years, or in Ontwikkeling its change periods. */
+function periodsOf(report, m, change) {
+  const entry = report?.measures?.find((x) => x.measure === m);
+  if (!entry) return [];
+  return change ? entry.changes : entry.years;
+}
+
+const periodKey = (p) => (p.from !== undefined ? `${p.from}-${p.to}` : String(p.year));
+const periodLabel = (p) => (p.from !== undefined ? `${p.from} → ${p.to}` : String(p.year));
+
+/**
+ * The CSV of the reports' numbers: one row per place, measure and year (or change period), with
+ * the cells (and weights) per class and their shares. Dutch spreadsheets: `;` with decimal
+ * commas (`sep = ';'`); else `,` with decimal points. UTF-8 with a byte-order mark, so that
+ * spreadsheet programs read the names' accents right.
+ */
+export function reportCsv(reports, { sep = ';' } = {}) {
+  const comma = sep === ';';
+  const num = (v, digits) => {
+    const s = digits === undefined ? String(v) : v.toFixed(digits);
+    return comma ? s.replace('.', ',') : s;
+  };
+  // A field is quoted only when it holds the separator, a quote or a line break (RFC 4180).
+  const quote = (s) => (s.includes(sep) || /["\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const weighted = reports.some((r) => r.weight);
+  const head = [t('csvCode'), t('csvName'), t('csvLevel'), t('csvMeasure'), t('csvKind'), t('csvFrom'), t('csvYear'),
+    t('csvCells'), t('csvNoData')];
+  for (let k = 1; k <= 9; k++) head.push(t('csvClassCells', { k }));
+  for (let k = 1; k <= 9; k++) head.push(t('csvClassShare', { k }));
+  if (weighted) {
+    for (let k = 1; k <= 9; k++) head.push(t('csvClassWeight', { k }));
+    for (let k = 1; k <= 9; k++) head.push(t('csvClassWeightShare', { k }));
+  }
+  const lines = [head.map(quote).join(sep)];
+  for (const r of reports) {
+    for (const m of r.measures ?? []) {
+      for (const [kind, periods] of [['score', m.years], ['change', m.changes]]) {
+        for (const p of periods ?? []) {
+          const row = [r.code, r.name, t(LEVEL_NAMES[r.level] ?? r.level), m.measure,
+            t(kind === 'score' ? 'csvScore' : 'csvChange'), p.from ?? '', p.year ?? p.to, p.cells, p.no_data];
+          row.push(...p.counts.map((c) => String(c)), ...p.shares.map((s) => num(s, 3)));
+          if (weighted) {
+            row.push(...(p.weights ?? Array(9).fill('')).map((w) => (w === '' ? '' : num(w))),
+              ...(p.weight_shares ?? Array(9).fill('')).map((s) => (s === '' ? '' : num(s, 3))));
+          }
+          lines.push(row.map((v) => quote(String(v))).join(sep));
+        }
+      }
+    }
+  }
+  return `\ufeff${lines.join('\r\n')}\r\n`;
+}
+
+export function initReport(catalog) {
+  const dialog = document.getElementById('report-dialog');
+  const title = document.getElementById('report-title');
+  const body = document.getElementById('report-body');
+  const sepSelect = document.getElementById('report-sep');
+  let reports = []; // [the place, its gemeente, the Netherlands] as loaded
+  let request = 0;
+
+  const change = () => state.mode === 'change';
+  const classes = (m) => (change() ? catalog.changeClassification(m, state.from, state.to) : catalog.classification(m));
+  const measureName = (m) => pick(catalog.measure(m), 'name') || m;
+  const placeName = (r) => (r.level === 'land' ? t('netherlands') : `${t(LEVEL_NAMES[r.level] ?? r.level)} ${r.name}`);
+
+  async function open(code) {
+    const mine = ++request;
+    title.textContent = t('reportTitle', { place: code ? code : t('netherlands') });
+    body.replaceChildren(el('p', 'muted', t('reportLoading')));
+    dialog.dataset.state = 'loading';
+    if (!dialog.open) dialog.showModal();
+    try {
+      const own = await loadReport(code);
+      const codes = [own.gemeente?.code, own.code === 'NL' ? null : 'NL'].filter((c) => c && c !== own.code);
+      const others = await Promise.all(codes.map((c) => loadReport(c === 'NL' ? null : c).catch(() => null)));
+      if (mine !== request) return;
+      reports = [own, ...others.filter(Boolean)];
+      render();
+      dialog.dataset.state = 'ready';
+    } catch (err) {
+      if (mine !== request) return;
+      reports = [];
+      body.replaceChildren(el('p', 'error', t('reportError')));
+      dialog.dataset.state = 'error';
+      console.error(err);
+    }
+  }
+
+  function render() {
+    if (!dialog.open || reports.length === 0) return;
+    const [own] = reports;
+    const m = state.measure;
+    title.textContent = t('reportTitle', { place: placeName(own) });
+    dialog.dataset.code = own.code;
+    dialog.dataset.measure = m;
+    const parts = [];
+    const basis = own.weight ? t('reportShareOfWeight', { weight: own.weight }) : t('reportShareOfCells');
+    parts.push(el('p', 'muted', `${measureName(m)} · ${change() ? t('modeChange') : t('modeScore')} · ${basis}`));
+    if (!change()) parts.push(summaryTable(m));
+    parts.push(barsBlock(m));
+    const weak = weakestBlock(own);
+    if (weak) parts.push(weak);
+    body.replaceChildren(...parts);
+  }
+
+  /** The monitor's two figures per place for the last year: "goed" or better, "onvoldoende" or worse. */
+  function summaryTable(m) {
+    const table = el('table', 'report-summary');
+    const head = el('tr');
+    head.append(el('th', null, ''), el('th', null, t('reportGood')), el('th', null, t('reportPoor')));
+    const thead = el('thead');
+    thead.append(head);
+    const tbody = el('tbody');
+    for (const r of reports) {
+      const periods = periodsOf(r, m, false);
+      const last = periods[periods.length - 1];
+      const tr = el('tr');
+      tr.dataset.code = r.code;
+      const shares = last ? sharesOf(last) : null;
+      tr.append(el('th', null, `${placeName(r)}${last ? ` (${last.year})` : ''}`),
+        el('td', null, shares ? percent(sumOf(shares, GOOD)) : '–'),
+        el('td', null, shares ? percent(sumOf(shares, POOR)) : '–'));
+      if (shares) {
+        tr.dataset.good = String(sumOf(shares, GOOD));
+        tr.dataset.poor = String(sumOf(shares, POOR));
+      }
+      tbody.append(tr);
+    }
+    table.append(thead, tbody);
+    return table;
+  }
+
+  /** Per year (or period) a stacked bar of the class shares of each place, side by side. */
+  function barsBlock(m) {
+    const c = classes(m);
+    const wrap = el('div', 'report-bars');
+    const keys = [];
+    for (const r of reports) {
+      for (const p of periodsOf(r, m, change())) {
+        if (!keys.some((k) => periodKey(k) === periodKey(p))) keys.push(p);
+      }
+    }
+    keys.sort((a, b) => (a.from ?? a.year) - (b.from ?? b.year) || (a.to ?? 0) - (b.to ?? 0));
+    if (keys.length === 0) {
+      wrap.append(el('p', 'muted', t('reportNone')));
+      return wrap;
+    }
+    for (const key of keys) {
+      const group = el('div', 'report-period');
+      group.dataset.period = periodKey(key);
+      group.append(el('h3', null, periodLabel(key)));
+      for (const r of reports) {
+        const p = periodsOf(r, m, change()).find((x) => periodKey(x) === periodKey(key));
+        const row = el('div', 'report-row');
+        row.dataset.code = r.code;
+        row.append(el('span', 'report-place', r.level === 'land' ? t('netherlands') : r.name));
+        const bar = el('span', 'report-bar');
+        bar.setAttribute('role', 'img');
+        if (p) {
+          const shares = sharesOf(p);
+          const said = [];
+          shares.forEach((s, i) => {
+            if (s <= 0) return;
+            const k = i + 1;
+            const seg = el('span', 'report-seg');
+            seg.style.width = `${s}%`;
+            seg.style.background = classEntry(c, k)?.color ?? '#999';
+            seg.dataset.class = String(k);
+            seg.dataset.share = String(s);
+            const label = `${pick(classEntry(c, k), 'label')}: ${percent(s)}`;
+            seg.title = label;
+            said.push(label);
+            bar.append(seg);
+          });
+          bar.setAttribute('aria-label', `${r.name} ${periodLabel(key)}: ${said.join(', ')}`);
+        } else {
+          bar.classList.add('empty');
+          bar.setAttribute('aria-label', `${r.name} ${periodLabel(key)}: ${t('noData')}`);
+        }
+        row.append(bar);
+        group.append(row);
+      }
+      wrap.append(group);
+    }
+    const legend = el('ul', 'report-legend');
+    for (let k = 1; k <= 9; k++) {
+      const li = el('li');
+      const sw = el('span', 'swatch');
+      sw.style.background = classEntry(c, k)?.color ?? '';
+      li.append(sw, el('span', null, pick(classEntry(c, k), 'label')));
+      legend.append(li);
+    }
+    wrap.append(legend);
+    return wrap;
+  }
+
+  /** The dimension furthest below the national level in the last year, and how that went. */
+  function weakestBlock(r) {
+    const w = r.weakest;
+    if (!w || w.trend.length === 0) return null;
+    const first = w.trend[0];
+    const last = w.trend[w.trend.length - 1];
+    const box = el('div', 'report-weakest');
+    box.dataset.measure = w.measure;
+    box.append(el('h3', null, t('reportWeakest')));
+    box.append(el('p', null, t('reportWeakestLine', {
+      measure: measureName(w.measure), d: formatSigned(last.difference), year: last.year,
+    })));
+    if (w.trend.length > 1) {
+      const delta = last.difference - first.difference;
+      const key = Math.abs(delta) < 0.0005 ? 'reportTrendSame' : delta > 0 ? 'reportTrendBetter' : 'reportTrendWorse';
+      box.dataset.trend = key;
+      box.append(el('p', 'muted', t(key, { from: first.year, to: last.year, a: formatSigned(first.difference), b: formatSigned(last.difference) })));
+    }
+    return box;
+  }
+
+  function download() {
+    const sep = sepSelect.value === ',' ? ',' : ';';
+    const text = reportCsv(reports, { sep });
+    const blob = new Blob([text], { type: 'text/csv;charset=utf-8' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    const own = reports[0];
+    a.download = `leefbaarometer-${(own?.code ?? 'NL').toLowerCase()}.csv`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  }
+
+  sepSelect.value = getLang() === 'nl' ? ';' : ',';
+  document.getElementById('report-csv').addEventListener('click', download);
+  document.getElementById('report-close').addEventListener('click', () => dialog.close());
+  document.getElementById('report-open')?.addEventListener('click', () => open(null));
+  subscribe((keys) => {
+    if (keys.includes('lang')) sepSelect.value = state.lang === 'en' ? ',' : ';';
+    if (keys.some((k) => ['measure', 'lang', 'mode', 'from', 'to'].includes(k))) render();
+  });
+  return { open };
+}

@@ -1,0 +1,147 @@
+// The area report of issue 17 in a real browser against a running lbm-server (run by
+// tests/tests/browser.rs beside the other browser tests; same environment): it opens for a
+// searched gemeente, its bars and figures are the report API's, its CSV downloads with the chosen
+// separator, and the national report opens without a click on the map.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { waitIdle, saveArtifact, browserSession } from './browser.mjs';
+
+const session = browserSession({ width: 1400, height: 900 });
+const { skip, url, newPage } = session;
+
+const getJSON = async (path) => {
+  const res = await fetch(url(path));
+  assert.equal(res.status, 200, path);
+  return res.json();
+};
+const lbmYears = (report) => report.measures.find((m) => m.measure === 'lbm').years;
+
+/** The bars of the open report: per period and place, the shares drawn per class. */
+const drawnBars = (page) => page.evaluate(() => [...document.querySelectorAll('#report-dialog .report-period')].map((g) => ({
+  period: g.dataset.period,
+  rows: [...g.querySelectorAll('.report-row')].map((r) => ({
+    code: r.dataset.code,
+    segs: [...r.querySelectorAll('.report-seg')].map((s) => [Number(s.dataset.class), Number(s.dataset.share), s.style.background]),
+  })),
+})));
+
+/** `#rrggbb` as the `rgb(r, g, b)` a style reports. */
+const rgb = (hex) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
+
+async function openGemeenteReport() {
+  const ts = session.catalog.tilesets.filter((t) => t.measure === 'lbm' && t.kind === 'score').at(-1);
+  const [w, s, e, n] = ts.bounds;
+  const page = await newPage();
+  await page.goto(url(`/?test=1#11/${(s + n) / 2}/${(w + e) / 2}`));
+  await waitIdle(page);
+  await page.fill('#search', 'Utrecht');
+  const option = page.locator('#search-list:not([hidden]) [role="option"][data-code="GM0344"]');
+  await option.waitFor();
+  await option.click();
+  await page.waitForSelector('#info[data-state="ready"]:not([hidden])');
+  await page.click('#info .report-button[data-code="GM0344"]');
+  await page.waitForSelector('#report-dialog[open][data-state="ready"]');
+  return page;
+}
+
+test('the report of a searched gemeente draws the API\'s class shares beside the Netherlands', { skip }, async () => {
+  const page = await openGemeenteReport();
+  const own = await getJSON('/api/v1/areas/GM0344/report');
+  const nl = await getJSON('/api/v1/report');
+  assert.match(await page.$eval('#report-title', (e) => e.textContent), /Gemeente Utrecht/);
+  const classification = session.catalog.tilesets.find((t) => t.measure === 'lbm' && t.kind === 'score').classification;
+  const bars = await drawnBars(page);
+  const years = lbmYears(own).map((y) => String(y.year));
+  assert.deepEqual(bars.map((b) => b.period), years, 'one group per year');
+  for (const group of bars) {
+    assert.deepEqual(group.rows.map((r) => r.code), ['GM0344', 'NL'], 'the gemeente beside the Netherlands');
+    for (const row of group.rows) {
+      const report = row.code === 'NL' ? nl : own;
+      const period = lbmYears(report).find((y) => String(y.year) === group.period);
+      const expected = period.shares.map((s, i) => [i + 1, s]).filter(([, s]) => s > 0);
+      assert.deepEqual(row.segs.map(([k, s]) => [k, s]), expected, `${row.code} ${group.period}`);
+      const total = row.segs.reduce((a, [, s]) => a + s, 0);
+      assert.ok(Math.abs(total - 100) < 1e-9, `the shares add up to 100 %: ${total}`);
+      for (const [k, , colour] of row.segs) {
+        assert.equal(colour, rgb(classification.classes.find((c) => c.class === k).color), `class ${k} in its legend colour`);
+      }
+    }
+  }
+  // The monitor's figures: goed or better (7-9), onvoldoende or worse (1-3), last year.
+  const summary = await page.$$eval('.report-summary tbody tr', (rows) => rows.map((r) => [r.dataset.code, Number(r.dataset.good), Number(r.dataset.poor)]));
+  for (const [code, good, poor] of summary) {
+    const last = lbmYears(code === 'NL' ? nl : own).at(-1);
+    const sum = (ks) => ks.reduce((a, k) => a + last.shares[k - 1], 0);
+    assert.ok(Math.abs(good - sum([7, 8, 9])) < 1e-9 && Math.abs(poor - sum([1, 2, 3])) < 1e-9, code);
+  }
+  assert.equal(await page.$eval('.report-weakest', (e) => e.dataset.measure), own.weakest.measure, 'the weakest dimension');
+  saveArtifact('report-gemeente.png', await page.screenshot());
+  // Ontwikkeling: the change periods in their change classes.
+  await page.click('#report-close');
+  await page.check('#mode-change');
+  await page.click('#info .report-button[data-code="GM0344"]');
+  await page.waitForSelector('#report-dialog[open][data-state="ready"]');
+  const changes = own.measures.find((m) => m.measure === 'lbm').changes.map((c) => `${c.from}-${c.to}`);
+  assert.deepEqual((await drawnBars(page)).map((b) => b.period), changes);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('the report\'s numbers download as CSV, with ; and decimal commas or with , and points', { skip }, async () => {
+  const page = await openGemeenteReport();
+  const own = await getJSON('/api/v1/areas/GM0344/report');
+  const read = async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#report-csv')]);
+    assert.equal(download.suggestedFilename(), 'leefbaarometer-gm0344.csv');
+    return fs.readFileSync(await download.path(), 'utf8');
+  };
+  const last = lbmYears(own).at(-1);
+  for (const [sep, decimal] of [[';', ','], [',', '.']]) {
+    await page.selectOption('#report-sep', sep);
+    const text = await read();
+    assert.ok(text.startsWith('\ufeff'), 'a byte-order mark for spreadsheets');
+    const lines = text.slice(1).trimEnd().split('\r\n');
+    const split = (line) => line.split(sep);
+    const head = split(lines[0]);
+    assert.ok(head.length > 20, `separated by ${sep}: ${lines[0]}`);
+    const row = lines.map(split).find((r) => r[0] === 'GM0344' && r[3] === 'lbm' && r[5] === '' && r[6] === String(last.year));
+    assert.ok(row, 'a row for the gemeente, lbm, the last year');
+    const at = (name) => row[head.indexOf(name)];
+    for (let k = 1; k <= 9; k++) {
+      assert.equal(Number(at(`klasse ${k} cellen`)), last.counts[k - 1], `class ${k} cells`);
+      const share = at(`klasse ${k} aandeel (%)`);
+      assert.ok(Math.abs(Number(share.replace(decimal, '.')) - last.shares[k - 1]) < 0.0006, `class ${k} share ${share}`);
+      if (last.shares[k - 1] % 1 !== 0) assert.ok(share.includes(decimal), `decimal ${decimal} in ${share}`);
+    }
+    const rows = lines.length - 1;
+    const expected = [own, await getJSON('/api/v1/report')]
+      .flatMap((r) => r.measures).reduce((n, m) => n + m.years.length + m.changes.length, 0);
+    assert.equal(rows, expected, 'every measure and period of the gemeente and the Netherlands');
+  }
+  await page.close();
+});
+
+test('the national report opens from the panel, without a click on the map', { skip }, async () => {
+  const page = await newPage();
+  await page.goto(url('/?test=1'));
+  await waitIdle(page);
+  await page.click('#report-open');
+  await page.waitForSelector('#report-dialog[open][data-state="ready"]');
+  assert.equal(await page.$eval('#report-dialog', (e) => e.dataset.code), 'NL');
+  const bars = await drawnBars(page);
+  assert.ok(bars.length > 0 && bars.every((b) => b.rows.length === 1 && b.rows[0].code === 'NL'));
+  assert.equal(await page.$$eval('.report-weakest', (e) => e.length), 0, 'no dimension lags the country itself');
+  // In English the figures and labels follow.
+  await page.click('#report-close');
+  await page.click('#lang');
+  await page.click('#report-open');
+  await page.waitForSelector('#report-dialog[open][data-state="ready"]');
+  assert.match(await page.$eval('#report-title', (e) => e.textContent), /the Netherlands/);
+  assert.match(await page.$eval('.report-summary', (e) => e.textContent), /good or better/);
+  assert.equal(await page.$eval('#report-sep', (e) => e.value), ',');
+  saveArtifact('report-national-en.png', await page.screenshot());
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
