@@ -281,6 +281,10 @@ async function boot() {
       },
     });
     initShare();
+    $('snapshot').addEventListener('click', () => saveSnapshot(map).catch((err) => {
+      console.error(err);
+      $('share-status').textContent = t('snapshotError');
+    }));
     initAbout(catalog);
     initSearch({ onPick: flyTo });
     onPick(grid, pickCell);
@@ -321,6 +325,40 @@ async function boot() {
     info.open({ lng, lat }, grid.featureAt(map.project([lng, lat])));
   }
   markReady(window.lbm);
+}
+
+/**
+ * Saves the view as a PNG for a memo: the map, titled with the Thema and year (or period), the
+ * legend and its note as the page shows them, a scale bar and the attribution.
+ */
+async function saveSnapshot(map) {
+  const { mapSnapshot } = await import('./snapshot.js');
+  const legend = $('legend');
+  const text = (sel) => legend.querySelector(sel)?.textContent.trim() ?? '';
+  const entries = [...legend.querySelectorAll('.legend-list li')].map((li) => ({
+    color: getComputedStyle(li.querySelector('.swatch')).backgroundColor,
+    label: li.querySelector('.legend-label')?.textContent ?? '',
+  }));
+  const level = text('.legend-level');
+  // Every source once: the basemap and the scores credit the same geography.
+  const credits = document.querySelector('.maplibregl-ctrl-attrib-inner')?.textContent ?? '';
+  const attribution = [...new Set(credits.split(/\s*[|;]\s*/).filter(Boolean))].join('; ');
+  const blob = await mapSnapshot(map, {
+    title: t('panelTitle'),
+    subtitle: [text('.legend-sub'), level, text('.legend-cells')].filter(Boolean).join(' · '),
+    legendTitle: t('legend'),
+    legend: entries,
+    note: text('.legend-note'),
+    attribution: `${t('source')}: ${attribution}`,
+  });
+  const when = state.mode === 'change' ? `${state.from}-${state.to}` : state.year;
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = `leefbaarometer-${state.measure}-${when}.png`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
 }
 
 /** "Over deze kaart": what the classes, the reference and a change class mean. */

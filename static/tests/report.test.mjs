@@ -145,3 +145,42 @@ test('the national report opens from the panel, without a click on the map', { s
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test('the map view saves as a PNG with the legend beside the map', { skip }, async () => {
+  const page = await newPage();
+  const ts = session.catalog.tilesets.filter((t) => t.measure === 'lbm' && t.kind === 'score').at(-1);
+  const [w, s, e, n] = ts.bounds;
+  await page.goto(url(`/?test=1#12/${(s + n) / 2}/${(w + e) / 2}`));
+  await waitIdle(page);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#snapshot')]);
+  assert.equal(download.suggestedFilename(), `leefbaarometer-lbm-${ts.year}.png`);
+  const png = fs.readFileSync(await download.path());
+  assert.deepEqual([...png.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10], 'a PNG signature');
+  saveArtifact('report-snapshot.png', png);
+  // Decoded by the browser: the map's size plus the legend, and the nine class colours as
+  // swatches right of the map.
+  const colours = ts.classification.classes.map((c) => c.color);
+  const found = await page.evaluate(async ({ data, colours }) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${data}`;
+    await img.decode();
+    const c = document.createElement('canvas');
+    [c.width, c.height] = [img.width, img.height];
+    const ctx = c.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const mapW = window.lbm.map.getCanvas().width;
+    const strip = ctx.getImageData(mapW + 16, 0, img.width - mapW - 16, img.height).data;
+    const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+    const counts = colours.map((col) => {
+      const [r, g, b] = hex(col);
+      let k = 0;
+      for (let i = 0; i < strip.length; i += 4) if (strip[i] === r && strip[i + 1] === g && strip[i + 2] === b) k++;
+      return k;
+    });
+    return { width: img.width, height: img.height, mapW, mapH: window.lbm.map.getCanvas().height, counts };
+  }, { data: png.toString('base64'), colours });
+  assert.ok(found.width > found.mapW + 200 && found.height > found.mapH + 60, JSON.stringify(found));
+  for (const [i, k] of found.counts.entries()) assert.ok(k >= 150, `class ${i + 1} swatch in the legend: ${k} pixels`);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
