@@ -3,7 +3,8 @@
 //! The site holds the embedded web map and MapLibre, a `catalog.json` whose tilesets point at
 //! PMTiles archives (read by the browser with HTTP range requests through the `pmtiles`
 //! protocol), and a `config.json` telling the map that the server's JSON APIs (point info,
-//! search) are absent. Any static file host with range requests serves it: nginx, a CDN, or
+//! search) are absent; the report documents of the Netherlands and of every area are files under
+//! `reports/`, when the tiles folder has an index. Any static file host with range requests serves it: nginx, a CDN, or
 //! object storage. Written to a temporary folder and renamed into place, so a failed export
 //! leaves the previous site.
 
@@ -18,7 +19,8 @@ use lbm_tileset::Kind;
 use crate::assets::ASSETS;
 use crate::catalog::Snapshot;
 use crate::glyphs::{encode_stack, render_range, GlyphError, FONTS};
-use crate::routes::catalog_json;
+use crate::index::report::NATIONAL_CODE;
+use crate::routes::{catalog_json, report_document, REPORT_ALL};
 
 /// What to export.
 #[derive(Debug, Clone)]
@@ -43,6 +45,8 @@ pub struct SiteSummary {
     pub without_archive: Vec<String>,
     /// Files written (app, vendor, JSON).
     pub files: usize,
+    /// Report documents written (`reports/`), of the Netherlands and every area.
+    pub reports: usize,
 }
 
 /// Errors of the export, naming the path involved.
@@ -64,6 +68,9 @@ pub enum SiteError {
     /// The label glyphs could not be rendered.
     #[error("{0}")]
     Glyphs(GlyphError),
+    /// The report documents could not be read from the index.
+    #[error("reports: {0}")]
+    Reports(String),
     /// The archive base URL is unusable.
     #[error("archive base URL {0:?} must start with http://, https:// or be a relative path")]
     BadArchiveBase(String),
@@ -191,6 +198,33 @@ fn write_glyphs(dir: &Path) -> Result<usize, SiteError> {
     Ok(files)
 }
 
+/// The folder of the report documents in a site, relative to its root.
+const REPORTS: &str = "reports/";
+
+/// Writes `reports/{code}.json` for the Netherlands (`NL`) and every area of the index, the
+/// documents `/api/v1/report` and `/api/v1/areas/{code}/report` answer (nothing without an
+/// index with class distributions); returns the number of files.
+fn write_reports(snapshot: &Snapshot, dir: &Path) -> Result<usize, SiteError> {
+    let Some(index) = snapshot.index.as_deref().filter(|i| i.has_reports()) else {
+        return Ok(0);
+    };
+    let failed = |e: &dyn std::fmt::Display| SiteError::Reports(e.to_string());
+    let mut codes = index.codes_blocking().map_err(|e| failed(&e))?;
+    codes.insert(0, NATIONAL_CODE.to_string());
+    let mut files = 0;
+    for code in codes {
+        let Some(data) = index.report_blocking(&code).map_err(|e| failed(&e))? else {
+            continue;
+        };
+        let doc =
+            report_document(snapshot, index, &data, &REPORT_ALL).map_err(|e| failed(&e.message))?;
+        let name = format!("{}.json", crate::http::encode_segment(&code));
+        write(&dir.join(REPORTS).join(name), doc.to_string().as_bytes())?;
+        files += 1;
+    }
+    Ok(files)
+}
+
 /// Writes the site of `snapshot` into `opts.out` (see the module docs).
 pub fn export_site(
     snapshot: &Snapshot,
@@ -293,7 +327,13 @@ fn write_site(
     {
         summary.files += write_glyphs(dir)?;
     }
-    let config = json!({"basemap": opts.basemap, "api": false, "pmtiles": true});
+    let reports = write_reports(snapshot, dir)?;
+    summary.files += reports;
+    summary.reports = reports;
+    let mut config = json!({"basemap": opts.basemap, "api": false, "pmtiles": true});
+    if reports > 0 {
+        config["reports"] = json!(REPORTS);
+    }
     write(&dir.join("config.json"), config.to_string().as_bytes())?;
     summary.files += 2;
     if opts.archive_base.is_none() {

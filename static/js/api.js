@@ -9,6 +9,10 @@ const at = (path) => new URL(path, ROOT).href;
 let api = true;
 /** Whether the server's point and search APIs exist (not on a static site). */
 export const hasApi = () => api;
+// A static site has the report documents as files under `config.reports` (when it has an index).
+let reports = null;
+/** Whether area reports can be loaded: from the server's API, or a static site's files. */
+export const hasReports = () => api || reports !== null;
 
 async function getJSON(url) {
   const res = await fetch(url, { headers: { accept: 'application/json' } });
@@ -27,6 +31,7 @@ export const loadConfig = () => getJSON(at('config.json'))
   .catch(() => ({ basemap: null }))
   .then((config) => {
     api = config.api !== false;
+    reports = typeof config.reports === 'string' ? config.reports : null;
     return config;
   });
 
@@ -42,9 +47,11 @@ export async function loadPoint(lon, lat) {
 
 /**
  * `GET /api/v1/areas/{code}/report`, or `GET /api/v1/report` for the Netherlands (`code` null):
- * per measure and year the cells per class, the means, the weakest dimension.
+ * per measure and year the cells per class, the means, the weakest dimension; on a static site
+ * the same documents as `reports/{code}.json`.
  */
 export function loadReport(code) {
+  if (!api) return getJSON(at(`${reports}${encodeURIComponent(code ?? 'NL')}.json`));
   return getJSON(at(code ? `api/v1/areas/${encodeURIComponent(code)}/report` : 'api/v1/report'));
 }
 

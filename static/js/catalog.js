@@ -6,6 +6,8 @@ export class Catalog {
     this.changeTilesets = (json.tilesets ?? []).filter((t) => t.kind === 'change');
     // The built-in basemap (land, water, boundaries, names), when the tiles folder has one.
     this.basemap = (json.tilesets ?? []).find((t) => t.kind === 'basemap') ?? null;
+    // The "structureel onder druk" overlay (its rule in `pressure`), when the build made one.
+    this.pressure = (json.tilesets ?? []).find((t) => t.kind === 'pressure' && t.pressure) ?? null;
     // `changes` pairs whose tileset is listed (older servers: derived from the tilesets).
     const pairs = json.changes ?? this.changeTilesets.map((t) => ({ measure: t.measure, from: t.year_from, to: t.year_to, id: t.id }));
     this.changePairs = pairs.filter((c) => this.changeTilesets.some((t) => t.id === c.id));

@@ -4,6 +4,7 @@
 import { state, update, subscribe, LEVELS } from './state.js';
 import { Catalog } from './catalog.js';
 import { t, pick, translate, setLang } from './i18n.js';
+import { pressureRule } from './legend.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -26,6 +27,7 @@ export function initControls(catalog) {
   const level = $('level');
   const transparency = $('transparency');
   const transparencyOut = $('transparency-value');
+  const pressure = $('pressure');
 
   const years = () => catalog.years(state.measure);
 
@@ -93,6 +95,9 @@ export function initControls(catalog) {
     level.replaceChildren(...choices.map((l) => new Option(t(LEVEL_LABELS[l]), l)));
     level.value = choices.includes(state.level) ? state.level : 'auto';
     $('level-row').hidden = areas.length === 0;
+    $('pressure-row').hidden = !catalog.pressure;
+    pressure.checked = Boolean(state.pressure && catalog.pressure);
+    $('pressure-rule').textContent = pressureRule(catalog.pressure);
     transparency.value = String(state.transparency);
     transparencyOut.value = `${state.transparency}%`;
     transparencyOut.textContent = `${state.transparency}%`;
@@ -159,10 +164,11 @@ export function initControls(catalog) {
   });
   level.addEventListener('change', () => update({ level: level.value }));
   transparency.addEventListener('input', () => update({ transparency: Number(transparency.value) }));
+  pressure.addEventListener('change', () => update({ pressure: pressure.checked }));
   lang.addEventListener('click', () => update({ lang: state.lang === 'nl' ? 'en' : 'nl' }));
 
   subscribe((keys) => {
-    if (keys.some((k) => ['measure', 'year', 'compare', 'lang', 'mode', 'from', 'to', 'level', 'transparency'].includes(k))) render();
+    if (keys.some((k) => ['measure', 'year', 'compare', 'lang', 'mode', 'from', 'to', 'level', 'transparency', 'pressure'].includes(k))) render();
   });
   render();
 }

@@ -412,6 +412,7 @@ export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
       delete panel.dataset.cell;
     }
     parts.push(el('p', 'muted', t('staticInfo')));
+    if (picked && picked.layer !== 'grid' && picked.code && onReport) parts.push(reportButton(picked));
     body.replaceChildren(...parts);
   }
 

@@ -29,8 +29,20 @@ export function basisNote(tileset, change) {
   return t('basisDimension');
 }
 
-/** Renders the legend for a tileset's classification into `root`. */
-export function renderLegend(root, { tileset, measure, year, compare, change = null }) {
+/** The colour the "structureel onder druk" overlay marks places in (its style's fill). */
+export const pressureColor = (doc) => doc?.layers?.find((l) => l.type === 'fill')?.paint?.['fill-color'] ?? '#5b1a73';
+
+/** The overlay's rule in words, from its metadata: "zwak of lager in elk gemeten jaar sinds 2014". */
+export function pressureRule(tileset) {
+  const p = tileset?.pressure;
+  if (!p) return '';
+  const entry = tileset.classification?.classes?.find((c) => c.class === p.max_class);
+  return t('pressureRule', { label: pick(entry, 'label') || String(p.max_class), since: p.since, years: p.years.join(', ') });
+}
+
+/** Renders the legend for a tileset's classification into `root`; with `pressure`
+ * (`{tileset, color}`) also the overlay's entry and rule. */
+export function renderLegend(root, { tileset, measure, year, compare, change = null, pressure = null }) {
   const c = tileset?.classification;
   const title = el('h2', 'legend-title', t('legend'));
   title.id = `${root.id}-title`;
@@ -56,7 +68,14 @@ export function renderLegend(root, { tileset, measure, year, compare, change = n
   const land = el('li', 'land');
   land.append(el('span', 'swatch swatch-land'), el('span', 'legend-label', t('notPopulated')));
   list.append(land);
-  const note = basisNote(tileset, change);
+  if (pressure) {
+    const li = el('li', 'pressure');
+    const psw = el('span', 'swatch');
+    psw.style.background = pressure.color;
+    li.append(psw, el('span', 'legend-label', t('pressure')));
+    list.append(li);
+  }
+  const note = [basisNote(tileset, change), pressure ? pressureRule(pressure.tileset) : null].filter(Boolean).join(' ');
   const basis = note ? el('p', 'legend-note', note) : null;
   root.dataset.kind = change ? 'change' : 'score';
   const level = el('p', 'legend-level');

@@ -3,9 +3,9 @@
 // For tests: window.lbm = { map, state, ready } and body[data-state] = "loading" | "idle".
 
 import { state, update, subscribe, parseUrl, urlFor } from './state.js';
-import { loadCatalog, loadConfig, loadTilesetStyle, hasApi, ROOT } from './api.js';
+import { loadCatalog, loadConfig, loadTilesetStyle, hasReports, ROOT } from './api.js';
 import { Catalog } from './catalog.js';
-import { renderLegend, renderCellSize, renderLevel } from './legend.js';
+import { renderLegend, renderCellSize, renderLevel, pressureColor } from './legend.js';
 import { setLang, t, pick, translate } from './i18n.js';
 
 // MapLibre (1 MB of script) loads and compiles while the catalog and config are fetched.
@@ -167,13 +167,18 @@ async function boot() {
     document.body.dataset.level = level;
   };
   const legend = () => {
+    const marks = state.pressure && catalog.pressure;
     renderLegend($('legend'), {
       tileset: tileset(), measure: catalog.measure(state.measure), year: state.year, compare: state.compare,
       change: changeMode() ? { from: state.from, to: state.to } : null,
+      pressure: marks ? { tileset: catalog.pressure, color: pressureColor(grid.docs.get(catalog.pressure.id)) } : null,
     });
     cellSize();
   };
   map.on('zoomend', cellSize);
+
+  /** The "structureel onder druk" overlay on every map shown, when it is switched on. */
+  const overlay = () => Promise.all(grids().map((g) => g.setOverlay(state.pressure ? catalog.pressure : null)));
 
   async function showLayers() {
     const ts = tileset();
@@ -200,6 +205,7 @@ async function boot() {
       compare.close();
     }
     await Promise.all(jobs);
+    await overlay();
     for (const g of grids()) g.map.triggerRepaint(); // a render, hence an `idle`, even when nothing loads
   }
 
@@ -270,8 +276,8 @@ async function boot() {
       import('./controls.js'), import('./info.js'), import('./share.js'), import('./search.js'), import('./report.js'),
     ]);
     initControls(catalog);
-    // Reports need the server's index (a static site has none).
-    const report = hasApi() ? initReport(catalog) : null;
+    // Reports need the index: the server's API, or a static site's exported documents.
+    const report = hasReports() ? initReport(catalog) : null;
     $('report-open').hidden = !report;
     info = initInfo(catalog, {
       returnFocus: canvas,
@@ -310,6 +316,7 @@ async function boot() {
       info?.close();
     }
     if (keys.includes('transparency')) for (const g of grids()) g.setOpacity(1 - state.transparency / 100);
+    if (keys.includes('pressure')) overlay().then(legend).catch(console.error);
     if (keys.some((k) => ['measure', 'year', 'compare', 'lang', 'mode', 'from', 'to', 'level'].includes(k))) legend();
     if (keys.some((k) => ['measure', 'year', 'compare', 'mode', 'from', 'to'].includes(k))) showLayers().catch(console.error);
   });

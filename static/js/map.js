@@ -349,7 +349,9 @@ export class GridMap {
       map.addSource(id, sourceOf(tileset));
       // Below the tileset being replaced (and so below context and labels).
       const layers = map.getStyle().layers;
-      const before = old ? layers.find((l) => l.source === old)?.id : layers[gridInsertIndex(layers)]?.id;
+      // Under an overlay (the pressure marks) when there is one.
+      const first = layers.find((l) => l.source?.startsWith('overlay:')) ?? layers[gridInsertIndex(layers)];
+      const before = old ? layers.find((l) => l.source === old)?.id : first?.id;
       for (const layer of this.#layers(id, tileset)) map.addLayer(layer, before);
     }
     this.select(this.selected);
@@ -363,16 +365,42 @@ export class GridMap {
     map.triggerRepaint();
   }
 
-  /** Shows `choice` ('auto' or a level) on the current tileset. */
+  /** Shows `choice` ('auto' or a level) on the current tileset (and on the overlay). */
   setLevel(choice) {
     this.level = choice;
     const map = this.map;
     if (!this.sourceId || !map.getSource(this.sourceId)) return;
-    for (const layer of this.#layers(this.sourceId, this.tileset)) {
+    const overlay = this.overlay && map.getSource(`overlay:${this.overlay.id}`)
+      ? scoreLayers(this.docs.get(this.overlay.id), `overlay:${this.overlay.id}`, choice) : [];
+    for (const layer of [...this.#layers(this.sourceId, this.tileset), ...overlay]) {
       if (!map.getLayer(layer.id)) continue;
       map.setLayerZoomRange(layer.id, layer.minzoom ?? 0, layer.maxzoom ?? TOP_ZOOM);
       map.setLayoutProperty(layer.id, 'visibility', layer.layout.visibility);
     }
+    map.triggerRepaint();
+  }
+
+  /**
+   * Draws an overlay tileset (the "structureel onder druk" marks) over the scores and under the
+   * basemap's labels, level by level as the scores; `null` removes it. Its source is
+   * `overlay:{id}`, so that swapping the score tileset leaves it alone.
+   */
+  async setOverlay(tileset) {
+    this.overlay = tileset ?? null;
+    await this.styleReady;
+    const map = this.map;
+    const want = tileset ? `overlay:${tileset.id}` : null;
+    for (const src of Object.keys(map.getStyle().sources)) {
+      if (src.startsWith('overlay:') && src !== want) this.#remove(src);
+    }
+    if (!tileset || map.getSource(want)) return;
+    const doc = this.docs.get(tileset.id) ?? await loadTilesetStyle(tileset);
+    this.docs.set(tileset.id, doc);
+    if (this.overlay !== tileset || map.getSource(want)) return; // switched meanwhile
+    map.addSource(want, sourceOf(tileset));
+    const layers = map.getStyle().layers;
+    const before = layers[gridInsertIndex(layers)]?.id;
+    for (const layer of scoreLayers(doc, want, this.level)) map.addLayer(layer, before);
     map.triggerRepaint();
   }
 

@@ -132,6 +132,8 @@ export function initReport(catalog) {
     parts.push(barsBlock(m));
     const weak = weakestBlock(own);
     if (weak) parts.push(weak);
+    const pressure = pressureBlock(own);
+    if (pressure) parts.push(pressure);
     body.replaceChildren(...parts);
   }
 
@@ -243,6 +245,32 @@ export function initReport(catalog) {
       const key = Math.abs(delta) < 0.0005 ? 'reportTrendSame' : delta > 0 ? 'reportTrendBetter' : 'reportTrendWorse';
       box.dataset.trend = key;
       box.append(el('p', 'muted', t(key, { from: first.year, to: last.year, a: formatSigned(first.difference), b: formatSigned(last.difference) })));
+    }
+    return box;
+  }
+
+  /**
+   * The areas "structureel onder druk" (by the rule the tiler wrote): whether this area is, and
+   * how many buurten in how many wijken (and gemeenten, for the country) are.
+   */
+  function pressureBlock(r) {
+    const p = r.pressure;
+    if (!p) return null;
+    const entry = catalog.classification(p.rule.measure)?.classes?.find((c) => c.class === p.rule.max_class);
+    const vars = {
+      label: pick(entry, 'label') || String(p.rule.max_class), since: p.rule.since,
+      buurten: p.buurten, wijken: p.in_wijken, gemeenten: p.in_gemeenten,
+    };
+    const box = el('div', 'report-pressure');
+    box.dataset.buurten = String(p.buurten);
+    box.dataset.wijken = String(p.in_wijken);
+    if (p.marked !== null) box.dataset.marked = String(p.marked);
+    box.append(el('h3', null, t('reportPressureTitle')));
+    if (r.level === 'land') {
+      box.append(el('p', null, t('reportPressureCountNl', vars)));
+    } else {
+      box.append(el('p', null, t(p.marked ? 'reportPressureMarked' : 'reportPressureNotMarked', vars)));
+      if (r.level === 'gemeente' || r.level === 'wijk') box.append(el('p', null, t('reportPressureCount', vars)));
     }
     return box;
   }

@@ -1,7 +1,8 @@
 // The app's state, kept in one place, and its round trip through the URL:
 // `?measure=fys&year=2020&compare=2012&lang=en#12.5/52.0907/5.1214`, and for change maps
 // `?measure=lbm&mode=change&from=2018&to=2020`, a fixed level `&level=wijk`, the score layers'
-// transparency `&transparency=40` (percent), the place whose panel is open `&pick=5.12140,52.09070`
+// transparency `&transparency=40` (percent), the "structureel onder druk" overlay `&pressure=1`,
+// the place whose panel is open `&pick=5.12140,52.09070`
 // (zoom/lat/lon in the hash,
 // the way MapLibre's own hash reads). Other query parameters (e.g. `test=1`) are left alone.
 
@@ -15,6 +16,7 @@ export const state = {
   level: 'auto', // 'auto' (by zoom) | 'gemeente' | 'wijk' | 'buurt' | 'grid'
   lang: 'nl',
   transparency: 0, // of the score layers, percent (0: as the style draws them)
+  pressure: false, // the "structureel onder druk" overlay on
   pick: null, // [lon, lat] of the cell or area whose panel is open, or null
   center: null, // [lon, lat]
   zoom: null,
@@ -62,6 +64,7 @@ export function parseUrl(href) {
   if (LEVELS.includes(q.get('level'))) out.level = q.get('level');
   const at = (q.get('pick') ?? '').split(',').map(num);
   if (at.length === 2 && at.every((v) => v !== null) && Math.abs(at[0]) <= 180 && Math.abs(at[1]) <= 90) out.pick = at;
+  if (q.get('pressure') === '1') out.pressure = true;
   const tr = num(q.get('transparency'));
   if (tr !== null) out.transparency = Math.min(90, Math.max(0, Math.round(tr)));
   const [z, lat, lon] = url.hash.replace(/^#/, '').split('/').map(num);
@@ -86,6 +89,7 @@ export function queryOf(s = state, base = '') {
   set('to', change ? s.to : null);
   set('level', s.level && s.level !== 'auto' ? s.level : null);
   set('transparency', s.transparency ? s.transparency : null);
+  set('pressure', s.pressure ? 1 : null);
   set('pick', s.pick ? s.pick.map((v) => v.toFixed(5)).join(',') : null);
   return q.toString();
 }

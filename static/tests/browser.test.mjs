@@ -287,7 +287,7 @@ test('keyboard: tab order, Enter on the map opens the info panel, Esc closes it'
   await page.goto(url(`/?test=1&measure=lbm&year=${ts.year}${hashAt(ts, 13)}`));
   await waitIdle(page);
   const order = [];
-  for (let i = 0; i < 16; i++) {
+  for (let i = 0; i < 22; i++) {
     await page.keyboard.press('Tab');
     order.push(await page.evaluate(() => {
       const e = document.activeElement;

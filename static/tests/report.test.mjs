@@ -184,3 +184,52 @@ test('the map view saves as a PNG with the legend beside the map', { skip }, asy
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test('structureel onder druk: the overlay marks places over the scores, with its rule in the legend', { skip }, async () => {
+  const overlay = session.catalog.tilesets.find((t) => t.kind === 'pressure');
+  assert.ok(overlay?.pressure, 'the catalog lists the overlay with its rule');
+  const last = session.catalog.tilesets.find((t) => t.measure === 'lbm' && t.kind === 'score' && t.year === overlay.year);
+  const [w, s, e, n] = last.bounds;
+  const page = await newPage();
+  await page.goto(url(`/?test=1&level=grid#10/${(s + n) / 2}/${(w + e) / 2}`));
+  await waitIdle(page);
+  assert.equal(await page.isVisible('#pressure-row'), true);
+  assert.match(await page.$eval('#pressure-rule', (e) => e.textContent), new RegExp(`sinds ${overlay.pressure.since}`));
+  await page.check('#pressure');
+  await page.waitForFunction(() => /[?&]pressure=1/.test(location.search));
+  await waitIdle(page);
+  const seen = await page.evaluate(({ id, year }) => {
+    const { map } = window.lbm;
+    const layers = map.getStyle().layers;
+    const marks = layers.filter((l) => l.source === `overlay:${id}`);
+    const scores = layers.filter((l) => l.source?.startsWith('lbm:') && l.source.endsWith(`-${year}`));
+    const top = Math.max(...scores.map((l) => layers.indexOf(l)));
+    const marked = map.queryRenderedFeatures({ layers: [`overlay:${id}:grid:fill`] });
+    const drawn = new Map(map.queryRenderedFeatures({ layers: [scores.find((l) => l.id.endsWith(':grid:fill')).id] })
+      .map((f) => [f.id, f.properties]));
+    return {
+      above: marks.every((l) => layers.indexOf(l) > top),
+      marked: marked.map((f) => ({ id: f.id, class: f.properties.class, score: f.properties.score, under: drawn.get(f.id) ?? null })),
+    };
+  }, { id: overlay.id, year: overlay.year });
+  assert.ok(seen.above, 'the marks lie over the score layers');
+  assert.ok(seen.marked.length > 0, 'marked cells in view');
+  for (const f of seen.marked) {
+    assert.ok(f.class <= overlay.pressure.max_class, `a marked cell is in class ${overlay.pressure.max_class} or lower: ${f.class}`);
+    if (f.under) assert.deepEqual([f.class, f.score], [f.under.class, f.under.score], `cell ${f.id}: the same class and score as the ${overlay.year} map`);
+  }
+  const legend = await page.$eval('#legend', (e) => e.textContent);
+  assert.match(legend, /Structureel onder druk/);
+  assert.match(legend, new RegExp(overlay.pressure.years.join(', ')));
+  saveArtifact('report-pressure.png', await page.screenshot());
+  // The report of the Netherlands counts the marked buurten.
+  await page.click('#report-open');
+  await page.waitForSelector('#report-dialog[open][data-state="ready"] .report-pressure');
+  const nl = await getJSON('/api/v1/report');
+  assert.equal(await page.$eval('.report-pressure', (e) => Number(e.dataset.buurten)), nl.pressure.buurten);
+  await page.click('#report-close');
+  await page.uncheck('#pressure');
+  await page.waitForFunction((id) => !window.lbm.map.getSource(`overlay:${id}`), overlay.id);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

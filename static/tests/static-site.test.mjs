@@ -136,3 +136,22 @@ test('the static site\'s embed page draws the map too', { skip }, async () => {
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test('the static site\'s report and map image come from its own files', { skip }, async () => {
+  const page = await newPage();
+  await page.goto(`${SITE}/?test=1`);
+  await page.idle();
+  await page.click('#report-open');
+  await page.waitForSelector('#report-dialog[open][data-state="ready"]');
+  const nl = await (await fetch(`${SITE}/reports/NL.json`)).json();
+  const shares = await page.$$eval('.report-period[data-period] .report-row[data-code="NL"]', (rows) => rows.length);
+  assert.equal(shares, nl.measures.find((m) => m.measure === 'lbm').years.length, 'a bar per year, from reports/NL.json');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#report-csv')]);
+  assert.ok(fs.readFileSync(await download.path(), 'utf8').includes('NL;'), 'the CSV of the static report');
+  await page.click('#report-close');
+  const [png] = await Promise.all([page.waitForEvent('download'), page.click('#snapshot')]);
+  const bytes = fs.readFileSync(await png.path());
+  assert.deepEqual([...bytes.subarray(0, 4)], [137, 80, 78, 71], 'a PNG from the static site');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

@@ -34,7 +34,8 @@ fn build_both(dir: &Path) {
     o.progress = false;
     o.format = lbm_tiler::OutputFormat::Both;
     let summary = lbm_tiler::demo(&o).expect("demo build");
-    assert_eq!(summary.tilesets.len(), 6);
+    // Two years and a change map of each measure, and the total score's pressure overlay.
+    assert_eq!(summary.tilesets.len(), 7);
 }
 
 /// The tilesets the readers check: a score map with the gemeente layer and a change map.

@@ -304,3 +304,104 @@ fn weighted_shares_are_the_households_per_class() {
         [0., 0., 0., 4., 0., 0., 0., 0., 0.]
     );
 }
+
+/// Five cells over four years, with their lbm classes (afw against cuts -0.30 -0.20 -0.12 -0.05
+/// 0.05 ...): A 4 3 4, B 4 5 4, C 2 – 2 (no 2016), D 2 2 2, E 5 in 2012 (before the period),
+/// then 3 3 3. Under pressure from 2014 on (class 4 or lower in 2014, 2016 and 2018): A, D, E.
+const PRESSURE_CSV: &str = "grid_id,jaar,lbm,afw,fys,onv,soc,vrz,won
+E1213N4879,2014,3.92,-0.08,0,0,0,0,0
+E1213N4879,2016,3.85,-0.15,0,0,0,0,0
+E1213N4879,2018,3.92,-0.08,0,0,0,0,0
+E1216N4879,2014,3.92,-0.08,0,0,0,0,0
+E1216N4879,2016,4.00,0.00,0,0,0,0,0
+E1216N4879,2018,3.92,-0.08,0,0,0,0,0
+E1230N4879,2014,3.75,-0.25,0,0,0,0,0
+E1230N4879,2018,3.75,-0.25,0,0,0,0,0
+E1225N4879,2014,3.75,-0.25,0,0,0,0,0
+E1225N4879,2016,3.75,-0.25,0,0,0,0,0
+E1225N4879,2018,3.75,-0.25,0,0,0,0,0
+E1226N4879,2012,4.00,0.00,0,0,0,0,0
+E1226N4879,2014,3.85,-0.15,0,0,0,0,0
+E1226N4879,2016,3.85,-0.15,0,0,0,0,0
+E1226N4879,2018,3.85,-0.15,0,0,0,0,0
+";
+
+/// GM0001 holds A, GM0002 B, GM0003 D and E (mean afw -0.20: class 3 every year); C lies
+/// outside them all.
+const PRESSURE_GEMEENTEN: &str = r#"{"type":"FeatureCollection","features":[
+ {"type":"Feature","properties":{"gm_code":"GM0001","gm_naam":"Een"},"geometry":{"type":"Polygon","coordinates":[
+   [[121000,487500],[121400,487500],[121400,488500],[121000,488500],[121000,487500]]]}},
+ {"type":"Feature","properties":{"gm_code":"GM0002","gm_naam":"Twee"},"geometry":{"type":"Polygon","coordinates":[
+   [[121400,487500],[122000,487500],[122000,488500],[121400,488500],[121400,487500]]]}},
+ {"type":"Feature","properties":{"gm_code":"GM0003","gm_naam":"Drie"},"geometry":{"type":"Polygon","coordinates":[
+   [[122000,487500],[123000,487500],[123000,488500],[122000,488500],[122000,487500]]]}}]}"#;
+
+#[test]
+fn structureel_onder_druk_marks_the_places_low_in_every_year_of_the_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("scores.csv");
+    std::fs::write(&csv, PRESSURE_CSV).unwrap();
+    let gj = dir.path().join("gemeenten.geojson");
+    std::fs::write(&gj, PRESSURE_GEMEENTEN).unwrap();
+    let out = dir.path().join("tiles");
+    let mut o = lbm_tiler::BuildOptions::new(&csv, &out);
+    o.progress = false;
+    o.measures = Some(vec!["lbm".into()]);
+    o.changes = Some(vec![]);
+    o.areas = vec![gj];
+    lbm_tiler::build(&o).expect("build");
+    let path = out.join("lbm-pressure-2014-2018.mbtiles");
+    let meta = lbm_e2e::metadata(&path);
+    assert_eq!(meta["lbm_kind"], "pressure");
+    let rule: Value = serde_json::from_str(&meta["lbm_pressure"]).unwrap();
+    assert_eq!(
+        rule,
+        serde_json::json!({"measure": "lbm", "max_class": 4, "since": 2014, "years": [2014, 2016, 2018]})
+    );
+    // The 100 m cells of the overlay, cell by cell, each with its class of 2018.
+    let cells = cells_of(&path);
+    let mut marked: Vec<_> = cells.iter().map(|(c, k)| (*c, *k)).collect();
+    marked.sort_unstable();
+    assert_eq!(
+        marked,
+        [
+            ((1213, 4879), Some(4)),
+            ((1225, 4879), Some(2)),
+            ((1226, 4879), Some(3))
+        ]
+    );
+    // The areas: GM0001 (A) and GM0003 (D, E); not GM0002 (B rose to 5 in 2016).
+    let server = TestServer::start(&out);
+    let (_, nl) = get(&server, "/api/v1/report");
+    assert_eq!(nl["pressure"]["rule"], rule);
+    assert_eq!(nl["pressure"]["gemeenten"], 2);
+    for (code, want) in [("GM0001", true), ("GM0002", false), ("GM0003", true)] {
+        let (_, r) = get(&server, &format!("/api/v1/areas/{code}/report"));
+        assert_eq!(r["pressure"]["marked"], want, "{code}");
+    }
+    // The catalog lists the overlay with its rule; its style marks without a background.
+    let (_, catalog) = get(&server, "/catalog.json");
+    let overlay = catalog["tilesets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["kind"] == "pressure")
+        .expect("the overlay in the catalog");
+    assert_eq!(overlay["pressure"], rule);
+    let (status, style) = get(&server, "/styles/lbm-pressure-2014-2018.json");
+    assert_eq!(status, 200);
+    assert!(style["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|l| l["type"] != "background"));
+    // Without the overlay (--pressure-class none) there is no such tileset.
+    let out2 = dir.path().join("none");
+    let mut o = lbm_tiler::BuildOptions::new(&csv, &out2);
+    o.progress = false;
+    o.measures = Some(vec!["lbm".into()]);
+    o.changes = Some(vec![]);
+    o.pressure = None;
+    lbm_tiler::build(&o).expect("build");
+    assert!(!out2.join("lbm-pressure-2014-2018.mbtiles").exists());
+}

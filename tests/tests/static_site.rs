@@ -54,9 +54,30 @@ fn web_map_runs_from_pmtiles_on_a_static_file_server() {
     )
     .expect("export the site");
     assert_eq!(
-        summary.tilesets, 4,
-        "two years, a change map and the basemap"
+        summary.tilesets, 5,
+        "two years, a change map, the pressure overlay and the basemap"
     );
+    // The report documents of the Netherlands and every area, as the API answers them.
+    let index = catalog.snapshot().index.clone().expect("an index");
+    let areas = index.codes_blocking().unwrap().len();
+    assert_eq!(summary.reports, areas + 1, "NL and every area");
+    let server = lbm_server::testing::TestServer::start(&tiles);
+    for code in ["NL", "GM0344"] {
+        let path = if code == "NL" {
+            "/api/v1/report".to_string()
+        } else {
+            format!("/api/v1/areas/{code}/report")
+        };
+        let api: serde_json::Value = reqwest::blocking::get(format!("{}{path}", server.base))
+            .unwrap()
+            .json()
+            .unwrap();
+        let file: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(site.join("reports").join(format!("{code}.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(file, api, "{code}: the file is the API's document");
+    }
 
     let port = free_port();
     let conf = std::fs::read_to_string(workspace_root().join("deploy/nginx-static.conf"))

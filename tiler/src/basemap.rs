@@ -486,6 +486,7 @@ fn metadata(opts: &BasemapOptions, tiles_hash: &str) -> TilesetMeta {
         levels: Vec::new(),
         reference: None,
         tiles_hash: Some(tiles_hash.to_string()),
+        pressure: None,
     }
 }
 

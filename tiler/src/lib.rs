@@ -33,4 +33,4 @@ pub use input::classes::ClassificationSet;
 pub use input::scores::read_scores;
 pub use inspect::inspect;
 pub use output::{OutputFormat, TilesHash};
-pub use pipeline::{build, BuildOptions, BuildSummary, INDEX_FILE};
+pub use pipeline::{build, BuildOptions, BuildSummary, PressureOptions, INDEX_FILE};

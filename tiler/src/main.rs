@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use lbm_tiler::{BuildOptions, ClassificationSet, DemoOptions, OutputFormat};
+use lbm_tiler::{BuildOptions, ClassificationSet, DemoOptions, OutputFormat, PressureOptions};
 
 /// See `tiler/Cargo.toml` for why.
 #[global_allocator]
@@ -79,6 +79,14 @@ enum Command {
         /// Default: the mean lbm of the first year's cells.
         #[arg(long)]
         afw_reference: Option<f64>,
+        /// The "structureel onder druk" overlay (lbm-pressure-FROM-TO): places whose total score
+        /// is in this class or lower (1..8; 4 = zwak) in every measured year from
+        /// --pressure-since on; `none` for no overlay.
+        #[arg(long, default_value = "4")]
+        pressure_class: String,
+        /// The first year of the "structureel onder druk" period.
+        #[arg(long, default_value_t = 2014)]
+        pressure_since: u16,
     },
     /// Generate a synthetic Netherlands (DIR/demo-scores.csv) and tile it.
     Demo {
@@ -154,6 +162,17 @@ fn main() -> ExitCode {
 }
 
 /// `none` or `FROM:TO[,FROM:TO...]`.
+/// `--pressure-class N|none` and `--pressure-since YEAR` as the build's option.
+fn parse_pressure(class: &str, since: u16) -> anyhow::Result<Option<PressureOptions>> {
+    if class.trim().eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    let max_class = class.trim().parse::<u8>().map_err(|_| {
+        anyhow::anyhow!("--pressure-class {class:?}: expected a class from 1 to 8, or none")
+    })?;
+    Ok(Some(PressureOptions { max_class, since }))
+}
+
 fn parse_changes(text: &str) -> Result<Vec<(u16, u16)>> {
     if text.trim().eq_ignore_ascii_case("none") {
         return Ok(Vec::new());
@@ -192,8 +211,11 @@ fn run(cli: Cli) -> Result<()> {
             area_scores,
             format,
             afw_reference,
+            pressure_class,
+            pressure_since,
         } => {
             let mut o = BuildOptions::new(&scores, &out);
+            o.pressure = parse_pressure(&pressure_class, pressure_since)?;
             if let Some(c) = classes {
                 o.classification = ClassificationSet::load(&c)?;
             }

@@ -305,7 +305,8 @@ fn cli_areas_and_change_flags() {
             "lbm-2018-2020.mbtiles",
             "lbm-2018.mbtiles",
             "lbm-2020.mbtiles",
-            "lbm-index.sqlite"
+            "lbm-index.sqlite",
+            "lbm-pressure-2018-2020.mbtiles"
         ]
     );
     let (data, _) = raw_tile_at(&out.join("lbm-2020.mbtiles"), 121_350.0, 487_950.0, 12);

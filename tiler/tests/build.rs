@@ -27,8 +27,9 @@ fn builds_tilesets_per_contract() {
     let csv = write(dir.path(), "scores.csv", CSV);
     let out = dir.path().join("tiles");
     let summary = build(&opts(&csv, &out)).unwrap();
-    // 2 years and, by default, the change map of the consecutive pair, for 6 measures.
-    assert_eq!(summary.tilesets.len(), 18);
+    // 2 years and, by default, the change map of the consecutive pair, for 6 measures, and the
+    // total score's "structureel onder druk" overlay over both years.
+    assert_eq!(summary.tilesets.len(), 19);
     assert_eq!(summary.cells, 3);
     let mut expected: Vec<String> = ["lbm", "fys", "onv", "soc", "vrz", "won"]
         .iter()
@@ -41,6 +42,7 @@ fn builds_tilesets_per_contract() {
         })
         .collect();
     expected.push("lbm-index.sqlite".into());
+    expected.push("lbm-pressure-2018-2020.mbtiles".into());
     expected.sort();
     assert_eq!(listing(&out), expected, "no temporary files remain");
 
@@ -223,7 +225,8 @@ fn change_maps_hold_the_difference_and_its_class() {
     o.changes = Some(vec![(2018, 2020)]);
     o.years = Some(vec![2020]);
     let s = build(&o).unwrap();
-    assert_eq!(s.tilesets.len(), 4);
+    // 2020 and the change map of lbm and onv, and the overlay of lbm over both years of the file.
+    assert_eq!(s.tilesets.len(), 5);
     let lbm = out.join("lbm-2018-2020.mbtiles");
     let m = meta(&lbm);
     assert_eq!(m["name"], "lbm-2018-2020");
@@ -278,9 +281,11 @@ fn change_maps_hold_the_difference_and_its_class() {
     );
     o.changes = Some(vec![(2020, 2018)]);
     assert!(build(&o).unwrap_err().to_string().contains("--change"));
-    // `none`: only score tilesets.
+    // `none`: only score tilesets (and the pressure overlay, which is no change map).
     o.changes = Some(vec![]);
     o.years = None;
+    assert_eq!(build(&o).unwrap().tilesets.len(), 5);
+    o.pressure = None;
     assert_eq!(build(&o).unwrap().tilesets.len(), 4);
 }
 
@@ -370,7 +375,8 @@ fn cli_build_and_inspect() {
         .unwrap();
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     let stdout = String::from_utf8_lossy(&r.stdout);
-    assert!(stdout.starts_with("1 tilesets, "), "{stdout}");
+    // lbm-2020, and the pressure overlay over the file's years 2018 and 2020.
+    assert!(stdout.starts_with("2 tilesets, "), "{stdout}");
     let r = std::process::Command::new(exe)
         .arg("inspect")
         .arg(out.join("lbm-2020.mbtiles"))

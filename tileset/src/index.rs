@@ -27,6 +27,11 @@ pub const INDEX_FILE: &str = "lbm-index.sqlite";
 /// file the summed weights `w1`..`w9` (NULL otherwise). A place without cells in a period has
 /// no row. `national_scores` holds the national mean of each value column per year (published,
 /// over all populated cells, as an area's mean is).
+///
+/// `pressure` lists the areas "structureel onder druk" by the rule in `meta` key `pressure`
+/// (the `lbm_pressure` row of the overlay tileset, [`crate::metadata::Pressure`]), with the
+/// gemeente and wijk they lie in (from the CBS code: a buurt `BUggggwwbb` lies in wijk
+/// `WKggggww` of gemeente `GMgggg`).
 pub const SCHEMA: &str = "
 CREATE TABLE cells (hx INTEGER, hy INTEGER, year INTEGER, lbm REAL, afw REAL, fys REAL,
   onv REAL, soc REAL, vrz REAL, won REAL, PRIMARY KEY (hx, hy, year)) WITHOUT ROWID;
@@ -43,6 +48,7 @@ CREATE TABLE class_counts (code TEXT, measure TEXT, from_year INTEGER, year INTE
   w7 REAL, w8 REAL, w9 REAL);
 CREATE TABLE national_scores (year INTEGER PRIMARY KEY, lbm REAL, afw REAL, fys REAL,
   onv REAL, soc REAL, vrz REAL, won REAL);
+CREATE TABLE pressure (code TEXT PRIMARY KEY, level TEXT, gemeente TEXT, wijk TEXT);
 ";
 
 /// Indexes created after the rows are in (a bulk load appends to the table, then sorts once).

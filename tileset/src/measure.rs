@@ -201,15 +201,19 @@ pub enum Kind {
     Change,
     /// The built-in basemap (see [`crate::basemap`]): no scores.
     Basemap,
+    /// Structureel onder druk: the places rated at or below a class in every measured year of a
+    /// period ([`crate::metadata::Pressure`]); an overlay over the score maps.
+    Pressure,
 }
 
 impl Kind {
-    /// `score`, `change` or `basemap`, as in the `lbm_kind` row.
+    /// `score`, `change`, `basemap` or `pressure`, as in the `lbm_kind` row.
     pub fn id(self) -> &'static str {
         match self {
             Kind::Score => "score",
             Kind::Change => "change",
             Kind::Basemap => "basemap",
+            Kind::Pressure => "pressure",
         }
     }
 
@@ -219,6 +223,7 @@ impl Kind {
             "score" => Some(Kind::Score),
             "change" => Some(Kind::Change),
             "basemap" => Some(Kind::Basemap),
+            "pressure" => Some(Kind::Pressure),
             _ => None,
         }
     }

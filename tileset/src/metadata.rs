@@ -36,6 +36,37 @@ pub struct Reference {
     pub spread: Option<f64>,
 }
 
+/// The rule of a "structureel onder druk" tileset (its `lbm_pressure` row): a place is marked
+/// when its `measure` is in class `max_class` or lower in every year of `years` (the measured
+/// years from `since` on), by the classification of the tileset (`lbm_classification`). Each
+/// marked feature shows its score and class of the last of `years`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pressure {
+    /// The measure (`lbm`).
+    pub measure: String,
+    /// The highest class that counts as under pressure (4: "zwak" or lower).
+    pub max_class: u8,
+    /// The first year of the period.
+    pub since: i32,
+    /// The measured years of the period, ascending (at least two).
+    pub years: Vec<i32>,
+}
+
+impl Pressure {
+    /// Whether a place with class `classes[i]` in `years[i]` is under pressure: a class in every
+    /// year, none above `max_class`.
+    pub fn holds(&self, classes: impl IntoIterator<Item = Option<u8>>) -> bool {
+        let mut n = 0;
+        for c in classes {
+            match c {
+                Some(k) if k <= self.max_class => n += 1,
+                _ => return false,
+            }
+        }
+        n == self.years.len()
+    }
+}
+
 /// Everything a tileset's metadata says, typed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TilesetMeta {
@@ -86,6 +117,8 @@ pub struct TilesetMeta {
     pub reference: Option<Reference>,
     /// `lbm_tiles_hash`.
     pub tiles_hash: Option<String>,
+    /// `lbm_pressure` of a "structureel onder druk" tileset.
+    pub pressure: Option<Pressure>,
 }
 
 /// Metadata that cannot be served.
@@ -227,7 +260,7 @@ impl TilesetMeta {
             year,
             year_from: text("lbm_year_from").and_then(|y| y.parse().ok()),
             year_to: text("lbm_year_to").and_then(|y| y.parse().ok()).or(
-                if kind == Some(Kind::Change) {
+                if matches!(kind, Some(Kind::Change | Kind::Pressure)) {
                     year
                 } else {
                     None
@@ -241,6 +274,7 @@ impl TilesetMeta {
             levels,
             reference: json_row(rows, "lbm_reference"),
             tiles_hash: text("lbm_tiles_hash"),
+            pressure: json_row(rows, "lbm_pressure"),
         })
     }
 
@@ -313,10 +347,16 @@ impl TilesetMeta {
                 .as_ref()
                 .map(|r| serde_json::to_string(r).expect("reference serialises")),
         );
-        if self.kind == Some(Kind::Change) {
+        if matches!(self.kind, Some(Kind::Change | Kind::Pressure)) {
             push("lbm_year_from", self.year_from.map(|y| y.to_string()));
             push("lbm_year_to", self.year_to.map(|y| y.to_string()));
         }
+        push(
+            "lbm_pressure",
+            self.pressure
+                .as_ref()
+                .map(|p| serde_json::to_string(p).expect("pressure serialises")),
+        );
         push("lbm_tiles_hash", self.tiles_hash.clone());
         rows.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
     }
@@ -345,6 +385,27 @@ impl TilesetMeta {
 mod tests {
     use super::*;
     use crate::levels::AreaLevel;
+
+    #[test]
+    fn pressure_needs_a_low_class_in_every_year() {
+        let p = Pressure {
+            measure: "lbm".into(),
+            max_class: 4,
+            since: 2014,
+            years: vec![2014, 2016, 2018],
+        };
+        assert!(p.holds([Some(4), Some(1), Some(3)]));
+        assert!(!p.holds([Some(4), Some(5), Some(3)]), "one year above");
+        assert!(!p.holds([Some(4), None, Some(3)]), "a year without a score");
+        assert!(!p.holds([Some(4), Some(4)]), "a year missing");
+        let mut m = sample();
+        m.kind = Some(Kind::Pressure);
+        m.pressure = Some(p.clone());
+        let rows: HashMap<String, String> = m.to_rows().into_iter().collect();
+        let back = TilesetMeta::from_rows("x", &rows, None).unwrap();
+        assert_eq!(back.pressure, Some(p));
+        assert_eq!((back.year_from, back.year_to), (Some(2012), Some(2022)));
+    }
 
     fn sample() -> TilesetMeta {
         let areas = vec![AreaLayerInfo {
@@ -384,6 +445,7 @@ mod tests {
                 spread: None,
             }),
             tiles_hash: Some("00".into()),
+            pressure: None,
         }
     }
 

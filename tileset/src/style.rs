@@ -8,6 +8,7 @@
 use serde_json::{json, Value};
 
 use crate::levels::{AreaLevel, Band, GRID_LAYER, TOP_ZOOM};
+use crate::measure::Kind;
 use crate::metadata::TilesetMeta;
 
 /// The name of the style's one source.
@@ -156,20 +157,79 @@ fn level_layers(meta: &TilesetMeta, level: &str) -> Vec<Value> {
     out
 }
 
+/// The colour that marks a place "structureel onder druk" ([`Kind::Pressure`]): a purple
+/// apart from every class colour and from the no-data grey.
+pub const PRESSURE_COLOR: &str = "#5b1a73";
+
+/// The two layers of one level of a pressure overlay: a translucent fill over the score colours
+/// and an outline, in [`PRESSURE_COLOR`], in the level's band of the plan.
+fn pressure_layers(meta: &TilesetMeta, level: &str) -> Vec<Value> {
+    let grid = level == GRID_LAYER;
+    let fill = json!({
+        "fill-color": PRESSURE_COLOR,
+        "fill-opacity": if grid { 0.45 } else { 0.3 },
+        "fill-antialias": false,
+    });
+    let outline = json!({
+        "line-color": PRESSURE_COLOR,
+        "line-width": if grid {
+            json!(["interpolate", ["linear"], ["zoom"], 10, 0.6, 16, 2.0])
+        } else {
+            json!(["interpolate", ["linear"], ["zoom"], 6, 1.5, 14, 3.0])
+        },
+    });
+    let (min, max, visibility) = placement(meta, level);
+    let mut out = vec![
+        layer(format!("{level}-fill"), "fill", level, "fill", fill),
+        layer(
+            format!("{level}-outline"),
+            "line",
+            level,
+            "outline",
+            outline,
+        ),
+    ];
+    for l in &mut out {
+        if let Some(z) = min {
+            l["minzoom"] = json!(z);
+        }
+        if let Some(z) = max {
+            l["maxzoom"] = json!(z);
+        }
+        l["layout"] = json!({"visibility": visibility});
+    }
+    out
+}
+
 /// The style document of a tileset: a background in [`LAND_COLOR`], then per area level (coarse
 /// to fine) and for the grid a fill in the class colours, an outline and a selection outline,
 /// each level in its band of the tileset's level plan (`lbm_levels`).
+///
+/// A pressure overlay ([`Kind::Pressure`]) has no background: its marked places in
+/// [`PRESSURE_COLOR`] over whatever score map lies below, level by level as the score maps.
 pub fn style(meta: &TilesetMeta, id: &str, source: &StyleSource) -> Value {
-    let mut layers = vec![json!({
-        "id": "background", "type": "background",
-        "paint": {"background-color": LAND_COLOR},
-    })];
+    let pressure = meta.kind == Some(Kind::Pressure);
+    let levels = |level: &str| {
+        if pressure {
+            pressure_layers(meta, level)
+        } else {
+            level_layers(meta, level)
+        }
+    };
+    let mut layers = if pressure {
+        Vec::new()
+    } else {
+        vec![json!({
+            "id": "background", "type": "background",
+            "paint": {"background-color": LAND_COLOR},
+        })]
+    };
     for level in AreaLevel::ALL {
         if meta.area(level.layer()).is_some() {
-            layers.extend(level_layers(meta, level.layer()));
+            layers.extend(levels(level.layer()));
         }
     }
-    layers.extend(level_layers(meta, GRID_LAYER));
+    layers.extend(levels(GRID_LAYER));
     json!({
         "version": 8,
         "name": meta.name,
@@ -270,6 +330,36 @@ mod tests {
         assert_eq!(
             pm["sources"]["lbm"]["url"],
             "pmtiles://tiles/fys-2020.pmtiles"
+        );
+    }
+
+    #[test]
+    fn a_pressure_overlay_marks_places_in_one_colour_without_a_background() {
+        let mut m = meta(&["gemeente", "wijk"]);
+        m.kind = Some(Kind::Pressure);
+        let s = style(
+            &m,
+            "lbm-pressure-2014-2022",
+            &StyleSource::TileJson("u".into()),
+        );
+        let layers = s["layers"].as_array().unwrap();
+        assert!(
+            layers.iter().all(|l| l["source"] == SOURCE),
+            "no background"
+        );
+        assert_eq!(
+            layers.len(),
+            6,
+            "fill and outline of gemeente, wijk and grid"
+        );
+        assert!(layers
+            .iter()
+            .filter(|l| l["type"] == "fill")
+            .all(|l| l["paint"]["fill-color"] == PRESSURE_COLOR));
+        let wijk = layers.iter().find(|l| l["id"] == "wijk-fill").unwrap();
+        assert_eq!(
+            (wijk["minzoom"].as_u64(), wijk["maxzoom"].as_u64()),
+            (Some(9), Some(11))
         );
     }
 

@@ -47,13 +47,15 @@ pub struct PointIndex {
     weight_column: Option<String>,
     /// The national means per year (`national_scores`), the yardstick of an area's dimensions.
     national: Vec<CellYear>,
+    /// The rule of the areas under pressure (`pressure` table), when the index has them.
+    pressure: Option<lbm_tileset::metadata::Pressure>,
 }
 
 impl PointIndex {
     /// Opens and validates the index (blocking).
     pub fn open(path: &Path, pool_size: usize) -> Result<Self, TilesetError> {
         let pool = ReadOnlyPool::open(path, pool_size)?;
-        let (reports, weight_column, national) = pool.with_conn_blocking(|conn| {
+        let (reports, weight_column, national, pressure) = pool.with_conn_blocking(|conn| {
             let reports = report::has_tables(conn);
             let weight: Option<String> = conn
                 .query_row(
@@ -67,7 +69,21 @@ impl PointIndex {
             } else {
                 Vec::new()
             };
-            Ok((reports, weight.filter(|w| !w.is_empty()), national))
+            let pressure = report::has_pressure(conn)
+                .then(|| {
+                    conn.query_row("SELECT value FROM meta WHERE key = 'pressure'", [], |r| {
+                        r.get::<_, String>(0)
+                    })
+                    .ok()
+                    .and_then(|v| serde_json::from_str(&v).ok())
+                })
+                .flatten();
+            Ok((
+                reports,
+                weight.filter(|w| !w.is_empty()),
+                national,
+                pressure,
+            ))
         })?;
         let (areas, search) = pool.with_conn_blocking(|conn| {
             conn.prepare(
@@ -99,6 +115,7 @@ impl PointIndex {
             reports,
             weight_column,
             national,
+            pressure,
         })
     }
 
@@ -151,6 +168,22 @@ impl PointIndex {
     /// Whether the index holds the class distributions of the reports.
     pub fn has_reports(&self) -> bool {
         self.reports
+    }
+
+    /// The rule of the areas under pressure, when the index has them.
+    pub fn pressure_rule(&self) -> Option<&lbm_tileset::metadata::Pressure> {
+        self.pressure.as_ref()
+    }
+
+    /// [`PointIndex::report`] on the calling thread (for the static site's export).
+    pub fn report_blocking(&self, code: &str) -> Result<Option<report::ReportData>, TilesetError> {
+        self.pool
+            .with_conn_blocking(|conn| report::read(conn, code))
+    }
+
+    /// Every area code of the index, ordered (blocking).
+    pub fn codes_blocking(&self) -> Result<Vec<String>, TilesetError> {
+        self.pool.with_conn_blocking(report::codes)
     }
 
     /// The national means per year.

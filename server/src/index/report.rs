@@ -41,6 +41,68 @@ pub struct ReportData {
     pub means: Vec<CellYear>,
     /// Class distributions, ordered by measure, period and year.
     pub counts: Vec<CountRow>,
+    /// The areas under pressure in or at the place, when the index has them.
+    pub pressure: Option<PressureCounts>,
+}
+
+/// The areas under pressure in or at a place (see [`lbm_tileset::index`]'s `pressure`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PressureCounts {
+    /// Whether the place itself is under pressure (`None` for the Netherlands).
+    pub marked: Option<bool>,
+    /// Buurten under pressure in the place.
+    pub buurten: u64,
+    /// The wijken these buurten lie in.
+    pub in_wijken: u64,
+    /// The gemeenten these buurten lie in.
+    pub in_gemeenten: u64,
+    /// Wijken under pressure (by their own mean) in the place.
+    pub wijken: u64,
+    /// Gemeenten under pressure in the place.
+    pub gemeenten: u64,
+}
+
+/// Whether `conn` has the areas under pressure.
+pub fn has_pressure(conn: &rusqlite::Connection) -> bool {
+    conn.prepare("SELECT code, level, gemeente, wijk FROM pressure LIMIT 0")
+        .is_ok()
+}
+
+/// The areas under pressure in or at place `code` of `level`.
+pub fn pressure_counts(
+    conn: &rusqlite::Connection,
+    code: &str,
+    level: &str,
+) -> Result<PressureCounts, TilesetError> {
+    // Which column holds the place a row lies in; the whole table for the country.
+    let scope = match level {
+        "land" => "1",
+        "gemeente" => "gemeente = ?1",
+        "wijk" => "wijk = ?1",
+        _ => "code = ?1",
+    };
+    let sql = format!(
+        "SELECT count(*) FILTER (WHERE level = 'buurt'),
+           count(DISTINCT wijk) FILTER (WHERE level = 'buurt'),
+           count(DISTINCT gemeente) FILTER (WHERE level = 'buurt'),
+           count(*) FILTER (WHERE level = 'wijk'),
+           count(*) FILTER (WHERE level = 'gemeente'),
+           (SELECT count(*) FROM pressure WHERE code = ?1)
+         FROM pressure WHERE {scope}"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let row = stmt.query_row([code], |r| {
+        let n = |i: usize| r.get::<_, i64>(i).map(|v| v.max(0) as u64);
+        Ok(PressureCounts {
+            marked: (level != "land").then_some(n(5)? > 0),
+            buurten: n(0)?,
+            in_wijken: n(1)?,
+            in_gemeenten: n(2)?,
+            wijken: n(3)?,
+            gemeenten: n(4)?,
+        })
+    })?;
+    Ok(row)
 }
 
 /// Whether `conn` has the report tables (an index of an older tiler has not).
@@ -78,6 +140,7 @@ pub fn read(conn: &rusqlite::Connection, code: &str) -> Result<Option<ReportData
             parent_name: None,
             means,
             counts: Vec::new(),
+            pressure: None,
         }
     } else {
         let mut stmt = conn
@@ -108,6 +171,7 @@ pub fn read(conn: &rusqlite::Connection, code: &str) -> Result<Option<ReportData
             parent_name,
             means,
             counts: Vec::new(),
+            pressure: None,
         }
     };
     let mut stmt = conn.prepare_cached(
@@ -136,5 +200,17 @@ pub fn read(conn: &rusqlite::Connection, code: &str) -> Result<Option<ReportData
         })
     })?;
     data.counts = rows.collect::<Result<_, _>>()?;
+    if has_pressure(conn) {
+        data.pressure = Some(pressure_counts(conn, &data.code, &data.level)?);
+    }
     Ok(Some(data))
+}
+
+/// The codes of every area of the index, ordered.
+pub fn codes(conn: &rusqlite::Connection) -> Result<Vec<String>, TilesetError> {
+    let mut stmt = conn.prepare("SELECT code FROM areas ORDER BY code")?;
+    let codes = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(codes)
 }

@@ -89,6 +89,7 @@ pub fn catalog_json(snapshot: &Snapshot, base: &str) -> Value {
                 "areas": i.areas,
                 "levels": i.levels,
                 "reference": i.reference,
+                "pressure": i.pressure,
             })
         })
         .collect();

@@ -18,6 +18,7 @@ use axum::Router;
 use crate::AppState;
 
 pub use catalog::catalog_json;
+pub use report::{document as report_document, ALL as REPORT_ALL};
 pub use style::style_document;
 pub use tilejson::tilejson;
 

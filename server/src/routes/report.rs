@@ -15,11 +15,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::HeaderMap;
 use axum::response::Response;
 use serde::Serialize;
+use serde_json::Value;
 
 use lbm_tileset::Measure;
 
 use super::point::{Meaning, YearJson};
 use super::tilejson::json_response;
+use crate::catalog::Snapshot;
 use crate::error::ApiError;
 use crate::index::report::{CountRow, ReportData, NATIONAL_CODE};
 use crate::index::{CellYear, PointIndex};
@@ -115,6 +117,19 @@ struct ParentJson<'a> {
     name: Option<&'a str>,
 }
 
+/// The areas structureel onder druk in or at the place, and the rule that marks them.
+#[derive(Serialize)]
+struct PressureJson<'a> {
+    rule: &'a lbm_tileset::metadata::Pressure,
+    /// Whether the place itself is marked (null for the Netherlands).
+    marked: Option<bool>,
+    buurten: u64,
+    in_wijken: u64,
+    in_gemeenten: u64,
+    wijken: u64,
+    gemeenten: u64,
+}
+
 /// The answer.
 #[derive(Serialize)]
 struct ReportJson<'a> {
@@ -128,6 +143,8 @@ struct ReportJson<'a> {
     means: Vec<YearJson<'a>>,
     measures: Vec<MeasureJson<'a>>,
     weakest: Option<WeakestJson>,
+    /// Null when the index has no overlay rule (a build without one, or an older tiler).
+    pressure: Option<PressureJson<'a>>,
 }
 
 /// The value of column `name` in `row`.
@@ -165,9 +182,12 @@ fn weakest(means: &[CellYear], national: &[CellYear]) -> Option<WeakestJson> {
 }
 
 /// The filters of the query string.
-struct Filters {
-    measure: Option<Measure>,
-    year: Option<i32>,
+#[derive(Debug, Clone, Copy)]
+pub struct Filters {
+    /// Only this measure.
+    pub measure: Option<Measure>,
+    /// Only this year (score years equal to it, change periods starting or ending in it).
+    pub year: Option<i32>,
 }
 
 fn filters(params: &HashMap<String, String>) -> Result<Filters, ApiError> {
@@ -199,7 +219,7 @@ fn filters(params: &HashMap<String, String>) -> Result<Filters, ApiError> {
     Ok(Filters { measure, year })
 }
 
-/// The report of `code`, as JSON.
+/// The report of `code`, as the API answers it.
 async fn report(
     state: &AppState,
     code: &str,
@@ -216,11 +236,32 @@ async fn report(
             "the index has no class distributions; rebuild it with this version of lbm-tiler",
         ));
     }
-    let data: ReportData = index
+    let data = index
         .report(code)
         .await
         .map_err(ApiError::unavailable)?
         .ok_or_else(|| ApiError::not_found(format!("no area with code {code:?}")))?;
+    Ok(json_response(
+        &document(&snapshot, index, &data, &filters)?,
+        headers,
+    ))
+}
+
+/// No filters: the whole report.
+pub const ALL: Filters = Filters {
+    measure: None,
+    year: None,
+};
+
+/// The report document of `data` (read from `index` of `snapshot`) with `filters` applied; a
+/// 404 for a measure or year it has no data for.
+pub fn document(
+    snapshot: &Snapshot,
+    index: &PointIndex,
+    data: &ReportData,
+    filters: &Filters,
+) -> Result<Value, ApiError> {
+    let code = data.code.as_str();
     if let Some(m) = filters.measure {
         if !data.counts.iter().any(|r| r.measure == m.id()) {
             return Err(ApiError::not_found(format!(
@@ -241,7 +282,7 @@ async fn report(
     }
     let in_year =
         |year: i32, from: Option<i32>| filters.year.is_none_or(|y| y == year || from == Some(y));
-    let meaning = Meaning::of(&snapshot);
+    let meaning = Meaning::of(snapshot);
     let mut measures: Vec<MeasureJson<'_>> = Vec::new();
     for m in Measure::ALL {
         if filters.measure.is_some_and(|f| f != m) {
@@ -288,6 +329,18 @@ async fn report(
         code: p,
         name: data.parent_name.as_deref(),
     });
+    let pressure = match (index.pressure_rule(), &data.pressure) {
+        (Some(rule), Some(c)) => Some(PressureJson {
+            rule,
+            marked: c.marked,
+            buurten: c.buurten,
+            in_wijken: c.in_wijken,
+            in_gemeenten: c.in_gemeenten,
+            wijken: c.wijken,
+            gemeenten: c.gemeenten,
+        }),
+        _ => None,
+    };
     let weighted = data.counts.iter().any(|r| r.weights.is_some());
     let body = ReportJson {
         code: &data.code,
@@ -301,8 +354,10 @@ async fn report(
             .collect(),
         measures,
         weakest,
+        pressure,
     };
-    Ok(json_response(&body, headers))
+    // Our own types always serialise.
+    serde_json::to_value(&body).map_err(ApiError::internal)
 }
 
 /// Handler of `/api/v1/report`: the Netherlands.

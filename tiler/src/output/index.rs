@@ -10,18 +10,21 @@ use rusqlite::params;
 use lbm_tileset::index::{
     change_classification_key, classification_key, INDEXES, NATIONAL_CODE, SCHEMA,
 };
+use lbm_tileset::metadata::Pressure;
 use lbm_tileset::names::normalise_name;
 use lbm_tileset::project::rd_to_wgs84;
-use lbm_tileset::{publish, Column};
+use lbm_tileset::{publish, Column, Measure};
 
 use crate::aggregate::distribution::{change_tally, score_tally, Distribution, Tally, CLASSES};
 use crate::aggregate::pyramid::AggCell;
+use crate::aggregate::shown::Rule;
 use crate::error::Result;
 use crate::input::aliases::{aliases, gemeente_names};
 use crate::input::areas::{Area, AreaLevel};
 use crate::input::classes::ClassificationSet;
 use crate::input::scores::Scores;
 use crate::output::mbtiles::AtomicDb;
+use crate::pipeline::tileset::area_pressure;
 use crate::pipeline::{PreparedAreas, GENERATOR};
 
 /// A column's published value, or NULL.
@@ -37,12 +40,16 @@ pub fn write_index(
     classes: &ClassificationSet,
     areas: &[PreparedAreas],
     pairs: &[(u16, u16)],
+    pressure: Option<&Pressure>,
 ) -> Result<PathBuf> {
     let db = AtomicDb::create(dest)?;
     db.batch(SCHEMA)?;
     write_areas(&db, scores, areas)?;
     write_distributions(&db, scores, classes, areas, pairs)?;
     write_national_scores(&db, scores)?;
+    if let Some(p) = pressure {
+        write_pressure(&db, classes, areas, p)?;
+    }
     // Insert in primary-key order: appending to the B-tree is much faster than random inserts.
     let mut order: Vec<(i32, i32, u16, u32, u32)> = scores
         .years
@@ -202,6 +209,42 @@ fn write_distributions(
             }
         }
     }
+    Ok(())
+}
+
+/// The `pressure` rows (the areas under pressure, with their gemeente and wijk) and the rule in
+/// `meta`.
+fn write_pressure(
+    db: &AtomicDb,
+    classes: &ClassificationSet,
+    areas: &[PreparedAreas],
+    p: &Pressure,
+) -> Result<()> {
+    let Some(lbm) = classes.get(Measure::Lbm.id()) else {
+        return Ok(());
+    };
+    let rule = Rule::score(Measure::Lbm, lbm);
+    let mut stmt = db
+        .conn()
+        .prepare("INSERT INTO pressure VALUES (?1, ?2, ?3, ?4)")
+        .map_err(|e| db.err(e))?;
+    for pa in areas {
+        for (a, marked) in pa.layer.areas.iter().zip(area_pressure(pa, &rule, p)) {
+            if !marked {
+                continue;
+            }
+            let wijk = (a.level == AreaLevel::Buurt && a.code.len() >= 8)
+                .then(|| format!("WK{}", &a.code[2..8]));
+            stmt.execute(params![a.code, a.level.layer(), a.parent(), wijk])
+                .map_err(|e| db.err(e))?;
+        }
+    }
+    db.conn()
+        .execute(
+            "INSERT INTO meta VALUES ('pressure', ?1)",
+            [serde_json::to_string(p).unwrap_or_default()],
+        )
+        .map_err(|e| db.err(e))?;
     Ok(())
 }
 

@@ -75,6 +75,28 @@ pub struct BuildOptions {
     /// The national reference level of a derived `afw` (scores files without an `afw` column);
     /// `None`: the mean `lbm` of the first year.
     pub afw_reference: Option<f64>,
+    /// The "structureel onder druk" overlay of the total score (`None`: none).
+    pub pressure: Option<PressureOptions>,
+}
+
+/// The rule of the "structureel onder druk" overlay: places whose total score is in class
+/// `max_class` or lower in every measured year from `since` on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PressureOptions {
+    /// The highest class under pressure (1..8).
+    pub max_class: u8,
+    /// The first year of the period.
+    pub since: u16,
+}
+
+impl Default for PressureOptions {
+    /// "Zwak" (class 4) or lower in every measured year from 2014 on.
+    fn default() -> Self {
+        PressureOptions {
+            max_class: 4,
+            since: 2014,
+        }
+    }
 }
 
 impl BuildOptions {
@@ -100,6 +122,7 @@ impl BuildOptions {
             area_scores: Vec::new(),
             format: OutputFormat::default(),
             afw_reference: None,
+            pressure: Some(PressureOptions::default()),
         }
     }
 }
@@ -293,6 +316,7 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
                     &opts.classification,
                     &areas,
                     &plan.pairs,
+                    plan.pressure.as_ref(),
                 )
             })
         });

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use lbm_tileset::metadata::Pressure;
 use lbm_tileset::Measure;
 
 use crate::aggregate::pyramid::{pyramid, ZoomLevel};
@@ -29,28 +30,40 @@ pub enum Job {
         /// To-year.
         to: u16,
     },
+    /// The places of `measure` structureel onder druk over the plan's [`Plan::pressure`] period
+    /// (`from` to `to`): `{measure}-pressure-{from}-{to}`.
+    Pressure {
+        /// The measure.
+        measure: Measure,
+        /// The period's first measured year.
+        from: u16,
+        /// Its last.
+        to: u16,
+    },
 }
 
 impl Job {
     /// The measure.
     pub fn measure(self) -> Measure {
         match self {
-            Job::Score { measure, .. } | Job::Change { measure, .. } => measure,
+            Job::Score { measure, .. }
+            | Job::Change { measure, .. }
+            | Job::Pressure { measure, .. } => measure,
         }
     }
 
-    /// The year shown (the to-year of a change map).
+    /// The year shown (the to-year of a change map, the last year of a pressure period).
     pub fn year(self) -> u16 {
         match self {
             Job::Score { year, .. } => year,
-            Job::Change { to, .. } => to,
+            Job::Change { to, .. } | Job::Pressure { to, .. } => to,
         }
     }
 
     /// The from-year of a change map.
     pub fn from(self) -> Option<u16> {
         match self {
-            Job::Score { .. } => None,
+            Job::Score { .. } | Job::Pressure { .. } => None,
             Job::Change { from, .. } => Some(from),
         }
     }
@@ -60,6 +73,7 @@ impl Job {
         match self {
             Job::Score { measure, year } => format!("{measure}-{year}"),
             Job::Change { measure, from, to } => format!("{measure}-{from}-{to}"),
+            Job::Pressure { measure, from, to } => format!("{measure}-pressure-{from}-{to}"),
         }
     }
 }
@@ -75,6 +89,9 @@ pub struct Plan {
     pub pairs: Vec<(u16, u16)>,
     /// The zooms and the cell level of each.
     pub zooms: Vec<ZoomLevel>,
+    /// The rule of the "structureel onder druk" overlay of the total score, when the build makes
+    /// one (the total score is built and the period has two measured years or more).
+    pub pressure: Option<Pressure>,
 }
 
 impl Plan {
@@ -87,6 +104,15 @@ impl Plan {
                 message: format!(
                     "{}..{}; expected minzoom <= maxzoom <= 18",
                     opts.minzoom, opts.maxzoom
+                ),
+            });
+        }
+        if let Some(p) = opts.pressure.filter(|p| !(1..=8).contains(&p.max_class)) {
+            return Err(TilerError::InvalidOption {
+                option: "--pressure-class",
+                message: format!(
+                    "{}; expected a class from 1 to 8 (4: zwak or lower), or none",
+                    p.max_class
                 ),
             });
         }
@@ -188,16 +214,63 @@ impl Plan {
                 l
             }
         };
+        let pressure = opts
+            .pressure
+            .filter(|_| measures.contains(&Measure::Lbm))
+            .and_then(|p| {
+                // Every measured year of the period: of the file, also where --years tiles fewer.
+                let years: Vec<i32> = scores
+                    .years
+                    .iter()
+                    .map(|y| i32::from(y.year))
+                    .filter(|y| *y >= i32::from(p.since))
+                    .collect();
+                if years.len() < 2 {
+                    tracing::info!(
+                        since = p.since,
+                        years = years.len(),
+                        "no structureel-onder-druk overlay: the period has fewer than two measured years"
+                    );
+                    return None;
+                }
+                Some(Pressure {
+                    measure: Measure::Lbm.id().into(),
+                    max_class: p.max_class,
+                    since: i32::from(p.since),
+                    years,
+                })
+            });
         Ok(Plan {
             measures,
             years,
             pairs,
             zooms,
+            pressure,
         })
     }
 
-    /// Every tileset, measure by measure: its score years, then its change maps.
+    /// The years of the pressure period (empty without one).
+    pub fn pressure_years(&self) -> Vec<u16> {
+        self.pressure.as_ref().map_or_else(Vec::new, |p| {
+            p.years
+                .iter()
+                .filter_map(|y| u16::try_from(*y).ok())
+                .collect()
+        })
+    }
+
+    /// Every tileset, measure by measure: its score years, then its change maps; the pressure
+    /// overlay last.
     pub fn jobs(&self) -> Vec<Job> {
+        let years = self.pressure_years();
+        let pressure = match (years.first(), years.last()) {
+            (Some(&from), Some(&to)) => Some(Job::Pressure {
+                measure: Measure::Lbm,
+                from,
+                to,
+            }),
+            _ => None,
+        };
         self.measures
             .iter()
             .flat_map(|&measure| {
@@ -210,6 +283,7 @@ impl Plan {
                         to,
                     }))
             })
+            .chain(pressure)
             .collect()
     }
 
@@ -220,6 +294,7 @@ impl Plan {
             .iter()
             .copied()
             .chain(self.pairs.iter().flat_map(|&(a, b)| [a, b]))
+            .chain(self.pressure_years())
             .collect();
         y.sort_unstable();
         y.dedup();

@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use lbm_tileset::levels::automatic_plan;
+use lbm_tileset::metadata::Pressure;
 use lbm_tileset::metadata::{area_fields, grid_fields, vector_layer, TilesetMeta};
 use lbm_tileset::project::rd_to_wgs84;
 use lbm_tileset::{Column, Kind, Measure};
@@ -25,13 +26,17 @@ pub fn build_tileset(p: &Prepared<'_>, job: Job) -> Result<TilesetSummary> {
     let opts = p.opts;
     let measure = job.measure();
     let classes = match job {
-        Job::Score { .. } => opts.classification.get(measure.id()),
+        Job::Score { .. } | Job::Pressure { .. } => opts.classification.get(measure.id()),
         Job::Change { .. } => opts.classification.change(measure.id()),
     }
     .expect("checked by the plan");
     let rule = match job {
-        Job::Score { .. } => Rule::score(measure, classes),
+        Job::Score { .. } | Job::Pressure { .. } => Rule::score(measure, classes),
         Job::Change { .. } => Rule::change(measure, classes),
+    };
+    let pressure = match job {
+        Job::Pressure { .. } => p.plan.pressure.as_ref(),
+        _ => None,
     };
     let name = job.name();
     let writer = TilesetWriter::create(&opts.out_dir, &name, opts.format)?;
@@ -58,7 +63,7 @@ pub fn build_tileset(p: &Prepared<'_>, job: Job) -> Result<TilesetSummary> {
     let area_values: Vec<Vec<(Option<Shown>, u32)>> = p
         .areas
         .iter()
-        .map(|pa| area_values(pa, job, &rule))
+        .map(|pa| area_values(pa, job, &rule, pressure))
         .collect();
 
     let produced = (|| -> Result<Vec<u64>> {
@@ -69,7 +74,7 @@ pub fn build_tileset(p: &Prepared<'_>, job: Job) -> Result<TilesetSummary> {
                 .iter()
                 .find(|l| l.level == zl.level)
                 .expect("level prepared");
-            let feats = grid_features(level, job, &rule, zl.zoom);
+            let feats = grid_features(level, job, &rule, pressure, zl.zoom);
             features.push(feats.len() as u64);
             let mut assign: Vec<(u64, u32)> = Vec::with_capacity(feats.len() + feats.len() / 8);
             for (i, f) in feats.iter().enumerate() {
@@ -83,11 +88,15 @@ pub fn build_tileset(p: &Prepared<'_>, job: Job) -> Result<TilesetSummary> {
             // Every area of this zoom, with or without data: (tile key, layer, piece).
             let mut area_assign: Vec<(u64, u8, u32)> = Vec::new();
             for (li, pa) in p.areas.iter().enumerate() {
+                // A pressure overlay holds only the places it marks.
+                let wanted =
+                    |area: u32| pressure.is_none() || area_values[li][area as usize].0.is_some();
                 area_assign.extend(
                     pa.layer
                         .at(zl.zoom)
                         .iter()
                         .enumerate()
+                        .filter(|(_, piece)| wanted(piece.area))
                         .map(|(pi, piece)| (piece.key, li as u8, pi as u32)),
                 );
             }
@@ -195,18 +204,45 @@ fn merge_by_tile(
 }
 
 /// The cells of one zoom: every populated cell of the year shown (the to-year of a change map),
-/// with what it shows, or nothing when it lacks the value.
-fn grid_features(level: &Level, job: Job, rule: &Rule<'_>, zoom: u8) -> Vec<TileFeature> {
+/// with what it shows, or nothing when it lacks the value. A pressure overlay has only the cells
+/// under pressure (by the cell's class at this zoom in each year of the period), each showing its
+/// score of the last year.
+fn grid_features(
+    level: &Level,
+    job: Job,
+    rule: &Rule<'_>,
+    pressure: Option<&Pressure>,
+    zoom: u8,
+) -> Vec<TileFeature> {
     let to = level.year(job.year());
     let from = job.from().map(|f| level.year(f));
+    let period: Vec<&[AggCell]> = pressure.map_or_else(Vec::new, |p| {
+        p.years
+            .iter()
+            .filter_map(|y| u16::try_from(*y).ok())
+            .map(|y| level.year(y))
+            .collect()
+    });
+    let find = |cells: &[AggCell], a: &AggCell| {
+        cells
+            .binary_search_by_key(&(a.kx, a.ky), |f| (f.kx, f.ky))
+            .ok()
+            .map(|i| cells[i])
+    };
     to.par_iter()
+        .filter(|a| {
+            pressure.is_none_or(|p| {
+                p.holds(period.iter().map(|cells| {
+                    find(cells, a)
+                        .and_then(|c| rule.score_of(&c))
+                        .map(|s| s.class)
+                }))
+            })
+        })
         .map(|a| {
             let shown = match from {
                 None => rule.score_of(a),
-                Some(from) => from
-                    .binary_search_by_key(&(a.kx, a.ky), |f| (f.kx, f.ky))
-                    .ok()
-                    .and_then(|i| rule.change_of(&from[i], a)),
+                Some(from) => find(from, a).and_then(|f| rule.change_of(&f, a)),
             };
             let c = &level.geometry.corners[a.geom as usize];
             TileFeature {
@@ -225,8 +261,14 @@ fn grid_features(level: &Level, job: Job, rule: &Rule<'_>, zoom: u8) -> Vec<Tile
         .collect()
 }
 
-/// What each area of a level shows, and its `n` (cells with data; 0 for scores from a file).
-fn area_values(pa: &PreparedAreas, job: Job, rule: &Rule<'_>) -> Vec<(Option<Shown>, u32)> {
+/// What each area of a level shows, and its `n` (cells with data; 0 for scores from a file). In
+/// a pressure overlay an area not under pressure shows nothing.
+fn area_values(
+    pa: &PreparedAreas,
+    job: Job,
+    rule: &Rule<'_>,
+    pressure: Option<&Pressure>,
+) -> Vec<(Option<Shown>, u32)> {
     let to = pa.year(job.year());
     let n = |a: &AggCell| {
         if pa.from_file {
@@ -235,6 +277,14 @@ fn area_values(pa: &PreparedAreas, job: Job, rule: &Rule<'_>) -> Vec<(Option<Sho
             a.count(rule.column)
         }
     };
+    if let Some(p) = pressure {
+        let marked = area_pressure(pa, rule, p);
+        return to
+            .iter()
+            .zip(marked)
+            .map(|(a, m)| (rule.score_of(a).filter(|_| m), n(a)))
+            .collect();
+    }
     match job.from() {
         None => to.iter().map(|a| (rule.score_of(a), n(a))).collect(),
         Some(f) => pa
@@ -244,6 +294,26 @@ fn area_values(pa: &PreparedAreas, job: Job, rule: &Rule<'_>) -> Vec<(Option<Sho
             .map(|(a, b)| (rule.change_of(a, b), n(b)))
             .collect(),
     }
+}
+
+/// Per area of a level, whether it is under pressure: its class (of its mean, as its score
+/// tilesets show it) at or below the rule's in every year of the period.
+pub fn area_pressure(pa: &PreparedAreas, rule: &Rule<'_>, p: &Pressure) -> Vec<bool> {
+    let years: Vec<&[AggCell]> = p
+        .years
+        .iter()
+        .filter_map(|y| u16::try_from(*y).ok())
+        .map(|y| pa.year(y))
+        .collect();
+    (0..pa.layer.areas.len())
+        .map(|i| {
+            p.holds(
+                years
+                    .iter()
+                    .map(|aggs| aggs.get(i).and_then(|a| rule.score_of(a)).map(|s| s.class)),
+            )
+        })
+        .collect()
 }
 
 /// WGS84 bounds (w, s, e, n) of the cells with data in column `c`.
@@ -294,12 +364,29 @@ fn metadata(
     let cells = p.scores.year(year).map_or(&[][..], |y| y.cells.as_slice());
     let [w, s, e, n] = bounds(cells, measure.column());
     let center_zoom = 8u8.clamp(opts.minzoom, opts.maxzoom);
-    let description = match job.from() {
-        None => format!(
+    let pressure = match job {
+        Job::Pressure { .. } => p.plan.pressure.clone(),
+        _ => None,
+    };
+    let description = match (job.from(), &pressure) {
+        (_, Some(rule)) => format!(
+            "Leefbaarometer {} ({}) structureel onder druk (under structural pressure): class {} \
+             or lower in every measured year from {} ({}), RD New grid cells from 100 m",
+            classes.name_nl,
+            classes.name_en,
+            rule.max_class,
+            rule.since,
+            rule.years
+                .iter()
+                .map(|y| y.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        (None, None) => format!(
             "Leefbaarometer {} ({}) {year}, RD New grid cells from 100 m",
             classes.name_nl, classes.name_en
         ),
-        Some(f) => format!(
+        (Some(f), None) => format!(
             "Leefbaarometer {} ({}) ontwikkeling (change) {f}-{year}, RD New grid cells from 100 m",
             classes.name_nl, classes.name_en
         ),
@@ -353,15 +440,18 @@ fn metadata(
         minzoom: opts.minzoom,
         maxzoom: opts.maxzoom,
         vector_layers: Value::Array(layers),
-        kind: Some(if job.from().is_some() {
-            Kind::Change
-        } else {
-            Kind::Score
+        kind: Some(match job {
+            Job::Score { .. } => Kind::Score,
+            Job::Change { .. } => Kind::Change,
+            Job::Pressure { .. } => Kind::Pressure,
         }),
         measure: Some(measure.id().into()),
         year: Some(i32::from(year)),
-        year_from: job.from().map(i32::from),
-        year_to: job.from().map(|_| i32::from(year)),
+        year_from: match job {
+            Job::Pressure { from, .. } | Job::Change { from, .. } => Some(i32::from(from)),
+            Job::Score { .. } => None,
+        },
+        year_to: (!matches!(job, Job::Score { .. })).then_some(i32::from(year)),
         classification: Some(classes.clone()),
         pyramid: pyramid_levels(&p.plan.zooms),
         source_sha256: Some(p.scores.sha256.clone()),
@@ -374,5 +464,6 @@ fn metadata(
             None
         },
         tiles_hash: Some(tiles_hash.to_string()),
+        pressure,
     }
 }
