@@ -219,7 +219,7 @@ fn write_reports(snapshot: &Snapshot, dir: &Path) -> Result<usize, SiteError> {
         let doc =
             report_document(snapshot, index, &data, &REPORT_ALL).map_err(|e| failed(&e.message))?;
         let name = format!("{}.json", crate::http::encode_segment(&code));
-        write(&dir.join(REPORTS).join(name), doc.to_string().as_bytes())?;
+        write(&dir.join(REPORTS).join(name), doc.as_bytes())?;
         files += 1;
     }
     Ok(files)

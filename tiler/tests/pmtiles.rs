@@ -107,8 +107,17 @@ fn both_formats_hold_identical_tiles_and_metadata() {
 
         let tiles = mbtiles_tiles(mb);
         // The pressure overlay holds only the few places it marks.
-        let least = if mb.to_string_lossy().contains("-pressure-") { 1 } else { 21 };
-        assert!(tiles.len() >= least, "{}: {} tiles", mb.display(), tiles.len());
+        let least = if mb.to_string_lossy().contains("-pressure-") {
+            1
+        } else {
+            21
+        };
+        assert!(
+            tiles.len() >= least,
+            "{}: {} tiles",
+            mb.display(),
+            tiles.len()
+        );
         let archive = Archive::open(pm).unwrap();
         let h = lbm_tiler::inspect::ArchiveHeader::from(archive.header());
         let [addressed, entries, contents] = h.counts;

@@ -177,8 +177,9 @@ impl PointIndex {
 
     /// [`PointIndex::report`] on the calling thread (for the static site's export).
     pub fn report_blocking(&self, code: &str) -> Result<Option<report::ReportData>, TilesetError> {
+        let with_pressure = self.pressure.is_some();
         self.pool
-            .with_conn_blocking(|conn| report::read(conn, code))
+            .with_conn_blocking(|conn| report::read(conn, code, with_pressure))
     }
 
     /// Every area code of the index, ordered (blocking).
@@ -200,8 +201,9 @@ impl PointIndex {
     /// when the index has no such area.
     pub async fn report(&self, code: &str) -> Result<Option<report::ReportData>, TilesetError> {
         let code = code.to_string();
+        let with_pressure = self.pressure.is_some();
         self.pool
-            .with_conn_inline(move |conn| report::read(conn, &code))
+            .with_conn_inline(move |conn| report::read(conn, &code, with_pressure))
             .await
     }
 

@@ -128,8 +128,13 @@ pub fn national_means(conn: &rusqlite::Connection) -> Result<Vec<CellYear>, Tile
     Ok(means)
 }
 
-/// The report data of `code` (upper case), `None` when the index has no such area.
-pub fn read(conn: &rusqlite::Connection, code: &str) -> Result<Option<ReportData>, TilesetError> {
+/// The report data of `code` (upper case), `None` when the index has no such area; with the
+/// areas under pressure when `pressure` (the index has them, see [`has_pressure`]).
+pub fn read(
+    conn: &rusqlite::Connection,
+    code: &str,
+    pressure: bool,
+) -> Result<Option<ReportData>, TilesetError> {
     let mut data = if code == NATIONAL_CODE {
         let means = national_means(conn)?;
         ReportData {
@@ -200,7 +205,7 @@ pub fn read(conn: &rusqlite::Connection, code: &str) -> Result<Option<ReportData
         })
     })?;
     data.counts = rows.collect::<Result<_, _>>()?;
-    if has_pressure(conn) {
+    if pressure {
         data.pressure = Some(pressure_counts(conn, &data.code, &data.level)?);
     }
     Ok(Some(data))

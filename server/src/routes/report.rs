@@ -15,12 +15,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::HeaderMap;
 use axum::response::Response;
 use serde::Serialize;
-use serde_json::Value;
 
 use lbm_tileset::Measure;
 
 use super::point::{Meaning, YearJson};
-use super::tilejson::json_response;
+use super::tilejson::json_text_response;
 use crate::catalog::Snapshot;
 use crate::error::ApiError;
 use crate::index::report::{CountRow, ReportData, NATIONAL_CODE};
@@ -241,8 +240,8 @@ async fn report(
         .await
         .map_err(ApiError::unavailable)?
         .ok_or_else(|| ApiError::not_found(format!("no area with code {code:?}")))?;
-    Ok(json_response(
-        &document(&snapshot, index, &data, &filters)?,
+    Ok(json_text_response(
+        document(&snapshot, index, &data, &filters)?,
         headers,
     ))
 }
@@ -253,14 +252,14 @@ pub const ALL: Filters = Filters {
     year: None,
 };
 
-/// The report document of `data` (read from `index` of `snapshot`) with `filters` applied; a
-/// 404 for a measure or year it has no data for.
+/// The report document of `data` (read from `index` of `snapshot`) with `filters` applied, as
+/// JSON text; a 404 for a measure or year it has no data for.
 pub fn document(
     snapshot: &Snapshot,
     index: &PointIndex,
     data: &ReportData,
     filters: &Filters,
-) -> Result<Value, ApiError> {
+) -> Result<String, ApiError> {
     let code = data.code.as_str();
     if let Some(m) = filters.measure {
         if !data.counts.iter().any(|r| r.measure == m.id()) {
@@ -357,7 +356,7 @@ pub fn document(
         pressure,
     };
     // Our own types always serialise.
-    serde_json::to_value(&body).map_err(ApiError::internal)
+    serde_json::to_string(&body).map_err(ApiError::internal)
 }
 
 /// Handler of `/api/v1/report`: the Netherlands.

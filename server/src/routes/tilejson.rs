@@ -97,7 +97,14 @@ pub fn json_response<T: serde::Serialize + ?Sized>(
     request_headers: &HeaderMap,
 ) -> Response {
     // Serialising our own types into a String cannot fail.
-    let body = serde_json::to_string(value).unwrap_or_default();
+    json_text_response(
+        serde_json::to_string(value).unwrap_or_default(),
+        request_headers,
+    )
+}
+
+/// [`json_response`] of a document already serialised.
+pub fn json_text_response(body: String, request_headers: &HeaderMap) -> Response {
     let hash = hex::encode(&Sha256::digest(body.as_bytes())[..16]);
     let varies = body.len() >= GZIP_MIN;
     let gzip = varies && accepts_gzip(request_headers);

@@ -132,11 +132,14 @@ fn write_distributions(
     areas: &[PreparedAreas],
     pairs: &[(u16, u16)],
 ) -> Result<()> {
+    // Counted period by period, read place by place: the rows go to a staging table first and
+    // are copied in place order at the end, so that a report's rows lie together on disk.
+    db.batch("CREATE TEMP TABLE class_counts_staging AS SELECT * FROM class_counts WHERE 0")?;
     let mut stmt = db
         .conn()
         .prepare(
-            "INSERT INTO class_counts VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,\
-             ?15,?16,?17,?18,?19,?20,?21,?22,?23)",
+            "INSERT INTO class_counts_staging VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,\
+             ?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23)",
         )
         .map_err(|e| db.err(e))?;
     let weighted = scores.weight_column.is_some();
@@ -209,7 +212,12 @@ fn write_distributions(
             }
         }
     }
-    Ok(())
+    drop(stmt);
+    db.batch(
+        "INSERT INTO class_counts SELECT * FROM class_counts_staging
+           ORDER BY code, measure, from_year, year;
+         DROP TABLE class_counts_staging;",
+    )
 }
 
 /// The `pressure` rows (the areas under pressure, with their gemeente and wijk) and the rule in
