@@ -11,9 +11,16 @@ import { classEntry } from './catalog.js';
 import { t, pick, formatSigned, getLang } from './i18n.js';
 
 const LEVEL_NAMES = { gemeente: 'levelGemeenteName', wijk: 'levelWijkName', buurt: 'levelBuurtName', pc4: 'levelPc4', land: 'levelLand' };
-/** Classes 7..9 ("goed" or better) and 1..3 ("onvoldoende" or worse), as the monitor reports. */
-const GOOD = [7, 8, 9];
-const POOR = [1, 2, 3];
+/**
+ * The groups of classes the national monitor reports: "zeer goed" or better (8, 9), "goed" or
+ * better (7..9), "zwak" or lower (1..4) and "onvoldoende" or worse (1..3).
+ */
+const FIGURES = [
+  ['veryGood', 'reportVeryGood', [8, 9]],
+  ['good', 'reportGood', [7, 8, 9]],
+  ['weak', 'reportWeak', [1, 2, 3, 4]],
+  ['poor', 'reportPoor', [1, 2, 3]],
+];
 
 const el = (tag, cls, text) => {
   const e = document.createElement(tag);
@@ -137,11 +144,11 @@ export function initReport(catalog) {
     body.replaceChildren(...parts);
   }
 
-  /** The monitor's two figures per place for the last year: "goed" or better, "onvoldoende" or worse. */
+  /** The monitor's figures per place for the last year (see FIGURES). */
   function summaryTable(m) {
     const table = el('table', 'report-summary');
     const head = el('tr');
-    head.append(el('th', null, ''), el('th', null, t('reportGood')), el('th', null, t('reportPoor')));
+    head.append(el('th', null, ''), ...FIGURES.map(([, label]) => el('th', null, t(label))));
     const thead = el('thead');
     thead.append(head);
     const tbody = el('tbody');
@@ -152,12 +159,8 @@ export function initReport(catalog) {
       tr.dataset.code = r.code;
       const shares = last ? sharesOf(last) : null;
       tr.append(el('th', null, `${placeName(r)}${last ? ` (${last.year})` : ''}`),
-        el('td', null, shares ? percent(sumOf(shares, GOOD)) : '–'),
-        el('td', null, shares ? percent(sumOf(shares, POOR)) : '–'));
-      if (shares) {
-        tr.dataset.good = String(sumOf(shares, GOOD));
-        tr.dataset.poor = String(sumOf(shares, POOR));
-      }
+        ...FIGURES.map(([, , ks]) => el('td', null, shares ? percent(sumOf(shares, ks)) : '–')));
+      if (shares) for (const [key, , ks] of FIGURES) tr.dataset[key] = String(sumOf(shares, ks));
       tbody.append(tr);
     }
     table.append(thead, tbody);

@@ -69,12 +69,16 @@ test('the report of a searched gemeente draws the API\'s class shares beside the
       }
     }
   }
-  // The monitor's figures: goed or better (7-9), onvoldoende or worse (1-3), last year.
-  const summary = await page.$$eval('.report-summary tbody tr', (rows) => rows.map((r) => [r.dataset.code, Number(r.dataset.good), Number(r.dataset.poor)]));
-  for (const [code, good, poor] of summary) {
-    const last = lbmYears(code === 'NL' ? nl : own).at(-1);
+  // The monitor's figures, last year: zeer goed or better (8-9), goed or better (7-9), zwak or
+  // lower (1-4), onvoldoende or worse (1-3).
+  const summary = await page.$$eval('.report-summary tbody tr', (rows) => rows.map((r) => ({ ...r.dataset })));
+  assert.deepEqual(summary.map((r) => r.code), ['GM0344', 'NL']);
+  for (const row of summary) {
+    const last = lbmYears(row.code === 'NL' ? nl : own).at(-1);
     const sum = (ks) => ks.reduce((a, k) => a + last.shares[k - 1], 0);
-    assert.ok(Math.abs(good - sum([7, 8, 9])) < 1e-9 && Math.abs(poor - sum([1, 2, 3])) < 1e-9, code);
+    for (const [key, ks] of [['veryGood', [8, 9]], ['good', [7, 8, 9]], ['weak', [1, 2, 3, 4]], ['poor', [1, 2, 3]]]) {
+      assert.ok(Math.abs(Number(row[key]) - sum(ks)) < 1e-9, `${row.code} ${key}`);
+    }
   }
   assert.equal(await page.$eval('.report-weakest', (e) => e.dataset.measure), own.weakest.measure, 'the weakest dimension');
   saveArtifact('report-gemeente.png', await page.screenshot());
