@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 use pbf_font_tools::prost::Message;
-use pbf_font_tools::{Fontstack, Glyphs as GlyphsPbf};
+use pbf_font_tools::{combine_glyphs, Fontstack, Glyphs as GlyphsPbf};
 use tokio::sync::OnceCell;
 
 /// One shipped font: the name a style asks for and the TrueType file.
@@ -117,21 +117,19 @@ pub fn render_range(font: &Font, start: u32) -> Result<Fontstack, GlyphError> {
 }
 
 /// The PBF of a fontstack's range: each code point from the first font of the stack that has it
-/// (an empty but valid message when none has any).
+/// (`pbf_font_tools::combine_glyphs`), named by the stack asked for and the requested range as
+/// fontnik writes them, in code point order; an empty but valid message when no font has any
+/// (where `combine_glyphs` has none).
 pub fn encode_stack(name: &str, start: u32, ranges: Vec<Fontstack>) -> Vec<u8> {
-    let mut stack = Fontstack {
-        name: name.to_string(),
-        range: format!("{start}-{}", start + 255),
-        glyphs: Vec::new(),
-    };
-    let mut seen = std::collections::HashSet::new();
-    for r in ranges {
-        for g in r.glyphs {
-            if seen.insert(g.id) {
-                stack.glyphs.push(g);
-            }
-        }
-    }
+    let fonts = ranges
+        .into_iter()
+        .map(|r| GlyphsPbf { stacks: vec![r] })
+        .collect();
+    let mut stack = combine_glyphs(fonts)
+        .and_then(|g| g.stacks.into_iter().next())
+        .unwrap_or_default();
+    stack.name = name.to_string();
+    stack.range = format!("{start}-{}", start + 255);
     stack.glyphs.sort_by_key(|g| g.id);
     GlyphsPbf {
         stacks: vec![stack],
