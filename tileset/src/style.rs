@@ -119,7 +119,6 @@ fn level_layers(meta: &TilesetMeta, level: &str) -> Vec<Value> {
         "line-color": "#111111",
         "line-width": ["case", ["boolean", ["feature-state", "selected"], false], if grid { 3.0 } else { 3.5 }, 0],
     });
-    let (min, max, visibility) = placement(meta, level);
     let mut out = vec![
         layer(format!("{level}-fill"), "fill", level, "fill", fill),
         layer(
@@ -137,24 +136,31 @@ fn level_layers(meta: &TilesetMeta, level: &str) -> Vec<Value> {
             selected,
         ),
     ];
-    for (i, l) in out.iter_mut().enumerate() {
-        let from = if grid && i == 1 {
-            let z = min
-                .map_or(GRID_OUTLINE_FROM, f64::from)
-                .max(GRID_OUTLINE_FROM);
-            Some(json!(z))
-        } else {
-            min.map(|z| json!(z))
-        };
-        if let Some(z) = from {
-            l["minzoom"] = z;
+    let min = place(meta, level, &mut out);
+    if grid {
+        // 100 m cells get their outline only once they are wide enough on screen.
+        let z = min
+            .map_or(GRID_OUTLINE_FROM, f64::from)
+            .max(GRID_OUTLINE_FROM);
+        out[1]["minzoom"] = json!(z);
+    }
+    out
+}
+
+/// Puts the layers of `level` in the level's zoom band with its visibility ([`placement`]);
+/// returns the band's minzoom.
+fn place(meta: &TilesetMeta, level: &str, layers: &mut [Value]) -> Option<u8> {
+    let (min, max, visibility) = placement(meta, level);
+    for l in layers {
+        if let Some(z) = min {
+            l["minzoom"] = json!(z);
         }
         if let Some(z) = max {
             l["maxzoom"] = json!(z);
         }
         l["layout"] = json!({"visibility": visibility});
     }
-    out
+    min
 }
 
 /// The colour that marks a place "structureel onder druk" ([`Kind::Pressure`]): a purple
@@ -178,7 +184,6 @@ fn pressure_layers(meta: &TilesetMeta, level: &str) -> Vec<Value> {
             json!(["interpolate", ["linear"], ["zoom"], 6, 1.5, 14, 3.0])
         },
     });
-    let (min, max, visibility) = placement(meta, level);
     let mut out = vec![
         layer(format!("{level}-fill"), "fill", level, "fill", fill),
         layer(
@@ -189,15 +194,7 @@ fn pressure_layers(meta: &TilesetMeta, level: &str) -> Vec<Value> {
             outline,
         ),
     ];
-    for l in &mut out {
-        if let Some(z) = min {
-            l["minzoom"] = json!(z);
-        }
-        if let Some(z) = max {
-            l["maxzoom"] = json!(z);
-        }
-        l["layout"] = json!({"visibility": visibility});
-    }
+    place(meta, level, &mut out);
     out
 }
 
