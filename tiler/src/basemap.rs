@@ -12,7 +12,6 @@ use std::path::PathBuf;
 
 use geo::{Area as _, InteriorPoint as _};
 use indicatif::ProgressBar;
-use mvt::{GeomEncoder, GeomType, Tile};
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
@@ -24,7 +23,8 @@ use lbm_tileset::metadata::vector_layer;
 use lbm_tileset::project::rd_to_unit;
 use lbm_tileset::{AreaLevel, Kind, TilesetMeta};
 
-use crate::encode::{encode_rings, global_px, EXTENT, GZIP_LEVEL};
+use crate::encode::layer::{LayerWriter, POINT, POLYGON};
+use crate::encode::{global_px, EXTENT, GZIP_LEVEL};
 use crate::error::{Result, TilerError};
 use crate::geometry::area_tiles::{simplify_tolerance, tile_polygons, AreaPiece};
 use crate::input::areas::{Area, Polygon};
@@ -347,73 +347,60 @@ fn encode_tile(
 ) -> Result<Vec<u8>> {
     let (pieces, points) = (&content.pieces, &content.labels);
     let (x, y) = ((key >> 32) as u32, key as u32);
-    let err = |e: &dyn std::fmt::Display| TilerError::Encode {
+    let mut layer = LayerWriter::default();
+    let mut tile = Vec::new();
+    for (li, l) in layers.iter().enumerate() {
+        layer.reset(l.name, EXTENT);
+        for &(_, pi) in pieces.iter().filter(|(i, _)| *i == li) {
+            let p = &l.at(z)[pi];
+            let (code, name) = &l.labels[p.area as usize];
+            // The digits of an area's code (as in the score tilesets), else the feature's number.
+            let id = if code.is_empty() {
+                u64::from(p.area) + 1
+            } else {
+                layer.tag_string("code", code);
+                lbm_tileset::names::code_id(code)
+            };
+            if !name.is_empty() {
+                layer.tag_string("name", name);
+            }
+            layer.add_feature(id, POLYGON, &p.geometry);
+        }
+        if !layer.is_empty() {
+            layer.write_to(&mut tile);
+        }
+    }
+    let (ox, oy) = (x as i32 * EXTENT as i32, y as i32 * EXTENT as i32);
+    let mut geometry = Vec::new();
+    for name in [PLACE, AREA_LABEL] {
+        layer.reset(name, EXTENT);
+        for l in points
+            .iter()
+            .map(|&i| &labels[i])
+            .filter(|l| l.layer == name)
+        {
+            let (gx, gy) = global_px(l.unit, z);
+            geometry.clear();
+            crate::encode::geometry::point(&mut geometry, (gx - ox, gy - oy));
+            layer.tag_string("name", &l.name);
+            if name == PLACE {
+                layer.tag_string("kind", l.class);
+                layer.tag_uint("population", l.population.unwrap_or(0.0) as u64);
+            } else {
+                layer.tag_string("level", l.class);
+            }
+            layer.add_feature(l.id, POINT, &geometry);
+        }
+        if !layer.is_empty() {
+            layer.write_to(&mut tile);
+        }
+    }
+    gzip(&tile, gzip_level).map_err(|e| TilerError::Encode {
         z,
         x,
         y,
         message: e.to_string(),
-    };
-    let mut tile = Tile::new(EXTENT);
-    for (li, l) in layers.iter().enumerate() {
-        let mine: Vec<&AreaPiece> = pieces
-            .iter()
-            .filter(|(i, _)| *i == li)
-            .map(|&(_, pi)| &l.at(z)[pi])
-            .collect();
-        if mine.is_empty() {
-            continue;
-        }
-        let mut layer = tile.create_layer(l.name);
-        for p in mine {
-            let geom = encode_rings(&p.rings).map_err(|e| err(&e))?;
-            let mut feature = layer.into_feature(geom);
-            let (code, name) = &l.labels[p.area as usize];
-            // The digits of an area's code (as in the score tilesets), else the feature's number.
-            if code.is_empty() {
-                feature.set_id(u64::from(p.area) + 1);
-            } else {
-                feature.set_id(lbm_tileset::names::code_id(code));
-                feature.add_tag_string("code", code);
-            }
-            if !name.is_empty() {
-                feature.add_tag_string("name", name);
-            }
-            layer = feature.into_layer();
-        }
-        tile.add_layer(layer).map_err(|e| err(&e))?;
-    }
-    let (ox, oy) = (x as i32 * EXTENT as i32, y as i32 * EXTENT as i32);
-    for name in [PLACE, AREA_LABEL] {
-        let mine: Vec<&LabelPoint> = points
-            .iter()
-            .map(|&i| &labels[i])
-            .filter(|l| l.layer == name)
-            .collect();
-        if mine.is_empty() {
-            continue;
-        }
-        let mut layer = tile.create_layer(name);
-        for l in mine {
-            let (gx, gy) = global_px(l.unit, z);
-            let geom = GeomEncoder::new(GeomType::Point)
-                .point(gx - ox, gy - oy)
-                .and_then(|g| g.encode())
-                .map_err(|e| err(&e))?;
-            let mut feature = layer.into_feature(geom);
-            feature.set_id(l.id);
-            feature.add_tag_string("name", &l.name);
-            if name == PLACE {
-                feature.add_tag_string("kind", l.class);
-                feature.add_tag_uint("population", l.population.unwrap_or(0.0) as u64);
-            } else {
-                feature.add_tag_string("level", l.class);
-            }
-            layer = feature.into_layer();
-        }
-        tile.add_layer(layer).map_err(|e| err(&e))?;
-    }
-    let raw = tile.to_bytes().map_err(|e| err(&e))?;
-    gzip(&raw, gzip_level).map_err(|e| err(&e))
+    })
 }
 
 /// The metadata rows of the basemap.

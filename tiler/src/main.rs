@@ -55,8 +55,8 @@ enum Command {
         /// Do not write the point index (lbm-index.sqlite).
         #[arg(long)]
         no_index: bool,
-        /// gzip level of the tiles, 1 (fastest) ..= 9 (smallest).
-        #[arg(long, default_value_t = lbm_tiler::encode::GZIP_LEVEL, value_parser = clap::value_parser!(u32).range(1..=9))]
+        /// gzip level of the tiles (libdeflate), 1 (fastest) ..= 12 (smallest).
+        #[arg(long, default_value_t = lbm_tiler::encode::GZIP_LEVEL, value_parser = clap::value_parser!(u32).range(1..=12))]
         gzip_level: u32,
         /// Change maps FROM:TO[,FROM:TO...], e.g. 2018:2020; `none` for none. Default: each
         /// pair of consecutive years built.

@@ -1,52 +1,40 @@
-//! gzip as tiles are stored (RFC 1952), with one deflate state per thread: the tiler compresses
-//! hundreds of thousands of small tiles and the server its JSON answers, and allocating and
-//! clearing a fresh state (hash tables and window) for each cost more than compressing many.
+//! gzip as tiles are stored (RFC 1952), with libdeflate and one compressor per thread and level.
+//!
+//! The tiler compresses hundreds of thousands of whole tiles in memory and the server its JSON
+//! answers: libdeflate is made for whole buffers. On one national 100 m tileset (5,914 tiles,
+//! 99 MB of MVT) libdeflate level 1 wrote 35.5 MB in 0.71 s where zlib-rs level 2 wrote 36.4 MB
+//! in 1.13 s (level 6: 33.0 MB in 1.78 s against 34.0 MB in 2.32 s).
 
-use flate2::{Compress, Compression, Crc, FlushCompress, Status};
+use libdeflater::{CompressionLvl, Compressor};
 
 thread_local! {
-    /// This thread's deflate state and its level, reset per call.
-    static DEFLATE: std::cell::RefCell<Option<(u32, Compress)>> = const { std::cell::RefCell::new(None) };
+    /// This thread's compressors, by level (a compressor keeps its hash tables between calls).
+    static COMPRESSORS: std::cell::RefCell<Vec<(i32, Compressor)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// gzip (RFC 1952) of `data` at `level`, with a reused raw-deflate state.
+/// gzip (RFC 1952) of `data` at `level` (1 fastest ..= 12 smallest; 0 is taken as 1).
 pub fn gzip(data: &[u8], level: u32) -> std::io::Result<Vec<u8>> {
-    let level = level.min(9);
-    let mut out = Vec::with_capacity(data.len() / 3 + 64);
-    // Header: magic, deflate, no flags, no mtime, no extra flags, OS unknown.
-    out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
-    DEFLATE.with(|cell| -> std::io::Result<()> {
-        let mut slot = cell.borrow_mut();
-        let compress = match slot.as_mut() {
-            Some((l, c)) if *l == level => {
-                c.reset();
-                c
-            }
-            _ => {
-                &mut slot
-                    .insert((level, Compress::new(Compression::new(level), false)))
-                    .1
+    let level = level.clamp(1, 12) as i32;
+    COMPRESSORS.with(|cell| {
+        let mut all = cell.borrow_mut();
+        let i = match all.iter().position(|(l, _)| *l == level) {
+            Some(i) => i,
+            None => {
+                let lvl = CompressionLvl::new(level)
+                    .map_err(|e| std::io::Error::other(format!("gzip level {level}: {e:?}")))?;
+                all.push((level, Compressor::new(lvl)));
+                all.len() - 1
             }
         };
-        let start_in = compress.total_in();
-        loop {
-            let consumed = (compress.total_in() - start_in) as usize;
-            if out.capacity() - out.len() < 1024 {
-                out.reserve(out.capacity().max(4096));
-            }
-            let status = compress
-                .compress_vec(&data[consumed..], &mut out, FlushCompress::Finish)
-                .map_err(std::io::Error::other)?;
-            if status == Status::StreamEnd {
-                return Ok(());
-            }
-        }
-    })?;
-    let mut crc = Crc::new();
-    crc.update(data);
-    out.extend_from_slice(&crc.sum().to_le_bytes());
-    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
-    Ok(out)
+        let compressor = &mut all[i].1;
+        let mut out = vec![0; compressor.gzip_compress_bound(data.len())];
+        let n = compressor
+            .gzip_compress(data, &mut out)
+            .map_err(|e| std::io::Error::other(format!("gzip: {e:?}")))?;
+        out.truncate(n);
+        Ok(out)
+    })
 }
 
 #[cfg(test)]
@@ -55,7 +43,7 @@ mod tests {
 
     #[test]
     fn reused_state_round_trips_at_every_level() {
-        for level in [1, 3, 9, 3] {
+        for level in [1, 3, 9, 3, 12] {
             let big: Vec<u8> = (0..200_000u32)
                 .map(|i| (i % 251) as u8 ^ (i / 7000) as u8)
                 .collect();

@@ -62,6 +62,8 @@ pub struct AreaPiece {
     pub area: u32,
     /// Rings, each exterior followed by its holes.
     pub rings: Vec<Vec<(i32, i32)>>,
+    /// The rings as MVT geometry commands, encoded once for every tileset that draws them.
+    pub geometry: Vec<u8>,
 }
 
 /// The pieces of one area level for every zoom of its range.
@@ -374,11 +376,13 @@ fn cut(polys: &[UnitPolygon], z: u8, area: u32, buffer: i32) -> Vec<AreaPiece> {
                     );
                 }
             }
-            if !rings.is_empty() {
+            let mut geometry = Vec::new();
+            if crate::encode::geometry::polygon(&mut geometry, rings.iter().map(|r| &r[..])) {
                 out.push(AreaPiece {
                     key: ((tx as u64) << 32) | ty as u64,
                     area,
                     rings,
+                    geometry,
                 });
             }
         }

@@ -320,15 +320,23 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
                 )
             })
         });
-        let tilesets: Result<Vec<TilesetSummary>> = jobs
+        let done = |job: &plan::Job| {
+            bar.inc(1);
+            bar.set_message(job.name());
+        };
+        let tilesets: Result<Vec<TilesetSummary>> = tileset::groups(&jobs)
             .par_iter()
-            .map(|&job| {
-                let r = tileset::build_tileset(&prepared, job);
-                bar.inc(1);
-                bar.set_message(job.name());
-                r
-            })
-            .collect();
+            .map(|group| tileset::build_group(&prepared, group, &done))
+            .collect::<Result<Vec<_>>>()
+            .map(|groups| {
+                // In the plan's order, as the jobs were listed.
+                let mut all: Vec<TilesetSummary> = groups.into_iter().flatten().collect();
+                all.sort_by_key(|t| {
+                    let stem = t.path.file_stem().and_then(|s| s.to_str());
+                    jobs.iter().position(|j| Some(j.name().as_str()) == stem)
+                });
+                all
+            });
         let index = index.map(|h| h.join().expect("index writer does not panic"));
         (tilesets, index)
     });

@@ -1,7 +1,9 @@
-//! One tileset: its features per zoom, assigned to tiles and encoded by rayon workers, written by
-//! one writer thread, and its metadata rows.
+//! The tilesets of one year: their cells per zoom, assigned to tiles, cut and encoded once by
+//! rayon workers and given each tileset's values, each tileset written by its own thread, and
+//! their metadata rows.
 
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{sync_channel, SyncSender};
+use std::thread::JoinHandle;
 
 use rayon::prelude::*;
 use serde_json::Value;
@@ -14,34 +16,134 @@ use lbm_tileset::{Column, Kind, Measure};
 
 use crate::aggregate::pyramid::{pyramid_levels, AggCell};
 use crate::aggregate::shown::Rule;
-use crate::encode::{encode_tile, global_px, AreaTileFeature, AreaTileLayer, Shown, TileFeature};
+use crate::encode::{
+    global_px, AreaTileFeature, AreaTileLayer, Shown, TileCells, TileEncoder, TileFeature,
+};
 use crate::error::{Result, TilerError};
 use crate::output::{TilesetWriter, ZoomStats};
 use crate::pipeline::plan::Job;
 use crate::pipeline::{Level, Prepared, PreparedAreas, TilesetSummary, GENERATOR, MAX_TILE_BYTES};
 
-/// Builds the files of one tileset (`{name}.mbtiles` and/or `.pmtiles`): rayon workers encode
-/// tiles, one thread writes them.
-pub fn build_tileset(p: &Prepared<'_>, job: Job) -> Result<TilesetSummary> {
-    let opts = p.opts;
-    let measure = job.measure();
-    let classes = match job {
-        Job::Score { .. } | Job::Pressure { .. } => opts.classification.get(measure.id()),
-        Job::Change { .. } => opts.classification.change(measure.id()),
+/// The jobs split into groups that draw the same cells: the score tilesets and change maps of
+/// one year (the change maps show the cells of their to-year), and the pressure overlay alone
+/// (it draws only the cells it marks). In the order of their first job.
+pub fn groups(jobs: &[Job]) -> Vec<Vec<Job>> {
+    let key = |j: &Job| (j.year(), matches!(j, Job::Pressure { .. }));
+    let mut groups: Vec<Vec<Job>> = Vec::new();
+    for &job in jobs {
+        match groups.iter_mut().find(|g| key(&g[0]) == key(&job)) {
+            Some(g) => g.push(job),
+            None => groups.push(vec![job]),
+        }
     }
-    .expect("checked by the plan");
-    let rule = match job {
-        Job::Score { .. } | Job::Pressure { .. } => Rule::score(measure, classes),
-        Job::Change { .. } => Rule::change(measure, classes),
-    };
-    let pressure = match job {
-        Job::Pressure { .. } => p.plan.pressure.as_ref(),
+    groups
+}
+
+/// A tile on its way to its file: zoom, x, y (XYZ) and its bytes.
+type TileMessage = (u8, u32, u32, Vec<u8>);
+/// The thread writing one tileset's file, with what it wrote per zoom.
+type WriterThread = JoinHandle<Result<(TilesetWriter, Vec<ZoomStats>)>>;
+
+/// One tileset of a group being written: what it shows and the thread writing its file.
+struct Output<'a> {
+    job: Job,
+    classes: &'a lbm_tileset::Classification,
+    rule: Rule<'a>,
+    /// What each area of each area level shows, and its `n`.
+    area_values: Vec<Vec<(Option<Shown>, u32)>>,
+    tx: SyncSender<TileMessage>,
+    writer: WriterThread,
+}
+
+/// Builds the tilesets of one group of [`groups`] (`{name}.mbtiles` and/or `.pmtiles` each):
+/// rayon workers cut, label and encode each tile's cells once ([`TileCells`]) and then encode the
+/// tile of every tileset from them; one thread per tileset writes its file. `done` is called
+/// as each tileset is finished.
+pub fn build_group(
+    p: &Prepared<'_>,
+    jobs: &[Job],
+    done: &(dyn Fn(&Job) + Sync),
+) -> Result<Vec<TilesetSummary>> {
+    let opts = p.opts;
+    let pressure = match jobs {
+        [Job::Pressure { .. }] => p.plan.pressure.as_ref(),
         _ => None,
     };
-    let name = job.name();
-    let writer = TilesetWriter::create(&opts.out_dir, &name, opts.format)?;
-    let (tx, rx) = sync_channel::<(u8, u32, u32, Vec<u8>)>(256);
-    let writer_thread = std::thread::spawn(move || -> Result<(TilesetWriter, Vec<ZoomStats>)> {
+    let mut outputs = Vec::with_capacity(jobs.len());
+    for &job in jobs {
+        let measure = job.measure();
+        let classes = match job {
+            Job::Score { .. } | Job::Pressure { .. } => opts.classification.get(measure.id()),
+            Job::Change { .. } => opts.classification.change(measure.id()),
+        }
+        .expect("checked by the plan");
+        let rule = match job {
+            Job::Score { .. } | Job::Pressure { .. } => Rule::score(measure, classes),
+            Job::Change { .. } => Rule::change(measure, classes),
+        };
+        let area_values = p
+            .areas
+            .iter()
+            .map(|pa| area_values(pa, job, &rule, pressure))
+            .collect();
+        let (tx, writer) = spawn_writer(TilesetWriter::create(
+            &opts.out_dir,
+            &job.name(),
+            opts.format,
+        )?);
+        outputs.push(Output {
+            job,
+            classes,
+            rule,
+            area_values,
+            tx,
+            writer,
+        });
+    }
+    let produced = produce(p, &outputs, pressure);
+    let mut summaries = Vec::with_capacity(outputs.len());
+    let (features, mut first_error) = match produced {
+        Ok(f) => (f, None),
+        Err(e) => (Vec::new(), Some(e)),
+    };
+    for o in outputs {
+        drop(o.tx);
+        let written = o.writer.join().expect("tile writer does not panic");
+        let summary = written.and_then(|(writer, zoom_stats)| {
+            let tiles_hash = writer.tiles_hash().to_string();
+            let meta = metadata(p, o.job, o.classes, &tiles_hash);
+            let files = writer.finish(&meta.to_rows())?;
+            tracing::debug!(tileset = %o.job.name(), "written");
+            Ok(TilesetSummary {
+                path: files[0].path.clone(),
+                files,
+                tiles_hash,
+                measure: o.job.measure().id().to_string(),
+                year: o.job.year(),
+                year_from: o.job.from(),
+                features: features.clone(),
+                zooms: zoom_stats,
+            })
+        });
+        match summary {
+            Ok(s) => {
+                done(&o.job);
+                summaries.push(s);
+            }
+            // A writer error explains a producer's "writer stopped": it replaces that one.
+            Err(e) => first_error = Some(e),
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(summaries),
+    }
+}
+
+/// A thread writing the tiles it is sent into `writer`, with the statistics of each zoom.
+fn spawn_writer(writer: TilesetWriter) -> (SyncSender<TileMessage>, WriterThread) {
+    let (tx, rx) = sync_channel::<TileMessage>(64);
+    let handle = std::thread::spawn(move || {
         let mut writer = writer;
         let mut stats: Vec<ZoomStats> = Vec::new();
         for (z, x, y, data) in rx {
@@ -59,122 +161,133 @@ pub fn build_tileset(p: &Prepared<'_>, job: Job) -> Result<TilesetSummary> {
         }
         Ok((writer, stats))
     });
-    // What each area shows, once for every zoom.
-    let area_values: Vec<Vec<(Option<Shown>, u32)>> = p
-        .areas
-        .iter()
-        .map(|pa| area_values(pa, job, &rule, pressure))
-        .collect();
+    (tx, handle)
+}
 
-    let produced = (|| -> Result<Vec<u64>> {
-        let mut features = Vec::with_capacity(p.plan.zooms.len());
-        for zl in &p.plan.zooms {
-            let level = p
-                .levels
-                .iter()
-                .find(|l| l.level == zl.level)
-                .expect("level prepared");
-            let feats = grid_features(level, job, &rule, pressure, zl.zoom);
-            features.push(feats.len() as u64);
-            let mut assign: Vec<(u64, u32)> = Vec::with_capacity(feats.len() + feats.len() / 8);
-            for (i, f) in feats.iter().enumerate() {
-                let (x0, y0, x1, y1) = f.tile_range(zl.zoom);
-                for x in x0..=x1 {
-                    for y in y0..=y1 {
-                        assign.push(((u64::from(x) << 32) | u64::from(y), i as u32));
-                    }
+/// Encodes every tile of every zoom for all `outputs` and sends each to its writer; returns the
+/// number of cells of each zoom.
+fn produce(
+    p: &Prepared<'_>,
+    outputs: &[Output<'_>],
+    pressure: Option<&Pressure>,
+) -> Result<Vec<u64>> {
+    let opts = p.opts;
+    let year = outputs[0].job.year();
+    let mut features = Vec::with_capacity(p.plan.zooms.len());
+    for zl in &p.plan.zooms {
+        let level = p
+            .levels
+            .iter()
+            .find(|l| l.level == zl.level)
+            .expect("level prepared");
+        let to = level.year(year);
+        let cells = grid_cells(level, to, &outputs[0].rule, pressure, zl.zoom);
+        // What each cell shows in each tileset, and its n.
+        let values: Vec<Vec<(Option<Shown>, u32)>> = outputs
+            .iter()
+            .map(|o| cell_values(level, to, &cells, o))
+            .collect();
+        let mut assign: Vec<(u64, u32)> = Vec::with_capacity(cells.len() + cells.len() / 8);
+        for (i, (_, f)) in cells.iter().enumerate() {
+            let (x0, y0, x1, y1) = f.tile_range(zl.zoom);
+            for x in x0..=x1 {
+                for y in y0..=y1 {
+                    assign.push(((u64::from(x) << 32) | u64::from(y), i as u32));
                 }
             }
-            // Every area of this zoom, with or without data: (tile key, layer, piece).
-            let mut area_assign: Vec<(u64, u8, u32)> = Vec::new();
-            for (li, pa) in p.areas.iter().enumerate() {
-                // A pressure overlay holds only the places it marks.
-                let wanted =
-                    |area: u32| pressure.is_none() || area_values[li][area as usize].0.is_some();
-                area_assign.extend(
-                    pa.layer
-                        .at(zl.zoom)
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, piece)| wanted(piece.area))
-                        .map(|(pi, piece)| (piece.key, li as u8, pi as u32)),
+        }
+        // Every area of this zoom, with or without data: (tile key, layer, piece).
+        let mut area_assign: Vec<(u64, u8, u32)> = Vec::new();
+        for (li, pa) in p.areas.iter().enumerate() {
+            // A pressure overlay holds only the places it marks.
+            let values = &outputs[0].area_values[li];
+            let wanted = |area: u32| pressure.is_none() || values[area as usize].0.is_some();
+            area_assign.extend(
+                pa.layer
+                    .at(zl.zoom)
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, piece)| wanted(piece.area))
+                    .map(|(pi, piece)| (piece.key, li as u8, pi as u32)),
+            );
+        }
+        assign.par_sort_unstable();
+        area_assign.par_sort_unstable();
+        let groups = merge_by_tile(&assign, &area_assign);
+        let stopped = |(z, x, y): (u8, u32, u32)| TilerError::Encode {
+            z,
+            x,
+            y,
+            message: "the tile writer stopped".into(),
+        };
+        groups.par_iter().try_for_each_init(
+            || (TileCells::default(), TileEncoder::default()),
+            |(tile_cells, encoder), &(key, a, b, c, d)| {
+                let (x, y) = ((key >> 32) as u32, key as u32);
+                let tile = (zl.zoom, x, y);
+                tile_cells.place(
+                    x,
+                    y,
+                    zl.level,
+                    assign[a..b].iter().map(|&(_, i)| (i, &cells[i as usize].1)),
                 );
-            }
-            assign.par_sort_unstable();
-            area_assign.par_sort_unstable();
-            let groups = merge_by_tile(&assign, &area_assign);
-            groups
-                .par_iter()
-                .try_for_each_with(tx.clone(), |tx, &(key, a, b, c, d)| {
-                    let (x, y) = ((key >> 32) as u32, key as u32);
-                    let mut layers: Vec<AreaTileLayer> = Vec::new();
-                    for &(_, li, pi) in &area_assign[c..d] {
-                        let pa = &p.areas[li as usize];
-                        let piece = &pa.layer.at(zl.zoom)[pi as usize];
-                        let area = &pa.layer.areas[piece.area as usize];
-                        let (shown, n) = area_values[li as usize][piece.area as usize];
-                        let layer_name = pa.layer.level.layer();
-                        if layers.last().is_none_or(|l| l.name != layer_name) {
-                            layers.push(AreaTileLayer {
-                                name: layer_name,
-                                features: Vec::new(),
-                            });
-                        }
-                        layers
-                            .last_mut()
-                            .expect("pushed above")
-                            .features
-                            .push(AreaTileFeature {
-                                rings: &piece.rings,
-                                id: area.feature_id(),
-                                code: &area.code,
-                                name: &area.name,
-                                shown,
-                                n,
-                            });
-                    }
-                    let data = encode_tile(
-                        zl.zoom,
-                        x,
-                        y,
-                        zl.level,
+                for (o, values) in outputs.iter().zip(&values) {
+                    let layers = area_layers(p, zl.zoom, &area_assign[c..d], &o.area_values);
+                    let data = encoder.encode_tile(
+                        tile,
                         opts.gzip_level,
-                        assign[a..b].iter().map(|(_, i)| &feats[*i as usize]),
+                        tile_cells,
+                        |i| values[i as usize],
                         &layers,
                     )?;
                     if data.len() as u64 > MAX_TILE_BYTES {
-                        tracing::warn!(tile = %format!("{name} {}/{x}/{y}", zl.zoom), bytes = data.len(), "tile above 500 KB");
+                        tracing::warn!(tile = %format!("{} {}/{x}/{y}", o.job.name(), zl.zoom), bytes = data.len(), "tile above 500 KB");
                     }
-                    tx.send((zl.zoom, x, y, data))
-                        .map_err(|_| TilerError::Encode {
-                            z: zl.zoom,
-                            x,
-                            y,
-                            message: "the tile writer stopped".into(),
-                        })
-                })?;
+                    o.tx.send((zl.zoom, x, y, data))
+                        .map_err(|_| stopped(tile))?;
+                }
+                Ok::<(), TilerError>(())
+            },
+        )?;
+        features.push(cells.len() as u64);
+    }
+    Ok(features)
+}
+
+/// The area features of one tile for one tileset, by layer.
+fn area_layers<'p>(
+    p: &'p Prepared<'_>,
+    zoom: u8,
+    assigned: &[(u64, u8, u32)],
+    values: &[Vec<(Option<Shown>, u32)>],
+) -> Vec<AreaTileLayer<'p>> {
+    let mut layers: Vec<AreaTileLayer> = Vec::new();
+    for &(_, li, pi) in assigned {
+        let pa = &p.areas[li as usize];
+        let piece = &pa.layer.at(zoom)[pi as usize];
+        let area = &pa.layer.areas[piece.area as usize];
+        let (shown, n) = values[li as usize][piece.area as usize];
+        let layer_name = pa.layer.level.layer();
+        if layers.last().is_none_or(|l| l.name != layer_name) {
+            layers.push(AreaTileLayer {
+                name: layer_name,
+                features: Vec::new(),
+            });
         }
-        Ok(features)
-    })();
-    drop(tx);
-    let written = writer_thread.join().expect("tile writer does not panic");
-    // A writer error explains a producer's "writer stopped", so report it first.
-    let (writer, zoom_stats) = written?;
-    let features = produced?;
-    let tiles_hash = writer.tiles_hash().to_string();
-    let meta = metadata(p, job, classes, &tiles_hash);
-    let files = writer.finish(&meta.to_rows())?;
-    tracing::debug!(tileset = %name, "written");
-    Ok(TilesetSummary {
-        path: files[0].path.clone(),
-        files,
-        tiles_hash,
-        measure: measure.id().to_string(),
-        year: job.year(),
-        year_from: job.from(),
-        features,
-        zooms: zoom_stats,
-    })
+        layers
+            .last_mut()
+            .expect("pushed above")
+            .features
+            .push(AreaTileFeature {
+                geometry: &piece.geometry,
+                id: area.feature_id(),
+                code: &area.code,
+                name: &area.name,
+                shown,
+                n,
+            });
+    }
+    layers
 }
 
 /// Grid and area assignments of one zoom merged by tile: `(tile key, grid range, area range)`.
@@ -203,19 +316,16 @@ fn merge_by_tile(
     groups
 }
 
-/// The cells of one zoom: every populated cell of the year shown (the to-year of a change map),
-/// with what it shows, or nothing when it lacks the value. A pressure overlay has only the cells
-/// under pressure (by the cell's class at this zoom in each year of the period), each showing its
-/// score of the last year.
-fn grid_features(
+/// The cells of one zoom, placed: every populated cell of the year shown (`to`, the to-year of a
+/// change map), by its index in `to`. A pressure overlay has only the cells under pressure (by
+/// the cell's class at this zoom in each year of the period, with the total score's `rule`).
+fn grid_cells(
     level: &Level,
-    job: Job,
+    to: &[AggCell],
     rule: &Rule<'_>,
     pressure: Option<&Pressure>,
     zoom: u8,
-) -> Vec<TileFeature> {
-    let to = level.year(job.year());
-    let from = job.from().map(|f| level.year(f));
+) -> Vec<(u32, TileFeature)> {
     let period: Vec<&[AggCell]> = pressure.map_or_else(Vec::new, |p| {
         p.years
             .iter()
@@ -223,14 +333,9 @@ fn grid_features(
             .map(|y| level.year(y))
             .collect()
     });
-    let find = |cells: &[AggCell], a: &AggCell| {
-        cells
-            .binary_search_by_key(&(a.kx, a.ky), |f| (f.kx, f.ky))
-            .ok()
-            .map(|i| cells[i])
-    };
     to.par_iter()
-        .filter(|a| {
+        .enumerate()
+        .filter(|(_, a)| {
             pressure.is_none_or(|p| {
                 p.holds(period.iter().map(|cells| {
                     find(cells, a)
@@ -239,13 +344,9 @@ fn grid_features(
                 }))
             })
         })
-        .map(|a| {
-            let shown = match from {
-                None => rule.score_of(a),
-                Some(from) => find(from, a).and_then(|f| rule.change_of(&f, a)),
-            };
+        .map(|(i, a)| {
             let c = &level.geometry.corners[a.geom as usize];
-            TileFeature {
+            let feature = TileFeature {
                 quad: [
                     global_px(c[0], zoom),
                     global_px(c[1], zoom),
@@ -254,9 +355,37 @@ fn grid_features(
                 ],
                 kx: a.kx,
                 ky: a.ky,
-                shown,
-                n: a.count(rule.column),
-            }
+            };
+            (i as u32, feature)
+        })
+        .collect()
+}
+
+/// The aggregate of the cell at `a`'s place in `cells` (sorted by (kx, ky)).
+fn find(cells: &[AggCell], a: &AggCell) -> Option<AggCell> {
+    cells
+        .binary_search_by_key(&(a.kx, a.ky), |f| (f.kx, f.ky))
+        .ok()
+        .map(|i| cells[i])
+}
+
+/// What each placed cell shows in one tileset (nothing when it lacks the value), and its `n`.
+fn cell_values(
+    level: &Level,
+    to: &[AggCell],
+    cells: &[(u32, TileFeature)],
+    o: &Output<'_>,
+) -> Vec<(Option<Shown>, u32)> {
+    let from = o.job.from().map(|f| level.year(f));
+    cells
+        .par_iter()
+        .map(|&(i, _)| {
+            let a = &to[i as usize];
+            let shown = match from {
+                None => o.rule.score_of(a),
+                Some(from) => find(from, a).and_then(|f| o.rule.change_of(&f, a)),
+            };
+            (shown, a.count(o.rule.column))
         })
         .collect()
 }
