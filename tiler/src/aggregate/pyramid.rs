@@ -164,6 +164,34 @@ fn mix((a, b, c, d): (f64, f64, f64, f64), fx: f64, fy: f64) -> f64 {
     (1.0 - fy) * ((1.0 - fx) * a + fx * b) + fy * ((1.0 - fx) * c + fx * d)
 }
 
+/// Aggregates the cells of a level (sorted by (kx, ky)) to cells `by` levels coarser, sorted by
+/// (kx, ky): the sums and counts of the 100 m cells they cover, as [`aggregate`] of those cells
+/// gives them (up to the order of the additions). `geom` is left 0.
+pub fn coarsen(finer: &[AggCell], by: u8) -> Vec<AggCell> {
+    let mut keyed: Vec<(i32, i32, u32)> = finer
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.kx >> by, c.ky >> by, i as u32))
+        .collect();
+    keyed.par_sort_unstable();
+    let mut out: Vec<AggCell> = Vec::with_capacity(keyed.len() >> by.min(2));
+    for (kx, ky, i) in keyed {
+        if !matches!(out.last(), Some(a) if a.kx == kx && a.ky == ky) {
+            out.push(AggCell {
+                kx,
+                ky,
+                ..AggCell::EMPTY
+            });
+        }
+        let (a, c) = (out.last_mut().expect("pushed above"), &finer[i as usize]);
+        for j in 0..a.sums.len() {
+            a.sums[j] += c.sums[j];
+            a.counts[j] += c.counts[j];
+        }
+    }
+    out
+}
+
 /// Projected corners of every cell of one level that occurs in any year.
 ///
 /// A corner is shared by up to four cells and by every measure and year: each distinct corner is
@@ -328,6 +356,12 @@ mod tests {
         assert_eq!(a[1].mean(Column::Onv), None);
         let a0 = aggregate(&cells, 0);
         assert_eq!(a0.len(), 4);
+        // Coarsening the 100 m aggregates gives what aggregating the cells gives.
+        let c = coarsen(&a0, 1);
+        assert_eq!(c.len(), a.len());
+        for (c, a) in c.iter().zip(&a) {
+            assert_eq!((c.kx, c.ky, c.counts, c.sums), (a.kx, a.ky, a.counts, a.sums));
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::aggregate::areas::Membership;
-use crate::aggregate::pyramid::{aggregate, AggCell, LevelGeometry};
+use crate::aggregate::pyramid::{aggregate, coarsen, AggCell, LevelGeometry};
 use crate::aggregate::pyramid::{DEFAULT_MAXZOOM, DEFAULT_MINZOOM};
 use crate::error::{Result, TilerError};
 use crate::geometry::area_tiles::AreaLayer;
@@ -404,21 +404,29 @@ fn prepare_levels(scores: &Scores, plan: &Plan) -> Result<Vec<Level>> {
     let mut level_ids: Vec<u8> = plan.zooms.iter().map(|z| z.level).collect();
     level_ids.sort_unstable();
     level_ids.dedup();
-    level_ids
-        .iter()
-        .map(|&level| {
-            let mut aggs: Vec<Vec<AggCell>> = used
+    // Each level from the one below it (a quarter of the cells per step), the first from the
+    // 100 m cells.
+    let mut levels: Vec<Level> = Vec::with_capacity(level_ids.len());
+    for &level in &level_ids {
+        let mut aggs: Vec<Vec<AggCell>> = match levels.last() {
+            None => used
                 .par_iter()
                 .map(|y| aggregate(&y.cells, level))
-                .collect();
-            let refs: Vec<&[AggCell]> = aggs.iter().map(|a| a.as_slice()).collect();
-            let geometry = LevelGeometry::build(level, &refs)?;
-            aggs.par_iter_mut().for_each(|a| geometry.link(a));
-            Ok(Level {
-                level,
-                geometry,
-                aggs: used.iter().map(|y| y.year).zip(aggs).collect(),
-            })
-        })
-        .collect()
+                .collect(),
+            Some(finer) => finer
+                .aggs
+                .par_iter()
+                .map(|(_, a)| coarsen(a, level - finer.level))
+                .collect(),
+        };
+        let refs: Vec<&[AggCell]> = aggs.iter().map(|a| a.as_slice()).collect();
+        let geometry = LevelGeometry::build(level, &refs)?;
+        aggs.par_iter_mut().for_each(|a| geometry.link(a));
+        levels.push(Level {
+            level,
+            geometry,
+            aggs: used.iter().map(|y| y.year).zip(aggs).collect(),
+        });
+    }
+    Ok(levels)
 }
