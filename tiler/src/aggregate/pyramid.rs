@@ -360,7 +360,10 @@ mod tests {
         let c = coarsen(&a0, 1);
         assert_eq!(c.len(), a.len());
         for (c, a) in c.iter().zip(&a) {
-            assert_eq!((c.kx, c.ky, c.counts, c.sums), (a.kx, a.ky, a.counts, a.sums));
+            assert_eq!(
+                (c.kx, c.ky, c.counts, c.sums),
+                (a.kx, a.ky, a.counts, a.sums)
+            );
         }
     }
 
