@@ -115,6 +115,14 @@ impl AggCell {
         self.counts.iter().any(|n| *n > 0)
     }
 
+    /// Adds the sums and counts of another aggregate.
+    pub fn merge(&mut self, other: &AggCell) {
+        for j in 0..self.sums.len() {
+            self.sums[j] += other.sums[j];
+            self.counts[j] += other.counts[j];
+        }
+    }
+
     /// Adds the values of one 100 m cell.
     pub fn add(&mut self, values: &lbm_tileset::Values) {
         for (j, v) in values.0.iter().enumerate() {
@@ -129,17 +137,42 @@ impl AggCell {
 /// Aggregates 100 m cells (sorted by hx, hy) to cells of `level`, sorted by (kx, ky).
 /// `geom` is left 0; see [`LevelGeometry::link`].
 pub fn aggregate(cells: &[CellRecord], level: u8) -> Vec<AggCell> {
-    let mut keyed: Vec<(i32, i32, u32)> = cells
+    let keyed = cells
         .iter()
         .enumerate()
         .map(|(i, c)| (c.hx >> level, c.hy >> level, i as u32))
         .collect();
-    if level > 0 {
+    // At level 0 the keys are already in (hx, hy) order.
+    group(keyed, level > 0, 2 * level.min(4), |a, i| {
+        a.add(&cells[i].values)
+    })
+}
+
+/// Aggregates the cells of a level (sorted by (kx, ky)) to cells `by` levels coarser, sorted by
+/// (kx, ky): the sums and counts of the 100 m cells they cover, as [`aggregate`] of those cells
+/// gives them (up to the order of the additions). `geom` is left 0.
+pub fn coarsen(finer: &[AggCell], by: u8) -> Vec<AggCell> {
+    let keyed = finer
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.kx >> by, c.ky >> by, i as u32))
+        .collect();
+    group(keyed, true, by.min(2), |a, i| a.merge(&finer[i]))
+}
+
+/// The cells of `(kx, ky, item)` keys (sorted first when `sort`), in (kx, ky) order, each made
+/// of its items with `add`; `shrink` guesses the output size as `keys >> shrink`.
+fn group(
+    mut keyed: Vec<(i32, i32, u32)>,
+    sort: bool,
+    shrink: u8,
+    mut add: impl FnMut(&mut AggCell, usize),
+) -> Vec<AggCell> {
+    if sort {
         keyed.par_sort_unstable();
     }
-    let mut out: Vec<AggCell> = Vec::with_capacity(keyed.len() >> (2 * level.min(4)));
+    let mut out: Vec<AggCell> = Vec::with_capacity(keyed.len() >> shrink);
     for (kx, ky, i) in keyed {
-        let c = &cells[i as usize];
         if !matches!(out.last(), Some(a) if a.kx == kx && a.ky == ky) {
             out.push(AggCell {
                 kx,
@@ -147,7 +180,7 @@ pub fn aggregate(cells: &[CellRecord], level: u8) -> Vec<AggCell> {
                 ..AggCell::EMPTY
             });
         }
-        out.last_mut().expect("pushed above").add(&c.values);
+        add(out.last_mut().expect("pushed above"), i as usize);
     }
     out
 }
@@ -162,34 +195,6 @@ pub const ANCHOR_M: i32 = 400;
 /// common edge the same value to the bit.
 fn mix((a, b, c, d): (f64, f64, f64, f64), fx: f64, fy: f64) -> f64 {
     (1.0 - fy) * ((1.0 - fx) * a + fx * b) + fy * ((1.0 - fx) * c + fx * d)
-}
-
-/// Aggregates the cells of a level (sorted by (kx, ky)) to cells `by` levels coarser, sorted by
-/// (kx, ky): the sums and counts of the 100 m cells they cover, as [`aggregate`] of those cells
-/// gives them (up to the order of the additions). `geom` is left 0.
-pub fn coarsen(finer: &[AggCell], by: u8) -> Vec<AggCell> {
-    let mut keyed: Vec<(i32, i32, u32)> = finer
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.kx >> by, c.ky >> by, i as u32))
-        .collect();
-    keyed.par_sort_unstable();
-    let mut out: Vec<AggCell> = Vec::with_capacity(keyed.len() >> by.min(2));
-    for (kx, ky, i) in keyed {
-        if !matches!(out.last(), Some(a) if a.kx == kx && a.ky == ky) {
-            out.push(AggCell {
-                kx,
-                ky,
-                ..AggCell::EMPTY
-            });
-        }
-        let (a, c) = (out.last_mut().expect("pushed above"), &finer[i as usize]);
-        for j in 0..a.sums.len() {
-            a.sums[j] += c.sums[j];
-            a.counts[j] += c.counts[j];
-        }
-    }
-    out
 }
 
 /// Projected corners of every cell of one level that occurs in any year.
