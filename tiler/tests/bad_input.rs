@@ -293,3 +293,17 @@ fn the_cli_exits_non_zero_with_the_location() {
     assert!(stderr.contains("line 3, column 6 (onv)"), "{stderr}");
     assert!(!out.exists() || listing(&out).is_empty());
 }
+
+#[test]
+fn line_numbers_as_an_editor_shows_them() {
+    // A spreadsheet on Windows writes CRLF line ends; the csv crate's own count lags one line
+    // behind after each CRLF and after a blank line.
+    let text = format!("{HEADER}{GOOD_ROW}\nE1215N4879,2020,4.2,0.1,abc,0.1,0.1,0.1,0.1\n")
+        .replace('\n', "\r\n");
+    let (_, msg) = fails(&text);
+    assert!(msg.contains("line 4, column 5 (fys)"), "{msg}");
+    let (e, msg) =
+        fails(&format!("{HEADER}{GOOD_ROW}{GOOD_ROW}E1214N4879,2020\n").replace('\n', "\r\n"));
+    assert!(matches!(e, TilerError::Csv { line: 4, .. }), "{msg}");
+    assert!(msg.contains("the row has 2 fields, the header 9"), "{msg}");
+}

@@ -2,7 +2,6 @@
 //! `grid_id`, read with the same rules (`,` or `;`, decimal commas with `;`, empty = no data).
 
 use std::collections::{BTreeSet, HashMap};
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use lbm_tileset::{Column, Values};
@@ -34,9 +33,8 @@ fn bad(path: &Path, at: String, message: String) -> TilerError {
 impl AreaScores {
     /// Reads one area scores file and adds it (a `(code, year)` given twice is an error).
     pub fn add_file(&mut self, path: &Path) -> Result<()> {
-        let file = std::fs::File::open(path).map_err(|e| TilerError::io(path, e))?;
-        let mut input =
-            ScoresCsv::open(path, BufReader::new(file), "the area scores file is empty")?;
+        let bytes = std::fs::read(path).map_err(|e| TilerError::io(path, e))?;
+        let input = ScoresCsv::open(path, &bytes, "the area scores file is empty")?;
         let headers = input.headers.clone();
         let decimal_comma = input.decimal_comma;
         let find = |name: &str| headers.iter().position(|h| h == name);

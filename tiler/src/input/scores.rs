@@ -1,10 +1,9 @@
 //! Streaming reader of Leefbaarometer grid score CSV files into compact per-year cell records.
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use lbm_tileset::{CellId, Column, Values};
@@ -111,20 +110,6 @@ impl Scores {
     }
 }
 
-/// Passes bytes through while hashing them, so the file is read once.
-struct HashingReader<R> {
-    inner: R,
-    hasher: Sha256,
-}
-
-impl<R: Read> Read for HashingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
-}
-
 /// Where the key columns are.
 enum KeyColumns {
     GridId(usize),
@@ -145,15 +130,22 @@ pub fn read_scores(path: &Path) -> Result<Scores> {
 /// `lbm` of the first year). A file's own `afw` is kept; where one of its rows lacks it, it is
 /// filled in against that year's level (the mean `lbm - afw` of its other cells).
 pub fn read_scores_with(path: &Path, afw_reference: Option<f64>) -> Result<Scores> {
-    let file = File::open(path).map_err(|e| TilerError::io(path, e))?;
-    let mut reader = BufReader::with_capacity(
-        1 << 20,
-        HashingReader {
-            inner: file,
-            hasher: Sha256::new(),
-        },
-    );
-    let mut input = ScoresCsv::open(path, &mut reader, "the file is empty")?;
+    // Read whole: the chunks of the parallel parse are slices of it, and a second thread
+    // hashes it meanwhile.
+    let bytes = std::fs::read(path).map_err(|e| TilerError::io(path, e))?;
+    std::thread::scope(|s| {
+        let sha256 = s.spawn(|| hex::encode(Sha256::digest(&bytes)));
+        let parsed = parse_scores(path, &bytes, afw_reference);
+        parsed.map(|mut scores| {
+            scores.sha256 = sha256.join().expect("hashing does not panic");
+            scores
+        })
+    })
+}
+
+/// [`read_scores_with`] of the file's `bytes`; its `sha256` is left empty.
+fn parse_scores(path: &Path, bytes: &[u8], afw_reference: Option<f64>) -> Result<Scores> {
+    let input = ScoresCsv::open(path, bytes, "the file is empty")?;
     let headers = input.headers.clone();
     let decimal_comma = input.decimal_comma;
     let find = |name: &str| headers.iter().position(|h| h == name);
@@ -183,8 +175,7 @@ pub fn read_scores_with(path: &Path, afw_reference: Option<f64>) -> Result<Score
     if !missing.is_empty() {
         return Err(missing_columns(path, &missing, &headers));
     }
-    let mut by_year: BTreeMap<u16, Vec<(CellRecord, u32, f64)>> = BTreeMap::new();
-    let rows = input.for_each_row(path, |record, line| {
+    let records = input.par_map_rows(path, |record, line| {
         let field = |col: usize| record.get(col).unwrap_or("");
         let (cell, key_col) = match key {
             KeyColumns::GridId(c) => {
@@ -260,7 +251,8 @@ pub fn read_scores_with(path: &Path, afw_reference: Option<f64>) -> Result<Score
             }
             None => 1.0,
         };
-        by_year.entry(year).or_default().push((
+        Ok((
+            year,
             CellRecord {
                 hx: cell.hx,
                 hy: cell.hy,
@@ -268,43 +260,44 @@ pub fn read_scores_with(path: &Path, afw_reference: Option<f64>) -> Result<Score
             },
             u32::try_from(line).unwrap_or(u32::MAX),
             weight,
-        ));
-        Ok(())
+        ))
     })?;
-    drop(input);
+    let rows = records.len() as u64;
     if rows == 0 {
         return Err(TilerError::EmptyFile {
             path: path.to_path_buf(),
             what: "the file has a header but no data rows",
         });
     }
-    let sha256 = hex::encode(reader.into_inner().hasher.finalize());
     let key_col = match key {
         KeyColumns::GridId(c) | KeyColumns::Xy(c, _) => c + 1,
     };
     let derived = value_cols[Column::Afw.index()].is_none();
-    let mut years = Vec::with_capacity(by_year.len());
-    for (year, mut cells) in by_year {
-        cells.sort_unstable_by_key(|(c, line, _)| (c.hx, c.hy, *line));
-        for w in cells.windows(2) {
+    // By year, cell and line: a cell given twice in a year is reported at its second line.
+    let mut records = records;
+    records.par_sort_unstable_by_key(|(year, c, line, _)| (*year, c.hx, c.hy, *line));
+    let mut years = Vec::new();
+    for run in records.chunk_by(|a, b| a.0 == b.0) {
+        let year = run[0].0;
+        for w in run.windows(2) {
             let (a, b) = (&w[0], &w[1]);
-            if a.0.hx == b.0.hx && a.0.hy == b.0.hy {
+            if a.1.hx == b.1.hx && a.1.hy == b.1.hy {
                 return Err(TilerError::DuplicateCell {
                     path: path.to_path_buf(),
-                    line: u64::from(b.1),
+                    line: u64::from(b.2),
                     column: key_col,
                     cell: CellId {
-                        hx: b.0.hx,
-                        hy: b.0.hy,
+                        hx: b.1.hx,
+                        hy: b.1.hy,
                     }
                     .to_string(),
                     year,
-                    first_line: u64::from(a.1),
+                    first_line: u64::from(a.2),
                 });
             }
         }
-        let weights = weight_col.map(|_| cells.iter().map(|(_, _, w)| *w).collect());
-        let cells: Vec<CellRecord> = cells.into_iter().map(|(c, _, _)| c).collect();
+        let weights = weight_col.map(|_| run.iter().map(|r| r.3).collect());
+        let cells: Vec<CellRecord> = run.iter().map(|r| r.1).collect();
         years.push(YearScores {
             year,
             cells,
@@ -315,7 +308,7 @@ pub fn read_scores_with(path: &Path, afw_reference: Option<f64>) -> Result<Score
     Ok(Scores {
         path: path.to_path_buf(),
         years,
-        sha256,
+        sha256: String::new(),
         reference,
         rows,
         weight_column: weight_col.map(|c| headers[c].clone()),
