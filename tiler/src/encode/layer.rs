@@ -33,6 +33,9 @@ mod field {
     pub const VALUE_UINT: u32 = 5;
 }
 
+/// Unsigned values below this are looked up in an array.
+const SMALL_UINTS: usize = 32;
+
 /// Bytes of a length-delimited field of `len` bytes with a one-byte key (fields 1..15).
 fn delimited_len(len: usize) -> usize {
     1 + encoded_len_varint(len as u64) + len
@@ -49,6 +52,9 @@ pub struct LayerWriter {
     values: Vec<u8>,
     value_count: u32,
     doubles: FxHashMap<u64, u32>,
+    /// The index of each small unsigned value (classes, `n` of 100 m cells), `u32::MAX` before
+    /// its first use: an array beats hashing for the values nearly every feature has.
+    small_uints: [u32; SMALL_UINTS],
     uints: FxHashMap<u64, u32>,
     strings: FxHashMap<Box<str>, u32>,
     tags: Vec<u32>,
@@ -65,6 +71,7 @@ impl LayerWriter {
         self.values.clear();
         self.value_count = 0;
         self.doubles.clear();
+        self.small_uints = [u32::MAX; SMALL_UINTS];
         self.uints.clear();
         self.strings.clear();
         self.tags.clear();
@@ -132,18 +139,41 @@ impl LayerWriter {
     /// Tags the next feature with `key` = `value` (an unsigned integer).
     pub fn tag_uint(&mut self, key: &'static str, value: u64) {
         let k = self.key(key);
-        let v = match self.uints.get(&value) {
-            Some(&v) => v,
+        let known = match usize::try_from(value) {
+            Ok(i) if i < SMALL_UINTS => Some(self.small_uints[i]).filter(|&v| v != u32::MAX),
+            _ => self.uints.get(&value).copied(),
+        };
+        let v = match known {
+            Some(v) => v,
             None => {
                 let v = self.push_value(1 + encoded_len_varint(value), |out| {
                     encode_key(field::VALUE_UINT, WireType::Varint, out);
                     encode_varint(value, out);
                 });
-                self.uints.insert(value, v);
+                match usize::try_from(value) {
+                    Ok(i) if i < SMALL_UINTS => self.small_uints[i] = v,
+                    _ => {
+                        self.uints.insert(value, v);
+                    }
+                }
                 v
             }
         };
         self.tags.extend([k, v]);
+    }
+
+    /// Starts the value table with `count` values encoded by the caller (`Tile.Layer.values`
+    /// fields, see [`string_value_field`]), indices 0..`count`; call right after [`Self::reset`].
+    pub fn preset_values(&mut self, count: u32, encoded: &[u8]) {
+        debug_assert_eq!(self.value_count, 0, "preset before any other value");
+        self.values.extend_from_slice(encoded);
+        self.value_count = count;
+    }
+
+    /// Tags the next feature with `key` = the value at `index` of [`Self::preset_values`].
+    pub fn tag_preset(&mut self, key: &'static str, index: u32) {
+        let k = self.key(key);
+        self.tags.extend([k, index]);
     }
 
     /// Tags the next feature with `key` = `value` (a string, shared by the features that have it).
@@ -160,51 +190,72 @@ impl LayerWriter {
         self.tags.extend([k, v]);
     }
 
-    /// Tags the next feature with a string no other feature of the layer has (a cell's label):
-    /// not looked up.
-    pub fn tag_unique_string(&mut self, key: &'static str, value: &str) {
-        let k = self.key(key);
-        let v = self.string_value(value);
-        self.tags.extend([k, v]);
-    }
-
     /// Writes a feature with the tags given since the last one, of `geom_type` with `geometry`
     /// (packed command integers, see [`super::geometry`]).
     pub fn add_feature(&mut self, id: u64, geom_type: u64, geometry: &[u8]) {
-        let tags_len: usize = self
+        let tail = 1 + encoded_len_varint(geom_type) + delimited_len(geometry.len());
+        let len = 1 + encoded_len_varint(id) + self.tags_len() + tail;
+        self.start_feature(len);
+        feature_head(id, &mut self.features);
+        self.write_tags();
+        feature_tail(geom_type, geometry, &mut self.features);
+    }
+
+    /// Writes a feature with the tags given since the last one, between its `head` (the id
+    /// field, [`feature_head`]) and its `tail` (type and geometry fields, [`feature_tail`]),
+    /// both encoded once by the caller for every tileset that draws the feature.
+    pub fn add_encoded_feature(&mut self, head: &[u8], tail: &[u8]) {
+        let len = head.len() + self.tags_len() + tail.len();
+        self.start_feature(len);
+        self.features.extend_from_slice(head);
+        self.write_tags();
+        self.features.extend_from_slice(tail);
+    }
+
+    /// Bytes of the tags field of the next feature (none without tags).
+    fn tags_len(&self) -> usize {
+        if self.tags.is_empty() {
+            return 0;
+        }
+        delimited_len(
+            self.tags
+                .iter()
+                .map(|&t| encoded_len_varint(u64::from(t)))
+                .sum(),
+        )
+    }
+
+    /// Starts a feature message of `len` bytes.
+    fn start_feature(&mut self, len: usize) {
+        let out = &mut self.features;
+        out.reserve(len + 4);
+        encode_key(field::LAYER_FEATURE, WireType::LengthDelimited, out);
+        encode_varint(len as u64, out);
+        self.count += 1;
+    }
+
+    /// Writes the tags field of the feature and clears them for the next one.
+    fn write_tags(&mut self) {
+        if self.tags.is_empty() {
+            return;
+        }
+        let out = &mut self.features;
+        let len: usize = self
             .tags
             .iter()
             .map(|&t| encoded_len_varint(u64::from(t)))
             .sum();
-        let len = 1
-            + encoded_len_varint(id)
-            + if self.tags.is_empty() {
-                0
-            } else {
-                delimited_len(tags_len)
-            }
-            + 1
-            + encoded_len_varint(geom_type)
-            + delimited_len(geometry.len());
-        let out = &mut self.features;
-        encode_key(field::LAYER_FEATURE, WireType::LengthDelimited, out);
+        encode_key(field::FEATURE_TAGS, WireType::LengthDelimited, out);
         encode_varint(len as u64, out);
-        encode_key(field::FEATURE_ID, WireType::Varint, out);
-        encode_varint(id, out);
-        if !self.tags.is_empty() {
-            encode_key(field::FEATURE_TAGS, WireType::LengthDelimited, out);
-            encode_varint(tags_len as u64, out);
-            for &t in &self.tags {
+        for &t in &self.tags {
+            // Most indices are one byte.
+            if t < 0x80 {
+                out.push(t as u8);
+            } else {
                 encode_varint(u64::from(t), out);
             }
         }
-        encode_key(field::FEATURE_TYPE, WireType::Varint, out);
-        encode_varint(geom_type, out);
-        encode_key(field::FEATURE_GEOMETRY, WireType::LengthDelimited, out);
-        encode_varint(geometry.len() as u64, out);
-        out.extend_from_slice(geometry);
         self.tags.clear();
-        self.count += 1;
     }
 
     /// Appends the layer as a `Tile.layers` field to the tile's bytes.
@@ -237,6 +288,30 @@ impl LayerWriter {
     }
 }
 
+/// Appends the id field of a feature.
+pub fn feature_head(id: u64, out: &mut Vec<u8>) {
+    encode_key(field::FEATURE_ID, WireType::Varint, out);
+    encode_varint(id, out);
+}
+
+/// Appends the type and geometry fields of a feature.
+pub fn feature_tail(geom_type: u64, geometry: &[u8], out: &mut Vec<u8>) {
+    encode_key(field::FEATURE_TYPE, WireType::Varint, out);
+    encode_varint(geom_type, out);
+    encode_key(field::FEATURE_GEOMETRY, WireType::LengthDelimited, out);
+    encode_varint(geometry.len() as u64, out);
+    out.extend_from_slice(geometry);
+}
+
+/// Appends a string as a `Tile.Layer.values` field, for [`LayerWriter::preset_values`].
+pub fn string_value_field(s: &str, out: &mut Vec<u8>) {
+    encode_key(field::LAYER_VALUE, WireType::LengthDelimited, out);
+    encode_varint(delimited_len(s.len()) as u64, out);
+    encode_key(field::VALUE_STRING, WireType::LengthDelimited, out);
+    encode_varint(s.len() as u64, out);
+    out.extend_from_slice(s.as_bytes());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,18 +321,30 @@ mod tests {
     fn decodes_as_a_vector_tile() {
         let mut layer = LayerWriter::default();
         layer.reset("grid", 4096);
+        let mut labels = Vec::new();
+        string_value_field("E1N2", &mut labels);
+        string_value_field("E1N3", &mut labels);
+        layer.preset_values(2, &labels);
         let mut geom = Vec::new();
         super::super::geometry::polygon(&mut geom, [&[(0, 0), (0, 10), (10, 10), (10, 0)][..]]);
-        for (i, label) in ["E1N2", "E1N3"].iter().enumerate() {
+        let (mut head, mut tail) = (Vec::new(), Vec::new());
+        feature_head(101, &mut head);
+        feature_tail(POLYGON, &geom, &mut tail);
+        for i in 0..2 {
             layer.tag_double("score", 4.25);
             layer.tag_uint("class", 7);
-            layer.tag_unique_string("cell", label);
+            layer.tag_preset("cell", i);
             layer.tag_uint("n", 7);
-            layer.add_feature(100 + i as u64, POLYGON, &geom);
+            if i == 0 {
+                layer.add_feature(100, POLYGON, &geom);
+            } else {
+                layer.add_encoded_feature(&head, &tail);
+            }
         }
         layer.tag_string("name", "Centrum");
         layer.add_feature(300, POLYGON, &geom);
         layer.tag_string("name", "Centrum");
+        layer.tag_uint("n", 7000);
         layer.add_feature(301, POLYGON, &geom);
         let mut bytes = Vec::new();
         layer.write_to(&mut bytes);
@@ -269,8 +356,8 @@ mod tests {
             ("grid", Some(4096), 2)
         );
         assert_eq!(l.keys, ["score", "class", "cell", "n", "name"]);
-        // 4.25, 7 (class and n share it), two labels, one name.
-        assert_eq!(l.values.len(), 5);
+        // Two labels, 4.25, 7 (class and n share it), one name, 7000.
+        assert_eq!(l.values.len(), 6);
         assert_eq!(l.features.len(), 4);
         let f = &l.features[1];
         assert_eq!(f.id, Some(101));
@@ -281,7 +368,28 @@ mod tests {
         assert_eq!(value(f.tags[3]).uint_value, Some(7));
         assert_eq!(value(f.tags[5]).string_value.as_deref(), Some("E1N3"));
         assert_eq!(f.tags[7], f.tags[3]);
-        assert_eq!(l.features[2].tags, l.features[3].tags);
+        assert_eq!(l.features[2].tags[..2], l.features[3].tags[..2]);
+        assert_eq!(value(l.features[3].tags[3]).uint_value, Some(7000));
         assert_eq!(bytes.len(), tile.encoded_len());
+    }
+
+    #[test]
+    fn tag_indices_above_127_take_two_bytes() {
+        let mut layer = LayerWriter::default();
+        layer.reset("grid", 4096);
+        let mut geom = Vec::new();
+        super::super::geometry::polygon(&mut geom, [&[(0, 0), (0, 10), (10, 10), (10, 0)][..]]);
+        for i in 0..300u32 {
+            layer.tag_double("score", f64::from(i));
+            layer.tag_uint("n", u64::from(i));
+            layer.add_feature(u64::from(i), POLYGON, &geom);
+        }
+        let mut bytes = Vec::new();
+        layer.write_to(&mut bytes);
+        let l = &Tile::decode(&bytes[..]).unwrap().layers[0];
+        let f = &l.features[299];
+        assert_eq!(l.values[f.tags[1] as usize].double_value, Some(299.0));
+        assert_eq!(l.values[f.tags[3] as usize].uint_value, Some(299));
+        assert_eq!(bytes.len(), Tile::decode(&bytes[..]).unwrap().encoded_len());
     }
 }

@@ -110,12 +110,15 @@ pub struct AreaTileLayer<'a> {
 /// measures and change maps of a year) adds only what each cell shows.
 #[derive(Default)]
 pub struct TileCells {
-    /// Per cell: its index in the caller's values, its feature id, and the ends of its geometry
-    /// in `geometry` and of its label in `labels`.
-    cells: Vec<(u32, u64, usize, usize)>,
-    geometry: Vec<u8>,
-    labels: String,
+    /// Per cell: its index in the caller's values and the ends of its id field in `heads` and
+    /// of its type and geometry fields in `tails`.
+    cells: Vec<(u32, usize, usize)>,
+    heads: Vec<u8>,
+    tails: Vec<u8>,
+    /// The cells' labels as the first values of the layer, in cell order.
+    labels: Vec<u8>,
     label: String,
+    geometry: Vec<u8>,
 }
 
 impl TileCells {
@@ -128,22 +131,21 @@ impl TileCells {
         cells: impl Iterator<Item = (u32, &'a TileFeature)>,
     ) {
         self.cells.clear();
-        self.geometry.clear();
+        self.heads.clear();
+        self.tails.clear();
         self.labels.clear();
         let (ox, oy) = (x as i32 * EXTENT as i32, y as i32 * EXTENT as i32);
         for (i, f) in cells {
             let quad = f.quad.map(|(px, py)| (px - ox, py - oy));
+            self.geometry.clear();
             if !geometry::polygon(&mut self.geometry, [&quad[..]]) {
                 continue;
             }
             write_cell_label(&mut self.label, f.kx, f.ky, level);
-            self.labels.push_str(&self.label);
-            self.cells.push((
-                i,
-                feature_id(f.kx, f.ky, level),
-                self.geometry.len(),
-                self.labels.len(),
-            ));
+            layer::string_value_field(&self.label, &mut self.labels);
+            layer::feature_head(feature_id(f.kx, f.ky, level), &mut self.heads);
+            layer::feature_tail(POLYGON, &self.geometry, &mut self.tails);
+            self.cells.push((i, self.heads.len(), self.tails.len()));
         }
     }
 
@@ -176,14 +178,18 @@ impl TileEncoder {
         self.raw.clear();
         let layer = &mut self.layer;
         layer.reset(LAYER, EXTENT);
-        let (mut geometry_start, mut label_start) = (0, 0);
-        for &(i, id, geometry_end, label_end) in &cells.cells {
+        layer.preset_values(cells.cells.len() as u32, &cells.labels);
+        let (mut head_start, mut tail_start) = (0, 0);
+        for (label, &(i, head_end, tail_end)) in cells.cells.iter().enumerate() {
             let (shown, n) = values(i);
             add_shown(layer, shown);
-            layer.tag_unique_string("cell", &cells.labels[label_start..label_end]);
+            layer.tag_preset("cell", label as u32);
             layer.tag_uint("n", u64::from(n));
-            layer.add_feature(id, POLYGON, &cells.geometry[geometry_start..geometry_end]);
-            (geometry_start, label_start) = (geometry_end, label_end);
+            layer.add_encoded_feature(
+                &cells.heads[head_start..head_end],
+                &cells.tails[tail_start..tail_end],
+            );
+            (head_start, tail_start) = (head_end, tail_end);
         }
         if areas.is_empty() || !layer.is_empty() {
             layer.write_to(&mut self.raw);
