@@ -42,7 +42,7 @@ pub fn write_index(
     pairs: &[(u16, u16)],
     pressure: Option<&Pressure>,
 ) -> Result<PathBuf> {
-    let db = AtomicDb::create(dest)?;
+    let db = AtomicDb::create(dest, 8192)?;
     db.batch(SCHEMA)?;
     write_areas(&db, scores, areas)?;
     write_distributions(&db, scores, classes, areas, pairs)?;

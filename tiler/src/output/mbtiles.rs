@@ -9,6 +9,9 @@ use rusqlite::{params, Connection};
 use crate::error::{Result, TilerError};
 use crate::output::PendingFile;
 
+/// SQLite page size of the MBTiles files (see [`MbtilesWriter::create`]).
+pub const TILE_PAGE_SIZE: u32 = 1024;
+
 /// A SQLite file being written under a temporary name in the destination folder.
 ///
 /// [`AtomicDb::commit`] closes it, syncs it to disk and renames it into place. Dropping it
@@ -20,16 +23,18 @@ pub struct AtomicDb {
 }
 
 impl AtomicDb {
-    /// Creates `DIR/.{file name}.tmp-<pid>` for `dest`, with fast bulk-load pragmas and an open
-    /// transaction.
-    pub fn create(dest: &Path) -> Result<Self> {
+    /// Creates `DIR/.{file name}.tmp-<pid>` for `dest` with pages of `page_size` bytes, fast
+    /// bulk-load pragmas and an open transaction.
+    pub fn create(dest: &Path, page_size: u32) -> Result<Self> {
         let file = PendingFile::new(dest)?;
         let conn = Connection::open(file.tmp()).map_err(|e| TilerError::sqlite(file.tmp(), e))?;
         let db = AtomicDb {
             conn: Some(conn),
             file,
         };
-        db.batch("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192; BEGIN;")?;
+        db.batch(&format!(
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size={page_size}; BEGIN;"
+        ))?;
         Ok(db)
     }
 
@@ -79,7 +84,10 @@ pub struct MbtilesWriter {
 impl MbtilesWriter {
     /// Starts `dest` (written under a temporary name until [`MbtilesWriter::finish`]).
     pub fn create(dest: &Path) -> Result<Self> {
-        let db = AtomicDb::create(dest)?;
+        // A tile's last overflow page is half empty on average: with 8 KiB pages that was 14 %
+        // of a national tileset's file (47.2 MB for 41.2 MB of tiles), with 1 KiB pages it is
+        // 3.7 % (42.7 MB); reading a tile took the same time (14–15 µs from Python's sqlite3).
+        let db = AtomicDb::create(dest, TILE_PAGE_SIZE)?;
         db.batch(
             "CREATE TABLE metadata (name TEXT, value TEXT);
              CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);",

@@ -182,10 +182,13 @@ fn produce(
             .expect("level prepared");
         let to = level.year(year);
         let cells = grid_cells(level, to, &outputs[0].rule, pressure, zl.zoom);
-        // What each cell shows in each tileset, and its n.
-        let values: Vec<Vec<(Option<Shown>, u32)>> = outputs
+        // The from-year of each change map. What a cell shows is worked out as its tiles are
+        // encoded (about once per cell): a table of it per tileset and zoom was 48 bytes per
+        // cell, 210 MB per zoom for the twelve tilesets of a year, allocated and faulted in anew
+        // for every zoom.
+        let froms: Vec<Option<&[AggCell]>> = outputs
             .iter()
-            .map(|o| cell_values(level, to, &cells, o))
+            .map(|o| o.job.from().map(|f| level.year(f)))
             .collect();
         let mut assign: Vec<(u64, u32)> = Vec::with_capacity(cells.len() + cells.len() / 8);
         for (i, (_, f)) in cells.iter().enumerate() {
@@ -229,15 +232,19 @@ fn produce(
                     x,
                     y,
                     zl.level,
-                    assign[a..b].iter().map(|&(_, i)| (i, &cells[i as usize].1)),
+                    // Each cell with its index in `to`, which its values are looked up by.
+                    assign[a..b].iter().map(|&(_, i)| {
+                        let (at, ref feature) = cells[i as usize];
+                        (at, feature)
+                    }),
                 );
-                for (o, values) in outputs.iter().zip(&values) {
+                for (o, &from) in outputs.iter().zip(&froms) {
                     let layers = area_layers(p, zl.zoom, &area_assign[c..d], &o.area_values);
                     let data = encoder.encode_tile(
                         tile,
                         opts.gzip_level,
                         tile_cells,
-                        |i| values[i as usize],
+                        |i| cell_value(&to[i as usize], from, &o.rule),
                         &layers,
                     )?;
                     if data.len() as u64 > MAX_TILE_BYTES {
@@ -369,25 +376,14 @@ fn find(cells: &[AggCell], a: &AggCell) -> Option<AggCell> {
         .map(|i| cells[i])
 }
 
-/// What each placed cell shows in one tileset (nothing when it lacks the value), and its `n`.
-fn cell_values(
-    level: &Level,
-    to: &[AggCell],
-    cells: &[(u32, TileFeature)],
-    o: &Output<'_>,
-) -> Vec<(Option<Shown>, u32)> {
-    let from = o.job.from().map(|f| level.year(f));
-    cells
-        .par_iter()
-        .map(|&(i, _)| {
-            let a = &to[i as usize];
-            let shown = match from {
-                None => o.rule.score_of(a),
-                Some(from) => find(from, a).and_then(|f| o.rule.change_of(&f, a)),
-            };
-            (shown, a.count(o.rule.column))
-        })
-        .collect()
+/// What cell `a` of the shown year shows in one tileset (nothing when it lacks the value; in
+/// a change map its change since the cell of `from`), and its `n`.
+fn cell_value(a: &AggCell, from: Option<&[AggCell]>, rule: &Rule<'_>) -> (Option<Shown>, u32) {
+    let shown = match from {
+        None => rule.score_of(a),
+        Some(from) => find(from, a).and_then(|f| rule.change_of(&f, a)),
+    };
+    (shown, a.count(rule.column))
 }
 
 /// What each area of a level shows, and its `n` (cells with data; 0 for scores from a file). In
