@@ -186,9 +186,21 @@ fn produce(
         // encoded (about once per cell): a table of it per tileset and zoom was 48 bytes per
         // cell, 210 MB per zoom for the twelve tilesets of a year, allocated and faulted in anew
         // for every zoom.
-        let froms: Vec<Option<&[AggCell]>> = outputs
+        // The place of each cell of `to` in each from-year, found once for the change maps
+        // that share that year (a binary search per cell and change map was 8 % of a build).
+        let mut places: Vec<(u16, Vec<u32>)> = Vec::new();
+        for f in outputs.iter().filter_map(|o| o.job.from()) {
+            if places.iter().all(|(y, _)| *y != f) {
+                places.push((f, places_in(to, level.year(f))));
+            }
+        }
+        let froms: Vec<Option<(&[AggCell], &[u32])>> = outputs
             .iter()
-            .map(|o| o.job.from().map(|f| level.year(f)))
+            .map(|o| {
+                let f = o.job.from()?;
+                let (_, at) = places.iter().find(|(y, _)| *y == f)?;
+                Some((level.year(f), &at[..]))
+            })
             .collect();
         let mut assign: Vec<(u64, u32)> = Vec::with_capacity(cells.len() + cells.len() / 8);
         for (i, (_, f)) in cells.iter().enumerate() {
@@ -244,7 +256,7 @@ fn produce(
                         tile,
                         opts.gzip_level,
                         tile_cells,
-                        |i| cell_value(&to[i as usize], from, &o.rule),
+                        |i| cell_value(to, i as usize, from, &o.rule),
                         &layers,
                     )?;
                     if data.len() as u64 > MAX_TILE_BYTES {
@@ -376,14 +388,41 @@ fn find(cells: &[AggCell], a: &AggCell) -> Option<AggCell> {
         .map(|i| cells[i])
 }
 
-/// What cell `a` of the shown year shows in one tileset (nothing when it lacks the value; in
-/// a change map its change since the cell of `from`), and its `n`.
-fn cell_value(a: &AggCell, from: Option<&[AggCell]>, rule: &Rule<'_>) -> (Option<Shown>, u32) {
+/// What cell `i` of the shown year `to` shows in one tileset (nothing when it lacks the value;
+/// in a change map its change since the year `from`, with the place in it of each cell of
+/// `to`), and its `n`.
+fn cell_value(
+    to: &[AggCell],
+    i: usize,
+    from: Option<(&[AggCell], &[u32])>,
+    rule: &Rule<'_>,
+) -> (Option<Shown>, u32) {
+    let a = &to[i];
     let shown = match from {
         None => rule.score_of(a),
-        Some(from) => find(from, a).and_then(|f| rule.change_of(&f, a)),
+        Some((cells, at)) => cells
+            .get(at[i] as usize)
+            .and_then(|f| rule.change_of(f, a)),
     };
     (shown, a.count(rule.column))
+}
+
+/// The index in `from` of each cell of `to` (`u32::MAX` where `from` lacks it); both sorted by
+/// (kx, ky).
+fn places_in(to: &[AggCell], from: &[AggCell]) -> Vec<u32> {
+    let mut j = 0;
+    to.iter()
+        .map(|a| {
+            let key = (a.kx, a.ky);
+            while j < from.len() && (from[j].kx, from[j].ky) < key {
+                j += 1;
+            }
+            match from.get(j) {
+                Some(f) if (f.kx, f.ky) == key => j as u32,
+                _ => u32::MAX,
+            }
+        })
+        .collect()
 }
 
 /// What each area of a level shows, and its `n` (cells with data; 0 for scores from a file). In
