@@ -301,6 +301,15 @@ test('phone: most of the screen is map, the legend is in view, a tapped cell sta
     return { y: canvas.top + p.y, infoTop: info.top, top: canvas.top };
   });
   assert.ok(spot.y > spot.top && spot.y < spot.infoTop, `the tapped place (y ${spot.y}) is above the panel (from ${spot.infoTop})`);
+  // Once the tiles of the moved view are in, the tapped cell is drawn where it now is.
+  await waitIdle(page);
+  const drawn = await (await page.waitForFunction(() => {
+    const p = window.lbm.map.project(window.lbm.state.pick);
+    const cells = window.lbm.map.queryRenderedFeatures(p).map((f) => f.properties.cell).filter(Boolean);
+    return cells.length > 0 && cells;
+  }, null, { timeout: 30000 })).jsonValue();
+  const cell = await page.$eval('#info-title', (e) => e.textContent);
+  assert.ok(drawn.length > 0 && cell.includes(drawn[0]), `cell ${drawn[0]} drawn under the tapped place, panel: ${cell}`);
   saveArtifact('usertest-phone-info.png', await page.screenshot());
   await page.close();
 });

@@ -197,6 +197,47 @@ fn mix((a, b, c, d): (f64, f64, f64, f64), fx: f64, fy: f64) -> f64 {
     (1.0 - fy) * ((1.0 - fx) * a + fx * b) + fy * ((1.0 - fx) * c + fx * d)
 }
 
+/// The points of the [`ANCHOR_M`] lattice that the levels need, projected once to WGS84 (lon,
+/// lat) and shared: the anchors of the 100, 200 and 400 m levels are the same points, and the
+/// corners of coarser cells lie on the lattice too.
+#[derive(Clone, Debug, Default)]
+pub struct Lattice {
+    /// Lattice points (x, y) in units of [`ANCHOR_M`], sorted, unique.
+    points: Vec<(i32, i32)>,
+    lonlat: Vec<(f64, f64)>,
+}
+
+impl Lattice {
+    /// Projects those of `points` (sorted, unique, in units of [`ANCHOR_M`]) not yet in it.
+    pub fn add(&mut self, points: &[(i32, i32)]) -> Result<()> {
+        let missing: Vec<(i32, i32)> = points
+            .iter()
+            .filter(|p| self.points.binary_search(p).is_err())
+            .copied()
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let metres = |v: i32| f64::from(v) * f64::from(ANCHOR_M);
+        let projected: Vec<(f64, f64)> = missing
+            .par_iter()
+            .map(|&(x, y)| Ok(rd_to_wgs84(metres(x), metres(y))?))
+            .collect::<Result<_>>()?;
+        let mut merged: Vec<((i32, i32), (f64, f64))> =
+            Vec::with_capacity(self.points.len() + missing.len());
+        merged.extend(self.points.iter().copied().zip(self.lonlat.iter().copied()));
+        merged.extend(missing.into_iter().zip(projected));
+        merged.sort_unstable_by_key(|(p, _)| *p);
+        (self.points, self.lonlat) = merged.into_iter().unzip();
+        Ok(())
+    }
+
+    /// The lon/lat of lattice point `p`, which [`Self::add`] was given.
+    fn get(&self, p: (i32, i32)) -> (f64, f64) {
+        self.lonlat[self.points.binary_search(&p).expect("lattice point added")]
+    }
+}
+
 /// Projected corners of every cell of one level that occurs in any year.
 ///
 /// A corner is shared by up to four cells and by every measure and year: each distinct corner is
@@ -222,7 +263,7 @@ impl LevelGeometry {
     /// block (see [`mix`]), then exact Mercator. Every corner of a cell of 400 m or more is exact,
     /// a corner shared by two cells is the same to the bit, and the unit tests bound the error at
     /// 5 mm (a tile unit at z13 is 0.73 m).
-    pub fn build(level: u8, aggs: &[&[AggCell]]) -> Result<Self> {
+    pub fn build(level: u8, aggs: &[&[AggCell]], lattice: &mut Lattice) -> Result<Self> {
         let mut keys: Vec<(i32, i32)> = aggs
             .iter()
             .flat_map(|a| a.iter().map(|c| (c.kx, c.ky)))
@@ -240,12 +281,12 @@ impl LevelGeometry {
             .collect();
         anchors.par_sort_unstable();
         anchors.dedup();
-        let metres = |v: i32| f64::from(v) * f64::from(per * size);
-        let lonlat: Vec<(f64, f64)> = anchors
-            .par_iter()
-            .map(|&(ax, ay)| Ok(rd_to_wgs84(metres(ax), metres(ay))?))
-            .collect::<Result<_>>()?;
-        let at = |a: (i32, i32)| lonlat[anchors.binary_search(&a).expect("anchor collected above")];
+        // Anchors are `per * size` apart: `step` lattice points.
+        let step = per * size / ANCHOR_M;
+        let on_lattice = |(ax, ay): (i32, i32)| (ax * step, ay * step);
+        let points: Vec<(i32, i32)> = anchors.iter().map(|&a| on_lattice(a)).collect();
+        lattice.add(&points)?;
+        let at = |a: (i32, i32)| lattice.get(on_lattice(a));
         let corners = keys
             .par_iter()
             .map(|&(x, y)| {
@@ -391,7 +432,7 @@ mod tests {
                         })
                 })
                 .collect();
-            let g = LevelGeometry::build(level, &[&cells]).unwrap();
+            let g = LevelGeometry::build(level, &[&cells], &mut Lattice::default()).unwrap();
             let mut worst = 0.0f64;
             for (&(x, y), corners) in g.keys.iter().zip(&g.corners) {
                 let exact = |cx: i32, cy: i32| {
@@ -424,7 +465,7 @@ mod tests {
                 ky,
                 ..AggCell::EMPTY
             });
-        let g = LevelGeometry::build(0, &[&cells]).unwrap();
+        let g = LevelGeometry::build(0, &[&cells], &mut Lattice::default()).unwrap();
         let c = &g.corners;
         // The middle point (1204, 4804) is the NE of the first, SE of the second, NW of the
         // third and SW of the fourth.
@@ -445,7 +486,7 @@ mod tests {
             rec(1201, 4800, 4.0),
         ];
         let mut a = aggregate(&cells, 0);
-        let g = LevelGeometry::build(0, &[&a]).unwrap();
+        let g = LevelGeometry::build(0, &[&a], &mut Lattice::default()).unwrap();
         g.link(&mut a);
         assert_eq!(a.iter().map(|c| c.geom).collect::<Vec<_>>(), [0, 1, 2]);
         // NW corner of (1200,4800) is the SW corner of (1200,4801); NE is SW of... shared exactly.

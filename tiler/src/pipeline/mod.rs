@@ -15,7 +15,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::aggregate::areas::Membership;
-use crate::aggregate::pyramid::{aggregate, coarsen, AggCell, LevelGeometry};
+use crate::aggregate::pyramid::{aggregate, coarsen, AggCell, Lattice, LevelGeometry};
 use crate::aggregate::pyramid::{DEFAULT_MAXZOOM, DEFAULT_MINZOOM};
 use crate::error::{Result, TilerError};
 use crate::geometry::area_tiles::AreaLayer;
@@ -407,6 +407,7 @@ fn prepare_levels(scores: &Scores, plan: &Plan) -> Result<Vec<Level>> {
     // Each level from the one below it (a quarter of the cells per step), the first from the
     // 100 m cells.
     let mut levels: Vec<Level> = Vec::with_capacity(level_ids.len());
+    let mut lattice = Lattice::default();
     for &level in &level_ids {
         let mut aggs: Vec<Vec<AggCell>> = match levels.last() {
             None => used
@@ -420,7 +421,7 @@ fn prepare_levels(scores: &Scores, plan: &Plan) -> Result<Vec<Level>> {
                 .collect(),
         };
         let refs: Vec<&[AggCell]> = aggs.iter().map(|a| a.as_slice()).collect();
-        let geometry = LevelGeometry::build(level, &refs)?;
+        let geometry = LevelGeometry::build(level, &refs, &mut lattice)?;
         aggs.par_iter_mut().for_each(|a| geometry.link(a));
         levels.push(Level {
             level,
