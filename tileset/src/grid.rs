@@ -77,13 +77,16 @@ impl fmt::Display for CellId {
 /// `kx, ky` are the cell's coordinates in units of its own size (`100 * 2^level` m); 100 m cells
 /// read `E1213N4879`, coarser cells add their size: `E1200N4800/800m`.
 pub fn write_cell_label(out: &mut String, kx: i32, ky: i32, level: u8) {
-    use std::fmt::Write;
+    let mut digits = itoa::Buffer::new();
     out.clear();
-    let (hx, hy) = (kx << level, ky << level);
-    if level == 0 {
-        let _ = write!(out, "E{hx}N{hy}");
-    } else {
-        let _ = write!(out, "E{hx}N{hy}/{}m", 100u32 << level);
+    out.push('E');
+    out.push_str(digits.format(kx << level));
+    out.push('N');
+    out.push_str(digits.format(ky << level));
+    if level > 0 {
+        out.push('/');
+        out.push_str(digits.format(100u32 << level));
+        out.push('m');
     }
 }
 

@@ -1,6 +1,7 @@
 //! The zoom pyramid: RD-aligned cells of 100·2^k m per zoom, their aggregates and projected corners.
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use lbm_tileset::metadata::PyramidLevel;
 use lbm_tileset::{publish, Column};
@@ -202,39 +203,30 @@ fn mix((a, b, c, d): (f64, f64, f64, f64), fx: f64, fy: f64) -> f64 {
 /// corners of coarser cells lie on the lattice too.
 #[derive(Clone, Debug, Default)]
 pub struct Lattice {
-    /// Lattice points (x, y) in units of [`ANCHOR_M`], sorted, unique.
-    points: Vec<(i32, i32)>,
-    lonlat: Vec<(f64, f64)>,
+    /// Lon/lat by lattice point (x, y) in units of [`ANCHOR_M`].
+    lonlat: FxHashMap<(i32, i32), (f64, f64)>,
 }
 
 impl Lattice {
-    /// Projects those of `points` (sorted, unique, in units of [`ANCHOR_M`]) not yet in it.
+    /// Projects those of `points` (in units of [`ANCHOR_M`]) not yet in it.
     pub fn add(&mut self, points: &[(i32, i32)]) -> Result<()> {
         let missing: Vec<(i32, i32)> = points
             .iter()
-            .filter(|p| self.points.binary_search(p).is_err())
+            .filter(|p| !self.lonlat.contains_key(p))
             .copied()
             .collect();
-        if missing.is_empty() {
-            return Ok(());
-        }
         let metres = |v: i32| f64::from(v) * f64::from(ANCHOR_M);
         let projected: Vec<(f64, f64)> = missing
             .par_iter()
             .map(|&(x, y)| Ok(rd_to_wgs84(metres(x), metres(y))?))
             .collect::<Result<_>>()?;
-        let mut merged: Vec<((i32, i32), (f64, f64))> =
-            Vec::with_capacity(self.points.len() + missing.len());
-        merged.extend(self.points.iter().copied().zip(self.lonlat.iter().copied()));
-        merged.extend(missing.into_iter().zip(projected));
-        merged.sort_unstable_by_key(|(p, _)| *p);
-        (self.points, self.lonlat) = merged.into_iter().unzip();
+        self.lonlat.extend(missing.into_iter().zip(projected));
         Ok(())
     }
 
     /// The lon/lat of lattice point `p`, which [`Self::add`] was given.
     fn get(&self, p: (i32, i32)) -> (f64, f64) {
-        self.lonlat[self.points.binary_search(&p).expect("lattice point added")]
+        self.lonlat[&p]
     }
 }
 
