@@ -197,7 +197,13 @@ impl<'a> ScoresCsv<'a> {
             if record.iter().all(|f| f.is_empty()) {
                 continue;
             }
-            if record.len() != self.headers.len() {
+            // Empty fields after the last column (a separator at the end of each row, as some
+            // exports write) are no values: ignored, as GDAL's CSV driver does.
+            let extra = record
+                .iter()
+                .skip(self.headers.len())
+                .any(|f| !f.is_empty());
+            if record.len() < self.headers.len() || extra {
                 return Err(TilerError::Csv {
                     path: path.to_path_buf(),
                     line,
@@ -383,6 +389,23 @@ mod tests {
         let serial = rows(&ragged, None).unwrap_err().to_string();
         assert!(serial.contains("fields"), "{serial}");
         assert_eq!(rows(&ragged, Some(64)).unwrap_err().to_string(), serial);
+    }
+
+    #[test]
+    fn empty_fields_after_the_last_column_are_ignored() {
+        let got = rows("id,v\nc0,1,\nc1,2,,\n", None).unwrap();
+        assert_eq!(
+            got[1],
+            (
+                3,
+                vec!["c1".into(), "2".into(), String::new(), String::new()]
+            )
+        );
+        let e = rows("id,v\nc0,1,x\n", None).unwrap_err().to_string();
+        assert!(
+            e.contains("line 2: the row has 3 fields, the header 2"),
+            "{e}"
+        );
     }
 
     #[test]

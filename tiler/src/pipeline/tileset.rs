@@ -400,9 +400,7 @@ fn cell_value(
     let a = &to[i];
     let shown = match from {
         None => rule.score_of(a),
-        Some((cells, at)) => cells
-            .get(at[i] as usize)
-            .and_then(|f| rule.change_of(f, a)),
+        Some((cells, at)) => cells.get(at[i] as usize).and_then(|f| rule.change_of(f, a)),
     };
     (shown, a.count(rule.column))
 }
