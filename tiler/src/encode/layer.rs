@@ -112,11 +112,9 @@ impl LayerWriter {
     }
 
     fn string_value(&mut self, s: &str) -> u32 {
-        self.push_value(delimited_len(s.len()), |out| {
-            encode_key(field::VALUE_STRING, WireType::LengthDelimited, out);
-            encode_varint(s.len() as u64, out);
-            out.extend_from_slice(s.as_bytes());
-        })
+        string_value_field(s, &mut self.values);
+        self.value_count += 1;
+        self.value_count - 1
     }
 
     /// Tags the next feature with `key` = `value` (a double).
@@ -194,10 +192,10 @@ impl LayerWriter {
     /// (packed command integers, see [`super::geometry`]).
     pub fn add_feature(&mut self, id: u64, geom_type: u64, geometry: &[u8]) {
         let tail = 1 + encoded_len_varint(geom_type) + delimited_len(geometry.len());
-        let len = 1 + encoded_len_varint(id) + self.tags_len() + tail;
-        self.start_feature(len);
+        let tags = self.tags_len();
+        self.start_feature(1 + encoded_len_varint(id) + tags_field_len(tags) + tail);
         feature_head(id, &mut self.features);
-        self.write_tags();
+        self.write_tags(tags);
         feature_tail(geom_type, geometry, &mut self.features);
     }
 
@@ -205,24 +203,19 @@ impl LayerWriter {
     /// field, [`feature_head`]) and its `tail` (type and geometry fields, [`feature_tail`]),
     /// both encoded once by the caller for every tileset that draws the feature.
     pub fn add_encoded_feature(&mut self, head: &[u8], tail: &[u8]) {
-        let len = head.len() + self.tags_len() + tail.len();
-        self.start_feature(len);
+        let tags = self.tags_len();
+        self.start_feature(head.len() + tags_field_len(tags) + tail.len());
         self.features.extend_from_slice(head);
-        self.write_tags();
+        self.write_tags(tags);
         self.features.extend_from_slice(tail);
     }
 
-    /// Bytes of the tags field of the next feature (none without tags).
+    /// Bytes of the packed tags of the next feature.
     fn tags_len(&self) -> usize {
-        if self.tags.is_empty() {
-            return 0;
-        }
-        delimited_len(
-            self.tags
-                .iter()
-                .map(|&t| encoded_len_varint(u64::from(t)))
-                .sum(),
-        )
+        self.tags
+            .iter()
+            .map(|&t| encoded_len_varint(u64::from(t)))
+            .sum()
     }
 
     /// Starts a feature message of `len` bytes.
@@ -234,17 +227,13 @@ impl LayerWriter {
         self.count += 1;
     }
 
-    /// Writes the tags field of the feature and clears them for the next one.
-    fn write_tags(&mut self) {
+    /// Writes the tags field of the feature (`len` bytes of packed tags, [`Self::tags_len`])
+    /// and clears them for the next one.
+    fn write_tags(&mut self, len: usize) {
         if self.tags.is_empty() {
             return;
         }
         let out = &mut self.features;
-        let len: usize = self
-            .tags
-            .iter()
-            .map(|&t| encoded_len_varint(u64::from(t)))
-            .sum();
         encode_key(field::FEATURE_TAGS, WireType::LengthDelimited, out);
         encode_varint(len as u64, out);
         for &t in &self.tags {
@@ -285,6 +274,15 @@ impl LayerWriter {
         encode_varint(extent, tile);
         encode_key(field::LAYER_VERSION, WireType::Varint, tile);
         encode_varint(2, tile);
+    }
+}
+
+/// Bytes of a feature's tags field holding `len` bytes of packed tags (none without tags).
+fn tags_field_len(len: usize) -> usize {
+    if len == 0 {
+        0
+    } else {
+        delimited_len(len)
     }
 }
 

@@ -175,7 +175,7 @@ fn parse_scores(path: &Path, bytes: &[u8], afw_reference: Option<f64>) -> Result
     if !missing.is_empty() {
         return Err(missing_columns(path, &missing, &headers));
     }
-    let records = input.par_map_rows(path, |record, line| {
+    let mut records = input.par_map_rows(path, |record, line| {
         let field = |col: usize| record.get(col).unwrap_or("");
         let (cell, key_col) = match key {
             KeyColumns::GridId(c) => {
@@ -274,7 +274,6 @@ fn parse_scores(path: &Path, bytes: &[u8], afw_reference: Option<f64>) -> Result
     };
     let derived = value_cols[Column::Afw.index()].is_none();
     // By year, cell and line: a cell given twice in a year is reported at its second line.
-    let mut records = records;
     records.par_sort_unstable_by_key(|(year, c, line, _)| (*year, c.hx, c.hy, *line));
     let mut years = Vec::new();
     for run in records.chunk_by(|a, b| a.0 == b.0) {

@@ -182,12 +182,11 @@ fn produce(
             .expect("level prepared");
         let to = level.year(year);
         let cells = grid_cells(level, to, &outputs[0].rule, pressure, zl.zoom);
-        // The from-year of each change map. What a cell shows is worked out as its tiles are
-        // encoded (about once per cell): a table of it per tileset and zoom was 48 bytes per
-        // cell, 210 MB per zoom for the twelve tilesets of a year, allocated and faulted in anew
-        // for every zoom.
-        // The place of each cell of `to` in each from-year, found once for the change maps
-        // that share that year (a binary search per cell and change map was 8 % of a build).
+        // What a cell shows is worked out as its tiles are encoded (about once per cell): a
+        // table of it per tileset and zoom was 48 bytes per cell, 210 MB per zoom for the
+        // twelve tilesets of a year, allocated and faulted in anew for every zoom. Change maps
+        // need the place of each cell of `to` in their from-year: found once for the change
+        // maps that share that year (a binary search per cell and change map was 8 % of a build).
         let mut places: Vec<(u16, Vec<u32>)> = Vec::new();
         for f in outputs.iter().filter_map(|o| o.job.from()) {
             if places.iter().all(|(y, _)| *y != f) {
