@@ -87,6 +87,39 @@ export function saveArtifact(name, buffer) {
 }
 
 /**
+ * The share of the pixels of `rect` (page coordinates, inside the map) that the screen shows as
+ * the map drew them: the screenshot (what the user sees, after the compositor) against the map's
+ * own canvas. Catches a map that is drawn but not shown, such as Chromium culling the canvas under
+ * a scrolling panel's contents.
+ */
+export async function shownAsDrawn(page, rect) {
+  // The whole page: a clipped screenshot is drawn anew by Chromium and can differ from the screen.
+  const shot = (await page.screenshot()).toString('base64');
+  return page.evaluate(async ({ shot, rect }) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${shot}`;
+    await img.decode();
+    const read = (source, sx, sy) => {
+      const c = document.createElement('canvas');
+      c.width = rect.width;
+      c.height = rect.height;
+      const ctx = c.getContext('2d');
+      ctx.drawImage(source, sx, sy, rect.width, rect.height, 0, 0, rect.width, rect.height);
+      return ctx.getImageData(0, 0, rect.width, rect.height).data;
+    };
+    const gl = window.lbm.map.getCanvas();
+    const box = gl.getBoundingClientRect();
+    const shown = read(img, rect.x, rect.y);
+    const drawn = read(gl, rect.x - box.left, rect.y - box.top);
+    let same = 0;
+    for (let p = 0; p < shown.length; p += 4) {
+      if ([0, 1, 2].every((i) => Math.abs(shown[p + i] - drawn[p + i]) <= 8)) same++;
+    }
+    return same / (shown.length / 4);
+  }, { shot, rect });
+}
+
+/**
  * Counts map pixels drawn in the classification's colours (blended over the background with the
  * layer's opacity, so a pixel counts when it lies on the segment background → class colour).
  */
