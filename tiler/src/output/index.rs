@@ -32,6 +32,52 @@ fn published(v: f64) -> Option<f64> {
     v.is_finite().then(|| publish(v))
 }
 
+/// Rows of the `cells` table per INSERT statement: one statement's fixed cost (bind, step, reset)
+/// spread over many rows. 64 rows of 10 values stay far under SQLite's limit of parameters.
+const CELL_ROWS_PER_INSERT: usize = 64;
+
+/// Fills the `cells` table, in `order` (its primary-key order: appending to the B-tree is much
+/// faster than random inserts).
+fn write_cells(
+    db: &AtomicDb,
+    scores: &Scores,
+    order: Vec<(i32, i32, u16, u32, u32)>,
+) -> Result<()> {
+    let insert = |rows: usize| {
+        let values = vec!["(?,?,?,?,?,?,?,?,?,?)"; rows].join(",");
+        db.conn()
+            .prepare(&format!("INSERT INTO cells VALUES {values}"))
+            .map_err(|e| db.err(e))
+    };
+    let mut full = insert(CELL_ROWS_PER_INSERT)?;
+    for chunk in order.chunks(CELL_ROWS_PER_INSERT) {
+        let mut rest;
+        let stmt = if chunk.len() == CELL_ROWS_PER_INSERT {
+            &mut full
+        } else {
+            rest = insert(chunk.len())?;
+            &mut rest
+        };
+        let mut p = 0;
+        let mut bind = |stmt: &mut rusqlite::Statement<'_>, v: &dyn rusqlite::ToSql| {
+            p += 1;
+            stmt.raw_bind_parameter(p, v)
+        };
+        for &(hx, hy, year, yi, ci) in chunk {
+            let v = scores.years[yi as usize].cells[ci as usize].values;
+            bind(stmt, &hx).map_err(|e| db.err(e))?;
+            bind(stmt, &hy).map_err(|e| db.err(e))?;
+            bind(stmt, &year).map_err(|e| db.err(e))?;
+            // `Column::ALL` is the order of the table's value columns.
+            for c in Column::ALL {
+                bind(stmt, &published(v[c])).map_err(|e| db.err(e))?;
+            }
+        }
+        stmt.raw_execute().map_err(|e| db.err(e))?;
+    }
+    Ok(())
+}
+
 /// Writes the index to `dest` (atomically: a temporary file renamed into place), with the class
 /// distributions of every year and of the change periods `pairs`.
 pub fn write_index(
@@ -63,28 +109,8 @@ pub fn write_index(
         })
         .collect();
     order.par_sort_unstable();
+    write_cells(&db, scores, order)?;
     {
-        let mut stmt = db
-            .conn()
-            .prepare("INSERT INTO cells VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
-            .map_err(|e| db.err(e))?;
-        for (hx, hy, year, yi, ci) in order {
-            let v = scores.years[yi as usize].cells[ci as usize].values;
-            let o = |c: Column| published(v[c]);
-            stmt.execute(params![
-                hx,
-                hy,
-                year,
-                o(Column::Lbm),
-                o(Column::Afw),
-                o(Column::Fys),
-                o(Column::Onv),
-                o(Column::Soc),
-                o(Column::Vrz),
-                o(Column::Won)
-            ])
-            .map_err(|e| db.err(e))?;
-        }
         let mut meta = db
             .conn()
             .prepare("INSERT INTO meta VALUES (?1, ?2)")

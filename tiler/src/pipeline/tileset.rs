@@ -344,20 +344,26 @@ fn grid_cells(
     pressure: Option<&Pressure>,
     zoom: u8,
 ) -> Vec<(u32, TileFeature)> {
-    let period: Vec<&[AggCell]> = pressure.map_or_else(Vec::new, |p| {
+    // Each year of the period with the place in it of every cell of `to` (a merge walk per year,
+    // not a binary search per cell and year).
+    let period: Vec<(&[AggCell], Vec<u32>)> = pressure.map_or_else(Vec::new, |p| {
         p.years
-            .iter()
+            .par_iter()
             .filter_map(|y| u16::try_from(*y).ok())
-            .map(|y| level.year(y))
+            .map(|y| {
+                let cells = level.year(y);
+                (cells, places_in(to, cells))
+            })
             .collect()
     });
     to.par_iter()
         .enumerate()
-        .filter(|(_, a)| {
+        .filter(|(i, _)| {
             pressure.is_none_or(|p| {
-                p.holds(period.iter().map(|cells| {
-                    find(cells, a)
-                        .and_then(|c| rule.score_of(&c))
+                p.holds(period.iter().map(|(cells, places)| {
+                    cells
+                        .get(places[*i] as usize)
+                        .and_then(|c| rule.score_of(c))
                         .map(|s| s.class)
                 }))
             })
@@ -377,14 +383,6 @@ fn grid_cells(
             (i as u32, feature)
         })
         .collect()
-}
-
-/// The aggregate of the cell at `a`'s place in `cells` (sorted by (kx, ky)).
-fn find(cells: &[AggCell], a: &AggCell) -> Option<AggCell> {
-    cells
-        .binary_search_by_key(&(a.kx, a.ky), |f| (f.kx, f.ky))
-        .ok()
-        .map(|i| cells[i])
 }
 
 /// What cell `i` of the shown year `to` shows in one tileset (nothing when it lacks the value;
