@@ -41,6 +41,8 @@ pub fn groups(jobs: &[Job]) -> Vec<Vec<Job>> {
 
 /// A tile on its way to its file: zoom, x, y (XYZ) and its bytes.
 type TileMessage = (u8, u32, u32, Vec<u8>);
+/// What a writer is sent: the tiles of a few neighbouring tile keys of one zoom.
+type TileBatch = Vec<TileMessage>;
 /// The thread writing one tileset's file, with what it wrote per zoom.
 type WriterThread = JoinHandle<Result<(TilesetWriter, Vec<ZoomStats>)>>;
 
@@ -51,7 +53,7 @@ struct Output<'a> {
     rule: Rule<'a>,
     /// What each area of each area level shows, and its `n`.
     area_values: Vec<Vec<(Option<Shown>, u32)>>,
-    tx: SyncSender<TileMessage>,
+    tx: SyncSender<TileBatch>,
     writer: WriterThread,
 }
 
@@ -141,12 +143,12 @@ pub fn build_group(
 }
 
 /// A thread writing the tiles it is sent into `writer`, with the statistics of each zoom.
-fn spawn_writer(writer: TilesetWriter) -> (SyncSender<TileMessage>, WriterThread) {
-    let (tx, rx) = sync_channel::<TileMessage>(64);
+fn spawn_writer(writer: TilesetWriter) -> (SyncSender<TileBatch>, WriterThread) {
+    let (tx, rx) = sync_channel::<TileBatch>(64);
     let handle = std::thread::spawn(move || {
         let mut writer = writer;
         let mut stats: Vec<ZoomStats> = Vec::new();
-        for (z, x, y, data) in rx {
+        for (z, x, y, data) in rx.into_iter().flatten() {
             writer.add_tile(z, x, y, &data)?;
             if stats.last().is_none_or(|s| s.zoom != z) {
                 stats.push(ZoomStats {
@@ -234,35 +236,46 @@ fn produce(
             y,
             message: "the tile writer stopped".into(),
         };
-        groups.par_iter().try_for_each_init(
+        // Tiles go to the writers in batches: a message per tile woke each tileset's writer
+        // thread once per tile (futex wake-ups and task switches were 5 % of a build). Few tiles
+        // (the low zooms) stay one per task, so that both cores share them.
+        let batch = (groups.len() / 64).clamp(1, 16);
+        groups.par_chunks(batch).try_for_each_init(
             || (TileCells::default(), TileEncoder::default()),
-            |(tile_cells, encoder), &(key, a, b, c, d)| {
-                let (x, y) = ((key >> 32) as u32, key as u32);
-                let tile = (zl.zoom, x, y);
-                tile_cells.place(
-                    x,
-                    y,
-                    zl.level,
-                    // Each cell with its index in `to`, which its values are looked up by.
-                    assign[a..b].iter().map(|&(_, i)| {
-                        let (at, ref feature) = cells[i as usize];
-                        (at, feature)
-                    }),
-                );
-                for (o, &from) in outputs.iter().zip(&froms) {
-                    let layers = area_layers(p, zl.zoom, &area_assign[c..d], &o.area_values);
-                    let data = encoder.encode_tile(
-                        tile,
-                        opts.gzip_level,
-                        tile_cells,
-                        |i| cell_value(to, i as usize, from, &o.rule),
-                        &layers,
-                    )?;
-                    if data.len() as u64 > MAX_TILE_BYTES {
-                        tracing::warn!(tile = %format!("{} {}/{x}/{y}", o.job.name(), zl.zoom), bytes = data.len(), "tile above 500 KB");
+            |(tile_cells, encoder), chunk| {
+                let mut batches: Vec<Vec<TileMessage>> =
+                    outputs.iter().map(|_| Vec::with_capacity(chunk.len())).collect();
+                for &(key, a, b, c, d) in chunk {
+                    let (x, y) = ((key >> 32) as u32, key as u32);
+                    let tile = (zl.zoom, x, y);
+                    tile_cells.place(
+                        x,
+                        y,
+                        zl.level,
+                        // Each cell with its index in `to`, which its values are looked up by.
+                        assign[a..b].iter().map(|&(_, i)| {
+                            let (at, ref feature) = cells[i as usize];
+                            (at, feature)
+                        }),
+                    );
+                    for ((o, &from), out) in outputs.iter().zip(&froms).zip(&mut batches) {
+                        let layers = area_layers(p, zl.zoom, &area_assign[c..d], &o.area_values);
+                        let data = encoder.encode_tile(
+                            tile,
+                            opts.gzip_level,
+                            tile_cells,
+                            |i| cell_value(to, i as usize, from, &o.rule),
+                            &layers,
+                        )?;
+                        if data.len() as u64 > MAX_TILE_BYTES {
+                            tracing::warn!(tile = %format!("{} {}/{x}/{y}", o.job.name(), zl.zoom), bytes = data.len(), "tile above 500 KB");
+                        }
+                        out.push((zl.zoom, x, y, data));
                     }
-                    o.tx.send((zl.zoom, x, y, data))
-                        .map_err(|_| stopped(tile))?;
+                }
+                for (o, out) in outputs.iter().zip(batches) {
+                    let first = (out[0].0, out[0].1, out[0].2);
+                    o.tx.send(out).map_err(|_| stopped(first))?;
                 }
                 Ok::<(), TilerError>(())
             },
