@@ -61,16 +61,16 @@ fn write_cells(
         let mut p = 0;
         let mut bind = |stmt: &mut rusqlite::Statement<'_>, v: &dyn rusqlite::ToSql| {
             p += 1;
-            stmt.raw_bind_parameter(p, v)
+            stmt.raw_bind_parameter(p, v).map_err(|e| db.err(e))
         };
         for &(hx, hy, year, yi, ci) in chunk {
             let v = scores.years[yi as usize].cells[ci as usize].values;
-            bind(stmt, &hx).map_err(|e| db.err(e))?;
-            bind(stmt, &hy).map_err(|e| db.err(e))?;
-            bind(stmt, &year).map_err(|e| db.err(e))?;
+            bind(stmt, &hx)?;
+            bind(stmt, &hy)?;
+            bind(stmt, &year)?;
             // `Column::ALL` is the order of the table's value columns.
             for c in Column::ALL {
-                bind(stmt, &published(v[c])).map_err(|e| db.err(e))?;
+                bind(stmt, &published(v[c]))?;
             }
         }
         stmt.raw_execute().map_err(|e| db.err(e))?;
