@@ -88,13 +88,13 @@ export function saveArtifact(name, buffer) {
 
 /**
  * The share of the pixels of `rect` (page coordinates, inside the map) that the screen shows as
- * the map drew them: the screenshot (what the user sees, after the compositor) against the map's
- * own canvas. Catches a map that is drawn but not shown, such as Chromium culling the canvas under
- * a scrolling panel's contents.
+ * the map drew them: `screenshot` (a PNG of the whole page: what the user sees, after the
+ * compositor) against the map's own canvas. Catches a map that is drawn but not shown, such as
+ * Chromium culling the canvas under a scrolling panel's contents. The whole page, because a
+ * clipped screenshot is drawn anew by Chromium and can differ from the screen.
  */
-export async function shownAsDrawn(page, rect) {
-  // The whole page: a clipped screenshot is drawn anew by Chromium and can differ from the screen.
-  const shot = (await page.screenshot()).toString('base64');
+export async function shownAsDrawn(page, screenshot, rect) {
+  const shot = screenshot.toString('base64');
   return page.evaluate(async ({ shot, rect }) => {
     const img = new Image();
     img.src = `data:image/png;base64,${shot}`;

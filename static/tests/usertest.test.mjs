@@ -310,11 +310,12 @@ test('phone: most of the screen is map, the legend is in view, a tapped cell sta
   }, null, { timeout: 30000 })).jsonValue();
   const cell = await page.$eval('#info-title', (e) => e.textContent);
   assert.ok(drawn.length > 0 && cell.includes(drawn[0]), `cell ${drawn[0]} drawn under the tapped place, panel: ${cell}`);
-  saveArtifact('usertest-phone-info.png', await page.screenshot());
+  const screenshot = await page.screenshot();
+  saveArtifact('usertest-phone-info.png', screenshot);
   // The map above the panel is on screen as drawn (it was a grey block: Chromium culled the canvas
   // under the panel's hidden, scrolled-away contents).
   const above = { x: map.x + 20, y: map.y + 70, width: map.width - 80, height: spot.infoTop - map.y - 80 };
-  const shown = await shownAsDrawn(page, above);
+  const shown = await shownAsDrawn(page, screenshot, above);
   assert.ok(shown > 0.97, `${(shown * 100).toFixed(1)} % of the map above the panel is shown as drawn`);
   await page.close();
 });
