@@ -21,8 +21,10 @@ PLACES = [
     (4.777, 51.589, 2), (6.083, 52.512, 1), (5.797, 53.201, 1), (3.611, 51.499, 1),
 ]
 VIEW_W, VIEW_H, TILE = 1280, 800, 512
-# The demo tilesets stop at z13; MapLibre overzooms beyond a source's maxzoom.
-MAXZOOM = 13
+# The demo tilesets stop at z11 (with zoom 13's precision); MapLibre overzooms beyond a
+# source's maxzoom, requesting the z11 tiles under the view. Users zoom on to single cells.
+MAXZOOM = 11
+VIEW_MAXZOOM = 16
 
 
 def lonlat_to_world(lon, lat, z):
@@ -53,12 +55,14 @@ def main():
         lon += rng.uniform(-0.05, 0.05)
         lat += rng.uniform(-0.03, 0.03)
         tileset = rng.choice(tilesets)
-        for z in range(6, MAXZOOM + 1):
+        for z in range(6, VIEW_MAXZOOM + 1):
             cx, cy = lonlat_to_world(lon, lat, z)
+            zt = min(z, MAXZOOM)
             # At each zoom the user pans a few times before zooming in further.
             for _ in range(rng.randint(1, 3)):
-                for tx, ty in viewport_tiles(cx, cy, z):
-                    print(template.format(tileset=tileset, z=z, x=tx, y=ty))
+                shown = sorted({(tx >> (z - zt), ty >> (z - zt)) for tx, ty in viewport_tiles(cx, cy, z)})
+                for tx, ty in shown:
+                    print(template.format(tileset=tileset, z=zt, x=tx, y=ty))
                 cx += rng.uniform(-VIEW_W / 2, VIEW_W / 2)
                 cy += rng.uniform(-VIEW_H / 2, VIEW_H / 2)
 

@@ -16,6 +16,9 @@ use lbm_e2e::{build_demo, decode_layer, gunzip_if_needed, tile_of, Feature, Test
 use lbm_tileset::{publish, Classification};
 use serde_json::Value;
 
+/// The top zoom of a build with the default zooms.
+const TOP: u8 = lbm_tiler::aggregate::pyramid::DEFAULT_MAXZOOM;
+
 /// The scores file of the cut-point fixture: rows of cells whose values lie on, just below and
 /// just above every cut point (in steps of 0.0001, so that some round onto the cut and some do
 /// not), in 2018 and 2020, with the change from 2018 to 2020 around the change cut points.
@@ -195,9 +198,9 @@ fn around_every_cut_point_tile_point_api_and_legend_agree() {
         for &(hx, hy) in &fx.cells {
             let (cx, cy) = (f64::from(hx) * 100.0 + 50.0, f64::from(hy) * 100.0 + 50.0);
             let (lon, lat) = lbm_tileset::project::rd_to_wgs84(cx, cy).unwrap();
-            let ((tx, ty), _) = tile_of(lon, lat, 13, 4096);
+            let ((tx, ty), _) = tile_of(lon, lat, TOP, 4096);
             let fid = u64::from(hx) * 10_000 + u64::from(hy);
-            let feats = tile(13, (tx, ty), "grid");
+            let feats = tile(TOP, (tx, ty), "grid");
             let f = feats
                 .iter()
                 .find(|f| f.id == fid)
@@ -261,7 +264,7 @@ fn around_every_cut_point_tile_point_api_and_legend_agree() {
         }
         // Coarse cells and areas: the class follows from what the feature carries, and the
         // point API names the same class for the area.
-        for z in [9u8, 13] {
+        for z in [9u8, TOP] {
             let (lon, lat) = lbm_tileset::project::rd_to_wgs84(
                 f64::from(X0) * 100.0 + 1200.0,
                 f64::from(Y0) * 100.0 + 800.0,
@@ -280,7 +283,7 @@ fn around_every_cut_point_tile_point_api_and_legend_agree() {
                 );
                 *checked.entry("coarse").or_default() += 1;
             }
-            if z != 13 {
+            if z != TOP {
                 continue;
             }
             for a in tile(z, xy, "gemeente") {
@@ -391,7 +394,7 @@ fn demo_change_classes_follow_the_sign_of_the_score_change() {
         serde_json::from_str(&rows["lbm_classification"]).unwrap()
     };
     let (mut rises, mut falls, mut without) = (0, 0, 0);
-    for z in [5u8, 9, 11, 13] {
+    for z in [5u8, 9, TOP] {
         let from: HashMap<(u32, u32), Vec<Feature>> = tiles_at(&tiles.join("lbm-2020.mbtiles"), z)
             .into_iter()
             .collect();

@@ -92,6 +92,7 @@ impl PolygonLayer {
             (minzoom, MAXZOOM),
             simplify_tolerance(),
             POLYGON_BUFFER,
+            EXTENT,
         )?;
         Ok(PolygonLayer {
             name,
@@ -264,7 +265,7 @@ fn tile_contents(
             continue;
         }
         // A label goes into the one tile holding its anchor: MapLibre places it from there.
-        let (gx, gy) = global_px(l.unit, z);
+        let (gx, gy) = global_px(l.unit, z, EXTENT);
         let (tx, ty) = (gx.div_euclid(EXTENT as i32), gy.div_euclid(EXTENT as i32));
         if (0..side).contains(&tx) && (0..side).contains(&ty) {
             let key = (tx as u64) << 32 | ty as u64;
@@ -379,7 +380,7 @@ fn encode_tile(
             .map(|&i| &labels[i])
             .filter(|l| l.layer == name)
         {
-            let (gx, gy) = global_px(l.unit, z);
+            let (gx, gy) = global_px(l.unit, z, EXTENT);
             geometry.clear();
             crate::encode::geometry::point(&mut geometry, (gx - ox, gy - oy));
             layer.tag_string("name", &l.name);

@@ -49,12 +49,12 @@ fn area_layers_from_three_formats() {
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&m["lbm_areas"]).unwrap(),
         serde_json::json!([
-            {"layer":"gemeente","minzoom":5,"maxzoom":13,"scores":"derived"},
-            {"layer":"wijk","minzoom":8,"maxzoom":13,"scores":"derived"},
-            {"layer":"buurt","minzoom":10,"maxzoom":13,"scores":"derived"}
+            {"layer":"gemeente","minzoom":5,"maxzoom":TOP,"scores":"derived"},
+            {"layer":"wijk","minzoom":8,"maxzoom":TOP,"scores":"derived"},
+            {"layer":"buurt","minzoom":10,"maxzoom":TOP,"scores":"derived"}
         ])
     );
-    let (data, p) = raw_tile_at(&lbm, 121_350.0, 487_950.0, 13);
+    let (data, p) = raw_tile_at(&lbm, 121_350.0, 487_950.0, TOP);
     assert_eq!(layer_names(&data), ["grid", "gemeente", "wijk", "buurt"]);
     let gm = decode_areas(&data, "gemeente");
     let one = gm.iter().find(|a| a.code == "GM0001").unwrap();
@@ -68,8 +68,8 @@ fn area_layers_from_three_formats() {
     let two = gm.iter().find(|a| a.code == "GM0002").unwrap();
     assert_eq!((two.score, two.class, two.n), (4.0, 4, 1));
     // The shared border: a point just west of x = 121400 is only in GM0001, just east only in GM0002.
-    let (_, _, west) = locate(121_390.0, 488_000.0, 13);
-    let (_, _, east) = locate(121_410.0, 488_000.0, 13);
+    let (_, _, west) = locate(121_390.0, 488_000.0, TOP, extent(&data));
+    let (_, _, east) = locate(121_410.0, 488_000.0, TOP, extent(&data));
     assert!(one.contains(west) && !two.contains(west));
     assert!(two.contains(east) && !one.contains(east));
     let wk = decode_areas(&data, "wijk");
@@ -89,8 +89,8 @@ fn area_layers_from_three_formats() {
         ("BU00010001", "Súdkant", 10_001, 2)
     );
     assert!(bu[0].contains(p));
-    // The hole of GM0001 at z13 is a counter-clockwise ring.
-    let (data, hole) = raw_tile_at(&lbm, 121_075.0, 487_575.0, 13);
+    // The hole of GM0001 at the top zoom is a counter-clockwise ring.
+    let (data, hole) = raw_tile_at(&lbm, 121_075.0, 487_575.0, TOP);
     let one = decode_areas(&data, "gemeente")
         .into_iter()
         .find(|a| a.code == "GM0001")
@@ -104,7 +104,12 @@ fn area_layers_from_three_formats() {
     // Change maps carry the area layers too. A change is the difference of the published
     // scores: GM0001 is 4.100 in 2018 (one cell) and 4.075 in 2020 (two cells), -0.025, a very
     // slight decline. GM0002 has no cell in 2018: it stays on the map, without a score.
-    let (data, _) = raw_tile_at(&out.join("lbm-2018-2020.mbtiles"), 121_350.0, 487_950.0, 13);
+    let (data, _) = raw_tile_at(
+        &out.join("lbm-2018-2020.mbtiles"),
+        121_350.0,
+        487_950.0,
+        TOP,
+    );
     let gm = decode_areas(&data, "gemeente");
     assert_eq!(gm.len(), 2, "areas without a change stay on the map");
     let one = gm.iter().find(|a| a.code == "GM0001").unwrap();
@@ -185,7 +190,7 @@ fn area_scores_file_replaces_derived_scores() {
     let la: serde_json::Value = serde_json::from_str(&m["lbm_areas"]).unwrap();
     assert_eq!(la[0]["scores"], "file");
     assert_eq!(la[1]["scores"], "derived");
-    let (data, p) = raw_tile_at(&lbm, 121_350.0, 487_950.0, 13);
+    let (data, p) = raw_tile_at(&lbm, 121_350.0, 487_950.0, TOP);
     let mut gm = decode_areas(&data, "gemeente");
     gm.sort_by(|a, b| a.code.cmp(&b.code));
     assert_eq!(
@@ -202,7 +207,12 @@ fn area_scores_file_replaces_derived_scores() {
     assert!(gm[0].contains(p));
     assert!(gm[1].score.is_nan() && gm[1].class == 0 && gm[1].afw.is_none());
     assert_eq!(decode_areas(&data, "wijk")[0].n, 2, "wijk still derived");
-    let (data, _) = raw_tile_at(&out.join("lbm-2018-2020.mbtiles"), 121_350.0, 487_950.0, 13);
+    let (data, _) = raw_tile_at(
+        &out.join("lbm-2018-2020.mbtiles"),
+        121_350.0,
+        487_950.0,
+        TOP,
+    );
     let gm = decode_areas(&data, "gemeente");
     let one = gm.iter().find(|a| a.code == "GM0001").unwrap();
     assert_eq!((one.score, one.class), (0.3, 9), "lbm 4.0 → 4.3");
@@ -309,7 +319,7 @@ fn cli_areas_and_change_flags() {
             "lbm-pressure-2018-2020.mbtiles"
         ]
     );
-    let (data, _) = raw_tile_at(&out.join("lbm-2020.mbtiles"), 121_350.0, 487_950.0, 12);
+    let (data, _) = raw_tile_at(&out.join("lbm-2020.mbtiles"), 121_350.0, 487_950.0, TOP);
     assert_eq!(layer_names(&data), ["grid", "gemeente", "wijk"]);
     for (arg, needle) in [
         ("2018-2020", "is not FROM:TO"),
@@ -412,7 +422,9 @@ fn simplified_area_borders_stay_shared_and_lose_their_jags() {
         l.at(z).iter().flat_map(|p| &p.rings).map(Vec::len).sum()
     };
     for z in 8..=12u8 {
-        let (tx, ty, p) = locate(node.0, node.1, z);
+        // The top zoom 12 has zoom 13's units.
+        let e = lbm_tiler::encode::extent_at(z, 12);
+        let (tx, ty, p) = locate(node.0, node.1, z, e);
         let key = (u64::from(tx) << 32) | u64::from(ty);
         // Around the node (far from the outer edges), every sample point lies in exactly one
         // area: no gap and no overlap between the simplified neighbours.
@@ -438,7 +450,8 @@ fn simplified_area_borders_stay_shared_and_lose_their_jags() {
                         p.0 + f64::from(i) * 7.0 + 0.37,
                         p.1 + f64::from(j) * 7.0 + 0.61,
                     );
-                    if !(0.0..4096.0).contains(&q.0) || !(0.0..4096.0).contains(&q.1) {
+                    let inside_tile = |v: f64| (0.0..f64::from(e)).contains(&v);
+                    if !inside_tile(q.0) || !inside_tile(q.1) {
                         continue; // another tile
                     }
                     let inside = rings

@@ -50,7 +50,7 @@ fn demo_region_tiles_decode_to_the_csv_values() {
         let (lbm, afw): (f64, f64) = (row[2].parse().unwrap(), row[3].parse().unwrap());
         lbm_values.push(lbm);
         let (x, y) = (f64::from(cell.x_m()) + 50.0, f64::from(cell.y_m()) + 50.0);
-        let (feats, centre) = tile_at(&dir.path().join("lbm-2020.mbtiles"), x, y, 13);
+        let (feats, centre) = tile_at(&dir.path().join("lbm-2020.mbtiles"), x, y, TOP);
         let f = feats
             .iter()
             .find(|f| f.cell == row[0])
@@ -88,7 +88,7 @@ fn demo_region_tiles_decode_to_the_csv_values() {
     }
     assert!(n > 500, "{n} cells in Utrecht");
     let lbm_path = dir.path().join("lbm-2020.mbtiles");
-    for z in [5u8, 8, 13] {
+    for z in [5u8, 8, TOP] {
         let (data, p) = raw_tile_at(&lbm_path, 136_000.0, 456_000.0, z);
         let areas = decode_areas(&data, "gemeente");
         let f = areas
@@ -120,14 +120,14 @@ fn demo_region_tiles_decode_to_the_csv_values() {
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&m["lbm_areas"]).unwrap(),
         serde_json::json!([
-            {"layer":"gemeente","minzoom":5,"maxzoom":13,"scores":"derived"},
-            {"layer":"wijk","minzoom":8,"maxzoom":13,"scores":"derived"},
-            {"layer":"buurt","minzoom":10,"maxzoom":13,"scores":"derived"}
+            {"layer":"gemeente","minzoom":5,"maxzoom":TOP,"scores":"derived"},
+            {"layer":"wijk","minzoom":8,"maxzoom":TOP,"scores":"derived"},
+            {"layer":"buurt","minzoom":10,"maxzoom":TOP,"scores":"derived"}
         ])
     );
     // The synthetic wijk and buurt at a point in Utrecht: one of each, nested, named as
     // synthetic, with their gemeente in the index.
-    let (data, p) = raw_tile_at(&lbm_path, 136_000.0, 456_000.0, 13);
+    let (data, p) = raw_tile_at(&lbm_path, 136_000.0, 456_000.0, TOP);
     let wijk = decode_areas(&data, "wijk");
     let buurt = decode_areas(&data, "buurt");
     let w: Vec<_> = wijk.iter().filter(|a| a.contains(p)).collect();

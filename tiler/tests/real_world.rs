@@ -271,8 +271,8 @@ fn broken_geometry_is_repaired_in_every_format_with_one_warning_per_file() {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), 6, "{codes:?}");
-        let (data, west) = raw_tile_at(&lbm, 121_450.0, 487_600.0, 13);
-        let (_, _, east) = locate(121_550.0, 487_600.0, 13);
+        let (data, west) = raw_tile_at(&lbm, 121_450.0, 487_600.0, TOP);
+        let (_, _, east) = locate(121_550.0, 487_600.0, TOP, extent(&data));
         let wk = decode_areas(&data, "wijk");
         let lobes = wk.iter().filter(|a| a.code == "WK000103");
         let inside = |p| lobes.clone().any(|a| a.contains(p));

@@ -12,8 +12,9 @@ use lbm_tileset::project::{lonlat_to_unit, rd_to_wgs84};
 
 /// Default lowest zoom.
 pub const DEFAULT_MINZOOM: u8 = 5;
-/// Default highest zoom.
-pub const DEFAULT_MAXZOOM: u8 = 13;
+/// Default highest zoom: its tiles keep zoom 13's precision ([`crate::encode::extent_at`]),
+/// so clients overzoom it to every 100 m cell and border exactly as a zoom 13 would draw them.
+pub const DEFAULT_MAXZOOM: u8 = 11;
 /// Smallest on-screen cell size in pixels (on 512 px tiles) a zoom may show.
 pub const MIN_CELL_PX: f64 = 3.0;
 /// Latitude used for the ground resolution (middle of the Netherlands).
@@ -331,7 +332,7 @@ mod tests {
 
     #[test]
     fn levels_per_zoom() {
-        let p = pyramid(DEFAULT_MINZOOM, DEFAULT_MAXZOOM);
+        let p = pyramid(DEFAULT_MINZOOM, 13);
         let cells: Vec<(u8, u32)> = p.iter().map(|l| (l.zoom, l.cell_m())).collect();
         assert_eq!(
             cells,

@@ -73,7 +73,7 @@ pub struct DemoOptions {
 }
 
 impl DemoOptions {
-    /// The whole country, all years and measures, zooms 5..13.
+    /// The whole country, all years and measures, zooms 5..11.
     pub fn new(out_dir: impl Into<PathBuf>) -> Self {
         DemoOptions {
             out_dir: out_dir.into(),

@@ -10,8 +10,35 @@ use lbm_tileset::gzip::gzip;
 use crate::error::{Result, TilerError};
 use layer::{LayerWriter, POLYGON};
 
-/// Tile extent (coordinate units per tile side).
+/// Tile extent (coordinate units per tile side) of every zoom but a shallow pyramid's top.
 pub const EXTENT: u32 = 4096;
+/// The zoom whose precision the top zoom of a pyramid ending just below it keeps: z13 at
+/// [`EXTENT`] is 0.73 m per unit in the Netherlands, finer than any cell or border needs.
+pub const DETAIL_ZOOM: u8 = 13;
+/// How many zooms below [`DETAIL_ZOOM`] a top zoom still takes its precision (a larger extent),
+/// so that a tileset built to zoom 11 or 12 draws, overzoomed, exactly what zoom 13 would.
+pub const DETAIL_ZOOMS: u8 = 2;
+
+/// The tile extent at zoom `z` of a pyramid ending at `maxzoom`.
+///
+/// Clients draw a tileset's top zoom at every zoom above it, so a top zoom of 11 or 12 gets the
+/// extent that gives it zoom 13's units (8192 at 12, 16384 at 11): MapLibre rounds every tile
+/// to 8192 units, so a top zoom 12 at 8192 shows exactly the vertices of zoom 13 at 4096 with a
+/// quarter of its tiles, and the zoom 13 tiles (a third of a national build's bytes) are not
+/// needed. Every other zoom has [`EXTENT`].
+pub fn extent_at(z: u8, maxzoom: u8) -> u32 {
+    if z == maxzoom && z < DETAIL_ZOOM && DETAIL_ZOOM - z <= DETAIL_ZOOMS {
+        EXTENT << (DETAIL_ZOOM - z)
+    } else {
+        EXTENT
+    }
+}
+
+/// The tile buffer in units of a tile of `extent`: [`BUFFER`] scaled from [`EXTENT`], the same
+/// share of a tile at every extent.
+pub fn buffer_at(buffer: i32, extent: u32) -> i32 {
+    buffer * (extent / EXTENT) as i32
+}
 /// Layer name.
 pub const LAYER: &str = "grid";
 /// Buffer in tile units: a cell goes into every tile its bounding box touches, plus this margin.
@@ -23,12 +50,13 @@ pub const BUFFER: i32 = 8;
 /// than build time.
 pub const GZIP_LEVEL: u32 = 1;
 
-/// Global pixel coordinate at zoom `z` of a normalised Web Mercator point.
+/// Global pixel coordinate at zoom `z` with tiles of `extent` units of a normalised Web
+/// Mercator point.
 ///
 /// Rounding the global coordinate (not the tile-local one) makes every tile quantise a shared
 /// corner to the same place, so neighbouring cells share corners exactly in every tile.
-pub fn global_px(unit: (f64, f64), z: u8) -> (i32, i32) {
-    let scale = f64::from(EXTENT) * f64::from(1u32 << z);
+pub fn global_px(unit: (f64, f64), z: u8, extent: u32) -> (i32, i32) {
+    let scale = f64::from(extent) * f64::from(1u32 << z);
     (
         (unit.0 * scale).round() as i32,
         (unit.1 * scale).round() as i32,
@@ -59,8 +87,9 @@ pub struct TileFeature {
 }
 
 impl TileFeature {
-    /// Inclusive range of tiles (x0, y0, x1, y1) whose area (plus [`BUFFER`]) the cell touches.
-    pub fn tile_range(&self, z: u8) -> (u32, u32, u32, u32) {
+    /// Inclusive range of tiles (x0, y0, x1, y1) of `extent` units whose area (plus
+    /// [`BUFFER`]) the cell touches.
+    pub fn tile_range(&self, z: u8, extent: u32) -> (u32, u32, u32, u32) {
         let (mut x0, mut y0, mut x1, mut y1) = (i32::MAX, i32::MAX, i32::MIN, i32::MIN);
         for &(x, y) in &self.quad {
             x0 = x0.min(x);
@@ -68,15 +97,11 @@ impl TileFeature {
             x1 = x1.max(x);
             y1 = y1.max(y);
         }
-        let e = EXTENT as i32;
+        let e = extent as i32;
+        let b = buffer_at(BUFFER, extent);
         let max = (1i32 << z) - 1;
         let t = |v: i32| v.div_euclid(e).clamp(0, max) as u32;
-        (
-            t(x0 - BUFFER),
-            t(y0 - BUFFER),
-            t(x1 + BUFFER),
-            t(y1 + BUFFER),
-        )
+        (t(x0 - b), t(y0 - b), t(x1 + b), t(y1 + b))
     }
 }
 
@@ -119,14 +144,17 @@ pub struct TileCells {
     labels: Vec<u8>,
     label: String,
     geometry: Vec<u8>,
+    /// The extent of the tile placed in.
+    extent: u32,
 }
 
 impl TileCells {
-    /// Places `cells` (each with the index of its values) in tile (x, y) at cell `level`.
+    /// Places `cells` (each with the index of its values) in tile (x, y) of `extent` units at
+    /// cell `level`.
     pub fn place<'a>(
         &mut self,
-        x: u32,
-        y: u32,
+        (x, y): (u32, u32),
+        extent: u32,
         level: u8,
         cells: impl Iterator<Item = (u32, &'a TileFeature)>,
     ) {
@@ -134,7 +162,8 @@ impl TileCells {
         self.heads.clear();
         self.tails.clear();
         self.labels.clear();
-        let (ox, oy) = (x as i32 * EXTENT as i32, y as i32 * EXTENT as i32);
+        self.extent = extent;
+        let (ox, oy) = (x as i32 * extent as i32, y as i32 * extent as i32);
         for (i, f) in cells {
             let quad = f.quad.map(|(px, py)| (px - ox, py - oy));
             self.geometry.clear();
@@ -164,7 +193,8 @@ pub struct TileEncoder {
 
 impl TileEncoder {
     /// Encodes tile (z, x, y) (XYZ) of one tileset: the placed `cells`, each showing
-    /// `values(index)` (what it shows and its `n`), and the area layers; returns MVT compressed
+    /// `values(index)` (what it shows and its `n`), and the area layers (cut for the same
+    /// extent as the cells, see [`extent_at`]); returns MVT compressed
     /// with gzip at `gzip_level`. The `grid` layer is left out when it has no features and
     /// there are area layers.
     pub fn encode_tile(
@@ -177,7 +207,7 @@ impl TileEncoder {
     ) -> Result<Vec<u8>> {
         self.raw.clear();
         let layer = &mut self.layer;
-        layer.reset(LAYER, EXTENT);
+        layer.reset(LAYER, cells.extent);
         layer.preset_values(cells.cells.len() as u32, &cells.labels);
         let (mut head_start, mut tail_start) = (0, 0);
         for (label, &(i, head_end, tail_end)) in cells.cells.iter().enumerate() {
@@ -195,7 +225,7 @@ impl TileEncoder {
             layer.write_to(&mut self.raw);
         }
         for al in areas.iter().filter(|l| !l.features.is_empty()) {
-            layer.reset(al.name, EXTENT);
+            layer.reset(al.name, cells.extent);
             for f in &al.features {
                 layer.tag_string("code", f.code);
                 layer.tag_string("name", f.name);
@@ -236,12 +266,30 @@ mod tests {
             kx: 0,
             ky: 0,
         };
-        assert_eq!(f.tile_range(3), (0, 0, 1, 0));
+        assert_eq!(f.tile_range(3, EXTENT), (0, 0, 1, 0));
+        assert_eq!(f.tile_range(3, 2 * EXTENT), (0, 0, 0, 0));
         let f = TileFeature {
             quad: [(-3, 10), (-3, 5), (2, 5), (2, 10)],
             ..f
         };
-        assert_eq!(f.tile_range(3), (0, 0, 0, 0));
+        assert_eq!(f.tile_range(3, EXTENT), (0, 0, 0, 0));
+    }
+
+    #[test]
+    fn top_zoom_keeps_zoom_13_units() {
+        assert_eq!(extent_at(13, 13), 4096);
+        assert_eq!(extent_at(12, 13), 4096);
+        assert_eq!(extent_at(12, 12), 8192);
+        assert_eq!(extent_at(11, 11), 16384);
+        assert_eq!(
+            extent_at(10, 10),
+            4096,
+            "a deliberately shallow pyramid stays small"
+        );
+        assert_eq!(extent_at(14, 14), 4096);
+        let u = (0.5123456, 0.3312345);
+        assert_eq!(global_px(u, 12, extent_at(12, 12)), global_px(u, 13, 4096));
+        assert_eq!(buffer_at(BUFFER, 8192), 2 * BUFFER);
     }
 
     #[test]
@@ -252,7 +300,7 @@ mod tests {
             ky: 4879,
         };
         let mut cells = TileCells::default();
-        cells.place(1, 1, 0, std::iter::once((0, &f)));
+        cells.place((1, 1), EXTENT, 0, std::iter::once((0, &f)));
         let shown = Shown {
             score: 4.125,
             class: 7,

@@ -13,7 +13,7 @@
 
 use rayon::prelude::*;
 
-use crate::encode::{global_px, BUFFER, EXTENT};
+use crate::encode::{buffer_at, extent_at, global_px, BUFFER, EXTENT};
 use crate::error::Result;
 use crate::geometry::simplify::{Polygon, Topology};
 use crate::input::areas::{Area, AreaLevel};
@@ -83,7 +83,8 @@ pub struct AreaLayer {
 
 impl AreaLayer {
     /// Projects, simplifies, snaps and clips `areas` (all of `level`) for zooms
-    /// `minzoom..=maxzoom`, with the tolerance of [`simplify_tolerance`].
+    /// `minzoom..=maxzoom` of a pyramid ending at `maxzoom` (whose top zoom may have a larger
+    /// extent, [`extent_at`]), with the tolerance of [`simplify_tolerance`].
     pub fn build(level: AreaLevel, areas: Vec<Area>, minzoom: u8, maxzoom: u8) -> Result<Self> {
         Self::build_with(level, areas, minzoom, maxzoom, simplify_tolerance())
     }
@@ -104,6 +105,7 @@ impl AreaLayer {
             (minzoom, maxzoom),
             tolerance,
             BUFFER,
+            extent_at(maxzoom, maxzoom),
         )?;
         Ok(AreaLayer {
             level,
@@ -236,8 +238,10 @@ fn clip(ring: &[(i64, i64)], x0: i64, y0: i64, x1: i64, y1: i64) -> Vec<(i64, i6
 
 /// Projects, simplifies (Douglas–Peucker `tolerance` in tile units over shared arcs; `None`:
 /// snap only), snaps and clips the features' RD New `polygons` for zooms `minzoom..=maxzoom`,
-/// each tile with `buffer` tile units around it: per zoom, the pieces sorted by (tile key,
-/// feature index). `label` names them in logs.
+/// each tile with `buffer` tile units (of an [`EXTENT`] tile) around it: per zoom, the pieces
+/// sorted by (tile key, feature index). The top zoom's tiles have `top_extent` units, every other
+/// zoom's [`EXTENT`]; tolerance, smallest ring and buffer are in tile units at every extent.
+/// `label` names them in logs.
 ///
 /// The buffer keeps the clip edges off the screen: a line drawn along a polygon's outline also
 /// follows its clip edges, half its width inside the tile when the buffer is narrower than that.
@@ -247,6 +251,7 @@ pub fn tile_polygons(
     (minzoom, maxzoom): (u8, u8),
     tolerance: Option<f64>,
     buffer: i32,
+    top_extent: u32,
 ) -> Result<Vec<Vec<AreaPiece>>> {
     let started = std::time::Instant::now();
     let (topology, projected) = match tolerance {
@@ -283,8 +288,9 @@ pub fn tile_polygons(
     let (mut simplify_ms, mut cut_ms) = (0, 0);
     let pieces = (minzoom..=maxzoom)
         .map(|z| {
+            let extent = if z == maxzoom { top_extent } else { EXTENT };
             // Tile units per unit-square unit at this zoom.
-            let scale = f64::from(EXTENT) * f64::from(1u32 << z);
+            let scale = f64::from(extent) * f64::from(1u32 << z);
             let t0 = std::time::Instant::now();
             let simplified = match (&topology, tolerance) {
                 (Some(t), Some(tol)) => {
@@ -298,7 +304,9 @@ pub fn tile_polygons(
             let mut v: Vec<AreaPiece> = polygons
                 .par_iter()
                 .enumerate()
-                .flat_map_iter(|(i, polys)| cut(polys, z, i as u32, buffer))
+                .flat_map_iter(|(i, polys)| {
+                    cut(polys, (z, extent), i as u32, buffer_at(buffer, extent))
+                })
                 .collect();
             v.par_sort_unstable_by_key(|p| (p.key, p.area));
             cut_ms += t0.elapsed().as_millis();
@@ -309,8 +317,8 @@ pub fn tile_polygons(
     Ok(pieces)
 }
 
-/// Snaps one area to zoom `z` and cuts it into tile pieces.
-fn cut(polys: &[UnitPolygon], z: u8, area: u32, buffer: i32) -> Vec<AreaPiece> {
+/// Snaps one area to zoom `z` with tiles of `extent` units and cuts it into tile pieces.
+fn cut(polys: &[UnitPolygon], (z, extent): (u8, u32), area: u32, buffer: i32) -> Vec<AreaPiece> {
     // Snapped, simplified and oriented polygons in global tile units.
     let mut snapped: Vec<Vec<Vec<(i64, i64)>>> = Vec::new();
     let (mut bx0, mut by0, mut bx1, mut by1) = (i64::MAX, i64::MAX, i64::MIN, i64::MIN);
@@ -320,7 +328,7 @@ fn cut(polys: &[UnitPolygon], z: u8, area: u32, buffer: i32) -> Vec<AreaPiece> {
             let mut ring: Vec<(i64, i64)> = r
                 .iter()
                 .map(|&u| {
-                    let (x, y) = global_px(u, z);
+                    let (x, y) = global_px(u, z, extent);
                     (i64::from(x), i64::from(y))
                 })
                 .collect();
@@ -350,7 +358,7 @@ fn cut(polys: &[UnitPolygon], z: u8, area: u32, buffer: i32) -> Vec<AreaPiece> {
     if snapped.is_empty() {
         return Vec::new();
     }
-    let e = i64::from(EXTENT);
+    let e = i64::from(extent);
     let b = i64::from(buffer);
     let max = (1i64 << z) - 1;
     let t = |v: i64| v.div_euclid(e).clamp(0, max);

@@ -13,7 +13,7 @@ use lbm_tileset::index::{
 use lbm_tileset::metadata::Pressure;
 use lbm_tileset::names::normalise_name;
 use lbm_tileset::project::rd_to_wgs84;
-use lbm_tileset::{publish, Column, Measure};
+use lbm_tileset::{Column, Measure};
 
 use crate::aggregate::distribution::{change_tally, score_tally, Distribution, Tally, CLASSES};
 use crate::aggregate::pyramid::AggCell;
@@ -27,16 +27,17 @@ use crate::output::mbtiles::AtomicDb;
 use crate::pipeline::tileset::area_pressure;
 use crate::pipeline::{PreparedAreas, GENERATOR};
 
-/// A column's published value, or NULL.
-fn published(v: f64) -> Option<f64> {
-    v.is_finite().then(|| publish(v))
+/// A column's published value in thousandths (as `cell_values` stores it), or NULL.
+fn thousandths(v: f64) -> Option<i64> {
+    // `lbm_tileset::publish` is this rounding divided by 1000, so the `cells` view gives back exactly it.
+    v.is_finite().then(|| (v * 1000.0).round() as i64)
 }
 
-/// Rows of the `cells` table per INSERT statement: one statement's fixed cost (bind, step, reset)
+/// Rows of the `cell_values` table per INSERT statement: one statement's fixed cost (bind, step, reset)
 /// spread over many rows. 64 rows of 10 values stay far under SQLite's limit of parameters.
 const CELL_ROWS_PER_INSERT: usize = 64;
 
-/// Fills the `cells` table, in `order` (its primary-key order: appending to the B-tree is much
+/// Fills the `cell_values` table (the `cells` view), in `order` (its primary-key order: appending to the B-tree is much
 /// faster than random inserts).
 fn write_cells(
     db: &AtomicDb,
@@ -46,7 +47,7 @@ fn write_cells(
     let insert = |rows: usize| {
         let values = vec!["(?,?,?,?,?,?,?,?,?,?)"; rows].join(",");
         db.conn()
-            .prepare(&format!("INSERT INTO cells VALUES {values}"))
+            .prepare(&format!("INSERT INTO cell_values VALUES {values}"))
             .map_err(|e| db.err(e))
     };
     let mut full = insert(CELL_ROWS_PER_INSERT)?;
@@ -70,7 +71,7 @@ fn write_cells(
             bind(stmt, &year)?;
             // `Column::ALL` is the order of the table's value columns.
             for c in Column::ALL {
-                bind(stmt, &published(v[c]))?;
+                bind(stmt, &thousandths(v[c]))?;
             }
         }
         stmt.raw_execute().map_err(|e| db.err(e))?;

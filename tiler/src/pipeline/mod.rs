@@ -100,7 +100,7 @@ impl Default for PressureOptions {
 }
 
 impl BuildOptions {
-    /// Defaults: all years and measures, the embedded classification, zooms 5..13, index on,
+    /// Defaults: all years and measures, the embedded classification, zooms 5..11, index on,
     /// MBTiles only.
     pub fn new(scores: impl Into<PathBuf>, out_dir: impl Into<PathBuf>) -> Self {
         BuildOptions {

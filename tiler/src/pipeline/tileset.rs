@@ -17,7 +17,8 @@ use lbm_tileset::{Column, Kind, Measure};
 use crate::aggregate::pyramid::{pyramid_levels, AggCell};
 use crate::aggregate::shown::Rule;
 use crate::encode::{
-    global_px, AreaTileFeature, AreaTileLayer, Shown, TileCells, TileEncoder, TileFeature,
+    extent_at, global_px, AreaTileFeature, AreaTileLayer, Shown, TileCells, TileEncoder,
+    TileFeature,
 };
 use crate::error::{Result, TilerError};
 use crate::output::{TilesetWriter, ZoomStats};
@@ -183,7 +184,8 @@ fn produce(
             .find(|l| l.level == zl.level)
             .expect("level prepared");
         let to = level.year(year);
-        let cells = grid_cells(level, to, &outputs[0].rule, pressure, zl.zoom);
+        let extent = extent_at(zl.zoom, opts.maxzoom);
+        let cells = grid_cells(level, to, &outputs[0].rule, pressure, (zl.zoom, extent));
         // What a cell shows is worked out as its tiles are encoded (about once per cell): a
         // table of it per tileset and zoom was 48 bytes per cell, 210 MB per zoom for the
         // twelve tilesets of a year, allocated and faulted in anew for every zoom. Change maps
@@ -205,7 +207,7 @@ fn produce(
             .collect();
         let mut assign: Vec<(u64, u32)> = Vec::with_capacity(cells.len() + cells.len() / 8);
         for (i, (_, f)) in cells.iter().enumerate() {
-            let (x0, y0, x1, y1) = f.tile_range(zl.zoom);
+            let (x0, y0, x1, y1) = f.tile_range(zl.zoom, extent);
             for x in x0..=x1 {
                 for y in y0..=y1 {
                     assign.push(((u64::from(x) << 32) | u64::from(y), i as u32));
@@ -249,8 +251,8 @@ fn produce(
                     let (x, y) = ((key >> 32) as u32, key as u32);
                     let tile = (zl.zoom, x, y);
                     tile_cells.place(
-                        x,
-                        y,
+                        (x, y),
+                        extent,
                         zl.level,
                         // Each cell with its index in `to`, which its values are looked up by.
                         assign[a..b].iter().map(|&(_, i)| {
@@ -347,7 +349,7 @@ fn merge_by_tile(
     groups
 }
 
-/// The cells of one zoom, placed: every populated cell of the year shown (`to`, the to-year of a
+/// The cells of one zoom (with tiles of `extent` units), placed: every populated cell of the year shown (`to`, the to-year of a
 /// change map), by its index in `to`. A pressure overlay has only the cells under pressure (by
 /// the cell's class at this zoom in each year of the period, with the total score's `rule`).
 fn grid_cells(
@@ -355,7 +357,7 @@ fn grid_cells(
     to: &[AggCell],
     rule: &Rule<'_>,
     pressure: Option<&Pressure>,
-    zoom: u8,
+    (zoom, extent): (u8, u32),
 ) -> Vec<(u32, TileFeature)> {
     // Each year of the period with the place in it of every cell of `to` (a merge walk per year,
     // not a binary search per cell and year).
@@ -385,10 +387,10 @@ fn grid_cells(
             let c = &level.geometry.corners[a.geom as usize];
             let feature = TileFeature {
                 quad: [
-                    global_px(c[0], zoom),
-                    global_px(c[1], zoom),
-                    global_px(c[2], zoom),
-                    global_px(c[3], zoom),
+                    global_px(c[0], zoom, extent),
+                    global_px(c[1], zoom, extent),
+                    global_px(c[2], zoom, extent),
+                    global_px(c[3], zoom, extent),
                 ],
                 kx: a.kx,
                 ky: a.ky,

@@ -42,11 +42,27 @@ fn prop<'a>(f: &'a lbm_test_support::Feature, key: &str) -> Option<&'a serde_jso
     f.props.get(key)
 }
 
-/// Decodes a gzip-compressed MVT tile's `grid` layer (checks version 2, extent 4096, and that a
-/// feature carries only the contract's properties).
+/// The top zoom of a build with the default zooms (its tiles have a larger extent, see
+/// [`lbm_tiler::encode::extent_at`]).
+pub const TOP: u8 = lbm_tiler::aggregate::pyramid::DEFAULT_MAXZOOM;
+
+/// The extent of a gzip-compressed MVT tile (that of its first layer; all layers share it).
+pub fn extent(data: &[u8]) -> u32 {
+    let tile = <geozero::mvt::Tile as geozero::mvt::Message>::decode(&gunzip(data)[..]).unwrap();
+    let extents: Vec<u32> = tile
+        .layers
+        .iter()
+        .map(|l| l.extent.unwrap_or(4096))
+        .collect();
+    assert!(extents.windows(2).all(|w| w[0] == w[1]), "{extents:?}");
+    extents.first().copied().unwrap_or(4096)
+}
+
+/// Decodes a gzip-compressed MVT tile's `grid` layer (checks version 2, an extent of 4096 or a
+/// top zoom's 8192 or 16384, and that a feature carries only the contract's properties).
 pub fn decode(data: &[u8]) -> Vec<Decoded> {
     let (extent, features) = lbm_test_support::decode_layer(&gunzip(data), "grid");
-    assert_eq!(extent, 4096);
+    assert!([4096, 8192, 16384].contains(&extent), "extent {extent}");
     features
         .iter()
         .map(|f| {
@@ -133,18 +149,21 @@ pub fn decode_areas(data: &[u8], name: &str) -> Vec<DecodedArea> {
         .collect()
 }
 
-/// Reads the tile holding RD point (x, y) at zoom z: the raw tile and the point in tile coords.
+/// Reads the tile holding RD point (x, y) at zoom z: the raw tile and the point in tile coords
+/// (of the tile's extent).
 pub fn raw_tile_at(mbtiles: &Path, x: f64, y: f64, z: u8) -> (Vec<u8>, (f64, f64)) {
-    let (tx, ty, p) = locate(x, y, z);
+    let (tx, ty, _) = locate(x, y, z, 4096);
     let data = lbm_test_support::read_tile(mbtiles, z, tx, ty)
         .unwrap_or_else(|| panic!("tile {z}/{tx}/{ty} exists"));
+    let (_, _, p) = locate(x, y, z, extent(&data));
     (data, p)
 }
 
-/// The XYZ tile at zoom z holding RD New point (x, y) and the point in that tile's coordinates.
-pub fn locate(x: f64, y: f64, z: u8) -> (u32, u32, (f64, f64)) {
+/// The XYZ tile at zoom z holding RD New point (x, y) and the point in that tile's coordinates
+/// of `extent` units.
+pub fn locate(x: f64, y: f64, z: u8, extent: u32) -> (u32, u32, (f64, f64)) {
     let (lon, lat) = lbm_tileset::project::rd_to_wgs84(x, y).unwrap();
-    let ((tx, ty), p) = lbm_test_support::tile_of(lon, lat, z, 4096);
+    let ((tx, ty), p) = lbm_test_support::tile_of(lon, lat, z, extent);
     (tx, ty, p)
 }
 
