@@ -10,13 +10,17 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use lbm_tileset::Values;
 use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 
 use crate::aggregate::pyramid::{DEFAULT_MAXZOOM, DEFAULT_MINZOOM};
 use crate::basemap::{basemap, BasemapOptions};
 use crate::error::{Result, TilerError};
+use crate::input::scores::{CellRecord, Scores, YearScores};
 use crate::output::OutputFormat;
-use crate::pipeline::{build, BuildOptions, BuildSummary};
+use crate::pipeline::plan::Plan;
+use crate::pipeline::{build_from_scores, BuildOptions, BuildSummary};
 
 mod areas;
 mod cells;
@@ -66,9 +70,9 @@ pub struct DemoOptions {
     pub progress: bool,
     /// Which files to write per tileset (passed to [`BuildOptions::format`]).
     pub format: OutputFormat,
-    /// Keep `demo-scores.csv` after the build (the CLI does, as an example input). The server's
-    /// first run does not: the point index holds the same numbers, and the CSV would be a
-    /// second copy of them (173 MB for the whole country).
+    /// Write `demo-scores.csv` (the CLI does, as an example input). The server's first run does
+    /// not: the point index holds the same numbers, and the CSV would be a second copy of them
+    /// (173 MB for the whole country).
     pub keep_scores: bool,
 }
 
@@ -114,9 +118,14 @@ pub fn demo_change_pairs(years: &[u16]) -> Vec<(u16, u16)> {
     from.into_iter().map(|f| (f, last)).collect()
 }
 
-/// Writes `DIR/demo-scores.csv`, tiles it and writes the basemap with the demo's areas; returns
-/// the build summary.
+/// Makes the demo scores (writing `DIR/demo-scores.csv` when [`DemoOptions::keep_scores`]),
+/// tiles them and writes the basemap with the demo's areas; returns the build summary.
+///
+/// The tiler builds from the scores in memory: they are bit for bit what reading the CSV back
+/// gives (see [`demo_scores`]), so the CSV is neither read again nor, on the server's first
+/// run, written at all.
 pub fn demo(opts: &DemoOptions) -> Result<BuildSummary> {
+    let started = std::time::Instant::now();
     std::fs::create_dir_all(&opts.out_dir).map_err(|e| TilerError::io(&opts.out_dir, e))?;
     let csv = opts.out_dir.join(DEMO_CSV);
     let years: Vec<u16> = opts.years.clone().unwrap_or_else(|| DEMO_YEARS.to_vec());
@@ -126,14 +135,35 @@ pub fn demo(opts: &DemoOptions) -> Result<BuildSummary> {
             message: format!("{y} is not a demo year; expected some of {DEMO_YEARS:?}"),
         });
     }
-    let rows = write_demo_csv(&csv, opts.bbox.unwrap_or(NL_BBOX), &years)?;
-    tracing::info!(rows, path = %csv.display(), "demo scores written");
     let mut b = BuildOptions::new(&csv, &opts.out_dir);
     b.measures = opts.measures.clone();
     b.minzoom = opts.minzoom;
     b.maxzoom = opts.maxzoom;
     b.attribution = DEMO_ATTRIBUTION.into();
     b.attribution_nl = Some(DEMO_ATTRIBUTION_NL.into());
+    b.changes = Some(
+        opts.changes
+            .clone()
+            .unwrap_or_else(|| demo_change_pairs(&years)),
+    );
+    b.progress = opts.progress;
+    b.format = opts.format;
+    Plan::check_options(&b)?;
+
+    let mut scores = demo_scores(&csv, opts.bbox.unwrap_or(NL_BBOX), &years);
+    // The metadata's `source_sha256` names the CSV's bytes, whether or not it is kept.
+    let text = scores_csv(&scores);
+    scores.sha256 = hex::encode(Sha256::digest(&text));
+    if opts.keep_scores {
+        write_atomically(&csv, &text)?;
+    }
+    drop(text);
+    tracing::info!(
+        rows = scores.rows,
+        kept = opts.keep_scores,
+        "demo scores made"
+    );
+
     let mut areas = crate::input::geography::gemeenten()?;
     let parts = areas::subdivide(&areas, opts.bbox.unwrap_or(NL_BBOX));
     tracing::info!(areas = parts.len(), "synthetic wijken and buurten made");
@@ -146,66 +176,116 @@ pub fn demo(opts: &DemoOptions) -> Result<BuildSummary> {
     ));
     map.format = opts.format;
     b.area_features = areas;
-    b.changes = Some(
-        opts.changes
-            .clone()
-            .unwrap_or_else(|| demo_change_pairs(&years)),
-    );
-    b.progress = opts.progress;
-    b.format = opts.format;
-    let summary = build(&b).and_then(|s| {
-        basemap(&map)?;
-        Ok(s)
-    });
-    if !opts.keep_scores {
-        // Gone either way: a failed build is retried from scratch on the next run.
-        let _ = std::fs::remove_file(&csv);
-    }
-    summary
+    let mut summary = build_from_scores(&scores, &b)?;
+    basemap(&map)?;
+    summary.elapsed = started.elapsed();
+    Ok(summary)
 }
 
 /// Generates the demo scores for the cells in `bbox` and the given years and writes them as a
 /// Leefbaarometer grid CSV (`grid_id,jaar,lbm,afw,fys,onv,soc,vrz,won`). Returns the row count.
 pub fn write_demo_csv(path: &Path, bbox: [f64; 4], years: &[u16]) -> Result<usize> {
+    let scores = demo_scores(path, bbox, years);
+    write_atomically(path, &scores_csv(&scores))?;
+    Ok(scores.rows as usize)
+}
+
+/// The demo scores of `years` for the populated cells in `bbox`, every value rounded to
+/// thousandths as a published file has them. `afw` is `lbm` minus [`DEMO_REFERENCE`] exactly.
+///
+/// A value is `k / 1000.0` for an integer `k`: the double nearest to `k / 1000`, which is what
+/// parsing the decimal `k / 1000` gives, so [`scores_csv`]'s text reads back to the same bits.
+pub fn demo_scores(path: &Path, bbox: [f64; 4], years: &[u16]) -> Scores {
     let cells = populated_cells(bbox);
     let fields: Vec<CellFields> = cells.par_iter().map(CellFields::new).collect();
-    let tmp = path.with_extension("csv.tmp");
-    let file = std::fs::File::create(&tmp).map_err(|e| TilerError::io(&tmp, e))?;
-    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-    let io = |e| TilerError::io(&tmp, e);
-    w.write_all(b"grid_id,jaar,lbm,afw,fys,onv,soc,vrz,won\n")
-        .map_err(io)?;
-    let mut rows = 0;
-    for &year in years {
-        let t = f64::from(year - 2002) / 20.0;
-        let values: Vec<Option<[f64; 6]>> = fields.par_iter().map(|f| f.values(year, t)).collect();
-        let n = values.iter().flatten().count();
-        let text: String = cells
-            .par_iter()
-            .zip(&values)
-            .filter_map(|(c, v)| {
-                let v = (*v)?;
-                Some(format!(
-                    "E{}N{},{year},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3}\n",
-                    c.hx,
-                    c.hy,
-                    v[0],
-                    v[0] - DEMO_REFERENCE,
-                    v[1],
-                    v[2],
-                    v[3],
-                    v[4],
-                    v[5]
-                ))
+    let mut years = years.to_vec();
+    years.sort_unstable();
+    years.dedup();
+    let reference = (DEMO_REFERENCE * 1000.0).round() as i64;
+    let per_year = years
+        .iter()
+        .map(|&year| {
+            let t = f64::from(year - 2002) / 20.0;
+            let cells: Vec<CellRecord> = cells
+                .par_iter()
+                .zip(&fields)
+                .filter_map(|(c, f)| {
+                    let v = f.values(year, t)?;
+                    let k = |x: f64| (x * 1000.0).round() as i64;
+                    let lbm = k(v[0]);
+                    let ks = [
+                        lbm,
+                        lbm - reference,
+                        k(v[1]),
+                        k(v[2]),
+                        k(v[3]),
+                        k(v[4]),
+                        k(v[5]),
+                    ];
+                    Some(CellRecord {
+                        hx: c.hx,
+                        hy: c.hy,
+                        values: Values(ks.map(|k| k as f64 / 1000.0)),
+                    })
+                })
+                .collect();
+            YearScores {
+                year,
+                cells,
+                weights: None,
+            }
+        })
+        .collect();
+    Scores::from_years(path.to_path_buf(), per_year)
+}
+
+/// The CSV text of demo scores (`grid_id,jaar,lbm,afw,fys,onv,soc,vrz,won`, three decimals),
+/// formatted from each value's thousandths in parallel.
+pub fn scores_csv(scores: &Scores) -> Vec<u8> {
+    let mut out = b"grid_id,jaar,lbm,afw,fys,onv,soc,vrz,won\n".to_vec();
+    for y in &scores.years {
+        let chunks: Vec<Vec<u8>> = y
+            .cells
+            .par_chunks(4096)
+            .map(|chunk| {
+                let mut buf = Vec::with_capacity(chunk.len() * 64);
+                for c in chunk {
+                    let _ = write!(buf, "E{}N{},{}", c.hx, c.hy, y.year);
+                    for v in c.values.0 {
+                        buf.push(b',');
+                        push_thousandths(&mut buf, (v * 1000.0).round() as i64);
+                    }
+                    buf.push(b'\n');
+                }
+                buf
             })
             .collect();
-        rows += n;
-        w.write_all(text.as_bytes()).map_err(io)?;
+        for chunk in chunks {
+            out.extend_from_slice(&chunk);
+        }
     }
-    w.flush().map_err(io)?;
-    drop(w);
-    std::fs::rename(&tmp, path).map_err(|e| TilerError::io(path, e))?;
-    Ok(rows)
+    out
+}
+
+/// `k / 1000` with three decimals (`-0.012`, `4.100`).
+fn push_thousandths(out: &mut Vec<u8>, k: i64) {
+    if k < 0 {
+        out.push(b'-');
+    }
+    let a = k.unsigned_abs();
+    let _ = write!(out, "{}.{:03}", a / 1000, a % 1000);
+}
+
+/// Writes `bytes` to `path` through a temporary file, so that no half-written file is left.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("csv.tmp");
+    let written = std::fs::write(&tmp, bytes)
+        .map_err(|e| TilerError::io(&tmp, e))
+        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| TilerError::io(path, e)));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// A populated demo cell: position and how urban it is.
@@ -234,6 +314,39 @@ mod tests {
             vec![(2018, 2022), (2020, 2022)]
         );
         assert_eq!(demo_change_pairs(&[2020]), vec![]);
+    }
+
+    #[test]
+    fn the_csv_reads_back_to_the_same_scores() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join(DEMO_CSV);
+        let bbox = [118_000.0, 484_000.0, 124_000.0, 490_000.0];
+        let made = demo_scores(&csv, bbox, &[2022, 2002, 2020]);
+        assert!(made.rows > 1000, "{}", made.rows);
+        assert_eq!(
+            write_demo_csv(&csv, bbox, &[2002, 2020, 2022]).unwrap() as u64,
+            made.rows
+        );
+        let read = crate::input::scores::read_scores(&csv).unwrap();
+        assert_eq!(read.rows, made.rows);
+        assert_eq!(read.reference, made.reference);
+        assert_eq!(read.years.len(), 3);
+        for (r, m) in read.years.iter().zip(&made.years) {
+            assert_eq!(r.year, m.year);
+            assert_eq!(r.cells.len(), m.cells.len());
+            for (a, b) in r.cells.iter().zip(&m.cells) {
+                assert_eq!((a.hx, a.hy), (b.hx, b.hy));
+                let bits = |v: &Values| v.0.map(f64::to_bits);
+                assert_eq!(bits(&a.values), bits(&b.values), "E{}N{}", a.hx, a.hy);
+            }
+        }
+        let text = String::from_utf8(scores_csv(&made)).unwrap();
+        assert!(text.lines().skip(1).all(|l| l.split(',').count() == 9));
+        let mut t = Vec::new();
+        push_thousandths(&mut t, -12);
+        push_thousandths(&mut t, 4100);
+        push_thousandths(&mut t, 0);
+        assert_eq!(t, b"-0.0124.1000.000");
     }
 
     #[test]

@@ -104,6 +104,29 @@ impl AfwReference {
 }
 
 impl Scores {
+    /// Scores made in memory rather than read (the demo's), with every column including `afw`
+    /// and without weights: `years` in any order, each one's cells sorted by (hx, hy) and
+    /// unique; years without cells are left out, as a file has no rows for them. `sha256` is
+    /// left empty for the caller, who knows which bytes the scores stand for.
+    pub fn from_years(path: PathBuf, mut years: Vec<YearScores>) -> Scores {
+        years.retain(|y| !y.cells.is_empty());
+        years.sort_by_key(|y| y.year);
+        debug_assert!(years.iter().all(|y| y
+            .cells
+            .windows(2)
+            .all(|w| (w[0].hx, w[0].hy) < (w[1].hx, w[1].hy))));
+        let rows = years.iter().map(|y| y.cells.len() as u64).sum();
+        let reference = fill_afw(&mut years, false, None);
+        Scores {
+            path,
+            years,
+            sha256: String::new(),
+            reference,
+            rows,
+            weight_column: None,
+        }
+    }
+
     /// The scores of one year, if present.
     pub fn year(&self, year: u16) -> Option<&YearScores> {
         self.years.iter().find(|y| y.year == year)
