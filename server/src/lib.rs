@@ -2,7 +2,8 @@
 //! the embedded web map, over axum.
 //!
 //! A request's path through the modules: [`serve`] accepts the connection, [`http`] wraps the
-//! [`routes`] in the layers (limits, CORS, headers, ETags, access log, [`metrics`]); the routes
+//! [`routes`] in the layers (limits, CORS, headers, ETags, access log, [`metrics`]) and answers a
+//! cached tile before them with what they would add ([`http::fast_tile`]); the routes
 //! read the [`catalog`] (the folder's tilesets, each a [`tileset`] source per file format) and
 //! the point [`index`]. What a tileset means is read with the `lbm-tileset` crate.
 //!

@@ -5,6 +5,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tower::ServiceExt;
+
 use crate::{router, AppState, ServerError};
 
 /// Serves `state` on `listener` until `shutdown` resolves, then drains open requests.
@@ -25,7 +27,7 @@ pub async fn serve(
     let slots = Arc::new(tokio::sync::Semaphore::new(
         state.config.max_connections.max(1),
     ));
-    let app = router(state);
+    let app = router(state.clone());
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -49,7 +51,21 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let service = {
+            let (state, app) = (state.clone(), app.clone());
+            // A cached tile is answered before the router and its layers (see
+            // `http::fast_tile`); everything else goes through them.
+            hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                let fast = crate::http::fast_tile(&state, &req);
+                let app = app.clone();
+                async move {
+                    match fast {
+                        Some(response) => Ok(response),
+                        None => app.oneshot(req.map(axum::body::Body::new)).await,
+                    }
+                }
+            })
+        };
         let conn = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(header_timeout)

@@ -850,3 +850,102 @@ async fn json_documents_are_gzipped_for_clients_that_accept_it() {
         .unwrap();
     assert_eq!(again.status(), 304);
 }
+
+/// A cached tile is answered before the router (`http::fast_tile`) exactly as the full stack
+/// answers it: the same status, headers (but `Date`) and body, for every way of asking; what
+/// it does not hold (misses, HEAD, older versions, bodies, encoded paths, an origin list) goes
+/// the full way.
+#[tokio::test]
+async fn cached_tiles_skip_the_router_with_the_full_stack_answer() {
+    use axum::http::{Method, Request};
+    use lbm_server::http::fast_tile;
+    use tower::ServiceExt;
+
+    let (dir, s) = fixture_server().await;
+    let (z, x, y) = TILE;
+    let version = s
+        .state
+        .catalog
+        .get("lbm-2020")
+        .unwrap()
+        .info
+        .content_version
+        .clone();
+    let plain = format!("/tiles/lbm-2020/{z}/{x}/{y}.pbf");
+    let versioned = format!("/tiles/lbm-2020/{version}/{z}/{x}/{y}.pbf");
+    let request = |path: &str, headers: &[(&str, &str)]| {
+        let mut b = Request::builder().uri(path.to_string());
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        b.body(axum::body::Body::empty()).unwrap()
+    };
+    // Content-Length: hyper writes it from the body's exact size when a response lacks it
+    // (axum's router sets it itself), so it is checked against the body instead.
+    let answer = |r: axum::response::Response| async move {
+        let status = r.status();
+        let length = r.headers().get("content-length").cloned();
+        let mut headers: Vec<(String, String)> = r
+            .headers()
+            .iter()
+            .filter(|(k, _)| *k != "date" && *k != "content-length")
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string()))
+            .collect();
+        headers.sort();
+        let body = axum::body::to_bytes(r.into_body(), 1 << 24).await.unwrap();
+        if let Some(length) = length {
+            assert_eq!(length.to_str().unwrap(), body.len().to_string());
+        }
+        (status, headers, body)
+    };
+    assert!(
+        fast_tile(&s.state, &request(&plain, &[])).is_none(),
+        "not read yet: a miss goes the full way"
+    );
+    let full = lbm_server::router(s.state.clone());
+    let first = full.clone().oneshot(request(&plain, &[])).await.unwrap();
+    let etag = first.headers()["etag"].to_str().unwrap().to_string();
+    let gz = ("accept-encoding", "gzip");
+    let asks: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        (&plain, vec![gz]),
+        (&plain, vec![]),
+        (&plain, vec![gz, ("if-none-match", &etag)]),
+        (&plain, vec![gz, ("origin", "https://gemeente.example.nl")]),
+        (&versioned, vec![gz]),
+    ];
+    for (path, headers) in &asks {
+        let fast = fast_tile(&s.state, &request(path, headers))
+            .unwrap_or_else(|| panic!("{path} {headers:?}: a cached tile"));
+        let slow = full.clone().oneshot(request(path, headers)).await.unwrap();
+        let (fast, slow) = (answer(fast).await, answer(slow).await);
+        assert_eq!(fast, slow, "{path} {headers:?}");
+    }
+    assert_eq!(answer(first).await.0, 200);
+
+    let mut head = request(&plain, &[gz]);
+    *head.method_mut() = Method::HEAD;
+    let old = format!("/tiles/lbm-2020/0123456789abcdef/{z}/{x}/{y}.pbf");
+    let encoded = format!("/tiles/lbm%2D2020/{z}/{x}/{y}.pbf");
+    let with_body = request(&plain, &[gz, ("content-length", "3")]);
+    for (what, req) in [
+        ("HEAD", head),
+        ("an older version", request(&old, &[gz])),
+        ("an encoded path", request(&encoded, &[gz])),
+        ("a body", with_body),
+    ] {
+        assert!(
+            fast_tile(&s.state, &req).is_none(),
+            "{what} goes the full way"
+        );
+    }
+    let limited = start_with(dir.path(), |c| {
+        c.cors_origins = vec!["https://a.example".into()]
+    })
+    .await;
+    let hit = client().get(limited.url(&plain)).send().await.unwrap();
+    assert_eq!(hit.status(), 200);
+    assert!(
+        fast_tile(&limited.state, &request(&plain, &[gz])).is_none(),
+        "with an origin list, answers vary by Origin: the full way"
+    );
+}

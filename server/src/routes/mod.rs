@@ -21,6 +21,7 @@ pub use catalog::catalog_json;
 pub use report::{document as report_document, ALL as REPORT_ALL};
 pub use style::style_document;
 pub use tilejson::tilejson;
+pub use tiles::cached_tile;
 
 /// All routes (without the HTTP layers, see [`crate::router`]).
 pub fn routes(state: AppState) -> Router {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::tilejson::versioned_tile_url;
@@ -122,6 +122,45 @@ pub async fn versioned_tile(
     }
     let cache_control = state.immutable_cache_control.as_ref();
     serve_tile(&state, &tileset, (z, x, y), headers, cache_control).await
+}
+
+/// The answer to a tile request that the tile cache holds, without the router: a GET of a
+/// stored tile of a loaded tileset (current version, or unversioned) that is in the cache.
+/// `None` for anything else, which the full stack answers: misses, empty tiles, redirects of
+/// older versions, errors, percent-encoded paths. The response is the one [`serve_tile`]
+/// gives, from the same [`tile_response`].
+pub fn cached_tile(
+    state: &AppState,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+) -> Option<Response> {
+    if method != Method::GET || path.contains('%') {
+        return None;
+    }
+    let mut parts = path.strip_prefix("/tiles/")?.split('/');
+    let segments: [Option<&str>; 6] = std::array::from_fn(|_| parts.next());
+    let (id, version, z, x, file) = match segments {
+        [Some(id), Some(z), Some(x), Some(file), None, None] => (id, None, z, x, file),
+        [Some(id), Some(v), Some(z), Some(x), Some(file), None] => (id, Some(v), z, x, file),
+        _ => return None,
+    };
+    let (z, x, y) = parse_tile_path(z, x, file).ok()?;
+    let tileset = state.catalog.get(id)?;
+    let info = &tileset.info;
+    let cache_control = match version {
+        None => state.tile_cache_control.as_ref(),
+        Some(v) if v == info.content_version => state.immutable_cache_control.as_ref(),
+        Some(_) => return None,
+    };
+    if z < info.minzoom || z > info.maxzoom {
+        return None;
+    }
+    let tile = state.tiles.get(&(tileset.generation, z, x, y))??;
+    let response = tile_response(&tile, headers, cache_control).ok()?;
+    state.metrics.tile_request(&info.id);
+    state.metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
+    Some(response)
 }
 
 /// The tile `z/x/y` of `tileset` (from the tile cache or the file) with `cache_control`.
