@@ -78,7 +78,7 @@ static EXPOSED_VALUE: std::sync::LazyLock<HeaderValue> = std::sync::LazyLock::ne
 });
 
 /// The origins `--cors-origins` allows, `None` for every origin (none valid given, or `*`).
-fn allowed_origins(origins: &[String]) -> Option<Vec<HeaderValue>> {
+pub(crate) fn allowed_origins(origins: &[String]) -> Option<Vec<HeaderValue>> {
     let origins: Vec<HeaderValue> = origins
         .iter()
         .map(|o| o.trim())
@@ -110,18 +110,11 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
 /// The layers cost a boxed future, a timer and clones of the inner services per request,
 /// a measurable part of serving a cached tile.
 pub fn fast_tile<B>(state: &AppState, req: &axum::http::Request<B>) -> Option<Response> {
-    if allowed_origins(&state.config.cors_origins).is_some() {
-        return None;
-    }
     let start = Instant::now();
-    let uri = req.uri();
-    let target_len = uri.path_and_query().map_or(0, |pq| pq.as_str().len());
-    if has_body(req.headers())
-        || target_len > state.config.max_uri_bytes
-        || reject_path(uri.path()).is_some()
-    {
+    if !state.cors_any_origin || refusal(state, req).is_some() {
         return None;
     }
+    let uri = req.uri();
     let mut response = crate::routes::cached_tile(state, req.method(), uri.path(), req.headers())?;
     let h = response.headers_mut();
     h.insert(
@@ -226,7 +219,7 @@ pub fn has_body(headers: &HeaderMap) -> bool {
 
 /// Why a request is refused before routing, as the response: a body (413: every route is
 /// GET/HEAD), an overlong target (414) or a traversal attempt (400).
-fn refusal(state: &AppState, req: &Request) -> Option<Response> {
+fn refusal<B>(state: &AppState, req: &axum::http::Request<B>) -> Option<Response> {
     if has_body(req.headers()) {
         return Some(json_error(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -60,6 +60,9 @@ pub struct StateInner {
     pub tile_cache_control: Option<HeaderValue>,
     /// `Cache-Control` of versioned tiles (`--immutable-cache-control`).
     pub immutable_cache_control: Option<HeaderValue>,
+    /// Whether CORS allows every origin (`--cors-origins` empty or `*`): cached tiles are then
+    /// answered before the router ([`http::fast_tile`]), their answers not varying by `Origin`.
+    pub cors_any_origin: bool,
     /// Request and cache counters.
     pub metrics: metrics::Metrics,
     /// The label glyphs rendered so far.
@@ -85,6 +88,7 @@ impl AppState {
         Ok(Self(Arc::new(StateInner {
             tile_cache_control: header(&config.cache_control),
             immutable_cache_control: header(&config.immutable_cache_control),
+            cors_any_origin: http::allowed_origins(&config.cors_origins).is_none(),
             config,
             catalog,
             tiles,
