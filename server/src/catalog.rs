@@ -14,7 +14,7 @@ use notify::Watcher;
 
 use crate::error::ServerError;
 use crate::index::{PointIndex, INDEX_FILE};
-use lbm_tileset::{Classification, Kind};
+use lbm_tileset::{Classification, TilesetKind};
 
 use crate::tileset::{Tileset, TILESET_EXTENSIONS};
 
@@ -72,8 +72,8 @@ impl Snapshot {
         self.tilesets
             .values()
             .rev()
-            .filter(|t| t.info.measure.as_deref() == Some(measure))
-            .filter(|t| (t.info.kind == Some(Kind::Change)) == change)
+            .filter(|t| t.info.measure() == Some(measure))
+            .filter(|t| t.info.is_change() == change)
             .find_map(|t| t.info.classification.as_ref())
     }
 
@@ -82,8 +82,12 @@ impl Snapshot {
         let mut pairs: Vec<(String, i32, i32)> = self
             .tilesets
             .values()
-            .filter(|t| t.info.kind == Some(Kind::Change))
-            .filter_map(|t| Some((t.info.measure.clone()?, t.info.year_from?, t.info.year_to?)))
+            .filter_map(|t| match &t.info.kind {
+                Some(TilesetKind::Change { measure, from, to }) => {
+                    Some((measure.clone(), *from, *to))
+                }
+                _ => None,
+            })
             .collect();
         pairs.sort_by_key(|(m, a, b)| (lbm_tileset::Measure::rank(m), m.clone(), *a, *b));
         pairs.dedup();

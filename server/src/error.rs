@@ -17,16 +17,16 @@ pub enum TilesetError {
     Task(String),
 }
 
-impl From<lbm_tileset::archive::ArchiveError> for TilesetError {
-    fn from(e: lbm_tileset::archive::ArchiveError) -> Self {
+impl From<lbm_formats::pmtiles::ArchiveError> for TilesetError {
+    fn from(e: lbm_formats::pmtiles::ArchiveError) -> Self {
         TilesetError::Invalid(e.to_string())
     }
 }
 
-impl From<lbm_tileset::mbtiles::MbtilesError> for TilesetError {
-    fn from(e: lbm_tileset::mbtiles::MbtilesError) -> Self {
+impl From<lbm_formats::mbtiles::MbtilesError> for TilesetError {
+    fn from(e: lbm_formats::mbtiles::MbtilesError) -> Self {
         match e {
-            lbm_tileset::mbtiles::MbtilesError::Sqlite(e) => TilesetError::Sqlite(e),
+            lbm_formats::mbtiles::MbtilesError::Sqlite(e) => TilesetError::Sqlite(e),
             other => TilesetError::Invalid(other.to_string()),
         }
     }

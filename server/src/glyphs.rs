@@ -176,7 +176,7 @@ impl GlyphCache {
             let name: Vec<&str> = fonts.iter().map(|&i| FONTS[i].name).collect();
             let raw = encode_stack(&name.join(","), start, ranges);
             let gzip =
-                lbm_tileset::gzip::gzip(&raw, 6).map_err(|e| GlyphError::Render(e.to_string()))?;
+                lbm_formats::gzip::gzip(&raw, 6).map_err(|e| GlyphError::Render(e.to_string()))?;
             let etag = format!(
                 "\"{}\"",
                 hex::encode(&<sha2::Sha256 as sha2::Digest>::digest(&raw)[..16])

@@ -31,6 +31,7 @@ pub mod serve;
 pub mod site;
 pub mod testing;
 pub mod tileset;
+pub mod urls;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -95,13 +96,6 @@ impl AppState {
             metrics: metrics::Metrics::default(),
             glyphs: glyphs::GlyphCache::default(),
         })))
-    }
-
-    /// RD New coordinates of a WGS84 point (the tiler's EPSG:28992 transform), if it has them.
-    pub fn rd_from_lonlat(&self, lon: f64, lat: f64) -> Option<(f64, f64)> {
-        lbm_tileset::project::wgs84_to_rd(lon, lat)
-            .ok()
-            .filter(|(x, y)| x.is_finite() && y.is_finite())
     }
 }
 

@@ -7,9 +7,9 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 /// Route labels; requests are counted per label and status.
-pub const ROUTES: [&str; 13] = [
-    "tile", "tilejson", "style", "glyphs", "catalog", "point", "report", "health", "metrics",
-    "config", "asset", "other", "rejected",
+pub const ROUTES: [&str; 15] = [
+    "tile", "tilejson", "style", "archive", "glyphs", "catalog", "point", "search", "report",
+    "health", "metrics", "config", "asset", "other", "rejected",
 ];
 
 /// Upper bounds (seconds) of the latency histogram buckets.

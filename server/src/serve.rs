@@ -56,7 +56,7 @@ pub async fn serve(
             // A cached tile is answered before the router and its layers (see
             // `http::fast_tile`); everything else goes through them.
             hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                let fast = crate::http::fast_tile(&state, &req);
+                let fast = crate::http::fast_tile(&state, &req, crate::routes::cached_tile);
                 let app = app.clone();
                 async move {
                     match fast {

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use lbm_tileset::basemap;
 use lbm_tileset::style::{style, StyleSource};
-use lbm_tileset::Kind;
+use lbm_tileset::TilesetKind;
 
 use crate::assets::ASSETS;
 use crate::catalog::Snapshot;
@@ -86,7 +86,7 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SiteError + '_ {
 /// The URL of a tileset's archive in the site: relative to the site's root, or under
 /// `archive_base`.
 fn archive_url(id: &str, archive_base: Option<&str>) -> String {
-    let file = format!("{}.pmtiles", crate::http::encode_segment(id));
+    let file = crate::urls::file_name(id, "pmtiles");
     match archive_base {
         Some(base) => format!("{}/{file}", base.trim_end_matches('/')),
         None => format!("tiles/{file}"),
@@ -95,7 +95,7 @@ fn archive_url(id: &str, archive_base: Option<&str>) -> String {
 
 /// The URL of a tileset's style in the site, relative to the site's root.
 fn style_path(id: &str) -> String {
-    format!("styles/{}.json", crate::http::encode_segment(id))
+    format!("styles/{}", crate::urls::file_name(id, "json"))
 }
 
 /// The catalog of the site: the server's catalog restricted to tilesets with an archive, with
@@ -218,7 +218,7 @@ fn write_reports(snapshot: &Snapshot, dir: &Path) -> Result<usize, SiteError> {
         };
         let doc =
             report_document(snapshot, index, &data, &REPORT_ALL).map_err(|e| failed(&e.message))?;
-        let name = format!("{}.json", crate::http::encode_segment(&code));
+        let name = crate::urls::file_name(&code, "json");
         write(&dir.join(REPORTS).join(name), doc.as_bytes())?;
         files += 1;
     }
@@ -311,7 +311,7 @@ fn write_site(
     // The same style documents the server publishes, with the archive as their source.
     for (id, tileset) in &snapshot.archives {
         let source = StyleSource::Pmtiles(archive_url(id, opts.archive_base.as_deref()));
-        let doc = if tileset.info.kind == Some(Kind::Basemap) {
+        let doc = if tileset.info.kind == Some(TilesetKind::Basemap) {
             // Relative to the site's root; the page makes it absolute.
             basemap::style(&source, GLYPHS, tileset.info.attribution.as_deref())
         } else {
@@ -323,7 +323,7 @@ fn write_site(
     if snapshot
         .archives
         .values()
-        .any(|t| t.info.kind == Some(Kind::Basemap))
+        .any(|t| t.info.kind == Some(TilesetKind::Basemap))
     {
         summary.files += write_glyphs(dir)?;
     }

@@ -25,8 +25,9 @@ async fn get(s: &TestServer, path: &str) -> (u16, Value) {
 async fn area_server() -> (tempfile::TempDir, TestServer) {
     let dir = tempfile::tempdir().unwrap();
     write_tileset(dir.path(), "lbm", 2018, 0.1);
-    let with_areas = write_tileset(dir.path(), "lbm", 2020, 0.2);
-    set_metadata(&with_areas, &[("lbm_areas", areas_metadata())]);
+    write_tileset_with(dir.path(), "lbm", 2020, 0.2, |rows| {
+        set_row(rows, "lbm_areas", areas_metadata())
+    });
     write_change_tileset(dir.path(), "lbm", 2018, 2020);
     write_area_index(dir.path());
     add_old_style_areas(dir.path());
@@ -35,7 +36,8 @@ async fn area_server() -> (tempfile::TempDir, TestServer) {
 }
 
 /// Adds areas the way an index written before hyphens and spaces were folded alike stored
-/// them: `name_norm` keeps hyphens and apostrophes. The server must find them all the same.
+/// them: `name_norm` keeps hyphens and apostrophes, and `parent_name` is missing. The server
+/// must find them all the same. (A deliberately outdated row: raw SQL.)
 fn add_old_style_areas(dir: &std::path::Path) {
     let conn = rusqlite::Connection::open(dir.join("lbm-index.sqlite")).unwrap();
     for (code, level, name, norm, parent, (x0, y0, x1, y1)) in [
@@ -61,7 +63,9 @@ fn add_old_style_areas(dir: &std::path::Path) {
         let geom = serde_json::json!({"type": "Polygon",
             "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]});
         conn.execute(
-            "INSERT INTO areas VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+            "INSERT INTO areas (code, level, name, name_norm, parent, minlon, minlat, maxlon,
+               maxlat, minx, miny, maxx, maxy, geom)
+             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
             rusqlite::params![
                 code,
                 level,

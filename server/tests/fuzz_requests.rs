@@ -198,7 +198,7 @@ fn headers() -> impl Strategy<Value = Vec<(&'static str, String)>> {
 
 /// Percent-encodes everything but unreserved characters.
 fn encode(s: &str) -> String {
-    lbm_server::http::encode_segment(s)
+    lbm_server::urls::encode_segment(s)
 }
 
 fn allowed(status: StatusCode) -> bool {

@@ -858,7 +858,13 @@ async fn json_documents_are_gzipped_for_clients_that_accept_it() {
 #[tokio::test]
 async fn cached_tiles_skip_the_router_with_the_full_stack_answer() {
     use axum::http::{Method, Request};
-    use lbm_server::http::fast_tile;
+    /// The fast path as `serve` calls it.
+    fn fast_tile<B>(
+        state: &lbm_server::AppState,
+        req: &axum::http::Request<B>,
+    ) -> Option<axum::response::Response> {
+        lbm_server::http::fast_tile(state, req, lbm_server::routes::cached_tile)
+    }
     use tower::ServiceExt;
 
     let (dir, s) = fixture_server().await;

@@ -7,7 +7,6 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::*;
-use rusqlite::Connection;
 use serde_json::Value;
 
 /// A 6 km square of the demo (one measure, one year, zooms 5..=12) in both formats.
@@ -21,22 +20,6 @@ fn build_both(dir: &Path) {
     opts.progress = false;
     opts.format = lbm_tiler::OutputFormat::Both;
     lbm_tiler::demo(&opts).unwrap();
-}
-
-/// Every tile of an MBTiles file as (z, x, y XYZ, bytes).
-fn mbtiles_tiles(path: &Path) -> Vec<(u8, u32, u32, Vec<u8>)> {
-    let conn = Connection::open(path).unwrap();
-    let mut stmt = conn
-        .prepare("SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles ORDER BY 1, 2, 3")
-        .unwrap();
-    stmt.query_map([], |r| {
-        let z: u8 = r.get(0)?;
-        let tms: u32 = r.get(2)?;
-        Ok((z, r.get(1)?, (1u32 << z) - 1 - tms, r.get(3)?))
-    })
-    .unwrap()
-    .map(Result::unwrap)
-    .collect()
 }
 
 /// A folder with only the `.pmtiles` files (and the index) of `both`.
@@ -79,13 +62,13 @@ async fn pmtiles_serve_the_same_tilejson_and_tiles_as_mbtiles() {
 
     // Every tile, byte for byte, through the versioned URL TileJSON names.
     let template = tj_b["tiles"][0].as_str().unwrap().to_string();
-    let tiles = mbtiles_tiles(&both.path().join("lbm-2020.mbtiles"));
+    let tiles = lbm_test_support::tiles(&both.path().join("lbm-2020.mbtiles"));
     assert!(tiles.len() > 20, "{} tiles", tiles.len());
-    for (z, x, y, data) in &tiles {
+    for (c, data) in &tiles {
         let url = template
-            .replace("{z}", &z.to_string())
-            .replace("{x}", &x.to_string())
-            .replace("{y}", &y.to_string());
+            .replace("{z}", &c.z.to_string())
+            .replace("{x}", &c.x.to_string())
+            .replace("{y}", &c.y.to_string());
         let r = client()
             .get(&url)
             .header("accept-encoding", "gzip")

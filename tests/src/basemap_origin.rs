@@ -113,8 +113,8 @@ fn style(shape: &str, base: &str) -> Value {
 /// A tile of the built-in basemap with its layers (and the place `kind`, OpenMapTiles' `class`)
 /// renamed to the shape's schema; uncompressed.
 fn shaped_tile(mbtiles: &Path, shape: &str, z: u8, x: u32, y: u32) -> Option<Vec<u8>> {
-    let conn = lbm_tileset::mbtiles::open(mbtiles).ok()?;
-    let data = lbm_tileset::mbtiles::tile(&conn, z, x, y).ok()??;
+    let conn = lbm_formats::sqlite::open_read_only(mbtiles).ok()?;
+    let data = lbm_formats::mbtiles::tile(&conn, lbm_formats::TileCoord::new(z, x, y)?).ok()??;
     let raw = lbm_test_support::gunzip_if_needed(&data);
     let mut tile = Tile::decode(raw.as_slice()).ok()?;
     tile.layers.retain_mut(|l| match rename(shape, &l.name) {

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use lbm_e2e::{build_demo, TestServer};
+use lbm_formats::TileCoord;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -52,27 +53,13 @@ fn fresh_tiles(name: &str) -> PathBuf {
 }
 
 /// Up to `n` XYZ addresses of non-empty tiles of a tileset file.
-fn some_tiles(path: &Path, n: usize) -> Vec<(u32, u32, u32)> {
-    let conn =
-        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .unwrap();
-    let mut stmt = conn
-        .prepare("SELECT zoom_level, tile_column, tile_row FROM tiles WHERE length(tile_data) > 0 LIMIT ?1")
-        .unwrap();
-    let rows = stmt
-        .query_map([n as i64], |r| {
-            Ok((
-                r.get::<_, u32>(0)?,
-                r.get::<_, u32>(1)?,
-                r.get::<_, u32>(2)?,
-            ))
-        })
-        .unwrap();
-    rows.map(|r| {
-        let (z, x, tms) = r.unwrap();
-        (z, x, (1u32 << z) - 1 - tms)
-    })
-    .collect()
+fn some_tiles(path: &Path, n: usize) -> Vec<TileCoord> {
+    lbm_test_support::tiles(path)
+        .into_iter()
+        .filter(|(_, data)| !data.is_empty())
+        .map(|(c, _)| c)
+        .take(n)
+        .collect()
 }
 
 /// Counters of the load clients.
@@ -182,7 +169,7 @@ fn load_with_faults() {
                         break;
                     }
                     let k = n + i;
-                    let (id, (z, x, y)) = match k % 3 {
+                    let (id, TileCoord { z, x, y }) = match k % 3 {
                         0 => (STEADY, steady[k % steady.len()]),
                         1 => (SWAPPED, swapped[k % swapped.len()]),
                         _ => (DELETED, deleted[k % deleted.len()]),
@@ -225,7 +212,7 @@ fn load_with_faults() {
 
         // (b) Delete a tileset.
         std::fs::remove_file(tiles.join(format!("{DELETED}.mbtiles"))).unwrap();
-        let (z, x, y) = deleted_tiles[0];
+        let TileCoord { z, x, y } = deleted_tiles[0];
         eventually("the deleted tileset answers 404", || async {
             c.get(format!("{base}/tiles/{DELETED}/{z}/{x}/{y}.pbf"))
                 .send()
@@ -389,7 +376,7 @@ fn sigterm_drains_in_flight_requests() {
                     .timeout(Duration::from_secs(120))
                     .build()
                     .unwrap();
-                let (z, x, y) = tile;
+                let TileCoord { z, x, y } = tile;
                 for _ in 0..300 {
                     let start = Instant::now();
                     let after_term = term_sent.load(Ordering::SeqCst);

@@ -362,27 +362,11 @@ fn around_every_cut_point_tile_point_api_and_legend_agree() {
 
 /// Every tile of a tileset at zoom `z`, decoded (layer `grid`), from the real MBTiles file.
 fn tiles_at(path: &Path, z: u8) -> Vec<((u32, u32), Vec<Feature>)> {
-    let conn =
-        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .expect("open MBTiles");
-    let mut stmt = conn
-        .prepare("SELECT tile_column, tile_row, tile_data FROM tiles WHERE zoom_level = ?1")
-        .unwrap();
-    let rows = stmt
-        .query_map([z], |r| {
-            Ok((
-                r.get::<_, u32>(0)?,
-                r.get::<_, u32>(1)?,
-                r.get::<_, Vec<u8>>(2)?,
-            ))
-        })
-        .unwrap();
-    rows.map(|r| {
-        let (x, tms, data) = r.unwrap();
-        let y = (1u32 << z) - 1 - tms;
-        ((x, y), decode_layer(&gunzip_if_needed(&data), "grid").1)
-    })
-    .collect()
+    lbm_test_support::tiles(path)
+        .into_iter()
+        .filter(|(c, _)| c.z == z)
+        .map(|(c, data)| ((c.x, c.y), decode_layer(&gunzip_if_needed(&data), "grid").1))
+        .collect()
 }
 
 #[test]

@@ -51,22 +51,9 @@ struct Expected {
 impl Expected {
     fn read(mbtiles: &Path) -> Self {
         let rows = lbm_test_support::metadata(mbtiles);
-        let conn = rusqlite::Connection::open_with_flags(
-            mbtiles,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .unwrap();
-        let mut stmt = conn
-            .prepare("SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles")
-            .unwrap();
-        let tiles = stmt
-            .query_map([], |r| {
-                let z: u8 = r.get(0)?;
-                let row: u32 = r.get(2)?;
-                Ok(((z, r.get(1)?, (1u32 << z) - 1 - row), r.get(3)?))
-            })
-            .unwrap()
-            .map(Result::unwrap)
+        let tiles = lbm_test_support::tiles(mbtiles)
+            .into_iter()
+            .map(|(c, data)| ((c.z, c.x, c.y), data))
             .collect();
         Expected { rows, tiles }
     }
@@ -155,7 +142,7 @@ fn check_metadata(meta: &Value, e: &Expected, reader: &str) {
         assert_eq!(meta[k].as_str(), Some(e.rows[k].as_str()), "{reader}: {k}");
     }
     // The tiler's own inverse mapping gives the MBTiles rows back from what this reader saw.
-    let rows: HashMap<String, String> = lbm_tileset::pmtiles_json::metadata_rows(&meta.to_string())
+    let rows: HashMap<String, String> = lbm_formats::pmtiles::metadata_rows(&meta.to_string())
         .unwrap()
         .into_iter()
         .collect();

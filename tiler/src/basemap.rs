@@ -15,13 +15,13 @@ use indicatif::ProgressBar;
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
+use lbm_formats::gzip::gzip;
 use lbm_tileset::basemap::{
     area_label_zooms, place_kind, AREA_LABEL, ID, LAND, MAXZOOM, MINZOOM, PLACE, PROVINCE, WATER,
 };
-use lbm_tileset::gzip::gzip;
 use lbm_tileset::metadata::vector_layer;
 use lbm_tileset::project::rd_to_unit;
-use lbm_tileset::{AreaLevel, Kind, TilesetMeta};
+use lbm_tileset::{AreaLevel, TilesetKind, TilesetMeta};
 
 use crate::encode::layer::{LayerWriter, POINT, POLYGON};
 use crate::encode::{global_px, EXTENT, GZIP_LEVEL};
@@ -461,11 +461,7 @@ fn metadata(opts: &BasemapOptions, tiles_hash: &str) -> TilesetMeta {
         minzoom: MINZOOM,
         maxzoom: MAXZOOM,
         vector_layers: Value::Array(layers),
-        kind: Some(Kind::Basemap),
-        measure: None,
-        year: None,
-        year_from: None,
-        year_to: None,
+        kind: Some(TilesetKind::Basemap),
         classification: None,
         pyramid: Vec::new(),
         source_sha256: None,
@@ -490,7 +486,7 @@ mod tests {
         assert_eq!(files.len(), 1);
         let path = &files[0].path;
         let meta = TilesetMeta::from_rows(ID, &rows(path), None).unwrap();
-        assert_eq!(meta.kind, Some(Kind::Basemap));
+        assert_eq!(meta.kind, Some(TilesetKind::Basemap));
         assert!(meta.attribution.unwrap().contains("GeoNames"));
         let layer = |z: u8, lon: f64, lat: f64, name: &str| {
             let ((x, y), _) = tile_of(lon, lat, z, EXTENT);

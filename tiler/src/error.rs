@@ -244,5 +244,17 @@ impl TilerError {
     }
 }
 
+impl From<lbm_formats::FormatError> for TilerError {
+    /// The same error, with the same message, as the tiler's own variant.
+    fn from(e: lbm_formats::FormatError) -> Self {
+        use lbm_formats::FormatError as F;
+        match e {
+            F::Io { path, error } => TilerError::Io { path, error },
+            F::Sqlite { path, error } => TilerError::Sqlite { path, error },
+            F::Pmtiles { path, message } => TilerError::Pmtiles { path, message },
+        }
+    }
+}
+
 /// Result alias of the tiler library.
 pub type Result<T, E = TilerError> = std::result::Result<T, E>;

@@ -4,8 +4,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use lbm_tileset::archive::{Archive, Header};
-use lbm_tileset::mbtiles::{self, ZoomStats};
+use lbm_formats::pmtiles::{Archive, Header};
+use lbm_formats::{mbtiles, ZoomStats};
 
 use crate::error::{Result, TilerError};
 
@@ -15,7 +15,7 @@ pub struct Inspection {
     /// The file.
     pub path: PathBuf,
     /// Metadata rows in file order (of a PMTiles archive: its JSON metadata mapped back to
-    /// rows by [`lbm_tileset::pmtiles_json::metadata_rows`]).
+    /// rows by [`lbm_formats::pmtiles::metadata_rows`]).
     pub metadata: Vec<(String, String)>,
     /// Tiles per zoom.
     pub zooms: Vec<ZoomStats>,

@@ -118,7 +118,7 @@ fn area_layers_from_three_formats() {
     assert!(two.score.is_nan() && two.class == 0, "{two:?}");
 
     // The index.
-    let conn = lbm_tileset::mbtiles::open(&out.join("lbm-index.sqlite")).unwrap();
+    let conn = lbm_formats::sqlite::open_read_only(&out.join("lbm-index.sqlite")).unwrap();
     let rows: Vec<(String, String, String, Option<String>)> = conn
         .prepare("SELECT code, level, name_norm, parent FROM areas ORDER BY code")
         .unwrap()
@@ -216,7 +216,7 @@ fn area_scores_file_replaces_derived_scores() {
     let gm = decode_areas(&data, "gemeente");
     let one = gm.iter().find(|a| a.code == "GM0001").unwrap();
     assert_eq!((one.score, one.class), (0.3, 9), "lbm 4.0 → 4.3");
-    let conn = lbm_tileset::mbtiles::open(&out.join("lbm-index.sqlite")).unwrap();
+    let conn = lbm_formats::sqlite::open_read_only(&out.join("lbm-index.sqlite")).unwrap();
     let v: (f64, f64, Option<f64>) = conn
         .query_row(
             "SELECT lbm, afw, fys FROM area_scores WHERE code='GM0001' AND year=2020",

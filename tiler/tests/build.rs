@@ -96,7 +96,7 @@ fn builds_tilesets_per_contract() {
     );
 
     // MBTiles structure: the unique tile_index, TMS rows.
-    let conn = lbm_tileset::mbtiles::open(&lbm).unwrap();
+    let conn = lbm_formats::sqlite::open_read_only(&lbm).unwrap();
     let idx: String = conn
         .query_row(
             "SELECT sql FROM sqlite_master WHERE name='tile_index'",
@@ -193,7 +193,7 @@ fn builds_tilesets_per_contract() {
     );
 
     // The point index.
-    let conn = lbm_tileset::mbtiles::open(&out.join("lbm-index.sqlite")).unwrap();
+    let conn = lbm_formats::sqlite::open_read_only(&out.join("lbm-index.sqlite")).unwrap();
     let n: i64 = conn
         .query_row("SELECT COUNT(*) FROM cells", [], |r| r.get(0))
         .unwrap();
@@ -269,7 +269,7 @@ fn change_maps_hold_the_difference_and_its_class() {
     assert_eq!((feats[0].score, feats[0].class, feats[0].n), (-0.05, 4, 3));
     let (feats, _) = tile_at(&out.join("onv-2018-2020.mbtiles"), 121_350.0, 487_950.0, 5);
     assert_eq!((feats[0].score, feats[0].class), (0.015, 6));
-    let conn = lbm_tileset::mbtiles::open(&out.join("lbm-index.sqlite")).unwrap();
+    let conn = lbm_formats::sqlite::open_read_only(&out.join("lbm-index.sqlite")).unwrap();
     let c: String = conn
         .query_row(
             "SELECT value FROM meta WHERE key='classification.change.lbm'",

@@ -141,7 +141,7 @@ fn demo_region_tiles_decode_to_the_csv_values() {
     assert!(b[0].code.starts_with(&format!("BU{}", &w[0].code[2..])));
     assert!(w[0].name.ends_with("(synthetisch)") && b[0].name.ends_with("(synthetisch)"));
     assert!(w[0].n > 0 && b[0].n > 0 && b[0].n <= w[0].n);
-    let conn = lbm_tileset::mbtiles::open(&dir.path().join("lbm-index.sqlite")).unwrap();
+    let conn = lbm_formats::sqlite::open_read_only(&dir.path().join("lbm-index.sqlite")).unwrap();
     let (name, norm, parent, geom): (String, String, Option<String>, String) = conn
         .query_row(
             "SELECT name, name_norm, parent, geom FROM areas WHERE code='GM0344'",

@@ -8,8 +8,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use common::*;
+use lbm_formats::pmtiles::Archive;
+use lbm_formats::{mbtiles, TileCoord};
 use lbm_tiler::{build, BuildOptions, OutputFormat};
-use lbm_tileset::archive::Archive;
 
 /// A 6 × 6 km piece of the synthetic Utrecht: a few thousand cells, tiles at every zoom.
 const BBOX: [f64; 4] = [133_000.0, 452_000.0, 139_000.0, 458_000.0];
@@ -35,24 +36,23 @@ fn opts(csv: &Path, areas: &Path, out: &Path, format: OutputFormat) -> BuildOpti
     o
 }
 
-/// Every tile of an MBTiles file by XYZ address.
-fn mbtiles_tiles(path: &Path) -> HashMap<(u8, u32, u32), Vec<u8>> {
-    lbm_tileset::mbtiles::tiles(&lbm_tileset::mbtiles::open(path).unwrap())
-        .unwrap()
-        .into_iter()
-        .collect()
+/// Every tile of an MBTiles file by address.
+fn mbtiles_tiles(path: &Path) -> HashMap<TileCoord, Vec<u8>> {
+    lbm_test_support::tiles(path).into_iter().collect()
 }
 
 /// `lbm_tiles_hash` recomputed from its definition in docs/tileset-format.md.
-fn hash_by_definition(tiles: &HashMap<(u8, u32, u32), Vec<u8>>) -> String {
-    let sum = tiles.iter().fold(0u128, |sum, (&(z, x, y), data)| {
-        let mut buf = vec![z];
-        buf.extend_from_slice(&x.to_le_bytes());
-        buf.extend_from_slice(&y.to_le_bytes());
-        buf.extend_from_slice(&(data.len() as u64).to_le_bytes());
-        buf.extend_from_slice(data);
-        sum.wrapping_add(twox_hash::XxHash3_128::oneshot(&buf))
-    });
+fn hash_by_definition(tiles: &HashMap<TileCoord, Vec<u8>>) -> String {
+    let sum = tiles
+        .iter()
+        .fold(0u128, |sum, (&TileCoord { z, x, y }, data)| {
+            let mut buf = vec![z];
+            buf.extend_from_slice(&x.to_le_bytes());
+            buf.extend_from_slice(&y.to_le_bytes());
+            buf.extend_from_slice(&(data.len() as u64).to_le_bytes());
+            buf.extend_from_slice(data);
+            sum.wrapping_add(twox_hash::XxHash3_128::oneshot(&buf))
+        });
     format!("{sum:032x}")
 }
 
@@ -129,26 +129,20 @@ fn both_formats_hold_identical_tiles_and_metadata() {
         // The directories list every tile once, in tile-id order.
         let listed = archive.tiles().unwrap();
         assert_eq!(listed.len(), tiles.len());
-        for ((z, x, y), len) in listed {
-            assert_eq!(len, tiles[&(z, x, y)].len(), "{z}/{x}/{y}");
+        for (c, len) in listed {
+            assert_eq!(len, tiles[&c].len(), "{c}");
         }
-        for (&(z, x, y), data) in &tiles {
-            let got = archive.tile(z, x, y).unwrap();
-            assert_eq!(
-                got.as_deref(),
-                Some(&data[..]),
-                "{} {z}/{x}/{y}",
-                pm.display()
-            );
+        for (&c, data) in &tiles {
+            let got = archive.tile(c).unwrap();
+            assert_eq!(got.as_deref(), Some(&data[..]), "{} {c}", pm.display());
         }
         assert_eq!(
             archive.zoom_stats().unwrap(),
-            lbm_tileset::mbtiles::zoom_stats(&lbm_tileset::mbtiles::open(mb).unwrap()).unwrap()
+            mbtiles::zoom_stats(&mbtiles::open(mb).unwrap()).unwrap()
         );
 
         // The same rows, in the same order.
-        let rows =
-            lbm_tileset::mbtiles::metadata(&lbm_tileset::mbtiles::open(mb).unwrap()).unwrap();
+        let rows = mbtiles::metadata(&mbtiles::open(mb).unwrap()).unwrap();
         assert_eq!(archive.metadata_rows().unwrap(), rows, "{}", pm.display());
         // Header values from the same rows (the header stores degrees × 10^7).
         assert_eq!(h.zooms.0.to_string(), row(&rows, "minzoom"));

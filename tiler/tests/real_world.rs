@@ -421,7 +421,8 @@ fn a_cbs_wijk_en_buurtkaart_is_read_with_every_level() {
         .map(|a| a["layer"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(layers, ["gemeente", "wijk", "buurt"]);
-    let conn = lbm_tileset::mbtiles::open(&dir.path().join("tiles/lbm-index.sqlite")).unwrap();
+    let conn =
+        lbm_formats::sqlite::open_read_only(&dir.path().join("tiles/lbm-index.sqlite")).unwrap();
     let codes: Vec<(String, Option<String>)> = conn
         .prepare("SELECT code, parent FROM areas ORDER BY code")
         .unwrap()
@@ -480,7 +481,8 @@ fn a_cbs_postcode_4_file_is_read_as_pc4() {
     );
     let summary = build(&opts(dir.path(), vec![gpkg])).unwrap();
     assert_eq!(summary.boundaries[0].areas, 2);
-    let conn = lbm_tileset::mbtiles::open(&dir.path().join("tiles/lbm-index.sqlite")).unwrap();
+    let conn =
+        lbm_formats::sqlite::open_read_only(&dir.path().join("tiles/lbm-index.sqlite")).unwrap();
     let rows: Vec<(String, String, String)> = conn
         .prepare("SELECT code, level, name FROM areas ORDER BY code")
         .unwrap()

@@ -8,26 +8,22 @@
 //! - [`project`]: RD New ↔ WGS84; [`geometry`]: point in polygon;
 //! - [`classification`]: the nine classes and the one rule that puts a published value in one;
 //! - [`levels`]: gemeente, wijk, buurt, pc4 and the grid, and the zoom band of each;
-//! - [`metadata`]: the metadata rows, typed; [`pmtiles_json`]: the same rows in a PMTiles archive;
+//! - [`metadata`]: the metadata rows, typed;
 //! - [`style`]: the MapLibre style every client draws with; [`basemap`]: the built-in basemap
 //!   tileset and its style;
-//! - [`index`] and [`names`]: the point index beside the tilesets and the search fold of names;
-//! - [`mbtiles`] and [`archive`]: reading the two file formats (MBTiles, PMTiles); [`gzip`]: the
-//!   compression of the stored tiles.
+//! - [`names`]: the search fold of names.
+//!
+//! How all of this is laid out in bytes (MBTiles, PMTiles, the point index, gzip, tile
+//! addresses) is the `lbm-formats` crate's.
 
-pub mod archive;
 pub mod basemap;
 pub mod classification;
 pub mod geometry;
 pub mod grid;
-pub mod gzip;
-pub mod index;
 pub mod levels;
-pub mod mbtiles;
 pub mod measure;
 pub mod metadata;
 pub mod names;
-pub mod pmtiles_json;
 pub mod project;
 pub mod style;
 
@@ -35,4 +31,4 @@ pub use classification::{change_value, publish, Classification};
 pub use grid::CellId;
 pub use levels::{AreaLevel, Band};
 pub use measure::{Column, Kind, Measure, Values};
-pub use metadata::TilesetMeta;
+pub use metadata::{TilesetKind, TilesetMeta};

@@ -1,5 +1,5 @@
 //! The metadata rows of a tileset (the MBTiles `metadata` table; a PMTiles archive holds the same
-//! rows, see [`crate::pmtiles_json`]): written by the tiler with [`TilesetMeta::to_rows`], read
+//! rows, see `lbm_formats::pmtiles::metadata`): written by the tiler with [`TilesetMeta::to_rows`], read
 //! by the server and the tests with [`TilesetMeta::from_rows`]. The rows are specified in
 //! `docs/tileset-format.md`.
 
@@ -67,6 +67,111 @@ impl Pressure {
     }
 }
 
+/// What a tileset shows: its `lbm_kind`, `lbm_measure`, `lbm_year`, `lbm_year_from` and
+/// `lbm_year_to` rows, as one value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TilesetKind {
+    /// The published scores of `measure` in `year`.
+    Score {
+        /// Measure id (`lbm`, `fys`, ...).
+        measure: String,
+        /// Measurement year.
+        year: i32,
+    },
+    /// Ontwikkeling: the change of `measure` from `from` to `to`.
+    Change {
+        /// Measure id.
+        measure: String,
+        /// The earlier year.
+        from: i32,
+        /// The later year.
+        to: i32,
+    },
+    /// Structureel onder druk by `measure` in every measured year from `from` to `to`
+    /// ([`Pressure`]).
+    Pressure {
+        /// Measure id.
+        measure: String,
+        /// The first year of the period.
+        from: i32,
+        /// The last year of the period.
+        to: i32,
+    },
+    /// The built-in basemap: no scores.
+    Basemap,
+}
+
+impl TilesetKind {
+    /// The kind as the `lbm_kind` row names it.
+    pub fn kind(&self) -> Kind {
+        match self {
+            TilesetKind::Score { .. } => Kind::Score,
+            TilesetKind::Change { .. } => Kind::Change,
+            TilesetKind::Pressure { .. } => Kind::Pressure,
+            TilesetKind::Basemap => Kind::Basemap,
+        }
+    }
+
+    /// The measure shown (none for the basemap).
+    pub fn measure(&self) -> Option<&str> {
+        match self {
+            TilesetKind::Score { measure, .. }
+            | TilesetKind::Change { measure, .. }
+            | TilesetKind::Pressure { measure, .. } => Some(measure),
+            TilesetKind::Basemap => None,
+        }
+    }
+
+    /// The `lbm_year` row: the year of a score map, the last year of a period.
+    pub fn year(&self) -> Option<i32> {
+        match *self {
+            TilesetKind::Score { year, .. } => Some(year),
+            TilesetKind::Change { to, .. } | TilesetKind::Pressure { to, .. } => Some(to),
+            TilesetKind::Basemap => None,
+        }
+    }
+
+    /// The period `(from, to)` of a change map or a pressure overlay.
+    pub fn period(&self) -> Option<(i32, i32)> {
+        match *self {
+            TilesetKind::Change { from, to, .. } | TilesetKind::Pressure { from, to, .. } => {
+                Some((from, to))
+            }
+            _ => None,
+        }
+    }
+
+    /// The kind the rows describe. Without an `lbm_kind` row, a measure and a year make a score
+    /// map (as tilesets of the first tiler wrote them); rows that name a kind without what it
+    /// needs describe none.
+    fn from_rows(
+        kind: Option<Kind>,
+        measure: Option<String>,
+        year: Option<i32>,
+        from: Option<i32>,
+        to: Option<i32>,
+    ) -> Option<Self> {
+        let to = to.or(year);
+        Some(match kind {
+            Some(Kind::Basemap) => TilesetKind::Basemap,
+            Some(Kind::Score) | None => TilesetKind::Score {
+                measure: measure?,
+                year: year?,
+            },
+            Some(Kind::Change) => TilesetKind::Change {
+                measure: measure?,
+                from: from?,
+                to: to?,
+            },
+            Some(Kind::Pressure) => TilesetKind::Pressure {
+                measure: measure?,
+                from: from?,
+                to: to?,
+            },
+        })
+    }
+}
+
 /// Everything a tileset's metadata says, typed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TilesetMeta {
@@ -90,16 +195,9 @@ pub struct TilesetMeta {
     pub maxzoom: u8,
     /// `vector_layers` of the `json` row.
     pub vector_layers: Value,
-    /// `lbm_kind`.
-    pub kind: Option<Kind>,
-    /// `lbm_measure`.
-    pub measure: Option<String>,
-    /// `lbm_year` (the to-year of a change map).
-    pub year: Option<i32>,
-    /// `lbm_year_from` of a change map.
-    pub year_from: Option<i32>,
-    /// `lbm_year_to` of a change map.
-    pub year_to: Option<i32>,
+    /// What it shows (`lbm_kind`, `lbm_measure` and the year rows); `None` for a tileset
+    /// whose rows say none (another tool's).
+    pub kind: Option<TilesetKind>,
     /// `lbm_classification`.
     pub classification: Option<Classification>,
     /// `lbm_pyramid`.
@@ -235,8 +333,14 @@ impl TilesetMeta {
             ),
             None => None,
         };
-        let kind = text("lbm_kind").and_then(|k| Kind::parse(&k));
-        let year = text("lbm_year").and_then(|y| y.parse().ok());
+        let year = |k: &str| text(k).and_then(|y| y.parse().ok());
+        let kind = TilesetKind::from_rows(
+            text("lbm_kind").and_then(|k| Kind::parse(&k)),
+            text("lbm_measure"),
+            year("lbm_year"),
+            year("lbm_year_from"),
+            year("lbm_year_to"),
+        );
         let areas: Vec<AreaLayerInfo> = json_row(rows, "lbm_areas").unwrap_or_default();
         let levels =
             json_row(rows, "lbm_levels").unwrap_or_else(|| automatic_plan(&areas, minzoom));
@@ -256,16 +360,6 @@ impl TilesetMeta {
                 .and_then(|j| j.get("vector_layers").cloned())
                 .unwrap_or_else(|| Value::Array(vec![])),
             kind,
-            measure: text("lbm_measure"),
-            year,
-            year_from: text("lbm_year_from").and_then(|y| y.parse().ok()),
-            year_to: text("lbm_year_to").and_then(|y| y.parse().ok()).or(
-                if matches!(kind, Some(Kind::Change | Kind::Pressure)) {
-                    year
-                } else {
-                    None
-                },
-            ),
             classification,
             pyramid: json_row(rows, "lbm_pyramid").unwrap_or_default(),
             source_sha256: text("lbm_source_sha256"),
@@ -318,9 +412,16 @@ impl TilesetMeta {
             }
         };
         push("lbm_attribution_nl", self.attribution_nl.clone());
-        push("lbm_kind", self.kind.map(|k| k.id().to_string()));
-        push("lbm_measure", self.measure.clone());
-        push("lbm_year", self.year.map(|y| y.to_string()));
+        let kind = self.kind.as_ref();
+        push("lbm_kind", kind.map(|k| k.kind().id().to_string()));
+        push(
+            "lbm_measure",
+            kind.and_then(|k| k.measure()).map(String::from),
+        );
+        push(
+            "lbm_year",
+            kind.and_then(|k| k.year()).map(|y| y.to_string()),
+        );
         push(
             "lbm_classification",
             self.classification.as_ref().map(Classification::to_json),
@@ -347,9 +448,9 @@ impl TilesetMeta {
                 .as_ref()
                 .map(|r| serde_json::to_string(r).expect("reference serialises")),
         );
-        if matches!(self.kind, Some(Kind::Change | Kind::Pressure)) {
-            push("lbm_year_from", self.year_from.map(|y| y.to_string()));
-            push("lbm_year_to", self.year_to.map(|y| y.to_string()));
+        if let Some((from, to)) = kind.and_then(|k| k.period()) {
+            push("lbm_year_from", Some(from.to_string()));
+            push("lbm_year_to", Some(to.to_string()));
         }
         push(
             "lbm_pressure",
@@ -361,9 +462,29 @@ impl TilesetMeta {
         rows.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
     }
 
+    /// The kind as the `lbm_kind` row names it, if the rows say.
+    pub fn kind_id(&self) -> Option<Kind> {
+        self.kind.as_ref().map(TilesetKind::kind)
+    }
+
     /// Whether this is a change map.
     pub fn is_change(&self) -> bool {
-        self.kind == Some(Kind::Change)
+        self.kind_id() == Some(Kind::Change)
+    }
+
+    /// The measure shown, if any.
+    pub fn measure(&self) -> Option<&str> {
+        self.kind.as_ref().and_then(TilesetKind::measure)
+    }
+
+    /// The `lbm_year` row: the year of a score map, the last year of a period.
+    pub fn year(&self) -> Option<i32> {
+        self.kind.as_ref().and_then(TilesetKind::year)
+    }
+
+    /// The period `(from, to)` of a change map or a pressure overlay.
+    pub fn period(&self) -> Option<(i32, i32)> {
+        self.kind.as_ref().and_then(TilesetKind::period)
     }
 
     /// The area layer named `layer`, if the tileset has it.
@@ -399,12 +520,17 @@ mod tests {
         assert!(!p.holds([Some(4), None, Some(3)]), "a year without a score");
         assert!(!p.holds([Some(4), Some(4)]), "a year missing");
         let mut m = sample();
-        m.kind = Some(Kind::Pressure);
+        m.kind = Some(TilesetKind::Pressure {
+            measure: "lbm".into(),
+            from: 2012,
+            to: 2022,
+        });
         m.pressure = Some(p.clone());
         let rows: HashMap<String, String> = m.to_rows().into_iter().collect();
         let back = TilesetMeta::from_rows("x", &rows, None).unwrap();
         assert_eq!(back.pressure, Some(p));
-        assert_eq!((back.year_from, back.year_to), (Some(2012), Some(2022)));
+        assert_eq!(back.period(), Some((2012, 2022)));
+        assert_eq!(back.year(), Some(2022));
     }
 
     fn sample() -> TilesetMeta {
@@ -425,11 +551,11 @@ mod tests {
             minzoom: 5,
             maxzoom: 13,
             vector_layers: json!([vector_layer("grid", "g", 5, 13, grid_fields(false))]),
-            kind: Some(Kind::Change),
-            measure: Some("lbm".into()),
-            year: Some(2022),
-            year_from: Some(2012),
-            year_to: Some(2022),
+            kind: Some(TilesetKind::Change {
+                measure: "lbm".into(),
+                from: 2012,
+                to: 2022,
+            }),
             classification: None,
             pyramid: vec![PyramidLevel {
                 zoom: 5,

@@ -60,6 +60,14 @@ pub fn wgs84_to_rd(lon: f64, lat: f64) -> Result<(f64, f64)> {
     Ok((p.0, p.1))
 }
 
+/// RD New metres of a WGS84 point, when it has finite ones (a point far outside the grid's
+/// domain may not).
+pub fn rd_of_lonlat(lon: f64, lat: f64) -> Option<(f64, f64)> {
+    wgs84_to_rd(lon, lat)
+        .ok()
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
+}
+
 /// WGS84 degrees → Web Mercator normalised to the unit square (x east, y south; 0,0 = NW corner).
 pub fn lonlat_to_unit(lon: f64, lat: f64) -> (f64, f64) {
     let x = (lon + 180.0) / 360.0;

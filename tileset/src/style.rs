@@ -205,7 +205,7 @@ fn pressure_layers(meta: &TilesetMeta, level: &str) -> Vec<Value> {
 /// A pressure overlay ([`Kind::Pressure`]) has no background: its marked places in
 /// [`PRESSURE_COLOR`] over whatever score map lies below, level by level as the score maps.
 pub fn style(meta: &TilesetMeta, id: &str, source: &StyleSource) -> Value {
-    let pressure = meta.kind == Some(Kind::Pressure);
+    let pressure = meta.kind_id() == Some(Kind::Pressure);
     let levels = |level: &str| {
         if pressure {
             pressure_layers(meta, level)
@@ -231,8 +231,9 @@ pub fn style(meta: &TilesetMeta, id: &str, source: &StyleSource) -> Value {
         "version": 8,
         "name": meta.name,
         "metadata": {
-            "lbm:tileset": id, "lbm:kind": meta.kind, "lbm:measure": meta.measure,
-            "lbm:year": meta.year, "lbm:year_from": meta.year_from, "lbm:year_to": meta.year_to,
+            "lbm:tileset": id, "lbm:kind": meta.kind_id(), "lbm:measure": meta.measure(),
+            "lbm:year": meta.year(), "lbm:year_from": meta.period().map(|p| p.0),
+            "lbm:year_to": meta.period().map(|p| p.1),
             "lbm:levels": meta.levels,
         },
         "center": [meta.center[0], meta.center[1]],
@@ -333,7 +334,11 @@ mod tests {
     #[test]
     fn a_pressure_overlay_marks_places_in_one_colour_without_a_background() {
         let mut m = meta(&["gemeente", "wijk"]);
-        m.kind = Some(Kind::Pressure);
+        m.kind = Some(crate::TilesetKind::Pressure {
+            measure: "lbm".into(),
+            from: 2014,
+            to: 2022,
+        });
         let s = style(
             &m,
             "lbm-pressure-2014-2022",

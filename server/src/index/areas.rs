@@ -253,27 +253,53 @@ impl Areas {
 mod tests {
     use super::*;
 
-    fn index() -> rusqlite::Connection {
-        let conn = rusqlite::Connection::open_in_memory().unwrap();
-        conn.execute_batch(
-            "CREATE TABLE areas (code TEXT PRIMARY KEY, level TEXT, name TEXT, geom TEXT);
-             CREATE TABLE area_scores (code TEXT, year INTEGER, lbm REAL, afw REAL, fys REAL,
-               onv REAL, soc REAL, vrz REAL, won REAL, PRIMARY KEY(code, year));
-             INSERT INTO areas VALUES ('GM0001', 'gemeente', 'Holed',
-               '{\"coordinates\":[[[0,0],[10,0],[10,10],[0,10],[0,0]],[[4,4],[6,4],[6,6],[4,6],[4,4]]],\"type\":\"Polygon\"}');
-             INSERT INTO areas VALUES ('GM0002', 'gemeente', 'Two parts',
-               '{\"type\":\"MultiPolygon\",\"coordinates\":[[[[20,0],[21,0],[21,1],[20,1],[20,0]]],[[[25,5],[26,5],[26,6],[25,6],[25,5]]]]}');
-             INSERT INTO areas VALUES ('WK000100', 'wijk', 'Broken', 'not json');
-             INSERT INTO area_scores VALUES ('GM0001', 2020, 4.1, 0.1, NULL, 0, 0, 0, 0);
-             INSERT INTO area_scores VALUES ('GM0001', 2022, 4.2, 0.2, NULL, 0, 0, 0, 0);",
-        )
-        .unwrap();
-        conn
+    /// An index written by the real writer, with a holed polygon, a multi-part one and a
+    /// geometry that is not GeoJSON.
+    fn index() -> (tempfile::TempDir, rusqlite::Connection) {
+        use lbm_formats::index::{AreaRow, IndexWriter};
+        let dir = tempfile::tempdir().unwrap();
+        let w = IndexWriter::create(&dir.path().join("i.sqlite")).unwrap();
+        for (code, level, name, geom) in [
+            (
+                "GM0001",
+                "gemeente",
+                "Holed",
+                r#"{"coordinates":[[[0,0],[10,0],[10,10],[0,10],[0,0]],[[4,4],[6,4],[6,6],[4,6],[4,4]]],"type":"Polygon"}"#,
+            ),
+            (
+                "GM0002",
+                "gemeente",
+                "Two parts",
+                r#"{"type":"MultiPolygon","coordinates":[[[[20,0],[21,0],[21,1],[20,1],[20,0]]],[[[25,5],[26,5],[26,6],[25,6],[25,5]]]]}"#,
+            ),
+            ("WK000100", "wijk", "Broken", "not json"),
+        ] {
+            w.add_area(&AreaRow {
+                code,
+                level,
+                name,
+                parent: None,
+                bounds_lonlat: [0.0; 4],
+                bounds_rd: [0.0; 4],
+                geom,
+                parent_name: None,
+            })
+            .unwrap();
+        }
+        let z = Some(0.0);
+        w.add_area_scores("GM0001", 2020, &[Some(4.1), Some(0.1), None, z, z, z, z])
+            .unwrap();
+        w.add_area_scores("GM0001", 2022, &[Some(4.2), Some(0.2), None, z, z, z, z])
+            .unwrap();
+        let path = w.finish().unwrap();
+        let conn = lbm_formats::sqlite::open_read_only(&path).unwrap();
+        (dir, conn)
     }
 
     #[test]
     fn points_find_their_areas_with_holes_and_parts() {
-        let areas = Areas::load(&index(), true).unwrap();
+        let (_dir, conn) = index();
+        let areas = Areas::load(&conn, true).unwrap();
         assert_eq!(areas.len(), 2, "the unreadable geometry is left out");
         let codes = |x, y| {
             areas

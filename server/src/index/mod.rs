@@ -14,11 +14,7 @@ use crate::tileset::ReadOnlyPool;
 use search::{level_rank, SearchEntry};
 pub use search::{search_key, AreaHit};
 
-/// File name of the point index inside the tiles folder.
-pub const INDEX_FILE: &str = "lbm-index.sqlite";
-
-/// Value columns of `cells`, in order.
-pub const VALUE_COLUMNS: [&str; 7] = ["lbm", "afw", "fys", "onv", "soc", "vrz", "won"];
+pub use lbm_formats::index::{INDEX_FILE, VALUE_COLUMN_NAMES as VALUE_COLUMNS};
 
 /// One year of one cell: `(column, value)` for each value column that is not NULL.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,10 +1,10 @@
 //! The numbers of an area report, read from the index: the area itself, its published means
-//! per year and the class distributions of `class_counts` (see [`lbm_tileset::index`]).
+//! per year and the class distributions of `class_counts` (see [`lbm_formats::index`]).
 
 use super::{year_row, CellYear};
 use crate::error::TilesetError;
 
-pub use lbm_tileset::index::NATIONAL_CODE;
+pub use lbm_formats::index::NATIONAL_CODE;
 
 /// One row of `class_counts`: the populated cells of a place per class, for a measure and a year
 /// or change period.
@@ -45,7 +45,7 @@ pub struct ReportData {
     pub pressure: Option<PressureCounts>,
 }
 
-/// The areas under pressure in or at a place (see [`lbm_tileset::index`]'s `pressure`).
+/// The areas under pressure in or at a place (see [`lbm_formats::index`]'s `pressure`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PressureCounts {
     /// Whether the place itself is under pressure (`None` for the Netherlands).

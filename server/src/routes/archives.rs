@@ -10,17 +10,12 @@ use tower_http::services::ServeFile;
 
 use super::tilejson::META_CACHE_CONTROL;
 use crate::error::ApiError;
-use crate::http::encode_segment;
+pub use crate::urls::archive_url;
 use crate::AppState;
 
 /// Content type of PMTiles archives (none is registered; this is what object stores and the
 /// PMTiles tools use for binary files).
 const PMTILES_CONTENT_TYPE: &str = "application/octet-stream";
-
-/// URL of the raw archive of tileset `id`.
-pub fn archive_url(base: &str, id: &str) -> String {
-    format!("{base}/archives/{}.pmtiles", encode_segment(id))
-}
 
 /// Serves an archive the catalog has opened and checked; other files of the folder stay
 /// private. Single byte ranges get 206, unsatisfiable ones 416, and a multi-range request the

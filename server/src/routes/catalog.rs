@@ -9,10 +9,10 @@ use serde_json::{json, Value};
 
 use super::archives::archive_url;
 use super::tilejson::{style_url, tilejson_url, tiles_url, url_document};
-use lbm_tileset::{Kind, Measure};
+use lbm_tileset::{Measure, TilesetKind};
 
 use crate::catalog::Snapshot;
-use crate::http::base_url;
+use crate::urls::base_url;
 use crate::AppState;
 
 /// Measures in the contract's one order ([`Measure::ALL`]); others follow alphabetically.
@@ -25,8 +25,8 @@ pub fn catalog_json(snapshot: &Snapshot, base: &str) -> Value {
     let mut tilesets: Vec<_> = snapshot.tilesets.values().collect();
     tilesets.sort_by_key(|t| {
         (
-            measure_rank(t.info.measure.as_deref().unwrap_or("")),
-            t.info.year,
+            measure_rank(t.info.measure().unwrap_or("")),
+            t.info.year(),
             t.info.id.clone(),
         )
     });
@@ -34,10 +34,7 @@ pub fn catalog_json(snapshot: &Snapshot, base: &str) -> Value {
     for t in &tilesets {
         // The measure/year choices come from score tilesets; change maps (later) are listed
         // under `tilesets` with their kind but do not add years.
-        if t.info.kind.is_some_and(|k| k != Kind::Score) {
-            continue;
-        }
-        let Some(m) = t.info.measure.as_deref() else {
+        let Some(TilesetKind::Score { measure: m, year }) = &t.info.kind else {
             continue;
         };
         let entry =
@@ -48,10 +45,8 @@ pub fn catalog_json(snapshot: &Snapshot, base: &str) -> Value {
             entry.0 = json!(c.name_nl);
             entry.1 = json!(c.name_en);
         }
-        if let Some(y) = t.info.year {
-            if !entry.2.contains(&y) {
-                entry.2.push(y);
-            }
+        if !entry.2.contains(year) {
+            entry.2.push(*year);
         }
     }
     let measures: Vec<Value> = measures
@@ -70,9 +65,9 @@ pub fn catalog_json(snapshot: &Snapshot, base: &str) -> Value {
                 "name": i.name,
                 "attribution": i.attribution,
                 "attribution_nl": i.attribution_nl,
-                "kind": i.kind,
-                "measure": i.measure,
-                "year": i.year,
+                "kind": i.kind_id(),
+                "measure": i.measure(),
+                "year": i.year(),
                 "minzoom": i.minzoom,
                 "maxzoom": i.maxzoom,
                 "bounds": i.bounds,
@@ -84,8 +79,8 @@ pub fn catalog_json(snapshot: &Snapshot, base: &str) -> Value {
                 "pmtiles": snapshot.archives.get(&i.id).map(|_| archive_url(base, &i.id)),
                 "classification": i.classification,
                 "pyramid": i.pyramid,
-                "year_from": i.year_from,
-                "year_to": i.year_to,
+                "year_from": i.period().map(|p| p.0),
+                "year_to": i.period().map(|p| p.1),
                 "areas": i.areas,
                 "levels": i.levels,
                 "reference": i.reference,
@@ -97,15 +92,15 @@ pub fn catalog_json(snapshot: &Snapshot, base: &str) -> Value {
     let mut changes: Vec<(&crate::tileset::TilesetInfo, i32, i32)> = snapshot
         .tilesets
         .values()
-        .filter(|t| t.info.kind == Some(Kind::Change) && t.info.measure.is_some())
-        .filter_map(|t| Some((&t.info, t.info.year_from?, t.info.year_to?)))
+        .filter_map(|t| match &t.info.kind {
+            Some(TilesetKind::Change { from, to, .. }) => Some((&t.info, *from, *to)),
+            _ => None,
+        })
         .collect();
-    changes.sort_by_key(|(i, from, to)| {
-        (measure_rank(i.measure.as_deref().unwrap_or("")), *from, *to)
-    });
+    changes.sort_by_key(|(i, from, to)| (measure_rank(i.measure().unwrap_or("")), *from, *to));
     let changes: Vec<Value> = changes
         .into_iter()
-        .map(|(i, from, to)| json!({"measure": i.measure, "from": from, "to": to, "id": i.id}))
+        .map(|(i, from, to)| json!({"measure": i.measure(), "from": from, "to": to, "id": i.id}))
         .collect();
     json!({"measures": measures, "tilesets": tilesets, "changes": changes})
 }

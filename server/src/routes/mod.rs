@@ -1,4 +1,4 @@
-//! The HTTP routes.
+//! The HTTP routes, registered under the patterns of the URL table ([`crate::urls`]).
 
 mod archives;
 mod catalog;
@@ -15,6 +15,7 @@ mod web;
 use axum::routing::get;
 use axum::Router;
 
+use crate::urls;
 use crate::AppState;
 
 pub use catalog::catalog_json;
@@ -26,25 +27,22 @@ pub use tiles::cached_tile;
 /// All routes (without the HTTP layers, see [`crate::router`]).
 pub fn routes(state: AppState) -> Router {
     Router::new()
-        .route("/tiles/{tileset}/{z}/{x}/{tile}", get(tiles::tile))
-        .route(
-            "/tiles/{tileset}/{version}/{z}/{x}/{tile}",
-            get(tiles::versioned_tile),
-        )
-        .route("/archives/{file}", get(archives::handler))
-        .route("/tiles/{file}", get(tilejson::handler))
-        .route("/styles/{file}", get(style::handler))
-        .route("/fonts/{fontstack}/{range}", get(fonts::handler))
-        .route("/catalog.json", get(catalog::handler))
-        .route("/api/v1/point", get(point::handler))
-        .route("/api/v1/search", get(search::handler))
-        .route("/api/v1/report", get(report::national))
-        .route("/api/v1/areas/{code}/report", get(report::area))
-        .route("/health", get(service::health))
-        .route("/metrics", get(service::metrics))
-        .route("/config.json", get(service::config))
-        .route("/", get(web::index))
-        .route("/embed", get(web::embed))
+        .route(urls::TILE.pattern, get(tiles::tile))
+        .route(urls::VERSIONED_TILE.pattern, get(tiles::versioned_tile))
+        .route(urls::ARCHIVE.pattern, get(archives::handler))
+        .route(urls::TILEJSON.pattern, get(tilejson::handler))
+        .route(urls::STYLE.pattern, get(style::handler))
+        .route(urls::GLYPHS.pattern, get(fonts::handler))
+        .route(urls::CATALOG.pattern, get(catalog::handler))
+        .route(urls::POINT.pattern, get(point::handler))
+        .route(urls::SEARCH.pattern, get(search::handler))
+        .route(urls::NATIONAL_REPORT.pattern, get(report::national))
+        .route(urls::AREA_REPORT.pattern, get(report::area))
+        .route(urls::HEALTH.pattern, get(service::health))
+        .route(urls::METRICS.pattern, get(service::metrics))
+        .route(urls::CONFIG.pattern, get(service::config))
+        .route(urls::INDEX.pattern, get(web::index))
+        .route(urls::EMBED.pattern, get(web::embed))
         .fallback(web::fallback)
         .with_state(state)
 }

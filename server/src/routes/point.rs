@@ -248,10 +248,10 @@ pub async fn handler(
     let index = snapshot.index.clone().ok_or_else(|| {
         ApiError::not_found("no point index: lbm-index.sqlite is missing from the tiles folder")
     })?;
-    let (x, y) = state
-        .rd_from_lonlat(lon, lat)
+    let (x, y) = lbm_tileset::project::rd_of_lonlat(lon, lat)
         .ok_or_else(|| ApiError::bad_request("location cannot be projected to RD New"))?;
-    let (hx, hy) = ((x / 100.0).floor() as i64, (y / 100.0).floor() as i64);
+    let cell = lbm_tileset::CellId::from_xy(x, y);
+    let (hx, hy) = (i64::from(cell.hx), i64::from(cell.hy));
     let rows = index.lookup(hx, hy).await.map_err(ApiError::unavailable)?;
     let areas = index.areas_at(x, y);
     if rows.is_empty() && areas.is_empty() {

@@ -13,6 +13,8 @@ use super::point::{LAT_RANGE, LON_RANGE};
 use super::tilejson::json_response;
 use crate::error::ApiError;
 use crate::AppState;
+use lbm_tileset::grid::{CellId, NL_EXTENT_M};
+use lbm_tileset::project::rd_of_lonlat;
 
 /// Default number of results.
 pub const DEFAULT_LIMIT: usize = 10;
@@ -20,10 +22,10 @@ pub const DEFAULT_LIMIT: usize = 10;
 pub const MAX_LIMIT: usize = 50;
 /// Longest query, in characters.
 pub const MAX_QUERY_CHARS: usize = 100;
-/// RD New x range accepted (metres).
-pub const RD_X_RANGE: (f64, f64) = (0.0, 300_000.0);
+/// RD New x range accepted (metres): the contract's extent of the Netherlands.
+pub const RD_X_RANGE: (f64, f64) = (NL_EXTENT_M.0 as f64, NL_EXTENT_M.1 as f64);
 /// RD New y range accepted (metres).
-pub const RD_Y_RANGE: (f64, f64) = (289_000.0, 629_000.0);
+pub const RD_Y_RANGE: (f64, f64) = (NL_EXTENT_M.2 as f64, NL_EXTENT_M.3 as f64);
 
 /// What a query asks for besides names.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -43,24 +45,16 @@ fn in_range(v: f64, r: (f64, f64)) -> bool {
 /// that fit none of these are a 400.
 pub fn parse_cell_query(q: &str) -> Result<CellQuery, ApiError> {
     let t = q.trim();
-    let upper = t.to_ascii_uppercase();
-    let id = upper.split('/').next().unwrap_or("");
-    if let Some(rest) = id.strip_prefix('E') {
-        if let Some((hx, hy)) = rest.split_once('N') {
-            let digits =
-                |s: &str| !s.is_empty() && s.len() <= 5 && s.bytes().all(|b| b.is_ascii_digit());
-            if digits(hx) && digits(hy) {
-                let (hx, hy): (i64, i64) = (hx.parse().unwrap_or(0), hy.parse().unwrap_or(0));
-                let (x, y) = (hx as f64 * 100.0, hy as f64 * 100.0);
-                if !in_range(x, RD_X_RANGE) || !in_range(y, RD_Y_RANGE) {
-                    return Err(ApiError::bad_request(format!(
-                        "grid id {t:?} lies outside the Netherlands"
-                    ))
-                    .with_code("grid_outside"));
-                }
-                return Ok(CellQuery::Cell(hx, hy));
-            }
+    // The contract's grid id parser; `/100m` is how the official maps suffix it.
+    let id = t.split('/').next().unwrap_or("");
+    if let Some(cell) = CellId::parse(id) {
+        if !cell.in_netherlands() {
+            return Err(ApiError::bad_request(format!(
+                "grid id {t:?} lies outside the Netherlands"
+            ))
+            .with_code("grid_outside"));
         }
+        return Ok(CellQuery::Cell(i64::from(cell.hx), i64::from(cell.hy)));
     }
     // Dutch decimal commas: "52,0907 5,1214" (two tokens, each with one comma, no dot).
     let tokens: Vec<&str> = t.split_whitespace().collect();
@@ -107,11 +101,7 @@ pub fn parse_cell_query(q: &str) -> Result<CellQuery, ApiError> {
         } else {
             None
         };
-        lonlat.and_then(|(lon, lat)| {
-            lbm_tileset::project::wgs84_to_rd(lon, lat)
-                .ok()
-                .filter(|(x, y)| x.is_finite() && y.is_finite())
-        })
+        lonlat.and_then(|(lon, lat)| rd_of_lonlat(lon, lat))
     };
     let Some((x, y)) = rd else {
         return Err(ApiError::bad_request(format!(
@@ -128,10 +118,8 @@ pub fn parse_cell_query(q: &str) -> Result<CellQuery, ApiError> {
         ))
         .with_code("coordinates_outside"));
     };
-    Ok(CellQuery::Cell(
-        (x / 100.0).floor() as i64,
-        (y / 100.0).floor() as i64,
-    ))
+    let cell = CellId::from_xy(x, y);
+    Ok(CellQuery::Cell(i64::from(cell.hx), i64::from(cell.hy)))
 }
 
 fn round6(v: f64) -> f64 {

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use lbm_tileset::basemap;
 use lbm_tileset::style::{style, StyleSource};
-use lbm_tileset::Kind;
+use lbm_tileset::TilesetKind;
 
 use super::tilejson::{tilejson_url, tileset_document};
 use crate::error::ApiError;
@@ -20,7 +20,7 @@ use crate::AppState;
 /// glyphs come from this server's `/fonts/`.
 pub fn style_document(info: &TilesetInfo, base: &str) -> Value {
     let source = StyleSource::TileJson(tilejson_url(base, &info.id));
-    if info.kind == Some(Kind::Basemap) {
+    if info.kind == Some(TilesetKind::Basemap) {
         let glyphs = format!("{base}/fonts/{{fontstack}}/{{range}}.pbf");
         return basemap::style(&source, &glyphs, info.attribution.as_deref());
     }

@@ -7,52 +7,28 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
-use crate::http::{accepts_gzip, base_url, encode_segment, etag_matches, not_modified};
+use crate::http::{accepts_gzip, etag_matches, not_modified};
 use crate::tileset::TilesetInfo;
+use crate::urls::base_url;
+pub use crate::urls::{style_url, tilejson_url, versioned_tile_url};
 use crate::AppState;
 
 /// `Cache-Control` of TileJSON, styles and the catalog: short, they follow hot reloads.
 pub const META_CACHE_CONTROL: &str = "public, max-age=60";
-
-/// URL of a tileset's TileJSON.
-pub fn tilejson_url(base: &str, id: &str) -> String {
-    format!("{base}/tiles/{}.json", encode_segment(id))
-}
 
 /// URL template of a tileset's tiles, versioned by its content (immutable, cached for a year).
 pub fn tiles_url(base: &str, info: &TilesetInfo) -> String {
     versioned_tile_url(base, &info.id, &info.content_version, "{z}", "{x}", "{y}")
 }
 
-/// URL of one tile of version `version` of tileset `id` (any of the numbers may be `{z}`-style
-/// placeholders).
-pub fn versioned_tile_url(
-    base: &str,
-    id: &str,
-    version: &str,
-    z: &str,
-    x: &str,
-    y: &str,
-) -> String {
-    format!(
-        "{base}/tiles/{}/{version}/{z}/{x}/{y}.pbf",
-        encode_segment(id)
-    )
-}
-
-/// URL of a tileset's MapLibre style.
-pub fn style_url(base: &str, id: &str) -> String {
-    format!("{base}/styles/{}.json", encode_segment(id))
-}
-
 /// The `lbm` object: kind, measure, year(s), classification, pyramid, area layers.
 pub fn lbm_object(info: &TilesetInfo) -> Value {
     json!({
-        "kind": info.kind,
-        "measure": info.measure,
-        "year": info.year,
-        "year_from": info.year_from,
-        "year_to": info.year_to,
+        "kind": info.kind_id(),
+        "measure": info.measure(),
+        "year": info.year(),
+        "year_from": info.period().map(|p| p.0),
+        "year_to": info.period().map(|p| p.1),
         "classification": info.classification,
         "pyramid": info.pyramid,
         "areas": info.areas,
@@ -121,7 +97,7 @@ pub fn json_text_response(body: String, request_headers: &HeaderMap) -> Response
     }
     // Compressing into memory cannot fail; should it, the document goes as it is.
     let gzipped = gzip
-        .then(|| lbm_tileset::gzip::gzip(body.as_bytes(), 1).ok())
+        .then(|| lbm_formats::gzip::gzip(body.as_bytes(), 1).ok())
         .flatten();
     let etag = etag(gzipped.is_some());
     let mut response = if let Some(gzipped) = gzipped {

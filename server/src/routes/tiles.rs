@@ -16,9 +16,11 @@ use super::tilejson::versioned_tile_url;
 use axum::body::Bytes;
 
 use crate::error::{ApiError, TilesetError};
-use crate::http::{accepts_gzip, base_url, etag_matches};
+use crate::http::{accepts_gzip, etag_matches};
 use crate::tileset::{Tile, Tileset};
+use crate::urls::{self, base_url};
 use crate::AppState;
+use lbm_formats::TileCoord;
 
 /// Content type of Mapbox/MapLibre vector tiles.
 pub const MVT_CONTENT_TYPE: &str = "application/vnd.mapbox-vector-tile";
@@ -37,8 +39,8 @@ fn parse_number(s: &str, what: &str, max_digits: usize) -> Result<u64, ApiError>
         .map_err(|_| ApiError::bad_request(format!("{what} is not a valid number")))
 }
 
-/// Validates `z`, `x` and `{y}.pbf|.mvt` into XYZ numbers.
-pub fn parse_tile_path(z: &str, x: &str, file: &str) -> Result<(u8, u32, u32), ApiError> {
+/// Validates `z`, `x` and `{y}.pbf|.mvt` into a tile address.
+pub fn parse_tile_path(z: &str, x: &str, file: &str) -> Result<TileCoord, ApiError> {
     let y = file
         .strip_suffix(".pbf")
         .or_else(|| file.strip_suffix(".mvt"))
@@ -49,15 +51,18 @@ pub fn parse_tile_path(z: &str, x: &str, file: &str) -> Result<(u8, u32, u32), A
             "z must be at most {MAX_ZOOM}"
         )));
     }
-    let size = 1u64 << z;
     let x = parse_number(x, "x", 10)?;
     let y = parse_number(y, "y", 10)?;
-    if x >= size || y >= size {
-        return Err(ApiError::bad_request(format!(
-            "x and y must be below 2^z = {size} at z = {z}"
-        )));
-    }
-    Ok((z as u8, x as u32, y as u32))
+    let coord = u32::try_from(x)
+        .ok()
+        .zip(u32::try_from(y).ok())
+        .and_then(|(x, y)| TileCoord::new(z as u8, x, y));
+    coord.ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "x and y must be below 2^z = {} at z = {z}",
+            1u64 << z
+        ))
+    })
 }
 
 /// Handler of the unversioned tile route: tiles with the configured `Cache-Control`.
@@ -69,13 +74,13 @@ pub async fn tile(
 ) -> Result<Response, ApiError> {
     let headers = req.headers();
     let Path((id, z, x, file)) = path.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    let (z, x, y) = parse_tile_path(&z, &x, &file)?;
+    let coord = parse_tile_path(&z, &x, &file)?;
     let tileset = state
         .catalog
         .get(&id)
         .ok_or_else(|| ApiError::not_found(format!("unknown tileset {id:?}")))?;
     let cache_control = state.tile_cache_control.as_ref();
-    serve_tile(&state, &tileset, (z, x, y), headers, cache_control).await
+    serve_tile(&state, &tileset, coord, headers, cache_control).await
 }
 
 /// `{tileset}/{version}/{z}/{x}/{y}.pbf` as captured.
@@ -91,7 +96,7 @@ pub async fn versioned_tile(
 ) -> Result<Response, ApiError> {
     let headers = req.headers();
     let Path((id, version, z, x, file)) = path.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    let (z, x, y) = parse_tile_path(&z, &x, &file)?;
+    let coord = parse_tile_path(&z, &x, &file)?;
     if version.len() > 64 || !version.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(ApiError::bad_request(format!(
             "tileset version must be letters and digits, got {version:?}"
@@ -108,9 +113,9 @@ pub async fn versioned_tile(
             &base,
             &id,
             current,
-            &z.to_string(),
-            &x.to_string(),
-            &y.to_string(),
+            &coord.z.to_string(),
+            &coord.x.to_string(),
+            &coord.y.to_string(),
         );
         let mut response = StatusCode::FOUND.into_response();
         let h = response.headers_mut();
@@ -121,7 +126,7 @@ pub async fn versioned_tile(
         return Ok(response);
     }
     let cache_control = state.immutable_cache_control.as_ref();
-    serve_tile(&state, &tileset, (z, x, y), headers, cache_control).await
+    serve_tile(&state, &tileset, coord, headers, cache_control).await
 }
 
 /// The answer to a tile request that the tile cache holds, without the router: a GET of a
@@ -138,14 +143,19 @@ pub fn cached_tile(
     if method != Method::GET || path.contains('%') {
         return None;
     }
-    let mut parts = path.strip_prefix("/tiles/")?.split('/');
-    let segments: [Option<&str>; 6] = std::array::from_fn(|_| parts.next());
-    let (id, version, z, x, file) = match segments {
-        [Some(id), Some(z), Some(x), Some(file), None, None] => (id, None, z, x, file),
-        [Some(id), Some(v), Some(z), Some(x), Some(file), None] => (id, Some(v), z, x, file),
-        _ => return None,
+    let (id, version, z, x, file) = if let Some(p) = urls::TILE.matches(path) {
+        let &[id, z, x, file] = p.as_slice() else {
+            return None;
+        };
+        (id, None, z, x, file)
+    } else {
+        let p = urls::VERSIONED_TILE.matches(path)?;
+        let &[id, v, z, x, file] = p.as_slice() else {
+            return None;
+        };
+        (id, Some(v), z, x, file)
     };
-    let (z, x, y) = parse_tile_path(z, x, file).ok()?;
+    let coord = parse_tile_path(z, x, file).ok()?;
     let tileset = state.catalog.get(id)?;
     let info = &tileset.info;
     let cache_control = match version {
@@ -153,33 +163,34 @@ pub fn cached_tile(
         Some(v) if v == info.content_version => state.immutable_cache_control.as_ref(),
         Some(_) => return None,
     };
-    if z < info.minzoom || z > info.maxzoom {
+    if coord.z < info.minzoom || coord.z > info.maxzoom {
         return None;
     }
-    let tile = state.tiles.get(&(tileset.generation, z, x, y))??;
+    let tile = state.tiles.get(&(tileset.generation, coord))??;
     let response = tile_response(&tile, headers, cache_control).ok()?;
     state.metrics.tile_request(&info.id);
     state.metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
     Some(response)
 }
 
-/// The tile `z/x/y` of `tileset` (from the tile cache or the file) with `cache_control`.
+/// Tile `coord` of `tileset` (from the tile cache or the file) with `cache_control`.
 async fn serve_tile(
     state: &AppState,
     tileset: &Tileset,
-    (z, x, y): (u8, u32, u32),
+    coord: TileCoord,
     headers: &HeaderMap,
     cache_control: Option<&HeaderValue>,
 ) -> Result<Response, ApiError> {
     let info = &tileset.info;
     state.metrics.tile_request(&info.id);
+    let z = coord.z;
     if z < info.minzoom || z > info.maxzoom {
         return Err(ApiError::not_found(format!(
             "zoom {z} outside {}..={} of tileset {:?}",
             info.minzoom, info.maxzoom, info.id
         )));
     }
-    let key = (tileset.generation, z, x, y);
+    let key = (tileset.generation, coord);
     let tile = match state.tiles.get(&key) {
         Some(tile) => {
             state.metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
@@ -193,7 +204,7 @@ async fn serve_tile(
                 // A read error means the file changed under us (replaced in place instead of
                 // renamed) or the disk failed: 503, the client retries and the reload picks up
                 // the new file. Errors are not cached.
-                let tile = tileset.read_tile(z, x, y).await?;
+                let tile = tileset.read_tile(coord).await?;
                 Ok::<_, TilesetError>(tile.map(Arc::new))
             })
             .await
@@ -261,8 +272,14 @@ mod tests {
 
     #[test]
     fn tile_paths() {
-        assert_eq!(parse_tile_path("5", "16", "10.pbf").unwrap(), (5, 16, 10));
-        assert_eq!(parse_tile_path("0", "0", "0.mvt").unwrap(), (0, 0, 0));
+        assert_eq!(
+            parse_tile_path("5", "16", "10.pbf").unwrap(),
+            TileCoord::new(5, 16, 10).unwrap()
+        );
+        assert_eq!(
+            parse_tile_path("0", "0", "0.mvt").unwrap(),
+            TileCoord::new(0, 0, 0).unwrap()
+        );
         for (z, x, y) in [
             ("a", "0", "0.pbf"),
             ("-1", "0", "0.pbf"),

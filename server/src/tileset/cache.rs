@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::Tile;
 
 /// Key of the tile cache: (tileset generation, z, x, y).
-pub type TileKey = (u64, u8, u32, u32);
+pub type TileKey = (u64, lbm_formats::TileCoord);
 
 /// A cached tile read: `None` when the tileset is known to have no tile there.
 pub type CachedTile = Option<Arc<Tile>>;

@@ -1,12 +1,12 @@
-//! MBTiles files as a tile source: a pool of read-only connections, read with the contract's
-//! MBTiles reader ([`lbm_tileset::mbtiles`]).
+//! MBTiles files as a tile source: a pool of read-only connections, read with the one MBTiles
+//! reader ([`lbm_formats::mbtiles`]).
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use lbm_tileset::mbtiles;
+use lbm_formats::{mbtiles, TileCoord};
 
 use super::pool::ReadOnlyPool;
 use super::{Opened, SourceFuture, TileSource};
@@ -43,10 +43,10 @@ impl MbtilesSource {
 }
 
 impl TileSource for MbtilesSource {
-    fn read_tile(&self, z: u8, x: u32, y: u32) -> SourceFuture {
+    fn read_tile(&self, coord: TileCoord) -> SourceFuture {
         let pool = Arc::clone(&self.pool);
         Box::pin(async move {
-            pool.with_conn(move |conn| Ok(mbtiles::tile(conn, z, x, y)?.map(Bytes::from)))
+            pool.with_conn(move |conn| Ok(mbtiles::tile(conn, coord)?.map(Bytes::from)))
                 .await
         })
     }

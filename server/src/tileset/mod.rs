@@ -29,8 +29,8 @@ pub type SourceFuture = Pin<Box<dyn Future<Output = Result<Option<Bytes>, Tilese
 
 /// What every file format of a tileset offers the server: reading one stored tile.
 pub trait TileSource: Send + Sync + std::fmt::Debug {
-    /// Reads the XYZ tile `z/x/y` (off the async threads).
-    fn read_tile(&self, z: u8, x: u32, y: u32) -> SourceFuture;
+    /// Reads tile `coord` (off the async threads).
+    fn read_tile(&self, coord: lbm_formats::TileCoord) -> SourceFuture;
     /// `mbtiles` or `pmtiles`.
     fn format(&self) -> &'static str;
 }

@@ -1,11 +1,12 @@
-//! PMTiles archives as a tile source, read with the contract's reader
-//! ([`lbm_tileset::archive`]: the `pmtiles` crate over positioned reads) on the blocking pool.
+//! PMTiles archives as a tile source, read with the one PMTiles reader
+//! ([`lbm_formats::pmtiles`]: the `pmtiles` crate over positioned reads) on the blocking pool.
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use lbm_tileset::archive::Archive;
+use lbm_formats::pmtiles::Archive;
+use lbm_formats::TileCoord;
 
 use super::{Opened, SourceFuture, TileSource};
 use crate::TilesetError;
@@ -35,10 +36,10 @@ impl PmtilesSource {
 }
 
 impl TileSource for PmtilesSource {
-    fn read_tile(&self, z: u8, x: u32, y: u32) -> SourceFuture {
+    fn read_tile(&self, coord: TileCoord) -> SourceFuture {
         let archive = Arc::clone(&self.archive);
         Box::pin(async move {
-            tokio::task::spawn_blocking(move || archive.tile(z, x, y))
+            tokio::task::spawn_blocking(move || archive.tile(coord))
                 .await
                 .map_err(|e| TilesetError::Task(e.to_string()))?
                 .map_err(TilesetError::from)

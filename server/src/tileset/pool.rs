@@ -19,9 +19,9 @@ pub struct ReadOnlyPool {
     permits: Arc<Semaphore>,
 }
 
-/// Opens `path` read-only and immutable (see [`lbm_tileset::mbtiles::open`]).
+/// Opens `path` read-only and immutable (see [`lbm_formats::sqlite::open_read_only`]).
 pub fn open_read_only(path: &Path) -> Result<Connection, TilesetError> {
-    Ok(lbm_tileset::mbtiles::open(path)?)
+    Ok(lbm_formats::sqlite::open_read_only(path)?)
 }
 
 impl ReadOnlyPool {

@@ -9,6 +9,8 @@ use axum::body::Bytes;
 use axum::http::HeaderValue;
 use sha2::{Digest, Sha256};
 
+use lbm_formats::TileCoord;
+
 use super::info::TilesetInfo;
 use super::{MbtilesSource, PmtilesSource, TileSource};
 use crate::error::TilesetError;
@@ -129,9 +131,9 @@ impl Tileset {
         self.source.format() == "pmtiles"
     }
 
-    /// Reads the XYZ tile `z/x/y`; `None` when the tileset has no tile there (or an empty one).
-    pub async fn read_tile(&self, z: u8, x: u32, y: u32) -> Result<Option<Tile>, TilesetError> {
-        let data = self.source.read_tile(z, x, y).await?;
+    /// Reads tile `coord`; `None` when the tileset has no tile there (or an empty one).
+    pub async fn read_tile(&self, coord: TileCoord) -> Result<Option<Tile>, TilesetError> {
+        let data = self.source.read_tile(coord).await?;
         Ok(data.filter(|d| !d.is_empty()).map(Tile::from_stored))
     }
 }

@@ -1,13 +1,14 @@
-//! Test helpers: MBTiles and point-index fixtures written with rusqlite, and a real server on
-//! an ephemeral port.
+//! Test helpers: MBTiles and point-index fixtures written with the real writers
+//! (`lbm_formats::fixtures`), and a real server on an ephemeral port.
 #![allow(dead_code, missing_docs, unused_imports)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use lbm_formats::fixtures::{self, Area};
+use lbm_formats::TileCoord;
 use lbm_server::Config;
-use rusqlite::Connection;
 use serde_json::{json, Value};
 
 /// The 9 class colours of the fixtures.
@@ -81,23 +82,16 @@ pub use lbm_test_support::gunzip;
 pub const TILE: (u8, u32, u32) = (5, 16, 10);
 pub const EMPTY_TILE: (u8, u32, u32) = (5, 16, 11);
 
-/// Writes a valid MBTiles `{measure}-{year}.mbtiles` into `dir` (via a temp file and a rename,
-/// as the tiler does), zooms 5..=8, with one tile at [`TILE`] and an empty blob at [`EMPTY_TILE`].
-pub fn write_tileset(dir: &Path, measure: &str, year: i32, score: f64) -> PathBuf {
-    let path = dir.join(format!("{measure}-{year}.mbtiles"));
-    let tmp = dir.join(format!(".{measure}-{year}.mbtiles.tmp"));
-    let _ = std::fs::remove_file(&tmp);
-    let conn = Connection::open(&tmp).unwrap();
-    conn.execute_batch(
-        "CREATE TABLE metadata (name TEXT, value TEXT);
-         CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);
-         CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);",
-    )
-    .unwrap();
+fn coord((z, x, y): (u8, u32, u32)) -> TileCoord {
+    TileCoord::new(z, x, y).unwrap()
+}
+
+/// The metadata rows of a score tileset of the fixtures, zooms 5..=8.
+pub fn tileset_rows(measure: &str, year: i32) -> Vec<(String, String)> {
     let layers = json!({"vector_layers": [{"id": "grid", "description": "cells", "minzoom": 5, "maxzoom": 8,
         "fields": {"score": "Number", "class": "Number", "cell": "String", "n": "Number"}}]});
     let pyramid = json!([{"zoom": 5, "cell_m": 6400}, {"zoom": 8, "cell_m": 800}]);
-    let rows = [
+    [
         ("name", format!("Leefbaarometer {measure} {year}")),
         ("format", "pbf".into()),
         ("bounds", "3.2,50.7,7.3,53.6".into()),
@@ -114,50 +108,71 @@ pub fn write_tileset(dir: &Path, measure: &str, year: i32, score: f64) -> PathBu
         ("lbm_year", year.to_string()),
         ("lbm_classification", classification(measure).to_string()),
         ("lbm_pyramid", pyramid.to_string()),
-    ];
-    for (k, v) in rows {
-        conn.execute("INSERT INTO metadata VALUES (?1, ?2)", (k, v))
-            .unwrap();
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+/// Sets metadata row `name` to `value` (replacing it or adding it at the end).
+pub fn set_row(rows: &mut Vec<(String, String)>, name: &str, value: String) {
+    match rows.iter_mut().find(|(k, _)| k == name) {
+        Some(row) => row.1 = value,
+        None => rows.push((name.to_string(), value)),
     }
-    let tms = |z: u8, y: u32| (1u32 << z) - 1 - y;
-    let (z, x, y) = TILE;
-    conn.execute(
-        "INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)",
-        (z, x, tms(z, y), grid_tile(score)),
-    )
-    .unwrap();
-    let (z, x, y) = EMPTY_TILE;
-    conn.execute(
-        "INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)",
-        (z, x, tms(z, y), Vec::<u8>::new()),
-    )
-    .unwrap();
-    drop(conn);
-    std::fs::rename(&tmp, &path).unwrap();
+}
+
+/// The fixture tiles: one `grid` tile carrying `score` at [`TILE`], an empty blob at
+/// [`EMPTY_TILE`].
+pub fn fixture_tiles(score: f64) -> Vec<(TileCoord, Vec<u8>)> {
+    vec![
+        (coord(TILE), grid_tile(score)),
+        (coord(EMPTY_TILE), Vec::new()),
+    ]
+}
+
+/// Writes a valid MBTiles `{measure}-{year}.mbtiles` into `dir` with the real writer (a
+/// temporary file renamed into place), zooms 5..=8, with one tile at [`TILE`] and an empty blob
+/// at [`EMPTY_TILE`].
+pub fn write_tileset(dir: &Path, measure: &str, year: i32, score: f64) -> PathBuf {
+    write_tileset_with(dir, measure, year, score, |_| {})
+}
+
+/// [`write_tileset`] with its metadata rows changed by `tweak` first.
+pub fn write_tileset_with(
+    dir: &Path,
+    measure: &str,
+    year: i32,
+    score: f64,
+    tweak: impl FnOnce(&mut Vec<(String, String)>),
+) -> PathBuf {
+    let path = dir.join(format!("{measure}-{year}.mbtiles"));
+    let mut rows = tileset_rows(measure, year);
+    tweak(&mut rows);
+    fixtures::mbtiles(&path, &rows, &fixture_tiles(score));
     path
 }
 
-/// Writes `lbm-index.sqlite` with one cell (the one containing lon/lat) for 2020 and 2022.
-pub fn write_index(dir: &Path, lon: f64, lat: f64) -> (i64, i64) {
+/// The 100 m cell (hectometre indices) containing a WGS84 point.
+pub fn cell_at(lon: f64, lat: f64) -> (i64, i64) {
     let (x, y) = lbm_tileset::project::wgs84_to_rd(lon, lat).unwrap();
-    let (hx, hy) = ((x / 100.0).floor() as i64, (y / 100.0).floor() as i64);
-    let conn = Connection::open(dir.join("lbm-index.sqlite")).unwrap();
-    conn.execute_batch(
-        "CREATE TABLE cells (hx INTEGER, hy INTEGER, year INTEGER, lbm REAL, afw REAL, fys REAL,
-           onv REAL, soc REAL, vrz REAL, won REAL, PRIMARY KEY (hx, hy, year)) WITHOUT ROWID;",
-    )
-    .unwrap();
-    conn.execute(
-        "INSERT INTO cells VALUES (?1, ?2, 2020, 4.1, 0.06, 0.05, -0.1, 0.0, NULL, 0.3)",
-        (hx, hy),
-    )
-    .unwrap();
-    conn.execute(
-        "INSERT INTO cells VALUES (?1, ?2, 2022, 4.2, -0.4, -0.3, 0.1, 0.0, 0.01, 0.2)",
-        (hx, hy),
-    )
-    .unwrap();
-    (hx, hy)
+    ((x / 100.0).floor() as i64, (y / 100.0).floor() as i64)
+}
+
+/// The index fixture with one cell, at (`hx`, `hy`), for 2020 and 2022.
+fn one_cell_index((hx, hy): (i64, i64)) -> fixtures::Index {
+    let (hx, hy) = (hx as i32, hy as i32);
+    fixtures::Index::default()
+        .cell(hx, hy, 2020, [4.1, 0.06, 0.05, -0.1, 0.0, f64::NAN, 0.3])
+        .cell(hx, hy, 2022, [4.2, -0.4, -0.3, 0.1, 0.0, 0.01, 0.2])
+}
+
+/// Writes `lbm-index.sqlite` with one cell (the one containing lon/lat) for 2020 and 2022, and
+/// no areas.
+pub fn write_index(dir: &Path, lon: f64, lat: f64) -> (i64, i64) {
+    let cell = cell_at(lon, lat);
+    one_cell_index(cell).write(dir);
+    cell
 }
 
 pub use lbm_server::testing::TestServer;
@@ -254,17 +269,6 @@ pub fn decode(mvt_bytes: &[u8]) -> Vec<DecodedFeature> {
     out
 }
 
-/// Rewrites metadata rows of an MBTiles file (insert or replace).
-pub fn set_metadata(path: &Path, rows: &[(&str, String)]) {
-    let conn = Connection::open(path).unwrap();
-    for (k, v) in rows {
-        conn.execute("DELETE FROM metadata WHERE name = ?1", [k])
-            .unwrap();
-        conn.execute("INSERT INTO metadata VALUES (?1, ?2)", (k, v))
-            .unwrap();
-    }
-}
-
 /// A change classification: labels "sterke achteruitgang" .. "sterke vooruitgang".
 pub fn change_classification(measure: &str) -> Value {
     let labels = [
@@ -292,23 +296,21 @@ pub fn change_classification(measure: &str) -> Value {
 
 /// Writes a change tileset `{measure}-{from}-{to}.mbtiles` into `dir`.
 pub fn write_change_tileset(dir: &Path, measure: &str, from: i32, to: i32) -> PathBuf {
-    let scratch = tempfile::tempdir().unwrap();
-    let written = write_tileset(scratch.path(), measure, to, 0.05);
-    set_metadata(
-        &written,
-        &[
-            ("name", format!("Leefbaarometer {measure} {from}-{to}")),
-            ("lbm_kind", "change".into()),
-            ("lbm_year_from", from.to_string()),
-            ("lbm_year_to", to.to_string()),
-            (
-                "lbm_classification",
-                change_classification(measure).to_string(),
-            ),
-        ],
-    );
+    let mut rows = tileset_rows(measure, to);
+    for (k, v) in [
+        ("name", format!("Leefbaarometer {measure} {from}-{to}")),
+        ("lbm_kind", "change".into()),
+        ("lbm_year_from", from.to_string()),
+        ("lbm_year_to", to.to_string()),
+        (
+            "lbm_classification",
+            change_classification(measure).to_string(),
+        ),
+    ] {
+        set_row(&mut rows, k, v);
+    }
     let path = dir.join(format!("{measure}-{from}-{to}.mbtiles"));
-    std::fs::copy(&written, &path).unwrap();
+    fixtures::mbtiles(&path, &rows, &fixture_tiles(0.05));
     path
 }
 
@@ -319,119 +321,69 @@ pub fn areas_metadata() -> String {
     .to_string()
 }
 
-/// A square in RD New as a GeoJSON polygon, and its RD and WGS84 bounds.
-fn rd_square(x0: f64, y0: f64, x1: f64, y1: f64) -> (String, [f64; 4], [f64; 4]) {
-    let geom = json!({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]});
-    let mut ll = [
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::NEG_INFINITY,
-    ];
-    for (x, y) in [(x0, y0), (x1, y0), (x0, y1), (x1, y1)] {
-        let (lon, lat) = lbm_tileset::project::rd_to_wgs84(x, y).unwrap();
-        ll = [
-            ll[0].min(lon),
-            ll[1].min(lat),
-            ll[2].max(lon),
-            ll[3].max(lat),
-        ];
-    }
-    (geom.to_string(), [x0, y0, x1, y1], ll)
-}
-
 /// The RD point at the heart of the fixture areas (in GM0344, WK034401 and BU03440101).
 pub const AREA_CENTRE_RD: (f64, f64) = (136_050.0, 456_050.0);
 /// A point in GM0344 only.
 pub const GEMEENTE_ONLY_RD: (f64, f64) = (132_050.0, 452_050.0);
 
-/// Adds the `areas` and `area_scores` tables to the index in `dir` (creating it with one cell
-/// at [`AREA_CENTRE_RD`] when missing).
-pub fn write_area_index(dir: &Path) {
-    let (lon, lat) = lbm_tileset::project::rd_to_wgs84(AREA_CENTRE_RD.0, AREA_CENTRE_RD.1).unwrap();
-    let path = dir.join("lbm-index.sqlite");
-    if !path.exists() {
-        write_index(dir, lon, lat);
-    }
-    let conn = Connection::open(&path).unwrap();
-    conn.execute_batch(
-        "CREATE TABLE areas (code TEXT PRIMARY KEY, level TEXT, name TEXT, name_norm TEXT,
-           parent TEXT, minlon REAL, minlat REAL, maxlon REAL, maxlat REAL, minx REAL, miny REAL,
-           maxx REAL, maxy REAL, geom TEXT);
-         CREATE TABLE area_scores (code TEXT, year INTEGER, lbm REAL, afw REAL, fys REAL,
-           onv REAL, soc REAL, vrz REAL, won REAL, PRIMARY KEY (code, year)) WITHOUT ROWID;",
-    )
-    .unwrap();
-    let areas = [
-        (
+/// The fixture areas: three gemeenten, two wijken of GM0344 and one buurt.
+pub fn fixture_areas() -> Vec<Area> {
+    vec![
+        Area::new(
             "GM0344",
             "gemeente",
             "Utrecht",
-            "utrecht",
-            "",
-            (130_000.0, 450_000.0, 142_000.0, 462_000.0),
+            [130e3, 450e3, 142e3, 462e3],
         ),
-        (
+        Area::new(
             "GM0339",
             "gemeente",
             "Utrechtse Heuvelrug",
-            "utrechtse heuvelrug",
-            "",
-            (150_000.0, 440_000.0, 160_000.0, 450_000.0),
+            [150e3, 440e3, 160e3, 450e3],
         ),
-        (
+        Area::new(
             "GM1900",
             "gemeente",
             "Súdwest-Fryslân",
-            "sudwest-fryslan",
-            "",
-            (160_000.0, 540_000.0, 180_000.0, 560_000.0),
+            [160e3, 540e3, 180e3, 560e3],
         ),
-        (
+        Area::new(
             "WK034401",
             "wijk",
             "Binnenstad",
-            "binnenstad",
-            "GM0344",
-            (135_000.0, 455_000.0, 137_000.0, 457_000.0),
-        ),
-        (
+            [135e3, 455e3, 137e3, 457e3],
+        )
+        .in_gemeente("GM0344", "Utrecht"),
+        Area::new(
             "WK034402",
             "wijk",
             "Oost Utrecht",
-            "oost utrecht",
-            "GM0344",
-            (137_000.0, 455_000.0, 139_000.0, 457_000.0),
-        ),
-        (
+            [137e3, 455e3, 139e3, 457e3],
+        )
+        .in_gemeente("GM0344", "Utrecht"),
+        Area::new(
             "BU03440101",
             "buurt",
             "Domplein 50%_e.o.",
-            "domplein 50%_e.o.",
-            "WK034401",
-            (135_500.0, 455_500.0, 136_500.0, 456_500.0),
-        ),
-    ];
-    for (code, level, name, norm, parent, (x0, y0, x1, y1)) in areas {
-        let (geom, rd, ll) = rd_square(x0, y0, x1, y1);
-        conn.execute(
-            "INSERT INTO areas VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            rusqlite::params![code, level, name, norm, parent, ll[0], ll[1], ll[2], ll[3], rd[0], rd[1], rd[2], rd[3], geom],
+            [135_500.0, 455_500.0, 136_500.0, 456_500.0],
         )
-        .unwrap();
-    }
+        .in_gemeente("GM0344", "Utrecht"),
+    ]
+}
+
+/// Writes the index into `dir` with the fixture areas, their scores for 2020 and 2022, and one
+/// cell at [`AREA_CENTRE_RD`].
+pub fn write_area_index(dir: &Path) {
+    let (lon, lat) = lonlat(AREA_CENTRE_RD);
+    let mut index = one_cell_index(cell_at(lon, lat));
+    index.areas = fixture_areas();
     for (code, afw) in [("GM0344", 0.06), ("WK034401", -0.12), ("BU03440101", 0.25)] {
-        conn.execute(
-            "INSERT INTO area_scores VALUES (?1, 2020, 4.1, ?2, 0.0, 0.0, 0.0, 0.0, 0.0)",
-            rusqlite::params![code, afw],
-        )
-        .unwrap();
-        conn.execute(
-            "INSERT INTO area_scores VALUES (?1, 2022, 4.2, ?2, 0.0, 0.0, 0.0, NULL, 0.0)",
-            rusqlite::params![code, afw + 0.01],
-        )
-        .unwrap();
+        let z = Some(0.0);
+        index = index
+            .area_scores(code, 2020, [Some(4.1), Some(afw), z, z, z, z, z])
+            .area_scores(code, 2022, [Some(4.2), Some(afw + 0.01), z, z, z, None, z]);
     }
+    index.write(dir);
 }
 
 /// WGS84 of an RD point.

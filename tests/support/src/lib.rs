@@ -4,12 +4,14 @@
 //!   encoding, independent of the tiler's encoder ([`decode_layer`], [`layer_names`]);
 //! - [`gunzip`] and [`gunzip_if_needed`];
 //! - tile arithmetic ([`tile_of`]) and ring checks ([`ring_area2`], [`ring_contains`]);
-//! - reading tileset files with the contract's readers ([`metadata`], [`read_tile`]).
+//! - reading tileset files with the one reader of their format ([`metadata`], [`read_tile`],
+//!   [`tiles`]).
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use geozero::mvt::{tile, Message, Tile};
+use lbm_formats::{mbtiles, TileCoord};
 
 /// One decoded MVT feature: id, properties and polygon rings in tile coordinates.
 #[derive(Debug, Clone)]
@@ -154,8 +156,8 @@ pub fn layer_names(mvt: &[u8]) -> Vec<String> {
 
 /// The metadata rows of an MBTiles file, by name.
 pub fn metadata(path: &Path) -> HashMap<String, String> {
-    let conn = lbm_tileset::mbtiles::open(path).expect("open MBTiles");
-    lbm_tileset::mbtiles::metadata(&conn)
+    let conn = mbtiles::open(path).expect("open MBTiles");
+    mbtiles::metadata(&conn)
         .expect("metadata")
         .into_iter()
         .collect()
@@ -163,6 +165,13 @@ pub fn metadata(path: &Path) -> HashMap<String, String> {
 
 /// The stored bytes of XYZ tile `z/x/y` of an MBTiles file.
 pub fn read_tile(path: &Path, z: u8, x: u32, y: u32) -> Option<Vec<u8>> {
-    let conn = lbm_tileset::mbtiles::open(path).expect("open MBTiles");
-    lbm_tileset::mbtiles::tile(&conn, z, x, y).expect("tile query")
+    let conn = mbtiles::open(path).expect("open MBTiles");
+    let c = TileCoord::new(z, x, y).expect("a tile of its zoom");
+    mbtiles::tile(&conn, c).expect("tile query")
+}
+
+/// Every tile of an MBTiles file with its stored bytes, in zoom, column, TMS row order.
+pub fn tiles(path: &Path) -> Vec<(TileCoord, Vec<u8>)> {
+    let conn = mbtiles::open(path).expect("open MBTiles");
+    mbtiles::tiles(&conn).expect("tiles")
 }

@@ -1,22 +1,17 @@
-//! The files of one tileset: MBTiles, PMTiles or both, with the same tiles and metadata, and
-//! the `lbm_tiles_hash` digest of those tiles.
+//! Publishing one tileset: its MBTiles, PMTiles or both (written by `lbm-formats`), with the same
+//! tiles and metadata, and the `lbm_tiles_hash` digest of those tiles.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-pub mod index;
-pub mod mbtiles;
-pub mod pending;
-pub mod pmtiles;
-
-pub use pending::PendingFile;
+use lbm_formats::mbtiles::MbtilesWriter;
+use lbm_formats::pmtiles::{self, PmtilesWriter};
+use lbm_formats::TileCoord;
 
 use crate::error::{Result, TilerError};
-use mbtiles::MbtilesWriter;
-use pmtiles::PmtilesWriter;
 
-pub use lbm_tileset::mbtiles::ZoomStats;
+pub use lbm_formats::ZoomStats;
 
 /// Which files a build writes per tileset.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, clap::ValueEnum)]
@@ -150,11 +145,17 @@ impl TilesetWriter {
 
     /// Adds a gzip-compressed tile in XYZ numbering to every file.
     pub fn add_tile(&mut self, z: u8, x: u32, y: u32, data: &[u8]) -> Result<()> {
+        let c = TileCoord::new(z, x, y).ok_or_else(|| TilerError::Encode {
+            z,
+            x,
+            y,
+            message: "not a tile of its zoom".into(),
+        })?;
         if let Some(w) = &mut self.mbtiles {
-            w.insert_tile(z, x, y, data)?;
+            w.insert_tile(c, data)?;
         }
         if let Some(w) = &mut self.pmtiles {
-            w.add_tile(z, x, y, data)?;
+            w.add_tile(c, data)?;
         }
         self.hash.add(z, x, y, data);
         self.tiles += 1;

@@ -1,7 +1,8 @@
 //! The build, stage by stage: read the scores and the area files (`input`), aggregate them to
 //! the pyramid's cells and to areas (`aggregate`), cut the area geometry into tiles (`geometry`),
-//! then encode and write each tileset (`tileset`) and the point index (`output::index`).
+//! then encode and write each tileset (`tileset`) and the rows of the point index (`index`).
 
+pub mod index;
 pub mod plan;
 pub mod summary;
 pub mod tileset;
@@ -26,7 +27,7 @@ use crate::input::scores::{read_scores_with, Scores};
 use crate::output::OutputFormat;
 use plan::Plan;
 
-pub use lbm_tileset::index::INDEX_FILE;
+pub use lbm_formats::index::INDEX_FILE;
 /// Tiles above this compressed size are reported as a warning.
 pub const MAX_TILE_BYTES: u64 = 500 * 1024;
 /// The generator string written into every file.
@@ -310,7 +311,7 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
         // the point API shows a cell's whole history.
         let index = opts.write_index.then(|| {
             s.spawn(|| {
-                crate::output::index::write_index(
+                index::write_index(
                     &opts.out_dir.join(INDEX_FILE),
                     scores,
                     &opts.classification,

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use lbm_tileset::metadata::Pressure;
+use lbm_tileset::metadata::{Pressure, TilesetKind};
 use lbm_tileset::Measure;
 
 use crate::aggregate::pyramid::{pyramid, ZoomLevel};
@@ -65,6 +65,27 @@ impl Job {
         match self {
             Job::Score { .. } | Job::Pressure { .. } => None,
             Job::Change { from, .. } => Some(from),
+        }
+    }
+
+    /// What the tileset shows, as its metadata says it.
+    pub fn kind(self) -> TilesetKind {
+        let measure = self.measure().id().to_string();
+        match self {
+            Job::Score { year, .. } => TilesetKind::Score {
+                measure,
+                year: i32::from(year),
+            },
+            Job::Change { from, to, .. } => TilesetKind::Change {
+                measure,
+                from: i32::from(from),
+                to: i32::from(to),
+            },
+            Job::Pressure { from, to, .. } => TilesetKind::Pressure {
+                measure,
+                from: i32::from(from),
+                to: i32::from(to),
+            },
         }
     }
 

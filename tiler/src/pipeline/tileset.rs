@@ -12,7 +12,7 @@ use lbm_tileset::levels::automatic_plan;
 use lbm_tileset::metadata::Pressure;
 use lbm_tileset::metadata::{area_fields, grid_fields, vector_layer, TilesetMeta};
 use lbm_tileset::project::rd_to_wgs84;
-use lbm_tileset::{Column, Kind, Measure};
+use lbm_tileset::{Column, Measure};
 
 use crate::aggregate::pyramid::{pyramid_levels, AggCell};
 use crate::aggregate::shown::Rule;
@@ -614,18 +614,7 @@ fn metadata(
         minzoom: opts.minzoom,
         maxzoom: opts.maxzoom,
         vector_layers: Value::Array(layers),
-        kind: Some(match job {
-            Job::Score { .. } => Kind::Score,
-            Job::Change { .. } => Kind::Change,
-            Job::Pressure { .. } => Kind::Pressure,
-        }),
-        measure: Some(measure.id().into()),
-        year: Some(i32::from(year)),
-        year_from: match job {
-            Job::Pressure { from, .. } | Job::Change { from, .. } => Some(i32::from(from)),
-            Job::Score { .. } => None,
-        },
-        year_to: (!matches!(job, Job::Score { .. })).then_some(i32::from(year)),
+        kind: Some(job.kind()),
         classification: Some(classes.clone()),
         pyramid: pyramid_levels(&p.plan.zooms),
         source_sha256: Some(p.scores.sha256.clone()),

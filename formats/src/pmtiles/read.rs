@@ -17,10 +17,10 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use pmtiles::{
     AsyncBackend, AsyncPmTilesReader, BackendResponse, Compression, HashMapCache, PmtError,
-    PmtResult, TileCoord, TileType,
+    PmtResult, TileType,
 };
 
-use crate::mbtiles::ZoomStats;
+use crate::tile::{TileCoord, ZoomStats};
 
 pub use pmtiles::Header;
 
@@ -140,21 +140,20 @@ impl Archive {
         Ok(pollster::block_on(self.reader.get_metadata())?)
     }
 
-    /// The metadata as MBTiles rows ([`crate::pmtiles_json::metadata_rows`]).
+    /// The metadata as MBTiles rows ([`super::metadata_rows`]).
     pub fn metadata_rows(&self) -> Result<Vec<(String, String)>, ArchiveError> {
-        crate::pmtiles_json::metadata_rows(&self.metadata_json()?)
+        super::metadata_rows(&self.metadata_json()?)
             .map_err(|e| ArchiveError::Unsupported(format!("PMTiles metadata: {e}")))
     }
 
-    /// The stored bytes of XYZ tile `z/x/y`, if the archive has it (blocking).
-    pub fn tile(&self, z: u8, x: u32, y: u32) -> Result<Option<Bytes>, ArchiveError> {
-        let coord = TileCoord::new(z, x, y)?;
-        Ok(pollster::block_on(self.reader.get_tile(coord))?)
+    /// The stored bytes of tile `c`, if the archive has it (blocking).
+    pub fn tile(&self, c: TileCoord) -> Result<Option<Bytes>, ArchiveError> {
+        Ok(pollster::block_on(self.reader.get_tile(super::coord(c)?))?)
     }
 
-    /// Every addressed tile as `(z, x, y)` (XYZ), in tile-id order, with the length of its stored
-    /// bytes (tiles of one run share them), read through the directories (blocking).
-    pub fn tiles(&self) -> Result<Vec<(crate::mbtiles::TileXyz, usize)>, ArchiveError> {
+    /// Every addressed tile, in tile-id order, with the length of its stored bytes (tiles of one
+    /// run share them), read through the directories (blocking).
+    pub fn tiles(&self) -> Result<Vec<(TileCoord, usize)>, ArchiveError> {
         pollster::block_on(async {
             let mut out = Vec::new();
             let mut entries = Arc::clone(&self.reader).entries();
@@ -169,8 +168,7 @@ impl Archive {
                             *len.insert(n)
                         }
                     };
-                    let c = TileCoord::from(c);
-                    out.push(((c.z(), c.x(), c.y()), n));
+                    out.push((super::from_coord(c.into()), n));
                 }
             }
             Ok(out)
@@ -181,7 +179,7 @@ impl Archive {
     /// with its bytes).
     pub fn zoom_stats(&self) -> Result<Vec<ZoomStats>, ArchiveError> {
         let mut out: Vec<ZoomStats> = Vec::new();
-        for ((z, _, _), n) in self.tiles()? {
+        for (TileCoord { z, .. }, n) in self.tiles()? {
             if out.last().is_none_or(|s| s.zoom != z) {
                 out.push(ZoomStats {
                     zoom: z,

@@ -1,5 +1,4 @@
-//! PMTiles v3 archives: the writer of the build, the mapping between MBTiles metadata rows and
-//! the archive's JSON metadata, and a small synchronous reader for `inspect` and the tests.
+//! The PMTiles v3 writer of the build.
 //!
 //! The writer takes tiles in any order (rayon workers finish them in no particular order) but
 //! writes a *clustered* archive, tile data in tile-id order, which is what range readers (a
@@ -13,14 +12,12 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use ::pmtiles::{Compression, PmTilesWriter, TileCoord, TileId, TileType};
+use pmtiles::{Compression, PmTilesWriter, TileId, TileType};
 
-use crate::error::{Result, TilerError};
-use crate::output::PendingFile;
-use lbm_tileset::pmtiles_json::metadata_json;
-
-/// File name extension of the archives (`{tileset}.pmtiles`).
-pub const EXTENSION: &str = "pmtiles";
+use super::metadata::metadata_json;
+use crate::error::{FormatError, Result};
+use crate::pending::PendingFile;
+use crate::tile::TileCoord;
 
 /// Where the bytes of one tile lie in the spill file.
 #[derive(Clone, Copy, Debug)]
@@ -56,10 +53,10 @@ impl PmtilesWriter {
             .write(true)
             .create_new(true)
             .open(file.tmp())
-            .map_err(|e| TilerError::io(file.tmp(), e))?;
+            .map_err(|e| FormatError::io(file.tmp(), e))?;
         let dir = file.tmp().parent().unwrap_or(Path::new("."));
         let spill = tempfile::tempfile_in(dir).map_err(|e| {
-            TilerError::pmtiles(
+            FormatError::pmtiles(
                 dest,
                 format!("creating a spill file in {}: {e}", dir.display()),
             )
@@ -73,16 +70,15 @@ impl PmtilesWriter {
         })
     }
 
-    /// Adds a gzip-compressed MVT tile given in XYZ numbering.
-    pub fn add_tile(&mut self, z: u8, x: u32, y: u32, data: &[u8]) -> Result<()> {
+    /// Adds a gzip-compressed MVT tile.
+    pub fn add_tile(&mut self, c: TileCoord, data: &[u8]) -> Result<()> {
         let dest = self.file.dest();
-        let coord = TileCoord::new(z, x, y).map_err(|e| TilerError::pmtiles(dest, e))?;
-        let len = u32::try_from(data.len()).map_err(|_| {
-            TilerError::pmtiles(dest, format!("tile {z}/{x}/{y} is larger than 4 GiB"))
-        })?;
+        let coord = super::coord(c).map_err(|e| FormatError::pmtiles(dest, e))?;
+        let len = u32::try_from(data.len())
+            .map_err(|_| FormatError::pmtiles(dest, format!("tile {c} is larger than 4 GiB")))?;
         self.spill
             .write_all(data)
-            .map_err(|e| TilerError::pmtiles(dest, format!("writing to the spill file: {e}")))?;
+            .map_err(|e| FormatError::pmtiles(dest, format!("writing to the spill file: {e}")))?;
         self.tiles.push(Spilled {
             id: TileId::from(coord).value(),
             offset: self.spill_len,
@@ -116,19 +112,14 @@ impl PmtilesWriter {
             ..
         } = self;
         let dest = file.dest().to_path_buf();
-        let err = |m: String| TilerError::pmtiles(&dest, m);
+        let err = |m: String| FormatError::pmtiles(&dest, m);
         let spill = spill
             .into_inner()
             .map_err(|e| err(format!("writing to the spill file: {}", e.error())))?;
         tiles.sort_unstable_by_key(|t| t.id);
         if let Some(w) = tiles.windows(2).find(|w| w[0].id == w[1].id) {
-            let c = coord_of(w[0].id);
-            return Err(err(format!(
-                "tile {}/{}/{} was added twice",
-                c.z(),
-                c.x(),
-                c.y()
-            )));
+            let c = super::from_coord(coord_of(w[0].id));
+            return Err(err(format!("tile {c} was added twice")));
         }
         let h = HeaderFields::new(metadata, &tiles);
         let mut writer = PmTilesWriter::new(TileType::Mvt)
@@ -155,14 +146,14 @@ impl PmtilesWriter {
         writer.finalize().map_err(|e| err(e.to_string()))?;
         archive
             .sync_all()
-            .map_err(|e| TilerError::io(file.tmp(), e))?;
+            .map_err(|e| FormatError::io(file.tmp(), e))?;
         Ok(file)
     }
 }
 
-/// The coordinate of a tile id that came from a [`TileCoord`].
-fn coord_of(id: u64) -> TileCoord {
-    TileCoord::from(TileId::new(id).expect("made from a valid TileCoord"))
+/// The coordinate of a tile id that came from a valid coordinate.
+fn coord_of(id: u64) -> pmtiles::TileCoord {
+    pmtiles::TileCoord::from(TileId::new(id).expect("made from a valid TileCoord"))
 }
 
 /// The header fields taken from the metadata rows.
@@ -238,16 +229,19 @@ fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lbm_tileset::archive::Archive;
-    use pmtiles::{Compression, TileType};
+    use crate::pmtiles::Archive;
 
     /// The tile ids of an archive's tiles, in the order its directories list them.
     fn ids(a: &Archive) -> Vec<u64> {
         a.tiles()
             .unwrap()
             .iter()
-            .map(|&((z, x, y), _)| TileId::from(TileCoord::new(z, x, y).unwrap()).value())
+            .map(|&(c, _)| TileId::from(crate::pmtiles::coord(c).unwrap()).value())
             .collect()
+    }
+
+    fn xyz(z: u8, x: u32, y: u32) -> TileCoord {
+        TileCoord::new(z, x, y).unwrap()
     }
 
     fn rows(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -266,7 +260,8 @@ mod tests {
         let tiles: Vec<(u8, u32, u32)> =
             vec![(3, 7, 0), (0, 0, 0), (3, 0, 7), (2, 1, 1), (3, 4, 4)];
         for (i, &(z, x, y)) in tiles.iter().enumerate() {
-            w.add_tile(z, x, y, format!("tile{i}").as_bytes()).unwrap();
+            w.add_tile(xyz(z, x, y), format!("tile{i}").as_bytes())
+                .unwrap();
         }
         assert_eq!(w.tile_count(), 5);
         assert!(!dest.exists());
@@ -305,12 +300,12 @@ mod tests {
         assert_eq!(h.n_addressed_tiles().map(|n| n.get()), Some(5));
         for (i, &(z, x, y)) in tiles.iter().enumerate() {
             assert_eq!(
-                a.tile(z, x, y).unwrap().unwrap().as_ref(),
+                a.tile(xyz(z, x, y)).unwrap().unwrap().as_ref(),
                 format!("tile{i}").as_bytes()
             );
         }
-        assert_eq!(a.tile(3, 1, 1).unwrap(), None);
-        assert_eq!(a.tile(1, 0, 0).unwrap(), None);
+        assert_eq!(a.tile(xyz(3, 1, 1)).unwrap(), None);
+        assert_eq!(a.tile(xyz(1, 0, 0)).unwrap(), None);
         assert_eq!(a.metadata_rows().unwrap(), meta);
         let ids = ids(&a);
         assert!(
@@ -342,7 +337,7 @@ mod tests {
         for i in 0..n * n {
             let j = (i.wrapping_mul(40_503)) % (n * n);
             let (x, y) = (j % n, j / n);
-            w.add_tile(8, x, y, &data(x, y)).unwrap();
+            w.add_tile(xyz(8, x, y), &data(x, y)).unwrap();
         }
         w.finish(&rows(&[("name", "big")])).unwrap();
         let a = Archive::open(&dest).unwrap();
@@ -364,12 +359,12 @@ mod tests {
         assert!(ids.windows(2).all(|w| w[0] < w[1]));
         for (x, y) in [(0, 0), (255, 255), (7, 100), (13, 200), (100, 7)] {
             assert_eq!(
-                a.tile(8, x, y).unwrap().unwrap().as_ref(),
+                a.tile(xyz(8, x, y)).unwrap().unwrap().as_ref(),
                 data(x, y).as_slice(),
                 "{x}/{y}"
             );
         }
-        assert_eq!(a.tile(9, 0, 0).unwrap(), None);
+        assert_eq!(a.tile(xyz(9, 0, 0)).unwrap(), None);
         let stats = a.zoom_stats().unwrap();
         assert_eq!(stats.len(), 1);
         assert_eq!(stats[0].tiles, u64::from(n * n));
@@ -384,7 +379,7 @@ mod tests {
         std::fs::write(&stale, b"x").unwrap();
         let mut w = PmtilesWriter::create(&dest).unwrap();
         assert!(!stale.exists() || !Path::new("/proc/self").exists());
-        w.add_tile(0, 0, 0, b"x").unwrap();
+        w.add_tile(xyz(0, 0, 0), b"x").unwrap();
         drop(w);
         assert_eq!(std::fs::read(&dest).unwrap(), b"old");
         assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 1);
@@ -395,8 +390,8 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let dest = d.path().join("t.pmtiles");
         let mut w = PmtilesWriter::create(&dest).unwrap();
-        w.add_tile(1, 1, 0, b"a").unwrap();
-        w.add_tile(1, 1, 0, b"b").unwrap();
+        w.add_tile(xyz(1, 1, 0), b"a").unwrap();
+        w.add_tile(xyz(1, 1, 0), b"b").unwrap();
         let e = w.finish(&[]).unwrap_err().to_string();
         assert!(e.contains("t.pmtiles") && e.contains("1/1/0"), "{e}");
         assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 0);

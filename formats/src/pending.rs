@@ -1,10 +1,10 @@
 //! A file written under a temporary name in its destination folder and renamed into place:
-//! what every output (MBTiles, PMTiles, the index) is written through.
+//! what every written file (MBTiles, PMTiles, the index) goes through.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Result, TilerError};
+use crate::error::{FormatError, Result};
 
 /// A file being written under a temporary name in its destination folder,
 /// `DIR/.{file name}.tmp-<pid>`, and renamed into place by [`PendingFile::commit`].
@@ -28,7 +28,7 @@ impl PendingFile {
     /// replace it, and failing then would waste the whole build.
     pub fn new(dest: &Path) -> Result<Self> {
         if dest.is_dir() {
-            return Err(TilerError::io(
+            return Err(FormatError::io(
                 dest,
                 std::io::Error::new(
                     std::io::ErrorKind::IsADirectory,
@@ -44,7 +44,7 @@ impl PendingFile {
         remove_stale_temporaries(dir, &name);
         let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
         if tmp.exists() {
-            std::fs::remove_file(&tmp).map_err(|e| TilerError::io(&tmp, e))?;
+            std::fs::remove_file(&tmp).map_err(|e| FormatError::io(&tmp, e))?;
         }
         Ok(PendingFile {
             tmp,
@@ -65,7 +65,7 @@ impl PendingFile {
 
     /// Renames the (closed and synced) temporary file into place and syncs the folder.
     pub fn commit(mut self) -> Result<PathBuf> {
-        std::fs::rename(&self.tmp, &self.dest).map_err(|e| TilerError::io(&self.dest, e))?;
+        std::fs::rename(&self.tmp, &self.dest).map_err(|e| FormatError::io(&self.dest, e))?;
         self.renamed = true;
         // Make the rename durable; not every platform can open a directory, so ignore errors.
         let _ = File::open(parent_dir(&self.dest)).and_then(|f| f.sync_all());
