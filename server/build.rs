@@ -1,9 +1,13 @@
-//! Embeds the web map (`../static`) and MapLibre GL JS into the binary.
+//! Embeds the web map (`../static`) and MapLibre GL JS into the binary (cargo feature `web`,
+//! on by default; without it the server serves no page, only tiles and the APIs).
 //!
-//! Writes `$OUT_DIR/assets.rs` with `ASSETS: &[(url path, bytes, content type)]`. When
-//! `static/node_modules/maplibre-gl/dist` is missing it runs `npm ci` in `static/` first (as
-//! martin does for its UI); without npm or a lock file it embeds the app without MapLibre and
-//! warns, so the server still builds.
+//! Writes `$OUT_DIR/assets.rs` with `ASSETS: &[(url path, bytes, content type)]`. MapLibre and
+//! the PMTiles reader come from `static/node_modules` when a developer installed them there
+//! (`npm ci` in `static/`, which the browser tests need anyway); otherwise this script copies
+//! `static/package.json` and `static/package-lock.json` into `$OUT_DIR/web` and runs `npm ci`
+//! there (as martin does for its UI), so a build never writes into the source tree. npm keeps
+//! its own download cache (`~/.npm`), so the second profile's install is quick. Without npm or
+//! a lock file it embeds the app without MapLibre and warns, so the server still builds.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -55,34 +59,73 @@ fn collect_app_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The `node_modules` folder to embed MapLibre from: `static/node_modules` when MapLibre is
+/// installed there, else one installed by `npm ci` under `out` (`None` when that fails).
+fn node_modules(static_dir: &Path, out: &Path) -> Option<PathBuf> {
+    let in_tree = static_dir.join("node_modules");
+    if in_tree.join("maplibre-gl/dist").is_dir() {
+        return Some(in_tree);
+    }
+    let web = out.join("web");
+    let installed = web.join("node_modules");
+    let lock = static_dir.join("package-lock.json");
+    if !lock.is_file() {
+        println!("cargo:warning=static/package-lock.json missing; MapLibre is not embedded");
+        return None;
+    }
+    // Installed once per lock file: the copy of the lock beside it says which.
+    let same_lock = std::fs::read(web.join("package-lock.json")).ok() == std::fs::read(&lock).ok();
+    if same_lock && installed.join("maplibre-gl/dist").is_dir() {
+        return Some(installed);
+    }
+    let copied = std::fs::create_dir_all(&web).and_then(|_| {
+        std::fs::copy(static_dir.join("package.json"), web.join("package.json"))?;
+        std::fs::copy(&lock, web.join("package-lock.json"))
+    });
+    if let Err(e) = copied {
+        println!(
+            "cargo:warning=cannot prepare {}: {e}; MapLibre is not embedded",
+            web.display()
+        );
+        return None;
+    }
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--ignore-scripts"])
+        .current_dir(&web)
+        .status();
+    match status {
+        Ok(s) if s.success() => Some(installed),
+        Ok(s) => {
+            println!("cargo:warning=npm ci failed ({s}); MapLibre is not embedded");
+            None
+        }
+        Err(e) => {
+            println!("cargo:warning=npm not runnable ({e}); MapLibre is not embedded");
+            None
+        }
+    }
+}
+
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
     let static_dir = manifest.join("..").join("static");
-    let dist = static_dir.join("node_modules/maplibre-gl/dist");
     let lock = static_dir.join("package-lock.json");
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it"));
+    let out = out_dir.join("assets.rs");
     println!("cargo:rerun-if-changed={}", static_dir.display());
     println!("cargo:rerun-if-changed={}", lock.display());
     println!("cargo:rerun-if-changed=build.rs");
 
-    if !dist.is_dir() {
-        if lock.is_file() {
-            let status = Command::new("npm")
-                .args(["ci", "--no-audit", "--no-fund"])
-                .current_dir(&static_dir)
-                .status();
-            match status {
-                Ok(s) if s.success() => {}
-                Ok(s) => println!(
-                    "cargo:warning=npm ci in static/ failed ({s}); MapLibre is not embedded"
-                ),
-                Err(e) => {
-                    println!("cargo:warning=npm not runnable ({e}); MapLibre is not embedded")
-                }
-            }
-        } else {
-            println!("cargo:warning=static/package-lock.json missing; MapLibre is not embedded");
-        }
+    const HEADER: &str = "/// Embedded files: (URL path, bytes, content type).\npub static ASSETS: &[(&str, &[u8], &str)] = &[\n";
+    if std::env::var_os("CARGO_FEATURE_WEB").is_none() {
+        std::fs::write(out, format!("{HEADER}];\n")).expect("write assets.rs");
+        return;
     }
+    let modules = node_modules(&static_dir, &out_dir);
+    let dist = modules
+        .as_ref()
+        .map(|m| m.join("maplibre-gl/dist"))
+        .unwrap_or_default();
 
     let mut assets: Vec<(String, PathBuf)> = Vec::new();
     let mut files = Vec::new();
@@ -110,21 +153,21 @@ fn main() {
             }
         }
     } else {
-        println!(
-            "cargo:warning=static/node_modules/maplibre-gl/dist missing; MapLibre is not embedded"
-        );
+        println!("cargo:warning=maplibre-gl/dist missing; MapLibre is not embedded");
     }
     // The PMTiles reader (one self-contained script) for the server-less site of `export-site`.
-    let pmtiles = static_dir.join("node_modules/pmtiles/dist/pmtiles.js");
+    let pmtiles = modules
+        .map(|m| m.join("pmtiles/dist/pmtiles.js"))
+        .unwrap_or_default();
     if pmtiles.is_file() {
         assets.push(("/vendor/pmtiles/pmtiles.js".into(), pmtiles));
     } else {
-        println!("cargo:warning=static/node_modules/pmtiles missing; export-site maps cannot read archives");
+        println!(
+            "cargo:warning=node_modules/pmtiles missing; export-site maps cannot read archives"
+        );
     }
 
-    let mut code = String::from(
-        "/// Embedded files: (URL path, bytes, content type).\npub static ASSETS: &[(&str, &[u8], &str)] = &[\n",
-    );
+    let mut code = String::from(HEADER);
     for (url, path) in &assets {
         let abs = path.canonicalize().unwrap_or_else(|_| path.clone());
         code.push_str(&format!(
@@ -134,6 +177,5 @@ fn main() {
         ));
     }
     code.push_str("];\n");
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it")).join("assets.rs");
     std::fs::write(out, code).expect("write assets.rs");
 }

@@ -60,6 +60,11 @@ pub enum SiteError {
         /// What went wrong.
         source: std::io::Error,
     },
+    /// The binary has no web map to export.
+    #[error(
+        "this lbm-server was built without the web map (cargo feature `web`): nothing to export"
+    )]
+    NoWebMap,
     /// Nothing to export.
     #[error(
         "no tileset in {0} has a PMTiles archive; build them with `lbm-tiler build --format pmtiles` (or `both`)"
@@ -241,6 +246,9 @@ pub fn export_site(
     }
     if snapshot.archives.is_empty() {
         return Err(SiteError::NoArchives(tiles_dir.to_path_buf()));
+    }
+    if ASSETS.is_empty() {
+        return Err(SiteError::NoWebMap);
     }
     let mut summary = SiteSummary {
         without_archive: snapshot

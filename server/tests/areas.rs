@@ -267,18 +267,6 @@ async fn search_treats_hyphens_spaces_and_punctuation_alike() {
     assert_eq!(codes, ["WK034402", "WK079601"], "prefix before substring");
 }
 
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn search_finds_cells_by_id_and_coordinates() {
     // No areas table: cells and coordinates still answer, names find nothing.

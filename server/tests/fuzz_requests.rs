@@ -1,4 +1,4 @@
-//! Request fuzzing (issue 6): arbitrary paths, query strings, methods and header values, sent
+//! Request fuzzing: arbitrary paths, query strings, methods and header values, sent
 //! through the real router in-process and, as raw bytes no HTTP client would produce, over a
 //! real socket. Every answer must be 2xx, 304 or 4xx (never 5xx, never a panic), and every 4xx
 //! must carry a JSON body with an `error` field.

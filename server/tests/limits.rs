@@ -1,4 +1,4 @@
-//! Connection and request limits (issue 6): request bodies, head size, slow clients
+//! Connection and request limits: request bodies, head size, slow clients
 //! (header read timeout) and the connection limit, against a real server on 127.0.0.1.
 
 mod common;

@@ -36,9 +36,7 @@ fn pmtiles_only(both: &Path) -> tempfile::TempDir {
 }
 
 async fn get_json(url: &str) -> Value {
-    let r = client().get(url).send().await.unwrap();
-    assert_eq!(r.status(), 200, "{url}");
-    r.json().await.unwrap()
+    lbm_test_support::get_json(&client(), url).await
 }
 
 #[tokio::test]

@@ -7,8 +7,8 @@
 #   CONNECTIONS defaults to 16: the issue's "440 req/s at p50 36 ms" had 16 requests in flight.
 #   LBM_BENCH_DIR   work folder (default target/bench-point)
 # Needs: wrk, python3 (with numpy and shapely for the boundaries: target/pyenv has them).
-# Targets (issue 13): point req/s >= 0.3 x the tile req/s, point p99 <= 3 ms. The report API
-# (issue 17) is measured on random gemeenten, wijken and buurten of the same index and the
+# Targets: point req/s >= 0.3 x the tile req/s, point p99 <= 3 ms. The report API
+# is measured on random gemeenten, wijken and buurten of the same index and the
 # national report, against the same tile rate.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -1,7 +1,6 @@
 //! End to end in a real browser: demo tiles from the real tiler, a real lbm-server on 127.0.0.1,
 //! and Debian's headless Chromium driven by playwright-core (`static/tests/browser.test.mjs`, and
-//! `usertest.test.mjs`: the defects of the user test, issue 16; `report.test.mjs`: the area
-//! reports, issue 17).
+//! `usertest.test.mjs`: the defects a user test found; `report.test.mjs`: the area reports).
 //!
 //! Skips (with a message) where Chromium, Node.js or the web map's npm packages are missing,
 //! unless `LBM_REQUIRE_BROWSER=1`, which CI sets: then a missing part fails the test.

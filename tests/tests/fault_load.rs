@@ -1,4 +1,4 @@
-//! Fault-and-load test (issue 6): steady tile load against the demo tilesets while (a) a
+//! Fault-and-load test: steady tile load against the demo tilesets while (a) a
 //! tileset is replaced by a newer build, (b) a tileset is deleted, (c) a truncated and a corrupt
 //! `.mbtiles` are dropped into the folder, (d) 200 slow clients hold half-sent requests, and
 //! (e) the real `lbm-server` binary gets SIGTERM with requests in flight.
@@ -11,9 +11,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use lbm_e2e::get_json;
 use lbm_e2e::{build_demo, TestServer};
 use lbm_formats::TileCoord;
-use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Exists throughout: every request must succeed.
@@ -102,23 +102,13 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
-async fn get_json(c: &reqwest::Client, url: &str) -> Value {
-    c.get(url).send().await.unwrap().json().await.unwrap()
-}
-
 /// Polls `f` until true (up to 10 minutes: correctness, not speed).
-async fn eventually<F, Fut>(what: &str, mut f: F)
+async fn eventually<F, Fut>(what: &str, f: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
-    for _ in 0..6000 {
-        if f().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("never happened: {what}");
+    lbm_e2e::eventually(what, Duration::from_secs(600), f).await
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! One meaning per tileset (issue "A map that never contradicts itself"), end to end with the
+//! One meaning per tileset, end to end with the
 //! real tiler, a real lbm-server on 127.0.0.1 and an independent MVT decoder:
 //!
 //! - around every cut point, the class in the tile, in `/api/v1/point` and in the legend (the
@@ -87,12 +87,7 @@ fn fixture(score: &Classification, fys: &Classification, change: &Classification
     }
 }
 
-/// GET a JSON document.
-fn get_json(http: &reqwest::blocking::Client, url: &str) -> Value {
-    let resp = http.get(url).send().expect("request");
-    assert_eq!(resp.status(), 200, "GET {url}");
-    resp.json().expect("JSON body")
-}
+use lbm_e2e::get_json_blocking as get_json;
 
 /// One decoded layer of an XYZ tile fetched through a TileJSON's URL template.
 fn fetch(

@@ -35,9 +35,7 @@ fn setup() -> &'static Setup {
 
 fn get_json(path: &str) -> Value {
     let s = setup();
-    let resp = s.http.get(s.server.url(path)).send().expect("request");
-    assert_eq!(resp.status(), 200, "GET {path}");
-    resp.json().expect("JSON body")
+    lbm_e2e::get_json_blocking(&s.http, &s.server.url(path))
 }
 
 /// Fetches an XYZ tile through the URL template of the TileJSON and decodes layer `grid`.
@@ -120,7 +118,7 @@ fn catalog_lists_every_measure_and_year() {
             "{credit:?}"
         );
     }
-    // Change tilesets (issue 5) are listed too; the score tilesets are one per measure and year.
+    // Change tilesets are listed too; the score tilesets are one per measure and year.
     let scores = tilesets.iter().filter(|t| t["kind"] == "score").count();
     assert_eq!(scores, 6 * DEMO_YEARS.len());
     let measures = catalog["measures"].as_array().expect("measures");
@@ -442,7 +440,7 @@ fn search_finds_the_demo_municipality_and_cells() {
 
 /// The first result of a search, as `(code, name, alias)`.
 fn first_hit(q: &str) -> (String, String, Option<String>) {
-    let body = get_json(&format!("/api/v1/search?q={}", urlencode(q)));
+    let body = get_json(&format!("/api/v1/search?q={}", lbm_e2e::urlencode(q)));
     let r = &body["results"][0];
     assert_eq!(r["kind"], "area", "{q}: {body}");
     (
@@ -450,15 +448,6 @@ fn first_hit(q: &str) -> (String, String, Option<String>) {
         r["name"].as_str().unwrap().to_string(),
         r["alias"].as_str().map(str::to_string),
     )
-}
-
-fn urlencode(q: &str) -> String {
-    q.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[test]
@@ -493,7 +482,10 @@ fn search_finds_the_names_people_type() {
         let name = area["name"].as_str().unwrap();
         let typed = name.trim_end_matches(" (synthetisch)");
         assert_ne!(typed, name, "the name says it is synthetic");
-        let body = get_json(&format!("/api/v1/search?q={}&limit=50", urlencode(typed)));
+        let body = get_json(&format!(
+            "/api/v1/search?q={}&limit=50",
+            lbm_e2e::urlencode(typed)
+        ));
         let hit = body["results"]
             .as_array()
             .unwrap()

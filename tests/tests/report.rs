@@ -1,4 +1,4 @@
-//! The report API (issue 17) against what an independent reader finds: the class counts of the
+//! The report API against what an independent reader finds: the class counts of the
 //! Netherlands and of a gemeente equal the 100 m cells of the tiles of the same tileset (counted
 //! with our own MVT decoder, the gemeente's cells by its polygon in the index), change counts
 //! equal the change tileset's, and weighted shares equal a hand computation on a small fixture.

@@ -1,4 +1,4 @@
-//! The tiler killed mid-run (issue 6): the real `lbm-tiler` binary re-tiles the demo CSV into a
+//! The tiler killed mid-run: the real `lbm-tiler` binary re-tiles the demo CSV into a
 //! folder that already holds tilesets and is SIGKILLed at a few points (while a temp file is
 //! being written, right after a first tileset was replaced, and early on). Every tileset under
 //! a final name must stay intact and readable: the old build or a complete new one, never a

@@ -1,4 +1,4 @@
-//! Property tests of the input parsers (issue 6): grid-score CSV, area-score CSV, classification
+//! Property tests of the input parsers: grid-score CSV, area-score CSV, classification
 //! files (TOML and JSON) and GeoJSON, FlatGeobuf and GeoPackage boundaries get mutated and
 //! generated inputs. None may
 //! panic or hang (inputs are small and bounded), and every rejected input must come back as an

@@ -1,5 +1,5 @@
 //! The point index `lbm-index.sqlite`: every 100 m cell with all measures for all years, and
-//! (issue 5) the areas with their names, bounds, geometry and scores.
+//! the areas with their names, bounds, geometry and scores.
 
 use std::path::Path;
 use std::sync::Arc;

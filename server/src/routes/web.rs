@@ -8,6 +8,12 @@ use crate::assets;
 use crate::error::ApiError;
 
 fn serve_path(path: &str, headers: &HeaderMap) -> Result<Response, ApiError> {
+    if assets::ASSETS.is_empty() {
+        return Err(ApiError::not_found(
+            "this lbm-server was built without the web map (cargo feature `web`); \
+             tiles, styles and the APIs are served",
+        ));
+    }
     let index =
         assets::find(path).ok_or_else(|| ApiError::not_found(format!("no such file: {path}")))?;
     Ok(assets::serve(index, headers))

@@ -221,20 +221,16 @@ pub async fn raw_get(addr: std::net::SocketAddr, method: &str, target: &str) -> 
     (status, body)
 }
 
-/// Polls `f` until it returns true (generous timeout: this is about correctness, not speed).
-pub async fn eventually<F, Fut>(what: &str, mut f: F)
+/// Polls `f` until it returns true, for at most a minute.
+pub async fn eventually<F, Fut>(what: &str, f: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
-    for _ in 0..600 {
-        if f().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("timed out waiting for: {what}");
+    lbm_test_support::eventually(what, Duration::from_secs(60), f).await
 }
+
+pub use lbm_test_support::urlencode;
 
 /// A decoded feature: layer name, feature id, tags as (key, value as string).
 pub type DecodedFeature = (String, Option<u64>, Vec<(String, String)>);

@@ -5,7 +5,8 @@
 //! - [`gunzip`] and [`gunzip_if_needed`];
 //! - tile arithmetic ([`tile_of`]) and ring checks ([`ring_area2`], [`ring_contains`]);
 //! - reading tileset files with the one reader of their format ([`metadata`], [`read_tile`],
-//!   [`tiles`]).
+//!   [`tiles`]);
+//! - HTTP helpers: [`get_json`], [`get_json_blocking`], [`eventually`], [`urlencode`].
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -152,6 +153,47 @@ pub fn gunzip_if_needed(data: &[u8]) -> Vec<u8> {
 pub fn layer_names(mvt: &[u8]) -> Vec<String> {
     let tile = Tile::decode(mvt).expect("valid MVT protobuf");
     tile.layers.iter().map(|l| l.name.clone()).collect()
+}
+
+/// GETs `url` and parses its JSON body, asserting a 200.
+pub async fn get_json(client: &reqwest::Client, url: &str) -> serde_json::Value {
+    let r = client.get(url).send().await.expect("request");
+    assert_eq!(r.status(), 200, "GET {url}");
+    r.json().await.expect("JSON body")
+}
+
+/// [`get_json`] with a blocking client.
+pub fn get_json_blocking(client: &reqwest::blocking::Client, url: &str) -> serde_json::Value {
+    let r = client.get(url).send().expect("request");
+    assert_eq!(r.status(), 200, "GET {url}");
+    r.json().expect("JSON body")
+}
+
+/// Polls `f` every 100 ms until it returns true; panics naming `what` after `limit` (generous:
+/// these tests are about correctness, not speed, on shared machines).
+pub async fn eventually<F, Fut>(what: &str, limit: std::time::Duration, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = std::time::Instant::now();
+    loop {
+        if f().await {
+            return;
+        }
+        assert!(start.elapsed() < limit, "timed out waiting for: {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// `s` percent-encoded for a query value (everything but letters, digits and `-._`).
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// The metadata rows of an MBTiles file, by name.

@@ -15,7 +15,8 @@
 //! works on one line at a time and knows nothing of shared arcs (the arc building here is the
 //! actual work either way), and here each vertex's *importance* is computed once per arc — the
 //! largest tolerance at which Douglas–Peucker would keep it — so every zoom is a cheap filter
-//! instead of a new run; `geo` would also add a large dependency tree for about 30 lines.
+//! instead of a new run. (`geo` is a dependency of the tiler for the repair of area rings, not for
+//! this.)
 
 use std::collections::HashMap;
 
