@@ -82,6 +82,13 @@ impl Area {
         .to_string()
     }
 
+    /// The rectangle's middle in WGS84.
+    pub fn center_lonlat(&self) -> [f64; 2] {
+        let [x0, y0, x1, y1] = self.rd;
+        let (lon, lat) = rd_to_wgs84((x0 + x1) / 2.0, (y0 + y1) / 2.0).expect("a point in RD New");
+        [lon, lat]
+    }
+
     /// The WGS84 bounds of the rectangle's corners.
     pub fn bounds_lonlat(&self) -> [f64; 4] {
         let [x0, y0, x1, y1] = self.rd;
@@ -169,6 +176,7 @@ impl Index {
                 bounds_rd: a.rd,
                 geom: &geom,
                 parent_name: a.parent_name.as_deref(),
+                center: Some(a.center_lonlat()),
             })
             .expect("add area");
         }

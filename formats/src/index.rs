@@ -22,8 +22,10 @@ pub const INDEX_FILE: &str = "lbm-index.sqlite";
 /// a value on disk instead of a REAL's 8: the index of a national build shrinks from 320 to
 /// about 170 MB), and `cells` divides them back, giving exactly the published REAL;
 /// `areas` every area with its name, the search fold of its name ([`lbm_tileset::names`]), its
-/// parent's code, its bounds in WGS84 and RD New, its RD New polygon as GeoJSON geometry and its
-/// parent's name (the gemeente of a wijk or buurt, also when that level is not loaded);
+/// parent's code, its bounds in WGS84 and RD New, its RD New polygon as GeoJSON geometry, its
+/// parent's name (the gemeente of a wijk or buurt, also when that level is not loaded) and its
+/// centre in WGS84 (`center_lon`, `center_lat`: a point inside the area, the interior point of
+/// its largest part, where search and the area API centre it);
 /// `aliases` other names people type for an area (`common`: Den Haag for 's-Gravenhage;
 /// `former`: a municipality merged into this one), with their search fold;
 /// `area_scores` the published area values per year (areas without data have no row); `meta`
@@ -54,7 +56,7 @@ CREATE VIEW cells (hx, hy, year, lbm, afw, fys, onv, soc, vrz, won) AS SELECT hx
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE areas (code TEXT PRIMARY KEY, level TEXT, name TEXT, name_norm TEXT,
   parent TEXT, minlon REAL, minlat REAL, maxlon REAL, maxlat REAL, minx REAL, miny REAL,
-  maxx REAL, maxy REAL, geom TEXT, parent_name TEXT);
+  maxx REAL, maxy REAL, geom TEXT, parent_name TEXT, center_lon REAL, center_lat REAL);
 CREATE TABLE aliases (alias TEXT, alias_norm TEXT, code TEXT, kind TEXT);
 CREATE TABLE area_scores (code TEXT, year INTEGER, lbm REAL, afw REAL, fys REAL,
   onv REAL, soc REAL, vrz REAL, won REAL, PRIMARY KEY (code, year)) WITHOUT ROWID;
@@ -127,6 +129,8 @@ pub struct AreaRow<'a> {
     pub geom: &'a str,
     /// The name of the parent gemeente, when known.
     pub parent_name: Option<&'a str>,
+    /// A point inside the area in WGS84 (longitude, latitude), when it has a polygon.
+    pub center: Option<[f64; 2]>,
 }
 
 /// One row of `class_counts`: the class distribution of a place in a year or change period.
@@ -186,8 +190,9 @@ impl IndexWriter {
     pub fn add_area(&self, a: &AreaRow<'_>) -> Result<()> {
         let [w, s, e, n] = a.bounds_lonlat;
         let [x0, y0, x1, y1] = a.bounds_rd;
+        let (clon, clat) = (a.center.map(|c| c[0]), a.center.map(|c| c[1]));
         self.run(
-            "INSERT INTO areas VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
+            "INSERT INTO areas VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)",
             params![
                 a.code,
                 a.level,
@@ -203,7 +208,9 @@ impl IndexWriter {
                 x1,
                 y1,
                 a.geom,
-                a.parent_name
+                a.parent_name,
+                clon,
+                clat
             ],
         )
     }

@@ -20,7 +20,7 @@ use crate::tileset::{Tileset, TILESET_EXTENSIONS};
 
 /// What identifies a version of a file on disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Fingerprint {
+pub(crate) struct Fingerprint {
     len: u64,
     modified: Option<SystemTime>,
     inode: u64,
@@ -120,7 +120,7 @@ pub struct Catalog {
 /// A changed file is opened only once it has not been modified for this long, so a file being
 /// copied in place (not renamed into place) is not opened half-written. The first scan at
 /// startup does not wait.
-pub const SETTLE: Duration = Duration::from_millis(500);
+pub(crate) const SETTLE: Duration = Duration::from_millis(500);
 
 impl Fingerprint {
     /// Whether the file was modified less than [`SETTLE`] ago.
@@ -134,6 +134,238 @@ impl Fingerprint {
 /// Temp files of writers (`.name`, `name.tmp`, `name.mbtiles.tmp-123`) are never opened.
 fn is_temp_name(name: &str) -> bool {
     name.starts_with('.') || name.contains(".tmp") || name.ends_with('~')
+}
+
+/// What a file of the tiles folder is to the scanner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileKind {
+    /// An MBTiles tileset.
+    Mbtiles,
+    /// A PMTiles archive (a tileset, and raw archive under `/archives/`).
+    Pmtiles,
+    /// The point index.
+    Index,
+}
+
+impl FileKind {
+    /// The kind of the file at `path` by its name; `None` for files the server never opens
+    /// (temporaries of writers, other files).
+    fn of(path: &Path) -> Option<Self> {
+        let name = path.file_name().and_then(|n| n.to_str())?;
+        if is_temp_name(name) {
+            return None;
+        }
+        if name == INDEX_FILE {
+            return Some(FileKind::Index);
+        }
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if !TILESET_EXTENSIONS.contains(&e) => None,
+            Some("pmtiles") => Some(FileKind::Pmtiles),
+            Some(_) => Some(FileKind::Mbtiles),
+            None => None,
+        }
+    }
+}
+
+impl ScanState {
+    /// Forgets the files that are no longer in the folder.
+    fn retain(&mut self, seen: &HashMap<PathBuf, Fingerprint>) {
+        self.loaded.retain(|p, _| seen.contains_key(p));
+        self.failed.retain(|p, _| seen.contains_key(p));
+        let failed = &self.failed;
+        self.reasons.retain(|p, _| failed.contains_key(p));
+    }
+
+    /// The files that failed, by file name, with the reason.
+    fn skipped(&self) -> BTreeMap<String, String> {
+        self.reasons
+            .iter()
+            .map(|(p, reason)| {
+                let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+                (name.unwrap_or_default(), reason.clone())
+            })
+            .collect()
+    }
+}
+
+/// One scan of the folder: what it finds, against the snapshot before it.
+struct Scan<'a> {
+    catalog: &'a Catalog,
+    state: &'a mut ScanState,
+    old: &'a Snapshot,
+    tilesets: BTreeMap<String, Arc<Tileset>>,
+    /// PMTiles archives, kept apart from the MBTiles of the same id and merged at the end.
+    archives: BTreeMap<String, Arc<Tileset>>,
+    index: Option<Arc<PointIndex>>,
+    changed: bool,
+    seen: HashMap<PathBuf, Fingerprint>,
+}
+
+impl Scan<'_> {
+    /// Looks at one file of the folder.
+    fn visit(&mut self, path: PathBuf) {
+        let Some(kind) = FileKind::of(&path) else {
+            return;
+        };
+        if !path.is_file() {
+            return;
+        }
+        let Some(fp) = Fingerprint::of(&path) else {
+            return;
+        };
+        self.seen.insert(path.clone(), fp);
+        let unchanged = self.state.loaded.get(&path) == Some(&fp);
+        if !unchanged && self.old.loaded && fp.is_fresh() {
+            // Still being written: keep serving what we had, look again on the next scan.
+            self.keep_previous(kind, &path);
+            self.catalog
+                .pending
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            return;
+        }
+        match kind {
+            FileKind::Index => self.visit_index(path, fp, unchanged),
+            _ => self.visit_tileset(path, kind, fp, unchanged),
+        }
+    }
+
+    /// The id of a tileset file: its stem.
+    fn stem(path: &Path) -> String {
+        path.file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The tileset the snapshot before had from this very file.
+    fn previous(&self, kind: FileKind, path: &Path) -> Option<Arc<Tileset>> {
+        let before = match kind {
+            FileKind::Pmtiles => &self.old.archives,
+            _ => &self.old.tilesets,
+        };
+        before
+            .get(&Self::stem(path))
+            .filter(|t| t.path == path)
+            .cloned()
+    }
+
+    /// Keeps what the snapshot before had from this file.
+    fn keep_previous(&mut self, kind: FileKind, path: &Path) {
+        match kind {
+            FileKind::Index => self.index = self.old.index.clone(),
+            _ => {
+                if let Some(t) = self.previous(kind, path) {
+                    self.found(kind).insert(Self::stem(path), t);
+                }
+            }
+        }
+    }
+
+    /// Where tilesets of `kind` are collected.
+    fn found(&mut self, kind: FileKind) -> &mut BTreeMap<String, Arc<Tileset>> {
+        match kind {
+            FileKind::Pmtiles => &mut self.archives,
+            _ => &mut self.tilesets,
+        }
+    }
+
+    /// Records a file that failed to open, and keeps what served before.
+    fn failed(&mut self, kind: FileKind, path: PathBuf, fp: Fingerprint, reason: String) {
+        self.keep_previous(kind, &path);
+        self.state.failed.insert(path.clone(), fp);
+        self.state.reasons.insert(path, reason);
+    }
+
+    /// Records a file that opened.
+    fn loaded(&mut self, path: PathBuf, fp: Fingerprint) {
+        self.state.loaded.insert(path.clone(), fp);
+        self.state.failed.remove(&path);
+        self.changed = true;
+    }
+
+    fn visit_index(&mut self, path: PathBuf, fp: Fingerprint, unchanged: bool) {
+        let same_failure = self.state.failed.get(&path) == Some(&fp);
+        if (unchanged && self.old.index.is_some()) || same_failure {
+            self.index = self.old.index.clone();
+            return;
+        }
+        match PointIndex::open(&path, 2) {
+            Ok(ix) => {
+                tracing::info!(path = %path.display(), "point index loaded");
+                self.index = Some(Arc::new(ix));
+                self.loaded(path, fp);
+            }
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "point index skipped");
+                self.failed(FileKind::Index, path, fp, e.to_string());
+            }
+        }
+    }
+
+    fn visit_tileset(&mut self, path: PathBuf, kind: FileKind, fp: Fingerprint, unchanged: bool) {
+        let previous = self.previous(kind, &path);
+        if unchanged && previous.is_some() {
+            self.keep_previous(kind, &path);
+            return;
+        }
+        if self.state.failed.get(&path) == Some(&fp) {
+            // Still the same broken file: keep whatever served before, don't log again.
+            self.keep_previous(kind, &path);
+            return;
+        }
+        match Tileset::open(&path, self.catalog.pool_size) {
+            Ok(t) => {
+                let file = path.file_name().unwrap_or_default().to_string_lossy();
+                tracing::info!(
+                    tileset = %t.info.id, %file, generation = t.generation,
+                    minzoom = t.info.minzoom, maxzoom = t.info.maxzoom,
+                    "tileset {}", if previous.is_some() { "replaced" } else { "loaded" }
+                );
+                self.found(kind).insert(Self::stem(&path), Arc::new(t));
+                self.loaded(path, fp);
+            }
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "tileset skipped");
+                self.failed(kind, path, fp, e.to_string());
+            }
+        }
+    }
+
+    /// The snapshot of what was found (an MBTiles file wins over the archive of the same id),
+    /// and whether it differs from the one before.
+    fn finish(mut self) -> (Snapshot, bool) {
+        for (id, archive) in &self.archives {
+            self.tilesets
+                .entry(id.clone())
+                .or_insert_with(|| Arc::clone(archive));
+        }
+        if self
+            .old
+            .archives
+            .keys()
+            .any(|id| !self.archives.contains_key(id))
+        {
+            self.changed = true;
+        }
+        for id in self.old.tilesets.keys() {
+            if !self.tilesets.contains_key(id) {
+                tracing::info!(tileset = %id, "tileset removed");
+                self.changed = true;
+            }
+        }
+        if self.old.index.is_some() && self.index.is_none() {
+            tracing::info!("point index removed");
+            self.changed = true;
+        }
+        self.state.retain(&self.seen);
+        let snapshot = Snapshot {
+            tilesets: self.tilesets,
+            archives: self.archives,
+            index: self.index,
+            loaded: true,
+        };
+        (snapshot, self.changed)
+    }
 }
 
 impl Catalog {
@@ -180,179 +412,41 @@ impl Catalog {
             .unwrap_or(false)
     }
 
-    /// Rescans the folder: opens new and changed files, drops deleted ones.
+    /// Rescans the folder: opens new and changed files, drops deleted ones; returns whether the
+    /// snapshot changed.
     pub fn rescan_blocking(&self) -> bool {
-        let mut scan = self.scan.lock().unwrap_or_else(|p| p.into_inner());
+        let mut state = self.scan.lock().unwrap_or_else(|p| p.into_inner());
         let old = self.snapshot();
-        let mut tilesets = BTreeMap::new();
-        let mut archives = BTreeMap::new();
-        let mut index = None;
-        let mut changed = !old.loaded;
-        let mut seen = HashMap::new();
+        let mut scan = Scan {
+            catalog: self,
+            state: &mut state,
+            tilesets: BTreeMap::new(),
+            archives: BTreeMap::new(),
+            index: None,
+            changed: !old.loaded,
+            seen: HashMap::new(),
+            old: &old,
+        };
+        for path in self.folder_files() {
+            scan.visit(path);
+        }
+        let (snapshot, changed) = scan.finish();
+        *self.skipped.lock().unwrap_or_else(|p| p.into_inner()) = state.skipped();
+        if changed {
+            *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(snapshot);
+        }
+        changed
+    }
 
-        let entries = match std::fs::read_dir(&self.dir) {
-            Ok(entries) => entries.flatten().map(|e| e.path()).collect::<Vec<_>>(),
+    /// The files of the tiles folder (none, with a warning, when it cannot be read).
+    fn folder_files(&self) -> Vec<PathBuf> {
+        match std::fs::read_dir(&self.dir) {
+            Ok(entries) => entries.flatten().map(|e| e.path()).collect(),
             Err(e) => {
                 tracing::warn!(dir = %self.dir.display(), error = %e, "cannot read tiles folder");
                 Vec::new()
             }
-        };
-        for path in entries {
-            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-                continue;
-            };
-            if is_temp_name(name) || !path.is_file() {
-                continue;
-            }
-            let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-            let is_tileset = TILESET_EXTENSIONS.contains(&extension);
-            let is_archive = extension == "pmtiles";
-            let is_index = name == INDEX_FILE;
-            if !is_tileset && !is_index {
-                continue;
-            }
-            let Some(fp) = Fingerprint::of(&path) else {
-                continue;
-            };
-            seen.insert(path.clone(), fp);
-            let unchanged = scan.loaded.get(&path) == Some(&fp);
-            let stem = path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or_default()
-                .to_string();
-            let previous_tileset = if is_archive {
-                old.archives.get(&stem)
-            } else {
-                old.tilesets.get(&stem)
-            }
-            .filter(|t| t.path == path)
-            .cloned();
-            // Archives and MBTiles of the same id are kept apart and merged after the scan.
-            let found = if is_archive {
-                &mut archives
-            } else {
-                &mut tilesets
-            };
-            if !unchanged && old.loaded && fp.is_fresh() {
-                // Still being written: keep serving what we had, look again on the next scan.
-                if is_index {
-                    index = old.index.clone();
-                } else if let Some(t) = previous_tileset {
-                    found.insert(stem, t);
-                }
-                self.pending
-                    .store(true, std::sync::atomic::Ordering::Relaxed);
-                continue;
-            }
-
-            if is_index {
-                if unchanged && old.index.is_some() {
-                    index = old.index.clone();
-                    continue;
-                }
-                if scan.failed.get(&path) == Some(&fp) {
-                    index = old.index.clone();
-                    continue;
-                }
-                match PointIndex::open(&path, 2) {
-                    Ok(ix) => {
-                        tracing::info!(path = %path.display(), "point index loaded");
-                        index = Some(Arc::new(ix));
-                        scan.loaded.insert(path.clone(), fp);
-                        scan.failed.remove(&path);
-                        changed = true;
-                    }
-                    Err(e) => {
-                        tracing::warn!(path = %path.display(), error = %e, "point index skipped");
-                        scan.failed.insert(path.clone(), fp);
-                        scan.reasons.insert(path.clone(), e.to_string());
-                        index = old.index.clone();
-                    }
-                }
-                continue;
-            }
-
-            if unchanged {
-                if let Some(t) = previous_tileset {
-                    found.insert(stem, t);
-                    continue;
-                }
-            }
-            if scan.failed.get(&path) == Some(&fp) {
-                // Still the same broken file: keep whatever served before, don't log again.
-                if let Some(t) = previous_tileset {
-                    found.insert(stem, t);
-                }
-                continue;
-            }
-            match Tileset::open(&path, self.pool_size) {
-                Ok(t) => {
-                    tracing::info!(
-                        tileset = %t.info.id, file = %name, generation = t.generation,
-                        minzoom = t.info.minzoom, maxzoom = t.info.maxzoom,
-                        "tileset {}", if previous_tileset.is_some() { "replaced" } else { "loaded" }
-                    );
-                    found.insert(stem, Arc::new(t));
-                    scan.loaded.insert(path.clone(), fp);
-                    scan.failed.remove(&path);
-                    changed = true;
-                }
-                Err(e) => {
-                    tracing::warn!(path = %path.display(), error = %e, "tileset skipped");
-                    scan.failed.insert(path.clone(), fp);
-                    scan.reasons.insert(path.clone(), e.to_string());
-                    if let Some(t) = previous_tileset {
-                        found.insert(stem, t);
-                    }
-                }
-            }
         }
-        for (id, archive) in &archives {
-            tilesets
-                .entry(id.clone())
-                .or_insert_with(|| Arc::clone(archive));
-        }
-        for id in old.archives.keys() {
-            if !archives.contains_key(id) {
-                changed = true;
-            }
-        }
-        for id in old.tilesets.keys() {
-            if !tilesets.contains_key(id) {
-                tracing::info!(tileset = %id, "tileset removed");
-                changed = true;
-            }
-        }
-        if old.index.is_some() && index.is_none() {
-            tracing::info!("point index removed");
-            changed = true;
-        }
-        scan.loaded.retain(|p, _| seen.contains_key(p));
-        scan.failed.retain(|p, _| seen.contains_key(p));
-        let ScanState {
-            failed, reasons, ..
-        } = &mut *scan;
-        reasons.retain(|p, _| failed.contains_key(p));
-        let skipped = scan
-            .reasons
-            .iter()
-            .map(|(p, reason)| {
-                let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
-                (name.unwrap_or_default(), reason.clone())
-            })
-            .collect();
-        *self.skipped.lock().unwrap_or_else(|p| p.into_inner()) = skipped;
-        if changed {
-            let snapshot = Arc::new(Snapshot {
-                tilesets,
-                archives,
-                index,
-                loaded: true,
-            });
-            *self.current.write().unwrap_or_else(|p| p.into_inner()) = snapshot;
-        }
-        changed
     }
 
     /// Starts hot reload: a `notify` watcher plus a rescan every `interval`. Stops by itself

@@ -105,7 +105,7 @@ impl IntoResponse for ApiError {
 }
 
 /// A JSON error body `{"error": message}` with `status`.
-pub fn json_error(status: StatusCode, message: &str) -> Response {
+pub(crate) fn json_error(status: StatusCode, message: &str) -> Response {
     json_body(status, serde_json::json!({ "error": message }).to_string())
 }
 

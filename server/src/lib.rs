@@ -18,32 +18,34 @@
 //! # Ok(()) }
 //! ```
 
+#![warn(unreachable_pub)]
 pub mod assets;
-pub mod catalog;
+mod catalog;
 pub mod config;
-pub mod error;
+mod error;
 pub mod glyphs;
 pub mod http;
-pub mod index;
-pub mod metrics;
+mod index;
+mod metrics;
 pub mod routes;
-pub mod serve;
+mod serve;
 pub mod site;
+#[cfg(feature = "testing")]
 pub mod testing;
-pub mod tileset;
+mod tileset;
 pub mod urls;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use catalog::Catalog;
+pub use catalog::{Catalog, Snapshot};
 pub use config::Config;
 pub use error::{ApiError, ServerError, TilesetError};
 pub use serve::serve;
 
 use axum::http::HeaderValue;
 
-pub use crate::tileset::TileKey;
+pub use crate::tileset::TILESET_EXTENSIONS;
 
 /// Shared state of a running server (cheap to clone).
 #[derive(Clone)]
@@ -56,18 +58,18 @@ pub struct StateInner {
     /// The live tilesets.
     pub catalog: Arc<Catalog>,
     /// Hot tiles (`None`: known to be empty), weighed by size.
-    pub tiles: tileset::TileCache,
+    pub(crate) tiles: tileset::TileCache,
     /// `Cache-Control` of unversioned tiles (`--cache-control`), `None` when not a valid value.
-    pub tile_cache_control: Option<HeaderValue>,
+    pub(crate) tile_cache_control: Option<HeaderValue>,
     /// `Cache-Control` of versioned tiles (`--immutable-cache-control`).
-    pub immutable_cache_control: Option<HeaderValue>,
+    pub(crate) immutable_cache_control: Option<HeaderValue>,
     /// Whether CORS allows every origin (`--cors-origins` empty or `*`): cached tiles are then
     /// answered before the router ([`http::fast_tile`]), their answers not varying by `Origin`.
-    pub cors_any_origin: bool,
+    pub(crate) cors_any_origin: bool,
     /// Request and cache counters.
-    pub metrics: metrics::Metrics,
+    pub(crate) metrics: metrics::Metrics,
     /// The label glyphs rendered so far.
-    pub glyphs: glyphs::GlyphCache,
+    pub(crate) glyphs: glyphs::GlyphCache,
 }
 
 impl std::ops::Deref for AppState {

@@ -19,7 +19,7 @@ fn has_tilesets(dir: &std::path::Path) -> bool {
                     .extension()
                     .and_then(|x| x.to_str())
                     .map(str::to_owned);
-                ext.is_some_and(|x| lbm_server::tileset::TILESET_EXTENSIONS.contains(&x.as_str()))
+                ext.is_some_and(|x| lbm_server::TILESET_EXTENSIONS.contains(&x.as_str()))
             })
         })
         .unwrap_or(false)

@@ -6,11 +6,22 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-/// Route labels; requests are counted per label and status.
-pub const ROUTES: [&str; 15] = [
-    "tile", "tilejson", "style", "archive", "glyphs", "catalog", "point", "search", "report",
-    "health", "metrics", "config", "asset", "other", "rejected",
-];
+/// Route labels; requests are counted per label and status: the labels of the URL table
+/// ([`crate::urls`]) in its order, then `asset`, `other` and `rejected` (the last two must stay
+/// last: an unknown label is counted as `other`).
+static ROUTES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    let mut labels: Vec<&'static str> = Vec::new();
+    for label in crate::urls::ALL
+        .iter()
+        .map(|r| r.label)
+        .chain(["asset", "other", "rejected"])
+    {
+        if !labels.contains(&label) {
+            labels.push(label);
+        }
+    }
+    labels
+});
 
 /// Upper bounds (seconds) of the latency histogram buckets.
 const BUCKETS: [f64; 12] = [
@@ -40,7 +51,7 @@ impl Default for RouteMetrics {
 
 /// All metrics of a server.
 #[derive(Debug)]
-pub struct Metrics {
+pub(crate) struct Metrics {
     routes: Vec<RouteMetrics>,
     /// Tile cache hits.
     pub cache_hits: AtomicU64,
@@ -62,7 +73,7 @@ impl Default for Metrics {
 
 impl Metrics {
     /// Records one finished request.
-    pub fn record(&self, route: &str, status: u16, elapsed: Duration, bytes: Option<u64>) {
+    pub(crate) fn record(&self, route: &str, status: u16, elapsed: Duration, bytes: Option<u64>) {
         let idx = ROUTES
             .iter()
             .position(|r| *r == route)
@@ -87,7 +98,7 @@ impl Metrics {
     }
 
     /// Counts a tile request for `tileset` (only for tilesets that exist).
-    pub fn tile_request(&self, tileset: &str) {
+    pub(crate) fn tile_request(&self, tileset: &str) {
         if let Some(c) = self
             .per_tileset
             .read()
@@ -104,7 +115,7 @@ impl Metrics {
     }
 
     /// Prometheus text exposition format 0.0.4.
-    pub fn render(&self, tilesets_loaded: usize) -> String {
+    pub(crate) fn render(&self, tilesets_loaded: usize) -> String {
         let mut out = String::new();
         out.push_str("# HELP lbm_http_requests_total HTTP requests by route and status.\n");
         out.push_str("# TYPE lbm_http_requests_total counter\n");

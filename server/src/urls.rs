@@ -60,6 +60,11 @@ pub const SEARCH: Route = Route {
     pattern: "/api/v1/search",
     label: "search",
 };
+/// One area by its code.
+pub const AREA: Route = Route {
+    pattern: "/api/v1/areas/{code}",
+    label: "area",
+};
 /// The national report.
 pub const NATIONAL_REPORT: Route = Route {
     pattern: "/api/v1/report",
@@ -97,7 +102,7 @@ pub const EMBED: Route = Route {
 };
 
 /// Every route, in the order a path is matched against them.
-pub const ALL: [Route; 16] = [
+pub const ALL: [Route; 17] = [
     TILE,
     VERSIONED_TILE,
     TILEJSON,
@@ -107,6 +112,7 @@ pub const ALL: [Route; 16] = [
     CATALOG,
     POINT,
     SEARCH,
+    AREA,
     NATIONAL_REPORT,
     AREA_REPORT,
     HEALTH,
@@ -322,7 +328,8 @@ mod tests {
             ("/static/js/main.js", "asset"),
             ("/vendor/maplibre-gl/maplibre-gl.js", "asset"),
             ("/nothing", "other"),
-            ("/api/v1/areas/GM0344", "other"),
+            ("/api/v1/areas/GM0344", "area"),
+            ("/api/v1/areas/GM0344/x", "other"),
         ] {
             assert_eq!(label(path), want, "{path}");
         }

@@ -376,3 +376,69 @@ async fn point_without_area_tables_still_answers_cells() {
     assert!(p["cell"].is_string());
     assert_eq!(p["areas"], serde_json::json!([]));
 }
+
+#[tokio::test]
+async fn an_area_opens_by_its_code_with_the_point_apis_entry() {
+    let (_dir, s) = area_server().await;
+    let (lon, lat) = lonlat(AREA_CENTRE_RD);
+    let (_, p) = get(&s, &format!("/api/v1/point?lon={lon}&lat={lat}")).await;
+    for (code, asked) in [
+        ("GM0344", "GM0344"),
+        ("WK034401", "wk034401"),
+        ("BU03440101", "BU03440101"),
+    ] {
+        let (status, a) = get(&s, &format!("/api/v1/areas/{asked}")).await;
+        assert_eq!(status, 200, "{code}: {a}");
+        assert_eq!(a["code"], code);
+        assert_eq!(a["on_map"], true);
+        // The same entry, years, values, classes and changes, as the point API's.
+        let entry = p["areas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["code"] == code)
+            .unwrap();
+        for key in ["level", "name", "years", "changes"] {
+            assert_eq!(a[key], entry[key], "{code} {key}");
+        }
+        // The centre lies inside the area (the fixture's rectangles) and in its bbox.
+        let fixture = fixture_areas()
+            .into_iter()
+            .find(|f| f.code == code)
+            .unwrap();
+        let c = &a["center"];
+        let (clon, clat) = (c[0].as_f64().unwrap(), c[1].as_f64().unwrap());
+        let (x, y) = lbm_tileset::project::wgs84_to_rd(clon, clat).unwrap();
+        let [x0, y0, x1, y1] = fixture.rd;
+        assert!(x > x0 && x < x1 && y > y0 && y < y1, "{code}: {x},{y}");
+        // The areas it lies in, coarse to fine, ending with itself.
+        let listed: Vec<&str> = a["areas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(listed.last(), Some(&code));
+        assert_eq!(listed[0], "GM0344");
+    }
+    let (_, buurt) = get(&s, "/api/v1/areas/BU03440101").await;
+    assert_eq!(buurt["parent"], "GM0344");
+    assert_eq!(buurt["parent_name"], "Utrecht");
+    let (_, gemeente) = get(&s, "/api/v1/areas/GM0344").await;
+    assert_eq!(gemeente["parent"], Value::Null);
+
+    // Search gives the same centre.
+    let (_, found) = get(&s, "/api/v1/search?q=WK034401").await;
+    let (_, wijk) = get(&s, "/api/v1/areas/WK034401").await;
+    assert_eq!(found["results"][0]["center"], wijk["center"]);
+
+    for (path, status) in [
+        ("/api/v1/areas/GM9999", 404),
+        ("/api/v1/areas/GM0344%20x", 400),
+        (&format!("/api/v1/areas/{}", "A".repeat(40)), 400),
+    ] {
+        let (got, body) = get(&s, path).await;
+        assert_eq!(got, status, "{path}: {body}");
+        assert!(body["error"].is_string(), "{path}");
+    }
+}

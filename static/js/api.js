@@ -46,6 +46,12 @@ export async function loadPoint(lon, lat) {
 }
 
 /**
+ * `GET /api/v1/areas/{code}`: one area by its code (level, name, parent, a centre inside it, its
+ * years and changes, and `areas`: it and the areas it lies in, as the point API lists them).
+ */
+export const loadArea = (code) => getJSON(at(`api/v1/areas/${encodeURIComponent(code)}`));
+
+/**
  * `GET /api/v1/areas/{code}/report`, or `GET /api/v1/report` for the Netherlands (`code` null):
  * per measure and year the cells per class, the means, the weakest dimension; on a static site
  * the same documents as `reports/{code}.json`.

@@ -5,7 +5,7 @@
 // tiles carry; on a static site, from the clicked feature itself.
 
 import { state, subscribe, update } from './state.js';
-import { loadPoint, hasApi } from './api.js';
+import { loadArea, loadPoint, hasApi } from './api.js';
 import { classEntry } from './catalog.js';
 import { t, pick, formatValue, formatSigned } from './i18n.js';
 
@@ -71,22 +71,30 @@ export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
     document.body.classList.remove('info-open');
   }
 
-  async function open(lngLat, feature) {
+  /**
+   * Opens the panel of what was picked at `lngLat`: the clicked `feature` (an area or a cell),
+   * or, with `area` (a search result's `{code, level, name}`), that area by its code through
+   * the area API: never by a point look-up, which could land in a neighbour.
+   */
+  async function open(lngLat, feature, area = null) {
     const mine = ++request;
-    // The place picked is part of the state, so a shared link opens the same panel.
+    // The place picked is part of the state, so a shared link opens the same panel (an area's
+    // centre lies inside it, so its point look-up finds the same area).
     update({ pick: [lngLat.lng, lngLat.lat] });
     panel.hidden = false;
     document.body.classList.add('info-open');
-    const layer = feature?.sourceLayer ?? 'grid';
-    picked = feature?.properties ? { ...feature.properties, layer, measure: state.measure, year: state.year, mode: state.mode, from: state.from, to: state.to } : null;
+    const layer = area?.level ?? feature?.sourceLayer ?? 'grid';
+    const props = area ? { code: area.code, name: area.name } : feature?.properties;
+    picked = props ? { ...props, layer, measure: state.measure, year: state.year, mode: state.mode, from: state.from, to: state.to } : null;
     title.textContent = pickedTitle() ?? t('cell');
     panel.dataset.level = layer;
     body.replaceChildren(el('p', 'muted', t('loadingCell')));
     panel.dataset.state = 'loading';
-    const ids = feature?.id !== undefined ? [feature.id] : [];
+    // A searched area's outline: its feature id is the digits of its code.
+    const ids = feature?.id !== undefined ? [feature.id] : area ? [Number(area.code.replace(/\D/g, ''))] : [];
     onSelect(ids, layer);
     try {
-      const p = await loadPoint(lngLat.lng, lngLat.lat);
+      const p = area ? asPoint(await loadArea(area.code)) : await loadPoint(lngLat.lng, lngLat.lat);
       if (mine !== request) return;
       point = p;
       if (p && layer === 'grid') {
@@ -102,6 +110,11 @@ export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
       console.error(err);
     }
     title.focus({ preventScroll: true });
+  }
+
+  /** An area API answer in the shape of a point answer without a cell. */
+  function asPoint(a) {
+    return { cell: null, years: [], changes: [], areas: a.areas, area: a };
   }
 
   /** "Gemeente Utrecht" for a clicked area, "Cel E1213N4879" for a clicked cell. */

@@ -256,8 +256,9 @@ async function boot() {
       if (!info) return;
       const [lng, lat] = result.center;
       map.once('idle', () => {
-        const feature = cell ? grid.featureAt(map.project([lng, lat])) : grid.areaFeature(result.level, result.code);
-        info.open({ lng, lat }, feature);
+        if (cell) info.open({ lng, lat }, grid.featureAt(map.project([lng, lat])));
+        // An area by its code (its centre lies inside it, also when it is concave).
+        else info.open({ lng, lat }, grid.areaFeature(result.level, result.code), result);
       });
       map.triggerRepaint();
     });

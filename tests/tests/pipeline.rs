@@ -538,3 +538,110 @@ fn point_api_names_the_municipality_with_its_scores() {
         assert!((1..=9).contains(&y["classes"]["lbm"].as_u64().unwrap()));
     }
 }
+
+/// The polygons of an index geometry (GeoJSON `Polygon` or `MultiPolygon` in RD New).
+fn polygons_of(geom: &Value) -> Vec<Vec<Vec<(f64, f64)>>> {
+    let ring = |r: &Value| -> Vec<(f64, f64)> {
+        r.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p[0].as_f64().unwrap(), p[1].as_f64().unwrap()))
+            .collect()
+    };
+    let polygon =
+        |p: &Value| -> Vec<Vec<(f64, f64)>> { p.as_array().unwrap().iter().map(ring).collect() };
+    match geom["type"].as_str() {
+        Some("Polygon") => vec![polygon(&geom["coordinates"])],
+        Some("MultiPolygon") => geom["coordinates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(polygon)
+            .collect(),
+        other => panic!("geometry type {other:?}"),
+    }
+}
+
+/// Whether WGS84 point `c` (`[lon, lat]`) lies in one of `polygons`.
+fn inside(polygons: &[Vec<Vec<(f64, f64)>>], c: &Value) -> bool {
+    let (x, y) =
+        lbm_tileset::project::wgs84_to_rd(c[0].as_f64().unwrap(), c[1].as_f64().unwrap()).unwrap();
+    polygons
+        .iter()
+        .any(|p| lbm_tileset::geometry::rings_contain(p, x, y))
+}
+
+#[test]
+fn every_area_is_found_with_a_centre_inside_it_and_opens_by_its_code() {
+    let s = setup();
+    let index = lbm_formats::sqlite::open_read_only(&s.tiles.join("lbm-index.sqlite")).unwrap();
+    let mut stmt = index
+        .prepare("SELECT code, level, name, geom FROM areas ORDER BY code")
+        .unwrap();
+    let areas: Vec<(String, String, String, Value)> = stmt
+        .query_map([], |r| {
+            let geom: String = r.get(3)?;
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                serde_json::from_str(&geom).unwrap(),
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let gemeenten = areas.iter().filter(|a| a.1 == "gemeente").count();
+    assert!(gemeenten >= 300, "the national gemeenten: {gemeenten}");
+    assert!(areas.iter().any(|a| a.1 == "buurt"));
+    let mut middle_outside = Vec::new();
+    for (code, level, name, geom) in &areas {
+        let polygons = polygons_of(geom);
+        let body = get_json(&format!("/api/v1/search?q={code}"));
+        let hit = &body["results"][0];
+        assert_eq!(hit["code"], code.as_str(), "{code}: {body}");
+        assert!(
+            inside(&polygons, &hit["center"]),
+            "{code} {name}: centre {} outside",
+            hit["center"]
+        );
+        // What the search used to answer: the middle of the bbox, outside concave areas.
+        let b = &hit["bbox"];
+        let middle = serde_json::json!([
+            (b[0].as_f64().unwrap() + b[2].as_f64().unwrap()) / 2.0,
+            (b[1].as_f64().unwrap() + b[3].as_f64().unwrap()) / 2.0
+        ]);
+        if !inside(&polygons, &middle) {
+            middle_outside.push(code.clone());
+        }
+        let area = get_json(&format!("/api/v1/areas/{code}"));
+        assert_eq!(area["code"], code.as_str());
+        assert_eq!(area["level"], level.as_str());
+        assert_eq!(area["center"], hit["center"], "{code}");
+        assert_eq!(area["on_map"], true, "{code}");
+        if level == "gemeente" {
+            let by_name = get_json(&format!("/api/v1/search?q={}", lbm_e2e::urlencode(name)));
+            assert_eq!(
+                by_name["results"][0]["code"],
+                code.as_str(),
+                "{name}: {by_name}"
+            );
+        } else {
+            assert!(
+                area["parent"].as_str().is_some_and(|p| p.starts_with("GM")),
+                "{code}: {area}"
+            );
+        }
+    }
+    // Rotterdam's bbox runs out to the Maasvlakte: its middle lies in Maassluis.
+    assert!(
+        middle_outside.iter().any(|c| c == "GM0599"),
+        "{middle_outside:?}"
+    );
+    eprintln!(
+        "{} areas, {} of them with the middle of their bbox outside: {:?}",
+        areas.len(),
+        middle_outside.len(),
+        &middle_outside[..middle_outside.len().min(12)]
+    );
+}

@@ -10,7 +10,6 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use geo::{Area as _, InteriorPoint as _};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 use serde_json::{json, Value};
@@ -27,10 +26,12 @@ use crate::encode::layer::{LayerWriter, POINT, POLYGON};
 use crate::encode::{global_px, EXTENT, GZIP_LEVEL};
 use crate::error::{Result, TilerError};
 use crate::geometry::area_tiles::{simplify_tolerance, tile_polygons, AreaPiece};
+use crate::geometry::interior_point;
 use crate::input::areas::{Area, Polygon};
 use crate::input::geography::{self, features, OUTLINE, PROVINCES, WATERS};
 use crate::input::places::places;
 use crate::output::{OutputFile, OutputFormat, TilesetWriter};
+use geo::Area as _;
 
 /// The buffer around each tile of the basemap's polygons, in tile units (8 per pixel of a
 /// 512-pixel tile): wider than half the widest boundary line, so no line follows a clip edge
@@ -126,22 +127,6 @@ struct LabelPoint {
     maxzoom: u8,
 }
 
-/// The point that labels a feature: the interior point of its largest polygon.
-fn label_point(polygons: &[Polygon]) -> Option<(f64, f64)> {
-    let to_geo = |p: &Polygon| {
-        let ring = |r: &Vec<(f64, f64)>| geo::LineString::from(r.clone());
-        let mut rings = p.iter();
-        let exterior = ring(rings.next()?);
-        Some(geo::Polygon::new(exterior, rings.map(ring).collect()))
-    };
-    let largest = polygons
-        .iter()
-        .filter_map(to_geo)
-        .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))?;
-    let p = largest.interior_point()?;
-    Some((p.x(), p.y()))
-}
-
 fn unit(x: f64, y: f64) -> Result<(f64, f64)> {
     Ok(rd_to_unit(x, y)?)
 }
@@ -206,7 +191,7 @@ fn label_points(
             if level == "gemeente" && place_names.contains(&a.name.to_lowercase()) {
                 continue;
             }
-            if let Some(at) = label_point(&a.polygons) {
+            if let Some(at) = interior_point(&a.polygons) {
                 push(
                     AREA_LABEL,
                     at,
@@ -233,7 +218,7 @@ fn label_points(
         if !named || area < 30e6 {
             continue;
         }
-        if let Some(at) = label_point(&w.polygons) {
+        if let Some(at) = interior_point(&w.polygons) {
             push(AREA_LABEL, at, w.name, "water", None, 7)?;
         }
     }

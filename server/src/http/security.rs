@@ -7,7 +7,7 @@ use axum::response::Response;
 use crate::AppState;
 
 /// Content-Security-Policy of the web map; `embed` allows any site to frame it.
-pub fn content_security_policy(extra_origin: Option<&str>, embed: bool) -> String {
+pub(super) fn content_security_policy(extra_origin: Option<&str>, embed: bool) -> String {
     let extra = extra_origin.map(|o| format!(" {o}")).unwrap_or_default();
     let frame = if embed { "*" } else { "'self'" };
     format!(

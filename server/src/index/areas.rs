@@ -144,7 +144,7 @@ fn polygon(rings: Vec<Vec<[f64; 2]>>) -> Polygon {
 
 /// Every area of an index with its polygons and scores.
 #[derive(Debug)]
-pub struct Areas {
+pub(crate) struct Areas {
     tree: RTree<Entry>,
     areas: Vec<Area>,
 }
@@ -152,7 +152,10 @@ pub struct Areas {
 impl Areas {
     /// Reads `areas` (and `area_scores` when `with_scores`). An area whose geometry cannot be
     /// read is left out of the look-ups (and counted in a warning); the search still has it.
-    pub fn load(conn: &rusqlite::Connection, with_scores: bool) -> Result<Self, TilesetError> {
+    pub(crate) fn load(
+        conn: &rusqlite::Connection,
+        with_scores: bool,
+    ) -> Result<Self, TilesetError> {
         let mut years: HashMap<String, Vec<CellYear>> = HashMap::new();
         if with_scores {
             // The code last, so that `year_row` reads the year and the values from column 0.
@@ -218,7 +221,7 @@ impl Areas {
 
     /// The areas containing RD point (`x`, `y`) (even-odd over each polygon's rings), each
     /// once, in code order.
-    pub fn at(&self, x: f64, y: f64) -> Vec<AreaAt<'_>> {
+    pub(crate) fn at(&self, x: f64, y: f64) -> Vec<AreaAt<'_>> {
         let mut hits: Vec<u32> = self
             .tree
             .locate_in_envelope_intersecting(&AABB::from_point([x, y]))
@@ -238,14 +241,24 @@ impl Areas {
             .collect()
     }
 
-    /// How many areas the look-ups know.
-    pub fn len(&self) -> usize {
-        self.areas.len()
+    /// Area `code` with its time series, when it has a readable polygon.
+    pub(crate) fn get(&self, code: &str) -> Option<AreaAt<'_>> {
+        let i = self
+            .areas
+            .binary_search_by(|a| a.code.as_str().cmp(code))
+            .ok()?;
+        let a = &self.areas[i];
+        Some(AreaAt {
+            code: &a.code,
+            level: &a.level,
+            name: &a.name,
+            years: &a.years,
+        })
     }
 
-    /// Whether there is no area.
-    pub fn is_empty(&self) -> bool {
-        self.areas.is_empty()
+    /// How many areas the look-ups know.
+    pub(crate) fn len(&self) -> usize {
+        self.areas.len()
     }
 }
 
@@ -283,6 +296,7 @@ mod tests {
                 bounds_rd: [0.0; 4],
                 geom,
                 parent_name: None,
+                center: None,
             })
             .unwrap();
         }

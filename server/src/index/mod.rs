@@ -4,17 +4,18 @@
 use std::path::Path;
 use std::sync::Arc;
 
-pub mod areas;
-pub mod report;
-pub mod search;
+pub(crate) mod areas;
+pub(crate) mod report;
+pub(crate) mod search;
 
 use crate::error::TilesetError;
 use crate::tileset::ReadOnlyPool;
 
-use search::{level_rank, SearchEntry};
-pub use search::{search_key, AreaHit};
+pub(crate) use search::level_rank;
+pub(crate) use search::AreaHit;
+use search::SearchEntry;
 
-pub use lbm_formats::index::{INDEX_FILE, VALUE_COLUMN_NAMES as VALUE_COLUMNS};
+pub(crate) use lbm_formats::index::{INDEX_FILE, VALUE_COLUMN_NAMES as VALUE_COLUMNS};
 
 /// One year of one cell: `(column, value)` for each value column that is not NULL.
 #[derive(Debug, Clone, PartialEq)]
@@ -210,6 +211,20 @@ impl PointIndex {
         limit: usize,
     ) -> Result<Vec<AreaHit>, TilesetError> {
         Ok(search::search(&self.search, query, limit))
+    }
+
+    /// Area `code` (any case) as search knows it: level, name, parent, bounds and centre.
+    pub fn area_hit(&self, code: &str) -> Option<&AreaHit> {
+        let code = code.to_uppercase();
+        self.search
+            .iter()
+            .map(SearchEntry::hit)
+            .find(|h| h.alias.is_none() && h.code.eq_ignore_ascii_case(&code))
+    }
+
+    /// Area `code` with its time series, when it has a readable polygon.
+    pub fn area_years(&self, code: &str) -> Option<AreaAt<'_>> {
+        self.areas.as_ref()?.get(code)
     }
 
     /// The areas containing RD point (`x`, `y`), coarse to fine, each with its time series.

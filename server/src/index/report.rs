@@ -4,7 +4,7 @@
 use super::{year_row, CellYear};
 use crate::error::TilesetError;
 
-pub use lbm_formats::index::NATIONAL_CODE;
+pub(crate) use lbm_formats::index::NATIONAL_CODE;
 
 /// One row of `class_counts`: the populated cells of a place per class, for a measure and a year
 /// or change period.
@@ -63,13 +63,13 @@ pub struct PressureCounts {
 }
 
 /// Whether `conn` has the areas under pressure.
-pub fn has_pressure(conn: &rusqlite::Connection) -> bool {
+pub(crate) fn has_pressure(conn: &rusqlite::Connection) -> bool {
     conn.prepare("SELECT code, level, gemeente, wijk FROM pressure LIMIT 0")
         .is_ok()
 }
 
 /// The areas under pressure in or at place `code` of `level`.
-pub fn pressure_counts(
+pub(crate) fn pressure_counts(
     conn: &rusqlite::Connection,
     code: &str,
     level: &str,
@@ -106,7 +106,7 @@ pub fn pressure_counts(
 }
 
 /// Whether `conn` has the report tables (an index of an older tiler has not).
-pub fn has_tables(conn: &rusqlite::Connection) -> bool {
+pub(crate) fn has_tables(conn: &rusqlite::Connection) -> bool {
     let counts = conn
         .prepare(
             "SELECT code, measure, from_year, year, no_data, c1, c2, c3, c4, c5, c6, c7, c8, c9,
@@ -120,7 +120,7 @@ pub fn has_tables(conn: &rusqlite::Connection) -> bool {
 }
 
 /// The national means per year.
-pub fn national_means(conn: &rusqlite::Connection) -> Result<Vec<CellYear>, TilesetError> {
+pub(crate) fn national_means(conn: &rusqlite::Connection) -> Result<Vec<CellYear>, TilesetError> {
     let mut stmt = conn.prepare_cached(
         "SELECT year, lbm, afw, fys, onv, soc, vrz, won FROM national_scores ORDER BY year",
     )?;
@@ -130,7 +130,7 @@ pub fn national_means(conn: &rusqlite::Connection) -> Result<Vec<CellYear>, Tile
 
 /// The report data of `code` (upper case), `None` when the index has no such area; with the
 /// areas under pressure when `pressure` (the index has them, see [`has_pressure`]).
-pub fn read(
+pub(crate) fn read(
     conn: &rusqlite::Connection,
     code: &str,
     pressure: bool,
@@ -212,7 +212,7 @@ pub fn read(
 }
 
 /// The codes of every area of the index, ordered.
-pub fn codes(conn: &rusqlite::Connection) -> Result<Vec<String>, TilesetError> {
+pub(crate) fn codes(conn: &rusqlite::Connection) -> Result<Vec<String>, TilesetError> {
     let mut stmt = conn.prepare("SELECT code FROM areas ORDER BY code")?;
     let codes = stmt
         .query_map([], |r| r.get(0))?

@@ -20,6 +20,11 @@ pub struct AreaHit {
     pub bbox: [f64; 4],
     /// Name of the gemeente of a wijk or buurt, when known.
     pub parent_name: Option<String>,
+    /// Code of that gemeente.
+    pub parent: Option<String>,
+    /// A point inside the area (WGS84), from the index; the middle of `bbox` for an index
+    /// written before areas had one.
+    pub center: [f64; 2],
     /// The other name the query matched (`Den Haag` for 's-Gravenhage), if it matched one.
     pub alias: Option<String>,
 }
@@ -28,7 +33,7 @@ pub struct AreaHit {
 /// writes into `areas.name_norm`) without its spaces, so `sudwest fryslan`, `sudwest-fryslan`
 /// and `sudwestfryslan` all find `Súdwest-Fryslân`, and `s hertogenbosch` finds
 /// `'s-Hertogenbosch`.
-pub fn search_key(s: &str) -> String {
+pub(crate) fn search_key(s: &str) -> String {
     lbm_tileset::names::normalise_name(s).replace(' ', "")
 }
 
@@ -50,7 +55,7 @@ fn allowed_typos(len: usize) -> usize {
 }
 
 /// Rank of a level in results: gemeente, wijk, buurt, others.
-pub fn level_rank(level: &str) -> u8 {
+pub(crate) fn level_rank(level: &str) -> u8 {
     match level {
         "gemeente" => 0,
         "wijk" => 1,
@@ -62,7 +67,7 @@ pub fn level_rank(level: &str) -> u8 {
 /// One name of an area as the search holds it in memory (an area has one for its name and
 /// one per alias).
 #[derive(Debug, Clone)]
-pub struct SearchEntry {
+pub(crate) struct SearchEntry {
     hit: AreaHit,
     /// [`search_key`] of the name (or alias).
     key: String,
@@ -73,14 +78,33 @@ pub struct SearchEntry {
     level_rank: u8,
 }
 
+impl SearchEntry {
+    /// The area this entry finds.
+    pub(crate) fn hit(&self) -> &AreaHit {
+        &self.hit
+    }
+}
+
 /// Reads every area (with a finite bbox) and alias of an index for the search.
-pub fn load(conn: &rusqlite::Connection) -> Result<Vec<SearchEntry>, TilesetError> {
-    let has_parent_name = conn
-        .prepare("SELECT parent_name FROM areas LIMIT 0")
-        .is_ok();
+pub(crate) fn load(conn: &rusqlite::Connection) -> Result<Vec<SearchEntry>, TilesetError> {
+    // Columns that indexes of older tilers lack are read as NULL.
+    let has = |column: &str| {
+        conn.prepare(&format!("SELECT {column} FROM areas LIMIT 0"))
+            .is_ok()
+    };
+    let parent_name = if has("parent_name") {
+        "parent_name"
+    } else {
+        "NULL"
+    };
+    let center = if has("center_lon") {
+        "center_lon, center_lat"
+    } else {
+        "NULL, NULL"
+    };
     let sql = format!(
-        "SELECT code, level, name, name_norm, parent, minlon, minlat, maxlon, maxlat, {} FROM areas",
-        if has_parent_name { "parent_name" } else { "NULL" }
+        "SELECT code, level, name, name_norm, parent, minlon, minlat, maxlon, maxlat, \
+         {parent_name}, {center} FROM areas"
     );
     let mut stmt = conn.prepare(&sql)?;
     type Row = (
@@ -90,6 +114,7 @@ pub fn load(conn: &rusqlite::Connection) -> Result<Vec<SearchEntry>, TilesetErro
         Option<String>,
         [f64; 4],
         Option<String>,
+        Option<[f64; 2]>,
     );
     let rows = stmt.query_map([], |r| -> rusqlite::Result<Row> {
         let name: Option<String> = r.get(2)?;
@@ -100,6 +125,10 @@ pub fn load(conn: &rusqlite::Connection) -> Result<Vec<SearchEntry>, TilesetErro
                 .flatten()
                 .unwrap_or(f64::NAN)
         });
+        let center = match (r.get::<_, Option<f64>>(10)?, r.get::<_, Option<f64>>(11)?) {
+            (Some(lon), Some(lat)) if lon.is_finite() && lat.is_finite() => Some([lon, lat]),
+            _ => None,
+        };
         Ok((
             r.get(0)?,
             r.get::<_, Option<String>>(1)?.unwrap_or_default(),
@@ -107,6 +136,7 @@ pub fn load(conn: &rusqlite::Connection) -> Result<Vec<SearchEntry>, TilesetErro
             r.get(4)?,
             bbox,
             r.get(9)?,
+            center,
         ))
     })?;
     let rows = rows.collect::<Result<Vec<_>, _>>()?;
@@ -116,9 +146,9 @@ pub fn load(conn: &rusqlite::Connection) -> Result<Vec<SearchEntry>, TilesetErro
         .collect();
     let mut out: Vec<SearchEntry> = rows
         .iter()
-        .filter(|(_, _, _, _, bbox, _)| bbox.iter().all(|v| v.is_finite()))
+        .filter(|(_, _, _, _, bbox, _, _)| bbox.iter().all(|v| v.is_finite()))
         .map(
-            |(code, level, name, parent, bbox, parent_name)| SearchEntry {
+            |(code, level, name, parent, bbox, parent_name, center)| SearchEntry {
                 key: search_key(name),
                 base: base_key(name),
                 code: code.to_uppercase(),
@@ -132,6 +162,9 @@ pub fn load(conn: &rusqlite::Connection) -> Result<Vec<SearchEntry>, TilesetErro
                         .as_deref()
                         .and_then(|p| names.get(p).map(|n| n.to_string()))
                         .or_else(|| parent_name.clone()),
+                    parent: parent.clone().filter(|p| !p.is_empty()),
+                    center: center
+                        .unwrap_or([(bbox[0] + bbox[2]) / 2.0, (bbox[1] + bbox[3]) / 2.0]),
                     alias: None,
                 },
             },
@@ -202,7 +235,7 @@ fn rank(e: &SearchEntry, key: &str, code: &str, typos: usize) -> Option<(u8, usi
 
 /// The areas matching `query`, best first (see the module docs), one result per area, at most
 /// `limit`.
-pub fn search(entries: &[SearchEntry], query: &str, limit: usize) -> Vec<AreaHit> {
+pub(crate) fn search(entries: &[SearchEntry], query: &str, limit: usize) -> Vec<AreaHit> {
     let key = search_key(query);
     let code = pc4_of(query).unwrap_or_else(|| query.trim().to_uppercase());
     // A query without letters or digits (`%`, `-`) names nothing; matching it against every
@@ -259,6 +292,8 @@ mod tests {
                 name: name.into(),
                 bbox: [0.0; 4],
                 parent_name: None,
+                parent: None,
+                center: [0.0; 2],
                 alias: alias.map(String::from),
             },
         }

@@ -10,7 +10,7 @@ use tower_http::services::ServeFile;
 
 use super::tilejson::META_CACHE_CONTROL;
 use crate::error::ApiError;
-pub use crate::urls::archive_url;
+pub(super) use crate::urls::archive_url;
 use crate::AppState;
 
 /// Content type of PMTiles archives (none is registered; this is what object stores and the
@@ -20,7 +20,7 @@ const PMTILES_CONTENT_TYPE: &str = "application/octet-stream";
 /// Serves an archive the catalog has opened and checked; other files of the folder stay
 /// private. Single byte ranges get 206, unsatisfiable ones 416, and a multi-range request the
 /// whole file (allowed by RFC 9110), since no PMTiles reader asks for several ranges at once.
-pub async fn handler(
+pub(super) async fn handler(
     State(state): State<AppState>,
     Path(file): Path<String>,
     request: Request,

@@ -106,7 +106,7 @@ pub fn catalog_json(snapshot: &Snapshot, base: &str) -> Value {
 }
 
 /// Handler of `/catalog.json`.
-pub async fn handler(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub(super) async fn handler(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let base = base_url(state.config.public_url.as_deref(), &headers);
     let document = catalog_json(&state.catalog.snapshot(), &base);
     url_document(&document, state.config.public_url.as_deref(), &headers)

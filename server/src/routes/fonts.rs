@@ -15,7 +15,7 @@ use crate::AppState;
 const GLYPH_CACHE_CONTROL: &str = "public, max-age=86400";
 
 /// Handler of `/fonts/{fontstack}/{range}.pbf`.
-pub async fn handler(
+pub(super) async fn handler(
     State(state): State<AppState>,
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,

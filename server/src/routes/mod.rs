@@ -1,6 +1,7 @@
 //! The HTTP routes, registered under the patterns of the URL table ([`crate::urls`]).
 
 mod archives;
+mod area;
 mod catalog;
 mod fonts;
 mod point;
@@ -36,6 +37,7 @@ pub fn routes(state: AppState) -> Router {
         .route(urls::CATALOG.pattern, get(catalog::handler))
         .route(urls::POINT.pattern, get(point::handler))
         .route(urls::SEARCH.pattern, get(search::handler))
+        .route(urls::AREA.pattern, get(area::handler))
         .route(urls::NATIONAL_REPORT.pattern, get(report::national))
         .route(urls::AREA_REPORT.pattern, get(report::area))
         .route(urls::HEALTH.pattern, get(service::health))

@@ -16,13 +16,13 @@ use lbm_tileset::change_value;
 
 use crate::catalog::Snapshot;
 use crate::error::ApiError;
-use crate::index::{CellYear, VALUE_COLUMNS};
+use crate::index::{AreaAt, CellYear, VALUE_COLUMNS};
 use crate::AppState;
 
 /// Longitudes accepted (a generous box around the Netherlands).
-pub const LON_RANGE: (f64, f64) = (2.0, 8.0);
+pub(super) const LON_RANGE: (f64, f64) = (2.0, 8.0);
 /// Latitudes accepted.
-pub const LAT_RANGE: (f64, f64) = (50.0, 54.0);
+pub(super) const LAT_RANGE: (f64, f64) = (50.0, 54.0);
 
 fn coordinate(
     params: &HashMap<String, String>,
@@ -47,7 +47,7 @@ fn coordinate(
 
 /// What the catalog says about each value column, looked up once per request (a national
 /// catalog has ~90 tilesets, and the answer classifies up to 7 values × years × 4 places).
-pub struct Meaning<'a> {
+pub(super) struct Meaning<'a> {
     /// Per value column, in the index's order.
     columns: Vec<ColumnMeaning<'a>>,
     /// The `(from, to)` year pairs of the change tilesets, sorted.
@@ -66,7 +66,7 @@ struct ColumnMeaning<'a> {
 
 impl<'a> Meaning<'a> {
     /// The classifications and change pairs of `snapshot`.
-    pub fn of(snapshot: &'a Snapshot) -> Self {
+    pub(super) fn of(snapshot: &'a Snapshot) -> Self {
         let columns = VALUE_COLUMNS
             .iter()
             .map(|&name| ColumnMeaning {
@@ -114,14 +114,14 @@ impl<T: Serialize> Serialize for Pairs<'_, T> {
 
 /// One year of a cell or area as JSON: its published values flat (per docs/tileset-format.md),
 /// the same under `values`, and per measure the class the tiles carry.
-pub struct YearJson<'a> {
+pub(super) struct YearJson<'a> {
     row: &'a CellYear,
     meaning: &'a Meaning<'a>,
 }
 
 impl<'a> YearJson<'a> {
     /// The year `row` with the classes of `meaning`.
-    pub fn new(row: &'a CellYear, meaning: &'a Meaning<'a>) -> Self {
+    pub(super) fn new(row: &'a CellYear, meaning: &'a Meaning<'a>) -> Self {
         YearJson { row, meaning }
     }
 }
@@ -212,14 +212,34 @@ impl Serialize for ChangesJson<'_> {
     }
 }
 
-/// An area at the place, with its years and changes.
+/// An area with its years and changes: the entry of the point API's `areas`, and of the area
+/// API.
 #[derive(Serialize)]
-struct AreaJson<'a> {
+pub(super) struct AreaJson<'a> {
     level: &'a str,
     code: &'a str,
     name: &'a str,
     years: YearsJson<'a>,
     changes: ChangesJson<'a>,
+}
+
+impl<'a> AreaJson<'a> {
+    /// The entry of `a` with the classes of `meaning`.
+    pub(super) fn new(a: &AreaAt<'a>, meaning: &'a Meaning<'a>) -> Self {
+        AreaJson {
+            level: a.level,
+            code: a.code,
+            name: a.name,
+            years: YearsJson {
+                rows: a.years,
+                meaning,
+            },
+            changes: ChangesJson {
+                rows: a.years,
+                meaning,
+            },
+        }
+    }
 }
 
 /// The answer of the point API.
@@ -236,7 +256,7 @@ struct PointJson<'a> {
 }
 
 /// Handler of the point API.
-pub async fn handler(
+pub(super) async fn handler(
     State(state): State<AppState>,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
     headers: HeaderMap,
@@ -261,22 +281,7 @@ pub async fn handler(
     }
     let meaning = Meaning::of(&snapshot);
     let meaning = &meaning;
-    let areas = areas
-        .iter()
-        .map(|a| AreaJson {
-            level: a.level,
-            code: a.code,
-            name: a.name,
-            years: YearsJson {
-                rows: a.years,
-                meaning,
-            },
-            changes: ChangesJson {
-                rows: a.years,
-                meaning,
-            },
-        })
-        .collect();
+    let areas = areas.iter().map(|a| AreaJson::new(a, meaning)).collect();
     let cell = (!rows.is_empty()).then(|| format!("E{hx}N{hy}"));
     Ok(json_response(
         &PointJson {

@@ -360,7 +360,7 @@ pub fn document(
 }
 
 /// Handler of `/api/v1/report`: the Netherlands.
-pub async fn national(
+pub(super) async fn national(
     State(state): State<AppState>,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
     headers: HeaderMap,
@@ -370,7 +370,7 @@ pub async fn national(
 }
 
 /// Handler of `/api/v1/areas/{code}/report`.
-pub async fn area(
+pub(super) async fn area(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,

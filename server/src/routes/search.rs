@@ -17,19 +17,19 @@ use lbm_tileset::grid::{CellId, NL_EXTENT_M};
 use lbm_tileset::project::rd_of_lonlat;
 
 /// Default number of results.
-pub const DEFAULT_LIMIT: usize = 10;
+pub(super) const DEFAULT_LIMIT: usize = 10;
 /// Most results one request may ask for.
-pub const MAX_LIMIT: usize = 50;
+pub(super) const MAX_LIMIT: usize = 50;
 /// Longest query, in characters.
-pub const MAX_QUERY_CHARS: usize = 100;
+pub(super) const MAX_QUERY_CHARS: usize = 100;
 /// RD New x range accepted (metres): the contract's extent of the Netherlands.
-pub const RD_X_RANGE: (f64, f64) = (NL_EXTENT_M.0 as f64, NL_EXTENT_M.1 as f64);
+pub(super) const RD_X_RANGE: (f64, f64) = (NL_EXTENT_M.0 as f64, NL_EXTENT_M.1 as f64);
 /// RD New y range accepted (metres).
-pub const RD_Y_RANGE: (f64, f64) = (NL_EXTENT_M.2 as f64, NL_EXTENT_M.3 as f64);
+pub(super) const RD_Y_RANGE: (f64, f64) = (NL_EXTENT_M.2 as f64, NL_EXTENT_M.3 as f64);
 
 /// What a query asks for besides names.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum CellQuery {
+pub(super) enum CellQuery {
     /// A 100 m cell by hectometre indices.
     Cell(i64, i64),
     /// Not a cell or coordinate query: search names and codes.
@@ -43,7 +43,7 @@ fn in_range(v: f64, r: (f64, f64)) -> bool {
 /// Parses a grid id (`E1213N4879`, optionally with a `/100m` suffix), an RD `x,y` pair in
 /// metres, or `lat,lon` / `lon,lat` in degrees (told apart by range) into a cell. Two numbers
 /// that fit none of these are a 400.
-pub fn parse_cell_query(q: &str) -> Result<CellQuery, ApiError> {
+pub(super) fn parse_cell_query(q: &str) -> Result<CellQuery, ApiError> {
     let t = q.trim();
     // The contract's grid id parser; `/100m` is how the official maps suffix it.
     let id = t.split('/').next().unwrap_or("");
@@ -122,12 +122,13 @@ pub fn parse_cell_query(q: &str) -> Result<CellQuery, ApiError> {
     Ok(CellQuery::Cell(i64::from(cell.hx), i64::from(cell.hy)))
 }
 
-fn round6(v: f64) -> f64 {
+/// Degrees to six decimals (about 0.1 m): what the search and area APIs answer.
+pub(super) fn round6(v: f64) -> f64 {
     (v * 1e6).round() / 1e6
 }
 
 /// The cell result: centre and bbox in WGS84 of the projected corners.
-pub fn cell_result(hx: i64, hy: i64) -> Option<Value> {
+pub(super) fn cell_result(hx: i64, hy: i64) -> Option<Value> {
     let (x0, y0) = (hx as f64 * 100.0, hy as f64 * 100.0);
     let corners = [
         (x0, y0),
@@ -175,7 +176,7 @@ fn limit_param(params: &HashMap<String, String>) -> Result<usize, ApiError> {
 }
 
 /// Handler of the search API.
-pub async fn handler(
+pub(super) async fn handler(
     State(state): State<AppState>,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
     headers: HeaderMap,
@@ -216,7 +217,7 @@ pub async fn handler(
                         "parent": h.parent_name,
                         "alias": h.alias,
                         "bbox": b.map(round6),
-                        "center": [round6((b[0] + b[2]) / 2.0), round6((b[1] + b[3]) / 2.0)],
+                        "center": h.center.map(round6),
                     })
                 }));
             }

@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::AppState;
 
 /// 200 once the tiles folder was scanned and holds tilesets, 503 before.
-pub async fn health(State(state): State<AppState>) -> Response {
+pub(super) async fn health(State(state): State<AppState>) -> Response {
     let snapshot = state.catalog.snapshot();
     let n = snapshot.tilesets.len();
     let (status, text) = match (snapshot.loaded, n) {
@@ -37,7 +37,7 @@ pub async fn health(State(state): State<AppState>) -> Response {
 }
 
 /// Prometheus text exposition.
-pub async fn metrics(State(state): State<AppState>) -> Response {
+pub(super) async fn metrics(State(state): State<AppState>) -> Response {
     let body = state
         .metrics
         .render(state.catalog.snapshot().tilesets.len());
@@ -55,7 +55,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 }
 
 /// `{"basemap": url | null}` for the web map.
-pub async fn config(State(state): State<AppState>) -> Response {
+pub(super) async fn config(State(state): State<AppState>) -> Response {
     let body = json!({"basemap": state.config.basemap_style_url});
     (
         [

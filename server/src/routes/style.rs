@@ -28,7 +28,7 @@ pub fn style_document(info: &TilesetInfo, base: &str) -> Value {
 }
 
 /// Handler of `/styles/{file}`.
-pub async fn handler(
+pub(super) async fn handler(
     State(state): State<AppState>,
     Path(file): Path<String>,
     headers: HeaderMap,

@@ -10,19 +10,19 @@ use crate::error::ApiError;
 use crate::http::{accepts_gzip, etag_matches, not_modified};
 use crate::tileset::TilesetInfo;
 use crate::urls::base_url;
-pub use crate::urls::{style_url, tilejson_url, versioned_tile_url};
+pub(super) use crate::urls::{style_url, tilejson_url, versioned_tile_url};
 use crate::AppState;
 
 /// `Cache-Control` of TileJSON, styles and the catalog: short, they follow hot reloads.
-pub const META_CACHE_CONTROL: &str = "public, max-age=60";
+pub(super) const META_CACHE_CONTROL: &str = "public, max-age=60";
 
 /// URL template of a tileset's tiles, versioned by its content (immutable, cached for a year).
-pub fn tiles_url(base: &str, info: &TilesetInfo) -> String {
+pub(super) fn tiles_url(base: &str, info: &TilesetInfo) -> String {
     versioned_tile_url(base, &info.id, &info.content_version, "{z}", "{x}", "{y}")
 }
 
 /// The `lbm` object: kind, measure, year(s), classification, pyramid, area layers.
-pub fn lbm_object(info: &TilesetInfo) -> Value {
+pub(super) fn lbm_object(info: &TilesetInfo) -> Value {
     json!({
         "kind": info.kind_id(),
         "measure": info.measure(),
@@ -57,7 +57,7 @@ pub fn tilejson(info: &TilesetInfo, base: &str) -> Value {
 }
 
 /// Strips `.json` from the last path segment; a 404 otherwise.
-pub fn json_stem(file: &str) -> Result<&str, ApiError> {
+pub(super) fn json_stem(file: &str) -> Result<&str, ApiError> {
     file.strip_suffix(".json")
         .ok_or_else(|| ApiError::not_found(format!("{file:?} is not a .json document")))
 }
@@ -68,7 +68,7 @@ const GZIP_MIN: usize = 1024;
 
 /// A JSON response with a short cache lifetime and an ETag of its body (304 when it matches),
 /// gzipped when the client accepts it and the document is large enough.
-pub fn json_response<T: serde::Serialize + ?Sized>(
+pub(super) fn json_response<T: serde::Serialize + ?Sized>(
     value: &T,
     request_headers: &HeaderMap,
 ) -> Response {
@@ -80,7 +80,7 @@ pub fn json_response<T: serde::Serialize + ?Sized>(
 }
 
 /// [`json_response`] of a document already serialised.
-pub fn json_text_response(body: String, request_headers: &HeaderMap) -> Response {
+pub(super) fn json_text_response(body: String, request_headers: &HeaderMap) -> Response {
     let hash = hex::encode(&Sha256::digest(body.as_bytes())[..16]);
     let varies = body.len() >= GZIP_MIN;
     let gzip = varies && accepts_gzip(request_headers);
@@ -132,7 +132,7 @@ pub fn json_text_response(body: String, request_headers: &HeaderMap) -> Response
 
 /// A JSON document with absolute URLs: when they come from the request (no `--public-url`),
 /// caches must key on the headers they were derived from.
-pub fn url_document(
+pub(super) fn url_document(
     value: &Value,
     public_url: Option<&str>,
     request_headers: &HeaderMap,
@@ -151,7 +151,7 @@ pub fn url_document(
 }
 
 /// Handler of `/tiles/{file}`.
-pub async fn handler(
+pub(super) async fn handler(
     State(state): State<AppState>,
     Path(file): Path<String>,
     headers: HeaderMap,
@@ -161,7 +161,7 @@ pub async fn handler(
 
 /// Answers `{id}.json` with the document `render` makes of tileset `id` and the request's base
 /// URL (TileJSON and styles are both such documents).
-pub fn tileset_document(
+pub(super) fn tileset_document(
     state: &AppState,
     file: &str,
     headers: &HeaderMap,

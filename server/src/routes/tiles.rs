@@ -23,10 +23,10 @@ use crate::AppState;
 use lbm_formats::TileCoord;
 
 /// Content type of Mapbox/MapLibre vector tiles.
-pub const MVT_CONTENT_TYPE: &str = "application/vnd.mapbox-vector-tile";
+pub(super) const MVT_CONTENT_TYPE: &str = "application/vnd.mapbox-vector-tile";
 
 /// Highest zoom a tile path may name.
-pub const MAX_ZOOM: u8 = 30;
+pub(super) const MAX_ZOOM: u8 = 30;
 
 /// Parses a decimal number of at most `max_digits` digits (no sign, no spaces).
 fn parse_number(s: &str, what: &str, max_digits: usize) -> Result<u64, ApiError> {
@@ -40,7 +40,7 @@ fn parse_number(s: &str, what: &str, max_digits: usize) -> Result<u64, ApiError>
 }
 
 /// Validates `z`, `x` and `{y}.pbf|.mvt` into a tile address.
-pub fn parse_tile_path(z: &str, x: &str, file: &str) -> Result<TileCoord, ApiError> {
+pub(super) fn parse_tile_path(z: &str, x: &str, file: &str) -> Result<TileCoord, ApiError> {
     let y = file
         .strip_suffix(".pbf")
         .or_else(|| file.strip_suffix(".mvt"))
@@ -66,7 +66,7 @@ pub fn parse_tile_path(z: &str, x: &str, file: &str) -> Result<TileCoord, ApiErr
 }
 
 /// Handler of the unversioned tile route: tiles with the configured `Cache-Control`.
-pub async fn tile(
+pub(super) async fn tile(
     State(state): State<AppState>,
     path: Result<Path<(String, String, String, String)>, PathRejection>,
     // The request itself rather than a `HeaderMap`, which axum would clone.
@@ -89,7 +89,7 @@ type VersionedTilePath = (String, String, String, String, String);
 /// Handler of the versioned tile route. The current version's tiles never change, so caches
 /// may keep them for a year; a URL of an earlier version (a page loaded before the tileset was
 /// replaced) is redirected, uncached, to the same tile of the current version.
-pub async fn versioned_tile(
+pub(super) async fn versioned_tile(
     State(state): State<AppState>,
     path: Result<Path<VersionedTilePath>, PathRejection>,
     req: Request,

@@ -20,17 +20,21 @@ fn serve_path(path: &str, headers: &HeaderMap) -> Result<Response, ApiError> {
 }
 
 /// `/`: the web map.
-pub async fn index(headers: HeaderMap) -> Result<Response, ApiError> {
+pub(super) async fn index(headers: HeaderMap) -> Result<Response, ApiError> {
     serve_path("/static/index.html", &headers)
 }
 
 /// `/embed`: the map alone, for municipal sites to frame.
-pub async fn embed(headers: HeaderMap) -> Result<Response, ApiError> {
+pub(super) async fn embed(headers: HeaderMap) -> Result<Response, ApiError> {
     serve_path("/static/embed.html", &headers)
 }
 
 /// Everything else: embedded files for GET/HEAD, 404/405 JSON otherwise.
-pub async fn fallback(method: Method, uri: Uri, headers: HeaderMap) -> Result<Response, ApiError> {
+pub(super) async fn fallback(
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let path = uri.path();
     let known = assets::find(path);
     if method != Method::GET && method != Method::HEAD {

@@ -9,14 +9,14 @@ use std::sync::Arc;
 use super::Tile;
 
 /// Key of the tile cache: (tileset generation, z, x, y).
-pub type TileKey = (u64, lbm_formats::TileCoord);
+pub(crate) type TileKey = (u64, lbm_formats::TileCoord);
 
 /// A cached tile read: `None` when the tileset is known to have no tile there.
-pub type CachedTile = Option<Arc<Tile>>;
+pub(crate) type CachedTile = Option<Arc<Tile>>;
 
 /// Weighs an entry by its bytes plus the bookkeeping around them.
 #[derive(Debug, Clone, Copy)]
-pub struct TileWeighter;
+pub(crate) struct TileWeighter;
 
 impl quick_cache::Weighter<TileKey, CachedTile> for TileWeighter {
     fn weight(&self, _key: &TileKey, tile: &CachedTile) -> u64 {
@@ -25,10 +25,10 @@ impl quick_cache::Weighter<TileKey, CachedTile> for TileWeighter {
 }
 
 /// The tile cache of a server.
-pub type TileCache = quick_cache::sync::Cache<TileKey, CachedTile, TileWeighter>;
+pub(crate) type TileCache = quick_cache::sync::Cache<TileKey, CachedTile, TileWeighter>;
 
 /// A cache holding about `mib` MiB of tiles.
-pub fn tile_cache(mib: u64) -> TileCache {
+pub(crate) fn tile_cache(mib: u64) -> TileCache {
     let bytes = mib.saturating_mul(1024 * 1024).max(1);
     // The estimate sizes the table up front; it grows past it when tiles are small.
     let estimated = usize::try_from(bytes / 8192).unwrap_or(usize::MAX).max(64);

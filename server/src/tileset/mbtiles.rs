@@ -13,14 +13,14 @@ use super::{Opened, SourceFuture, TileSource};
 
 /// An open MBTiles file.
 #[derive(Debug)]
-pub struct MbtilesSource {
+pub(crate) struct MbtilesSource {
     pool: Arc<ReadOnlyPool>,
 }
 
 impl MbtilesSource {
     /// Opens `path` with `pool_size` connections and reads its metadata rows, with the zoom
     /// range of its tiles when the rows don't name it (blocking).
-    pub fn open(path: &Path, pool_size: usize) -> Result<Opened, crate::TilesetError> {
+    pub(crate) fn open(path: &Path, pool_size: usize) -> Result<Opened, crate::TilesetError> {
         let pool = ReadOnlyPool::open(path, pool_size)?;
         let (rows, zooms) = pool.with_conn_blocking(|conn| {
             mbtiles::check(conn)?;

@@ -17,18 +17,20 @@ use axum::body::Bytes;
 
 use crate::error::TilesetError;
 
-pub use cache::{tile_cache, CachedTile, TileCache, TileKey};
-pub use info::TilesetInfo;
-pub use mbtiles::MbtilesSource;
-pub use pmtiles::PmtilesSource;
-pub use pool::ReadOnlyPool;
-pub use source::{Tile, Tileset, TILESET_EXTENSIONS};
+pub(crate) use cache::{tile_cache, TileCache};
+pub(crate) use info::TilesetInfo;
+pub(crate) use mbtiles::MbtilesSource;
+pub(crate) use pmtiles::PmtilesSource;
+pub(crate) use pool::ReadOnlyPool;
+pub use source::TILESET_EXTENSIONS;
+pub(crate) use source::{Tile, Tileset};
 
 /// The future of one tile read: the stored bytes, or `None` when the file has no such tile.
-pub type SourceFuture = Pin<Box<dyn Future<Output = Result<Option<Bytes>, TilesetError>> + Send>>;
+pub(crate) type SourceFuture =
+    Pin<Box<dyn Future<Output = Result<Option<Bytes>, TilesetError>> + Send>>;
 
 /// What every file format of a tileset offers the server: reading one stored tile.
-pub trait TileSource: Send + Sync + std::fmt::Debug {
+pub(crate) trait TileSource: Send + Sync + std::fmt::Debug {
     /// Reads tile `coord` (off the async threads).
     fn read_tile(&self, coord: lbm_formats::TileCoord) -> SourceFuture;
     /// `mbtiles` or `pmtiles`.
@@ -37,7 +39,7 @@ pub trait TileSource: Send + Sync + std::fmt::Debug {
 
 /// A file just opened: its metadata rows, the zoom range of its tiles when the rows lack it,
 /// and its tile source.
-pub struct Opened {
+pub(crate) struct Opened {
     /// Metadata rows by name.
     pub rows: HashMap<String, String>,
     /// `(min, max)` zoom of the tiles, when known from the file itself.

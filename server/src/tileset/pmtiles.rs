@@ -13,14 +13,14 @@ use crate::TilesetError;
 
 /// An open PMTiles archive.
 #[derive(Debug)]
-pub struct PmtilesSource {
+pub(crate) struct PmtilesSource {
     archive: Arc<Archive>,
 }
 
 impl PmtilesSource {
     /// Opens and checks `path`; its metadata mapped back to MBTiles rows (as
     /// `docs/tileset-format.md` specifies) and its header's zoom range (blocking).
-    pub fn open(path: &Path) -> Result<Opened, TilesetError> {
+    pub(crate) fn open(path: &Path) -> Result<Opened, TilesetError> {
         let archive = Archive::open(path)?;
         let rows: HashMap<String, String> = archive.metadata_rows()?.into_iter().collect();
         let header = archive.header();

@@ -14,19 +14,19 @@ use crate::error::TilesetError;
 
 /// Fixed-size pool of read-only connections to one SQLite file.
 #[derive(Debug)]
-pub struct ReadOnlyPool {
+pub(crate) struct ReadOnlyPool {
     conns: Mutex<Vec<Connection>>,
     permits: Arc<Semaphore>,
 }
 
 /// Opens `path` read-only and immutable (see [`lbm_formats::sqlite::open_read_only`]).
-pub fn open_read_only(path: &Path) -> Result<Connection, TilesetError> {
+pub(super) fn open_read_only(path: &Path) -> Result<Connection, TilesetError> {
     Ok(lbm_formats::sqlite::open_read_only(path)?)
 }
 
 impl ReadOnlyPool {
     /// Opens `size` connections (at least one) to `path`.
-    pub fn open(path: &Path, size: usize) -> Result<Self, TilesetError> {
+    pub(crate) fn open(path: &Path, size: usize) -> Result<Self, TilesetError> {
         let size = size.max(1);
         let conns = (0..size)
             .map(|_| open_read_only(path))
@@ -38,7 +38,7 @@ impl ReadOnlyPool {
     }
 
     /// Runs `f` with a connection on the blocking thread pool.
-    pub async fn with_conn<T, F>(self: &Arc<Self>, f: F) -> Result<T, TilesetError>
+    pub(crate) async fn with_conn<T, F>(self: &Arc<Self>, f: F) -> Result<T, TilesetError>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, TilesetError> + Send + 'static,
@@ -62,7 +62,7 @@ impl ReadOnlyPool {
     /// [`Self::with_conn`] does. For look-ups by key that take microseconds when the file is in
     /// the page cache (the point index): handing those to the blocking pool cost more in thread
     /// switches than the query itself. A cold read blocks this worker for one disk read.
-    pub async fn with_conn_inline<T, F>(self: &Arc<Self>, f: F) -> Result<T, TilesetError>
+    pub(crate) async fn with_conn_inline<T, F>(self: &Arc<Self>, f: F) -> Result<T, TilesetError>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, TilesetError> + Send + 'static,
@@ -75,7 +75,7 @@ impl ReadOnlyPool {
 
     /// Runs `f` with a connection on the current thread (the caller holds a permit or is
     /// alone, e.g. while opening).
-    pub fn with_conn_blocking<T>(
+    pub(crate) fn with_conn_blocking<T>(
         &self,
         f: impl FnOnce(&Connection) -> Result<T, TilesetError>,
     ) -> Result<T, TilesetError> {

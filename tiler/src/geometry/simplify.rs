@@ -1,8 +1,9 @@
 //! Topology-preserving simplification of a polygon mosaic (the areas of one level).
 //!
-//! Hand-written, and one module: the `geo` crate simplifies single lines and knows nothing of
-//! arcs shared by neighbours, and the phases below (cut into arcs, simplify each once, rebuild the
-//! rings) share one arc table, so splitting them would only pass it around.
+//! Hand-written: the `geo` crate simplifies single lines and knows nothing of arcs shared by
+//! neighbours. The phases of [`Topology::build_projected`] are functions of their own: number
+//! the points ([`point_ids`]), find the nodes ([`nodes`]), cut the rings into arcs
+//! ([`ArcTable`]), rank every arc vertex ([`importances`]).
 //!
 //! Simplifying each polygon on its own moves a border shared by two areas differently on each
 //! side, which opens slivers and overlaps between neighbours. Instead, every ring is cut into
@@ -121,6 +122,159 @@ fn dedup_ring(ids: &mut Vec<u32>) {
     }
 }
 
+/// Every distinct point of `features` (matched by exact coordinates) and every ring as point
+/// ids, in input order, without repeated consecutive points.
+fn point_ids<F: AsRef<[Polygon]>>(features: &[F]) -> (Vec<Point>, Vec<Vec<u32>>) {
+    let total: usize = features
+        .iter()
+        .flat_map(|f| f.as_ref().iter().flatten())
+        .map(Vec::len)
+        .sum();
+    let mut ids: HashMap<(u64, u64), u32> = HashMap::with_capacity(total / 2 + 16);
+    let mut coords: Vec<Point> = Vec::with_capacity(total / 2 + 16);
+    let mut rings: Vec<Vec<u32>> = Vec::new();
+    for ring in features.iter().flat_map(|f| f.as_ref().iter().flatten()) {
+        let mut r: Vec<u32> = ring
+            .iter()
+            .map(|&p| {
+                *ids.entry((p.0.to_bits(), p.1.to_bits()))
+                    .or_insert_with(|| {
+                        coords.push(p);
+                        (coords.len() - 1) as u32
+                    })
+            })
+            .collect();
+        dedup_ring(&mut r);
+        rings.push(r);
+    }
+    (coords, rings)
+}
+
+/// Which of `n_points` points are nodes: a point is a node when its two neighbours differ
+/// between the rings that pass it (a border ends there, or three areas meet); a point visited
+/// twice by one ring (a pinch) differs from itself in the same way.
+fn nodes(rings: &[Vec<u32>], n_points: usize) -> Vec<bool> {
+    const NONE: u32 = u32::MAX;
+    let mut neighbours = vec![[NONE, NONE]; n_points];
+    let mut node = vec![false; n_points];
+    for r in rings.iter().filter(|r| r.len() >= 3) {
+        let n = r.len();
+        for i in 0..n {
+            let (a, p, b) = (r[(i + n - 1) % n], r[i], r[(i + 1) % n]);
+            let nb = &mut neighbours[p as usize];
+            if nb[0] == NONE {
+                *nb = [a, b];
+            } else if *nb != [a, b] && *nb != [b, a] {
+                node[p as usize] = true;
+            }
+        }
+    }
+    node
+}
+
+/// The arcs of a mosaic, each stored once in a canonical direction.
+struct ArcTable {
+    /// Arc ids by their point sequence in canonical direction.
+    ids: HashMap<Vec<u32>, u32>,
+    /// Point ids of all arcs, one after the other.
+    points: Vec<u32>,
+    /// Arc `i` is `points[start[i]..start[i + 1]]`.
+    start: Vec<usize>,
+}
+
+impl Default for ArcTable {
+    fn default() -> Self {
+        ArcTable {
+            ids: HashMap::new(),
+            points: Vec::new(),
+            start: vec![0],
+        }
+    }
+}
+
+impl ArcTable {
+    /// The arc of `seq` (added when new), and whether `seq` runs it backwards.
+    fn add(&mut self, seq: Vec<u32>) -> ArcRef {
+        let rev_seq: Vec<u32> = seq.iter().rev().copied().collect();
+        let (key, rev) = if rev_seq < seq {
+            (rev_seq, true)
+        } else {
+            (seq, false)
+        };
+        let next = self.ids.len() as u32;
+        let (points, start) = (&mut self.points, &mut self.start);
+        let arc = *self.ids.entry(key).or_insert_with_key(|k| {
+            points.extend_from_slice(k);
+            start.push(points.len());
+            next
+        });
+        ArcRef { arc, rev }
+    }
+
+    /// Ring `r` (point ids) cut into arcs at its nodes; no arcs for a ring of fewer than
+    /// three points.
+    fn cut(&mut self, r: &[u32], node: &[bool]) -> Vec<ArcRef> {
+        let n = r.len();
+        if n < 3 {
+            return Vec::new();
+        }
+        let mut refs = Vec::new();
+        match (0..n).find(|&i| node[r[i] as usize]) {
+            None => {
+                // A closed ring with no node (an island, or a hole filled by one area): one
+                // closed arc, started at its smallest point id and run towards the smaller
+                // neighbour, so the island and the hole give the same arc.
+                let s = (0..n).min_by_key(|&i| r[i]).expect("n >= 3");
+                let fwd = r[(s + 1) % n] < r[(s + n - 1) % n];
+                let seq: Vec<u32> = (0..=n)
+                    .map(|k| {
+                        if fwd {
+                            r[(s + k) % n]
+                        } else {
+                            r[(s + n - k % n) % n]
+                        }
+                    })
+                    .collect();
+                let mut a = self.add(seq);
+                // The ring runs the arc backwards when it walks the other way round.
+                a.rev ^= !fwd;
+                refs.push(a);
+            }
+            Some(j0) => {
+                let mut seq = vec![r[j0]];
+                for k in 1..=n {
+                    let p = r[(j0 + k) % n];
+                    seq.push(p);
+                    if node[p as usize] {
+                        refs.push(self.add(std::mem::replace(&mut seq, vec![p])));
+                    }
+                }
+            }
+        }
+        refs
+    }
+}
+
+/// The importance of every arc vertex ([`dp_importance`]), arcs in parallel.
+fn importances(arc_points: &[u32], arc_start: &[usize], coords: &[Point]) -> Vec<f64> {
+    let mut importance = vec![0.0; arc_points.len()];
+    let mut slices: Vec<&mut [f64]> = Vec::with_capacity(arc_start.len());
+    let mut rest = importance.as_mut_slice();
+    for w in arc_start.windows(2) {
+        let (head, tail) = rest.split_at_mut(w[1] - w[0]);
+        slices.push(head);
+        rest = tail;
+    }
+    slices.into_par_iter().enumerate().for_each(|(a, out)| {
+        let pts: Vec<Point> = arc_points[arc_start[a]..arc_start[a + 1]]
+            .iter()
+            .map(|&id| coords[id as usize])
+            .collect();
+        dp_importance(&pts, out);
+    });
+    importance
+}
+
 impl Topology {
     /// Builds the arcs of `features` (each a list of polygons). Points are matched by exact
     /// coordinates: neighbouring areas in a boundary file share their border vertices.
@@ -139,135 +293,20 @@ impl Topology {
         features: &[F],
         project: impl Fn(Point) -> Result<Point, E> + Sync + Send,
     ) -> Result<Self, E> {
-        let total: usize = features
-            .iter()
-            .flat_map(|f| f.as_ref().iter().flatten())
-            .map(Vec::len)
-            .sum();
-        let mut ids: HashMap<(u64, u64), u32> = HashMap::with_capacity(total / 2 + 16);
-        let mut coords: Vec<Point> = Vec::with_capacity(total / 2 + 16);
-        // Rings as point ids, in input order.
-        let mut rings: Vec<Vec<u32>> = Vec::new();
-        for ring in features.iter().flat_map(|f| f.as_ref().iter().flatten()) {
-            let mut r: Vec<u32> = ring
-                .iter()
-                .map(|&p| {
-                    *ids.entry((p.0.to_bits(), p.1.to_bits()))
-                        .or_insert_with(|| {
-                            coords.push(p);
-                            (coords.len() - 1) as u32
-                        })
-                })
-                .collect();
-            dedup_ring(&mut r);
-            rings.push(r);
-        }
-        drop(ids);
+        let (coords, rings) = point_ids(features);
         let coords: Vec<Point> = coords
             .into_par_iter()
             .map(project)
             .collect::<Result<_, E>>()?;
-
-        // A point is a node when its two neighbours differ between the rings that pass it
-        // (a border ends there, or three areas meet); a point visited twice by one ring
-        // (a pinch) differs from itself in the same way.
-        const NONE: u32 = u32::MAX;
-        let mut neighbours = vec![[NONE, NONE]; coords.len()];
-        let mut node = vec![false; coords.len()];
-        for r in rings.iter().filter(|r| r.len() >= 3) {
-            let n = r.len();
-            for i in 0..n {
-                let (a, p, b) = (r[(i + n - 1) % n], r[i], r[(i + 1) % n]);
-                let nb = &mut neighbours[p as usize];
-                if nb[0] == NONE {
-                    *nb = [a, b];
-                } else if *nb != [a, b] && *nb != [b, a] {
-                    node[p as usize] = true;
-                }
-            }
-        }
-        drop(neighbours);
-
-        // Cut rings into arcs at nodes; store each arc once, in a canonical direction.
-        let mut arc_ids: HashMap<Vec<u32>, u32> = HashMap::new();
-        let mut arc_points: Vec<u32> = Vec::new();
-        let mut arc_start: Vec<usize> = vec![0];
-        let mut add_arc = |seq: Vec<u32>| -> ArcRef {
-            let rev_seq: Vec<u32> = seq.iter().rev().copied().collect();
-            let (key, rev) = if rev_seq < seq {
-                (rev_seq, true)
-            } else {
-                (seq, false)
-            };
-            let next = arc_ids.len() as u32;
-            let arc = *arc_ids.entry(key).or_insert_with_key(|k| {
-                arc_points.extend_from_slice(k);
-                arc_start.push(arc_points.len());
-                next
-            });
-            ArcRef { arc, rev }
-        };
-        let mut topo_rings: Vec<Vec<ArcRef>> = Vec::with_capacity(rings.len());
-        for r in &rings {
-            let n = r.len();
-            if n < 3 {
-                topo_rings.push(Vec::new());
-                continue;
-            }
-            let mut refs = Vec::new();
-            match (0..n).find(|&i| node[r[i] as usize]) {
-                None => {
-                    // A closed ring with no node (an island, or a hole filled by one area):
-                    // one closed arc, started at its smallest point id and run towards the
-                    // smaller neighbour, so the island and the hole give the same arc.
-                    let s = (0..n).min_by_key(|&i| r[i]).expect("n >= 3");
-                    let fwd = r[(s + 1) % n] < r[(s + n - 1) % n];
-                    let seq: Vec<u32> = (0..=n)
-                        .map(|k| {
-                            if fwd {
-                                r[(s + k) % n]
-                            } else {
-                                r[(s + n - k % n) % n]
-                            }
-                        })
-                        .collect();
-                    let mut a = add_arc(seq);
-                    // The ring runs the arc backwards when it walks the other way round.
-                    a.rev ^= !fwd;
-                    refs.push(a);
-                }
-                Some(j0) => {
-                    let mut seq = vec![r[j0]];
-                    for k in 1..=n {
-                        let p = r[(j0 + k) % n];
-                        seq.push(p);
-                        if node[p as usize] {
-                            refs.push(add_arc(std::mem::replace(&mut seq, vec![p])));
-                        }
-                    }
-                }
-            }
-            topo_rings.push(refs);
-        }
-        drop(arc_ids);
-
-        // Importance of every arc vertex, arcs in parallel.
-        let mut importance = vec![0.0; arc_points.len()];
-        let mut slices: Vec<&mut [f64]> = Vec::with_capacity(arc_start.len());
-        let mut rest = importance.as_mut_slice();
-        for w in arc_start.windows(2) {
-            let (head, tail) = rest.split_at_mut(w[1] - w[0]);
-            slices.push(head);
-            rest = tail;
-        }
-        slices.into_par_iter().enumerate().for_each(|(a, out)| {
-            let pts: Vec<Point> = arc_points[arc_start[a]..arc_start[a + 1]]
-                .iter()
-                .map(|&id| coords[id as usize])
-                .collect();
-            dp_importance(&pts, out);
-        });
-
+        let node = nodes(&rings, coords.len());
+        let mut arcs = ArcTable::default();
+        let topo_rings: Vec<Vec<ArcRef>> = rings.iter().map(|r| arcs.cut(r, &node)).collect();
+        let ArcTable {
+            points: arc_points,
+            start: arc_start,
+            ..
+        } = arcs;
+        let importance = importances(&arc_points, &arc_start, &coords);
         // Back into the feature / polygon / ring structure, with each ring's area.
         let mut it = topo_rings.into_iter().zip(&rings);
         let features = features

@@ -113,128 +113,19 @@ impl ClassificationSet {
 
     /// Parses classification text; `path` is only used in error messages.
     pub fn parse(text: &str, path: &Path, json: bool) -> Result<Self> {
-        let raw: RawFile = if json {
-            serde_json::from_str(text).map_err(|e| TilerError::BadClassification {
-                path: path.to_path_buf(),
-                line: e.line() as u64,
-                column: e.column(),
-                message: e.to_string(),
-            })?
-        } else {
-            toml::from_str(text).map_err(|e| {
-                let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
-                TilerError::BadClassification {
-                    path: path.to_path_buf(),
-                    line,
-                    column,
-                    message: e.message().to_string(),
-                }
-            })?
-        };
-        let section = |m: &str| {
-            if json {
-                format!("\"{m}\"")
-            } else {
-                format!("measures.{m}")
-            }
-        };
-        let bad = |needles: &[&str], message: String| {
-            let (line, column) = locate(text, needles);
-            TilerError::BadClassification {
-                path: path.to_path_buf(),
-                line,
-                column,
-                message,
-            }
-        };
+        let file = ClassesFile { text, path, json };
+        let raw = file.raw()?;
         if let Some(cuts) = &raw.defaults.cuts {
             // Defaults with another count are caught per measure, with the measure named.
             if cuts.len() == 8 {
                 check_cuts_at(text, path, "defaults", &["defaults", "cuts"], cuts, false)?;
             }
         }
-        let mut out = Vec::new();
-        for (name, m) in &raw.measures {
-            let sec = section(name);
-            if name.parse::<Measure>().is_err() {
-                let (line, column) = locate(text, &[&sec]);
-                return Err(TilerError::UnknownMeasure {
-                    path: path.to_path_buf(),
-                    line,
-                    column,
-                    name: name.clone(),
-                });
-            }
-            let cuts = m
-                .cuts
-                .clone()
-                .or_else(|| raw.defaults.cuts.clone())
-                .ok_or_else(|| {
-                    bad(
-                        &[&sec],
-                        format!(
-                            "measure {name}: no cuts and no default cuts; expected 8 cut points"
-                        ),
-                    )
-                })?;
-            if cuts.len() != 8 {
-                return Err(bad(
-                    &[&sec, "cuts"],
-                    format!(
-                        "measure {name}: {} cut points; expected 8 (for 9 classes)",
-                        cuts.len()
-                    ),
-                ));
-            }
-            check_cuts_at(text, path, name, &[&sec, "cuts"], &cuts, false)?;
-            let classes = m
-                .classes
-                .clone()
-                .or_else(|| raw.defaults.classes.clone())
-                .ok_or_else(|| {
-                    bad(
-                        &[&sec],
-                        format!("measure {name}: no classes and no default classes; expected 9"),
-                    )
-                })?;
-            if classes.len() != 9 {
-                return Err(bad(
-                    &[&sec, "classes"],
-                    format!("measure {name}: {} classes; expected 9", classes.len()),
-                ));
-            }
-            let no_data = m
-                .no_data
-                .clone()
-                .or_else(|| raw.defaults.no_data.clone())
-                .map(no_data_of)
-                .unwrap_or_default();
-            for colour in classes.iter().map(|c| &c.color).chain([&no_data.color]) {
-                if !is_hex_colour(colour) {
-                    return Err(bad(
-                        &[colour],
-                        format!("measure {name}: colour {colour:?} is not #rrggbb"),
-                    ));
-                }
-            }
-            let basis = m.basis.clone().unwrap_or_else(|| name.clone());
-            if basis != *name && basis != "afw" {
-                return Err(bad(
-                    &[&sec, "basis"],
-                    format!("measure {name}: basis {basis:?}; expected {name:?} or \"afw\""),
-                ));
-            }
-            out.push(Classification {
-                measure: name.clone(),
-                kind: None,
-                name_nl: m.name_nl.clone().unwrap_or_else(|| name.clone()),
-                name_en: m.name_en.clone().unwrap_or_else(|| name.clone()),
-                basis,
-                cuts,
-                classes: numbered(classes),
-                no_data,
-            });
-        }
+        let mut out = raw
+            .measures
+            .iter()
+            .map(|(name, m)| file.measure(name, m, &raw.defaults))
+            .collect::<Result<Vec<_>>>()?;
         out.sort_by_key(|m| Measure::rank(&m.measure));
         let changes = match &raw.change {
             Some(change) => parse_change(text, path, change, &out)?,
@@ -266,6 +157,144 @@ impl ClassificationSet {
     /// The classification of one measure.
     pub fn get(&self, measure: &str) -> Option<&Classification> {
         self.measures.iter().find(|m| m.measure == measure)
+    }
+}
+
+/// A classification file's text being read: where its errors point.
+struct ClassesFile<'a> {
+    text: &'a str,
+    path: &'a Path,
+    json: bool,
+}
+
+impl ClassesFile<'_> {
+    /// The file as its sections and keys, or the parser's error at its line and column.
+    fn raw(&self) -> Result<RawFile> {
+        let (text, path) = (self.text, self.path);
+        if self.json {
+            serde_json::from_str(text).map_err(|e| TilerError::BadClassification {
+                path: path.to_path_buf(),
+                line: e.line() as u64,
+                column: e.column(),
+                message: e.to_string(),
+            })
+        } else {
+            toml::from_str(text).map_err(|e| {
+                let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
+                TilerError::BadClassification {
+                    path: path.to_path_buf(),
+                    line,
+                    column,
+                    message: e.message().to_string(),
+                }
+            })
+        }
+    }
+
+    /// How the section of measure `m` is written in this file.
+    fn section(&self, m: &str) -> String {
+        if self.json {
+            format!("\"{m}\"")
+        } else {
+            format!("measures.{m}")
+        }
+    }
+
+    /// An error at the first place the `needles` are found in turn.
+    fn bad(&self, needles: &[&str], message: String) -> TilerError {
+        let (line, column) = locate(self.text, needles);
+        TilerError::BadClassification {
+            path: self.path.to_path_buf(),
+            line,
+            column,
+            message,
+        }
+    }
+
+    /// The classification of measure `name` from its section and the defaults.
+    fn measure(
+        &self,
+        name: &str,
+        m: &RawMeasure,
+        defaults: &RawDefaults,
+    ) -> Result<Classification> {
+        let sec = self.section(name);
+        if name.parse::<Measure>().is_err() {
+            let (line, column) = locate(self.text, &[&sec]);
+            return Err(TilerError::UnknownMeasure {
+                path: self.path.to_path_buf(),
+                line,
+                column,
+                name: name.to_string(),
+            });
+        }
+        let cuts = m
+            .cuts
+            .clone()
+            .or_else(|| defaults.cuts.clone())
+            .ok_or_else(|| {
+                self.bad(
+                    &[&sec],
+                    format!("measure {name}: no cuts and no default cuts; expected 8 cut points"),
+                )
+            })?;
+        if cuts.len() != 8 {
+            return Err(self.bad(
+                &[&sec, "cuts"],
+                format!(
+                    "measure {name}: {} cut points; expected 8 (for 9 classes)",
+                    cuts.len()
+                ),
+            ));
+        }
+        check_cuts_at(self.text, self.path, name, &[&sec, "cuts"], &cuts, false)?;
+        let classes = m
+            .classes
+            .clone()
+            .or_else(|| defaults.classes.clone())
+            .ok_or_else(|| {
+                self.bad(
+                    &[&sec],
+                    format!("measure {name}: no classes and no default classes; expected 9"),
+                )
+            })?;
+        if classes.len() != 9 {
+            return Err(self.bad(
+                &[&sec, "classes"],
+                format!("measure {name}: {} classes; expected 9", classes.len()),
+            ));
+        }
+        let no_data = m
+            .no_data
+            .clone()
+            .or_else(|| defaults.no_data.clone())
+            .map(no_data_of)
+            .unwrap_or_default();
+        for colour in classes.iter().map(|c| &c.color).chain([&no_data.color]) {
+            if !is_hex_colour(colour) {
+                return Err(self.bad(
+                    &[colour],
+                    format!("measure {name}: colour {colour:?} is not #rrggbb"),
+                ));
+            }
+        }
+        let basis = m.basis.clone().unwrap_or_else(|| name.to_string());
+        if basis != name && basis != "afw" {
+            return Err(self.bad(
+                &[&sec, "basis"],
+                format!("measure {name}: basis {basis:?}; expected {name:?} or \"afw\""),
+            ));
+        }
+        Ok(Classification {
+            measure: name.to_string(),
+            kind: None,
+            name_nl: m.name_nl.clone().unwrap_or_else(|| name.to_string()),
+            name_en: m.name_en.clone().unwrap_or_else(|| name.to_string()),
+            basis,
+            cuts,
+            classes: numbered(classes),
+            no_data,
+        })
     }
 }
 

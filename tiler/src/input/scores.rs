@@ -169,145 +169,222 @@ pub fn read_scores_with(path: &Path, afw_reference: Option<f64>) -> Result<Score
 /// [`read_scores_with`] of the file's `bytes`; its `sha256` is left empty.
 fn parse_scores(path: &Path, bytes: &[u8], afw_reference: Option<f64>) -> Result<Scores> {
     let input = ScoresCsv::open(path, bytes, "the file is empty")?;
-    let headers = input.headers.clone();
-    let decimal_comma = input.decimal_comma;
-    let find = |name: &str| headers.iter().position(|h| h == name);
-    let key = match (find("grid_id"), find("x"), find("y")) {
-        (Some(g), _, _) => Some(KeyColumns::GridId(g)),
-        (None, Some(x), Some(y)) => Some(KeyColumns::Xy(x, y)),
-        _ => None,
+    let file = ScoresFile {
+        path,
+        columns: ScoreColumns::find(path, &input.headers)?,
+        headers: &input.headers,
+        decimal_comma: input.decimal_comma,
     };
-    let year_col = find("jaar").or_else(|| find("year"));
-    let value_cols: Vec<Option<usize>> = Column::ALL.iter().map(|c| find(c.name())).collect();
-    let weight_col = WEIGHT_COLUMNS.iter().find_map(|n| find(n));
-    let mut missing: Vec<&str> = Vec::new();
-    if key.is_none() {
-        missing.push("grid_id (or x and y)");
-    }
-    if year_col.is_none() {
-        missing.push("jaar");
-    }
-    for c in Column::ALL {
-        if c != Column::Afw && value_cols[c.index()].is_none() {
-            missing.push(c.name());
-        }
-    }
-    let (Some(key), Some(year_col)) = (key, year_col) else {
-        return Err(missing_columns(path, &missing, &headers));
-    };
-    if !missing.is_empty() {
-        return Err(missing_columns(path, &missing, &headers));
-    }
-    let mut records = input.par_map_rows(path, |record, line| {
-        let field = |col: usize| record.get(col).unwrap_or("");
-        let (cell, key_col) = match key {
-            KeyColumns::GridId(c) => {
-                let text = field(c);
-                let cell = CellId::parse(text).ok_or_else(|| TilerError::BadGridId {
-                    path: path.to_path_buf(),
-                    line,
-                    column: c + 1,
-                    name: headers[c].clone(),
-                    value: text.to_string(),
-                })?;
-                (cell, c)
-            }
-            KeyColumns::Xy(cx, cy) => {
-                let x = parse_number(path, line, cx, &headers[cx], field(cx), decimal_comma)?;
-                let y = parse_number(path, line, cy, &headers[cy], field(cy), decimal_comma)?;
-                match (x, y) {
-                    (Some(x), Some(y)) => (CellId::from_xy(x, y), cx),
-                    _ => {
-                        let c = if x.is_none() { cx } else { cy };
-                        return Err(TilerError::BadNumber {
-                            path: path.to_path_buf(),
-                            line,
-                            column: c + 1,
-                            name: headers[c].clone(),
-                            value: String::new(),
-                            expected: "an RD New coordinate in metres",
-                        });
-                    }
-                }
-            }
-        };
-        if !cell.in_netherlands() {
-            return Err(TilerError::OutsideNetherlands {
-                path: path.to_path_buf(),
-                line,
-                column: key_col + 1,
-                name: headers[key_col].clone(),
-                cell: cell.to_string(),
-            });
-        }
-        let year_text = field(year_col);
-        let year = year_text
-            .parse::<u16>()
-            .ok()
-            .filter(|y| (1900..=2100).contains(y))
-            .ok_or_else(|| TilerError::BadNumber {
-                path: path.to_path_buf(),
-                line,
-                column: year_col + 1,
-                name: headers[year_col].clone(),
-                value: year_text.to_string(),
-                expected: "a year such as 2020",
-            })?;
-        let values = parse_values(path, record, line, &headers, &value_cols, decimal_comma)?;
-        let weight = match weight_col {
-            Some(c) => {
-                let w = parse_number(path, line, c, &headers[c], field(c), decimal_comma)?;
-                match w {
-                    None => 0.0,
-                    Some(w) if w.is_finite() && w >= 0.0 => w,
-                    Some(_) => {
-                        return Err(TilerError::BadNumber {
-                            path: path.to_path_buf(),
-                            line,
-                            column: c + 1,
-                            name: headers[c].clone(),
-                            value: field(c).to_string(),
-                            expected: "a weight of 0 or more (households, dwellings)",
-                        })
-                    }
-                }
-            }
-            None => 1.0,
-        };
-        Ok((
-            year,
-            CellRecord {
-                hx: cell.hx,
-                hy: cell.hy,
-                values,
-            },
-            u32::try_from(line).unwrap_or(u32::MAX),
-            weight,
-        ))
-    })?;
-    let rows = records.len() as u64;
-    if rows == 0 {
+    let rows = input.par_map_rows(path, |record, line| file.row(record, line))?;
+    if rows.is_empty() {
         return Err(TilerError::EmptyFile {
             path: path.to_path_buf(),
             what: "the file has a header but no data rows",
         });
     }
-    let key_col = match key {
-        KeyColumns::GridId(c) | KeyColumns::Xy(c, _) => c + 1,
-    };
-    let derived = value_cols[Column::Afw.index()].is_none();
-    // By year, cell and line: a cell given twice in a year is reported at its second line.
-    records.par_sort_unstable_by_key(|(year, c, line, _)| (*year, c.hx, c.hy, *line));
-    let mut years = Vec::new();
-    for run in records.chunk_by(|a, b| a.0 == b.0) {
-        let year = run[0].0;
-        for w in run.windows(2) {
-            let (a, b) = (&w[0], &w[1]);
-            if a.1.hx == b.1.hx && a.1.hy == b.1.hy {
+    let n_rows = rows.len() as u64;
+    let mut years = file.years(rows)?;
+    let derived = file.columns.values[Column::Afw.index()].is_none();
+    let reference = fill_afw(&mut years, derived, afw_reference);
+    Ok(Scores {
+        path: path.to_path_buf(),
+        years,
+        sha256: String::new(),
+        reference,
+        rows: n_rows,
+        weight_column: file.columns.weight.map(|c| input.headers[c].clone()),
+    })
+}
+
+/// Where the columns of a scores file are.
+struct ScoreColumns {
+    key: KeyColumns,
+    year: usize,
+    /// Per [`Column::ALL`], the column holding it (`afw` may be missing).
+    values: Vec<Option<usize>>,
+    weight: Option<usize>,
+}
+
+impl ScoreColumns {
+    /// The columns by their names in `headers`; an error naming every required one missing.
+    fn find(path: &Path, headers: &[String]) -> Result<Self> {
+        let find = |name: &str| headers.iter().position(|h| h == name);
+        let key = match (find("grid_id"), find("x"), find("y")) {
+            (Some(g), _, _) => Some(KeyColumns::GridId(g)),
+            (None, Some(x), Some(y)) => Some(KeyColumns::Xy(x, y)),
+            _ => None,
+        };
+        let year = find("jaar").or_else(|| find("year"));
+        let values: Vec<Option<usize>> = Column::ALL.iter().map(|c| find(c.name())).collect();
+        let mut missing: Vec<&str> = Vec::new();
+        if key.is_none() {
+            missing.push("grid_id (or x and y)");
+        }
+        if year.is_none() {
+            missing.push("jaar");
+        }
+        for c in Column::ALL {
+            if c != Column::Afw && values[c.index()].is_none() {
+                missing.push(c.name());
+            }
+        }
+        match (key, year) {
+            (Some(key), Some(year)) if missing.is_empty() => Ok(ScoreColumns {
+                key,
+                year,
+                values,
+                weight: WEIGHT_COLUMNS.iter().find_map(|n| find(n)),
+            }),
+            _ => Err(missing_columns(path, &missing, headers)),
+        }
+    }
+
+    /// The first key column (0-based).
+    fn key_column(&self) -> usize {
+        match self.key {
+            KeyColumns::GridId(c) | KeyColumns::Xy(c, _) => c,
+        }
+    }
+}
+
+/// One data row: its year, cell, line and weight.
+type Row = (u16, CellRecord, u32, f64);
+
+/// A scores file being read: what its rows are checked and converted with.
+struct ScoresFile<'a> {
+    path: &'a Path,
+    headers: &'a [String],
+    columns: ScoreColumns,
+    decimal_comma: bool,
+}
+
+impl ScoresFile<'_> {
+    /// A [`TilerError::BadNumber`] for field `col` of `line`.
+    fn bad_number(&self, line: u64, col: usize, value: &str, expected: &'static str) -> TilerError {
+        TilerError::BadNumber {
+            path: self.path.to_path_buf(),
+            line,
+            column: col + 1,
+            name: self.headers[col].clone(),
+            value: value.to_string(),
+            expected,
+        }
+    }
+
+    /// Reads one data row.
+    fn row(&self, record: &csv::StringRecord, line: u64) -> Result<Row> {
+        let cell = self.cell(record, line)?;
+        let year = self.year(record, line)?;
+        let values = parse_values(
+            self.path,
+            record,
+            line,
+            self.headers,
+            &self.columns.values,
+            self.decimal_comma,
+        )?;
+        let weight = self.weight(record, line)?;
+        let line = u32::try_from(line).unwrap_or(u32::MAX);
+        let cell = CellRecord {
+            hx: cell.hx,
+            hy: cell.hy,
+            values,
+        };
+        Ok((year, cell, line, weight))
+    }
+
+    /// The row's cell, from its grid id or its RD New coordinates, inside the Netherlands.
+    fn cell(&self, record: &csv::StringRecord, line: u64) -> Result<CellId> {
+        let field = |col: usize| record.get(col).unwrap_or("");
+        let cell = match self.columns.key {
+            KeyColumns::GridId(c) => {
+                let text = field(c);
+                CellId::parse(text).ok_or_else(|| TilerError::BadGridId {
+                    path: self.path.to_path_buf(),
+                    line,
+                    column: c + 1,
+                    name: self.headers[c].clone(),
+                    value: text.to_string(),
+                })?
+            }
+            KeyColumns::Xy(cx, cy) => {
+                let number = |c: usize| {
+                    let (name, text) = (&self.headers[c], field(c));
+                    parse_number(self.path, line, c, name, text, self.decimal_comma)
+                };
+                match (number(cx)?, number(cy)?) {
+                    (Some(x), Some(y)) => CellId::from_xy(x, y),
+                    (x, _) => {
+                        let c = if x.is_none() { cx } else { cy };
+                        return Err(self.bad_number(line, c, "", "an RD New coordinate in metres"));
+                    }
+                }
+            }
+        };
+        if !cell.in_netherlands() {
+            let key = self.columns.key_column();
+            return Err(TilerError::OutsideNetherlands {
+                path: self.path.to_path_buf(),
+                line,
+                column: key + 1,
+                name: self.headers[key].clone(),
+                cell: cell.to_string(),
+            });
+        }
+        Ok(cell)
+    }
+
+    /// The row's year.
+    fn year(&self, record: &csv::StringRecord, line: u64) -> Result<u16> {
+        let col = self.columns.year;
+        let text = record.get(col).unwrap_or("");
+        text.parse::<u16>()
+            .ok()
+            .filter(|y| (1900..=2100).contains(y))
+            .ok_or_else(|| self.bad_number(line, col, text, "a year such as 2020"))
+    }
+
+    /// The row's weight: 1 without a weight column, 0 for an empty field.
+    fn weight(&self, record: &csv::StringRecord, line: u64) -> Result<f64> {
+        let Some(c) = self.columns.weight else {
+            return Ok(1.0);
+        };
+        let text = record.get(c).unwrap_or("");
+        match parse_number(
+            self.path,
+            line,
+            c,
+            &self.headers[c],
+            text,
+            self.decimal_comma,
+        )? {
+            None => Ok(0.0),
+            Some(w) if w.is_finite() && w >= 0.0 => Ok(w),
+            Some(_) => Err(self.bad_number(
+                line,
+                c,
+                text,
+                "a weight of 0 or more (households, dwellings)",
+            )),
+        }
+    }
+
+    /// The rows by year, each year's cells in cell order; a cell given twice in a year is an
+    /// error reported at its second line.
+    fn years(&self, mut rows: Vec<Row>) -> Result<Vec<YearScores>> {
+        rows.par_sort_unstable_by_key(|(year, c, line, _)| (*year, c.hx, c.hy, *line));
+        let mut years = Vec::new();
+        for run in rows.chunk_by(|a, b| a.0 == b.0) {
+            let year = run[0].0;
+            if let Some(w) = run
+                .windows(2)
+                .find(|w| w[0].1.hx == w[1].1.hx && w[0].1.hy == w[1].1.hy)
+            {
+                let (a, b) = (&w[0], &w[1]);
                 return Err(TilerError::DuplicateCell {
-                    path: path.to_path_buf(),
+                    path: self.path.to_path_buf(),
                     line: u64::from(b.2),
-                    column: key_col,
+                    column: self.columns.key_column() + 1,
                     cell: CellId {
                         hx: b.1.hx,
                         hy: b.1.hy,
@@ -317,24 +394,17 @@ fn parse_scores(path: &Path, bytes: &[u8], afw_reference: Option<f64>) -> Result
                     first_line: u64::from(a.2),
                 });
             }
+            years.push(YearScores {
+                year,
+                cells: run.iter().map(|r| r.1).collect(),
+                weights: self
+                    .columns
+                    .weight
+                    .map(|_| run.iter().map(|r| r.3).collect()),
+            });
         }
-        let weights = weight_col.map(|_| run.iter().map(|r| r.3).collect());
-        let cells: Vec<CellRecord> = run.iter().map(|r| r.1).collect();
-        years.push(YearScores {
-            year,
-            cells,
-            weights,
-        });
+        Ok(years)
     }
-    let reference = fill_afw(&mut years, derived, afw_reference);
-    Ok(Scores {
-        path: path.to_path_buf(),
-        years,
-        sha256: String::new(),
-        reference,
-        rows,
-        weight_column: weight_col.map(|c| headers[c].clone()),
-    })
 }
 
 /// Fills in `afw` where a cell has `lbm` but no `afw`, and says what `afw` is measured against.

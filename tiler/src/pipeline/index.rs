@@ -19,6 +19,7 @@ use crate::aggregate::distribution::{change_tally, score_tally, Distribution, Ta
 use crate::aggregate::pyramid::AggCell;
 use crate::aggregate::shown::Rule;
 use crate::error::Result;
+use crate::geometry::interior_point;
 use crate::input::aliases::{aliases, gemeente_names};
 use crate::input::areas::{Area, AreaLevel};
 use crate::input::classes::ClassificationSet;
@@ -260,6 +261,13 @@ fn write_areas(index: &IndexWriter, scores: &Scores, areas: &[PreparedAreas]) ->
             }
             let parent = a.parent();
             let geom = a.geojson();
+            let center = match interior_point(&a.polygons) {
+                Some((x, y)) => {
+                    let (lon, lat) = rd_to_wgs84(x, y)?;
+                    Some([lon, lat])
+                }
+                None => None,
+            };
             index.add_area(&AreaRow {
                 code: &a.code,
                 level: a.level.layer(),
@@ -272,6 +280,7 @@ fn write_areas(index: &IndexWriter, scores: &Scores, areas: &[PreparedAreas]) ->
                     .as_ref()
                     .and_then(|p| gemeente.get(p))
                     .map(String::as_str),
+                center,
             })?;
             for y in &scores.years {
                 let agg: &AggCell = &pa.year(y.year)[ai];

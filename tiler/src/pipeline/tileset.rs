@@ -167,6 +167,15 @@ fn spawn_writer(writer: TilesetWriter) -> (SyncSender<TileBatch>, WriterThread) 
     (tx, handle)
 }
 
+/// A tile's key: `x << 32 | y`.
+type TileKey = u64;
+/// A grid cell assigned to a tile: the tile, the cell's index in the zoom's cells.
+type CellInTile = (TileKey, u32);
+/// An area piece assigned to a tile: the tile, the area layer, the piece's index in the layer.
+type PieceInTile = (TileKey, u8, u32);
+/// A tile with its ranges in the sorted cell and piece assignments.
+type TileWork = (TileKey, usize, usize, usize, usize);
+
 /// Encodes every tile of every zoom for all `outputs` and sends each to its writer; returns the
 /// number of cells of each zoom.
 fn produce(
@@ -174,7 +183,6 @@ fn produce(
     outputs: &[Output<'_>],
     pressure: Option<&Pressure>,
 ) -> Result<Vec<u64>> {
-    let opts = p.opts;
     let year = outputs[0].job.year();
     let mut features = Vec::with_capacity(p.plan.zooms.len());
     for zl in &p.plan.zooms {
@@ -184,19 +192,12 @@ fn produce(
             .find(|l| l.level == zl.level)
             .expect("level prepared");
         let to = level.year(year);
-        let extent = extent_at(zl.zoom, opts.maxzoom);
+        let extent = extent_at(zl.zoom, p.opts.maxzoom);
         let cells = grid_cells(level, to, &outputs[0].rule, pressure, (zl.zoom, extent));
         // What a cell shows is worked out as its tiles are encoded (about once per cell): a
         // table of it per tileset and zoom was 48 bytes per cell, 210 MB per zoom for the
-        // twelve tilesets of a year, allocated and faulted in anew for every zoom. Change maps
-        // need the place of each cell of `to` in their from-year: found once for the change
-        // maps that share that year (a binary search per cell and change map was 8 % of a build).
-        let mut places: Vec<(u16, Vec<u32>)> = Vec::new();
-        for f in outputs.iter().filter_map(|o| o.job.from()) {
-            if places.iter().all(|(y, _)| *y != f) {
-                places.push((f, places_in(to, level.year(f))));
-            }
-        }
+        // twelve tilesets of a year, allocated and faulted in anew for every zoom.
+        let places = from_places(outputs, level, to);
         let froms: Vec<Option<(&[AggCell], &[u32])>> = outputs
             .iter()
             .map(|o| {
@@ -205,93 +206,166 @@ fn produce(
                 Some((level.year(f), &at[..]))
             })
             .collect();
-        let mut assign: Vec<(u64, u32)> = Vec::with_capacity(cells.len() + cells.len() / 8);
-        for (i, (_, f)) in cells.iter().enumerate() {
-            let (x0, y0, x1, y1) = f.tile_range(zl.zoom, extent);
-            for x in x0..=x1 {
-                for y in y0..=y1 {
-                    assign.push(((u64::from(x) << 32) | u64::from(y), i as u32));
-                }
-            }
-        }
-        // Every area of this zoom, with or without data: (tile key, layer, piece).
-        let mut area_assign: Vec<(u64, u8, u32)> = Vec::new();
-        for (li, pa) in p.areas.iter().enumerate() {
-            // A pressure overlay holds only the places it marks.
-            let values = &outputs[0].area_values[li];
-            let wanted = |area: u32| pressure.is_none() || values[area as usize].0.is_some();
-            area_assign.extend(
-                pa.layer
-                    .at(zl.zoom)
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, piece)| wanted(piece.area))
-                    .map(|(pi, piece)| (piece.key, li as u8, pi as u32)),
-            );
-        }
-        assign.par_sort_unstable();
-        area_assign.par_sort_unstable();
-        let groups = merge_by_tile(&assign, &area_assign);
-        let stopped = |(z, x, y): (u8, u32, u32)| TilerError::Encode {
-            z,
-            x,
-            y,
-            message: "the tile writer stopped".into(),
+        let zoom = ZoomWork {
+            zoom: zl.zoom,
+            level: zl.level,
+            extent,
+            to,
+            cells: &cells,
+            assign: cell_assignments(&cells, zl.zoom, extent),
+            area_assign: area_assignments(p, outputs, zl.zoom, pressure),
+            froms,
         };
-        // Tiles go to the writers in batches: a message per tile woke each tileset's writer
-        // thread once per tile (futex wake-ups and task switches were 5 % of a build). Few tiles
-        // (the low zooms) stay one per task, so that both cores share them.
-        let batch = (groups.len() / 64).clamp(1, 16);
-        groups.par_chunks(batch).try_for_each_init(
-            || (TileCells::default(), TileEncoder::default()),
-            |(tile_cells, encoder), chunk| {
-                let mut batches: Vec<Vec<TileMessage>> =
-                    outputs.iter().map(|_| Vec::with_capacity(chunk.len())).collect();
-                for &(key, a, b, c, d) in chunk {
-                    let (x, y) = ((key >> 32) as u32, key as u32);
-                    let tile = (zl.zoom, x, y);
-                    tile_cells.place(
-                        (x, y),
-                        extent,
-                        zl.level,
-                        // Each cell with its index in `to`, which its values are looked up by.
-                        assign[a..b].iter().map(|&(_, i)| {
-                            let (at, ref feature) = cells[i as usize];
-                            (at, feature)
-                        }),
-                    );
-                    for ((o, &from), out) in outputs.iter().zip(&froms).zip(&mut batches) {
-                        let layers = area_layers(p, zl.zoom, &area_assign[c..d], &o.area_values);
-                        let data = encoder.encode_tile(
-                            tile,
-                            opts.gzip_level,
-                            tile_cells,
-                            |i| cell_value(to, i as usize, from, &o.rule),
-                            &layers,
-                        )?;
-                        if data.len() as u64 > MAX_TILE_BYTES {
-                            tracing::warn!(tile = %format!("{} {}/{x}/{y}", o.job.name(), zl.zoom), bytes = data.len(), "tile above 500 KB");
-                        }
-                        out.push((zl.zoom, x, y, data));
-                    }
-                }
-                for (o, out) in outputs.iter().zip(batches) {
-                    let first = (out[0].0, out[0].1, out[0].2);
-                    o.tx.send(out).map_err(|_| stopped(first))?;
-                }
-                Ok::<(), TilerError>(())
-            },
-        )?;
+        zoom.encode(p, outputs)?;
         features.push(cells.len() as u64);
     }
     Ok(features)
+}
+
+/// For every from-year of the change maps among `outputs`, the place in it of each cell of
+/// `to`: found once for the change maps that share that year (a binary search per cell and
+/// change map was 8 % of a build).
+fn from_places(outputs: &[Output<'_>], level: &Level, to: &[AggCell]) -> Vec<(u16, Vec<u32>)> {
+    let mut places: Vec<(u16, Vec<u32>)> = Vec::new();
+    for f in outputs.iter().filter_map(|o| o.job.from()) {
+        if places.iter().all(|(y, _)| *y != f) {
+            places.push((f, places_in(to, level.year(f))));
+        }
+    }
+    places
+}
+
+/// Every cell of a zoom in every tile its feature reaches, sorted by tile.
+fn cell_assignments(cells: &[(u32, TileFeature)], zoom: u8, extent: u32) -> Vec<CellInTile> {
+    let mut assign: Vec<CellInTile> = Vec::with_capacity(cells.len() + cells.len() / 8);
+    for (i, (_, f)) in cells.iter().enumerate() {
+        let (x0, y0, x1, y1) = f.tile_range(zoom, extent);
+        for x in x0..=x1 {
+            for y in y0..=y1 {
+                assign.push(((u64::from(x) << 32) | u64::from(y), i as u32));
+            }
+        }
+    }
+    assign.par_sort_unstable();
+    assign
+}
+
+/// Every area piece of a zoom, with or without data (a pressure overlay: only the places it
+/// marks), sorted by tile.
+fn area_assignments(
+    p: &Prepared<'_>,
+    outputs: &[Output<'_>],
+    zoom: u8,
+    pressure: Option<&Pressure>,
+) -> Vec<PieceInTile> {
+    let mut area_assign: Vec<PieceInTile> = Vec::new();
+    for (li, pa) in p.areas.iter().enumerate() {
+        let values = &outputs[0].area_values[li];
+        let wanted = |area: u32| pressure.is_none() || values[area as usize].0.is_some();
+        area_assign.extend(
+            pa.layer
+                .at(zoom)
+                .iter()
+                .enumerate()
+                .filter(|(_, piece)| wanted(piece.area))
+                .map(|(pi, piece)| (piece.key, li as u8, pi as u32)),
+        );
+    }
+    area_assign.par_sort_unstable();
+    area_assign
+}
+
+/// The work of one zoom: its cells and area pieces assigned to tiles, and where the change maps
+/// find their from-year values.
+struct ZoomWork<'a> {
+    zoom: u8,
+    level: u8,
+    extent: u32,
+    /// The aggregates of the group's year at this zoom's level.
+    to: &'a [AggCell],
+    cells: &'a [(u32, TileFeature)],
+    assign: Vec<CellInTile>,
+    area_assign: Vec<PieceInTile>,
+    /// Per output, a change map's from-year values and the place in them of each cell of `to`.
+    froms: Vec<Option<(&'a [AggCell], &'a [u32])>>,
+}
+
+impl ZoomWork<'_> {
+    /// Encodes every tile of the zoom for every output, on the rayon workers, and sends the
+    /// tiles to the writers.
+    fn encode(&self, p: &Prepared<'_>, outputs: &[Output<'_>]) -> Result<()> {
+        let tiles = merge_by_tile(&self.assign, &self.area_assign);
+        // Tiles go to the writers in batches: a message per tile woke each tileset's writer
+        // thread once per tile (futex wake-ups and task switches were 5 % of a build). Few tiles
+        // (the low zooms) stay one per task, so that both cores share them.
+        let batch = (tiles.len() / 64).clamp(1, 16);
+        tiles.par_chunks(batch).try_for_each_init(
+            || (TileCells::default(), TileEncoder::default()),
+            |(tile_cells, encoder), chunk| {
+                self.encode_chunk(p, outputs, chunk, tile_cells, encoder)
+            },
+        )
+    }
+
+    /// Encodes the tiles of `chunk` for every output and sends each output its batch.
+    fn encode_chunk(
+        &self,
+        p: &Prepared<'_>,
+        outputs: &[Output<'_>],
+        chunk: &[TileWork],
+        tile_cells: &mut TileCells,
+        encoder: &mut TileEncoder,
+    ) -> Result<()> {
+        let zoom = self.zoom;
+        let mut batches: Vec<Vec<TileMessage>> = outputs
+            .iter()
+            .map(|_| Vec::with_capacity(chunk.len()))
+            .collect();
+        for &(key, a, b, c, d) in chunk {
+            let (x, y) = ((key >> 32) as u32, key as u32);
+            tile_cells.place(
+                (x, y),
+                self.extent,
+                self.level,
+                // Each cell with its index in `to`, which its values are looked up by.
+                self.assign[a..b].iter().map(|&(_, i)| {
+                    let (at, ref feature) = self.cells[i as usize];
+                    (at, feature)
+                }),
+            );
+            for ((o, &from), out) in outputs.iter().zip(&self.froms).zip(&mut batches) {
+                let layers = area_layers(p, zoom, &self.area_assign[c..d], &o.area_values);
+                let data = encoder.encode_tile(
+                    (zoom, x, y),
+                    p.opts.gzip_level,
+                    tile_cells,
+                    |i| cell_value(self.to, i as usize, from, &o.rule),
+                    &layers,
+                )?;
+                if data.len() as u64 > MAX_TILE_BYTES {
+                    tracing::warn!(tile = %format!("{} {zoom}/{x}/{y}", o.job.name()), bytes = data.len(), "tile above 500 KB");
+                }
+                out.push((zoom, x, y, data));
+            }
+        }
+        for (o, out) in outputs.iter().zip(batches) {
+            let (z, x, y) = (out[0].0, out[0].1, out[0].2);
+            o.tx.send(out).map_err(|_| TilerError::Encode {
+                z,
+                x,
+                y,
+                message: "the tile writer stopped".into(),
+            })?;
+        }
+        Ok(())
+    }
 }
 
 /// The area features of one tile for one tileset, by layer.
 fn area_layers<'p>(
     p: &'p Prepared<'_>,
     zoom: u8,
-    assigned: &[(u64, u8, u32)],
+    assigned: &[PieceInTile],
     values: &[Vec<(Option<Shown>, u32)>],
 ) -> Vec<AreaTileLayer<'p>> {
     let mut layers: Vec<AreaTileLayer> = Vec::new();
@@ -324,10 +398,7 @@ fn area_layers<'p>(
 }
 
 /// Grid and area assignments of one zoom merged by tile: `(tile key, grid range, area range)`.
-fn merge_by_tile(
-    assign: &[(u64, u32)],
-    area_assign: &[(u64, u8, u32)],
-) -> Vec<(u64, usize, usize, usize, usize)> {
+fn merge_by_tile(assign: &[CellInTile], area_assign: &[PieceInTile]) -> Vec<TileWork> {
     let mut groups = Vec::new();
     let (mut i, mut j) = (0, 0);
     while i < assign.len() || j < area_assign.len() {
