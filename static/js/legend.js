@@ -29,8 +29,8 @@ export function basisNote(tileset, change) {
   return t('basisDimension');
 }
 
-/** The colour the "structureel onder druk" overlay marks places in (its style's fill). */
-export const pressureColor = (doc) => doc?.layers?.find((l) => l.type === 'fill')?.paint?.['fill-color'] ?? '#5b1a73';
+/** The colour the "structureel onder druk" overlay outlines places in (its style's outline). */
+export const pressureColor = (doc) => doc?.layers?.find((l) => l.metadata?.['lbm:role'] === 'mark')?.paint?.['line-color'] ?? '#5b1a73';
 
 /** The overlay's rule in words, from its metadata: "zwak of lager in elk gemeten jaar sinds 2014". */
 export function pressureRule(tileset) {
@@ -70,8 +70,9 @@ export function renderLegend(root, { tileset, measure, year, compare, change = n
   list.append(land);
   if (pressure) {
     const li = el('li', 'pressure');
-    const psw = el('span', 'swatch');
-    psw.style.background = pressure.color;
+    // The overlay outlines the marked places and leaves their class colour: so does its swatch.
+    const psw = el('span', 'swatch swatch-pressure');
+    psw.style.borderColor = pressure.color;
     li.append(psw, el('span', 'legend-label', t('pressure')));
     list.append(li);
   }

@@ -535,8 +535,8 @@ test('levels: automatic by zoom, fixed by the user, named in the legend and the 
  * the no-data colour blended over the land colour, any opacity from 0.6 up), or 'land' where no
  * feature is drawn.
  */
-async function sampleColours(page, classification) {
-  return page.evaluate(async (c) => {
+async function sampleColours(page, classification, margin = 4) {
+  return page.evaluate(async ([c, margin]) => {
     const { map, grid } = window.lbm;
     const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
     const canvas = map.getCanvas();
@@ -582,7 +582,7 @@ async function sampleColours(page, classification) {
     for (let y = 40; y < rect.height - 60; y += 23) {
       for (let x = 40; x < rect.width - 420; x += 23) { // left of where the info card opens
         const f = top(x, y);
-        const same = [[-4, 0], [4, 0], [0, -4], [0, 4]].every(([dx, dy]) => (top(x + dx, y + dy)?.id ?? null) === (f?.id ?? null));
+        const same = [[-margin, 0], [margin, 0], [0, -margin], [0, margin]].every(([dx, dy]) => (top(x + dx, y + dy)?.id ?? null) === (f?.id ?? null));
         if (!same) continue;
         const p = ctx.getImageData(Math.round(x * ratio), Math.round(y * ratio), 1, 1).data;
         out.push({
@@ -594,7 +594,7 @@ async function sampleColours(page, classification) {
     }
     for (const id of over) map.setLayoutProperty(id, 'visibility', 'visible');
     return { out, left: rect.left, top: rect.top };
-  }, classification);
+  }, [classification, margin]);
 }
 
 test('the colour drawn at a place is the legend colour of the class the tile carries, and the panel names it', { skip }, async () => {
@@ -639,6 +639,45 @@ test('the colour drawn at a place is the legend colour of the class the tile car
   assert.ok(info.title.includes(empty.name), `the panel is about ${empty.name}: ${info.title}`);
   assert.match(info.text, new RegExp(`geen gegevens voor ${ts.year}`));
   saveArtifact('area-no-data.png', await page.screenshot());
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('a drawn colour is exactly its legend colour at every zoom, with and without the pressure overlay', { skip }, async () => {
+  const ts = latest('lbm');
+  const c = ts.classification;
+  const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+  const colour = (cls) => hex(cls === 'none' ? c.no_data.color : c.classes.find((k) => String(k.class) === cls).color);
+  const overlay = catalog.tilesets.find((t) => t.kind === 'pressure');
+  const page = await newPage();
+  let checked = 0;
+  let marked = 0;
+  for (const pressure of overlay ? [false, true] : [false]) {
+    for (const zoom of [7, 9, 11, 13, 15, 17]) {
+      await page.goto(url(`/?test=1&measure=lbm&year=${ts.year}${pressure ? '&pressure=1' : ''}${hashAt(ts, zoom)}`));
+      await waitIdle(page);
+      // The overlay outlines a marked place inside its border, up to 5 px wide: interiors
+      // further in than that are sampled.
+      const { out } = await sampleColours(page, c, pressure ? 7 : 4);
+      const drawn = out.filter((s) => s.cls !== 'land');
+      if (!pressure) assert.ok(drawn.length > 10, `z${zoom}: places sampled (${drawn.length})`);
+      for (const s of drawn) {
+        const want = colour(s.cls);
+        const off = Math.max(...s.px.map((v, i) => Math.abs(v - want[i])));
+        assert.ok(off <= 3, `z${zoom}${pressure ? ' with the overlay' : ''}: ${s.layer} ${s.name} at ${s.x},${s.y} is drawn ${s.px}, its class ${s.cls} is ${want} in the legend`);
+      }
+      checked += drawn.length;
+      if (pressure) {
+        // Inside a marked place (away from its outline) the class colour shows: sampled above.
+        marked += await page.evaluate((id) => window.lbm.map.queryRenderedFeatures({
+          layers: window.lbm.map.getStyle().layers.filter((l) => l.source === `overlay:${id}`).map((l) => l.id),
+        }).length, overlay.id);
+      }
+    }
+  }
+  console.log(`${checked} samples at 6 zooms equal their legend colour; ${marked} marked places drawn`);
+  assert.ok(checked > 200, `samples in all (${checked})`);
+  if (overlay) assert.ok(marked > 0, 'the overlay marked places in view');
   assert.deepEqual(page.problems, []);
   await page.close();
 });

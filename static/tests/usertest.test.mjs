@@ -126,9 +126,19 @@ test('transparency of the score layer: a control, kept in the URL', { skip }, as
     return JSON.stringify(map.getPaintProperty(grid.fillLayer, 'fill-opacity'));
   });
   const style = await (await fetch(ts.style)).json();
-  const full = style.layers.find((l) => l['source-layer'] === 'grid' && l.type === 'fill').paint['fill-opacity'];
-  const half = JSON.stringify(full.map((v, i) => (i >= 3 && (i - 3) % 2 === 1 ? v / 2 : v)));
+  const fills = style.layers.filter((l) => l.type === 'fill' && l.source);
+  // At 0 % every level is opaque (a drawn colour is its legend colour), and the control applies
+  // to every level alike.
+  assert.ok(fills.length > 0 && fills.every((l) => l.paint['fill-opacity'] === 1), 'opaque fills in the style');
+  const full = 1;
+  const half = JSON.stringify(0.5);
   assert.equal(await opacity(), half, 'half the style\'s opacity');
+  const levels = await page.evaluate(() => {
+    const { map, grid } = window.lbm;
+    return map.getStyle().layers.filter((l) => l.source === grid.sourceId && l.type === 'fill')
+      .map((l) => map.getPaintProperty(l.id, 'fill-opacity'));
+  });
+  assert.ok(levels.length > 0 && levels.every((o) => o === 0.5), `every level at half: ${levels}`);
   assert.equal(await page.$eval('#transparency-value', (e) => e.textContent), '50%');
   await page.$eval('#transparency', (e) => { e.value = '0'; e.dispatchEvent(new Event('input')); });
   assert.equal(await opacity(), JSON.stringify(full));
