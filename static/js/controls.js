@@ -3,12 +3,11 @@
 
 import { state, update, subscribe, LEVELS } from './state.js';
 import { Catalog } from './catalog.js';
-import { t, pick, translate, setLang } from './i18n.js';
+import { t, pick, translate, setLang, levelName } from './i18n.js';
 import { pressureRule } from './legend.js';
 
 const $ = (id) => document.getElementById(id);
 
-const LEVEL_LABELS = { auto: 'levelAuto', gemeente: 'levelGemeenteName', wijk: 'levelWijkName', buurt: 'levelBuurtName', grid: 'levelGrid' };
 
 export function initControls(catalog) {
   const measure = $('measure');
@@ -92,7 +91,7 @@ export function initControls(catalog) {
     const ts = change ? catalog.changeTileset(state.measure, state.from, state.to) : catalog.tileset(state.measure, state.year);
     const areas = (ts?.areas ?? []).map((a) => a.layer).filter((l) => LEVELS.includes(l));
     const choices = ['auto', ...LEVELS.filter((l) => l === 'grid' || areas.includes(l))];
-    level.replaceChildren(...choices.map((l) => new Option(t(LEVEL_LABELS[l]), l)));
+    level.replaceChildren(...choices.map((l) => new Option(levelName(l), l)));
     level.value = choices.includes(state.level) ? state.level : 'auto';
     $('level-row').hidden = areas.length === 0;
     $('pressure-row').hidden = !catalog.pressure;

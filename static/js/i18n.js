@@ -29,7 +29,7 @@ const strings = {
     aboutTitle: 'Over deze kaart',
     aboutClasses: 'De kaart deelt elke score in negen klassen in, van zeer onvoldoende tot uitstekend. De klassengrenzen zijn in elk jaar dezelfde: een klasse betekent in 2002 hetzelfde als in 2022, en een wijk die beter wordt, schuift naar een betere klasse.',
     aboutReference: 'Het totaal (leefbaarheid) wordt ingedeeld naar zijn afwijking (afw) van één landelijk referentieniveau. De vijf dimensies zijn zelf afwijkingen rond nul: positief is beter dan het landelijk niveau.',
-    aboutChange: 'Ontwikkeling toont de verandering van de score tussen twee jaren: de score van het tweede jaar min die van het eerste. Een stijging valt altijd in een klasse van vooruitgang, een daling in een klasse van achteruitgang.',
+    aboutChange: 'Ontwikkeling toont de verandering van de score tussen twee jaren: de score van het tweede jaar min die van het eerste. Een kleine verandering, omhoog of omlaag, valt in de middelste klasse (geen verandering); een grotere stijging valt in een klasse van vooruitgang, een grotere daling in een klasse van achteruitgang.',
     aboutNoData: 'Grijs betekent geen gegevens: de cel of het gebied bestaat, maar heeft voor dit jaar geen score. Gebied zonder bewoners is niet ingekleurd.',
     aboutSignal: 'De Leefbaarometer signaleert waar de leefbaarheid goed of zwak lijkt en in welke dimensie; hij verklaart niet waardoor, en zegt niet wat er moet gebeuren.',
     aboutDemo: 'De demogegevens op deze kaart zijn synthetisch en zeggen niets over echte plaatsen.',
@@ -105,7 +105,7 @@ const strings = {
     levelBuurtName: 'Buurt',
     levelGrid: 'Cellen',
     levelShown: 'Niveau: {level}',
-    changeBasis: 'Verandering van de score van {from} tot {to} (score {to} min score {from}); een stijging valt altijd in een klasse van vooruitgang.',
+    changeBasis: 'Verandering van de score van {from} tot {to} (score {to} min score {from}). Een verandering vanaf {lo} en onder {hi} valt in de middelste klasse; een grotere stijging in een klasse van vooruitgang, een grotere daling in een klasse van achteruitgang.',
     areas: 'Gebieden',
     changeValue: 'verandering {from} → {to}',
     noCellAreasOnly: 'Op deze plek ligt geen 100 m-cel met gegevens.',
@@ -134,7 +134,7 @@ const strings = {
     reportWeak: 'zwak of lager',
     reportPoor: 'onvoldoende of slechter',
     reportWeakest: 'Zwakste dimensie',
-    reportWeakestLine: '{measure} ligt het verst onder het landelijk niveau: {d} in {year}.',
+    reportWeakestLine: '{measure} ligt het verst onder het landelijk gemiddelde van {year}: {d} (de score van dit gebied min het gemiddelde van alle cellen van Nederland in {year}).',
     reportTrendBetter: 'Die achterstand is kleiner geworden: {a} in {from}, {b} in {to}.',
     reportTrendWorse: 'Die achterstand is groter geworden: {a} in {from}, {b} in {to}.',
     reportTrendSame: 'Die achterstand is gelijk gebleven: {a} in {from}, {b} in {to}.',
@@ -185,7 +185,7 @@ const strings = {
     aboutTitle: 'About this map',
     aboutClasses: 'The map puts every score in one of nine classes, from very insufficient to excellent. The class limits are the same in every year: a class means the same in 2002 as in 2022, and a neighbourhood that improves moves into a better class.',
     aboutReference: 'The total score (liveability) is classed by its deviation (afw) from one national reference level. The five dimensions are themselves deviations around zero: positive is better than the national level.',
-    aboutChange: 'Change shows how the score changed between two years: the score of the second year minus that of the first. A rise is always in an improvement class, a fall always in a decline class.',
+    aboutChange: 'Change shows how the score changed between two years: the score of the second year minus that of the first. A small change, up or down, is in the middle class (no change); a larger rise is in an improvement class, a larger fall in a decline class.',
     aboutNoData: 'Grey means no data: the cell or area exists but has no score for this year. Land without residents is not coloured.',
     aboutSignal: 'The Leefbaarometer signals where liveability seems good or poor, and in which dimension; it does not explain why, nor say what should be done.',
     aboutDemo: 'The demo data on this map is synthetic and says nothing about real places.',
@@ -261,7 +261,7 @@ const strings = {
     levelBuurtName: 'Neighbourhood',
     levelGrid: 'Cells',
     levelShown: 'Level: {level}',
-    changeBasis: 'Change of the score from {from} to {to} (score {to} minus score {from}); a rise is always in an improvement class.',
+    changeBasis: 'Change of the score from {from} to {to} (score {to} minus score {from}). A change from {lo} up to but not including {hi} is in the middle class; a larger rise is in an improvement class, a larger fall in a decline class.',
     areas: 'Areas',
     changeValue: 'change {from} → {to}',
     noCellAreasOnly: 'There is no 100 m cell with data at this place.',
@@ -290,7 +290,7 @@ const strings = {
     reportWeak: 'weak or lower',
     reportPoor: 'insufficient or worse',
     reportWeakest: 'Weakest dimension',
-    reportWeakestLine: '{measure} lies furthest below the national level: {d} in {year}.',
+    reportWeakestLine: '{measure} lies furthest below the national mean of {year}: {d} (this area\'s score minus the mean of all cells of the Netherlands in {year}).',
     reportTrendBetter: 'That gap has narrowed: {a} in {from}, {b} in {to}.',
     reportTrendWorse: 'That gap has widened: {a} in {from}, {b} in {to}.',
     reportTrendSame: 'That gap has stayed the same: {a} in {from}, {b} in {to}.',
@@ -361,6 +361,29 @@ export const formatValue = (v) => (v === null || v === undefined || Number.isNaN
 export const formatSigned = (v) => (v > 0 ? `+${formatValue(v)}` : formatValue(v));
 
 /** A UI string with `{name}` placeholders filled from `vars`. */
+/**
+ * The string keys of each level's name: `title` a word that starts a title or a list entry
+ * ("Gemeente"), `word` the word in running text ("gemeente"). The one table of level names.
+ */
+const LEVELS = {
+  gemeente: { title: 'levelGemeenteName', word: 'levelGemeente' },
+  wijk: { title: 'levelWijkName', word: 'levelWijk' },
+  buurt: { title: 'levelBuurtName', word: 'levelBuurt' },
+  pc4: { title: 'levelPc4', word: 'levelPc4' },
+  grid: { title: 'levelGrid', word: 'levelGrid' },
+  land: { title: 'levelLand', word: 'levelLand' },
+  auto: { title: 'levelAuto', word: 'levelAuto' },
+};
+
+/** Whether `level` has a name ([`levelName`]). */
+export const isLevel = (level) => Object.hasOwn(LEVELS, level);
+
+/** The name of `level` in the page's language (`form`: `title` or `word`); others as they are. */
+export function levelName(level, form = 'title') {
+  const key = LEVELS[level]?.[form];
+  return key ? t(key) : level;
+}
+
 export function t(key, vars = {}, inLang = lang) {
   const s = strings[inLang]?.[key] ?? strings.nl[key] ?? key;
   return s.replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? '');

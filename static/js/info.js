@@ -7,17 +7,11 @@
 import { state, subscribe, update } from './state.js';
 import { loadArea, loadPoint, hasApi } from './api.js';
 import { classEntry } from './catalog.js';
-import { t, pick, formatValue, formatSigned } from './i18n.js';
+import { t, pick, formatValue, formatSigned, levelName, isLevel } from './i18n.js';
+import { el } from './dom.js';
 
-const LEVEL_NAMES = { gemeente: 'levelGemeenteName', wijk: 'levelWijkName', buurt: 'levelBuurtName', pc4: 'levelPc4' };
 const SVG = 'http://www.w3.org/2000/svg';
 
-const el = (tag, cls, text) => {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-};
 const svg = (tag, attrs) => {
   const e = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
@@ -120,7 +114,7 @@ export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
   /** "Gemeente Utrecht" for a clicked area, "Cel E1213N4879" for a clicked cell. */
   function pickedTitle() {
     if (!picked) return null;
-    if (picked.layer !== 'grid' && picked.name) return `${t(LEVEL_NAMES[picked.layer] ?? 'cell')} ${picked.name}`;
+    if (picked.layer !== 'grid' && picked.name) return `${isLevel(picked.layer) ? levelName(picked.layer) : t('cell')} ${picked.name}`;
     return picked.cell ? coarseTitle(picked.cell) ?? `${t('cell')} ${picked.cell}` : null;
   }
 
@@ -384,8 +378,8 @@ export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
       sw.style.background = classEntry(c, k)?.color ?? '';
       const has = v !== undefined && v !== null;
       const shown = el('span', 'area-value', has ? (ch ? signed(v) : fmt(v)) : t('noData'));
-      li.append(sw, el('span', 'area-level', t(LEVEL_NAMES[a.level] ?? a.level)), el('span', 'area-name', a.name), shown);
-      li.setAttribute('aria-label', `${t(LEVEL_NAMES[a.level] ?? a.level)} ${a.name}: ${shown.textContent}${k ? `, ${classText(c, k)}` : ''}`);
+      li.append(sw, el('span', 'area-level', levelName(a.level)), el('span', 'area-name', a.name), shown);
+      li.setAttribute('aria-label', `${levelName(a.level)} ${a.name}: ${shown.textContent}${k ? `, ${classText(c, k)}` : ''}`);
       list.append(li);
     }
     wrap.append(list);

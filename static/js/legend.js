@@ -1,13 +1,8 @@
 // The legend: the classification's 9 classes (colour and label from the catalog) plus "no data".
 
-import { t, pick, formatValue } from './i18n.js';
+import { t, pick, formatValue, formatSigned, levelName } from './i18n.js';
+import { el } from './dom.js';
 
-const el = (tag, cls, text) => {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-};
 
 // The reference level is a score like the others: one number format for all (i18n.js).
 const fmtRef = formatValue;
@@ -20,7 +15,11 @@ const fmtRef = formatValue;
 export function basisNote(tileset, change) {
   const c = tileset?.classification;
   if (!c) return null;
-  if (change) return t('changeBasis', change);
+  if (change) {
+    // The middle class as the classification has it: `cuts[3] <= change < cuts[4]`.
+    const [lo, hi] = [c.cuts?.[3], c.cuts?.[4]].map((v) => (v === undefined ? '?' : formatSigned(v)));
+    return t('changeBasis', { ...change, lo, hi });
+  }
   if (c.basis && c.basis !== c.measure) {
     const ref = tileset.reference;
     if (!ref) return t('basisAfwPlain');
@@ -103,12 +102,11 @@ export function renderCellSize(root, tileset, zoom) {
   line.dataset.cellM = m ?? '';
 }
 
-const LEVEL_NAMES = { gemeente: 'levelGemeenteName', wijk: 'levelWijkName', buurt: 'levelBuurtName', grid: 'levelGrid' };
 
 /** The legend's line naming the level drawn ("Niveau: Wijk"); empty without area layers. */
 export function renderLevel(root, level) {
   const line = root.querySelector('.legend-level');
   if (!line) return;
-  line.textContent = level ? t('levelShown', { level: t(LEVEL_NAMES[level] ?? level) }) : '';
+  line.textContent = level ? t('levelShown', { level: levelName(level) }) : '';
   line.dataset.level = level ?? '';
 }

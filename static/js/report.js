@@ -8,9 +8,9 @@
 import { state, subscribe } from './state.js';
 import { loadReport } from './api.js';
 import { classEntry } from './catalog.js';
-import { t, pick, formatSigned, getLang } from './i18n.js';
+import { t, pick, formatSigned, getLang, levelName } from './i18n.js';
+import { el } from './dom.js';
 
-const LEVEL_NAMES = { gemeente: 'levelGemeenteName', wijk: 'levelWijkName', buurt: 'levelBuurtName', pc4: 'levelPc4', land: 'levelLand' };
 /**
  * The groups of classes the national monitor reports: "zeer goed" or better (8, 9), "goed" or
  * better (7..9), "zwak" or lower (1..4) and "onvoldoende" or worse (1..3).
@@ -22,12 +22,6 @@ const FIGURES = [
   ['poor', 'reportPoor', [1, 2, 3]],
 ];
 
-const el = (tag, cls, text) => {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-};
 
 /** A percentage in the page's language: `12,3 %`. */
 const percent = (v) => `${v.toLocaleString(getLang() === 'nl' ? 'nl-NL' : 'en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} %`;
@@ -74,7 +68,7 @@ export function reportCsv(reports, { sep = ';' } = {}) {
     for (const m of r.measures ?? []) {
       for (const [kind, periods] of [['score', m.years], ['change', m.changes]]) {
         for (const p of periods ?? []) {
-          const row = [r.code, r.name, t(LEVEL_NAMES[r.level] ?? r.level), m.measure,
+          const row = [r.code, r.name, levelName(r.level), m.measure,
             t(kind === 'score' ? 'csvScore' : 'csvChange'), p.from ?? '', p.year ?? p.to, p.cells, p.no_data];
           row.push(...p.counts.map((c) => String(c)), ...p.shares.map((s) => num(s, 3)));
           if (weighted) {
@@ -100,7 +94,7 @@ export function initReport(catalog) {
   const change = () => state.mode === 'change';
   const classes = (m) => (change() ? catalog.changeClassification(m, state.from, state.to) : catalog.classification(m));
   const measureName = (m) => pick(catalog.measure(m), 'name') || m;
-  const placeName = (r) => (r.level === 'land' ? t('netherlands') : `${t(LEVEL_NAMES[r.level] ?? r.level)} ${r.name}`);
+  const placeName = (r) => (r.level === 'land' ? t('netherlands') : `${levelName(r.level)} ${r.name}`);
 
   async function open(code) {
     const mine = ++request;

@@ -3,10 +3,9 @@
 // closes the list (a second Esc clears the box). A picked result flies the map to its bbox.
 
 import { searchPlaces, hasApi } from './api.js';
-import { t } from './i18n.js';
+import { t, levelName } from './i18n.js';
 
 const DEBOUNCE_MS = 200;
-const LEVEL_KEYS = { gemeente: 'levelGemeente', wijk: 'levelWijk', buurt: 'levelBuurt', pc4: 'levelPc4' };
 
 /**
  * The label of a result: "Binnenstad" with "wijk · WK034401 · Utrecht", "'s-Gravenhage" with
@@ -14,7 +13,7 @@ const LEVEL_KEYS = { gemeente: 'levelGemeente', wijk: 'levelWijk', buurt: 'level
  */
 export function describe(r) {
   if (r.kind === 'cell') return { name: `${t('cell')} ${r.cell}`, detail: t('searchCell') };
-  const parts = [t(LEVEL_KEYS[r.level] ?? r.level), r.code, r.parent].filter(Boolean);
+  const parts = [levelName(r.level, 'word'), r.code, r.parent].filter(Boolean);
   // Found by another name ("Den Haag" for 's-Gravenhage): say so, or the hit looks wrong.
   if (r.alias) parts.push(`${t('searchAlias')} ${r.alias}`);
   return { name: r.name, detail: parts.join(' · ') };

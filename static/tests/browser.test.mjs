@@ -682,6 +682,47 @@ test('a drawn colour is exactly its legend colour at every zoom, with and withou
   await page.close();
 });
 
+test('the legend says which changes fall in the middle class, and the tiles agree', { skip }, async (t) => {
+  const pairs = changePairs('lbm');
+  if (pairs.length === 0) {
+    t.skip('no change tilesets for lbm');
+    return;
+  }
+  const pair = pairs.at(-1);
+  const ts = byId(pair.id);
+  const cuts = ts.classification.cuts;
+  const page = await newPage();
+  await page.goto(url(`/?test=1&measure=lbm&mode=change&level=grid&from=${pair.from}&to=${pair.to}${hashAt(ts, 12)}`));
+  await waitIdle(page);
+  const note = await page.$eval('#legend .legend-note', (e) => e.textContent);
+  // The sentence names the classification's own bounds of the middle class.
+  const m = note.match(/vanaf ([+\-−]?[\d.,]+) en onder ([+\-−]?[\d.,]+)/);
+  assert.ok(m, `the legend names the middle class's bounds: ${note}`);
+  const num = (x) => Number(x.replace('−', '-').replace(',', '.'));
+  assert.deepEqual([num(m[1]), num(m[2])], [cuts[3], cuts[4]], note);
+  assert.doesNotMatch(note, /altijd/, 'no claim that a rise is always an improvement');
+  // And every change drawn agrees with it: a small change of either sign in the middle class.
+  const features = await page.evaluate(() => {
+    const { map, grid } = window.lbm;
+    return map.queryRenderedFeatures({ layers: [grid.fillLayer] }).map((f) => f.properties);
+  });
+  let middle = 0;
+  for (const f of features.filter((p) => p.class !== undefined)) {
+    const v = f.score;
+    if (v >= cuts[3] && v < cuts[4]) {
+      assert.equal(f.class, 5, `${f.cell}: a change of ${v} is in the middle class`);
+      middle++;
+    } else if (v >= cuts[4]) assert.ok(f.class > 5, `${f.cell}: a rise of ${v} is an improvement (${f.class})`);
+    else assert.ok(f.class < 5, `${f.cell}: a fall of ${v} is a decline (${f.class})`);
+  }
+  assert.ok(middle > 0 && features.length > 50, `${features.length} changes drawn, ${middle} in the middle class`);
+  // "Over deze kaart" says the same, without numbers.
+  const about = await page.evaluate(() => document.querySelector('[data-i18n="aboutChange"]').textContent);
+  assert.match(about, /kleine verandering, omhoog of omlaag, valt in de middelste klasse/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('ontwikkeling: the panel, the Gebieden rows and the chart show the change of the chosen Thema', { skip }, async (t) => {
   const pairs = changePairs('fys');
   if (pairs.length === 0) {

@@ -87,7 +87,47 @@ impl SearchEntry {
 
 /// Reads every area (with a finite bbox) and alias of an index for the search.
 pub(crate) fn load(conn: &rusqlite::Connection) -> Result<Vec<SearchEntry>, TilesetError> {
-    // Columns that indexes of older tilers lack are read as NULL.
+    let areas = area_hits(conn)?;
+    let mut out: Vec<SearchEntry> = areas
+        .iter()
+        .map(|hit| SearchEntry::of(hit.clone()))
+        .collect();
+    let by_code: HashMap<&str, &AreaHit> = areas.iter().map(|h| (h.code.as_str(), h)).collect();
+    for (alias, code) in aliases(conn)? {
+        let Some(hit) = by_code.get(code.as_str()) else {
+            continue;
+        };
+        out.push(SearchEntry {
+            key: search_key(&alias),
+            base: None,
+            code: String::new(),
+            level_rank: level_rank(&hit.level),
+            hit: AreaHit {
+                alias: Some(alias),
+                ..(*hit).clone()
+            },
+        });
+    }
+    Ok(out)
+}
+
+impl SearchEntry {
+    /// The entry of an area's own name and code.
+    fn of(hit: AreaHit) -> Self {
+        SearchEntry {
+            key: search_key(&hit.name),
+            base: base_key(&hit.name),
+            code: hit.code.to_uppercase(),
+            level_rank: level_rank(&hit.level),
+            hit,
+        }
+    }
+}
+
+/// Every area of the index with a finite bbox, as search answers it. Columns that indexes of
+/// older tilers lack are read as NULL (a gemeente's name then comes from its own row, the
+/// centre from the bbox).
+fn area_hits(conn: &rusqlite::Connection) -> Result<Vec<AreaHit>, TilesetError> {
     let has = |column: &str| {
         conn.prepare(&format!("SELECT {column} FROM areas LIMIT 0"))
             .is_ok()
@@ -107,96 +147,49 @@ pub(crate) fn load(conn: &rusqlite::Connection) -> Result<Vec<SearchEntry>, Tile
          {parent_name}, {center} FROM areas"
     );
     let mut stmt = conn.prepare(&sql)?;
-    type Row = (
-        String,
-        String,
-        String,
-        Option<String>,
-        [f64; 4],
-        Option<String>,
-        Option<[f64; 2]>,
-    );
-    let rows = stmt.query_map([], |r| -> rusqlite::Result<Row> {
+    let rows = stmt.query_map([], |r| -> rusqlite::Result<AreaHit> {
         let name: Option<String> = r.get(2)?;
         let norm: Option<String> = r.get(3)?;
-        let bbox = [5, 6, 7, 8].map(|i| {
-            r.get::<_, Option<f64>>(i)
-                .ok()
-                .flatten()
-                .unwrap_or(f64::NAN)
-        });
-        let center = match (r.get::<_, Option<f64>>(10)?, r.get::<_, Option<f64>>(11)?) {
-            (Some(lon), Some(lat)) if lon.is_finite() && lat.is_finite() => Some([lon, lat]),
-            _ => None,
+        let float = |i| r.get::<_, Option<f64>>(i).ok().flatten();
+        let bbox = [5, 6, 7, 8].map(|i| float(i).unwrap_or(f64::NAN));
+        let center = match (float(10), float(11)) {
+            (Some(lon), Some(lat)) if lon.is_finite() && lat.is_finite() => [lon, lat],
+            _ => [(bbox[0] + bbox[2]) / 2.0, (bbox[1] + bbox[3]) / 2.0],
         };
-        Ok((
-            r.get(0)?,
-            r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-            name.or(norm).unwrap_or_default(),
-            r.get(4)?,
+        Ok(AreaHit {
+            code: r.get(0)?,
+            level: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+            name: name.or(norm).unwrap_or_default(),
             bbox,
-            r.get(9)?,
+            parent_name: r.get(9)?,
+            parent: r.get::<_, Option<String>>(4)?.filter(|p| !p.is_empty()),
             center,
-        ))
+            alias: None,
+        })
     })?;
-    let rows = rows.collect::<Result<Vec<_>, _>>()?;
-    let names: HashMap<&str, &str> = rows
+    let mut hits = rows.collect::<Result<Vec<_>, _>>()?;
+    // The parent's name as the index names it, else the row's own `parent_name`.
+    let names: HashMap<String, String> = hits
         .iter()
-        .map(|(code, _, name, ..)| (code.as_str(), name.as_str()))
+        .map(|h| (h.code.clone(), h.name.clone()))
         .collect();
-    let mut out: Vec<SearchEntry> = rows
-        .iter()
-        .filter(|(_, _, _, _, bbox, _, _)| bbox.iter().all(|v| v.is_finite()))
-        .map(
-            |(code, level, name, parent, bbox, parent_name, center)| SearchEntry {
-                key: search_key(name),
-                base: base_key(name),
-                code: code.to_uppercase(),
-                level_rank: level_rank(level),
-                hit: AreaHit {
-                    code: code.clone(),
-                    level: level.clone(),
-                    name: name.clone(),
-                    bbox: *bbox,
-                    parent_name: parent
-                        .as_deref()
-                        .and_then(|p| names.get(p).map(|n| n.to_string()))
-                        .or_else(|| parent_name.clone()),
-                    parent: parent.clone().filter(|p| !p.is_empty()),
-                    center: center
-                        .unwrap_or([(bbox[0] + bbox[2]) / 2.0, (bbox[1] + bbox[3]) / 2.0]),
-                    alias: None,
-                },
-            },
-        )
-        .collect();
-    let aliases: Vec<(String, String)> = match conn.prepare("SELECT alias, code FROM aliases") {
-        Ok(mut stmt) => stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?,
-        // An index written before aliases existed.
-        Err(_) => Vec::new(),
-    };
-    let by_code: HashMap<String, AreaHit> = out
-        .iter()
-        .map(|e| (e.hit.code.clone(), e.hit.clone()))
-        .collect();
-    for (alias, code) in aliases {
-        let Some(hit) = by_code.get(&code) else {
-            continue;
-        };
-        out.push(SearchEntry {
-            key: search_key(&alias),
-            base: None,
-            code: String::new(),
-            level_rank: level_rank(&hit.level),
-            hit: AreaHit {
-                alias: Some(alias),
-                ..hit.clone()
-            },
-        });
+    for h in &mut hits {
+        if let Some(name) = h.parent.as_ref().and_then(|p| names.get(p)) {
+            h.parent_name = Some(name.clone());
+        }
     }
-    Ok(out)
+    hits.retain(|h| h.bbox.iter().all(|v| v.is_finite()));
+    Ok(hits)
+}
+
+/// The other names of areas: `(alias, code)`; none in an index written before aliases existed.
+fn aliases(conn: &rusqlite::Connection) -> Result<Vec<(String, String)>, TilesetError> {
+    match conn.prepare("SELECT alias, code FROM aliases") {
+        Ok(mut stmt) => Ok(stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?),
+        Err(_) => Ok(Vec::new()),
+    }
 }
 
 /// A postcode as people write it (`3511 AB`, `3511ab`) as its PC4 code (`3511`).
