@@ -33,7 +33,7 @@ export function initControls(catalog) {
   function render() {
     // The language first: the options below are written in it (the page's own reaction to a
     // language switch may come after this one).
-    setLang(state.lang);
+    setLang();
     measure.replaceChildren(...catalog.measures.map((m) => new Option(pick(m, 'name'), m.id)));
     measure.value = state.measure;
 

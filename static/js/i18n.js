@@ -1,6 +1,8 @@
 // UI strings in Dutch (default) and English. Data labels (measure names, class labels) come from
 // the catalog's `name_nl`/`name_en` and `label_nl`/`label_en`, never from this file.
 
+import { state } from './state.js';
+
 const strings = {
   nl: {
     title: 'Leefbaarometer – kaart',
@@ -340,20 +342,19 @@ const maplibre = {
 };
 
 /** MapLibre's `locale` option for the current language. */
-export const mapLocale = () => maplibre[lang] ?? {};
-
-let lang = 'nl';
+export const mapLocale = () => maplibre[getLang()] ?? {};
 
 export const languages = Object.keys(strings);
 
-export function setLang(l) {
-  lang = strings[l] ? l : 'nl';
-  document.documentElement.lang = lang;
+/** The page's language: the state's (`lang`), Dutch for one it has no strings for. */
+export const getLang = () => (strings[state.lang] ? state.lang : 'nl');
+
+/** Says the state's language in the document (`<html lang>`), for screen readers. */
+export function setLang() {
+  document.documentElement.lang = getLang();
 }
 
-export const getLang = () => lang;
-
-const numberLocale = () => (lang === 'nl' ? 'nl-NL' : 'en-GB');
+const numberLocale = () => (getLang() === 'nl' ? 'nl-NL' : 'en-GB');
 /** Every score, afw and change is published with 3 decimals: shown with exactly those. */
 export const formatValue = (v) => (v === null || v === undefined || Number.isNaN(v) ? '–'
   : v.toLocaleString(numberLocale(), { minimumFractionDigits: 3, maximumFractionDigits: 3 }));
@@ -384,13 +385,13 @@ export function levelName(level, form = 'title') {
   return key ? t(key) : level;
 }
 
-export function t(key, vars = {}, inLang = lang) {
+export function t(key, vars = {}, inLang = getLang()) {
   const s = strings[inLang]?.[key] ?? strings.nl[key] ?? key;
   return s.replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? '');
 }
 
 /** Picks `obj[base_nl]` or `obj[base_en]` for the current language (catalog data). */
-export const pick = (obj, base) => obj?.[`${base}_${lang}`] ?? obj?.[`${base}_nl`] ?? '';
+export const pick = (obj, base) => obj?.[`${base}_${getLang()}`] ?? obj?.[`${base}_nl`] ?? '';
 
 /** Fills elements marked with data-i18n (text) and data-i18n-label (aria-label, title). */
 export function translate(root = document) {

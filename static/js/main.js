@@ -62,8 +62,8 @@ function watchErrors(grid) {
 }
 
 async function boot() {
-  Object.assign(state, parseUrl(location.href));
-  setLang(state.lang);
+  update(parseUrl(location.href), { quiet: true });
+  setLang();
   translate();
 
   let catalog;
@@ -82,16 +82,19 @@ async function boot() {
   }
   window.lbm.catalog = catalog;
 
-  // Make the URL's state valid for this catalog.
-  if (!catalog.measure(state.measure)) state.measure = catalog.measures[0].id;
-  const years = catalog.years(state.measure);
-  state.year = Catalog.nearest(years, state.year);
-  if (!years.includes(state.compare) || state.compare === state.year) state.compare = null;
+  // Make the URL's state valid for this catalog (before anything listens or the URL is
+  // rewritten: the page then starts from it).
+  const valid = {};
+  valid.measure = catalog.measure(state.measure) ? state.measure : catalog.measures[0].id;
+  const years = catalog.years(valid.measure);
+  valid.year = Catalog.nearest(years, state.year);
+  if (!years.includes(state.compare) || state.compare === valid.year) valid.compare = null;
   if (state.mode === 'change') {
-    const pair = catalog.nearestChange(state.measure, state.from, state.to);
-    if (pair) Object.assign(state, { from: pair.from, to: pair.to, compare: null });
-    else state.mode = 'score';
+    const pair = catalog.nearestChange(valid.measure, state.from, state.to);
+    if (pair) Object.assign(valid, { from: pair.from, to: pair.to, compare: null });
+    else valid.mode = 'score';
   }
+  update(valid, { quiet: true });
   const changeMode = () => state.mode === 'change';
   const tileset = () => (changeMode()
     ? catalog.changeTileset(state.measure, state.from, state.to)
@@ -302,7 +305,7 @@ async function boot() {
 
   subscribe((keys) => {
     if (keys.includes('lang')) {
-      setLang(state.lang);
+      setLang();
       translate();
       canvas.setAttribute('aria-label', t('map'));
       compare.relabel();

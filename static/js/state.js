@@ -33,8 +33,12 @@ export function subscribe(fn) {
   return () => listeners.delete(fn);
 }
 
-/** Applies a patch; listeners hear only about keys whose value really changed. */
-export function update(patch) {
+/**
+ * Applies a patch: the one way the state changes. Listeners hear only about keys whose value
+ * really changed, and the URL follows; `quiet` (the page's start, which reads the state from the
+ * URL and makes it valid) does neither.
+ */
+export function update(patch, { quiet = false } = {}) {
   const changed = [];
   for (const [k, v] of Object.entries(patch)) {
     if (JSON.stringify(state[k]) !== JSON.stringify(v)) {
@@ -42,7 +46,7 @@ export function update(patch) {
       changed.push(k);
     }
   }
-  if (changed.length === 0) return;
+  if (changed.length === 0 || quiet) return;
   writeUrl();
   for (const fn of listeners) fn(changed, state);
 }
