@@ -175,32 +175,9 @@ pub enum TilerError {
         /// What is wrong and what was expected.
         message: String,
     },
-    /// Reading or writing a file failed.
-    // The cause is part of the message (not a `#[source]`), so `{:#}` chains don't repeat it.
-    #[error("{path}: {error}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The I/O error.
-        error: std::io::Error,
-    },
-    /// SQLite failed on a file.
-    #[error("{path}: SQLite: {error}")]
-    Sqlite {
-        /// The database file.
-        path: PathBuf,
-        /// The SQLite error.
-        error: rusqlite::Error,
-    },
-    /// Writing or reading a PMTiles archive failed (I/O errors included), or the archive is not a
-    /// valid PMTiles v3 file.
-    #[error("{path}: PMTiles: {message}")]
-    Pmtiles {
-        /// The archive.
-        path: PathBuf,
-        /// What failed.
-        message: String,
-    },
+    /// Reading or writing a file failed (I/O, SQLite, PMTiles), with the file named.
+    #[error(transparent)]
+    File(#[from] lbm_formats::FormatError),
     /// The coordinate transformation failed.
     #[error(transparent)]
     Projection(#[from] lbm_tileset::project::ProjectionError),
@@ -221,38 +198,17 @@ pub enum TilerError {
 impl TilerError {
     /// Wraps an I/O error with the path it happened on.
     pub fn io(path: impl Into<PathBuf>, error: std::io::Error) -> Self {
-        TilerError::Io {
-            path: path.into(),
-            error,
-        }
+        lbm_formats::FormatError::io(path, error).into()
     }
 
     /// A PMTiles error on `path`.
     pub fn pmtiles(path: impl Into<PathBuf>, message: impl std::fmt::Display) -> Self {
-        TilerError::Pmtiles {
-            path: path.into(),
-            message: message.to_string(),
-        }
+        lbm_formats::FormatError::pmtiles(path, message).into()
     }
 
     /// Wraps a SQLite error with the database path.
     pub fn sqlite(path: impl Into<PathBuf>, error: rusqlite::Error) -> Self {
-        TilerError::Sqlite {
-            path: path.into(),
-            error,
-        }
-    }
-}
-
-impl From<lbm_formats::FormatError> for TilerError {
-    /// The same error, with the same message, as the tiler's own variant.
-    fn from(e: lbm_formats::FormatError) -> Self {
-        use lbm_formats::FormatError as F;
-        match e {
-            F::Io { path, error } => TilerError::Io { path, error },
-            F::Sqlite { path, error } => TilerError::Sqlite { path, error },
-            F::Pmtiles { path, message } => TilerError::Pmtiles { path, message },
-        }
+        lbm_formats::FormatError::sqlite(path, error).into()
     }
 }
 
