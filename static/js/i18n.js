@@ -46,7 +46,7 @@ const strings = {
     embedHeight: 'Hoogte (px)',
     embedLanguage: 'Taal',
     embedLegend: 'Legenda tonen',
-    embedHelp: 'Plak deze code in uw website om de kaart met de huidige thema, jaar en uitsnede te tonen.',
+    embedHelp: 'Plak deze code in uw website om de kaart met het huidige thema, jaar en uitsnede te tonen.',
     copyCode: 'Code kopiëren',
     close: 'Sluiten',
     language: 'English',
@@ -383,6 +383,15 @@ export const isLevel = (level) => Object.hasOwn(LEVELS, level);
 export function levelName(level, form = 'title') {
   const key = LEVELS[level]?.[form];
   return key ? t(key) : level;
+}
+
+/**
+ * The title of an area: its level and name ("Gemeente Utrecht"), or its name alone when the
+ * name already starts with the level ("Wijk 00 Zwolle", not "Wijk Wijk 00 Zwolle").
+ */
+export function areaTitle(level, name) {
+  const word = levelName(level);
+  return name.toLowerCase().startsWith(`${word.toLowerCase()} `) ? name : `${word} ${name}`;
 }
 
 export function t(key, vars = {}, inLang = getLang()) {

@@ -7,7 +7,7 @@
 import { state, subscribe, update } from './state.js';
 import { loadArea, loadPoint, hasApi } from './api.js';
 import { classEntry } from './catalog.js';
-import { t, pick, formatValue, formatSigned, levelName, isLevel } from './i18n.js';
+import { t, pick, formatValue, formatSigned, levelName, isLevel, areaTitle } from './i18n.js';
 import { el } from './dom.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -114,7 +114,7 @@ export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
   /** "Gemeente Utrecht" for a clicked area, "Cel E1213N4879" for a clicked cell. */
   function pickedTitle() {
     if (!picked) return null;
-    if (picked.layer !== 'grid' && picked.name) return `${isLevel(picked.layer) ? levelName(picked.layer) : t('cell')} ${picked.name}`;
+    if (picked.layer !== 'grid' && picked.name) return isLevel(picked.layer) ? areaTitle(picked.layer, picked.name) : `${t('cell')} ${picked.name}`;
     return picked.cell ? coarseTitle(picked.cell) ?? `${t('cell')} ${picked.cell}` : null;
   }
 

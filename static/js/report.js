@@ -8,7 +8,7 @@
 import { state, subscribe } from './state.js';
 import { loadReport } from './api.js';
 import { classEntry } from './catalog.js';
-import { t, pick, formatSigned, getLang, levelName } from './i18n.js';
+import { t, pick, formatSigned, getLang, levelName, areaTitle } from './i18n.js';
 import { el } from './dom.js';
 
 /**
@@ -94,7 +94,7 @@ export function initReport(catalog) {
   const change = () => state.mode === 'change';
   const classes = (m) => (change() ? catalog.changeClassification(m, state.from, state.to) : catalog.classification(m));
   const measureName = (m) => pick(catalog.measure(m), 'name') || m;
-  const placeName = (r) => (r.level === 'land' ? t('netherlands') : `${levelName(r.level)} ${r.name}`);
+  const placeName = (r) => (r.level === 'land' ? t('netherlands') : areaTitle(r.level, r.name));
 
   async function open(code) {
     const mine = ++request;

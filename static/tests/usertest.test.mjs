@@ -296,6 +296,20 @@ test('a searched gemeente whose bbox middle lies in another opens its own panel 
   await page.close();
 });
 
+test('an area whose name starts with its level is titled by its name alone', { skip }, async () => {
+  const page = await openAt(12);
+  const found = await page.evaluate(async () => (await fetch('/api/v1/search?q=Wijk&limit=50')).json());
+  const wijk = found.results.find((r) => r.level === 'wijk' && /^Wijk /.test(r.name));
+  assert.ok(wijk, 'the demo has wijken named "Wijk …"');
+  await page.fill('#search', wijk.code);
+  const option = page.locator(`#search-list:not([hidden]) [role="option"][data-code="${wijk.code}"]`);
+  await option.waitFor();
+  await option.click();
+  await page.waitForSelector('#info[data-state="ready"]:not([hidden])');
+  assert.equal(await page.$eval('#info-title', (e) => e.textContent), wijk.name, 'not "Wijk Wijk …"');
+  await page.close();
+});
+
 test('a shared link reopens the panel of the picked place', { skip }, async () => {
   const page = await openAt(13);
   const box = await page.locator('#map canvas').boundingBox();
