@@ -13,10 +13,15 @@ export function initEmbed({ grid, catalog, legend }) {
   const card = document.getElementById('embed-card');
   const map = grid.map;
 
-  map.on('click', (e) => {
-    const f = grid.featureAt(e.point);
+  /** The card of feature `f`; without one, hidden (a click beside the data) or, for Enter on
+   * the map (the hint promises the data at the centre), a card that says there is none. */
+  function show(f, keyboard = false) {
     if (!f) {
-      card.hidden = true;
+      card.hidden = !keyboard;
+      if (keyboard) {
+        card.replaceChildren(Object.assign(document.createElement('strong'), { textContent: t('noCell') }));
+        card.dataset.class = 'none';
+      }
       return;
     }
     const change = state.mode === 'change';
@@ -39,6 +44,12 @@ export function initEmbed({ grid, catalog, legend }) {
     );
     card.dataset.class = k ?? 'none';
     card.hidden = false;
+  }
+  map.on('click', (e) => show(grid.featureAt(e.point)));
+  // Enter on the map shows the card of the place at its centre, as the map's hint says.
+  map.getCanvas().addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter') return;
+    show(grid.featureAt(map.project(map.getCenter())), true);
   });
 
   // `legend=0` (an option of the embed snippet): no legend at all.
@@ -70,7 +81,10 @@ export function initEmbed({ grid, catalog, legend }) {
       toggle();
     }
   });
-  // The legend is drawn anew on every state change (main.js): dress it again after that.
+  // The legend is drawn anew on every state change (main.js), and first once the catalog is in:
+  // dress its title as a button whenever it is drawn, so that it is a focusable button from
+  // the start, not after a first click.
   subscribe(() => queueMicrotask(dress));
+  new MutationObserver(dress).observe(legend, { childList: true, subtree: true });
   dress();
 }

@@ -202,6 +202,9 @@ test('embed in a 360×300 frame: the legend folds, never covers the attribution;
   const rect = (sel) => frame.$eval(sel, (e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; });
   const legend = await rect('#legend');
   assert.ok(legend.w * legend.h < 360 * 300 * 0.15, `the folded legend is small: ${JSON.stringify(legend)}`);
+  // Its title is a button to the keyboard from the start, before any click.
+  const title = await frame.$eval('#legend .legend-title', (e) => ({ role: e.getAttribute('role'), tab: e.tabIndex, expanded: e.getAttribute('aria-expanded') }));
+  assert.deepEqual(title, { role: 'button', tab: 0, expanded: 'false' });
   const attrib = await rect('.maplibregl-ctrl-attrib');
   const overlap = !(legend.x + legend.w <= attrib.x || attrib.x + attrib.w <= legend.x || legend.y + legend.h <= attrib.y || attrib.y + attrib.h <= legend.y);
   assert.equal(overlap, false, 'legend and attribution apart');
@@ -214,6 +217,12 @@ test('embed in a 360×300 frame: the legend folds, never covers the attribution;
   assert.equal(top, true, 'the attribution is drawn over the legend');
   await frame.click('.maplibregl-ctrl-attrib-button');
   await frame.click('#legend .legend-title');
+  // Enter on the map shows the card of its centre, as the map's hint says.
+  await frame.focus('#map canvas');
+  await frame.press('#map canvas', 'Enter');
+  const atCentre = frame.locator('#embed-card:not([hidden])');
+  await atCentre.waitFor();
+  assert.match(await atCentre.textContent(), /klasse \d|geen gegevens|Geen gegevens/i);
   // A click on a cell: a compact card with its value and class.
   const box = await (await page.$('#f')).boundingBox();
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
