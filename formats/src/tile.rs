@@ -62,6 +62,23 @@ pub struct ZoomStats {
     pub max_bytes: u64,
 }
 
+impl ZoomStats {
+    /// Counts one tile of `bytes` at `zoom` into `stats`, whose last entry is the zoom of the
+    /// tile before (tiles come zoom by zoom): a new entry when the zoom changes.
+    pub fn tally(stats: &mut Vec<ZoomStats>, zoom: u8, bytes: u64) {
+        if stats.last().is_none_or(|s| s.zoom != zoom) {
+            stats.push(ZoomStats {
+                zoom,
+                ..ZoomStats::default()
+            });
+        }
+        let s = stats.last_mut().expect("pushed above");
+        s.tiles += 1;
+        s.bytes += bytes;
+        s.max_bytes = s.max_bytes.max(bytes);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

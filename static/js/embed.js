@@ -5,6 +5,7 @@
 import { state, subscribe } from './state.js';
 import { classEntry } from './catalog.js';
 import { t, pick, formatValue, formatSigned } from './i18n.js';
+import { onEnter } from './map.js';
 
 /** A frame this small starts with the legend folded. */
 const SMALL = { width: 480, height: 420 };
@@ -47,10 +48,7 @@ export function initEmbed({ grid, catalog, legend }) {
   }
   map.on('click', (e) => show(grid.featureAt(e.point)));
   // Enter on the map shows the card of the place at its centre, as the map's hint says.
-  map.getCanvas().addEventListener('keydown', (e) => {
-    if (e.key !== 'Enter') return;
-    show(grid.featureAt(map.project(map.getCenter())), true);
-  });
+  onEnter(grid, (_, feature) => show(feature, true));
 
   // `legend=0` (an option of the embed snippet): no legend at all.
   if (new URLSearchParams(location.search).get('legend') === '0') {

@@ -108,7 +108,7 @@ export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
 
   /** An area API answer in the shape of a point answer without a cell. */
   function asPoint(a) {
-    return { cell: null, years: [], changes: [], areas: a.areas, area: a };
+    return { cell: null, years: [], changes: [], areas: a.areas };
   }
 
   /** "Gemeente Utrecht" for a clicked area, "Cel E1213N4879" for a clicked cell. */

@@ -627,6 +627,15 @@ export function onPick(grid, handler) {
   map.on('mouseout', () => {
     tip.hidden = true;
   });
+  onEnter(grid, handler);
+}
+
+/**
+ * Calls `handler(centre, feature|null, {keyboard: true})` when Enter is pressed on the map: the
+ * keyboard's pick of the place at the centre (the map's hint promises it).
+ */
+export function onEnter(grid, handler) {
+  const map = grid.map;
   map.getCanvas().addEventListener('keydown', (e) => {
     if (e.key !== 'Enter') return;
     const c = map.getCenter();

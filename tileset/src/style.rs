@@ -189,29 +189,7 @@ fn pressure_layers(meta: &TilesetMeta, level: &str) -> Vec<Value> {
         }
     };
     // A line offset by half its width lies inside the polygon (MVT rings run clockwise).
-    let offset = |w: f64| {
-        if grid {
-            json!([
-                "interpolate",
-                ["linear"],
-                ["zoom"],
-                10,
-                0.3 * w,
-                16,
-                1.0 * w
-            ])
-        } else {
-            json!([
-                "interpolate",
-                ["linear"],
-                ["zoom"],
-                6,
-                0.75 * w,
-                14,
-                1.5 * w
-            ])
-        }
-    };
+    let offset = |w: f64| width(w / 2.0);
     let casing = json!({
         "line-color": PRESSURE_CASING,
         "line-width": width(1.6),

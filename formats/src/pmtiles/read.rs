@@ -180,16 +180,7 @@ impl Archive {
     pub fn zoom_stats(&self) -> Result<Vec<ZoomStats>, ArchiveError> {
         let mut out: Vec<ZoomStats> = Vec::new();
         for (TileCoord { z, .. }, n) in self.tiles()? {
-            if out.last().is_none_or(|s| s.zoom != z) {
-                out.push(ZoomStats {
-                    zoom: z,
-                    ..ZoomStats::default()
-                });
-            }
-            let s = out.last_mut().expect("pushed above");
-            s.tiles += 1;
-            s.bytes += n as u64;
-            s.max_bytes = s.max_bytes.max(n as u64);
+            ZoomStats::tally(&mut out, z, n as u64);
         }
         out.sort_by_key(|s| s.zoom);
         Ok(out)

@@ -215,11 +215,10 @@ impl PointIndex {
 
     /// Area `code` (any case) as search knows it: level, name, parent, bounds and centre.
     pub fn area_hit(&self, code: &str) -> Option<&AreaHit> {
-        let code = code.to_uppercase();
         self.search
             .iter()
             .map(SearchEntry::hit)
-            .find(|h| h.alias.is_none() && h.code.eq_ignore_ascii_case(&code))
+            .find(|h| h.alias.is_none() && h.code.eq_ignore_ascii_case(code))
     }
 
     /// Area `code` with its time series, when it has a readable polygon.

@@ -156,7 +156,8 @@ pub fn write_tileset_with(
 /// The 100 m cell (hectometre indices) containing a WGS84 point.
 pub fn cell_at(lon: f64, lat: f64) -> (i64, i64) {
     let (x, y) = lbm_tileset::project::wgs84_to_rd(lon, lat).unwrap();
-    ((x / 100.0).floor() as i64, (y / 100.0).floor() as i64)
+    let c = lbm_tileset::CellId::from_xy(x, y);
+    (i64::from(c.hx), i64::from(c.hy))
 }
 
 /// The index fixture with one cell, at (`hx`, `hy`), for 2020 and 2022.

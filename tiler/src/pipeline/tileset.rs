@@ -151,16 +151,7 @@ fn spawn_writer(writer: TilesetWriter) -> (SyncSender<TileBatch>, WriterThread) 
         let mut stats: Vec<ZoomStats> = Vec::new();
         for (z, x, y, data) in rx.into_iter().flatten() {
             writer.add_tile(z, x, y, &data)?;
-            if stats.last().is_none_or(|s| s.zoom != z) {
-                stats.push(ZoomStats {
-                    zoom: z,
-                    ..Default::default()
-                });
-            }
-            let s = stats.last_mut().expect("pushed above");
-            s.tiles += 1;
-            s.bytes += data.len() as u64;
-            s.max_bytes = s.max_bytes.max(data.len() as u64);
+            ZoomStats::tally(&mut stats, z, data.len() as u64);
         }
         Ok((writer, stats))
     });
