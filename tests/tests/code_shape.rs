@@ -168,3 +168,38 @@ fn byte_layouts_are_written_in_formats_only() {
             && code(&root().join("formats/src/tile.rs")).contains("tms_row")
     );
 }
+
+#[test]
+fn the_index_and_tilesets_are_read_in_formats_only() {
+    // The tables of the point index and of MBTiles: queried by `formats/` only (tests may read
+    // them to check what was written).
+    let tables = [
+        "cells",
+        "cell_values",
+        "areas",
+        "aliases",
+        "area_scores",
+        "class_counts",
+        "national_scores",
+        "pressure",
+        "meta",
+        "tiles",
+        "metadata",
+    ];
+    let mut offending = Vec::new();
+    for krate in ["tileset", "tiler", "server"] {
+        for file in sources(&root().join(krate).join("src")) {
+            let code = code(&file).to_lowercase();
+            for table in tables {
+                for from in [" ", "\"", "\n"].map(|end| format!("from {table}{end}")) {
+                    if code.contains(&from) {
+                        offending.push(format!("{}: {from}", file.display()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(offending.is_empty(), "outside formats/: {offending:#?}");
+    let read = code(&root().join("formats/src/index/read.rs")).to_lowercase();
+    assert!(read.contains("from cells ") && read.contains("from class_counts "));
+}

@@ -9,7 +9,9 @@ use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
 use serde::Deserialize;
 
-use super::{year_row, AreaAt, CellYear};
+use lbm_formats::index::read;
+
+use super::{AreaAt, CellYear};
 use crate::error::TilesetError;
 
 /// The bounding box of one polygon of an area, with the area's position in [`Areas::areas`].
@@ -158,42 +160,32 @@ impl Areas {
     ) -> Result<Self, TilesetError> {
         let mut years: HashMap<String, Vec<CellYear>> = HashMap::new();
         if with_scores {
-            // The code last, so that `year_row` reads the year and the values from column 0.
-            let mut stmt = conn.prepare(
-                "SELECT year, lbm, afw, fys, onv, soc, vrz, won, code FROM area_scores
-                 ORDER BY code, year",
-            )?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                years.entry(r.get(8)?).or_default().push(year_row(r)?);
+            for (code, year) in read::all_area_scores(conn)? {
+                years.entry(code).or_default().push(year.into());
             }
         }
-        let mut stmt = conn.prepare("SELECT code, level, name, geom FROM areas ORDER BY code")?;
-        let mut rows = stmt.query([])?;
         let (mut areas, mut unreadable) = (Vec::new(), 0usize);
-        while let Some(r) = rows.next()? {
-            let code: String = r.get(0)?;
-            let geom: Option<String> = r.get(3)?;
-            let polygons: Vec<Polygon> = match geom.as_deref().map(serde_json::from_str::<Geometry>)
-            {
-                Some(Ok(Geometry::Polygon(p))) => vec![polygon(p)],
-                Some(Ok(Geometry::MultiPolygon(ps))) => ps.into_iter().map(polygon).collect(),
-                _ => Vec::new(),
-            };
+        read::for_each_area_shape(conn, |shape| {
+            let polygons: Vec<Polygon> =
+                match shape.geom.as_deref().map(serde_json::from_str::<Geometry>) {
+                    Some(Ok(Geometry::Polygon(p))) => vec![polygon(p)],
+                    Some(Ok(Geometry::MultiPolygon(ps))) => ps.into_iter().map(polygon).collect(),
+                    _ => Vec::new(),
+                };
             let polygons: Vec<BandedPolygon> =
                 polygons.iter().filter_map(BandedPolygon::new).collect();
             if polygons.is_empty() {
                 unreadable += 1;
-                continue;
+                return;
             }
             areas.push(Area {
-                years: years.remove(&code).unwrap_or_default(),
-                code,
-                level: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                name: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                years: years.remove(&shape.code).unwrap_or_default(),
+                code: shape.code,
+                level: shape.level,
+                name: shape.name,
                 polygons,
             });
-        }
+        })?;
         if unreadable > 0 {
             tracing::warn!(
                 unreadable,

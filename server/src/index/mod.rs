@@ -8,6 +8,8 @@ pub(crate) mod areas;
 pub(crate) mod report;
 pub(crate) mod search;
 
+use lbm_formats::index::read;
+
 use crate::error::TilesetError;
 use crate::tileset::ReadOnlyPool;
 
@@ -52,59 +54,33 @@ impl PointIndex {
     /// Opens and validates the index (blocking).
     pub fn open(path: &Path, pool_size: usize) -> Result<Self, TilesetError> {
         let pool = ReadOnlyPool::open(path, pool_size)?;
-        let (reports, weight_column, national, pressure) = pool.with_conn_blocking(|conn| {
-            let reports = report::has_tables(conn);
-            let weight: Option<String> = conn
-                .query_row(
-                    "SELECT value FROM meta WHERE key = 'weight_column'",
-                    [],
-                    |r| r.get(0),
-                )
-                .ok();
-            let national = if reports {
-                report::national_means(conn)?
+        let loaded = pool.with_conn_blocking(|conn| {
+            read::check_cells(conn)?;
+            let tables = read::Tables::of(conn);
+            let weight = read::meta(conn, "weight_column")?.filter(|w| !w.is_empty());
+            let national = if tables.reports {
+                read::national_scores(conn)?
+                    .into_iter()
+                    .map(CellYear::from)
+                    .collect()
             } else {
                 Vec::new()
             };
-            let pressure = report::has_pressure(conn)
-                .then(|| {
-                    conn.query_row("SELECT value FROM meta WHERE key = 'pressure'", [], |r| {
-                        r.get::<_, String>(0)
-                    })
-                    .ok()
-                    .and_then(|v| serde_json::from_str(&v).ok())
-                })
-                .flatten();
-            Ok((
-                reports,
-                weight.filter(|w| !w.is_empty()),
-                national,
-                pressure,
-            ))
+            let pressure = if tables.pressure {
+                read::meta(conn, "pressure")?.and_then(|v| serde_json::from_str(&v).ok())
+            } else {
+                None
+            };
+            let (areas, search) = if tables.areas {
+                let areas = areas::Areas::load(conn, tables.area_scores)?;
+                tracing::debug!(areas = areas.len(), path = %path.display(), "areas loaded");
+                (Some(areas), search::load(conn, &tables)?)
+            } else {
+                (None, Vec::new())
+            };
+            Ok((tables.reports, weight, national, pressure, areas, search))
         })?;
-        let (areas, search) = pool.with_conn_blocking(|conn| {
-            conn.prepare(
-                "SELECT year, lbm, afw, fys, onv, soc, vrz, won FROM cells WHERE hx = ?1 AND hy = ?2",
-            )?;
-            // Optional tables: present only when every column the server reads is there.
-            let has_areas = conn
-                .prepare(
-                    "SELECT code, level, name, name_norm, parent, minlon, minlat, maxlon, maxlat,
-                       minx, miny, maxx, maxy, geom FROM areas LIMIT 0",
-                )
-                .is_ok();
-            let has_area_scores = conn
-                .prepare(
-                    "SELECT code, year, lbm, afw, fys, onv, soc, vrz, won FROM area_scores LIMIT 0",
-                )
-                .is_ok();
-            if !has_areas {
-                return Ok((None, Vec::new()));
-            }
-            let areas = areas::Areas::load(conn, has_area_scores)?;
-            tracing::debug!(areas = areas.len(), path = %path.display(), "areas loaded");
-            Ok((Some(areas), search::load(conn)?))
-        })?;
+        let (reports, weight_column, national, pressure, areas, search) = loaded;
         Ok(Self {
             pool: Arc::new(pool),
             areas,
@@ -120,12 +96,8 @@ impl PointIndex {
     pub async fn lookup(&self, hx: i64, hy: i64) -> Result<Vec<CellYear>, TilesetError> {
         self.pool
             .with_conn_inline(move |conn| {
-                let mut stmt = conn.prepare_cached(
-                    "SELECT year, lbm, afw, fys, onv, soc, vrz, won FROM cells \
-                     WHERE hx = ?1 AND hy = ?2 ORDER BY year",
-                )?;
-                let rows = stmt.query_map([hx, hy], year_row)?;
-                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+                let years = read::cell_years(conn, hx, hy)?;
+                Ok(years.into_iter().map(CellYear::from).collect())
             })
             .await
     }
@@ -144,16 +116,18 @@ pub struct AreaAt<'a> {
     pub years: &'a [CellYear],
 }
 
-/// One year of values from a row `year, lbm, afw, fys, onv, soc, vrz, won, ...`.
-fn year_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CellYear> {
-    let year: i32 = r.get(0)?;
-    let mut values = Vec::with_capacity(7);
-    for (i, name) in VALUE_COLUMNS.iter().enumerate() {
-        if let Some(v) = r.get::<_, Option<f64>>(i + 1)? {
-            values.push((*name, v));
+impl From<read::YearValues> for CellYear {
+    fn from(y: read::YearValues) -> Self {
+        let values = VALUE_COLUMNS
+            .iter()
+            .zip(y.values)
+            .filter_map(|(name, v)| Some((*name, v?)))
+            .collect();
+        CellYear {
+            year: y.year,
+            values,
         }
     }
-    Ok(CellYear { year, values })
 }
 
 impl PointIndex {
@@ -181,7 +155,8 @@ impl PointIndex {
 
     /// Every area code of the index, ordered (blocking).
     pub fn codes_blocking(&self) -> Result<Vec<String>, TilesetError> {
-        self.pool.with_conn_blocking(report::codes)
+        self.pool
+            .with_conn_blocking(|conn| Ok(read::area_codes(conn)?))
     }
 
     /// The national means per year.

@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 
+use lbm_formats::index::read::{self, Tables};
+
 use crate::error::TilesetError;
 
 /// One area found by name or code.
@@ -86,14 +88,22 @@ impl SearchEntry {
 }
 
 /// Reads every area (with a finite bbox) and alias of an index for the search.
-pub(crate) fn load(conn: &rusqlite::Connection) -> Result<Vec<SearchEntry>, TilesetError> {
-    let areas = area_hits(conn)?;
+pub(crate) fn load(
+    conn: &rusqlite::Connection,
+    tables: &Tables,
+) -> Result<Vec<SearchEntry>, TilesetError> {
+    let areas = area_hits(conn, tables)?;
     let mut out: Vec<SearchEntry> = areas
         .iter()
         .map(|hit| SearchEntry::of(hit.clone()))
         .collect();
     let by_code: HashMap<&str, &AreaHit> = areas.iter().map(|h| (h.code.as_str(), h)).collect();
-    for (alias, code) in aliases(conn)? {
+    let aliases = if tables.aliases {
+        read::aliases(conn)?
+    } else {
+        Vec::new()
+    };
+    for (alias, code) in aliases {
         let Some(hit) = by_code.get(code.as_str()) else {
             continue;
         };
@@ -127,47 +137,22 @@ impl SearchEntry {
 /// Every area of the index with a finite bbox, as search answers it. Columns that indexes of
 /// older tilers lack are read as NULL (a gemeente's name then comes from its own row, the
 /// centre from the bbox).
-fn area_hits(conn: &rusqlite::Connection) -> Result<Vec<AreaHit>, TilesetError> {
-    let has = |column: &str| {
-        conn.prepare(&format!("SELECT {column} FROM areas LIMIT 0"))
-            .is_ok()
-    };
-    let parent_name = if has("parent_name") {
-        "parent_name"
-    } else {
-        "NULL"
-    };
-    let center = if has("center_lon") {
-        "center_lon, center_lat"
-    } else {
-        "NULL, NULL"
-    };
-    let sql = format!(
-        "SELECT code, level, name, name_norm, parent, minlon, minlat, maxlon, maxlat, \
-         {parent_name}, {center} FROM areas"
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map([], |r| -> rusqlite::Result<AreaHit> {
-        let name: Option<String> = r.get(2)?;
-        let norm: Option<String> = r.get(3)?;
-        let float = |i| r.get::<_, Option<f64>>(i).ok().flatten();
-        let bbox = [5, 6, 7, 8].map(|i| float(i).unwrap_or(f64::NAN));
-        let center = match (float(10), float(11)) {
-            (Some(lon), Some(lat)) if lon.is_finite() && lat.is_finite() => [lon, lat],
-            _ => [(bbox[0] + bbox[2]) / 2.0, (bbox[1] + bbox[3]) / 2.0],
-        };
-        Ok(AreaHit {
-            code: r.get(0)?,
-            level: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-            name: name.or(norm).unwrap_or_default(),
-            bbox,
-            parent_name: r.get(9)?,
-            parent: r.get::<_, Option<String>>(4)?.filter(|p| !p.is_empty()),
-            center,
+fn area_hits(conn: &rusqlite::Connection, tables: &Tables) -> Result<Vec<AreaHit>, TilesetError> {
+    let mut hits: Vec<AreaHit> = read::area_entries(conn, tables)?
+        .into_iter()
+        .map(|a| AreaHit {
+            center: a
+                .center
+                .unwrap_or([(a.bbox[0] + a.bbox[2]) / 2.0, (a.bbox[1] + a.bbox[3]) / 2.0]),
+            code: a.code,
+            level: a.level,
+            name: a.name,
+            bbox: a.bbox,
+            parent_name: a.parent_name,
+            parent: a.parent,
             alias: None,
         })
-    })?;
-    let mut hits = rows.collect::<Result<Vec<_>, _>>()?;
+        .collect();
     // The parent's name as the index names it, else the row's own `parent_name`.
     let names: HashMap<String, String> = hits
         .iter()
@@ -180,16 +165,6 @@ fn area_hits(conn: &rusqlite::Connection) -> Result<Vec<AreaHit>, TilesetError> 
     }
     hits.retain(|h| h.bbox.iter().all(|v| v.is_finite()));
     Ok(hits)
-}
-
-/// The other names of areas: `(alias, code)`; none in an index written before aliases existed.
-fn aliases(conn: &rusqlite::Connection) -> Result<Vec<(String, String)>, TilesetError> {
-    match conn.prepare("SELECT alias, code FROM aliases") {
-        Ok(mut stmt) => Ok(stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?),
-        Err(_) => Ok(Vec::new()),
-    }
 }
 
 /// A postcode as people write it (`3511 AB`, `3511ab`) as its PC4 code (`3511`).
