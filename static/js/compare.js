@@ -36,7 +36,7 @@ export class Compare {
     this.wrap.append(this.el);
     // Drawn from the start: held back, its transparent canvas would show the other year meanwhile.
     this.grid = new GridMap(this.el, {
-      ...this.options, tileset, doc, controls: false, level: this.main.level, wholeFirst: false, opacity: this.main.opacity,
+      ...this.options, tileset, doc, controls: false, wholeFirst: false,
       camera: { center: m.getCenter().toArray(), zoom: m.getZoom() },
     });
     this.grid.selected = this.main.selected;

@@ -21,24 +21,6 @@ const fmt = formatValue;
 const signed = formatSigned;
 const value = (row, m) => row?.values?.[m] ?? row?.[m];
 
-/**
- * The title of a coarser cell from its label (`E1200N4800/800m`): its size and the 100 m cells
- * at its corners, `Cel van 800 × 800 m: E1200N4800–E1207N4807`; null for a 100 m cell.
- */
-export function coarseTitle(label) {
-  const m = /^E(\d+)N(\d+)\/(\d+)m$/.exec(label ?? '');
-  if (!m) return null;
-  const [x, y, size] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const last = size / 100 - 1;
-  return t('coarseCellTitle', { size, from: `E${x}N${y}`, to: `E${x + last}N${y + last}` });
-}
-
-/** 100 m cell feature id from its id string (E1213N4879 → 12134879), as the tiler writes it. */
-export function cellFeatureId(cell) {
-  const m = /^E(\d+)N(\d+)$/.exec(cell ?? '');
-  return m ? Number(m[1]) * 1e4 + Number(m[2]) : null;
-}
-
 export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
   const panel = document.getElementById('info');
   const body = document.getElementById('info-body');
@@ -85,16 +67,13 @@ export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
     body.replaceChildren(el('p', 'muted', t('loadingCell')));
     panel.dataset.state = 'loading';
     // A searched area's outline: its feature id is the digits of its code.
-    const ids = feature?.id !== undefined ? [feature.id] : area ? [Number(area.code.replace(/\D/g, ''))] : [];
+    const ids = feature?.id !== undefined ? [feature.id] : area?.feature_id !== undefined ? [area.feature_id] : [];
     onSelect(ids, layer);
     try {
       const p = area ? asPoint(await loadArea(area.code)) : await loadPoint(lngLat.lng, lngLat.lat);
       if (mine !== request) return;
       point = p;
-      if (p && layer === 'grid') {
-        const id = cellFeatureId(p.cell);
-        onSelect([...new Set([...ids, ...(id !== null ? [id] : [])])], 'grid');
-      }
+      if (p?.feature_id != null && layer === 'grid') onSelect([...new Set([...ids, p.feature_id])], 'grid');
       render();
       panel.dataset.state = 'ready';
     } catch (err) {
@@ -108,7 +87,7 @@ export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
 
   /** An area API answer in the shape of a point answer without a cell. */
   function asPoint(a) {
-    return { cell: null, years: [], changes: [], areas: a.areas };
+    return { cell: null, years: [], changes: [], coarse_cells: [], areas: a.areas };
   }
 
   /** "Gemeente Utrecht" for a clicked area, "Cel E1213N4879" for a clicked cell. */
@@ -116,6 +95,16 @@ export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
     if (!picked) return null;
     if (picked.layer !== 'grid' && picked.name) return isLevel(picked.layer) ? areaTitle(picked.layer, picked.name) : `${t('cell')} ${picked.name}`;
     return picked.cell ? coarseTitle(picked.cell) ?? `${t('cell')} ${picked.cell}` : null;
+  }
+
+  /**
+   * The title of a coarser cell by its tile label (`E1200N4800/800m`): its size and the 100 m
+   * cells at its corners (`Cel van 800 × 800 m: E1200N4800–E1207N4807`), as the point API
+   * describes the cells at the place; null for a 100 m cell.
+   */
+  function coarseTitle(label) {
+    const c = point?.coarse_cells?.find((k) => k.label === label);
+    return c ? t('coarseCellTitle', { size: c.size, from: c.first, to: c.last }) : null;
   }
 
   /** The clicked area in the point answer (its time series), when an area was clicked. */

@@ -121,8 +121,8 @@ async function boot() {
   // With the built-in basemap the whole country can be looked at, scores or not.
   const extent = basemap === 'builtin' ? catalog.basemap.bounds : null;
   const grid = new GridMap($('map'), {
-    style, basemap, extent, tileset: first, doc, camera: state, test, controls: true, level: state.level,
-    opacity: 1 - state.transparency / 100, cooperative: embed,
+    style, basemap, extent, tileset: first, doc, camera: state, test, controls: true,
+    cooperative: embed,
   });
   // The skip link goes to the map itself (focus on its canvas), not to `#map` in the address.
   document.querySelector('.skip-link')?.addEventListener('click', (e) => {
@@ -254,8 +254,8 @@ async function boot() {
     map.once('moveend', () => {
       window.lbm.lastSearch = result;
       if (band && map.getZoom() < band.min) map.jumpTo({ zoom: band.min });
-      // The found area is outlined (feature id: the digits of its code) at its own level.
-      if (!cell) for (const g of grids()) g.select([Number(result.code.replace(/\D/g, ''))], result.level);
+      // The found area is outlined (by the feature id search gives) at its own level.
+      if (!cell) for (const g of grids()) g.select([result.feature_id], result.level);
       if (!info) return;
       const [lng, lat] = result.center;
       map.once('idle', () => {
@@ -315,11 +315,11 @@ async function boot() {
       grid.relabelAttribution(catalog);
     }
     if (keys.includes('level')) {
-      for (const g of grids()) g.setLevel(state.level);
+      for (const g of grids()) g.showLevel();
       // What the panel showed was picked at the old level: it would now contradict the map.
       info?.close();
     }
-    if (keys.includes('transparency')) for (const g of grids()) g.setOpacity(1 - state.transparency / 100);
+    if (keys.includes('transparency')) for (const g of grids()) g.showOpacity();
     if (keys.includes('pressure')) overlay().then(legend).catch(console.error);
     if (keys.some((k) => ['measure', 'year', 'compare', 'lang', 'mode', 'from', 'to', 'level'].includes(k))) legend();
     if (keys.some((k) => ['measure', 'year', 'compare', 'mode', 'from', 'to'].includes(k))) showLayers().catch(console.error);

@@ -9,6 +9,7 @@ import {
 } from '../../vendor/maplibre-gl/maplibre-gl.mjs';
 import { loadStyle, loadTilesetStyle, ROOT } from './api.js';
 import { mapLocale, getLang } from './i18n.js';
+import { state } from './state.js';
 import { takeWorker, WORKER_URL } from './worker.js';
 
 /**
@@ -178,6 +179,7 @@ const sourceOf = (tileset) => (!tileset.tiles && tileset.pmtiles ? {
 /** A tileset's attribution in the page's language (`attribution_nl` in Dutch, when it has one). */
 const attributionOf = (tileset) => (getLang() === 'nl' && tileset.attribution_nl) || tileset.attribution || 'Leefbaarometer';
 
+/** MapLibre's highest zoom (the style spec's limit of a layer's `maxzoom`): a band ending here is open. */
 const TOP_ZOOM = 24;
 const AREA_LEVELS = ['gemeente', 'wijk', 'buurt', 'pc4'];
 
@@ -267,16 +269,14 @@ export class GridMap {
    *   (its style document, see loadTilesetStyle), camera ({center, zoom} or null for the
    *   tileset's bounds), test (keep the drawing buffer readable), wholeFirst (draw nothing until
    *   the first view is loaded; see drawWhenLoaded), extent (bounds the map may also be panned
-   *   over: the built-in basemap's, the whole country), opacity (of the score fills, 0..1),
-   *   cooperative (MapLibre's cooperative gestures, for an embedded map)
+   *   over: the built-in basemap's, the whole country), cooperative (MapLibre's cooperative gestures, for an embedded map)
    */
   constructor(container, {
-    style, tileset, doc, camera, test = false, controls = true, basemap = false, level = 'auto', wholeFirst = true,
-    extent = null, opacity = 1, cooperative = false,
+    style, tileset, doc, camera, test = false, controls = true, basemap = false, wholeFirst = true,
+    extent = null, cooperative = false,
   }) {
-    this.opacity = opacity;
+    // The level and the transparency are the page's state (state.js), read where they are drawn.
     this.basemap = basemap;
-    this.level = level;
     this.tileset = tileset;
     this.docs = new Map([[tileset.id, doc]]);
     // The highlight layers come with the first selection: until then the worker need not compute
@@ -365,9 +365,9 @@ export class GridMap {
     map.triggerRepaint();
   }
 
-  /** Shows `choice` ('auto' or a level) on the current tileset (and on the overlay). */
-  setLevel(choice) {
-    this.level = choice;
+  /** Shows the state's level choice ('auto' or a level) on the current tileset (and overlay). */
+  showLevel() {
+    const choice = state.level;
     const map = this.map;
     if (!this.sourceId || !map.getSource(this.sourceId)) return;
     const overlay = this.overlay && map.getSource(`overlay:${this.overlay.id}`)
@@ -400,13 +400,13 @@ export class GridMap {
     map.addSource(want, sourceOf(tileset));
     const layers = map.getStyle().layers;
     const before = layers[gridInsertIndex(layers)]?.id;
-    for (const layer of scoreLayers(doc, want, this.level)) map.addLayer(layer, before);
+    for (const layer of scoreLayers(doc, want, state.level)) map.addLayer(layer, before);
     map.triggerRepaint();
   }
 
   /** The level drawn at the current zoom. */
   get levelShown() {
-    return levelAt(this.tileset, this.level, this.map.getZoom());
+    return levelAt(this.tileset, state.level, this.map.getZoom());
   }
 
   /**
@@ -414,15 +414,16 @@ export class GridMap {
    * `selected`) only once something was selected (`this.highlight`).
    */
   #layers(id, tileset) {
-    const layers = scoreLayers(this.docs.get(tileset.id), id, this.level).map((l) => this.#faded(l));
+    const layers = scoreLayers(this.docs.get(tileset.id), id, state.level).map((l) => this.#faded(l));
     return this.highlight ? layers : layers.filter((l) => l.metadata['lbm:role'] !== 'selected');
   }
 
-  /** A fill layer with its opacity times the user's (see setOpacity); others as they are. */
+  /** A fill layer with its opacity times the state's (see showOpacity); others as they are. */
   #faded(layer) {
-    if (layer.type !== 'fill' || this.opacity === 1) return layer;
+    const opacity = 1 - state.transparency / 100;
+    if (layer.type !== 'fill' || opacity === 1) return layer;
     const paint = { ...(layer.paint ?? {}) };
-    paint['fill-opacity'] = scaleOpacity(paint['fill-opacity'] ?? 1, this.opacity);
+    paint['fill-opacity'] = scaleOpacity(paint['fill-opacity'] ?? 1, opacity);
     return { ...layer, paint };
   }
 
@@ -448,9 +449,8 @@ export class GridMap {
     }
   }
 
-  /** Draws the score fills at `opacity` (0..1) times the opacity their style gives them. */
-  setOpacity(opacity) {
-    this.opacity = opacity;
+  /** Draws the score fills at the state's transparency over the opacity their style gives them. */
+  showOpacity() {
     const map = this.map;
     if (!this.sourceId || !map.getSource(this.sourceId)) return;
     for (const layer of this.#layers(this.sourceId, this.tileset)) {

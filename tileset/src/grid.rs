@@ -43,6 +43,20 @@ impl CellId {
         self.hy * 100
     }
 
+    /// The MVT feature id of this 100 m cell in the grid layer.
+    pub fn feature_id(self) -> u64 {
+        feature_id(self.hx, self.hy, 0)
+    }
+
+    /// The cell of `level` (`100 · 2^level` m, as drawn at coarser zooms) that holds this one.
+    pub fn coarse(self, level: u8) -> CoarseCell {
+        CoarseCell {
+            kx: self.hx >> level,
+            ky: self.hy >> level,
+            level,
+        }
+    }
+
     /// Whether the whole cell lies in [`NL_EXTENT_M`].
     pub fn in_netherlands(self) -> bool {
         let (x0, x1, y0, y1) = NL_EXTENT_M;
@@ -69,6 +83,49 @@ fn parse_int(s: &str) -> Option<i32> {
 impl fmt::Display for CellId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "E{}N{}", self.hx, self.hy)
+    }
+}
+
+/// A cell of the pyramid: `100 · 2^level` metres, at (`kx`, `ky`) in units of its own size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CoarseCell {
+    /// Column in units of the cell's size.
+    pub kx: i32,
+    /// Row in units of the cell's size.
+    pub ky: i32,
+    /// 0 for 100 m cells, k for cells of `100 · 2^k` m.
+    pub level: u8,
+}
+
+impl CoarseCell {
+    /// The side in metres.
+    pub fn size_m(self) -> u32 {
+        100u32 << self.level
+    }
+
+    /// Its `cell` property in the tiles ([`write_cell_label`]).
+    pub fn label(self) -> String {
+        let mut out = String::new();
+        write_cell_label(&mut out, self.kx, self.ky, self.level);
+        out
+    }
+
+    /// Its MVT feature id in the tiles ([`feature_id`]).
+    pub fn feature_id(self) -> u64 {
+        feature_id(self.kx, self.ky, self.level)
+    }
+
+    /// The 100 m cells at its south-west and north-east corners.
+    pub fn corners(self) -> (CellId, CellId) {
+        let (hx, hy) = (self.kx << self.level, self.ky << self.level);
+        let last = (1 << self.level) - 1;
+        (
+            CellId { hx, hy },
+            CellId {
+                hx: hx + last,
+                hy: hy + last,
+            },
+        )
     }
 }
 
@@ -141,5 +198,16 @@ mod tests {
         assert_eq!(s, "E1200N4800/800m");
         assert_eq!(feature_id(1213, 4879, 0), 12_134_879);
         assert_eq!(feature_id(150, 600, 3), 312_004_800);
+        // A coarse cell as the tiles carry it, from a 100 m cell inside it.
+        let coarse = CellId { hx: 1203, hy: 4805 }.coarse(3);
+        assert_eq!(coarse.label(), "E1200N4800/800m");
+        assert_eq!(coarse.feature_id(), feature_id(150, 600, 3));
+        assert_eq!(coarse.size_m(), 800);
+        let (first, last) = coarse.corners();
+        assert_eq!(
+            (first.to_string(), last.to_string()),
+            ("E1200N4800".into(), "E1207N4807".into())
+        );
+        assert_eq!(CellId { hx: 1213, hy: 4879 }.feature_id(), 12_134_879);
     }
 }

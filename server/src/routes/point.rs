@@ -218,6 +218,8 @@ impl Serialize for ChangesJson<'_> {
 pub(super) struct AreaJson<'a> {
     level: &'a str,
     code: &'a str,
+    /// Its feature id in the tiles' area layers.
+    feature_id: u64,
     name: &'a str,
     years: YearsJson<'a>,
     changes: ChangesJson<'a>,
@@ -229,6 +231,7 @@ impl<'a> AreaJson<'a> {
         AreaJson {
             level: a.level,
             code: a.code,
+            feature_id: lbm_tileset::names::code_id(a.code),
             name: a.name,
             years: YearsJson {
                 rows: a.years,
@@ -246,6 +249,10 @@ impl<'a> AreaJson<'a> {
 #[derive(Serialize)]
 struct PointJson<'a> {
     cell: Option<String>,
+    /// The 100 m cell's feature id in the grid layer, when it has data.
+    feature_id: Option<u64>,
+    /// The coarser cells the tiles draw at lower zooms that hold the point, finest first.
+    coarse_cells: Vec<CoarseCellJson>,
     x: i64,
     y: i64,
     lon: f64,
@@ -253,6 +260,36 @@ struct PointJson<'a> {
     years: YearsJson<'a>,
     changes: ChangesJson<'a>,
     areas: Vec<AreaJson<'a>>,
+}
+
+/// The coarse cell levels listed at a point: up to cells of 409.6 km, which hold the country.
+const COARSE_LEVELS: std::ops::RangeInclusive<u8> = 1..=12;
+
+/// A coarser cell at a point, as the tiles carry it: what the panel titles it by.
+#[derive(Serialize)]
+struct CoarseCellJson {
+    /// Its `cell` property in the tiles (`E1200N4800/800m`).
+    label: String,
+    /// Its feature id in the grid layer.
+    feature_id: u64,
+    /// The side in metres.
+    size: u32,
+    /// The 100 m cells at its south-west and north-east corners.
+    first: String,
+    last: String,
+}
+
+impl CoarseCellJson {
+    fn new(cell: lbm_tileset::grid::CoarseCell) -> Self {
+        let (first, last) = cell.corners();
+        CoarseCellJson {
+            label: cell.label(),
+            feature_id: cell.feature_id(),
+            size: cell.size_m(),
+            first: first.to_string(),
+            last: last.to_string(),
+        }
+    }
 }
 
 /// Handler of the point API.
@@ -282,10 +319,15 @@ pub(super) async fn handler(
     let meaning = Meaning::of(&snapshot);
     let meaning = &meaning;
     let areas = areas.iter().map(|a| AreaJson::new(a, meaning)).collect();
-    let cell = (!rows.is_empty()).then(|| format!("E{hx}N{hy}"));
+    let coarse_cells = COARSE_LEVELS
+        .map(|level| CoarseCellJson::new(cell.coarse(level)))
+        .collect();
+    let feature_id = (!rows.is_empty()).then(|| cell.feature_id());
     Ok(json_response(
         &PointJson {
-            cell,
+            cell: (!rows.is_empty()).then(|| cell.to_string()),
+            feature_id,
+            coarse_cells,
             x: hx * 100,
             y: hy * 100,
             lon,

@@ -129,6 +129,10 @@ pub(super) fn round6(v: f64) -> f64 {
 
 /// The cell result: centre and bbox in WGS84 of the projected corners.
 pub(super) fn cell_result(hx: i64, hy: i64) -> Option<Value> {
+    let cell = CellId {
+        hx: i32::try_from(hx).ok()?,
+        hy: i32::try_from(hy).ok()?,
+    };
     let (x0, y0) = (hx as f64 * 100.0, hy as f64 * 100.0);
     let corners = [
         (x0, y0),
@@ -154,7 +158,8 @@ pub(super) fn cell_result(hx: i64, hy: i64) -> Option<Value> {
     let (clon, clat) = lbm_tileset::project::rd_to_wgs84(x0 + 50.0, y0 + 50.0).ok()?;
     Some(json!({
         "kind": "cell",
-        "cell": format!("E{hx}N{hy}"),
+        "cell": cell.to_string(),
+        "feature_id": cell.feature_id(),
         "x": x0,
         "y": y0,
         "center": [round6(clon), round6(clat)],
@@ -212,6 +217,7 @@ pub(super) async fn handler(
                     json!({
                         "kind": "area",
                         "level": h.level,
+                        "feature_id": lbm_tileset::names::code_id(&h.code),
                         "code": h.code,
                         "name": h.name,
                         "parent": h.parent_name,
