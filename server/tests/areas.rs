@@ -147,11 +147,12 @@ async fn tilejson_and_style_know_change_and_area_layers() {
     let layers = style["layers"].as_array().unwrap();
     let ids: Vec<&str> = layers.iter().map(|l| l["id"].as_str().unwrap()).collect();
     for id in [
-        "gemeente-fill",
+        "gemeente-fill-1",
+        "gemeente-fill-none",
         "gemeente-outline",
-        "wijk-fill",
+        "wijk-fill-9",
         "wijk-outline",
-        "grid-fill",
+        "grid-fill-5",
         "grid-outline",
     ] {
         assert!(ids.contains(&id), "{id} in {ids:?}");
@@ -163,12 +164,18 @@ async fn tilejson_and_style_know_change_and_area_layers() {
             l["maxzoom"].as_u64().unwrap_or(24),
         )
     };
-    assert_eq!(band("gemeente-fill"), (5, 9));
-    assert_eq!(band("wijk-fill"), (9, 11));
-    assert_eq!(band("grid-fill"), (11, 24));
-    let gm = layers.iter().find(|l| l["id"] == "gemeente-fill").unwrap();
+    for k in ["1", "5", "9", "none"] {
+        assert_eq!(band(&format!("gemeente-fill-{k}")), (5, 9));
+        assert_eq!(band(&format!("wijk-fill-{k}")), (9, 11));
+        assert_eq!(band(&format!("grid-fill-{k}")), (11, 24));
+    }
+    let gm = layers
+        .iter()
+        .find(|l| l["id"] == "gemeente-fill-3")
+        .unwrap();
     assert_eq!(gm["source-layer"], "gemeente");
-    assert_eq!(gm["paint"]["fill-color"][0], "match");
+    assert_eq!(gm["filter"], serde_json::json!(["==", ["get", "class"], 3]));
+    assert!(gm["paint"]["fill-color"].is_string(), "a plain colour");
     let outline = layers
         .iter()
         .find(|l| l["id"] == "gemeente-outline")
@@ -391,6 +398,8 @@ async fn an_area_opens_by_its_code_with_the_point_apis_entry() {
         assert_eq!(status, 200, "{code}: {a}");
         assert_eq!(a["code"], code);
         assert_eq!(a["on_map"], true);
+        // The id of its features in the tiles (the tiler's: the digits of the code).
+        assert_eq!(a["feature_id"], lbm_tileset::names::code_id(code));
         // The same entry, years, values, classes and changes, as the point API's.
         let entry = p["areas"]
             .as_array()
@@ -398,7 +407,7 @@ async fn an_area_opens_by_its_code_with_the_point_apis_entry() {
             .iter()
             .find(|e| e["code"] == code)
             .unwrap();
-        for key in ["level", "name", "years", "changes"] {
+        for key in ["level", "name", "feature_id", "years", "changes"] {
             assert_eq!(a[key], entry[key], "{code} {key}");
         }
         // The centre lies inside the area (the fixture's rectangles) and in its bbox.

@@ -554,25 +554,27 @@ async fn style_draws_grid_in_the_class_colours() {
     );
     assert!(style.get("glyphs").is_none() && style.get("sprite").is_none());
     let layers = style["layers"].as_array().unwrap();
-    let fill = layers.iter().find(|l| l["type"] == "fill").unwrap();
-    assert_eq!(fill["source-layer"], "grid");
-    let expr = fill["paint"]["fill-color"].as_array().unwrap();
-    assert_eq!(expr[0], "match");
-    assert_eq!(
-        expr[1],
-        serde_json::json!(["to-number", ["get", "class"], 0])
-    );
+    // One fill per class (a plain filter on `class` and a plain colour, which every style
+    // converter draws), and one for the places without a class in the no-data colour.
+    let fills: Vec<&Value> = layers.iter().filter(|l| l["type"] == "fill").collect();
     let classification = classification("fys");
-    for (i, class) in classification["classes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .enumerate()
-    {
-        assert_eq!(expr[2 + 2 * i], class["class"]);
-        assert_eq!(expr[3 + 2 * i], class["color"]);
+    let classes = classification["classes"].as_array().unwrap();
+    assert_eq!(fills.len(), classes.len() + 1);
+    for (fill, class) in fills.iter().zip(classes) {
+        assert_eq!(fill["source-layer"], "grid");
+        assert_eq!(
+            fill["filter"],
+            serde_json::json!(["==", ["get", "class"], class["class"]])
+        );
+        assert_eq!(fill["paint"]["fill-color"], class["color"]);
     }
-    assert_eq!(expr.last().unwrap(), NO_DATA);
+    let none = fills.last().unwrap();
+    assert_eq!(none["filter"], serde_json::json!(["!", ["has", "class"]]));
+    assert_eq!(none["paint"]["fill-color"], NO_DATA);
+    assert!(
+        !style.to_string().contains("feature-state"),
+        "nothing only the page draws"
+    );
     let line = layers.iter().find(|l| l["type"] == "line").unwrap();
     assert_eq!(line["source-layer"], "grid");
     assert_eq!(line["minzoom"], 11.5);

@@ -213,22 +213,51 @@ export function levelAt(tileset, choice, zoom) {
  */
 export function scoreLayers(doc, id, choice) {
   const fixed = choice && choice !== 'auto';
-  return doc.layers.filter((l) => l.source).map((l) => {
+  const out = [];
+  for (const l of doc.layers.filter((layer) => layer.source)) {
     const level = l.metadata?.['lbm:level'] ?? l['source-layer'];
     const role = l.metadata?.['lbm:role'] ?? l.type;
-    const layer = {
-      ...l, id: `${id}:${level}:${role}`, source: id, layout: { ...(l.layout ?? {}) },
+    out.push({
+      ...l, id: layerId(id, level, role, l.metadata?.['lbm:class']), source: id, layout: { ...(l.layout ?? {}) },
       metadata: { ...(l.metadata ?? {}), 'lbm:level': level, 'lbm:role': role },
-    };
-    if (fixed) {
+    });
+    // The outline of the selected place, right above its level's outline: the page's own layer
+    // (feature state), in the zoom band of the level's fills.
+    if (role === 'outline') {
+      const fill = out.find((f) => f.metadata['lbm:level'] === level && f.metadata['lbm:role'] === 'fill') ?? l;
+      out.push(selectionLayer(id, level, fill));
+    }
+  }
+  if (fixed) {
+    for (const layer of out) {
+      const { 'lbm:level': level, 'lbm:role': role } = layer.metadata;
       const mine = level === choice;
       layer.layout.visibility = mine ? 'visible' : 'none';
       delete layer.maxzoom;
       // Outlines of 100 m cells only from the zoom the document starts them at.
       if (mine && !(level === 'grid' && role === 'outline')) delete layer.minzoom;
     }
-    return layer;
-  });
+  }
+  return out;
+}
+
+/** The page's id of a layer of source `id`: `{id}:{level}:{role}`, and `:{class}` for a fill. */
+export const layerId = (id, level, role, cls) => (cls === undefined ? `${id}:${level}:${role}` : `${id}:${level}:${role}:${cls}`);
+
+/** The page-only outline of the features with feature state `selected` at `level`. */
+function selectionLayer(id, level, like) {
+  const layer = {
+    id: layerId(id, level, 'selected'), type: 'line', source: id, 'source-layer': like['source-layer'] ?? level,
+    layout: { ...(like.layout ?? {}) },
+    metadata: { 'lbm:level': level, 'lbm:role': 'selected' },
+    paint: {
+      'line-color': '#111111',
+      'line-width': ['case', ['boolean', ['feature-state', 'selected'], false], level === 'grid' ? 3 : 3.5, 0],
+    },
+  };
+  if (like.minzoom !== undefined) layer.minzoom = like.minzoom;
+  if (like.maxzoom !== undefined) layer.maxzoom = like.maxzoom;
+  return layer;
 }
 
 /**
@@ -492,25 +521,31 @@ export class GridMap {
     return Object.keys(this.map.getStyle().sources).some((s) => s.startsWith('lbm:') && s !== this.sourceId);
   }
 
-  /** The id of the grid's fill layer of the current tileset. */
-  get fillLayer() {
-    return `${this.sourceId}:grid:fill`;
+  /** The ids of the fill layers (one per class, and no data) of `level` of the current tileset. */
+  fillLayers(level = 'grid') {
+    const prefix = `${this.sourceId}:${level}:fill:`;
+    return this.map.getStyle().layers.map((l) => l.id).filter((id) => id.startsWith(prefix));
+  }
+
+  /** The fill layers of `levels` that are shown (visible) now. */
+  #shownFills(levels) {
+    return levels.flatMap((l) => this.fillLayers(l))
+      .filter((id) => this.map.getLayoutProperty(id, 'visibility') !== 'none');
   }
 
   /** The feature drawn at a screen point (a grid cell or an area), if any. */
   featureAt(point) {
     if (!this.sourceId) return null;
-    const layers = [this.fillLayer, ...areaLevels(this.tileset).map((l) => `${this.sourceId}:${l}:fill`)]
-      .filter((id) => this.map.getLayer(id) && this.map.getLayoutProperty(id, 'visibility') !== 'none');
+    const layers = this.#shownFills(['grid', ...areaLevels(this.tileset)]);
     if (layers.length === 0) return null;
     return this.map.queryRenderedFeatures(point, { layers })[0] ?? null;
   }
 
   /** The rendered feature of area `code` at `level` of the current tileset, if it is in view. */
   areaFeature(level, code) {
-    const id = `${this.sourceId}:${level}:fill`;
-    if (!this.map.getLayer(id)) return null;
-    return this.map.queryRenderedFeatures({ layers: [id] }).find((f) => f.properties?.code === code) ?? null;
+    const layers = this.fillLayers(level);
+    if (layers.length === 0) return null;
+    return this.map.queryRenderedFeatures({ layers }).find((f) => f.properties?.code === code) ?? null;
   }
 
   /**
@@ -522,8 +557,7 @@ export class GridMap {
     const levels = ['buurt', 'wijk', 'gemeente'];
     let layers = levels.map((l) => `basemap-${l}-hit`).filter((id) => this.map.getLayer(id));
     if (layers.length === 0 && this.sourceId) {
-      layers = levels.map((l) => `${this.sourceId}:${l}:fill`)
-        .filter((id) => this.map.getLayer(id) && this.map.getLayoutProperty(id, 'visibility') !== 'none');
+      layers = this.#shownFills(levels);
     }
     if (layers.length === 0) return [];
     const found = this.map.queryRenderedFeatures(point, { layers });

@@ -124,7 +124,7 @@ test('a click on a cell opens the info panel with that cell\'s values', { skip }
     const { map, grid } = window.lbm;
     const canvas = map.getCanvas().getBoundingClientRect();
     const mid = [canvas.width / 2, canvas.height / 2];
-    const feats = map.queryRenderedFeatures({ layers: [grid.fillLayer] });
+    const feats = map.queryRenderedFeatures({ layers: grid.fillLayers() });
     let best = null;
     for (const f of feats) {
       const ring = f.geometry.type === 'Polygon' ? f.geometry.coordinates[0] : f.geometry.coordinates[0][0];
@@ -418,7 +418,7 @@ test('ontwikkeling: the change tileset with its own legend, from/to in the URL',
   const spot = await page.evaluate(() => {
     const { map, grid } = window.lbm;
     const box = map.getCanvas().getBoundingClientRect();
-    for (const f of map.queryRenderedFeatures({ layers: [grid.fillLayer] })) {
+    for (const f of map.queryRenderedFeatures({ layers: grid.fillLayers() })) {
       const ring = f.geometry.type === 'Polygon' ? f.geometry.coordinates[0] : f.geometry.coordinates[0][0];
       const pts = ring.slice(0, -1).map((c) => map.project(c));
       const p = pts.reduce((a, q) => ({ x: a.x + q.x / pts.length, y: a.y + q.y / pts.length }), { x: 0, y: 0 });
@@ -491,7 +491,7 @@ test('levels: automatic by zoom, fixed by the user, named in the legend and the 
   assert.equal(await page.evaluate(() => document.body.dataset.level), coarsest, `auto at z8 shows ${coarsest}`);
   assert.equal(await page.$eval('#legend .legend-level', (e) => e.dataset.level), coarsest);
   saveArtifact('level-auto-z8.png', await page.screenshot());
-  const fill = `lbm:${ts.id}:${coarsest}:fill`;
+  const fill = `lbm:${ts.id}:${coarsest}:fill:5`;
   assert.equal(await page.evaluate((id) => window.lbm.map.getLayoutProperty(id, 'visibility'), fill), 'visible');
 
   // Fixed: cells at z8.
@@ -573,7 +573,7 @@ async function sampleColours(page, classification, margin = 4) {
       }
       return best.key;
     };
-    const layers = Object.keys(map.style._layers).filter((id) => id.startsWith(`${grid.sourceId}:`) && id.endsWith(':fill')
+    const layers = Object.keys(map.style._layers).filter((id) => id.startsWith(`${grid.sourceId}:`) && id.includes(':fill:')
       && map.getLayoutProperty(id, 'visibility') !== 'none');
     const top = (x, y) => map.queryRenderedFeatures([x, y], { layers })[0] ?? null;
     const ratio = canvas.width / canvas.getBoundingClientRect().width;
@@ -704,7 +704,7 @@ test('the legend says which changes fall in the middle class, and the tiles agre
   // And every change drawn agrees with it: a small change of either sign in the middle class.
   const features = await page.evaluate(() => {
     const { map, grid } = window.lbm;
-    return map.queryRenderedFeatures({ layers: [grid.fillLayer] }).map((f) => f.properties);
+    return map.queryRenderedFeatures({ layers: grid.fillLayers() }).map((f) => f.properties);
   });
   let middle = 0;
   for (const f of features.filter((p) => p.class !== undefined)) {
@@ -782,7 +782,7 @@ test('zooming in over a city shows gemeente, then wijk, then buurt, then cells',
     const drawn = await page.evaluate(() => {
       const { map, grid } = window.lbm;
       const fills = Object.keys(map.style._layers).filter((id) => id.startsWith(`${grid.sourceId}:`)
-        && id.endsWith(':fill') && map.getLayoutProperty(id, 'visibility') !== 'none');
+        && id.includes(':fill:') && map.getLayoutProperty(id, 'visibility') !== 'none');
       const c = map.getCanvas().getBoundingClientRect();
       const f = map.queryRenderedFeatures([c.width / 2, c.height / 2], { layers: fills })[0];
       return f ? { layer: f.sourceLayer, name: f.properties.name ?? f.properties.cell, code: f.properties.code ?? null } : null;

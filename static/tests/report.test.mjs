@@ -209,7 +209,7 @@ test('structureel onder druk: the overlay marks places over the scores, with its
     const scores = layers.filter((l) => l.source?.startsWith('lbm:') && l.source.endsWith(`-${year}`));
     const top = Math.max(...scores.map((l) => layers.indexOf(l)));
     const marked = map.queryRenderedFeatures({ layers: [`overlay:${id}:grid:mark`] });
-    const drawn = new Map(map.queryRenderedFeatures({ layers: [scores.find((l) => l.id.endsWith(':grid:fill')).id] })
+    const drawn = new Map(map.queryRenderedFeatures({ layers: scores.filter((l) => l.id.includes(':grid:fill:')).map((l) => l.id) })
       .map((f) => [f.id, f.properties]));
     return {
       above: marks.every((l) => layers.indexOf(l) > top),

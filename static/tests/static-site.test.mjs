@@ -97,7 +97,7 @@ test('the static site draws the map from PMTiles archives by HTTP range requests
     const { map, grid } = window.lbm;
     const rect = map.getCanvas().getBoundingClientRect();
     const f = map.queryRenderedFeatures([[rect.width * 0.45, rect.height * 0.4], [rect.width * 0.55, rect.height * 0.6]],
-      { layers: [grid.fillLayer] })[0];
+      { layers: grid.fillLayers() })[0];
     return f ? { x: rect.left + rect.width / 2, y: rect.top + rect.height / 2, cell: f.properties.cell } : null;
   });
   assert.ok(spot, 'a cell at the centre of the view');

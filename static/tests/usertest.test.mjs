@@ -123,7 +123,7 @@ test('transparency of the score layer: a control, kept in the URL', { skip }, as
   await waitIdle(page);
   const opacity = () => page.evaluate(() => {
     const { map, grid } = window.lbm;
-    return JSON.stringify(map.getPaintProperty(grid.fillLayer, 'fill-opacity'));
+    return JSON.stringify(map.getPaintProperty(grid.fillLayers()[0], 'fill-opacity'));
   });
   const style = await (await fetch(ts.style)).json();
   const fills = style.layers.filter((l) => l.type === 'fill' && l.source);

@@ -118,22 +118,30 @@ fn classification_of(tj: &Value) -> Classification {
     serde_json::from_value(tj["lbm"]["classification"].clone()).expect("classification")
 }
 
-/// The colour the style draws class `k` in (its `match` on `class`), or the fallback.
-fn style_colour(style: &Value, layer: &str, k: Option<u8>) -> String {
-    let l = style["layers"]
+/// The colour the style draws a feature of `level` with class `k` (`None`: no class) in: the
+/// fill of the first of the level's fill layers whose filter takes it (the two filter forms the
+/// style uses: `["==", ["get", key], value]` and `["!", ["has", key]]`).
+fn style_colour(style: &Value, level: &str, k: Option<u8>) -> String {
+    let takes = |filter: &Value| -> bool {
+        let f = filter.as_array().expect("a filter");
+        match f[0].as_str() {
+            Some("==") if f[1] == serde_json::json!(["get", "class"]) => {
+                k.is_some_and(|k| f[2].as_u64() == Some(u64::from(k)))
+            }
+            Some("!") if f[1] == serde_json::json!(["has", "class"]) => k.is_none(),
+            _ => panic!("a filter the test does not know: {filter}"),
+        }
+    };
+    style["layers"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|l| l["id"] == layer)
-        .unwrap_or_else(|| panic!("layer {layer}"));
-    let expr = l["paint"]["fill-color"].as_array().expect("match");
-    let pairs = &expr[2..expr.len() - 1];
-    for pair in pairs.chunks(2) {
-        if k.is_some_and(|k| pair[0].as_u64() == Some(u64::from(k))) {
-            return pair[1].as_str().unwrap().to_string();
-        }
-    }
-    expr.last().unwrap().as_str().unwrap().to_string()
+        .filter(|l| l["type"] == "fill" && l["source-layer"] == level)
+        .find(|l| takes(&l["filter"]))
+        .unwrap_or_else(|| panic!("no fill of {level} takes class {k:?}"))["paint"]["fill-color"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 #[test]
@@ -216,6 +224,22 @@ fn around_every_cut_point_tile_point_api_and_legend_agree() {
                 &server.url(&format!("/api/v1/point?lon={lon:.7}&lat={lat:.7}")),
             );
             assert_eq!(p["cell"], format!("E{hx}N{hy}"));
+            // The feature ids the API gives are those of the tiles: the 100 m cell's, and at a
+            // coarser zoom the coarse cell's, whose label the API lists with it.
+            assert_eq!(p["feature_id"], fid, "{id}: the cell's feature id");
+            let coarse_zoom = TOP - 4;
+            let ((cx, cy), _) = tile_of(lon, lat, coarse_zoom, 4096);
+            let coarse = tile(coarse_zoom, (cx, cy), "grid");
+            let listed = p["coarse_cells"].as_array().expect("coarse_cells");
+            let drawn = coarse
+                .iter()
+                .find_map(|f| {
+                    let label = f.props.get("cell")?.as_str()?;
+                    let entry = listed.iter().find(|c| c["label"] == label)?;
+                    Some((f.id, entry))
+                })
+                .unwrap_or_else(|| panic!("{id}: a coarse cell at z{coarse_zoom} listed"));
+            assert_eq!(drawn.1["feature_id"], drawn.0, "{id}: coarse feature id");
             let (v, k) = if is_change {
                 let c = p["changes"]
                     .as_array()
@@ -243,7 +267,7 @@ fn around_every_cut_point_tile_point_api_and_legend_agree() {
             assert_eq!(k, Some(u64::from(class)), "{id} {fid}: point API class");
             // The map draws the legend's colour of that class.
             assert_eq!(
-                style_colour(&style, "grid-fill", Some(class)),
+                style_colour(&style, "grid", Some(class)),
                 cls.entry(class).unwrap().color,
                 "{id}: class {class} colour"
             );
@@ -340,7 +364,7 @@ fn around_every_cut_point_tile_point_api_and_legend_agree() {
                     "{id} {code}: class in the point API"
                 );
                 assert_eq!(
-                    style_colour(&style, "gemeente-fill", Some(class)),
+                    style_colour(&style, "gemeente", Some(class)),
                     cls.entry(class).unwrap().color
                 );
                 *checked.entry("areas").or_default() += 1;

@@ -2,7 +2,7 @@
 //! `/styles/{id}.json`, `export-site` writes beside a static site, and the web map draws with.
 //!
 //! Every layer reads source `lbm` and carries `metadata` naming its level (`lbm:level`) and role
-//! (`lbm:role`: `fill`, `outline` or `selected`; a pressure overlay's `mark` and `mark-casing`), so a page can place the layers of several
+//! (`lbm:role`: `fill` (with `lbm:class`) or `outline`; a pressure overlay's `mark` and `mark-casing`), so a page can place the layers of several
 //! tilesets on one map and switch the level shown without knowing how they are drawn.
 
 use serde_json::{json, Value};
@@ -44,22 +44,49 @@ impl StyleSource {
     }
 }
 
-/// The `fill-color` expression: the class colours, and the no-data colour for a feature without
-/// a class (a place that exists but has no score).
-pub fn fill_color(meta: &TilesetMeta) -> Value {
-    let Some(c) = &meta.classification else {
-        return json!(crate::classification::NoData::default().color);
-    };
-    if c.classes.is_empty() {
-        return json!(c.no_data.color);
-    }
-    let mut expr = vec![json!("match"), json!(["to-number", ["get", "class"], 0])];
-    for class in &c.classes {
-        expr.push(json!(class.class));
-        expr.push(json!(class.color));
-    }
-    expr.push(json!(c.no_data.color));
-    Value::Array(expr)
+/// The fills of one level: one layer per class, selected by a plain filter on the tile's
+/// `class` and painted in the class colour, and one for the places without a score (no `class`)
+/// in the no-data colour. Each carries `lbm:class` (the class, or `"none"`) in its metadata.
+///
+/// One layer per class, not one layer with a `match` on the class: every style converter draws
+/// a filter and a plain colour (QGIS 3.22 turns a `match` on numbers into an empty `IN ()` and
+/// draws everything grey), and MapLibre draws both alike.
+fn fill_layers(meta: &TilesetMeta, level: &str) -> Vec<Value> {
+    let no_data = meta
+        .classification
+        .as_ref()
+        .map(|c| c.no_data.color.clone())
+        .unwrap_or_else(|| crate::classification::NoData::default().color);
+    let paint =
+        |color: &str| json!({"fill-color": color, "fill-opacity": 1, "fill-antialias": false});
+    let mut out: Vec<Value> = meta
+        .classification
+        .iter()
+        .flat_map(|c| &c.classes)
+        .map(|class| {
+            let mut l = layer(
+                format!("{level}-fill-{}", class.class),
+                "fill",
+                level,
+                "fill",
+                paint(&class.color),
+            );
+            l["filter"] = json!(["==", ["get", "class"], class.class]);
+            l["metadata"]["lbm:class"] = json!(class.class);
+            l
+        })
+        .collect();
+    let mut none = layer(
+        format!("{level}-fill-none"),
+        "fill",
+        level,
+        "fill",
+        paint(&no_data),
+    );
+    none["filter"] = json!(["!", ["has", "class"]]);
+    none["metadata"]["lbm:class"] = json!("none");
+    out.push(none);
+    out
 }
 
 /// The zoom range and visibility of one level's layers: its band of the plan, or (for a level
@@ -91,15 +118,15 @@ fn layer(id: String, kind: &str, source_layer: &str, role: &str, paint: Value) -
     })
 }
 
-/// The three layers of one level: fill, outline, and the outline of selected features
-/// (feature-state `selected`).
+/// The layers of one level: its fills ([`fill_layers`]) and an outline.
 ///
 /// Fills are opaque at every level and zoom: a drawn colour is exactly its legend colour, which a
 /// translucent fill over the land or water below never is (0.85 drew a class 9 gemeente 33 off
 /// per channel). Transparency is the reader's choice (the page's control), alike for every level.
+/// What only the web page draws (the outline of the selected place, by feature state) the page
+/// adds itself: the shared document holds only what every client draws.
 fn level_layers(meta: &TilesetMeta, level: &str) -> Vec<Value> {
     let grid = level == GRID_LAYER;
-    let fill = json!({"fill-color": fill_color(meta), "fill-opacity": 1, "fill-antialias": false});
     let outline = if grid {
         json!({
             "line-color": "rgba(40, 40, 40, 0.35)",
@@ -111,34 +138,23 @@ fn level_layers(meta: &TilesetMeta, level: &str) -> Vec<Value> {
             "line-width": ["interpolate", ["linear"], ["zoom"], 6, 0.5, 14, 1.6],
         })
     };
-    let selected = json!({
-        "line-color": "#111111",
-        "line-width": ["case", ["boolean", ["feature-state", "selected"], false], if grid { 3.0 } else { 3.5 }, 0],
-    });
-    let mut out = vec![
-        layer(format!("{level}-fill"), "fill", level, "fill", fill),
-        layer(
-            format!("{level}-outline"),
-            "line",
-            level,
-            "outline",
-            outline,
-        ),
-        layer(
-            format!("{level}-selected"),
-            "line",
-            level,
-            "selected",
-            selected,
-        ),
-    ];
+    let mut out = fill_layers(meta, level);
+    out.push(layer(
+        format!("{level}-outline"),
+        "line",
+        level,
+        "outline",
+        outline,
+    ));
     let min = place(meta, level, &mut out);
     if grid {
         // 100 m cells get their outline only once they are wide enough on screen.
         let z = min
             .map_or(GRID_OUTLINE_FROM, f64::from)
             .max(GRID_OUTLINE_FROM);
-        out[1]["minzoom"] = json!(z);
+        if let Some(outline) = out.last_mut() {
+            outline["minzoom"] = json!(z);
+        }
     }
     out
 }
@@ -217,7 +233,7 @@ fn pressure_layers(meta: &TilesetMeta, level: &str) -> Vec<Value> {
 }
 
 /// The style document of a tileset: a background in [`LAND_COLOR`], then per area level (coarse
-/// to fine) and for the grid a fill in the class colours, an outline and a selection outline,
+/// to fine) and for the grid a fill per class in the class colours and an outline,
 /// each level in its band of the tileset's level plan (`lbm_levels`).
 ///
 /// A pressure overlay ([`Kind::Pressure`]) has no background: its marked places in
@@ -320,19 +336,28 @@ mod tests {
         let layers = s["layers"].as_array().unwrap();
         let find = |id: &str| layers.iter().find(|l| l["id"] == id).unwrap();
         assert_eq!(layers[0]["type"], "background");
-        assert_eq!(find("gemeente-fill")["minzoom"], 5);
-        assert_eq!(find("gemeente-fill")["maxzoom"], 9);
+        assert_eq!(find("gemeente-fill-1")["minzoom"], 5);
+        assert_eq!(find("gemeente-fill-9")["maxzoom"], 9);
+        assert_eq!(find("gemeente-fill-none")["maxzoom"], 9);
         assert_eq!(find("wijk-outline")["minzoom"], 9);
         assert_eq!(find("wijk-outline")["maxzoom"], 11);
-        assert_eq!(find("pc4-fill")["layout"]["visibility"], "none");
-        assert_eq!(find("grid-fill")["minzoom"], 11);
-        assert!(find("grid-fill").get("maxzoom").is_none());
+        assert_eq!(find("pc4-fill-4")["layout"]["visibility"], "none");
+        assert_eq!(find("grid-fill-5")["minzoom"], 11);
+        assert!(find("grid-fill-5").get("maxzoom").is_none());
         assert_eq!(find("grid-outline")["minzoom"], 11.5);
-        assert_eq!(find("grid-selected")["metadata"]["lbm:role"], "selected");
-        let fill = &find("grid-fill")["paint"]["fill-color"];
-        assert_eq!(fill[0], "match");
-        assert_eq!(fill[3], "#000001");
-        assert_eq!(fill.as_array().unwrap().last().unwrap(), "#bdbdbd");
+        // Nothing only the page draws (feature state) is in the shared document.
+        assert!(!s.to_string().contains("feature-state"));
+        // One fill per class with a plain filter and colour, one for no data.
+        for k in 1..=9u8 {
+            let fill = find(&format!("grid-fill-{k}"));
+            assert_eq!(fill["filter"], json!(["==", ["get", "class"], k]));
+            assert_eq!(fill["paint"]["fill-color"], format!("#00000{k}"));
+            assert_eq!(fill["metadata"]["lbm:class"], k);
+            assert_eq!(fill["metadata"]["lbm:role"], "fill");
+        }
+        let none = find("grid-fill-none");
+        assert_eq!(none["filter"], json!(["!", ["has", "class"]]));
+        assert_eq!(none["paint"]["fill-color"], "#bdbdbd");
         assert_eq!(s["sources"]["lbm"]["url"], "http://h/tiles/fys-2020.json");
         assert!(layers
             .iter()
@@ -395,8 +420,12 @@ mod tests {
             layers[1]["paint"]["fill-opacity"], 1,
             "opaque: the legend's colours"
         );
-        assert_eq!(layers.len(), 4);
+        assert_eq!(
+            layers.len(),
+            1 + 10 + 1,
+            "background, ten fills, the outline"
+        );
         assert_eq!(layers[1]["minzoom"], 5);
-        assert_eq!(layers[2]["minzoom"], 11.5);
+        assert_eq!(layers[11]["minzoom"], 11.5);
     }
 }
