@@ -101,8 +101,69 @@ pub const EMBED: Route = Route {
     label: "asset",
 };
 
+/// The OGC API's landing page.
+pub const OGC_LANDING: Route = Route {
+    pattern: "/ogc",
+    label: "ogc",
+};
+/// Its conformance classes.
+pub const OGC_CONFORMANCE: Route = Route {
+    pattern: "/ogc/conformance",
+    label: "ogc",
+};
+/// The OpenAPI definition of `/ogc` and `/api/v1`.
+pub const OGC_API: Route = Route {
+    pattern: "/ogc/api",
+    label: "ogc",
+};
+/// The collections.
+pub const OGC_COLLECTIONS: Route = Route {
+    pattern: "/ogc/collections",
+    label: "ogc",
+};
+/// One collection.
+pub const OGC_COLLECTION: Route = Route {
+    pattern: "/ogc/collections/{collection}",
+    label: "ogc",
+};
+/// The features of a collection.
+pub const OGC_ITEMS: Route = Route {
+    pattern: "/ogc/collections/{collection}/items",
+    label: "ogc",
+};
+/// One feature.
+pub const OGC_ITEM: Route = Route {
+    pattern: "/ogc/collections/{collection}/items/{feature}",
+    label: "ogc",
+};
+/// The vector tilesets of a tileset collection.
+pub const OGC_TILESETS: Route = Route {
+    pattern: "/ogc/collections/{collection}/tiles",
+    label: "ogc",
+};
+/// One vector tileset in a tile matrix set.
+pub const OGC_TILESET: Route = Route {
+    pattern: "/ogc/collections/{collection}/tiles/{tms}",
+    label: "ogc",
+};
+/// One tile, by tile matrix, row and column.
+pub const OGC_TILE: Route = Route {
+    pattern: "/ogc/collections/{collection}/tiles/{tms}/{z}/{row}/{col}",
+    label: "tile",
+};
+/// The tile matrix sets.
+pub const OGC_TILE_MATRIX_SETS: Route = Route {
+    pattern: "/ogc/tileMatrixSets",
+    label: "ogc",
+};
+/// One tile matrix set.
+pub const OGC_TILE_MATRIX_SET: Route = Route {
+    pattern: "/ogc/tileMatrixSets/{tms}",
+    label: "ogc",
+};
+
 /// Every route, in the order a path is matched against them.
-pub const ALL: [Route; 17] = [
+pub const ALL: [Route; 29] = [
     TILE,
     VERSIONED_TILE,
     TILEJSON,
@@ -120,6 +181,18 @@ pub const ALL: [Route; 17] = [
     CONFIG,
     INDEX,
     EMBED,
+    OGC_LANDING,
+    OGC_CONFORMANCE,
+    OGC_API,
+    OGC_COLLECTIONS,
+    OGC_COLLECTION,
+    OGC_ITEMS,
+    OGC_ITEM,
+    OGC_TILESETS,
+    OGC_TILESET,
+    OGC_TILE,
+    OGC_TILE_MATRIX_SETS,
+    OGC_TILE_MATRIX_SET,
 ];
 
 /// Path prefixes of the web map's files, served by the fallback.

@@ -106,6 +106,33 @@ pub fn all_area_scores(conn: &Connection) -> rusqlite::Result<Vec<(String, YearV
     rows.collect()
 }
 
+/// The populated cells of column `hx` with `hy` in `hy0..=hy1` in `year`, ordered by `hy`: one
+/// seek on the primary key (`hx`, `hy`, `year`), where a range over `hx` too would scan every
+/// row of those columns.
+pub fn cells_in_column(
+    conn: &Connection,
+    hx: i64,
+    (hy0, hy1): (i64, i64),
+    year: i32,
+) -> rusqlite::Result<Vec<(i64, YearValues)>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT hy, year, {VALUE_COLUMNS} FROM cells \
+         WHERE hx = ?1 AND hy BETWEEN ?2 AND ?3 AND year = ?4 ORDER BY hy"
+    ))?;
+    let rows = stmt.query_map(rusqlite::params![hx, hy0, hy1, year], |r| {
+        Ok((r.get(0)?, year_values(r, 1)?))
+    })?;
+    rows.collect()
+}
+
+/// The RD New polygons of area `code` as stored (a GeoJSON geometry), when it has them.
+pub fn area_geometry(conn: &Connection, code: &str) -> rusqlite::Result<Option<String>> {
+    let mut stmt = conn.prepare_cached("SELECT geom FROM areas WHERE code = ?1")?;
+    stmt.query_row([code], |r| r.get(0))
+        .optional()
+        .map(Option::flatten)
+}
+
 /// The published values of area `code` per year, ordered by year.
 pub fn area_scores(conn: &Connection, code: &str) -> rusqlite::Result<Vec<YearValues>> {
     let mut stmt = conn.prepare_cached(&format!(
@@ -437,6 +464,20 @@ mod tests {
         assert_eq!(cell[0].values[1], None);
         assert_eq!(cell[0].values[3], Some(-0.013));
         assert!(cell_years(&conn, 1, 1).unwrap().is_empty());
+        let column = cells_in_column(&conn, 1300, (4400, 4600), 2022).unwrap();
+        assert_eq!(column.len(), 1);
+        assert_eq!((column[0].0, column[0].1.values[0]), (4500, Some(4.123)));
+        assert!(cells_in_column(&conn, 1300, (4501, 4600), 2022)
+            .unwrap()
+            .is_empty());
+        assert!(cells_in_column(&conn, 1300, (4400, 4600), 2020)
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            area_geometry(&conn, "BU03440101").unwrap().as_deref(),
+            Some(geom)
+        );
+        assert_eq!(area_geometry(&conn, "GM0").unwrap(), None);
         let year = YearValues {
             year: 2022,
             values: v,

@@ -196,6 +196,44 @@ impl PointIndex {
             .find(|h| h.alias.is_none() && h.code.eq_ignore_ascii_case(code))
     }
 
+    /// Every area of `level` as search knows it (each once, without aliases), in code order.
+    pub fn areas_of_level<'a>(&'a self, level: &'a str) -> impl Iterator<Item = &'a AreaHit> {
+        self.search
+            .iter()
+            .map(SearchEntry::hit)
+            .filter(move |h| h.alias.is_none() && h.level == level)
+    }
+
+    /// The RD New polygons of area `code` as a GeoJSON geometry, when it has them.
+    pub async fn area_geometry(&self, code: &str) -> Result<Option<String>, TilesetError> {
+        let code = code.to_string();
+        self.pool
+            .with_conn_inline(move |conn| Ok(read::area_geometry(conn, &code)?))
+            .await
+    }
+
+    /// The populated cells of `year` with `hx` in `hx0..=hx1` and `hy` in `hy0..=hy1`, as
+    /// `(hx, hy, values)` in (`hx`, `hy`) order.
+    pub async fn cells_in(
+        &self,
+        (hx0, hx1): (i64, i64),
+        (hy0, hy1): (i64, i64),
+        year: i32,
+    ) -> Result<Vec<(i64, i64, CellYear)>, TilesetError> {
+        // Up to hundreds of seeks: on the blocking pool, not this worker.
+        self.pool
+            .with_conn(move |conn| {
+                let mut out = Vec::new();
+                for hx in hx0..=hx1 {
+                    for (hy, v) in read::cells_in_column(conn, hx, (hy0, hy1), year)? {
+                        out.push((hx, hy, CellYear::from(v)));
+                    }
+                }
+                Ok(out)
+            })
+            .await
+    }
+
     /// Area `code` with its time series, when it has a readable polygon.
     pub fn area_years(&self, code: &str) -> Option<AreaAt<'_>> {
         self.areas.as_ref()?.get(code)

@@ -4,6 +4,7 @@ mod archives;
 mod area;
 mod catalog;
 mod fonts;
+mod ogc;
 mod point;
 mod report;
 mod search;
@@ -43,6 +44,21 @@ pub fn routes(state: AppState) -> Router {
         .route(urls::HEALTH.pattern, get(service::health))
         .route(urls::METRICS.pattern, get(service::metrics))
         .route(urls::CONFIG.pattern, get(service::config))
+        .route(urls::OGC_LANDING.pattern, get(ogc::landing))
+        .route(urls::OGC_CONFORMANCE.pattern, get(ogc::conformance))
+        .route(urls::OGC_API.pattern, get(ogc::openapi))
+        .route(urls::OGC_COLLECTIONS.pattern, get(ogc::collections))
+        .route(urls::OGC_COLLECTION.pattern, get(ogc::collection))
+        .route(urls::OGC_ITEMS.pattern, get(ogc::items))
+        .route(urls::OGC_ITEM.pattern, get(ogc::item))
+        .route(urls::OGC_TILESETS.pattern, get(ogc::tilesets))
+        .route(urls::OGC_TILESET.pattern, get(ogc::tileset))
+        .route(urls::OGC_TILE.pattern, get(ogc::tile))
+        .route(
+            urls::OGC_TILE_MATRIX_SETS.pattern,
+            get(ogc::tile_matrix_sets),
+        )
+        .route(urls::OGC_TILE_MATRIX_SET.pattern, get(ogc::tile_matrix_set))
         .route(urls::INDEX.pattern, get(web::index))
         .route(urls::EMBED.pattern, get(web::embed))
         .fallback(web::fallback)

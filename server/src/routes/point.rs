@@ -91,7 +91,7 @@ impl<'a> Meaning<'a> {
 
     /// The class the tiles carry for `name` in `row`: the contract's `classify` of the
     /// published basis value.
-    fn class(&self, row: &CellYear, name: &str) -> Option<u8> {
+    pub(super) fn class(&self, row: &CellYear, name: &str) -> Option<u8> {
         let c = self.column(name)?.score?;
         let basis = c.basis();
         let (_, v) = row.values.iter().find(|(n, _)| *n == basis)?;

@@ -83,6 +83,23 @@ pub(super) async fn tile(
     serve_tile(&state, &tileset, coord, headers, cache_control).await
 }
 
+/// Tile (`z`, `x`, `y`) of tileset `id` as the OGC API addresses it (`tileMatrix`, `tileCol`,
+/// `tileRow` of `WebMercatorQuad`, which are XYZ's), with the configured `Cache-Control`.
+pub(super) async fn tile_at(
+    state: &AppState,
+    id: &str,
+    (z, x, y): (&str, &str, &str),
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let coord = parse_tile_path(z, x, &format!("{y}.pbf"))?;
+    let tileset = state
+        .catalog
+        .get(id)
+        .ok_or_else(|| ApiError::not_found(format!("unknown tileset {id:?}")))?;
+    let cache_control = state.tile_cache_control.as_ref();
+    serve_tile(state, &tileset, coord, headers, cache_control).await
+}
+
 /// `{tileset}/{version}/{z}/{x}/{y}.pbf` as captured.
 type VersionedTilePath = (String, String, String, String, String);
 
