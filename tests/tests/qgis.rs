@@ -152,6 +152,12 @@ fn qgis_draws_the_style_in_the_legend_colours() {
     let city = [cw, cs, ce, cn];
     let inside =
         |p: &[f64; 2], b: &[f64; 4]| p[0] > b[0] && p[0] < b[2] && p[1] > b[1] && p[1] < b[3];
+    let national = [3.3, 50.7, 7.3, 53.6];
+    let national_points: Vec<[f64; 2]> = centres
+        .iter()
+        .filter(|(c, level)| level == "gemeente" && inside(c, &national))
+        .map(|(c, _)| *c)
+        .collect();
     let mut wide_points: Vec<[f64; 2]> = centres
         .iter()
         .filter(|(c, _)| inside(c, &wide))
@@ -184,6 +190,8 @@ fn qgis_draws_the_style_in_the_legend_colours() {
         "zmax": tj["maxzoom"],
         "style": server.url(&format!("/styles/{id}.json")),
         "views": [
+            {"name": "national", "bbox": national, "size": [800, 900], "points": national_points,
+             "png": out_dir.join("qgis-national.png")},
             {"name": "wide", "bbox": wide, "size": [900, 900], "points": wide_points,
              "png": out_dir.join("qgis-wide.png")},
             {"name": "city", "bbox": city, "size": [900, 900], "points": city_points,
@@ -200,7 +208,11 @@ fn qgis_draws_the_style_in_the_legend_colours() {
         None => cls.no_data.color.clone(),
     };
     let mut all_seen = BTreeSet::new();
-    for (view, points) in [("wide", &wide_points), ("city", &city_points)] {
+    for (view, points) in [
+        ("national", &national_points),
+        ("wide", &wide_points),
+        ("city", &city_points),
+    ] {
         let pixels = answer["views"]
             .as_array()
             .unwrap()
