@@ -5,7 +5,8 @@
 //! [`routes`] in the layers (limits, CORS, headers, ETags, access log, [`metrics`]) and answers a
 //! cached tile before them with what they would add ([`http::fast_tile`]); the routes
 //! read the [`catalog`] (the folder's tilesets, each a [`tileset`] source per file format) and
-//! the point [`index`]. What a tileset means is read with the `lbm-tileset` crate.
+//! the point [`index`], and answer the JSON documents of `documents` (which the static site's
+//! export, [`site`], writes too). What a tileset means is read with the `lbm-tileset` crate.
 //!
 //! Start a server (as the binary and the tests do):
 //!
@@ -22,6 +23,7 @@
 pub mod assets;
 mod catalog;
 pub mod config;
+mod documents;
 mod error;
 pub mod glyphs;
 pub mod http;

@@ -14,13 +14,14 @@ use serde_json::{json, Value};
 
 use lbm_tileset::basemap;
 use lbm_tileset::style::{style, StyleSource};
-use lbm_tileset::TilesetKind;
+use lbm_tileset::{Kind, TilesetKind};
 
 use crate::assets::ASSETS;
 use crate::catalog::Snapshot;
+use crate::documents::catalog::catalog;
+use crate::documents::report::{document as report_document, ALL as REPORT_ALL};
 use crate::glyphs::{encode_stack, render_range, GlyphError, FONTS};
 use crate::index::report::NATIONAL_CODE;
-use crate::routes::{catalog_json, report_document, REPORT_ALL};
 
 /// What to export.
 #[derive(Debug, Clone)]
@@ -107,60 +108,32 @@ fn style_path(id: &str) -> String {
 /// `pmtiles` URLs (relative to the site, or under `archive_base`) and the style files of the
 /// site instead of the server's TileJSON, style and tile URLs.
 pub fn site_catalog(snapshot: &Snapshot, archive_base: Option<&str>) -> Value {
-    let mut catalog = catalog_json(snapshot, "");
-    let archive_url = |id: &str| archive_url(id, archive_base);
-    if let Some(tilesets) = catalog["tilesets"].as_array_mut() {
-        tilesets.retain(|t| {
-            t["id"]
-                .as_str()
-                .is_some_and(|id| snapshot.archives.contains_key(id))
-        });
-        for t in tilesets.iter_mut() {
-            let id = t["id"].as_str().unwrap_or_default().to_string();
-            if let Some(obj) = t.as_object_mut() {
-                for server_only in ["tilejson", "tiles"] {
-                    obj.remove(server_only);
-                }
-                obj.insert("pmtiles".into(), Value::String(archive_url(&id)));
-                obj.insert("style".into(), Value::String(style_path(&id)));
-            }
-        }
-    }
-    let kept: Vec<String> = catalog["tilesets"]
-        .as_array()
-        .map(|ts| {
-            ts.iter()
-                .filter_map(|t| t["id"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    if let Some(changes) = catalog["changes"].as_array_mut() {
-        changes.retain(|c| {
-            c["id"]
-                .as_str()
-                .is_some_and(|id| kept.iter().any(|k| k == id))
-        });
-    }
-    // Years of a measure: those of its score tilesets that made it into the site.
-    let score_years = |measure: &str| -> Vec<Value> {
-        let mut years: Vec<i64> = catalog["tilesets"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|t| t["measure"] == measure && t["kind"] != "change")
-            .filter_map(|t| t["year"].as_i64())
-            .collect();
-        years.sort_unstable();
-        years.into_iter().map(Value::from).collect()
-    };
-    let mut measures = catalog["measures"].as_array().cloned().unwrap_or_default();
-    for m in measures.iter_mut() {
-        let years = score_years(m["id"].as_str().unwrap_or_default());
-        m["years"] = Value::Array(years);
-    }
-    measures.retain(|m| m["years"].as_array().is_some_and(|y| !y.is_empty()));
-    catalog["measures"] = Value::Array(measures);
+    let mut catalog = catalog(snapshot, "");
     catalog
+        .tilesets
+        .retain(|t| snapshot.archives.contains_key(t.id));
+    for t in &mut catalog.tilesets {
+        t.tilejson = None;
+        t.tiles = None;
+        t.pmtiles = Some(archive_url(t.id, archive_base));
+        t.style = style_path(t.id);
+    }
+    let kept: Vec<&str> = catalog.tilesets.iter().map(|t| t.id).collect();
+    catalog.changes.retain(|c| kept.contains(&c.id));
+    // Years of a measure: those of its score tilesets that made it into the site.
+    let tilesets = &catalog.tilesets;
+    for m in &mut catalog.measures {
+        let id = m.id();
+        let kept = |y: &i32| {
+            tilesets
+                .iter()
+                .any(|t| t.kind == Some(Kind::Score) && t.year == Some(*y) && t.measure == Some(id))
+        };
+        m.years.retain(kept);
+    }
+    catalog.measures.retain(|m| !m.years.is_empty());
+    // Our own types always serialise.
+    serde_json::to_value(&catalog).unwrap_or_default()
 }
 
 /// Copies `from` to `to`: a hard link when both are on one file system (archives are large

@@ -10,7 +10,6 @@ use tower_http::services::ServeFile;
 
 use super::tilejson::META_CACHE_CONTROL;
 use crate::error::ApiError;
-pub(super) use crate::urls::archive_url;
 use crate::AppState;
 
 /// Content type of PMTiles archives (none is registered; this is what object stores and the

@@ -9,9 +9,9 @@ use axum::http::header::HeaderMap;
 use axum::response::Response;
 use serde::Serialize;
 
-use super::point::{AreaJson, Meaning};
 use super::search::round6;
 use super::tilejson::json_response;
+use crate::documents::values::{AreaJson, Meaning};
 use crate::error::ApiError;
 use crate::index::{level_rank, AreaAt, PointIndex};
 use crate::AppState;

@@ -20,10 +20,6 @@ use axum::Router;
 use crate::urls;
 use crate::AppState;
 
-pub use catalog::catalog_json;
-pub use report::{document as report_document, ALL as REPORT_ALL};
-pub use style::style_document;
-pub use tilejson::tilejson;
 pub use tiles::cached_tile;
 
 /// All routes (without the HTTP layers, see [`crate::router`]).

@@ -1,60 +1,22 @@
-//! `GET /tiles/{tileset}.json`: TileJSON 3.0.0 with absolute tile URLs and the `lbm` metadata.
+//! `GET /tiles/{tileset}.json`: TileJSON 3.0.0 with absolute tile URLs and the `lbm` metadata
+//! ([`crate::documents::tileset`]), and the JSON responses of every route.
 
 use axum::extract::{Path, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::documents;
 use crate::error::ApiError;
 use crate::http::{accepts_gzip, etag_matches, not_modified};
 use crate::tileset::TilesetInfo;
 use crate::urls::base_url;
-pub(super) use crate::urls::{style_url, tilejson_url, versioned_tile_url};
+pub(super) use crate::urls::versioned_tile_url;
 use crate::AppState;
 
 /// `Cache-Control` of TileJSON, styles and the catalog: short, they follow hot reloads.
 pub(super) const META_CACHE_CONTROL: &str = "public, max-age=60";
-
-/// URL template of a tileset's tiles, versioned by its content (immutable, cached for a year).
-pub(super) fn tiles_url(base: &str, info: &TilesetInfo) -> String {
-    versioned_tile_url(base, &info.id, &info.content_version, "{z}", "{x}", "{y}")
-}
-
-/// The `lbm` object: kind, measure, year(s), classification, pyramid, area layers.
-pub(super) fn lbm_object(info: &TilesetInfo) -> Value {
-    json!({
-        "kind": info.kind_id(),
-        "measure": info.measure(),
-        "year": info.year(),
-        "year_from": info.period().map(|p| p.0),
-        "year_to": info.period().map(|p| p.1),
-        "classification": info.classification,
-        "pyramid": info.pyramid,
-        "areas": info.areas,
-        "levels": info.levels,
-        "reference": info.reference,
-    })
-}
-
-/// The TileJSON 3.0.0 document of a tileset.
-pub fn tilejson(info: &TilesetInfo, base: &str) -> Value {
-    json!({
-        "tilejson": "3.0.0",
-        "name": info.name,
-        "description": info.description,
-        "attribution": info.attribution,
-        "version": info.version.as_deref().unwrap_or("1.0.0"),
-        "scheme": "xyz",
-        "tiles": [tiles_url(base, info)],
-        "minzoom": info.minzoom,
-        "maxzoom": info.maxzoom,
-        "bounds": info.bounds,
-        "center": info.center,
-        "vector_layers": info.vector_layers,
-        "lbm": lbm_object(info),
-    })
-}
 
 /// Strips `.json` from the last path segment; a 404 otherwise.
 pub(super) fn json_stem(file: &str) -> Result<&str, ApiError> {
@@ -132,8 +94,8 @@ pub(super) fn json_text_response(body: String, request_headers: &HeaderMap) -> R
 
 /// A JSON document with absolute URLs: when they come from the request (no `--public-url`),
 /// caches must key on the headers they were derived from.
-pub(super) fn url_document(
-    value: &Value,
+pub(super) fn url_document<T: serde::Serialize + ?Sized>(
+    value: &T,
     public_url: Option<&str>,
     request_headers: &HeaderMap,
 ) -> Response {
@@ -156,7 +118,7 @@ pub(super) async fn handler(
     Path(file): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    tileset_document(&state, &file, &headers, tilejson)
+    tileset_document(&state, &file, &headers, documents::tileset::tilejson)
 }
 
 /// Answers `{id}.json` with the document `render` makes of tileset `id` and the request's base

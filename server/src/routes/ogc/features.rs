@@ -13,9 +13,9 @@ use serde_json::{json, Map, Value};
 
 use super::collections::{find, Collection};
 use super::{base, collection_url, link, params, typed};
+use crate::documents::values::Meaning;
 use crate::error::ApiError;
 use crate::index::{CellYear, PointIndex, VALUE_COLUMNS};
-use crate::routes::point::Meaning;
 use crate::urls;
 use crate::AppState;
 
