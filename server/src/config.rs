@@ -49,6 +49,12 @@ pub struct Config {
     /// External basemap style URL for the web map (`/config.json`); its origin is allowed by the CSP.
     #[arg(long, env = "LBM_BASEMAP_STYLE_URL")]
     pub basemap_style_url: Option<String>,
+    /// Base URL of a PDOK Locatieserver v3.1-compatible geocoder (the public one:
+    /// `https://api.pdok.nl/bzk/locatieserver/search/v3_1`): the web map's search then finds
+    /// addresses, postcodes and places too. The browser calls it directly (`/config.json` names
+    /// it as `geocoder_url`); its origin is allowed by the CSP.
+    #[arg(long, env = "LBM_GEOCODER_URL", global = true)]
+    pub geocoder_url: Option<String>,
     /// Size of the in-memory tile cache in MiB.
     #[arg(long, env = "LBM_TILE_CACHE_MB", default_value_t = 128)]
     pub tile_cache_mb: u64,
@@ -111,16 +117,44 @@ impl Config {
 
     /// The origin (`scheme://host[:port]`) of the basemap style URL, if it has one.
     pub fn basemap_origin(&self) -> Option<String> {
-        let url = self.basemap_style_url.as_deref()?;
-        let (scheme, rest) = url.split_once("://")?;
-        if scheme != "http" && scheme != "https" {
-            return None;
-        }
-        let host = rest.split(['/', '?', '#']).next()?;
-        let ok = !host.is_empty()
-            && host
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
-        ok.then(|| format!("{scheme}://{host}"))
+        origin_of(self.basemap_style_url.as_deref()?)
     }
+
+    /// The origin of the geocoder URL, if it has one.
+    pub fn geocoder_origin(&self) -> Option<String> {
+        origin_of(self.geocoder_url.as_deref()?)
+    }
+
+    /// The geocoder's base URL without a trailing slash, when it is an http(s) URL; an error
+    /// naming the flag otherwise.
+    pub fn geocoder(&self) -> Result<Option<String>, String> {
+        let Some(url) = self
+            .geocoder_url
+            .as_deref()
+            .filter(|u| !u.trim().is_empty())
+        else {
+            return Ok(None);
+        };
+        if origin_of(url).is_none() || url.contains(['?', '#', ' ']) {
+            return Err(format!(
+                "--geocoder-url (LBM_GEOCODER_URL) must be an http(s) base URL such as \
+                 https://api.pdok.nl/bzk/locatieserver/search/v3_1, got {url:?}"
+            ));
+        }
+        Ok(Some(url.trim_end_matches('/').to_string()))
+    }
+}
+
+/// The origin (`scheme://host[:port]`) of an http(s) URL.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let host = rest.split(['/', '?', '#']).next()?;
+    let ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
+    ok.then(|| format!("{scheme}://{host}"))
 }

@@ -92,6 +92,7 @@ fn export_site(
         out: out.to_path_buf(),
         archive_base,
         basemap: config.basemap_style_url.clone(),
+        geocoder: config.geocoder().map_err(anyhow::Error::msg)?,
     };
     let summary = lbm_server::site::export_site(&catalog.snapshot(), &config.tiles, &opts)
         .with_context(|| format!("exporting the site to {}", out.display()))?;
@@ -131,6 +132,7 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(writer)
         .init();
     let config = Config::parse();
+    config.geocoder().map_err(anyhow::Error::msg)?;
     if let Some(lbm_server::config::Command::ExportSite { out, archive_base }) = &config.command {
         return export_site(&config, out, archive_base.clone());
     }

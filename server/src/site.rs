@@ -33,6 +33,9 @@ pub struct SiteOptions {
     pub archive_base: Option<String>,
     /// The basemap style URL written into `config.json`.
     pub basemap: Option<String>,
+    /// The geocoder's base URL written into `config.json` (`geocoder_url`): the site's search
+    /// then finds addresses, postcodes and places.
+    pub geocoder: Option<String>,
 }
 
 /// What was exported.
@@ -311,7 +314,8 @@ fn write_site(
     let reports = write_reports(snapshot, dir)?;
     summary.files += reports;
     summary.reports = reports;
-    let mut config = json!({"basemap": opts.basemap, "api": false, "pmtiles": true});
+    let mut config = json!({"basemap": opts.basemap, "api": false, "pmtiles": true,
+                            "geocoder_url": opts.geocoder});
     if reports > 0 {
         config["reports"] = json!(REPORTS);
     }

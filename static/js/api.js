@@ -9,6 +9,10 @@ const at = (path) => new URL(path, ROOT).href;
 let api = true;
 /** Whether the server's point and search APIs exist (not on a static site). */
 export const hasApi = () => api;
+// The base URL of a PDOK Locatieserver v3.1-compatible geocoder (`config.geocoder_url`), or null.
+let geocoder = null;
+/** Whether addresses, postcodes and places can be searched (a geocoder is configured). */
+export const hasGeocoder = () => geocoder !== null;
 // A static site has the report documents as files under `config.reports` (when it has an index).
 let reports = null;
 /** Whether area reports can be loaded: from the server's API, or a static site's files. */
@@ -24,13 +28,15 @@ async function getJSON(url) {
 export const loadCatalog = () => getJSON(at('catalog.json'));
 
 /**
- * `{basemap: null | style URL, api?: false, pmtiles?: true}`; a missing config means no basemap
- * and a server with its APIs.
+ * `{basemap: null | style URL, geocoder_url: null | URL, api?: false, pmtiles?: true}`; a
+ * missing config means no basemap, no geocoder and a server with its APIs.
  */
 export const loadConfig = () => getJSON(at('config.json'))
   .catch(() => ({ basemap: null }))
   .then((config) => {
     api = config.api !== false;
+    geocoder = typeof config.geocoder_url === 'string' && /^https?:\/\//.test(config.geocoder_url)
+      ? config.geocoder_url.replace(/\/+$/, '') : null;
     reports = typeof config.reports === 'string' ? config.reports : null;
     return config;
   });
@@ -93,4 +99,47 @@ export async function loadStyle(url) {
   } catch {
     return null;
   }
+}
+
+/** How long the geocoder may take before the search goes on without it. */
+export const GEOCODER_TIMEOUT_MS = 3000;
+
+/** The geocoder's JSON at `path` with `params`, given up after GEOCODER_TIMEOUT_MS. */
+async function geocode(path, params) {
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(), GEOCODER_TIMEOUT_MS);
+  try {
+    const url = `${geocoder}/${path}?${new URLSearchParams(params)}`;
+    const res = await fetch(url, { signal: ctrl.signal, headers: { accept: 'application/json' } });
+    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+    return await res.json();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The kinds of geocoder results the search offers (PDOK's `type`). */
+const ADDRESS_TYPES = ['adres', 'postcode', 'weg', 'woonplaats'];
+
+/**
+ * The geocoder's suggestions for `q` (`/suggest`): `[{kind: 'address', type, name, id}]`,
+ * addresses, postcodes, streets and places. Throws when the geocoder fails or is slow.
+ */
+export async function suggestAddresses(q, rows = 5) {
+  const body = await geocode('suggest', { q, rows, fq: `type:(${ADDRESS_TYPES.join(' OR ')})` });
+  return (body?.response?.docs ?? [])
+    .filter((d) => typeof d.id === 'string' && typeof d.weergavenaam === 'string')
+    .map((d) => ({ kind: 'address', type: d.type, name: d.weergavenaam, id: d.id }));
+}
+
+/**
+ * A suggestion's place (`/lookup`): `{lng, lat, name, type}` from its `centroide_ll`
+ * (`POINT(lon lat)`), or null when the geocoder does not know it.
+ */
+export async function lookupAddress(id) {
+  const body = await geocode('lookup', { id, fl: 'id,type,weergavenaam,centroide_ll' });
+  const doc = body?.response?.docs?.[0];
+  const m = /^POINT\(\s*(-?[\d.]+)\s+(-?[\d.]+)\s*\)$/.exec(doc?.centroide_ll ?? '');
+  if (!m) return null;
+  return { lng: Number(m[1]), lat: Number(m[2]), name: doc.weergavenaam, type: doc.type };
 }

@@ -3,7 +3,7 @@
 // For tests: window.lbm = { map, state, ready } and body[data-state] = "loading" | "idle".
 
 import { state, update, subscribe, parseUrl, urlFor } from './state.js';
-import { loadCatalog, loadConfig, loadTilesetStyle, hasReports, ROOT } from './api.js';
+import { loadCatalog, loadConfig, loadTilesetStyle, hasReports, lookupAddress, ROOT } from './api.js';
 import { Catalog } from './catalog.js';
 import { renderLegend, renderCellSize, renderLevel, pressureColor } from './legend.js';
 import { setLang, t, pick, translate } from './i18n.js';
@@ -245,6 +245,10 @@ async function boot() {
    * panel are all about it.
    */
   function flyTo(result) {
+    if (result.kind === 'address') {
+      goToAddress(result);
+      return;
+    }
     const [w, s, e, n] = result.bbox;
     const cell = result.kind === 'cell';
     let maxZoom = cell ? 15 : 14;
@@ -266,6 +270,38 @@ async function boot() {
       map.triggerRepaint();
     });
     map.fitBounds([[w, s], [e, n]], { padding: 40, maxZoom, duration: test ? 0 : 1200 });
+  }
+
+  /** How close to go to a geocoder result, by its kind: a house, a street or postcode, a place. */
+  const ADDRESS_ZOOM = { adres: 16, postcode: 15.5, weg: 15, woonplaats: 12 };
+
+  /**
+   * Goes to a geocoder result: its place by the geocoder's `lookup` (`centroide_ll`), then the
+   * panel of the 100 m cell there, with its buurt, wijk and gemeente.
+   */
+  async function goToAddress(result) {
+    let place = null;
+    try {
+      place = await lookupAddress(result.id);
+    } catch (err) {
+      console.error(err);
+    }
+    const help = $('search-help');
+    if (!place) {
+      help.dataset.i18n = 'searchAddressFailed';
+      help.textContent = t('searchAddressFailed');
+      return;
+    }
+    const center = [place.lng, place.lat];
+    const zoom = Math.min(ADDRESS_ZOOM[place.type ?? result.type] ?? 15, map.getMaxZoom());
+    map.once('moveend', () => {
+      window.lbm.lastSearch = { ...result, center };
+      if (!info) return;
+      map.once('idle', () => info.open({ lng: place.lng, lat: place.lat }, grid.featureAt(map.project(center))));
+      map.triggerRepaint();
+    });
+    if (test) map.jumpTo({ center, zoom });
+    else map.flyTo({ center, zoom, duration: 1200 });
   }
 
   if (embed) {

@@ -1,8 +1,11 @@
 // The search box: an ARIA 1.2 combobox (input + listbox). Typing asks GET /api/v1/search
-// (debounced); ArrowDown/ArrowUp move through the results, Enter picks one (or the first), Esc
-// closes the list (a second Esc clears the box). A picked result flies the map to its bbox.
+// (debounced) and, with a geocoder configured (`geocoder_url`, a PDOK Locatieserver), its
+// suggestions of addresses, postcodes, streets and places, listed after the built-in hits;
+// ArrowDown/ArrowUp move through the results, Enter picks one (or the first), Esc closes the list
+// (a second Esc clears the box). A picked result flies the map to it. When the geocoder fails or
+// takes longer than GEOCODER_TIMEOUT_MS, the built-in search works alone and the hint says so.
 
-import { searchPlaces, hasApi } from './api.js';
+import { searchPlaces, hasApi, hasGeocoder, suggestAddresses } from './api.js';
 import { t, levelName } from './i18n.js';
 
 const DEBOUNCE_MS = 200;
@@ -13,6 +16,10 @@ const DEBOUNCE_MS = 200;
  */
 export function describe(r) {
   if (r.kind === 'cell') return { name: `${t('cell')} ${r.cell}`, detail: t('searchCell') };
+  if (r.kind === 'address') {
+    const key = `searchType_${r.type}`;
+    return { name: r.name, detail: t(key) === key ? t('searchType_adres') : t(key) };
+  }
   const parts = [levelName(r.level, 'word'), r.code, r.parent].filter(Boolean);
   // Found by another name ("Den Haag" for 's-Gravenhage): say so, or the hit looks wrong.
   if (r.alias) parts.push(`${t('searchAlias')} ${r.alias}`);
@@ -24,11 +31,19 @@ export function describe(r) {
  */
 export function initSearch({ onPick }) {
   const input = document.getElementById('search');
-  if (!hasApi()) {
-    // A static site has no search API: no box that cannot find anything.
+  if (!hasApi() && !hasGeocoder()) {
+    // A static site without a geocoder has no search: no box that cannot find anything.
     input.closest('.search').hidden = true;
     return;
   }
+  const help = document.getElementById('search-help');
+  /** The hint says what can be searched: with the geocoder when it answers, without it when not. */
+  const setHelp = (key) => {
+    help.dataset.i18n = key;
+    help.textContent = t(key);
+  };
+  const addressHelp = hasApi() ? 'searchHelpAddress' : 'searchHelpAddressOnly';
+  if (hasGeocoder()) setHelp(addressHelp);
   const list = document.getElementById('search-list');
   const status = document.getElementById('search-status');
   let results = [];
@@ -52,7 +67,9 @@ export function initSearch({ onPick }) {
     } else input.removeAttribute('aria-activedescendant');
   }
 
-  function render(message) {
+  /** Lists `results` (and `message`); `keep` keeps the active option (results were added). */
+  function render(message, keep = false) {
+    const wasActive = active;
     list.replaceChildren(...results.map((r, i) => {
       const li = document.createElement('li');
       li.id = `search-option-${i}`;
@@ -85,26 +102,47 @@ export function initSearch({ onPick }) {
     }
     status.textContent = message ?? t('searchCount', { n: results.length });
     setOpen(list.children.length > 0);
-    setActive(-1);
+    setActive(keep && wasActive < results.length ? wasActive : -1);
   }
 
   async function run(q) {
     const mine = ++request;
-    input.closest('.search')?.setAttribute('data-state', 'loading');
+    const box = input.closest('.search');
+    box?.setAttribute('data-state', 'loading');
+    // Both asked at once; the built-in hits are listed as soon as they come.
+    const own = hasApi() ? searchPlaces(q).then((found) => found.results ?? []) : Promise.resolve([]);
+    // Settled into a value at once: a failure is an answer here, never an unhandled rejection.
+    const addresses = hasGeocoder()
+      ? suggestAddresses(q).then((found) => ({ found }), (err) => ({ err }))
+      : null;
+    let ownResults = [];
+    let ownError = null;
     try {
-      const found = await searchPlaces(q);
-      if (mine !== request) return;
-      results = found.results ?? [];
-      render(results.length ? null : t('searchNone'));
+      ownResults = await own;
     } catch (err) {
-      if (mine !== request) return;
-      results = [];
-      // The server's reason is English for developers; the page says it in its own language.
-      const known = err.code && t(`searchErr_${err.code}`) !== `searchErr_${err.code}`;
-      render(err.status === 400 ? t(known ? `searchErr_${err.code}` : 'searchBadQuery') : t('searchError'));
-    } finally {
-      if (mine === request) input.closest('.search')?.setAttribute('data-state', 'idle');
+      ownError = err;
     }
+    if (mine !== request) return;
+    results = ownResults;
+    if (addresses) {
+      if (results.length) render(null);
+      const { found, err } = await addresses;
+      if (mine !== request) return;
+      if (err) {
+        console.warn('geocoder:', err);
+        setHelp(hasApi() ? 'searchHelpNoGeocoder' : addressHelp);
+      } else {
+        results = [...ownResults, ...found];
+        setHelp(addressHelp);
+      }
+    }
+    if (results.length) render(null, Boolean(addresses));
+    else if (ownError) {
+      // The server's reason is English for developers; the page says it in its own language.
+      const known = ownError.code && t(`searchErr_${ownError.code}`) !== `searchErr_${ownError.code}`;
+      render(ownError.status === 400 ? t(known ? `searchErr_${ownError.code}` : 'searchBadQuery') : t('searchError'));
+    } else render(t('searchNone'));
+    if (mine === request) box?.setAttribute('data-state', 'idle');
   }
 
   function choose(i) {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 pub use lbm_test_support::*;
 
 pub mod basemap_origin;
+pub mod geocoder;
 pub mod nginx;
 
 /// The demo region of the tests: the city of Utrecht and surroundings (RD New metres).

@@ -50,6 +50,7 @@ fn web_map_runs_from_pmtiles_on_a_static_file_server() {
             out: site.clone(),
             archive_base: None,
             basemap: None,
+            geocoder: None,
         },
     )
     .expect("export the site");
@@ -57,6 +58,26 @@ fn web_map_runs_from_pmtiles_on_a_static_file_server() {
         summary.tilesets, 5,
         "two years, a change map, the pressure overlay and the basemap"
     );
+    // `config.json` tells the page there is no API, and no geocoder unless one was given.
+    let config = |dir: &std::path::Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(dir.join("config.json")).unwrap()).unwrap()
+    };
+    assert_eq!(config(&site)["api"], false);
+    assert_eq!(config(&site)["geocoder_url"], serde_json::Value::Null);
+    let with_geocoder = tmp.path().join("site-geocoder");
+    let geocoder = "https://api.pdok.nl/bzk/locatieserver/search/v3_1";
+    lbm_server::site::export_site(
+        &catalog.snapshot(),
+        &tiles,
+        &lbm_server::site::SiteOptions {
+            out: with_geocoder.clone(),
+            archive_base: Some("https://example.org/tiles".into()),
+            basemap: None,
+            geocoder: Some(geocoder.into()),
+        },
+    )
+    .expect("export the site with a geocoder");
+    assert_eq!(config(&with_geocoder)["geocoder_url"], geocoder);
     // The report documents of the Netherlands and every area, as the API answers them.
     let index = catalog.snapshot().index.clone().expect("an index");
     let areas = index.codes_blocking().unwrap().len();

@@ -6,13 +6,23 @@ use axum::response::Response;
 
 use crate::AppState;
 
-/// Content-Security-Policy of the web map; `embed` allows any site to frame it.
-pub(super) fn content_security_policy(extra_origin: Option<&str>, embed: bool) -> String {
-    let extra = extra_origin.map(|o| format!(" {o}")).unwrap_or_default();
+/// Content-Security-Policy of the web map: the basemap's origin may serve styles, tiles,
+/// sprites and fonts, the geocoder's may be fetched from; `embed` allows any site to frame it.
+pub(super) fn content_security_policy(
+    basemap: Option<&str>,
+    geocoder: Option<&str>,
+    embed: bool,
+) -> String {
+    let extra = basemap.map(|o| format!(" {o}")).unwrap_or_default();
+    let mut connect = extra.clone();
+    if let Some(g) = geocoder.filter(|g| Some(*g) != basemap) {
+        connect.push(' ');
+        connect.push_str(g);
+    }
     let frame = if embed { "*" } else { "'self'" };
     format!(
         "default-src 'self'; img-src 'self' data: blob:{extra}; worker-src 'self' blob:; \
-         child-src blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'{extra}; \
+         child-src blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'{connect}; \
          font-src 'self'{extra}; object-src 'none'; base-uri 'self'; frame-ancestors {frame}"
     )
 }
@@ -30,7 +40,11 @@ pub(super) fn with_security_headers(state: &AppState, path: &str, response: &mut
         .is_some_and(|v| v.starts_with("text/html"));
     if is_html {
         let embed = matches!(path, "/embed" | "/embed.html" | "/static/embed.html");
-        let csp = content_security_policy(state.config.basemap_origin().as_deref(), embed);
+        let csp = content_security_policy(
+            state.config.basemap_origin().as_deref(),
+            state.config.geocoder_origin().as_deref(),
+            embed,
+        );
         if let Ok(v) = HeaderValue::from_str(&csp) {
             headers.insert(header::CONTENT_SECURITY_POLICY, v);
         }

@@ -54,9 +54,12 @@ pub(super) async fn metrics(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-/// `{"basemap": url | null}` for the web map.
+/// `{"basemap": url | null, "geocoder_url": url | null}` for the web map.
 pub(super) async fn config(State(state): State<AppState>) -> Response {
-    let body = json!({"basemap": state.config.basemap_style_url});
+    let body = json!({
+        "basemap": state.config.basemap_style_url,
+        "geocoder_url": state.config.geocoder().ok().flatten(),
+    });
     (
         [
             (header::CONTENT_TYPE, "application/json"),
