@@ -1,6 +1,7 @@
 //! End to end in a real browser: demo tiles from the real tiler, a real lbm-server on 127.0.0.1,
 //! and Debian's headless Chromium driven by playwright-core (`static/tests/browser.test.mjs`, and
-//! `usertest.test.mjs`: the defects a user test found; `report.test.mjs`: the area reports).
+//! `usertest.test.mjs`: the defects a user test found; `report.test.mjs`: the area reports;
+//! `a11y.test.mjs`: axe-core's WCAG 2.1 A/AA checks).
 //!
 //! Skips (with a message) where Chromium, Node.js or the web map's npm packages are missing,
 //! unless `LBM_REQUIRE_BROWSER=1`, which CI sets: then a missing part fails the test.
@@ -30,6 +31,7 @@ fn web_map_in_headless_chromium() {
         .arg(root.join("static/tests/browser.test.mjs"))
         .arg(root.join("static/tests/usertest.test.mjs"))
         .arg(root.join("static/tests/report.test.mjs"))
+        .arg(root.join("static/tests/a11y.test.mjs"))
         .current_dir(root.join("static"))
         .env("LBM_BASE_URL", &server.base)
         .env("LBM_ARTIFACTS", &artifacts)
