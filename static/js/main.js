@@ -227,15 +227,28 @@ async function boot() {
   let info = null;
   // A click beside the data closes the panel; Enter always answers (if only with "no data here").
   const phone = window.matchMedia('(max-width: 720px)');
+  // On a phone the card covers the lower half of the map: a place is shown in the upper half,
+  // above it (the middle of the part left free), and an area fits into that part.
+  const mapHeight = () => map.getCanvas().getBoundingClientRect().height;
+  const cardOffset = () => [0, phone.matches ? -mapHeight() / 4 : 0];
+  const cardPadding = () => (phone.matches ? { top: 24, left: 24, right: 24, bottom: mapHeight() * 0.55 } : 40);
+  /**
+   * Moves `lngLat` above the card on a phone (it may lie under it), once the card is open and the
+   * sheet has folded away (the map is then taller).
+   */
+  function keepAboveCard(lngLat) {
+    if (!phone.matches) return;
+    // After the sheet's observer (a microtask queued by the card's opening) has folded it.
+    queueMicrotask(() => {
+      map.resize();
+      map.easeTo({ center: lngLat, offset: cardOffset(), duration: test ? 0 : 300 });
+    });
+  }
   function pickCell(lngLat, feature, { keyboard }) {
     if (!info) return;
     if (feature || keyboard) {
       info.open(lngLat, feature);
-      // On a phone the panel covers the lower half of the map: the place goes to the upper half.
-      if (phone.matches) {
-        const h = map.getCanvas().getBoundingClientRect().height;
-        map.easeTo({ center: lngLat, offset: [0, -h / 4], duration: test ? 0 : 300 });
-      }
+      keepAboveCard(lngLat);
     } else info.close();
   }
 
@@ -266,10 +279,11 @@ async function boot() {
         if (cell) info.open({ lng, lat }, grid.featureAt(map.project([lng, lat])));
         // An area by its code (its centre lies inside it, also when it is concave).
         else info.open({ lng, lat }, grid.areaFeature(result.level, result.code), result);
+        keepAboveCard({ lng, lat });
       });
       map.triggerRepaint();
     });
-    map.fitBounds([[w, s], [e, n]], { padding: 40, maxZoom, duration: test ? 0 : 1200 });
+    map.fitBounds([[w, s], [e, n]], { padding: cardPadding(), maxZoom, duration: test ? 0 : 1200 });
   }
 
   /** How close to go to a geocoder result, by its kind: a house, a street or postcode, a place. */
@@ -297,11 +311,13 @@ async function boot() {
     map.once('moveend', () => {
       window.lbm.lastSearch = { ...result, center };
       if (!info) return;
-      map.once('idle', () => info.open({ lng: place.lng, lat: place.lat }, grid.featureAt(map.project(center))));
+      map.once('idle', () => {
+        info.open({ lng: place.lng, lat: place.lat }, grid.featureAt(map.project(center)));
+        keepAboveCard({ lng: place.lng, lat: place.lat });
+      });
       map.triggerRepaint();
     });
-    if (test) map.jumpTo({ center, zoom });
-    else map.flyTo({ center, zoom, duration: 1200 });
+    map.flyTo({ center, zoom, offset: cardOffset(), duration: test ? 0 : 1200 });
   }
 
   if (embed) {
@@ -370,6 +386,7 @@ async function boot() {
   if (state.pick && info) {
     const [lng, lat] = state.pick;
     info.open({ lng, lat }, grid.featureAt(map.project([lng, lat])));
+    keepAboveCard({ lng, lat });
   }
   markReady(window.lbm);
 }
@@ -420,11 +437,21 @@ function initAbout(catalog) {
 /** On phones the panel is a bottom sheet that folds away to show the map. */
 function initSheet() {
   const toggle = $('panel-toggle');
-  toggle.addEventListener('click', () => {
-    const open = toggle.getAttribute('aria-expanded') !== 'true';
+  const setOpen = (open) => {
     toggle.setAttribute('aria-expanded', String(open));
     $('panel').classList.toggle('collapsed', !open);
-  });
+  };
+  toggle.addEventListener('click', () => setOpen(toggle.getAttribute('aria-expanded') !== 'true'));
+  // On a phone an open card folds the sheet away, so the map keeps most of the screen; closing
+  // the card unfolds it again (☰ opens it meanwhile).
+  const phone = window.matchMedia('(max-width: 720px)');
+  let cardOpen = document.body.classList.contains('info-open');
+  new MutationObserver(() => {
+    const open = document.body.classList.contains('info-open');
+    if (open === cardOpen) return;
+    cardOpen = open;
+    if (phone.matches) setOpen(!open);
+  }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 }
 
 boot().catch((err) => {

@@ -653,8 +653,12 @@ export function onPick(grid, handler) {
     map.getCanvas().style.cursor = grid.featureAt(e.point) ? 'pointer' : '';
     name(e.point);
   });
-  // A tap names the place too (touch screens have no hover); it stays until the map moves.
-  map.on('click', (e) => name(e.point));
+  // A tap beside the data names the place too (touch screens have no hover), until the map
+  // moves; a tap on data opens its card, which names it: no name left lying over the card.
+  map.on('click', (e) => {
+    if (grid.featureAt(e.point)) tip.hidden = true;
+    else name(e.point);
+  });
   map.on('movestart', () => {
     tip.hidden = true;
   });

@@ -151,6 +151,8 @@ export function initSearch({ onPick }) {
     input.value = describe(r).name;
     setOpen(false);
     status.textContent = describe(r).name;
+    // On a phone the keyboard goes and the sheet shrinks: the map shows what was picked.
+    if (window.matchMedia('(max-width: 720px)').matches) input.blur();
     onPick(r);
   }
 
@@ -198,8 +200,13 @@ export function initSearch({ onPick }) {
       }
     }
   });
-  input.addEventListener('blur', () => setOpen(false));
+  // While the box has the focus the page is searching (a phone's sheet grows for the results).
+  input.addEventListener('blur', () => {
+    setOpen(false);
+    document.body.classList.remove('searching');
+  });
   input.addEventListener('focus', () => {
+    document.body.classList.add('searching');
     if (results.length) setOpen(true);
   });
 }

@@ -378,6 +378,58 @@ test('phone: most of the screen is map, the legend is in view, a tapped cell sta
   await page.close();
 });
 
+test('phone: the search box is in view, its results on screen, a found place above its card', { skip }, async () => {
+  const page = await newPage();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(url(`/?test=1${view(lbm().at(-1), 11)}`));
+  await waitIdle(page);
+  const box = await page.locator('#search').boundingBox();
+  assert.ok(box.y >= 0 && box.y + box.height <= 844, `the search box is in view at the start (at ${box.y})`);
+  await page.fill('#search', 'Utrecht');
+  await page.waitForSelector('#search-list:not([hidden]) [role="option"][data-code]');
+  const shown = await page.$$eval('#search-list [role="option"]', (lis) => lis.filter((li) => {
+    const r = li.getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= window.innerHeight;
+  }).length);
+  assert.ok(shown >= 4, `${shown} results wholly on screen`);
+  await page.locator('#search-list [role="option"][data-code="GM0344"]').click();
+  await page.waitForSelector('#info[data-state="ready"]:not([hidden])');
+  await waitIdle(page);
+  const where = () => page.evaluate(() => {
+    const { map, state } = window.lbm;
+    const p = map.project(state.pick);
+    const canvas = map.getCanvas().getBoundingClientRect();
+    const info = document.getElementById('info').getBoundingClientRect();
+    return { y: canvas.top + p.y, top: canvas.top, infoTop: info.top, map: canvas.height };
+  });
+  let spot = await where();
+  assert.ok(spot.y > spot.top && spot.y < spot.infoTop, `the found place (y ${spot.y}) is above its card (from ${spot.infoTop})`);
+  assert.ok(spot.map > 844 * 0.8, `with the card open the map has ${spot.map} px of 844 (the sheet folds away)`);
+  assert.equal(await page.getAttribute('#panel-toggle', 'aria-expanded'), 'false');
+  saveArtifact('usertest-phone-search.png', await page.screenshot());
+  // A tap on the map opens a card and leaves no name lying over it.
+  const map = await page.locator('#map').boundingBox();
+  await page.mouse.click(map.x + map.width / 2, map.y + map.height * 0.3);
+  await page.waitForSelector('#info[data-state="ready"]:not([hidden])');
+  assert.ok(await page.$eval('.hover-name', (e) => e.hidden), 'no area name over the card');
+  // Closing the card brings the sheet back.
+  await page.click('#info-close');
+  assert.equal(await page.getAttribute('#panel-toggle', 'aria-expanded'), 'true');
+  // A shared link with a picked place reopens it above its card.
+  const link = await page.evaluate(() => window.location.href);
+  const pick = await page.evaluate(() => {
+    const c = window.lbm.map.getCenter();
+    return `${c.lng.toFixed(5)},${c.lat.toFixed(5)}`;
+  });
+  await page.goto(link.replace(/&pick=[^&#]*/, '').replace('?', `?pick=${pick}&`));
+  await waitIdle(page);
+  await page.waitForSelector('#info[data-state="ready"]:not([hidden])');
+  await page.waitForFunction(() => !window.lbm.map.isMoving());
+  spot = await where();
+  assert.ok(spot.y > spot.top && spot.y < spot.infoTop, `the shared place (y ${spot.y}) is above its card (from ${spot.infoTop})`);
+  await page.close();
+});
+
 test('a coarser cell is named by its size and extent, not by a 100 m cell', { skip }, async () => {
   const page = await newPage();
   const ts = lbm().at(-1);
