@@ -46,9 +46,21 @@ export function initEmbed({ grid, catalog, legend }) {
     card.dataset.class = k ?? 'none';
     card.hidden = false;
   }
-  map.on('click', (e) => show(grid.featureAt(e.point)));
+  /** Outlines `f` (what the card is about) and shows its card. */
+  function select(f, keyboard = false) {
+    grid.select(f?.id !== undefined ? [f.id] : [], f?.sourceLayer ?? 'grid');
+    show(f, keyboard);
+  }
+  map.on('click', (e) => select(grid.featureAt(e.point)));
   // Enter on the map shows the card of the place at its centre, as the map's hint says.
-  onEnter(grid, (_, feature) => show(feature, true));
+  onEnter(grid, (_, feature) => select(feature, true));
+  // An embed made with a place picked (`pick` in its URL) outlines what is drawn there and
+  // shows its card, once the map is drawn.
+  if (state.pick) {
+    const showPick = () => select(grid.featureAt(map.project(state.pick)));
+    if (map.loaded()) showPick();
+    else map.once('idle', showPick);
+  }
 
   // `legend=0` (an option of the embed snippet): no legend at all.
   if (new URLSearchParams(location.search).get('legend') === '0') {

@@ -225,7 +225,6 @@ async function boot() {
   }
 
   let info = null;
-  // A click beside the data closes the panel; Enter always answers (if only with "no data here").
   const phone = window.matchMedia('(max-width: 720px)');
   // On a phone the card covers the lower half of the map: a place is shown in the upper half,
   // above it (the middle of the part left free), and an area fits into that part.
@@ -244,12 +243,12 @@ async function boot() {
       map.easeTo({ center: lngLat, offset: cardOffset(), duration: test ? 0 : 300 });
     });
   }
-  function pickCell(lngLat, feature, { keyboard }) {
+  // A click where no cell or area is drawn (land without residents, "geen bewoning") opens the
+  // panel too: it says why there is no score there and names the areas around.
+  function pickCell(lngLat, feature) {
     if (!info) return;
-    if (feature || keyboard) {
-      info.open(lngLat, feature);
-      keepAboveCard(lngLat);
-    } else info.close();
+    info.open(lngLat, feature);
+    keepAboveCard(lngLat);
   }
 
   /**

@@ -23,13 +23,14 @@ async function copy(text, field) {
 const attr = (v) => String(v).replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;');
 
 /**
- * The `<iframe>` of /embed with the state's measure, year (or period) and view, and the options:
- * `height` in pixels, `lang`, `legend` (false: `legend=0`). The `title` names the map for
- * screen readers, in the embed's language.
+ * The `<iframe>` of /embed with the state's measure, year (or period), view and picked place
+ * (the embed outlines what is there and shows its card), and the options: `height` in pixels,
+ * `lang`, `legend` (false: `legend=0`). The `title` names the map for screen readers, in the
+ * embed's language.
  */
 export function embedSnippet(s = state, { height = 480, lang = s.lang, legend = true } = {}) {
   // The server serves the embed page at /embed, a static site as embed.html.
-  const url = new URL(urlFor(hasApi() ? 'embed' : 'embed.html', { ...s, lang, pick: null }), ROOT);
+  const url = new URL(urlFor(hasApi() ? 'embed' : 'embed.html', { ...s, lang }), ROOT);
   if (!legend) url.searchParams.set('legend', '0');
   const h = Math.min(2000, Math.max(200, Math.round(Number(height) || 480)));
   return `<iframe src="${attr(url.href)}" title="${attr(t('map', {}, lang))}" width="100%" height="${h}" style="border:0" loading="lazy"></iframe>`;

@@ -254,7 +254,9 @@ test('the embed snippet has height, language and legend options and is valid HTM
   assert.equal(src.searchParams.get('legend'), '0');
   assert.equal(src.searchParams.get('measure'), 'lbm');
   const embed = await newPage();
-  await embed.goto(`${parsed.src}&test=1`);
+  const at = new URL(parsed.src);
+  at.searchParams.set('test', '1');
+  await embed.goto(at.href);
   await waitIdle(embed);
   assert.equal(await embed.evaluate(() => document.documentElement.lang), 'en');
   assert.equal(await embed.$eval('#legend', (e) => e.hidden), true, 'no legend');
@@ -277,6 +279,37 @@ test('a gemeente found by search is outlined at its own level and its panel open
     return map.getFeatureState({ source: grid.sourceId, sourceLayer: 'gemeente', id: 344 }).selected === true;
   });
   assert.equal(outlined, true, 'the gemeente is outlined');
+  await page.close();
+});
+
+test('an embed made with a gemeente picked outlines it and shows its card', { skip }, async () => {
+  const page = await openAt(12);
+  await page.fill('#search', 'Utrecht');
+  const option = page.locator('#search-list:not([hidden]) [role="option"][data-code="GM0344"]');
+  await option.waitFor();
+  await option.click();
+  await page.waitForSelector('#info[data-state="ready"]:not([hidden])');
+  await page.waitForFunction(() => /[?&]pick=/.test(location.search));
+  const src = await page.evaluate(async () => {
+    const { embedSnippet } = await import('/static/js/share.js');
+    return /src="([^"]+)"/.exec(embedSnippet())[1].replaceAll('&amp;', '&');
+  });
+  assert.match(src, /[?&]pick=/, 'the snippet keeps the picked place');
+  const embed = await newPage();
+  await embed.setViewportSize({ width: 900, height: 480 });
+  const at = new URL(src);
+  at.searchParams.set('test', '1');
+  await embed.goto(at.href);
+  await waitIdle(embed);
+  await embed.waitForSelector('#embed-card:not([hidden])');
+  assert.match(await embed.$eval('#embed-card', (e) => e.textContent), /Utrecht/);
+  const outlined = await embed.evaluate(() => {
+    const { map, grid } = window.lbm;
+    return map.getFeatureState({ source: grid.sourceId, sourceLayer: 'gemeente', id: 344 }).selected === true;
+  });
+  assert.equal(outlined, true, 'Utrecht is outlined in the embed');
+  saveArtifact('usertest-embed-picked.png', await embed.screenshot());
+  await embed.close();
   await page.close();
 });
 
@@ -427,6 +460,35 @@ test('phone: the search box is in view, its results on screen, a found place abo
   await page.waitForFunction(() => !window.lbm.map.isMoving());
   spot = await where();
   assert.ok(spot.y > spot.top && spot.y < spot.infoTop, `the shared place (y ${spot.y}) is above its card (from ${spot.infoTop})`);
+  await page.close();
+});
+
+test('a click on land without residents ("geen bewoning") says so, with the areas it lies in', { skip }, async () => {
+  const ts = lbm().at(-1);
+  const [w, s, e, n] = ts.bounds;
+  // A place the point API knows areas at but no cell: unpopulated land.
+  let spot = null;
+  for (let i = 1; i < 40 && !spot; i++) {
+    for (let j = 1; j < 40 && !spot; j++) {
+      const [lng, lat] = [w + ((e - w) * i) / 40, s + ((n - s) * j) / 40];
+      const res = await fetch(url(`/api/v1/point?lon=${lng.toFixed(6)}&lat=${lat.toFixed(6)}`));
+      if (!res.ok) continue;
+      const p = await res.json();
+      if (!p.cell && p.areas.length) spot = { lng, lat, p };
+    }
+  }
+  assert.ok(spot, 'the demo has unpopulated land with areas');
+  const page = await newPage();
+  await page.goto(url(`/?test=1&level=grid#15/${spot.lat}/${spot.lng}`));
+  await waitIdle(page);
+  const onData = await page.evaluate(({ lng, lat }) => Boolean(window.lbm.grid.featureAt(window.lbm.map.project([lng, lat]))), spot);
+  assert.equal(onData, false, 'no cell is drawn there');
+  const c = await page.locator('#map canvas').boundingBox();
+  await page.mouse.click(c.x + c.width / 2, c.y + c.height / 2);
+  await page.waitForSelector('#info[data-state="ready"]:not([hidden])');
+  const text = await page.$eval('#info-body', (el) => el.textContent);
+  assert.match(text, /geen bewoning/, text);
+  for (const a of spot.p.areas) assert.ok(text.includes(a.name), `${a.name} listed`);
   await page.close();
 });
 
