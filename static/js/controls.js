@@ -145,6 +145,10 @@ export function initControls(catalog) {
     update({ compare: compareOn.checked ? c : null });
   });
   compareYear.addEventListener('change', () => update({ compare: Number(compareYear.value) }));
+  // The shown year is the left side: swapping puts the other year there (e.g. the earlier one).
+  document.getElementById('compare-swap').addEventListener('click', () => {
+    if (state.compare !== null) update({ year: state.compare, compare: state.year });
+  });
   const setMode = (mode) => {
     if (mode === 'change') {
       const c = catalog.nearestChange(state.measure, state.from ?? state.compare ?? state.year, state.to ?? state.year);

@@ -578,6 +578,28 @@ test('search errors are said in the page\'s language, never as the server\'s Eng
   await page.close();
 });
 
+test('compare: the years can be swapped, so the earlier one is on the left', { skip }, async () => {
+  const ys = lbm();
+  if (ys.length < 2) return;
+  const page = await newPage();
+  const [early, late] = [ys[0].year, ys.at(-1).year];
+  await page.goto(url(`/?test=1&year=${late}&compare=${early}${view(ys.at(-1), 11)}`));
+  await waitIdle(page);
+  await page.waitForSelector('.year-badge.left');
+  const badges = () => page.evaluate(() => ['left', 'right'].map((s) => document.querySelector(`.year-badge.${s}`).textContent));
+  assert.deepEqual(await badges(), [String(late), String(early)]);
+  await page.click('#compare-swap');
+  await waitIdle(page);
+  assert.deepEqual(await badges(), [String(early), String(late)], 'the earlier year on the left');
+  const q = await page.evaluate(() => Object.fromEntries(new URLSearchParams(location.search)));
+  assert.equal(Number(q.year), early);
+  assert.equal(Number(q.compare), late);
+  // Each side draws its own year's tileset.
+  const sources = await page.evaluate(() => [window.lbm.grid.sourceId, window.lbm.compare?.grid?.sourceId ?? null]);
+  assert.equal(sources[0], `lbm:lbm-${early}`);
+  await page.close();
+});
+
 test('compare in an embed: the year badges stay clear of the link back', { skip }, async () => {
   const page = await newPage();
   await page.setViewportSize({ width: 900, height: 600 });
