@@ -42,11 +42,13 @@ const periodLabel = (p) => (p.from !== undefined ? `${p.from} → ${p.to}` : Str
 
 /**
  * The CSV of the reports' numbers: one row per place, measure and year (or change period), with
- * the cells (and weights) per class and their shares. Dutch spreadsheets: `;` with decimal
+ * the place's own value that year (or its change over the period) and, for the total score,
+ * its afw; then the cells (and weights) per class and their shares. Names and labels in the
+ * page's language (`measureName(id)` names a measure). Dutch spreadsheets: `;` with decimal
  * commas (`sep = ';'`); else `,` with decimal points. UTF-8 with a byte-order mark, so that
  * spreadsheet programs read the names' accents right.
  */
-export function reportCsv(reports, { sep = ';' } = {}) {
+export function reportCsv(reports, { sep = ';', measureName = (m) => m } = {}) {
   const comma = sep === ';';
   const num = (v, digits) => {
     const s = digits === undefined ? String(v) : v.toFixed(digits);
@@ -55,8 +57,8 @@ export function reportCsv(reports, { sep = ';' } = {}) {
   // A field is quoted only when it holds the separator, a quote or a line break (RFC 4180).
   const quote = (s) => (s.includes(sep) || /["\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const weighted = reports.some((r) => r.weight);
-  const head = [t('csvCode'), t('csvName'), t('csvLevel'), t('csvMeasure'), t('csvKind'), t('csvFrom'), t('csvYear'),
-    t('csvCells'), t('csvNoData')];
+  const head = [t('csvCode'), t('csvName'), t('csvLevel'), t('csvMeasure'), t('csvMeasureName'), t('csvKind'),
+    t('csvFrom'), t('csvYear'), t('csvValue'), t('csvAfw'), t('csvCells'), t('csvNoData')];
   for (let k = 1; k <= 9; k++) head.push(t('csvClassCells', { k }));
   for (let k = 1; k <= 9; k++) head.push(t('csvClassShare', { k }));
   if (weighted) {
@@ -65,11 +67,25 @@ export function reportCsv(reports, { sep = ';' } = {}) {
   }
   const lines = [head.map(quote).join(sep)];
   for (const r of reports) {
+    // The place's published value of `column` in `year`, as the report's `means` give it.
+    const valueIn = (year, column) => {
+      const v = (r.means ?? []).find((y) => y.year === year)?.values?.[column];
+      return typeof v === 'number' ? v : null;
+    };
+    // A year's value, or a period's change (to minus from, three decimals as published).
+    const valueOf = (p, column) => {
+      if (p.from === undefined) return valueIn(p.year, column);
+      const [a, b] = [valueIn(p.from, column), valueIn(p.to, column)];
+      return a === null || b === null ? null : Math.round((b - a) * 1000) / 1000;
+    };
+    const shown = (v) => (v === null ? '' : num(v, 3));
+    const name = r.level === 'land' ? t('netherlands') : r.name;
     for (const m of r.measures ?? []) {
       for (const [kind, periods] of [['score', m.years], ['change', m.changes]]) {
         for (const p of periods ?? []) {
-          const row = [r.code, r.name, levelName(r.level), m.measure,
-            t(kind === 'score' ? 'csvScore' : 'csvChange'), p.from ?? '', p.year ?? p.to, p.cells, p.no_data];
+          const row = [r.code, name, levelName(r.level), m.measure, measureName(m.measure),
+            t(kind === 'score' ? 'csvScore' : 'csvChange'), p.from ?? '', p.year ?? p.to,
+            shown(valueOf(p, m.measure)), m.measure === 'lbm' ? shown(valueOf(p, 'afw')) : '', p.cells, p.no_data];
           row.push(...p.counts.map((c) => String(c)), ...p.shares.map((s) => num(s, 3)));
           if (weighted) {
             row.push(...(p.weights ?? Array(9).fill('')).map((w) => (w === '' ? '' : num(w))),
@@ -274,7 +290,7 @@ export function initReport(catalog) {
 
   function download() {
     const sep = sepSelect.value === ',' ? ',' : ';';
-    const text = reportCsv(reports, { sep });
+    const text = reportCsv(reports, { sep, measureName: (m) => pick(catalog.measure(m), 'name') ?? m });
     const blob = new Blob([text], { type: 'text/csv;charset=utf-8' });
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);

@@ -110,9 +110,29 @@ test('the report\'s numbers download as CSV, with ; and decimal commas or with ,
     const split = (line) => line.split(sep);
     const head = split(lines[0]);
     assert.ok(head.length > 20, `separated by ${sep}: ${lines[0]}`);
-    const row = lines.map(split).find((r) => r[0] === 'GM0344' && r[3] === 'lbm' && r[5] === '' && r[6] === String(last.year));
+    const col = (name) => head.indexOf(name);
+    const row = lines.map(split).find((r) => r[0] === 'GM0344' && r[col('thema (code)')] === 'lbm'
+      && r[col('van')] === '' && r[col('jaar')] === String(last.year));
     assert.ok(row, 'a row for the gemeente, lbm, the last year');
-    const at = (name) => row[head.indexOf(name)];
+    const at = (name) => row[col(name)];
+    // The gemeente's own score and afw that year, as the report API gives them, and the theme's name.
+    const mean = own.means.find((y) => y.year === last.year).values;
+    const number = (v) => Number(v.replace(decimal, '.'));
+    const valueHead = head.find((h) => h.startsWith('score ('));
+    assert.equal(number(at(valueHead)), mean.lbm, `${valueHead}: ${at(valueHead)}`);
+    const afwHead = head.find((h) => h.startsWith('afw ('));
+    assert.equal(number(at(afwHead)), mean.afw, `afw: ${at(afwHead)}`);
+    const catalog = await getJSON('/catalog.json');
+    assert.equal(at('thema'), catalog.measures.find((m) => m.id === 'lbm').name_nl);
+    // A change period's value is the change of the gemeente's score.
+    const change = lines.map(split).find((r) => r[0] === 'GM0344' && r[col('thema (code)')] === 'lbm' && r[col('van')] !== '');
+    if (change) {
+      const [from, to] = [Number(change[col('van')]), Number(change[col('jaar')])];
+      const v = (y) => own.means.find((m) => m.year === y)?.values?.lbm;
+      assert.ok(Math.abs(number(change[col(valueHead)]) - (v(to) - v(from))) < 0.0006, 'the change of the score');
+    }
+    // The Netherlands by its name in the page's language.
+    assert.ok(lines.map(split).some((r) => r[0] === 'NL' && r[1] === 'Nederland'));
     for (let k = 1; k <= 9; k++) {
       assert.equal(Number(at(`klasse ${k} cellen`)), last.counts[k - 1], `class ${k} cells`);
       const share = at(`klasse ${k} aandeel (%)`);
