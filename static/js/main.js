@@ -395,7 +395,7 @@ async function boot() {
  * legend and its note as the page shows them, a scale bar and the attribution.
  */
 async function saveSnapshot(map) {
-  const { mapSnapshot } = await import('./snapshot.js');
+  const { mapSnapshot, creditsOf } = await import('./snapshot.js');
   const legend = $('legend');
   const text = (sel) => legend.querySelector(sel)?.textContent.trim() ?? '';
   const entries = [...legend.querySelectorAll('.legend-list li')].map((li) => ({
@@ -405,7 +405,7 @@ async function saveSnapshot(map) {
   const level = text('.legend-level');
   // Every source once: the basemap and the scores credit the same geography.
   const credits = document.querySelector('.maplibregl-ctrl-attrib-inner')?.textContent ?? '';
-  const attribution = [...new Set(credits.split(/\s*[|;]\s*/).filter(Boolean))].join('; ');
+  const attribution = creditsOf(credits);
   const blob = await mapSnapshot(map, {
     title: t('panelTitle'),
     subtitle: [text('.legend-sub'), level, text('.legend-cells')].filter(Boolean).join(' · '),

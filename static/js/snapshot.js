@@ -19,6 +19,12 @@ function mapPixels(map) {
   });
 }
 
+/**
+ * The sources of the map's attribution text (its tilesets' credits joined by `|` or `;`), each
+ * once: the basemap and the score tilesets credit the same geography in the same words.
+ */
+export const creditsOf = (text) => [...new Set(text.split(/\s*[|;]\s*/).filter(Boolean))].join('; ');
+
 /** A scale bar of 1, 2 or 5 × 10ⁿ metres at most `maxPx` CSS pixels long at the view's centre. */
 export function scaleBar(map, maxPx = 120) {
   const { lat } = map.getCenter();
@@ -49,8 +55,8 @@ function wrap(ctx, text, width) {
 
 /**
  * The PNG of the view: `title` and `subtitle` above the map, the `legend` entries
- * (`[{color, label}]`, with `legendTitle` and an optional `note`) beside it, a scale bar on the
- * map and the `attribution` under it. Resolves to a Blob.
+ * (`[{color, label}]`, with `legendTitle` and an optional `note`) beside it, a scale bar and the
+ * `attribution` under it. Resolves to a Blob.
  */
 export async function mapSnapshot(map, { title, subtitle, legendTitle, legend, note, attribution }) {
   const pixels = await mapPixels(map);
@@ -63,7 +69,9 @@ export async function mapSnapshot(map, { title, subtitle, legendTitle, legend, n
   const scratch = document.createElement('canvas').getContext('2d');
   scratch.font = `${px(11)}px ${FONT}`;
   const credits = wrap(scratch, attribution, pixels.width);
-  const footH = px(10 + 14 * credits.length);
+  // Under the map: the scale bar (on the map it covered place names), then the credits.
+  const barH = px(28);
+  const footH = barH + px(10 + 14 * credits.length);
   const out = document.createElement('canvas');
   out.width = pixels.width + legendW + 3 * pad;
   out.height = headH + pixels.height + footH + pad;
@@ -83,12 +91,10 @@ export async function mapSnapshot(map, { title, subtitle, legendTitle, legend, n
   ctx.strokeStyle = '#999999';
   ctx.lineWidth = px(1);
   ctx.strokeRect(mapX, mapY, pixels.width, pixels.height);
-  // The scale bar, bottom left on the map, on a white plate.
+  // The scale bar, under the map's left edge.
   const bar = scaleBar(map);
-  const bx = mapX + px(12);
-  const by = mapY + pixels.height - px(14);
-  ctx.fillStyle = 'rgba(255,255,255,0.85)';
-  ctx.fillRect(bx - px(6), by - px(22), px(bar.px) + px(12) + px(50), px(30));
+  const bx = mapX;
+  const by = mapY + pixels.height + px(22);
   ctx.fillStyle = '#1a1a1a';
   ctx.fillRect(bx, by - px(4), px(bar.px), px(4));
   ctx.fillRect(bx, by - px(10), px(1.5), px(10));
@@ -123,6 +129,6 @@ export async function mapSnapshot(map, { title, subtitle, legendTitle, legend, n
   // The attribution under the map.
   ctx.font = `${px(11)}px ${FONT}`;
   ctx.fillStyle = '#444444';
-  credits.forEach((line, i) => ctx.fillText(line, mapX, mapY + pixels.height + px(18 + 14 * i)));
+  credits.forEach((line, i) => ctx.fillText(line, mapX, mapY + pixels.height + barH + px(18 + 14 * i)));
   return new Promise((resolve, reject) => out.toBlob((b) => (b ? resolve(b) : reject(new Error('no PNG'))), 'image/png'));
 }

@@ -205,6 +205,15 @@ test('the map view saves as a PNG with the legend beside the map', { skip }, asy
   }, { data: png.toString('base64'), colours });
   assert.ok(found.width > found.mapW + 200 && found.height > found.mapH + 60, JSON.stringify(found));
   for (const [i, k] of found.counts.entries()) assert.ok(k >= 150, `class ${i + 1} swatch in the legend: ${k} pixels`);
+  // The credits under it name every source once.
+  const credits = await page.evaluate(async () => {
+    const { creditsOf } = await import('/static/js/snapshot.js');
+    return creditsOf(document.querySelector('.maplibregl-ctrl-attrib-inner').textContent);
+  });
+  for (const source of ['Natural Earth', 'GeoNames', 'Gemeentegrenzen', 'Rijkswaterstaat']) {
+    const n = credits.split(source).length - 1;
+    assert.ok(n <= 1, `${source} named ${n} times: ${credits}`);
+  }
   assert.deepEqual(page.problems, []);
   await page.close();
 });

@@ -38,14 +38,20 @@ pub const DEMO_REFERENCE: f64 = 4.0;
 pub const DEMO_YEARS: [u16; 8] = [2002, 2008, 2012, 2014, 2016, 2018, 2020, 2022];
 /// File name of the generated scores.
 pub const DEMO_CSV: &str = "demo-scores.csv";
-/// Attribution of the demo tilesets.
-pub const DEMO_ATTRIBUTION: &str = "Synthetic demo data, not real Leefbaarometer scores; \
-outline: Natural Earth; waters: Rijkswaterstaat KRW via nlmod; contains data from GeoNames (geonames.org); \
-Gemeentegrenzen 2024: CBS / Kadaster (CBS Gebiedsindelingen via PDOK), CC BY 4.0; generalised by cartomap/nl";
-/// [`DEMO_ATTRIBUTION`] in Dutch.
-pub const DEMO_ATTRIBUTION_NL: &str = "Synthetische demodata, geen echte Leefbaarometer-scores; \
-omtrek: Natural Earth; wateren: Rijkswaterstaat KRW via nlmod; bevat gegevens van GeoNames (geonames.org); \
-Gemeentegrenzen 2024: CBS / Kadaster (CBS Gebiedsindelingen via PDOK), CC BY 4.0; gegeneraliseerd door cartomap/nl";
+/// What the demo's scores are, the first part of their attribution.
+pub const DEMO_SOURCE: &str = "Synthetic demo data, not real Leefbaarometer scores";
+/// [`DEMO_SOURCE`] in Dutch.
+pub const DEMO_SOURCE_NL: &str = "Synthetische demodata, geen echte Leefbaarometer-scores";
+
+/// Attribution of the demo tilesets: what the data is, then the embedded geography it was made
+/// from, credited in the very words of the basemap (so that a list of every source on the map
+/// names each once).
+pub fn demo_attribution() -> (String, String) {
+    (
+        format!("{DEMO_SOURCE}; {}", crate::input::geography::ATTRIBUTION),
+        format!("{DEMO_SOURCE_NL}; {}", crate::input::geography::ATTRIBUTION_NL),
+    )
+}
 /// The RD New extent scanned for the full country (metres: xmin, ymin, xmax, ymax).
 pub const NL_BBOX: [f64; 4] = [0.0, 300_000.0, 280_000.0, 620_000.0];
 
@@ -139,8 +145,9 @@ pub fn demo(opts: &DemoOptions) -> Result<BuildSummary> {
     b.measures = opts.measures.clone();
     b.minzoom = opts.minzoom;
     b.maxzoom = opts.maxzoom;
-    b.attribution = DEMO_ATTRIBUTION.into();
-    b.attribution_nl = Some(DEMO_ATTRIBUTION_NL.into());
+    let (attribution, attribution_nl) = demo_attribution();
+    b.attribution = attribution;
+    b.attribution_nl = Some(attribution_nl);
     b.changes = Some(
         opts.changes
             .clone()
