@@ -5,10 +5,15 @@
 /// The GeoNames extract (`tiler/data/nl_places_geonames_pop500.csv`).
 const PLACES: &str = include_str!("../../data/nl_places_geonames_pop500.csv");
 
+/// Names GeoNames gives in English where the map, a Dutch map, uses the Dutch name (its
+/// labels are the same in both languages, as on every Dutch map).
+const DUTCH_NAMES: [(&str, &str); 1] = [("The Hague", "Den Haag")];
+
 /// A place: name, RD New position and population.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Place {
-    /// Name as GeoNames spells it.
+    /// Name as GeoNames spells it, in Dutch where GeoNames uses an English one
+    /// ([`DUTCH_NAMES`]).
     pub name: String,
     /// RD New x in metres.
     pub x: f64,
@@ -27,8 +32,13 @@ pub fn places() -> Vec<Place> {
     r.records()
         .filter_map(|rec| {
             let rec = rec.ok()?;
+            let name = rec.get(cn)?;
+            let name = DUTCH_NAMES
+                .iter()
+                .find(|(en, _)| *en == name)
+                .map_or(name, |(_, nl)| nl);
             Some(Place {
-                name: rec.get(cn)?.to_string(),
+                name: name.to_string(),
                 population: rec.get(cp)?.parse().ok()?,
                 x: rec.get(cx)?.parse().ok()?,
                 y: rec.get(cy)?.parse().ok()?,
@@ -47,5 +57,8 @@ mod tests {
         assert!(p.len() > 1900);
         assert_eq!(p[0].name, "Rotterdam");
         assert!(p.iter().any(|q| q.name == "Appingedam"));
+        // A Dutch map says Den Haag.
+        assert!(p.iter().any(|q| q.name == "Den Haag"));
+        assert!(!p.iter().any(|q| q.name == "The Hague"));
     }
 }
