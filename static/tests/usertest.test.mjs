@@ -492,6 +492,26 @@ test('a click on land without residents ("geen bewoning") says so, with the area
   await page.close();
 });
 
+test('the Areas rows: level and name never overlap, in Dutch or English', { skip }, async () => {
+  const page = await newPage();
+  for (const lang of ['nl', 'en']) {
+    await page.goto(url(`/?test=1&lang=${lang}&pick=5.1214,52.0907#14/52.0907/5.1214`));
+    await waitIdle(page);
+    await page.waitForFunction(() => document.getElementById('info').dataset.state === 'ready');
+    const rows = await page.$$eval('#info .areas-list li', (lis) => lis.map((li) => {
+      const r = (sel) => li.querySelector(sel).getBoundingClientRect();
+      return { level: r('.area-level'), name: r('.area-name'), text: li.textContent };
+    }));
+    assert.ok(rows.length >= 2, `${lang}: areas listed`);
+    for (const { level, name, text } of rows) {
+      assert.ok(level.right <= name.left + 0.5, `${lang}: "${text}" level ends before its name`);
+    }
+    const starts = new Set(rows.map((r) => Math.round(r.name.left)));
+    assert.equal(starts.size, 1, `${lang}: the names start at one place`);
+  }
+  await page.close();
+});
+
 test('a coarser cell is named by its size and extent, not by a 100 m cell', { skip }, async () => {
   const page = await newPage();
   const ts = lbm().at(-1);
