@@ -59,6 +59,16 @@ export class Catalog {
     return ts.sort((a, b) => b.year - a.year)[0]?.classification ?? null;
   }
 
+  /**
+   * The reference level a measure's classes are measured from (`reference.value` of its latest
+   * score tileset, for a measure classified on its deviation, like lbm on afw), or null.
+   */
+  reference(measureId) {
+    const ts = this.tilesets.filter((t) => t.measure === measureId && t.kind === 'score' && t.reference);
+    const v = ts.sort((a, b) => b.year - a.year)[0]?.reference?.value;
+    return typeof v === 'number' ? v : null;
+  }
+
   /** The change classification of a measure: that of the pair's tileset, else any of its pairs. */
   changeClassification(measureId, from, to) {
     const own = this.changeTileset(measureId, from, to)?.classification;

@@ -428,6 +428,24 @@ export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
     return box;
   }
 
+  /**
+   * The class bands of measure `m` in the units of its values: the classification's cut points,
+   * moved by the reference level when the classes are of the deviation from it (lbm by afw);
+   * null when they cannot be placed.
+   */
+  function classBands(m) {
+    const c = scoreClasses(m);
+    if (!c?.cuts?.length) return null;
+    const offset = c.basis === m ? 0 : catalog.reference(m);
+    if (offset === null) return null;
+    return { c, cuts: c.cuts.map((x) => x + offset) };
+  }
+
+  /**
+   * The chart of a place's values over the years: every year's value written at its dot (no
+   * hover needed on a touch screen), over the class bands in the legend's colours, on a value
+   * range of whole classes, so that a change within one class looks like one.
+   */
   function chartBlock(p) {
     const m = state.measure;
     const c = scoreClasses(m);
@@ -436,35 +454,62 @@ export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
     if (pts.length === 0) return null; // nothing to draw: no heading over an empty chart
     const wrap = el('div', 'chart');
     wrap.append(el('h3', null, `${t('overTime')}: ${measureName(m)}`));
-    const W = 300, H = 124, L = 42, R = 10, T = 14, B = 22;
-    const y0 = Math.min(...pts.map((q) => q.v), m === 'lbm' ? Infinity : 0);
-    const y1 = Math.max(...pts.map((q) => q.v), m === 'lbm' ? -Infinity : 0);
-    const pad = (y1 - y0) * 0.1 || 0.05;
-    const lo = y0 - pad, hi = y1 + pad;
+    const W = 320, H = 168, L = 40, R = 16, T = 18, B = 22;
+    const vs = pts.map((q) => q.v);
+    const bands = classBands(m);
+    // The range: the values, out to the bounds of the classes they lie in.
+    let lo = Math.min(...vs);
+    let hi = Math.max(...vs);
+    if (bands) {
+      const { cuts } = bands;
+      const below = cuts.filter((x) => x <= lo);
+      const above = cuts.filter((x) => x >= hi);
+      const step = Math.max(...cuts.slice(1).map((x, i) => x - cuts[i]), 0.01);
+      lo = below.length ? below.at(-1) : lo - step / 2;
+      hi = above.length ? above[0] : hi + step / 2;
+    }
+    const pad = (hi - lo) * 0.06 || 0.05;
+    lo -= pad;
+    hi += pad;
     const xa = pts[0].year, xb = pts[pts.length - 1].year;
     const X = (yr) => L + (xb === xa ? (W - L - R) / 2 : ((yr - xa) / (xb - xa)) * (W - L - R));
     const Y = (v) => T + (1 - (v - lo) / (hi - lo)) * (H - T - B);
     const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', class: 'chart-svg' });
-    s.setAttribute('aria-label', pts.map((q) => `${q.year}: ${fmt(q.v)}`).join(', '));
+    s.setAttribute('aria-label', pts.map((q) => `${q.year}: ${fmt(q.v)}, ${classText(c, q.k)}`).join('; '));
+    if (bands) {
+      // Class k lies between cut k-1 and cut k (open at the ends).
+      const edges = [-Infinity, ...bands.cuts, Infinity];
+      for (let k = 1; k < edges.length; k++) {
+        const [a, b2] = [Math.max(edges[k - 1], lo), Math.min(edges[k], hi)];
+        if (b2 <= a) continue;
+        const band = svg('rect', { x: L, width: W - L - R, y: Y(b2), height: Y(a) - Y(b2), class: 'band' });
+        band.setAttribute('fill', classEntry(bands.c, k)?.color ?? '#eee');
+        band.dataset.class = String(k);
+        s.append(band);
+        // Its cut points on the axis.
+        for (const x of [edges[k - 1], edges[k]]) {
+          if (!Number.isFinite(x) || x < lo || x > hi) continue;
+          const lab = svg('text', { x: L - 4, y: Y(x) + 3, 'text-anchor': 'end', class: 'tick' });
+          lab.textContent = fmt(x);
+          s.append(lab);
+        }
+      }
+    }
     s.append(svg('line', { x1: L, x2: W - R, y1: H - B, y2: H - B, class: 'axis' }));
     if (lo < 0 && hi > 0) s.append(svg('line', { x1: L, x2: W - R, y1: Y(0), y2: Y(0), class: 'zero' }));
-    for (const v of [lo + pad, hi - pad]) {
-      const lab = svg('text', { x: L - 4, y: Y(v) + 3, 'text-anchor': 'end', class: 'tick' });
-      lab.textContent = fmt(v);
-      s.append(lab);
-    }
     // The years the view is about: the shown and compared year, or the two years of a change.
     const marks = change() ? [state.from, state.to] : [state.year, state.compare];
-    const far = (yr) => Math.abs(X(yr) - X(xa)) > 34 && Math.abs(X(yr) - X(xb)) > 34;
-    const marked = marks.filter((y) => y !== null && far(y));
-    for (const yr of [...new Set([xa, xb, ...marked])]) {
-      const anchor = yr === xa ? 'start' : yr === xb ? 'end' : 'middle';
-      const lab = svg('text', { x: X(yr), y: H - 6, 'text-anchor': anchor, class: marks.includes(yr) ? 'tick current' : 'tick' });
+    // Every year on the axis, unless they would run into each other (then the ends and marks).
+    const spacing = pts.length > 1 ? Math.min(...pts.slice(1).map((q, i) => X(q.year) - X(pts[i].year))) : W;
+    const years = spacing >= 26 ? pts.map((q) => q.year)
+      : [...new Set([xa, xb, ...marks.filter((y) => y !== null && pts.some((q) => q.year === y))])];
+    for (const yr of years) {
+      const lab = svg('text', { x: X(yr), y: H - 6, 'text-anchor': 'middle', class: marks.includes(yr) ? 'tick current' : 'tick' });
       lab.textContent = yr;
       s.append(lab);
     }
     s.append(svg('polyline', { points: pts.map((q) => `${X(q.year)},${Y(q.v)}`).join(' '), class: 'line' }));
-    for (const q of pts) {
+    pts.forEach((q, i) => {
       const role = q.year === marks[0] ? ' current' : q.year === marks[1] ? ' compare' : '';
       const dot = svg('circle', { cx: X(q.year), cy: Y(q.v), r: role ? 5 : 3.2, class: `dot${role}` });
       dot.setAttribute('fill', classEntry(c, q.k)?.color ?? '#999');
@@ -473,7 +518,16 @@ export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
       tip.textContent = `${q.year}: ${fmt(q.v)} · ${classText(c, q.k)}`;
       dot.append(tip);
       s.append(dot);
-    }
+      // The value at its dot, above it (below where the line comes down to it from higher),
+      // alternating when the years lie close together.
+      const prev = pts[i - 1]?.v ?? q.v;
+      const up = spacing >= 44 ? q.v >= prev : i % 2 === 0;
+      const anchor = i === 0 && pts.length > 1 ? 'start' : i === pts.length - 1 && pts.length > 1 ? 'end' : 'middle';
+      const lab = svg('text', { x: X(q.year), y: Y(q.v) + (up ? -8 : 14), 'text-anchor': anchor, class: 'value' });
+      lab.textContent = fmt(q.v);
+      lab.dataset.year = q.year;
+      s.append(lab);
+    });
     wrap.append(s);
     return wrap;
   }

@@ -512,6 +512,38 @@ test('the Areas rows: level and name never overlap, in Dutch or English', { skip
   await page.close();
 });
 
+test('the chart writes every year\'s value at its dot, over the class bands it lies in', { skip }, async () => {
+  const page = await newPage();
+  await page.goto(url('/?test=1&pick=5.1214,52.0907#14/52.0907/5.1214'));
+  await waitIdle(page);
+  await page.waitForFunction(() => document.getElementById('info').dataset.state === 'ready');
+  const point = await (await fetch(url('/api/v1/point?lon=5.1214&lat=52.0907'))).json();
+  const chart = await page.evaluate(() => {
+    const svg = document.querySelector('#info .chart-svg');
+    const box = (e) => { const r = e.getBoundingClientRect(); return { top: r.top, bottom: r.bottom, cy: (r.top + r.bottom) / 2 }; };
+    return {
+      values: [...svg.querySelectorAll('.value')].map((e) => ({ year: Number(e.dataset.year), text: e.textContent })),
+      dots: [...svg.querySelectorAll('.dot')].map((e) => ({ year: Number(e.dataset.year), ...box(e) })),
+      bands: [...svg.querySelectorAll('.band')].map((e) => ({ k: Number(e.dataset.class), fill: e.getAttribute('fill'), ...box(e) })),
+    };
+  });
+  const years = point.years.filter((y) => typeof y.values?.lbm === 'number');
+  assert.ok(years.length >= 2, 'a cell with a time series');
+  assert.deepEqual(chart.values.map((v) => v.year), years.map((y) => y.year), 'a value at every year');
+  for (const y of years) {
+    const shown = chart.values.find((v) => v.year === y.year).text;
+    assert.equal(Number(shown.replace(',', '.')), y.values.lbm, `${y.year}: ${shown}`);
+    // The dot lies in the band of its class, drawn in the legend's colour.
+    const dot = chart.dots.find((d) => d.year === y.year);
+    const band = chart.bands.find((b) => dot.cy >= b.top - 0.5 && dot.cy <= b.bottom + 0.5);
+    assert.ok(band, `${y.year}: a band behind the dot`);
+    assert.equal(band.k, y.classes.lbm, `${y.year}: the dot lies in the band of class ${y.classes.lbm}`);
+    const legend = session.catalog.tilesets.find((t) => t.measure === 'lbm' && t.kind === 'score').classification;
+    assert.equal(band.fill, legend.classes.find((c) => c.class === band.k).color);
+  }
+  await page.close();
+});
+
 test('a coarser cell is named by its size and extent, not by a 100 m cell', { skip }, async () => {
   const page = await newPage();
   const ts = lbm().at(-1);
