@@ -59,7 +59,7 @@ enum Command {
         #[arg(long, default_value_t = lbm_tiler::encode::GZIP_LEVEL, value_parser = clap::value_parser!(u32).range(1..=12))]
         gzip_level: u32,
         /// Change maps FROM:TO[,FROM:TO...], e.g. 2018:2020; `none` for none. Default: each
-        /// pair of consecutive years built.
+        /// pair of consecutive years built, and every earlier year to the latest.
         #[arg(long)]
         change: Option<String>,
         /// Area boundaries (GeoJSON, FlatGeobuf .fgb or GeoPackage .gpkg) with
@@ -109,7 +109,7 @@ enum Command {
         #[arg(long, default_value_t = lbm_tiler::aggregate::pyramid::DEFAULT_MAXZOOM)]
         maxzoom: u8,
         /// Change maps FROM:TO[,FROM:TO...]; `none` for none. Default: to the latest year from
-        /// the year before, ten years before and the first year.
+        /// every earlier year.
         #[arg(long)]
         change: Option<String>,
         /// Files per tileset: MBTiles, PMTiles (one file for HTTP range requests) or both.

@@ -209,7 +209,7 @@ impl Plan {
             }
         };
         let pairs = match &opts.changes {
-            None => years.windows(2).map(|w| (w[0], w[1])).collect(),
+            None => default_change_pairs(&years),
             Some(list) => {
                 for &(from, to) in list {
                     if from >= to {
@@ -320,5 +320,36 @@ impl Plan {
         y.sort_unstable();
         y.dedup();
         y
+    }
+}
+
+/// The change maps built by default: every pair of consecutive years, and every earlier year to
+/// the latest ("is it better than in 2014?"), in order.
+pub fn default_change_pairs(years: &[u16]) -> Vec<(u16, u16)> {
+    let mut pairs: Vec<(u16, u16)> = years.windows(2).map(|w| (w[0], w[1])).collect();
+    if let Some((&last, earlier)) = years.split_last() {
+        pairs.extend(earlier.iter().map(|&y| (y, last)));
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn default_changes_are_consecutive_and_to_the_latest() {
+        assert_eq!(
+            super::default_change_pairs(&[2014, 2018, 2020, 2022]),
+            vec![
+                (2014, 2018),
+                (2014, 2022),
+                (2018, 2020),
+                (2018, 2022),
+                (2020, 2022)
+            ]
+        );
+        assert!(super::default_change_pairs(&[2022]).is_empty());
     }
 }
