@@ -49,7 +49,10 @@ pub const DEMO_SOURCE_NL: &str = "Synthetische demodata, geen echte Leefbaaromet
 pub fn demo_attribution() -> (String, String) {
     (
         format!("{DEMO_SOURCE}; {}", crate::input::geography::ATTRIBUTION),
-        format!("{DEMO_SOURCE_NL}; {}", crate::input::geography::ATTRIBUTION_NL),
+        format!(
+            "{DEMO_SOURCE_NL}; {}",
+            crate::input::geography::ATTRIBUTION_NL
+        ),
     )
 }
 /// The RD New extent scanned for the full country (metres: xmin, ymin, xmax, ymax).

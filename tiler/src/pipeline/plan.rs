@@ -335,7 +335,6 @@ pub fn default_change_pairs(years: &[u16]) -> Vec<(u16, u16)> {
     pairs
 }
 
-
 #[cfg(test)]
 mod tests {
     #[test]
