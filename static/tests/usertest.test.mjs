@@ -308,6 +308,11 @@ test('an embed made with a gemeente picked outlines it and shows its card', { sk
     return map.getFeatureState({ source: grid.sourceId, sourceLayer: 'gemeente', id: 344 }).selected === true;
   });
   assert.equal(outlined, true, 'Utrecht is outlined in the embed');
+  // At 900 × 480 the legend is open and leaves the map usable: a low strip along the bottom.
+  const legend = await embed.locator('#legend').boundingBox();
+  assert.ok(!(await embed.$eval('#legend', (e) => e.classList.contains('folded'))), 'the legend is open');
+  assert.ok(legend.height <= 480 * 0.3 && legend.width * legend.height <= 900 * 480 * 0.16,
+    `the legend covers ${Math.round((legend.width * legend.height) / 4320)} % of the frame, ${Math.round(legend.height / 4.8)} % of its height`);
   saveArtifact('usertest-embed-picked.png', await embed.screenshot());
   await embed.close();
   await page.close();
