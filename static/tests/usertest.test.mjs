@@ -211,12 +211,17 @@ test('embed in a 360×300 frame: the legend folds, never covers the attribution;
   // Opened, the legend still leaves the attribution on top.
   await frame.click('#legend .legend-title');
   assert.equal(await frame.$eval('#legend', (e) => e.classList.contains('folded')), false);
-  await frame.click('.maplibregl-ctrl-attrib-button');
+  // A real mouse click at the button (force: Playwright's own hit check misreads this nested
+  // frame; what the click reaches is checked right after, by what is drawn on top).
+  await frame.click('.maplibregl-ctrl-attrib-button', { force: true });
+  await frame.waitForSelector('.maplibregl-ctrl-attrib[open]');
   const a = await rect('.maplibregl-ctrl-attrib');
   const top = await frame.evaluate(([x, y]) => document.elementFromPoint(x, y)?.closest('.maplibregl-ctrl-attrib') !== null, [a.x + 8, a.y + a.h / 2]);
   assert.equal(top, true, 'the attribution is drawn over the legend');
-  await frame.click('.maplibregl-ctrl-attrib-button');
-  await frame.click('#legend .legend-title');
+  // Closed again from the keyboard, and the legend folded with its title button.
+  await frame.press('.maplibregl-ctrl-attrib-button', 'Enter');
+  await frame.waitForSelector('.maplibregl-ctrl-attrib:not([open])');
+  await frame.press('#legend .legend-title', 'Enter');
   // Enter on the map shows the card of its centre, as the map's hint says.
   await frame.focus('#map canvas');
   await frame.press('#map canvas', 'Enter');

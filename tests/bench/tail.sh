@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# The long tail, as an origin behind a CDN sees it: every tile of every tileset of the national
+# demo, shuffled, so the working set (about 1.4 GB) is far larger than lbm-server's tile cache
+# (its default 128 MiB): lbm-server against nginx serving the same tile bytes as static files,
+# and martin serving the same MBTiles files, same machine, same run.
+#
+# usage: tests/bench/tail.sh [DURATION_S] [CONNECTIONS]   (default 20 s, 64 connections)
+# Needs: wrk, python3, nginx; martin (installed on first use, as server.sh does; NO_MARTIN=1
+# leaves it out). PERF=1 records lbm-server with `perf record -g` during its run into
+# $WORK/perf.data and prints the top of the report.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DURATION=${1:-20}
+CONNECTIONS=${2:-64}
+WORK=${LBM_BENCH_DIR:-target/bench-tail}
+TILES=$WORK/tiles
+mkdir -p "$WORK"
+source tests/bench/lib.sh
+
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+NGINX=$(command -v nginx || ls /usr/sbin/nginx 2>/dev/null || true)
+[ -n "$NGINX" ] || { echo "nginx is missing: apt-get install nginx" >&2; exit 1; }
+if [ "${NO_MARTIN:-0}" != 1 ] && ! command -v martin >/dev/null; then
+  cargo install martin --version 1.14.0 --locked --no-default-features --features mbtiles
+fi
+
+cargo build --release -q -p lbm-server -p lbm-tiler
+if [ ! -f "$TILES/lbm-index.sqlite" ]; then
+  rm -rf "$TILES"
+  target/release/lbm-tiler demo --out "$TILES" > "$WORK/demo.log"
+fi
+
+# Every tile of every tileset, shuffled; the same bytes as files for nginx.
+python3 - "$TILES" "$WORK" <<'PY'
+import glob, os, random, sqlite3, sys
+tiles, work = sys.argv[1], sys.argv[2]
+static = os.path.join(work, "static")
+rows, files = [], 0
+for path in sorted(glob.glob(os.path.join(tiles, "*.mbtiles"))):
+    ts = os.path.basename(path)[: -len(".mbtiles")]
+    if ts == "basemap":
+        continue
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    for z, x, tms_y, data in db.execute("SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles"):
+        y = (1 << z) - 1 - tms_y
+        rows.append((ts, z, x, y))
+        d = os.path.join(static, "tiles", ts, str(z), str(x))
+        f = os.path.join(d, f"{y}.pbf")
+        if not os.path.exists(f):
+            os.makedirs(d, exist_ok=True)
+            with open(f, "wb") as out:
+                out.write(data)
+            files += 1
+random.Random(13).shuffle(rows)
+with open(os.path.join(work, "urls-lbm.txt"), "w") as a, open(os.path.join(work, "urls-martin.txt"), "w") as b:
+    for ts, z, x, y in rows:
+        a.write(f"/tiles/{ts}/{z}/{x}/{y}.pbf\n")
+        b.write(f"/{ts}/{z}/{x}/{y}\n")
+print(f"URL mix: every tile of {len(set(r[0] for r in rows))} tilesets, {len(rows)} tiles, shuffled")
+PY
+du -sh "$WORK/static" | awk '{print "tile bytes as files: " $1}'
+
+PORT_LBM=18090
+PORT_MARTIN=18091
+PORT_STATIC=18094
+RUST_LOG=info,lbm_server::access=off target/release/lbm-server --tiles "$TILES" \
+  --bind 127.0.0.1:$PORT_LBM > "$WORK/lbm-server.log" 2>&1 &
+PID_LBM=$!
+PID_MARTIN=
+if command -v martin >/dev/null && [ "${NO_MARTIN:-0}" != 1 ]; then
+  martin --listen-addresses 127.0.0.1:$PORT_MARTIN "$TILES" > "$WORK/martin.log" 2>&1 &
+  PID_MARTIN=$!
+fi
+P="$(realpath "$WORK")/nginx"
+stop_all() {
+  kill $PID_LBM $PID_MARTIN 2>/dev/null || true
+  [ -f "$P/static.pid" ] && "$NGINX" -p "$P" -c "$P/static.conf" -e "$P/error.log" -s stop 2>/dev/null || true
+}
+trap stop_all EXIT
+rm -rf "$P" && mkdir -p "$P"
+cat > "$P/static.conf" <<CONF
+worker_processes auto;
+pid $P/static.pid;
+error_log $P/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  open_file_cache max=100000 inactive=60s;
+  client_body_temp_path $P/client_body;
+  proxy_temp_path $P/proxy;
+  fastcgi_temp_path $P/fastcgi;
+  uwsgi_temp_path $P/uwsgi;
+  scgi_temp_path $P/scgi;
+  server {
+    listen 127.0.0.1:$PORT_STATIC;
+    root $(realpath "$WORK/static");
+    location /tiles/ {
+      types { }
+      default_type application/vnd.mapbox-vector-tile;
+      add_header Content-Encoding gzip;
+      add_header Vary Accept-Encoding;
+      etag on;
+    }
+  }
+}
+CONF
+"$NGINX" -p "$P" -c "$P/static.conf" -e "$P/error.log"
+wait_up "http://127.0.0.1:$PORT_LBM/health"
+wait_up "http://127.0.0.1:$PORT_STATIC$(head -n1 "$WORK/urls-lbm.txt")"
+[ -n "$PID_MARTIN" ] && wait_up "http://127.0.0.1:$PORT_MARTIN/health"
+# Every file once through the page cache, for all three alike.
+cat "$TILES"/*.mbtiles > /dev/null
+find "$WORK/static" -type f -exec cat {} + > /dev/null
+
+machine_load
+if [ "${PERF:-0}" = 1 ]; then
+  perf record -F 999 -g -p $PID_LBM -o "$WORK/perf.data" -- sleep $((DURATION + 3)) > /dev/null 2>&1 &
+  PID_PERF=$!
+fi
+wrk_run lbm-server $PORT_LBM "$WORK/urls-lbm.txt"
+if [ "${PERF:-0}" = 1 ]; then
+  wait $PID_PERF || true
+  perf report -i "$WORK/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -40
+fi
+[ -n "$PID_MARTIN" ] && wrk_run martin $PORT_MARTIN "$WORK/urls-martin.txt"
+wrk_run nginx-static $PORT_STATIC "$WORK/urls-lbm.txt"
+machine_load
+
+python3 - "$WORK" <<'PY'
+import sys
+sys.path.insert(0, "tests/bench")
+from wrk_report import runs as read_runs, table
+runs = read_runs(sys.argv[1], ["lbm-server", "martin", "nginx-static"])
+print()
+table(runs)
+ours, nginx = runs["lbm-server"], runs["nginx-static"]
+print(f"long tail: lbm-server/nginx static req/s x{ours[0] / nginx[0]:.2f} (target >= 0.9), "
+      f"p99 x{ours[2] / nginx[2]:.2f} (target <= 2)")
+if "martin" in runs:
+    print(f"long tail: lbm-server/martin req/s x{ours[0] / runs['martin'][0]:.2f} (target >= 1.5)")
+PY
