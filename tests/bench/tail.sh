@@ -80,6 +80,7 @@ trap stop_all EXIT
 rm -rf "$P" && mkdir -p "$P"
 cat > "$P/static.conf" <<CONF
 worker_processes auto;
+worker_rlimit_nofile 16384;
 pid $P/static.pid;
 error_log $P/error.log;
 events { worker_connections 1024; }
@@ -87,7 +88,7 @@ http {
   access_log off;
   sendfile on;
   tcp_nopush on;
-  open_file_cache max=100000 inactive=60s;
+  open_file_cache max=8000 inactive=60s;
   client_body_temp_path $P/client_body;
   proxy_temp_path $P/proxy;
   fastcgi_temp_path $P/fastcgi;
@@ -122,7 +123,8 @@ fi
 wrk_run lbm-server $PORT_LBM "$WORK/urls-lbm.txt"
 if [ "${PERF:-0}" = 1 ]; then
   wait $PID_PERF || true
-  perf report -i "$WORK/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -40
+  perf report -i "$WORK/perf.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null \
+    | grep -v '^#' | grep '%' | head -25 | cut -c1-110 || true
 fi
 [ -n "$PID_MARTIN" ] && wrk_run martin $PORT_MARTIN "$WORK/urls-martin.txt"
 wrk_run nginx-static $PORT_STATIC "$WORK/urls-lbm.txt"

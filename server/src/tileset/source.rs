@@ -28,7 +28,8 @@ pub struct Tile {
     pub data: Bytes,
     /// Whether `data` is gzip-compressed (MBTiles of this project always are).
     pub gzip: bool,
-    /// `"{hash}"` (32 hex digits of SHA-256 of `data`): the ETag of the stored bytes as they are.
+    /// `"{hash}"` (32 hex digits of the xxh3-128 of `data`): the ETag of the stored bytes as
+    /// they are. A content hash, so a tile that a rebuild left unchanged keeps its ETag.
     pub etag: HeaderValue,
     /// `"{hash}-identity"`: the ETag of the decompressed bytes of a gzip tile (another
     /// representation, so another strong ETag).
@@ -40,8 +41,7 @@ impl Tile {
     pub fn from_stored(data: impl Into<Bytes>) -> Self {
         let data: Bytes = data.into();
         let gzip = data.starts_with(&[0x1f, 0x8b]);
-        let digest = Sha256::digest(&data);
-        let hash = hex::encode(&digest[..16]);
+        let hash = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&data));
         // Hex digits and quotes are always a valid header value.
         let etag = HeaderValue::try_from(format!("\"{hash}\"")).expect("hex ETag");
         let etag_identity =
