@@ -281,7 +281,7 @@ fn broken_geometry_is_repaired_in_every_format_with_one_warning_per_file() {
 }
 
 #[test]
-fn an_area_with_nothing_valid_fails_by_name_and_leaves_the_tilesets() {
+fn a_collapsed_area_is_left_out_and_named_and_a_file_of_nothing_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let good = write(
         dir.path(),
@@ -310,16 +310,53 @@ fn an_area_with_nothing_valid_fails_by_name_and_leaves_the_tilesets() {
             ),
         ]),
     );
-    let e = build(&opts(dir.path(), vec![bad])).unwrap_err().to_string();
+    // One wijk collapsed to a line: left out and named, the other drawn (as GDAL, QGIS and
+    // tippecanoe do).
+    let summary = build(&opts(dir.path(), vec![bad.clone()])).unwrap();
+    assert_eq!(summary.boundaries[0].areas, 1);
+    assert_eq!(summary.boundaries[0].log.unusable, ["feature 1 (WK000107)"]);
+    let text = summary.to_string();
     assert!(
-        e.contains("bad.geojson: feature 1 (WK000107): broken geometry: no valid polygon is left"),
+        text.contains("1 feature without a usable polygon left out: feature 1 (WK000107)"),
+        "{text}"
+    );
+    // A file of which nothing can be drawn is refused, by name, and nothing is written.
+    let rebuilt: Vec<(String, Vec<u8>)> = listing(&tiles)
+        .into_iter()
+        .map(|f| (f.clone(), std::fs::read(tiles.join(&f)).unwrap()))
+        .collect();
+    let none = write(
+        dir.path(),
+        "none.geojson",
+        &geojson(&[(
+            "WK000107",
+            vec![vec![vec![
+                (x, 488_000.0),
+                (x + 10.0, 488_000.0),
+                (x, 488_000.0),
+            ]]],
+        )]),
+    );
+    let e = build(&opts(dir.path(), vec![none]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("none.geojson: file: no area can be drawn: 1 feature without a usable polygon left out: feature 0 (WK000107)"),
         "{e}"
     );
     let after: Vec<(String, Vec<u8>)> = listing(&tiles)
         .into_iter()
         .map(|f| (f.clone(), std::fs::read(tiles.join(&f)).unwrap()))
         .collect();
-    assert!(before == after, "the earlier tilesets are untouched");
+    assert!(
+        rebuilt == after,
+        "the tilesets of the last build are untouched"
+    );
+    // The good file holds the one usable wijk: leaving the collapsed one out made the same map.
+    assert!(
+        before == rebuilt,
+        "the same tilesets as from the file without the collapsed wijk"
+    );
 }
 
 #[test]

@@ -179,6 +179,9 @@ fn load_areas(opts: &BuildOptions) -> Result<(Vec<LevelAreas>, Vec<BoundaryRepor
         if file.log.water > 0 {
             tracing::info!(path = %path.display(), water = file.log.water, "water-only areas left out");
         }
+        if let Some(why) = file.log.unusable_summary() {
+            tracing::warn!(path = %path.display(), "{why}");
+        }
         reports.push(BoundaryReport {
             path: path.clone(),
             areas: file.areas.len(),

@@ -150,6 +150,9 @@ impl fmt::Display for BuildSummary {
             if b.log.water > 0 {
                 write!(f, ", {} water-only left out", b.log.water)?;
             }
+            if let Some(why) = b.log.unusable_summary() {
+                write!(f, "; {why}")?;
+            }
             if !b.log.repairs.is_empty() {
                 write!(f, "; {}", b.log.repairs)?;
             }

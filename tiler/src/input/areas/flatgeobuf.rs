@@ -113,7 +113,7 @@ fn read_flatgeobuf_features(path: &Path, log: &mut FileLog) -> Result<Vec<Area>>
                 ))
             }
         };
-        out.push(finish_area(path, &label, &props, polys, crs, log)?);
+        out.extend(finish_area(path, &label, &props, polys, crs, log)?);
     }
     Ok(out)
 }

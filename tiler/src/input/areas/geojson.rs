@@ -97,7 +97,7 @@ pub fn read_geojson(text: &str, path: &Path, log: &mut FileLog) -> Result<Vec<Ar
         let code = identify(&props).ok().map(|(_, c, _)| c);
         let label = feature_label(i, code.as_deref());
         let polys = json_polygons(&f["geometry"]).map_err(|m| bad(path, label.clone(), m))?;
-        out.push(finish_area(path, &label, &props, polys, crs, log)?);
+        out.extend(finish_area(path, &label, &props, polys, crs, log)?);
     }
     Ok(out)
 }

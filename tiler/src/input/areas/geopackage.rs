@@ -134,7 +134,7 @@ fn read_table(
             }
         };
         let polys = gpkg_polygons(blob).map_err(|m| bad(path, label.clone(), m))?;
-        out.push(finish_area(path, &label, &props, polys, crs, log)?);
+        out.extend(finish_area(path, &label, &props, polys, crs, log)?);
     }
     Ok(())
 }

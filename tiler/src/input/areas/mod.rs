@@ -111,6 +111,32 @@ pub struct FileLog {
     pub repairs: repair::RepairReport,
     /// Features left out because they are water only (CBS `water` = `JA`).
     pub water: usize,
+    /// Features left out because no usable polygon is left after repairs (an empty geometry, or
+    /// every ring fewer than 3 distinct points or without area): their labels, `feature 131
+    /// (WK190102)`. GDAL, QGIS and tippecanoe draw the other features of such a file; so does
+    /// the tiler, saying which it left out.
+    pub unusable: Vec<String>,
+}
+
+impl FileLog {
+    /// "2 features without a usable polygon left out: feature 131 (WK190102), ..." (the first
+    /// ten named).
+    pub fn unusable_summary(&self) -> Option<String> {
+        let n = self.unusable.len();
+        (n > 0).then(|| {
+            let shown: Vec<&str> = self.unusable.iter().take(10).map(String::as_str).collect();
+            let more = if n > 10 {
+                format!(" and {} more", n - 10)
+            } else {
+                String::new()
+            };
+            format!(
+                "{n} feature{} without a usable polygon left out: {}{more}",
+                if n == 1 { "" } else { "s" },
+                shown.join(", ")
+            )
+        })
+    }
 }
 
 impl FileLog {
@@ -175,6 +201,12 @@ pub fn read_areas(arg: &Path) -> Result<AreaFile> {
             ))
         }
     };
+    // Refused only when nothing in it can be used.
+    if areas.is_empty() {
+        if let Some(why) = log.unusable_summary() {
+            return Err(bad(path, "file", format!("no area can be drawn: {why}")));
+        }
+    }
     Ok(AreaFile { areas, log })
 }
 
@@ -265,8 +297,9 @@ pub(crate) fn normalise_code(level: AreaLevel, code: &str) -> std::result::Resul
 }
 
 /// Turns raw polygons (in the file's CRS) into an [`Area`]: repaired (see [`repair`], counted in
-/// `log`), in RD New, inside the Netherlands. An area with no valid polygon left is an error
-/// naming the file, the feature and its code.
+/// `log`), in RD New, inside the Netherlands. A feature with no usable polygon (empty, or nothing
+/// left after the repairs) is left out and named in `log` (`None`); a coordinate outside the
+/// Netherlands (a wrong CRS) or a missing code is an error naming the file and the feature.
 fn finish_area(
     path: &Path,
     label: &str,
@@ -274,14 +307,11 @@ fn finish_area(
     polygons: Vec<Polygon>,
     crs: Crs,
     log: &mut FileLog,
-) -> Result<Area> {
+) -> Result<Option<Area>> {
     let (level, code, name) = identify(props).map_err(|m| bad(path, label, m))?;
     if polygons.is_empty() {
-        return Err(bad(
-            path,
-            label,
-            "empty geometry; expected a Polygon or MultiPolygon",
-        ));
+        log.unusable.push(label.to_string());
+        return Ok(None);
     }
     let lonlat = match crs {
         Crs::Rd => false,
@@ -317,19 +347,15 @@ fn finish_area(
     }
     let out = repair::repair(polygons, &mut log.repairs, label);
     if out.is_empty() {
-        return Err(bad(
-            path,
-            label,
-            "broken geometry: no valid polygon is left after repairs (every ring has fewer \
-             than 3 distinct points or no area); expected a Polygon or MultiPolygon",
-        ));
+        log.unusable.push(label.to_string());
+        return Ok(None);
     }
-    Ok(Area {
+    Ok(Some(Area {
         level,
         code,
         name,
         polygons: out,
-    })
+    }))
 }
 
 #[cfg(test)]
@@ -394,11 +420,17 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("feature 0 (GM0363): coordinate (920000"), "{e}");
+        // A feature whose polygon collapses is left out and named, not a reason to stop.
         let short = SQUARE.replace("[120000,490000],[130000,490000],", "");
-        let e = read_geojson(&short, Path::new("e.geojson"), &mut Default::default())
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("feature 0 (GM0363): broken geometry"), "{e}");
+        let mut log = FileLog::default();
+        let areas = read_geojson(&short, Path::new("e.geojson"), &mut log).unwrap();
+        assert!(areas.is_empty());
+        assert_eq!(log.unusable, ["feature 0 (GM0363)"]);
+        let why = log.unusable_summary().unwrap();
+        assert!(
+            why.starts_with("1 feature without a usable polygon left out: feature 0 (GM0363)"),
+            "{why}"
+        );
     }
 
     #[test]
