@@ -273,6 +273,76 @@ fn feature_bounds(f: &Value) -> Option<[f64; 4]> {
     b[0].is_finite().then_some(b)
 }
 
+/// A page of the areas of `level` with their values of `year`, and how many match: areas with
+/// scores that year first, then by code, so that a client that guesses the fields' types from
+/// the first features (QGIS) sees numbers, not only nulls.
+async fn area_page(
+    index: &PointIndex,
+    meaning: &Meaning<'_>,
+    level: &str,
+    year: i32,
+    page: &Page,
+) -> Result<(Vec<Value>, usize), ApiError> {
+    let mut codes: Vec<(bool, &str)> = index
+        .areas_of_level(level)
+        .filter(|h| page.bbox.is_none_or(|b| intersects(&h.bbox, &b)))
+        .map(|h| {
+            let scored = index
+                .area_years(&h.code)
+                .is_some_and(|a| a.years.iter().any(|y| y.year == year));
+            (!scored, h.code.as_str())
+        })
+        .collect();
+    codes.sort_unstable();
+    let mut features = Vec::new();
+    for (_, code) in codes.iter().skip(page.offset).take(page.limit) {
+        if let Some(f) = area_feature(index, meaning, code, year).await? {
+            features.push(f);
+        }
+    }
+    Ok((features, codes.len()))
+}
+
+/// A page of the populated 100 m cells of `year` that meet the page's (required) bbox, and how
+/// many match.
+async fn grid_page(
+    index: &PointIndex,
+    meaning: &Meaning<'_>,
+    year: i32,
+    page: &Page,
+) -> Result<(Vec<Value>, usize), ApiError> {
+    let bbox = page.bbox.ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "the 100 m cells need a bbox (minlon,minlat,maxlon,maxlat) of at most \
+             {GRID_MAX_KM} × {GRID_MAX_KM} km"
+        ))
+    })?;
+    let (hx, hy) = grid_ranges(&bbox)?;
+    let cells = index
+        .cells_in(hx, hy, year)
+        .await
+        .map_err(ApiError::unavailable)?;
+    // The RD ranges hold the bbox; keep the cells whose square meets it.
+    let features: Vec<Value> = cells
+        .iter()
+        .map(|(hx, hy, row)| {
+            let cell = CellId {
+                hx: *hx as i32,
+                hy: *hy as i32,
+            };
+            cell_feature(cell, row, meaning)
+        })
+        .filter(|f| feature_bounds(f).is_some_and(|b| intersects(&b, &bbox)))
+        .collect();
+    let matched = features.len();
+    let features = features
+        .into_iter()
+        .skip(page.offset)
+        .take(page.limit)
+        .collect();
+    Ok((features, matched))
+}
+
 /// `GET /ogc/collections/{collectionId}/items`.
 pub(crate) async fn items(
     State(state): State<AppState>,
@@ -291,59 +361,12 @@ pub(crate) async fn items(
     let (features, matched, page) = match &collection {
         Collection::Areas { level, year } => {
             let page = Page::parse(&p, AREA_LIMIT)?;
-            // Areas with scores that year first, then by code: a client that guesses the
-            // fields' types from the first features (QGIS) sees numbers, not only nulls.
-            let mut codes: Vec<(bool, &str)> = index
-                .areas_of_level(level)
-                .filter(|h| page.bbox.is_none_or(|b| intersects(&h.bbox, &b)))
-                .map(|h| {
-                    let scored = index
-                        .area_years(&h.code)
-                        .is_some_and(|a| a.years.iter().any(|y| y.year == *year));
-                    (!scored, h.code.as_str())
-                })
-                .collect();
-            codes.sort_unstable();
-            let matched = codes.len();
-            let mut features = Vec::new();
-            for (_, code) in codes.iter().skip(page.offset).take(page.limit) {
-                if let Some(f) = area_feature(&index, &meaning, code, *year).await? {
-                    features.push(f);
-                }
-            }
+            let (features, matched) = area_page(&index, &meaning, level, *year, &page).await?;
             (features, matched, page)
         }
         Collection::Grid { year } => {
             let page = Page::parse(&p, GRID_LIMIT)?;
-            let bbox = page.bbox.ok_or_else(|| {
-                ApiError::bad_request(format!(
-                    "the 100 m cells need a bbox (minlon,minlat,maxlon,maxlat) of at most \
-                     {GRID_MAX_KM} × {GRID_MAX_KM} km"
-                ))
-            })?;
-            let (hx, hy) = grid_ranges(&bbox)?;
-            let cells = index
-                .cells_in(hx, hy, *year)
-                .await
-                .map_err(ApiError::unavailable)?;
-            // The RD ranges hold the bbox; keep the cells whose square meets it.
-            let features: Vec<Value> = cells
-                .iter()
-                .map(|(hx, hy, row)| {
-                    let cell = CellId {
-                        hx: *hx as i32,
-                        hy: *hy as i32,
-                    };
-                    cell_feature(cell, row, &meaning)
-                })
-                .filter(|f| feature_bounds(f).is_some_and(|b| intersects(&b, &bbox)))
-                .collect();
-            let matched = features.len();
-            let features = features
-                .into_iter()
-                .skip(page.offset)
-                .take(page.limit)
-                .collect();
+            let (features, matched) = grid_page(&index, &meaning, *year, &page).await?;
             (features, matched, page)
         }
         Collection::Tiles { .. } => {

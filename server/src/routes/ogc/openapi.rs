@@ -46,23 +46,38 @@ fn get(id: &str, summary: &str, parameters: Vec<Value>, content_type: &str) -> V
     }})
 }
 
-/// The definition, with the server at `base`.
-fn document(base: &str) -> Value {
-    let f = query_param(
-        "f",
-        "The format: JSON only",
-        false,
-        json!({"type": "string", "enum": ["json"]}),
-    );
-    let collection = path_param(
-        "collectionId",
-        "`{level}-{year}` (gemeente-2022, buurt-2024, pc4-2022), `grid-{year}`, or a tileset id",
-    );
-    let tms = path_param("tileMatrixSetId", "WebMercatorQuad");
-    let code = path_param("code", "An area code: GM0344, WK034401, BU03440101, 3511");
-    let mut paths = Map::new();
-    let mut add = |route: urls::Route, op: Value| {
-        // The OpenAPI path of a route: its pattern with our segment names as OGC names them.
+/// Common parameters of the OGC routes.
+struct Params {
+    f: Value,
+    collection: Value,
+    tms: Value,
+}
+
+impl Params {
+    fn new() -> Self {
+        Params {
+            f: query_param(
+                "f",
+                "The format: JSON only",
+                false,
+                json!({"type": "string", "enum": ["json"]}),
+            ),
+            collection: path_param(
+                "collectionId",
+                "`{level}-{year}` (gemeente-2022, buurt-2024, pc4-2022), `grid-{year}`, or a tileset id",
+            ),
+            tms: path_param("tileMatrixSetId", "WebMercatorQuad"),
+        }
+    }
+}
+
+/// The `paths` object being filled.
+struct Paths(Map<String, Value>);
+
+impl Paths {
+    /// Adds `route` with operation `op`, under its pattern with our segment names as OGC names
+    /// them.
+    fn add(&mut self, route: urls::Route, op: Value) {
         let path = route
             .pattern
             .replace("{collection}", "{collectionId}")
@@ -71,9 +86,14 @@ fn document(base: &str) -> Value {
             .replace("{z}", "{tileMatrix}")
             .replace("{row}", "{tileRow}")
             .replace("{col}", "{tileCol}");
-        paths.insert(path, op);
-    };
-    add(
+        self.0.insert(path, op);
+    }
+}
+
+/// The OGC API – Features routes.
+fn feature_paths(paths: &mut Paths, p: &Params) {
+    let Params { f, collection, .. } = p;
+    paths.add(
         urls::OGC_LANDING,
         get(
             "landing",
@@ -82,7 +102,7 @@ fn document(base: &str) -> Value {
             "application/json",
         ),
     );
-    add(
+    paths.add(
         urls::OGC_CONFORMANCE,
         get(
             "conformance",
@@ -91,7 +111,7 @@ fn document(base: &str) -> Value {
             "application/json",
         ),
     );
-    add(
+    paths.add(
         urls::OGC_API,
         get(
             "api",
@@ -100,7 +120,7 @@ fn document(base: &str) -> Value {
             "application/vnd.oai.openapi+json;version=3.0",
         ),
     );
-    add(
+    paths.add(
         urls::OGC_COLLECTIONS,
         get(
             "collections",
@@ -109,7 +129,7 @@ fn document(base: &str) -> Value {
             "application/json",
         ),
     );
-    add(
+    paths.add(
         urls::OGC_COLLECTION,
         get(
             "collection",
@@ -152,7 +172,7 @@ fn document(base: &str) -> Value {
         query_param("crs", "CRS84 only", false, json!({"type": "string", "format": "uri"})),
         f.clone(),
     ];
-    add(
+    paths.add(
         urls::OGC_ITEMS,
         get(
             "items",
@@ -163,7 +183,7 @@ fn document(base: &str) -> Value {
             "application/geo+json",
         ),
     );
-    add(
+    paths.add(
         urls::OGC_ITEM,
         get(
             "item",
@@ -176,7 +196,12 @@ fn document(base: &str) -> Value {
             "application/geo+json",
         ),
     );
-    add(
+}
+
+/// The OGC API – Tiles routes.
+fn tile_paths(paths: &mut Paths, p: &Params) {
+    let Params { f, collection, tms } = p;
+    paths.add(
         urls::OGC_TILE_MATRIX_SETS,
         get(
             "tileMatrixSets",
@@ -185,7 +210,7 @@ fn document(base: &str) -> Value {
             "application/json",
         ),
     );
-    add(
+    paths.add(
         urls::OGC_TILE_MATRIX_SET,
         get(
             "tileMatrixSet",
@@ -194,7 +219,7 @@ fn document(base: &str) -> Value {
             "application/json",
         ),
     );
-    add(
+    paths.add(
         urls::OGC_TILESETS,
         get(
             "tilesets",
@@ -203,7 +228,7 @@ fn document(base: &str) -> Value {
             "application/json",
         ),
     );
-    add(
+    paths.add(
         urls::OGC_TILESET,
         get(
             "tileset",
@@ -212,14 +237,14 @@ fn document(base: &str) -> Value {
             "application/json",
         ),
     );
-    add(
+    paths.add(
         urls::OGC_TILE,
         get(
             "tile",
             "A Mapbox Vector Tile (204: no features there)",
             vec![
-                collection,
-                tms,
+                collection.clone(),
+                tms.clone(),
                 path_param("tileMatrix", "Zoom"),
                 path_param("tileRow", "Row (y)"),
                 path_param("tileCol", "Column (x)"),
@@ -227,8 +252,13 @@ fn document(base: &str) -> Value {
             "application/vnd.mapbox-vector-tile",
         ),
     );
+}
+
+/// The JSON API at `/api/v1`.
+fn api_paths(paths: &mut Paths) {
+    let code = path_param("code", "An area code: GM0344, WK034401, BU03440101, 3511");
     let lonlat = |name: &str, d: &str| query_param(name, d, true, json!({"type": "number"}));
-    add(
+    paths.add(
         urls::POINT,
         get(
             "point",
@@ -237,7 +267,7 @@ fn document(base: &str) -> Value {
             "application/json",
         ),
     );
-    add(
+    paths.add(
         urls::SEARCH,
         get(
             "search",
@@ -254,7 +284,7 @@ fn document(base: &str) -> Value {
             "application/json",
         ),
     );
-    add(
+    paths.add(
         urls::AREA,
         get(
             "area",
@@ -263,7 +293,7 @@ fn document(base: &str) -> Value {
             "application/json",
         ),
     );
-    add(
+    paths.add(
         urls::AREA_REPORT,
         get(
             "areaReport",
@@ -272,7 +302,7 @@ fn document(base: &str) -> Value {
             "application/json",
         ),
     );
-    add(
+    paths.add(
         urls::NATIONAL_REPORT,
         get(
             "nationalReport",
@@ -281,6 +311,16 @@ fn document(base: &str) -> Value {
             "application/json",
         ),
     );
+}
+
+/// The definition, with the server at `base`.
+fn document(base: &str) -> Value {
+    let params = Params::new();
+    let mut paths = Paths(Map::new());
+    feature_paths(&mut paths, &params);
+    tile_paths(&mut paths, &params);
+    api_paths(&mut paths);
+    let paths = paths.0;
     json!({
         "openapi": "3.0.3",
         "info": {
