@@ -175,6 +175,14 @@ pub enum TilerError {
         /// What is wrong and what was expected.
         message: String,
     },
+    /// An open-data release (a zip or folder) whose files cannot be found or unpacked.
+    #[error("{path}: {message}")]
+    OpenData {
+        /// The zip or folder given.
+        path: PathBuf,
+        /// What is missing or wrong, and what was expected.
+        message: String,
+    },
     /// Reading or writing a file failed (I/O, SQLite, PMTiles), with the file named.
     #[error(transparent)]
     File(#[from] lbm_formats::FormatError),

@@ -25,9 +25,16 @@ enum Command {
     /// Tile a grid scores CSV: one DIR/{measure}-{year}.mbtiles (and/or .pmtiles) per measure
     /// and year.
     Build {
-        /// Grid scores CSV (grid_id,jaar,lbm,afw,fys,onv,soc,vrz,won).
+        /// Grid scores CSV (grid_id,jaar,lbm,afw,fys,onv,soc,vrz,won); found in the release
+        /// with --open-data.
+        #[arg(long, required_unless_present = "open_data")]
+        scores: Option<PathBuf>,
+        /// The Leefbaarometer's open-data download, as a zip or its unpacked folder
+        /// (repeatable: the scores and the geometry come as two zips): its grid scores, area
+        /// scores and boundary files are found by their names and used as --scores,
+        /// --area-scores and --areas.
         #[arg(long)]
-        scores: PathBuf,
+        open_data: Vec<PathBuf>,
         /// Output folder.
         #[arg(long)]
         out: PathBuf,
@@ -196,6 +203,7 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Build {
             scores,
+            open_data,
             out,
             years,
             measures,
@@ -214,6 +222,27 @@ fn run(cli: Cli) -> Result<()> {
             pressure_class,
             pressure_since,
         } => {
+            // The release's files, found by name, and the ones given one by one.
+            let release = lbm_tiler::input::open_data::Release::find(&open_data)?;
+            let scores = match scores {
+                Some(s) => s,
+                None => release.scores(&open_data)?.to_path_buf(),
+            };
+            if !open_data.is_empty() {
+                tracing::info!(
+                    scores = %scores.display(),
+                    area_scores = release.area_scores.len(),
+                    areas = release.areas.len(),
+                    release = release.name.as_deref().unwrap_or(""),
+                    "open data found"
+                );
+                for f in &release.development {
+                    tracing::warn!(file = %f.display(), "development file not read: change maps are made from the scores");
+                }
+                for f in &release.skipped {
+                    tracing::warn!(file = %f.display(), "spreadsheet not read: the CSV files of the release are");
+                }
+            }
             let mut o = BuildOptions::new(&scores, &out);
             o.pressure = parse_pressure(&pressure_class, pressure_since)?;
             if let Some(c) = classes {
@@ -229,11 +258,20 @@ fn run(cli: Cli) -> Result<()> {
             o.gzip_level = gzip_level;
             o.changes = change.as_deref().map(parse_changes).transpose()?;
             o.areas = areas;
+            o.areas.extend(release.areas.iter().cloned());
             o.area_scores = area_scores;
+            o.area_scores.extend(release.area_scores.iter().cloned());
             o.format = format;
             o.attribution_nl = attribution_nl;
             if let Some(a) = attribution {
                 o.attribution = a;
+            } else if let Some(name) = &release.name {
+                o.attribution = format!("Leefbaarometer open data ({name}), leefbaarometer.nl");
+                o.attribution_nl = o.attribution_nl.or_else(|| {
+                    Some(format!(
+                        "Leefbaarometer open data ({name}), leefbaarometer.nl"
+                    ))
+                });
             }
             let summary = lbm_tiler::build(&o)
                 .with_context(|| format!("building tilesets from {}", scores.display()))?;

@@ -530,3 +530,123 @@ fn a_cbs_postcode_4_file_is_read_as_pc4() {
     let pc4 = |c: &str| (c.to_string(), "pc4".to_string(), c.to_string());
     assert_eq!(rows, [pc4("3511"), pc4("3512")]);
 }
+
+/// Files into a zip as the Leefbaarometer's download packs them: `(name in the zip, path)`.
+fn zip_files(dest: &Path, files: &[(&str, &Path)]) {
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(dest).unwrap());
+    let opts = zip::write::SimpleFileOptions::default();
+    for (name, path) in files {
+        zip.start_file(*name, opts).unwrap();
+        std::io::Write::write_all(&mut zip, &std::fs::read(path).unwrap()).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+#[test]
+fn the_open_data_download_builds_the_site_with_the_official_area_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    // The scores zip: the grid file with `;` and decimal commas, and the gemeenten's own
+    // scores (which are not the mean of their cells).
+    let mut grid = String::from("grid_id;jaar;lbm;afw;fys;onv;soc;vrz;won\n");
+    for hx in 1210..1216 {
+        for hy in 4870..4876 {
+            for (year, v) in [(2022, 4.1), (2024, 4.2)] {
+                grid.push_str(
+                    &format!("E{hx}N{hy};{year};{v};0,1;0;0;0;0;0\n")
+                        .replace("4.1", "4,1")
+                        .replace("4.2", "4,2"),
+                );
+            }
+        }
+    }
+    let grid_csv = work.join("grid.csv");
+    std::fs::write(&grid_csv, grid).unwrap();
+    let gm_csv = work.join("gm.csv");
+    std::fs::write(
+        &gm_csv,
+        "gm_code;jaar;lbm;afw;fys;onv;soc;vrz;won\nGM0001;2022;3,950;-0,05;0;0;0;0;0\nGM0001;2024;3,975;-0,025;0;0;0;0;0\n",
+    )
+    .unwrap();
+    let folder = "Leefbaarometer 3.0 - Meting 2024 - open data";
+    let scores_zip = dir.path().join("open-data-leefbaarometer-meting-2024.zip");
+    zip_files(
+        &scores_zip,
+        &[
+            (
+                &format!("{folder}/Leefbaarometer-scores grids 2002-2024.csv"),
+                &grid_csv,
+            ),
+            (
+                &format!("{folder}/Leefbaarometer-scores gemeenten 2002-2024.csv"),
+                &gm_csv,
+            ),
+        ],
+    );
+    // The geometry zip: `gemeente 2024.gpkg` in a nested folder.
+    let gpkg = work.join("gemeente.gpkg");
+    let cols = ["gm_code", "gm_naam"];
+    let s = |v: &[&str]| v.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+    write_gpkg_tables(
+        &gpkg,
+        &[(
+            "gemeente_2024",
+            &cols,
+            vec![(
+                s(&["GM0001", "Eerste"]),
+                vec![vec![sq(120_500.0, 486_500.0, 1_500.0)]],
+            )],
+        )],
+    );
+    let geometry_zip = dir.path().join("geometrie-lbm3-2024.zip");
+    zip_files(
+        &geometry_zip,
+        &[(
+            "geometrie-lbm3-2024/geometrie-lbm3-2024/gemeente 2024.gpkg",
+            &gpkg,
+        )],
+    );
+
+    let out = dir.path().join("tiles");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_lbm-tiler"))
+        .args(["build", "--measures", "lbm", "--out"])
+        .arg(&out)
+        .arg("--open-data")
+        .arg(&scores_zip)
+        .arg("--open-data")
+        .arg(&geometry_zip)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    // Both years, the change map and the index; 2024 included.
+    for f in [
+        "lbm-2022.mbtiles",
+        "lbm-2024.mbtiles",
+        "lbm-2022-2024.mbtiles",
+        "lbm-index.sqlite",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    // The gemeente's official scores, not the mean of its cells (4.1, 4.2).
+    let conn = lbm_formats::sqlite::open_read_only(&out.join("lbm-index.sqlite")).unwrap();
+    let years = lbm_formats::index::read::area_scores(&conn, "GM0001").unwrap();
+    let lbm: Vec<(i32, Option<f64>)> = years.iter().map(|y| (y.year, y.values[0])).collect();
+    assert_eq!(lbm, [(2022, Some(3.95)), (2024, Some(3.975))]);
+    // The release is named in the attribution.
+    let rows = lbm_formats::mbtiles::metadata(
+        &lbm_formats::sqlite::open_read_only(&out.join("lbm-2024.mbtiles")).unwrap(),
+    )
+    .unwrap();
+    let attribution = rows
+        .iter()
+        .find(|(k, _)| k == "attribution")
+        .unwrap()
+        .1
+        .clone();
+    assert!(attribution.contains("Meting 2024"), "{attribution}");
+}

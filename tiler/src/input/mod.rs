@@ -6,5 +6,6 @@ pub mod areas;
 pub mod classes;
 pub mod csv;
 pub mod geography;
+pub mod open_data;
 pub mod places;
 pub mod scores;
