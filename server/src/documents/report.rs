@@ -135,18 +135,13 @@ struct ReportJson<'a> {
     pressure: Option<PressureJson<'a>>,
 }
 
-/// The value of column `name` in `row`.
-fn value(row: &CellYear, name: &str) -> Option<f64> {
-    row.values.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
-}
-
 /// The dimension whose mean lies furthest below the national mean in the last year in which
 /// the area and the country have all five (an area's deviation of the total is, in the
 /// Leefbaarometer's model, the sum of these differences).
 fn weakest(means: &[CellYear], national: &[CellYear]) -> Option<WeakestJson> {
     let diff = |m: Measure, row: &CellYear| -> Option<LagJson> {
         let nat = national.iter().find(|n| n.year == row.year)?;
-        let (v, n) = (value(row, m.id())?, value(nat, m.id())?);
+        let (v, n) = (row.value(m.id())?, nat.value(m.id())?);
         Some(LagJson {
             year: row.year,
             value: v,

@@ -59,8 +59,7 @@ impl<'a> Meaning<'a> {
     pub(crate) fn class(&self, row: &CellYear, name: &str) -> Option<u8> {
         let c = self.column(name)?.score?;
         let basis = c.basis();
-        let (_, v) = row.values.iter().find(|(n, _)| *n == basis)?;
-        c.classify(*v)
+        c.classify(row.value(basis)?)
     }
 }
 
@@ -159,10 +158,10 @@ impl Serialize for ChangesJson<'_> {
                 let Some(c) = self.meaning.column(name).and_then(|c| c.change) else {
                     continue;
                 };
-                let Some((_, va)) = a.values.iter().find(|(n, _)| n == name) else {
+                let Some(va) = a.value(name) else {
                     continue;
                 };
-                let d = change_value(*va, *vb);
+                let d = change_value(va, *vb);
                 values.push((name, d));
                 if let Some(k) = c.classify(d) {
                     classes.push((name, k));

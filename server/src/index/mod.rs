@@ -116,6 +116,16 @@ pub struct AreaAt<'a> {
     pub years: &'a [CellYear],
 }
 
+impl CellYear {
+    /// The value of column `name` (`lbm`, `afw`, ...), when it has one.
+    pub fn value(&self, name: &str) -> Option<f64> {
+        self.values
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
+    }
+}
+
 impl From<read::YearValues> for CellYear {
     fn from(y: read::YearValues) -> Self {
         let values = VALUE_COLUMNS

@@ -41,47 +41,94 @@ pub(super) enum Collection {
 
 /// Every collection of `snapshot` by id: the area levels and grid per year of the index, then
 /// the tilesets.
-pub(super) fn all(snapshot: &Snapshot) -> BTreeMap<String, (Collection, [f64; 4])> {
+pub(super) fn all(snapshot: &Snapshot) -> BTreeMap<String, Collection> {
     let mut out = BTreeMap::new();
     if let Some(index) = &snapshot.index {
         for level in AreaLevel::ALL {
             let level = level.layer();
             let mut years = BTreeSet::new();
-            let mut bbox: Option<[f64; 4]> = None;
             for hit in index.areas_of_level(level) {
-                bbox = Some(union(bbox, hit.bbox));
                 if let Some(a) = index.area_years(&hit.code) {
                     years.extend(a.years.iter().map(|y| y.year));
                 }
             }
-            let Some(bbox) = bbox else { continue };
             for year in years {
                 let level = level.to_string();
-                out.insert(
-                    format!("{level}-{year}"),
-                    (Collection::Areas { level, year }, bbox),
-                );
+                out.insert(format!("{level}-{year}"), Collection::Areas { level, year });
             }
         }
-        let grid_bbox = snapshot
-            .tilesets
-            .values()
-            .filter(|t| t.info.kind_id() == Some(Kind::Score))
-            .map(|t| t.info.meta.bounds)
-            .fold(None, |acc, b| Some(union(acc, b)));
-        if let Some(bbox) = grid_bbox {
+        if grid_extent(snapshot).is_some() {
             for year in index.national_means().iter().map(|y| y.year) {
-                out.insert(format!("grid-{year}"), (Collection::Grid { year }, bbox));
+                out.insert(format!("grid-{year}"), Collection::Grid { year });
             }
         }
     }
     for (id, t) in &snapshot.tilesets {
         if t.info.kind_id() != Some(Kind::Basemap) && !out.contains_key(id) {
-            let c = Collection::Tiles { id: id.clone() };
-            out.insert(id.clone(), (c, t.info.meta.bounds));
+            out.insert(id.clone(), Collection::Tiles { id: id.clone() });
         }
     }
     out
+}
+
+/// Collection `id` of `snapshot`, as [`all`] has it, resolved from the id alone (a request, an
+/// OGC tile among them, must not list every collection first).
+fn resolve(snapshot: &Snapshot, id: &str) -> Option<Collection> {
+    let index = snapshot.index.as_deref();
+    let by_year = id
+        .rsplit_once('-')
+        .and_then(|(prefix, year)| Some((prefix, year.parse::<i32>().ok()?)));
+    if let (Some(index), Some((prefix, year))) = (index, by_year) {
+        if prefix == "grid" {
+            let measured = index.national_means().iter().any(|y| y.year == year);
+            if measured && grid_extent(snapshot).is_some() {
+                return Some(Collection::Grid { year });
+            }
+        } else if let Some(level) = AreaLevel::parse(prefix) {
+            let scored = index.areas_of_level(level.layer()).any(|h| {
+                index
+                    .area_years(&h.code)
+                    .is_some_and(|a| a.years.iter().any(|y| y.year == year))
+            });
+            if scored {
+                let level = level.layer().to_string();
+                return Some(Collection::Areas { level, year });
+            }
+        }
+    }
+    let t = snapshot.tilesets.get(id)?;
+    (t.info.kind_id() != Some(Kind::Basemap)).then(|| Collection::Tiles { id: id.to_string() })
+}
+
+/// The bounds of the score tilesets: where the 100 m cells are.
+fn grid_extent(snapshot: &Snapshot) -> Option<[f64; 4]> {
+    snapshot
+        .tilesets
+        .values()
+        .filter(|t| t.info.kind_id() == Some(Kind::Score))
+        .map(|t| t.info.meta.bounds)
+        .fold(None, |acc, b| Some(union(acc, b)))
+}
+
+/// The spatial extent of a collection (WGS84 `[w, s, e, n]`).
+fn extent(snapshot: &Snapshot, collection: &Collection) -> [f64; 4] {
+    let nothing = [0.0; 4];
+    match collection {
+        Collection::Areas { level, .. } => snapshot
+            .index
+            .as_deref()
+            .and_then(|index| {
+                index
+                    .areas_of_level(level)
+                    .fold(None, |acc, h| Some(union(acc, h.bbox)))
+            })
+            .unwrap_or(nothing),
+        Collection::Grid { .. } => grid_extent(snapshot).unwrap_or(nothing),
+        Collection::Tiles { id } => snapshot
+            .tilesets
+            .get(id)
+            .map_or(nothing, |t| t.info.meta.bounds),
+    }
 }
 
 fn union(acc: Option<[f64; 4]>, b: [f64; 4]) -> [f64; 4] {
@@ -97,8 +144,8 @@ fn union(acc: Option<[f64; 4]>, b: [f64; 4]) -> [f64; 4] {
 }
 
 /// Collection `id` of `snapshot`, or a 404 naming it.
-pub(super) fn find(snapshot: &Snapshot, id: &str) -> Result<(Collection, [f64; 4]), ApiError> {
-    all(snapshot).remove(id).ok_or_else(|| {
+pub(super) fn find(snapshot: &Snapshot, id: &str) -> Result<Collection, ApiError> {
+    resolve(snapshot, id).ok_or_else(|| {
         ApiError::not_found(format!(
             "no collection {id:?}; /ogc/collections lists them ({{level}}-{{year}}, \
              grid-{{year}} and the tilesets)"
@@ -107,13 +154,8 @@ pub(super) fn find(snapshot: &Snapshot, id: &str) -> Result<(Collection, [f64; 4
 }
 
 /// The document of collection `id`.
-fn document(
-    snapshot: &Snapshot,
-    base: &str,
-    id: &str,
-    collection: &Collection,
-    bbox: [f64; 4],
-) -> Value {
+fn document(snapshot: &Snapshot, base: &str, id: &str, collection: &Collection) -> Value {
+    let bbox = extent(snapshot, collection);
     let mut links = vec![link(
         collection_url(base, urls::OGC_COLLECTION, id),
         "self",
@@ -211,7 +253,7 @@ pub(crate) async fn collections(
     let snapshot = state.catalog.snapshot();
     let collections: Vec<Value> = all(&snapshot)
         .iter()
-        .map(|(id, (c, bbox))| document(&snapshot, &base, id, c, *bbox))
+        .map(|(id, c)| document(&snapshot, &base, id, c))
         .collect();
     let doc = json!({
         "links": [link(urls::OGC_COLLECTIONS.url(&base, &[]), "self", "application/json", "The collections")],
@@ -230,9 +272,9 @@ pub(crate) async fn collection(
     params(query, &[])?;
     let base = base(&state, &headers);
     let snapshot = state.catalog.snapshot();
-    let (c, bbox) = find(&snapshot, &id.0)?;
+    let c = find(&snapshot, &id.0)?;
     Ok(typed(
-        &document(&snapshot, &base, &id.0, &c, bbox),
+        &document(&snapshot, &base, &id.0, &c),
         &headers,
         "application/json",
     ))

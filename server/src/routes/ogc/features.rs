@@ -13,9 +13,11 @@ use serde_json::{json, Map, Value};
 
 use super::collections::{find, Collection};
 use super::{base, collection_url, link, params, typed};
+use crate::catalog::Snapshot;
 use crate::documents::values::Meaning;
 use crate::error::ApiError;
-use crate::index::{CellYear, PointIndex, VALUE_COLUMNS};
+use crate::index::{AreaHit, CellYear, PointIndex, VALUE_COLUMNS};
+use crate::routes::search::round6;
 use crate::urls;
 use crate::AppState;
 
@@ -135,30 +137,22 @@ fn to_crs84(geometry: &mut Value) {
     }
 }
 
-fn round6(v: f64) -> f64 {
-    (v * 1e6).round() / 1e6
-}
-
 /// The values of `row` (when there is one) as `{measure}` and `{measure}_class` properties.
 fn add_values(props: &mut Map<String, Value>, row: Option<&CellYear>, meaning: &Meaning<'_>) {
     for name in VALUE_COLUMNS {
-        let v = row.and_then(|r| r.values.iter().find(|(n, _)| *n == name).map(|(_, v)| *v));
-        props.insert(name.to_string(), json!(v));
+        props.insert(name.to_string(), json!(row.and_then(|r| r.value(name))));
         let class = row.and_then(|r| meaning.class(r, name));
         props.insert(format!("{name}_class"), json!(class));
     }
 }
 
-/// An area of the index as a feature with its values of `year`.
+/// Area `hit` of the index as a feature with its values of `year`.
 async fn area_feature(
     index: &PointIndex,
     meaning: &Meaning<'_>,
-    code: &str,
+    hit: &AreaHit,
     year: i32,
-) -> Result<Option<Value>, ApiError> {
-    let Some(hit) = index.area_hit(code) else {
-        return Ok(None);
-    };
+) -> Result<Value, ApiError> {
     let mut geometry = match index
         .area_geometry(&hit.code)
         .await
@@ -179,12 +173,12 @@ async fn area_feature(
     props.insert("parent".into(), json!(hit.parent));
     props.insert("year".into(), json!(year));
     add_values(&mut props, row, meaning);
-    Ok(Some(json!({
+    Ok(json!({
         "type": "Feature",
         "id": hit.code,
         "geometry": geometry,
         "properties": props,
-    })))
+    }))
 }
 
 /// A 100 m cell as a feature: its square projected to CRS84.
@@ -283,24 +277,22 @@ async fn area_page(
     year: i32,
     page: &Page,
 ) -> Result<(Vec<Value>, usize), ApiError> {
-    let mut codes: Vec<(bool, &str)> = index
+    let mut hits: Vec<(bool, &AreaHit)> = index
         .areas_of_level(level)
         .filter(|h| page.bbox.is_none_or(|b| intersects(&h.bbox, &b)))
         .map(|h| {
             let scored = index
                 .area_years(&h.code)
                 .is_some_and(|a| a.years.iter().any(|y| y.year == year));
-            (!scored, h.code.as_str())
+            (!scored, h)
         })
         .collect();
-    codes.sort_unstable();
+    hits.sort_unstable_by(|a, b| (a.0, &a.1.code).cmp(&(b.0, &b.1.code)));
     let mut features = Vec::new();
-    for (_, code) in codes.iter().skip(page.offset).take(page.limit) {
-        if let Some(f) = area_feature(index, meaning, code, year).await? {
-            features.push(f);
-        }
+    for (_, hit) in hits.iter().skip(page.offset).take(page.limit) {
+        features.push(area_feature(index, meaning, hit, year).await?);
     }
-    Ok((features, codes.len()))
+    Ok((features, hits.len()))
 }
 
 /// A page of the populated 100 m cells of `year` that meet the page's (required) bbox, and how
@@ -343,6 +335,19 @@ async fn grid_page(
     Ok((features, matched))
 }
 
+/// Feature collection `id` of `snapshot` with the point index its features come from.
+fn with_index<'a>(
+    snapshot: &'a Snapshot,
+    id: &str,
+) -> Result<(Collection, &'a PointIndex), ApiError> {
+    let collection = find(snapshot, id)?;
+    let index = snapshot
+        .index
+        .as_deref()
+        .ok_or_else(|| ApiError::not_found("no point index: lbm-index.sqlite is missing"))?;
+    Ok((collection, index))
+}
+
 /// `GET /ogc/collections/{collectionId}/items`.
 pub(crate) async fn items(
     State(state): State<AppState>,
@@ -352,21 +357,17 @@ pub(crate) async fn items(
 ) -> Result<Response, ApiError> {
     let p = params(query, &["limit", "offset", "bbox", "bbox-crs", "crs"])?;
     let snapshot = state.catalog.snapshot();
-    let (collection, _) = find(&snapshot, &id)?;
-    let index = snapshot
-        .index
-        .clone()
-        .ok_or_else(|| ApiError::not_found("no point index"))?;
+    let (collection, index) = with_index(&snapshot, &id)?;
     let meaning = Meaning::of(&snapshot);
     let (features, matched, page) = match &collection {
         Collection::Areas { level, year } => {
             let page = Page::parse(&p, AREA_LIMIT)?;
-            let (features, matched) = area_page(&index, &meaning, level, *year, &page).await?;
+            let (features, matched) = area_page(index, &meaning, level, *year, &page).await?;
             (features, matched, page)
         }
         Collection::Grid { year } => {
             let page = Page::parse(&p, GRID_LIMIT)?;
-            let (features, matched) = grid_page(&index, &meaning, *year, &page).await?;
+            let (features, matched) = grid_page(index, &meaning, *year, &page).await?;
             (features, matched, page)
         }
         Collection::Tiles { .. } => {
@@ -431,22 +432,16 @@ pub(crate) async fn item(
 ) -> Result<Response, ApiError> {
     params(query, &["crs"])?;
     let snapshot = state.catalog.snapshot();
-    let (collection, _) = find(&snapshot, &id)?;
-    let index = snapshot
-        .index
-        .clone()
-        .ok_or_else(|| ApiError::not_found("no point index"))?;
+    let (collection, index) = with_index(&snapshot, &id)?;
     let meaning = Meaning::of(&snapshot);
     let missing = || ApiError::not_found(format!("no feature {feature:?} in {id:?}"));
     let mut f = match &collection {
         Collection::Areas { level, year } => {
-            let f = area_feature(&index, &meaning, &feature, *year)
-                .await?
+            let hit = index
+                .area_hit(&feature)
+                .filter(|h| h.level == *level)
                 .ok_or_else(missing)?;
-            if f["properties"]["level"] != level.as_str() {
-                return Err(missing());
-            }
-            f
+            area_feature(index, &meaning, hit, *year).await?
         }
         Collection::Grid { year } => {
             let cell = CellId::parse(&feature).ok_or_else(missing)?;

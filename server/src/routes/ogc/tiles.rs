@@ -76,6 +76,16 @@ fn tile_matrix_set_document() -> Value {
     })
 }
 
+/// A 404 for any tile matrix set but the one served.
+fn known_tile_matrix_set(tms: &str) -> Result<(), ApiError> {
+    if tms == WEB_MERCATOR_QUAD {
+        return Ok(());
+    }
+    Err(ApiError::not_found(format!(
+        "no tile matrix set {tms:?}; there is {WEB_MERCATOR_QUAD}"
+    )))
+}
+
 fn tms_url(base: &str) -> String {
     urls::OGC_TILE_MATRIX_SET.url(base, &[Part::Value(WEB_MERCATOR_QUAD)])
 }
@@ -140,11 +150,7 @@ pub(crate) async fn tile_matrix_set(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     params(query, &[])?;
-    if tms != WEB_MERCATOR_QUAD {
-        return Err(ApiError::not_found(format!(
-            "no tile matrix set {tms:?}; there is {WEB_MERCATOR_QUAD}"
-        )));
-    }
+    known_tile_matrix_set(&tms)?;
     Ok(typed(
         &tile_matrix_set_document(),
         &headers,
@@ -159,7 +165,7 @@ fn tileset_of(
 ) -> Result<std::sync::Arc<crate::tileset::Tileset>, ApiError> {
     let snapshot = state.catalog.snapshot();
     match find(&snapshot, id)? {
-        (Collection::Tiles { id }, _) => state
+        Collection::Tiles { id } => state
             .catalog
             .get(&id)
             .ok_or_else(|| ApiError::not_found(format!("unknown tileset {id:?}"))),
@@ -261,11 +267,7 @@ pub(crate) async fn tileset(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     params(query, &[])?;
-    if tms != WEB_MERCATOR_QUAD {
-        return Err(ApiError::not_found(format!(
-            "no tile matrix set {tms:?}; there is {WEB_MERCATOR_QUAD}"
-        )));
-    }
+    known_tile_matrix_set(&tms)?;
     let tileset = tileset_of(&state, &id)?;
     let base = base(&state, &headers);
     Ok(typed(
@@ -286,11 +288,7 @@ pub(crate) async fn tile(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     params(query, &[])?;
-    if tms != WEB_MERCATOR_QUAD {
-        return Err(ApiError::not_found(format!(
-            "no tile matrix set {tms:?}; there is {WEB_MERCATOR_QUAD}"
-        )));
-    }
+    known_tile_matrix_set(&tms)?;
     tileset_of(&state, &id)?;
     super::super::tiles::tile_at(&state, &id, (&z, &col, &row), &headers).await
 }
