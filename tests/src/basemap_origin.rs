@@ -12,7 +12,6 @@
 //! the style asks for, and the sprite is a real PNG. CORS is open, as on a public basemap host.
 
 use std::path::{Path, PathBuf};
-use std::thread::JoinHandle;
 
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{header, StatusCode};
@@ -26,8 +25,7 @@ use serde_json::{json, Value};
 pub struct BasemapOrigin {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    _server: crate::local_server::LocalServer,
 }
 
 #[derive(Clone)]
@@ -250,51 +248,21 @@ fn routes(host: Host) -> Router {
 impl BasemapOrigin {
     /// Serves the shapes from the tiles of `basemap_mbtiles` on 127.0.0.1 and an ephemeral port.
     pub fn start(basemap_mbtiles: &Path) -> Self {
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let mbtiles = basemap_mbtiles.to_path_buf();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .expect("tokio runtime");
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                    .await
-                    .expect("bind 127.0.0.1:0");
-                let base = format!("http://{}", listener.local_addr().expect("address"));
-                ready_tx.send(base.clone()).expect("the test is waiting");
-                let app = routes(Host { base, mbtiles });
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(async move {
-                        let _ = stopped.await;
-                    })
-                    .await
-                    .expect("serve");
-            });
+        let server = crate::local_server::LocalServer::start(move |addr| {
+            routes(Host {
+                base: format!("http://{addr}"),
+                mbtiles,
+            })
         });
-        let base = ready_rx.recv().expect("the basemap host started");
         BasemapOrigin {
-            base,
-            stop: Some(stop),
-            thread: Some(thread),
+            base: format!("http://{}", server.addr),
+            _server: server,
         }
     }
 
     /// The style URL of `shape` (`pdok` or `omt`).
     pub fn style_url(&self, shape: &str) -> String {
         format!("{}/{shape}/style.json", self.base)
-    }
-}
-
-impl Drop for BasemapOrigin {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }

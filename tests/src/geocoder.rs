@@ -6,7 +6,6 @@
 //! a slow service.
 
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use axum::extract::{Query, State};
@@ -177,69 +176,35 @@ pub struct Geocoder {
     /// Its base URL (what `--geocoder-url` takes), e.g. `http://127.0.0.1:41234/search/v3_1`.
     pub base: String,
     log: Arc<Mutex<Vec<String>>>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    _server: crate::local_server::LocalServer,
 }
 
 impl Geocoder {
     /// Starts it on 127.0.0.1 and an ephemeral port, answering after `delay`.
     pub fn start(delay: Duration) -> Self {
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let log = Arc::new(Mutex::new(Vec::new()));
         let host = Host {
             delay,
             log: log.clone(),
         };
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .expect("tokio runtime");
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                    .await
-                    .expect("bind 127.0.0.1:0");
-                let addr = listener.local_addr().expect("address");
-                ready_tx.send(addr).expect("the test is waiting");
-                let app = Router::new()
-                    .route("/search/v3_1/suggest", get(suggest))
-                    .route("/search/v3_1/lookup", get(lookup))
-                    .route("/search/v3_1/free", get(free))
-                    .layer(tower_http::cors::CorsLayer::permissive())
-                    .with_state(host);
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(async move {
-                        let _ = stopped.await;
-                    })
-                    .await
-                    .expect("serve");
-            });
+        let server = crate::local_server::LocalServer::start(move |_| {
+            Router::new()
+                .route("/search/v3_1/suggest", get(suggest))
+                .route("/search/v3_1/lookup", get(lookup))
+                .route("/search/v3_1/free", get(free))
+                .layer(tower_http::cors::CorsLayer::permissive())
+                .with_state(host)
         });
-        let addr = ready_rx.recv().expect("the geocoder started");
         Geocoder {
-            base: format!("http://{addr}/search/v3_1"),
+            base: format!("http://{}/search/v3_1", server.addr),
             log,
-            stop: Some(stop),
-            thread: Some(thread),
+            _server: server,
         }
     }
 
     /// The requests it answered so far (`suggest q`, `lookup id`, `free q`).
     pub fn requests(&self) -> Vec<String> {
         self.log.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Geocoder {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 

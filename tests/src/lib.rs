@@ -7,6 +7,7 @@ pub use lbm_test_support::*;
 
 pub mod basemap_origin;
 pub mod geocoder;
+pub mod local_server;
 pub mod nginx;
 
 /// The demo region of the tests: the city of Utrecht and surroundings (RD New metres).
