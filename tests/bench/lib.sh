@@ -63,3 +63,39 @@ wrk_run() {
   URLS="$3" wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s tests/bench/replay.lua \
     "http://127.0.0.1:$2" | tee "$WORK/wrk-$1.txt"
 }
+
+# nginx_static_conf DIR PORT ROOT: writes DIR/static.conf, nginx serving the tile files under
+# ROOT/tiles/ as lbm-server serves them (gzip as stored, the MVT type, ETags): as many workers as
+# CPUs, sendfile, an open-file cache within the open-file limit, no access log.
+nginx_static_conf() {
+  local P=$1 port=$2 root=$3
+  cat > "$P/static.conf" <<CONF
+worker_processes auto;
+worker_rlimit_nofile 16384;
+pid $P/static.pid;
+error_log $P/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  open_file_cache max=8000 inactive=60s;
+  client_body_temp_path $P/client_body;
+  proxy_temp_path $P/proxy;
+  fastcgi_temp_path $P/fastcgi;
+  uwsgi_temp_path $P/uwsgi;
+  scgi_temp_path $P/scgi;
+  server {
+    listen 127.0.0.1:$port;
+    root $root;
+    location /tiles/ {
+      types { }
+      default_type application/vnd.mapbox-vector-tile;
+      add_header Content-Encoding gzip;
+      add_header Vary Accept-Encoding;
+      etag on;
+    }
+  }
+}
+CONF
+}

@@ -115,35 +115,8 @@ http {
 CONF
   "$NGINX" -p "$P" -c "$P/nginx.conf" -e "$P/error.log"
   wait_up "http://127.0.0.1:$PORT_NGINX/health"
-  # nginx serving the tile files: as many workers as CPUs, sendfile, open-file cache.
-  cat > "$P/static.conf" <<CONF
-worker_processes auto;
-pid $P/static.pid;
-error_log $P/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  open_file_cache max=20000 inactive=60s;
-  client_body_temp_path $P/client_body;
-  proxy_temp_path $P/proxy;
-  fastcgi_temp_path $P/fastcgi;
-  uwsgi_temp_path $P/uwsgi;
-  scgi_temp_path $P/scgi;
-  server {
-    listen 127.0.0.1:$PORT_STATIC;
-    root $(realpath "$WORK/static");
-    location /tiles/ {
-      types { }
-      default_type application/vnd.mapbox-vector-tile;
-      add_header Content-Encoding gzip;
-      add_header Vary Accept-Encoding;
-      etag on;
-    }
-  }
-}
-CONF
+  # nginx serving the tile files (lib.sh).
+  nginx_static_conf "$P" $PORT_STATIC "$(realpath "$WORK/static")"
   "$NGINX" -p "$P" -c "$P/static.conf" -e "$P/error.log"
   wait_up "http://127.0.0.1:$PORT_STATIC$(head -n1 "$WORK/urls-lbm.txt")"
 else
