@@ -148,6 +148,9 @@ export function initSearch({ onPick }) {
   function choose(i) {
     const r = results[i];
     if (!r) return;
+    // A pick ends the search: a geocoder answer still on its way must not open the list again.
+    request++;
+    input.closest('.search')?.setAttribute('data-state', 'idle');
     input.value = describe(r).name;
     setOpen(false);
     status.textContent = describe(r).name;
