@@ -54,7 +54,7 @@ pub enum TilerError {
         value: String,
     },
     /// A grid id that does not follow `E<hx>N<hy>`.
-    #[error("{path}: line {line}, column {column} ({name}): {value:?} is not a grid id; expected E<hx>N<hy> in hectometres, such as E1213N4879")]
+    #[error("{path}: line {line}, column {column} ({name}): {value:?} is not a grid id; expected E<hx>N<hy> in hectometres, such as E1213N4879{also}")]
     BadGridId {
         /// Scores file.
         path: PathBuf,
@@ -66,6 +66,8 @@ pub enum TilerError {
         name: String,
         /// The offending text.
         value: String,
+        /// What else was tried (`, or a grid_id of grid 2024.gpkg`), or empty.
+        also: String,
     },
     /// A cell outside the RD New extent of the Netherlands.
     #[error("{path}: line {line}, column {column} ({name}): cell {cell} lies outside the Netherlands; expected RD New x in -7000..300000 and y in 289000..629000 metres")]

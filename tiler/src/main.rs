@@ -20,6 +20,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per run: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Tile a grid scores CSV: one DIR/{measure}-{year}.mbtiles (and/or .pmtiles) per measure
@@ -94,6 +96,15 @@ enum Command {
         /// The first year of the "structureel onder druk" period.
         #[arg(long, default_value_t = 2014)]
         pressure_since: u16,
+        /// The grid GeoPackage (one 100 m cell polygon per grid_id, as the open data's
+        /// `grid 2024.gpkg`): resolves grid ids of the scores that are not E…N…; found in the
+        /// release with --open-data.
+        #[arg(long)]
+        grid_geometry: Option<PathBuf>,
+        /// Read and check every input, list per file what was recognised (level, key, years,
+        /// rows) and which tilesets would be written, name the files skipped; write nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Generate a synthetic Netherlands (DIR/demo-scores.csv) and tile it.
     Demo {
@@ -221,6 +232,8 @@ fn run(cli: Cli) -> Result<()> {
             afw_reference,
             pressure_class,
             pressure_since,
+            grid_geometry,
+            dry_run,
         } => {
             // The release's files, found by name, and the ones given one by one.
             let release = lbm_tiler::input::open_data::Release::find(&open_data)?;
@@ -239,8 +252,8 @@ fn run(cli: Cli) -> Result<()> {
                 for f in &release.development {
                     tracing::warn!(file = %f.display(), "development file not read: change maps are made from the scores");
                 }
-                for f in &release.skipped {
-                    tracing::warn!(file = %f.display(), "spreadsheet not read: the CSV files of the release are");
+                for (f, why) in &release.skipped {
+                    tracing::info!(file = %f.display(), "not read: {why}");
                 }
             }
             let mut o = BuildOptions::new(&scores, &out);
@@ -262,6 +275,7 @@ fn run(cli: Cli) -> Result<()> {
             o.area_scores = area_scores;
             o.area_scores.extend(release.area_scores.iter().cloned());
             o.format = format;
+            o.grid_geometry = grid_geometry.or_else(|| release.grid_geometry.clone());
             o.attribution_nl = attribution_nl;
             if let Some(a) = attribution {
                 o.attribution = a;
@@ -272,6 +286,24 @@ fn run(cli: Cli) -> Result<()> {
                         "Leefbaarometer open data ({name}), leefbaarometer.nl"
                     ))
                 });
+            }
+            if dry_run {
+                let plan = lbm_tiler::pipeline::dry_run::dry_run(&o)
+                    .with_context(|| format!("checking the inputs of {}", scores.display()))?;
+                if let Some(name) = &release.name {
+                    println!("release      {name}");
+                }
+                print!("{plan}");
+                for f in &release.development {
+                    println!(
+                        "not read     {}: a development file (change maps are made from the scores)",
+                        f.display()
+                    );
+                }
+                for (f, why) in &release.skipped {
+                    println!("not read     {}: {why}", f.display());
+                }
+                return Ok(());
             }
             let summary = lbm_tiler::build(&o)
                 .with_context(|| format!("building tilesets from {}", scores.display()))?;

@@ -650,3 +650,178 @@ fn the_open_data_download_builds_the_site_with_the_official_area_scores() {
         .clone();
     assert!(attribution.contains("Meting 2024"), "{attribution}");
 }
+
+#[test]
+fn a_release_with_grid_ids_of_its_own_a_spreadsheet_and_pc4_builds_and_dry_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    // The grid scores keyed by the grid GeoPackage's own ids (not E…N…), `,`-separated with a
+    // byte order mark, CRLF and quoted fields; the grid GeoPackage holds one polygon per id, a
+    // whole 100 m cell or one clipped at the coast.
+    let mut grid = String::from("\u{feff}\"GRID_ID\",\"jaar\",lbm,afw,fys,onv,soc,vrz,won\r\n");
+    let mut cells = Vec::new();
+    for (i, (hx, hy)) in (1210..1216)
+        .flat_map(|hx| (4870..4876).map(move |hy| (hx, hy)))
+        .enumerate()
+    {
+        let id = format!("{}", 700_000 + i);
+        grid.push_str(&format!("\"{id}\",2024,4.2,0.1,0,0,0,0,0\r\n"));
+        let (x, y) = (f64::from(hx) * 100.0, f64::from(hy) * 100.0);
+        let side = if i == 0 { 40.0 } else { 100.0 };
+        cells.push((vec![id, "x".to_string()], vec![vec![sq(x, y, side)]]));
+    }
+    let grid_csv = work.join("grid.csv");
+    std::fs::write(&grid_csv, grid).unwrap();
+    let grid_gpkg = work.join("grid.gpkg");
+    write_gpkg_tables(&grid_gpkg, &[("grid_2024", &["grid_id", "bron"], cells)]);
+    // The PC4 scores as a spreadsheet with PC4 as numbers; the PC4 boundaries with it as text.
+    let pc4_xlsx = work.join("pc4.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in [
+        "PC4", "jaar", "lbm", "afw", "fys", "onv", "soc", "vrz", "won",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, (pc4, lbm)) in [(1011.0, 3.9), (1012.0, 4.4)].iter().enumerate() {
+        let r = r as u32 + 1;
+        for (c, v) in [*pc4, 2024.0, *lbm, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+            .iter()
+            .enumerate()
+        {
+            sheet.write_number(r, c as u16, *v).unwrap();
+        }
+    }
+    book.save(&pc4_xlsx).unwrap();
+    let pc4_gpkg = work.join("pc4.gpkg");
+    let s = |v: &[&str]| v.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+    write_gpkg_tables(
+        &pc4_gpkg,
+        &[(
+            "pc4_2024",
+            &["PC4", "gm_naam"],
+            vec![
+                (
+                    s(&["1011", "Eerste"]),
+                    vec![vec![sq(121_000.0, 487_000.0, 300.0)]],
+                ),
+                (
+                    s(&["1013", "Eerste"]),
+                    vec![vec![sq(121_300.0, 487_000.0, 300.0)]],
+                ),
+            ],
+        )],
+    );
+    let folder = "open-data-leefbaarometer-meting-2024_2025-11-21_1035";
+    let scores_zip = dir.path().join("open-data-leefbaarometer-meting-2024.zip");
+    zip_files(
+        &scores_zip,
+        &[
+            (
+                &format!("{folder}/Leefbaarometer-scores grids 2002-2024.csv"),
+                &grid_csv,
+            ),
+            (
+                &format!("{folder}/Leefbaarometer-scores PC4 2002-2024.xlsx"),
+                &pc4_xlsx,
+            ),
+            (&format!("{folder}/toelichting.txt"), &grid_csv),
+        ],
+    );
+    let geometry_zip = dir.path().join("geometrie-lbm3-2024.zip");
+    zip_files(
+        &geometry_zip,
+        &[
+            (
+                "geometrie-lbm3-2024/geometrie-lbm3-2024/grid 2024.gpkg",
+                &grid_gpkg,
+            ),
+            (
+                "geometrie-lbm3-2024/geometrie-lbm3-2024/PC4 2024.gpkg",
+                &pc4_gpkg,
+            ),
+        ],
+    );
+    let out = dir.path().join("tiles");
+    let tiler = |extra: &[&str]| {
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_lbm-tiler"))
+            .args(["build", "--measures", "lbm", "--out"])
+            .arg(&out)
+            .arg("--open-data")
+            .arg(&scores_zip)
+            .arg("--open-data")
+            .arg(&geometry_zip)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        String::from_utf8(run.stdout).unwrap()
+    };
+    // The dry run says what it recognised and what it would build, names what it skips and
+    // writes nothing.
+    let listed = tiler(&["--dry-run"]);
+    for expected in [
+        "key grid_id, 36 rows, years 2024 (36 cells)",
+        "grid 2024.gpkg: 36 cell polygons keyed by grid_id",
+        "Leefbaarometer-scores PC4 2002-2024.xlsx: level pc4, key pc4, 2 rows, years 2024",
+        "PC4 2024.gpkg: 2 pc4",
+        "pc4 scores: 2 codes, 1 in no boundary file (not on the map), 1 boundaries without scores",
+        "would write 1 tilesets",
+        "lbm-2024",
+        "toelichting.txt: not a score table",
+        "dry run: nothing written",
+    ] {
+        assert!(listed.contains(expected), "{expected:?} in:\n{listed}");
+    }
+    assert!(!out.exists(), "a dry run writes nothing");
+    // The build: every id resolved to its cell, the clipped one too; the PC4 areas with the
+    // spreadsheet's scores.
+    let built = tiler(&[]);
+    assert!(built.contains("pc4 scores: 2 codes"), "{built}");
+    let conn = lbm_formats::sqlite::open_read_only(&out.join("lbm-index.sqlite")).unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(
+        count("SELECT count(*) FROM (SELECT DISTINCT hx, hy FROM cells)"),
+        36
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM cells WHERE hx = 1210 AND hy = 4870"),
+        1,
+        "the clipped cell"
+    );
+    let years = lbm_formats::index::read::area_scores(&conn, "1011").unwrap();
+    let lbm: Vec<(i32, Option<f64>)> = years.iter().map(|y| (y.year, y.values[0])).collect();
+    assert_eq!(lbm, [(2024, Some(3.9))]);
+    // An id that neither is E…N… nor is in the grid GeoPackage names both.
+    let bad = work.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "grid_id,jaar,lbm,fys,onv,soc,vrz,won\n999,2024,4,0,0,0,0,0\n",
+    )
+    .unwrap();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_lbm-tiler"))
+        .args(["build", "--measures", "lbm", "--dry-run", "--out"])
+        .arg(&out)
+        .arg("--scores")
+        .arg(&bad)
+        .arg("--grid-geometry")
+        .arg(&grid_gpkg)
+        .output()
+        .unwrap();
+    let e = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        !run.status.success()
+            && e.contains("line 2")
+            && e.contains("\"999\"")
+            && e.contains("grid.gpkg"),
+        "{e}"
+    );
+}

@@ -22,6 +22,39 @@ pub struct AreaScores {
     pub levels: BTreeSet<AreaLevel>,
 }
 
+/// What one area scores file held.
+#[derive(Clone, Debug)]
+pub struct AreaScoresFile {
+    /// Its level, from its key column.
+    pub level: AreaLevel,
+    /// The key column as the header names it.
+    pub key: String,
+    /// The years of its rows.
+    pub years: BTreeSet<u16>,
+    /// Its data rows.
+    pub rows: u64,
+}
+
+/// How the codes of one level's scores file meet its boundary files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CodeMatch {
+    /// The level.
+    pub level: AreaLevel,
+    /// Codes with scores.
+    pub scored: usize,
+    /// Codes with scores but in no boundary file (not on the map).
+    pub without_boundary: usize,
+    /// Boundaries whose code has no scores (drawn without a score).
+    pub without_scores: usize,
+}
+
+/// The level of a normalised code (`BU…`, `WK…`, `GM…`, four digits).
+fn level_of(code: &str) -> Option<AreaLevel> {
+    AreaLevel::ALL
+        .into_iter()
+        .find(|l| normalise_code(*l, code).is_ok_and(|c| c == code))
+}
+
 fn bad(path: &Path, at: String, message: String) -> TilerError {
     TilerError::BadArea {
         path: path.to_path_buf(),
@@ -31,9 +64,10 @@ fn bad(path: &Path, at: String, message: String) -> TilerError {
 }
 
 impl AreaScores {
-    /// Reads one area scores file and adds it (a `(code, year)` given twice is an error).
-    pub fn add_file(&mut self, path: &Path) -> Result<()> {
-        let bytes = std::fs::read(path).map_err(|e| TilerError::io(path, e))?;
+    /// Reads one area scores file and adds it (a `(code, year)` given twice is an error);
+    /// returns what it held.
+    pub fn add_file(&mut self, path: &Path) -> Result<AreaScoresFile> {
+        let bytes = crate::input::spreadsheet::read_table(path)?;
         let input = ScoresCsv::open(path, &bytes, "the area scores file is empty")?;
         let headers = input.headers.clone();
         let decimal_comma = input.decimal_comma;
@@ -74,6 +108,7 @@ impl AreaScores {
                 ),
             ));
         };
+        let mut years = BTreeSet::new();
         let rows = input.for_each_row(path, |record, line| {
             let field = |col: usize| record.get(col).unwrap_or("");
             let at = |col: usize| format!("line {line}, column {} ({})", col + 1, headers[col]);
@@ -91,6 +126,7 @@ impl AreaScores {
                     )
                 })?;
             let values = parse_values(path, record, line, &headers, &value_cols, decimal_comma)?;
+            years.insert(year);
             if self.values.insert((code.clone(), year), values).is_some() {
                 return Err(bad(
                     path,
@@ -108,7 +144,30 @@ impl AreaScores {
         }
         self.levels.insert(level);
         self.paths.push(path.to_path_buf());
-        Ok(())
+        Ok(AreaScoresFile {
+            level,
+            key: headers[key_col].clone(),
+            years,
+            rows,
+        })
+    }
+
+    /// How the codes of `level` in these scores meet the boundaries `areas` of that level.
+    pub fn match_codes(&self, level: AreaLevel, areas: &[crate::input::areas::Area]) -> CodeMatch {
+        let on_map: std::collections::HashSet<&str> =
+            areas.iter().map(|a| a.code.as_str()).collect();
+        let scored: BTreeSet<&str> = self
+            .values
+            .keys()
+            .map(|(code, _)| code.as_str())
+            .filter(|code| level_of(code) == Some(level))
+            .collect();
+        CodeMatch {
+            level,
+            scored: scored.len(),
+            without_boundary: scored.iter().filter(|c| !on_map.contains(*c)).count(),
+            without_scores: on_map.iter().filter(|c| !scored.contains(*c)).count(),
+        }
     }
 
     /// The values of an area in a year, `afw` filled in as `lbm` minus `reference` (the

@@ -6,6 +6,8 @@ pub mod areas;
 pub mod classes;
 pub mod csv;
 pub mod geography;
+pub mod grid_geometry;
 pub mod open_data;
 pub mod places;
 pub mod scores;
+pub mod spreadsheet;

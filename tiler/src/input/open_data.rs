@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Result, TilerError};
+use crate::input::spreadsheet;
 
 /// What a release holds, found by name.
 #[derive(Debug, Default)]
@@ -19,8 +20,10 @@ pub struct Release {
     pub areas: Vec<PathBuf>,
     /// Development files (`ontwikkeling`), not read yet: change maps come from the scores.
     pub development: Vec<PathBuf>,
-    /// Files that looked like a release file in a form not read (`.xlsx`).
-    pub skipped: Vec<PathBuf>,
+    /// The grid GeoPackage (`grid 2024.gpkg`): resolves grid ids that are not `E…N…`.
+    pub grid_geometry: Option<PathBuf>,
+    /// Every other file of the release, with why it is not read.
+    pub skipped: Vec<(PathBuf, String)>,
     /// The release's name, for the attribution: the folder (or zip) the grid scores came from.
     pub name: Option<String>,
     /// Where zips were unpacked (removed when the release is dropped).
@@ -53,15 +56,15 @@ impl Release {
             let mut files = Vec::new();
             walk(&root, &mut files).map_err(|e| TilerError::io(&root, e))?;
             files.sort();
-            for file in files {
-                release.classify(&file, path)?;
+            for file in &files {
+                release.classify(file, path, &files)?;
             }
         }
         Ok(release)
     }
 
-    /// Files `file` (found under `given`) by its name.
-    fn classify(&mut self, file: &Path, given: &Path) -> Result<()> {
+    /// Files `file` (found under `given`, among `all` the files there) by its name.
+    fn classify(&mut self, file: &Path, given: &Path, all: &[PathBuf]) -> Result<()> {
         let name = file
             .file_name()
             .map(|n| n.to_string_lossy().to_lowercase())
@@ -71,9 +74,31 @@ impl Release {
             .map(|e| e.to_string_lossy().to_lowercase())
             .unwrap_or_default();
         let level_word = LEVEL_WORDS.iter().find(|w| name.contains(*w));
+        // A table as CSV or as a spreadsheet; a spreadsheet beside the CSV of the same name
+        // is the same table twice, and the CSV is read.
+        let table = match ext.as_str() {
+            "csv" => true,
+            _ if spreadsheet::is_spreadsheet(file) => {
+                let csv = file.with_extension("csv");
+                let stem = file.with_extension("");
+                let twin = all.iter().any(|f| {
+                    f.with_extension("") == stem
+                        && f.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+                });
+                if twin {
+                    let why = format!("the same table as {}, which is read", display_name(&csv));
+                    self.skipped.push((file.to_path_buf(), why));
+                    return Ok(());
+                }
+                true
+            }
+            _ => false,
+        };
         match ext.as_str() {
-            "csv" if name.contains("ontwikkeling") => self.development.push(file.to_path_buf()),
-            "csv" if name.contains("grid") => {
+            _ if table && name.contains("ontwikkeling") => {
+                self.development.push(file.to_path_buf())
+            }
+            _ if table && name.contains("grid") => {
                 if let Some(first) = &self.scores {
                     return Err(TilerError::OpenData {
                         path: given.to_path_buf(),
@@ -92,16 +117,34 @@ impl Release {
                     .filter(|n| !n.starts_with(".tmp"))
                     .or_else(|| given.file_stem().map(|s| s.to_string_lossy().into_owned()));
             }
-            "csv" if level_word.is_some() && name.contains("score") => {
+            _ if table && level_word.is_some() && name.contains("score") => {
                 self.area_scores.push(file.to_path_buf())
+            }
+            "gpkg" if name.contains("grid") => {
+                if let Some(first) = &self.grid_geometry {
+                    return Err(TilerError::OpenData {
+                        path: given.to_path_buf(),
+                        message: format!(
+                            "two grid geometry files: {} and {}; give one release",
+                            first.display(),
+                            file.display()
+                        ),
+                    });
+                }
+                self.grid_geometry = Some(file.to_path_buf());
             }
             "gpkg" | "geojson" | "fgb" if level_word.is_some() => {
                 self.areas.push(file.to_path_buf())
             }
-            "xlsx" | "xls" if name.contains("score") || name.contains("ontwikkeling") => {
-                self.skipped.push(file.to_path_buf())
+            _ => {
+                let why = if table {
+                    "a table whose name says neither \"grid\" nor a level with \"score\" \
+                     (buurt, wijk, gemeente, PC4)"
+                } else {
+                    "not a score table or a boundary file of a level"
+                };
+                self.skipped.push((file.to_path_buf(), why.to_string()));
             }
-            _ => {}
         }
         Ok(())
     }
@@ -111,7 +154,7 @@ impl Release {
         self.scores.as_deref().ok_or_else(|| TilerError::OpenData {
             path: paths.first().cloned().unwrap_or_default(),
             message: format!(
-                "no grid scores file: expected a CSV whose name holds \"grid\", such as \
+                "no grid scores file: expected a CSV or spreadsheet whose name holds \"grid\", such as \
                  \"Leefbaarometer-scores grids 2002-2024.csv\"{}",
                 if self.area_scores.is_empty() && self.areas.is_empty() {
                     String::new()
@@ -125,6 +168,13 @@ impl Release {
             ),
         })
     }
+}
+
+/// The file name of `path`, for messages.
+fn display_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn is_zip(path: &Path) -> bool {
@@ -185,6 +235,7 @@ mod tests {
             "Leefbaarometer-scores PC4 2002-2024.csv",
             "Leefbaarometer-ontwikkeling PC4 2002-2024.csv",
             "Leefbaarometer-scores gemeenten 2002-2024.xlsx",
+            "Leefbaarometer-scores buurten 2002-2024.xlsx",
             "readme.txt",
         ] {
             std::fs::write(release.join(f), "").unwrap();
@@ -211,18 +262,41 @@ mod tests {
             names(&r.area_scores),
             [
                 "Leefbaarometer-scores PC4 2002-2024.csv",
-                "Leefbaarometer-scores buurten 2002-2024.csv"
+                "Leefbaarometer-scores buurten 2002-2024.csv",
+                "Leefbaarometer-scores gemeenten 2002-2024.xlsx"
             ]
         );
         assert_eq!(names(&r.areas), ["PC4 2024.gpkg", "buurt 2024.gpkg"]);
+        assert!(r
+            .grid_geometry
+            .as_ref()
+            .unwrap()
+            .ends_with("grid 2024.gpkg"));
         assert_eq!(names(&r.development).len(), 1);
-        assert_eq!(names(&r.skipped).len(), 1);
+        // The spreadsheet twin of a CSV, and a file that is no table of the release, are named
+        // with why they are not read.
+        let skipped: Vec<(String, &str)> = r
+            .skipped
+            .iter()
+            .map(|(p, why)| {
+                (
+                    p.file_name().unwrap().to_string_lossy().into_owned(),
+                    why.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(skipped.len(), 2, "{skipped:?}");
+        assert!(
+            skipped[0].0.ends_with("buurten 2002-2024.xlsx")
+                && skipped[0].1.contains("which is read")
+        );
+        assert_eq!(skipped[1].0, "readme.txt");
         // Without a grid scores file: an error that says what was looked for.
         std::fs::remove_file(release.join("Leefbaarometer-scores grids 2002-2024.csv")).unwrap();
         let r = Release::find(&paths).unwrap();
         let e = r.scores(&paths).unwrap_err().to_string();
         assert!(
-            e.contains("no grid scores file") && e.contains("2 area scores"),
+            e.contains("no grid scores file") && e.contains("3 area scores"),
             "{e}"
         );
         // Neither a zip nor a folder.

@@ -10,6 +10,7 @@ use lbm_tileset::{CellId, Column, Values};
 
 use crate::error::{Result, TilerError};
 use crate::input::csv::{parse_number, parse_values, ScoresCsv};
+use crate::input::grid_geometry::GridKeys;
 
 /// One populated 100 m cell in one year.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -69,6 +70,8 @@ pub struct Scores {
     pub rows: u64,
     /// The weight column's name, when the file has one (see [`WEIGHT_COLUMNS`]).
     pub weight_column: Option<String>,
+    /// The key column(s) as the header names them: `grid_id`, or `x,y`.
+    pub key_column: String,
 }
 
 /// The national reference level `afw` is measured against.
@@ -124,6 +127,7 @@ impl Scores {
             reference,
             rows,
             weight_column: None,
+            key_column: "grid_id".into(),
         }
     }
 
@@ -146,19 +150,24 @@ enum KeyColumns {
 /// column, `afw` is derived as `lbm` minus one national reference level for every year: the
 /// mean `lbm` of the first year's cells (see [`read_scores_with`] to give it).
 pub fn read_scores(path: &Path) -> Result<Scores> {
-    read_scores_with(path, None)
+    read_scores_with(path, None, None)
 }
 
 /// As [`read_scores`], with the reference level of a derived `afw` given (`None`: the mean
 /// `lbm` of the first year). A file's own `afw` is kept; where one of its rows lacks it, it is
-/// filled in against that year's level (the mean `lbm - afw` of its other cells).
-pub fn read_scores_with(path: &Path, afw_reference: Option<f64>) -> Result<Scores> {
+/// filled in against that year's level (the mean `lbm - afw` of its other cells). Grid ids that
+/// are not `E…N…` are looked up in `grid_keys` (the release's grid GeoPackage) when given.
+pub fn read_scores_with(
+    path: &Path,
+    afw_reference: Option<f64>,
+    grid_keys: Option<&GridKeys>,
+) -> Result<Scores> {
     // Read whole: the chunks of the parallel parse are slices of it, and a second thread
     // hashes it meanwhile.
-    let bytes = std::fs::read(path).map_err(|e| TilerError::io(path, e))?;
+    let bytes = crate::input::spreadsheet::read_table(path)?;
     std::thread::scope(|s| {
         let sha256 = s.spawn(|| hex::encode(Sha256::digest(&bytes)));
-        let parsed = parse_scores(path, &bytes, afw_reference);
+        let parsed = parse_scores(path, &bytes, afw_reference, grid_keys);
         parsed.map(|mut scores| {
             scores.sha256 = sha256.join().expect("hashing does not panic");
             scores
@@ -167,10 +176,16 @@ pub fn read_scores_with(path: &Path, afw_reference: Option<f64>) -> Result<Score
 }
 
 /// [`read_scores_with`] of the file's `bytes`; its `sha256` is left empty.
-fn parse_scores(path: &Path, bytes: &[u8], afw_reference: Option<f64>) -> Result<Scores> {
+fn parse_scores(
+    path: &Path,
+    bytes: &[u8],
+    afw_reference: Option<f64>,
+    grid_keys: Option<&GridKeys>,
+) -> Result<Scores> {
     let input = ScoresCsv::open(path, bytes, "the file is empty")?;
     let file = ScoresFile {
         path,
+        grid_keys,
         columns: ScoreColumns::find(path, &input.headers)?,
         headers: &input.headers,
         decimal_comma: input.decimal_comma,
@@ -193,6 +208,10 @@ fn parse_scores(path: &Path, bytes: &[u8], afw_reference: Option<f64>) -> Result
         reference,
         rows: n_rows,
         weight_column: file.columns.weight.map(|c| input.headers[c].clone()),
+        key_column: match file.columns.key {
+            KeyColumns::GridId(c) => input.headers[c].clone(),
+            KeyColumns::Xy(x, y) => format!("{},{}", input.headers[x], input.headers[y]),
+        },
     })
 }
 
@@ -253,6 +272,8 @@ type Row = (u16, CellRecord, u32, f64);
 /// A scores file being read: what its rows are checked and converted with.
 struct ScoresFile<'a> {
     path: &'a Path,
+    /// Resolves grid ids that are not `E…N…`.
+    grid_keys: Option<&'a GridKeys>,
     headers: &'a [String],
     columns: ScoreColumns,
     decimal_comma: bool,
@@ -299,13 +320,18 @@ impl ScoresFile<'_> {
         let cell = match self.columns.key {
             KeyColumns::GridId(c) => {
                 let text = field(c);
-                CellId::parse(text).ok_or_else(|| TilerError::BadGridId {
-                    path: self.path.to_path_buf(),
-                    line,
-                    column: c + 1,
-                    name: self.headers[c].clone(),
-                    value: text.to_string(),
-                })?
+                CellId::parse(text)
+                    .or_else(|| self.grid_keys.and_then(|k| k.get(text)))
+                    .ok_or_else(|| TilerError::BadGridId {
+                        path: self.path.to_path_buf(),
+                        line,
+                        column: c + 1,
+                        name: self.headers[c].clone(),
+                        value: text.to_string(),
+                        also: self.grid_keys.map_or(String::new(), |k| {
+                            format!(", nor a {} of {}", k.column, k.path.display())
+                        }),
+                    })?
             }
             KeyColumns::Xy(cx, cy) => {
                 let number = |c: usize| {
@@ -581,7 +607,7 @@ mod tests {
         assert!(s.reference.spread().is_none());
         let late = &s.years[1].cells[0].values;
         assert!((late[Column::Afw] - 0.2).abs() < 1e-9, "4.3 - 4.1");
-        let s = read_scores_with(&p, Some(4.0)).unwrap();
+        let s = read_scores_with(&p, Some(4.0), None).unwrap();
         assert!((s.years[1].cells[0].values[Column::Afw] - 0.3).abs() < 1e-9);
         assert_eq!(s.reference.metadata(2020).unwrap().value, 4.0);
         // A file whose afw is measured against each year's own mean says so.

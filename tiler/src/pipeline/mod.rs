@@ -2,6 +2,7 @@
 //! the pyramid's cells and to areas (`aggregate`), cut the area geometry into tiles (`geometry`),
 //! then encode and write each tileset (`tileset`) and the rows of the point index (`index`).
 
+pub mod dry_run;
 pub mod index;
 pub mod plan;
 pub mod summary;
@@ -20,9 +21,10 @@ use crate::aggregate::pyramid::{aggregate, coarsen, AggCell, Lattice, LevelGeome
 use crate::aggregate::pyramid::{DEFAULT_MAXZOOM, DEFAULT_MINZOOM};
 use crate::error::{Result, TilerError};
 use crate::geometry::area_tiles::AreaLayer;
-use crate::input::area_scores::AreaScores;
+use crate::input::area_scores::{AreaScores, CodeMatch};
 use crate::input::areas::{read_areas, split_layer, Area, AreaLevel};
 use crate::input::classes::ClassificationSet;
+use crate::input::grid_geometry::GridKeys;
 use crate::input::scores::{read_scores_with, Scores};
 use crate::output::OutputFormat;
 use plan::Plan;
@@ -78,6 +80,9 @@ pub struct BuildOptions {
     pub afw_reference: Option<f64>,
     /// The "structureel onder druk" overlay of the total score (`None`: none).
     pub pressure: Option<PressureOptions>,
+    /// The grid GeoPackage of the open data: resolves the scores' grid ids that are not
+    /// `E…N…` to the cells of its polygons.
+    pub grid_geometry: Option<PathBuf>,
 }
 
 /// The rule of the "structureel onder druk" overlay: places whose total score is in class
@@ -124,6 +129,7 @@ impl BuildOptions {
             format: OutputFormat::default(),
             afw_reference: None,
             pressure: Some(PressureOptions::default()),
+            grid_geometry: None,
         }
     }
 }
@@ -142,8 +148,16 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
             ));
         }
     }
+    let grid_keys = opts
+        .grid_geometry
+        .as_deref()
+        .map(|path| {
+            tracing::info!(path = %path.display(), "reading the grid cells' ids");
+            GridKeys::read(path)
+        })
+        .transpose()?;
     tracing::info!(path = %opts.scores.display(), "reading scores");
-    let scores = read_scores_with(&opts.scores, opts.afw_reference)?;
+    let scores = read_scores_with(&opts.scores, opts.afw_reference, grid_keys.as_ref())?;
     tracing::info!(
         rows = scores.rows,
         years = scores.years.len(),
@@ -163,11 +177,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
 }
 
 /// The areas of one level.
-type LevelAreas = (AreaLevel, Vec<Area>);
+pub(crate) type LevelAreas = (AreaLevel, Vec<Area>);
 
 /// Reads the boundary files and the preloaded areas, groups them by level (first of a code wins).
 /// Returns per file what was repaired or skipped, each also logged as one warning.
-fn load_areas(opts: &BuildOptions) -> Result<(Vec<LevelAreas>, Vec<BoundaryReport>)> {
+pub(crate) fn load_areas(opts: &BuildOptions) -> Result<(Vec<LevelAreas>, Vec<BoundaryReport>)> {
     let mut all: Vec<Area> = opts.area_features.clone();
     let mut reports = Vec::new();
     for path in &opts.areas {
@@ -185,6 +199,11 @@ fn load_areas(opts: &BuildOptions) -> Result<(Vec<LevelAreas>, Vec<BoundaryRepor
         reports.push(BoundaryReport {
             path: path.clone(),
             areas: file.areas.len(),
+            levels: AreaLevel::ALL
+                .into_iter()
+                .map(|l| (l, file.areas.iter().filter(|a| a.level == l).count()))
+                .filter(|(_, n)| *n > 0)
+                .collect(),
             log: file.log,
         });
         all.extend(file.areas);
@@ -275,7 +294,7 @@ pub struct Prepared<'a> {
 pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSummary> {
     let started = Instant::now();
     let plan = Plan::new(scores, opts)?;
-    let (areas, boundaries) = prepare_areas(scores, opts)?;
+    let (areas, boundaries, code_matches) = prepare_areas(scores, opts)?;
     std::fs::create_dir_all(&opts.out_dir).map_err(|e| TilerError::io(&opts.out_dir, e))?;
     let levels = prepare_levels(scores, &plan)?;
     let cells = {
@@ -353,6 +372,7 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
         rows: scores.rows,
         cells,
         boundaries,
+        code_matches,
         elapsed: started.elapsed(),
     })
 }
@@ -362,12 +382,33 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
 fn prepare_areas(
     scores: &Scores,
     opts: &BuildOptions,
-) -> Result<(Vec<PreparedAreas>, Vec<BoundaryReport>)> {
+) -> Result<(Vec<PreparedAreas>, Vec<BoundaryReport>, Vec<CodeMatch>)> {
     let (area_levels, reports) = load_areas(opts)?;
     let mut file_scores = AreaScores::default();
     for p in &opts.area_scores {
         file_scores.add_file(p)?;
     }
+    let matches: Vec<CodeMatch> = file_scores
+        .levels
+        .iter()
+        .map(|&level| {
+            let areas = area_levels
+                .iter()
+                .find(|(l, _)| *l == level)
+                .map_or(&[][..], |(_, a)| a.as_slice());
+            let m = file_scores.match_codes(level, areas);
+            if m.without_boundary > 0 || m.without_scores > 0 {
+                tracing::warn!(
+                    level = level.layer(),
+                    scored = m.scored,
+                    without_boundary = m.without_boundary,
+                    without_scores = m.without_scores,
+                    "area scores and boundaries do not match one to one"
+                );
+            }
+            m
+        })
+        .collect();
     let all_years: Vec<_> = scores.years.iter().collect();
     let prepared = area_levels
         .into_iter()
@@ -395,7 +436,7 @@ fn prepare_areas(
             })
         })
         .collect::<Result<_>>()?;
-    Ok((prepared, reports))
+    Ok((prepared, reports, matches))
 }
 
 /// The pyramid levels of the plan's zooms, with the aggregates of every year used.

@@ -36,6 +36,8 @@ pub struct BoundaryReport {
     pub path: PathBuf,
     /// Areas read.
     pub areas: usize,
+    /// Areas read per level.
+    pub levels: Vec<(crate::input::areas::AreaLevel, usize)>,
     /// Repairs and water-only areas left out.
     pub log: crate::input::areas::FileLog,
 }
@@ -53,6 +55,8 @@ pub struct BuildSummary {
     pub cells: usize,
     /// Per boundary file: areas read, repairs, water left out.
     pub boundaries: Vec<BoundaryReport>,
+    /// Per level with an area scores file: how its codes meet the boundaries.
+    pub code_matches: Vec<crate::input::area_scores::CodeMatch>,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -157,6 +161,16 @@ impl fmt::Display for BuildSummary {
                 write!(f, "; {}", b.log.repairs)?;
             }
             writeln!(f)?;
+        }
+        for m in &self.code_matches {
+            writeln!(
+                f,
+                "{} scores: {} codes, {} in no boundary file (not on the map), {} boundaries without scores",
+                m.level.layer(),
+                m.scored,
+                m.without_boundary,
+                m.without_scores
+            )?;
         }
         if let Some(i) = &self.index {
             writeln!(f, "point index: {}", i.display())?;

@@ -140,7 +140,7 @@ fn read_table(
 }
 
 /// Polygons of a GeoPackage geometry blob (the `GP` header and WKB), read with geozero.
-fn gpkg_polygons(blob: &[u8]) -> std::result::Result<Vec<Polygon>, String> {
+pub(crate) fn gpkg_polygons(blob: &[u8]) -> std::result::Result<Vec<Polygon>, String> {
     let mut polygons = PolygonCollector::default();
     geozero::GeozeroGeometry::process_geom(&geozero::wkb::GpkgWkb(blob), &mut polygons)
         .map_err(|e| format!("broken geometry: {e}"))?;

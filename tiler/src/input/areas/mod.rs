@@ -16,7 +16,7 @@ pub type Polygon = Vec<Ring>;
 
 mod flatgeobuf;
 mod geojson;
-mod geopackage;
+pub(crate) mod geopackage;
 pub mod repair;
 
 pub use flatgeobuf::read_flatgeobuf;
