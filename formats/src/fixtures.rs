@@ -174,7 +174,7 @@ impl Index {
                 parent: a.parent.as_deref(),
                 bounds_lonlat: a.bounds_lonlat(),
                 bounds_rd: a.rd,
-                geom: &geom,
+                geom: Some(&geom),
                 parent_name: a.parent_name.as_deref(),
                 center: Some(a.center_lonlat()),
             })

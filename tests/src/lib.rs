@@ -9,6 +9,7 @@ pub mod basemap_origin;
 pub mod geocoder;
 pub mod local_server;
 pub mod nginx;
+pub mod release;
 
 /// The demo region of the tests: the city of Utrecht and surroundings (RD New metres).
 pub const DEMO_BBOX: [f64; 4] = [125_000.0, 445_000.0, 145_000.0, 465_000.0];

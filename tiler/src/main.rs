@@ -105,6 +105,11 @@ enum Command {
         /// rows) and which tilesets would be written, name the files skipped; write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Refuse a boundary file with a feature that has no usable polygon after repair
+        /// (by default such an area is left off the map, named in a warning, and kept in the
+        /// index and search with its scores).
+        #[arg(long)]
+        strict: bool,
     },
     /// Generate a synthetic Netherlands (DIR/demo-scores.csv) and tile it.
     Demo {
@@ -234,6 +239,7 @@ fn run(cli: Cli) -> Result<()> {
             pressure_since,
             grid_geometry,
             dry_run,
+            strict,
         } => {
             // The release's files, found by name, and the ones given one by one.
             let release = lbm_tiler::input::open_data::Release::find(&open_data)?;
@@ -271,21 +277,15 @@ fn run(cli: Cli) -> Result<()> {
             o.gzip_level = gzip_level;
             o.changes = change.as_deref().map(parse_changes).transpose()?;
             o.areas = areas;
-            o.areas.extend(release.areas.iter().cloned());
             o.area_scores = area_scores;
-            o.area_scores.extend(release.area_scores.iter().cloned());
             o.format = format;
-            o.grid_geometry = grid_geometry.or_else(|| release.grid_geometry.clone());
-            o.attribution_nl = attribution_nl;
+            o.grid_geometry = grid_geometry;
+            o.strict = strict;
+            o.attribution_nl = attribution_nl.clone();
+            release.apply(&mut o);
             if let Some(a) = attribution {
                 o.attribution = a;
-            } else if let Some(name) = &release.name {
-                o.attribution = format!("Leefbaarometer open data ({name}), leefbaarometer.nl");
-                o.attribution_nl = o.attribution_nl.or_else(|| {
-                    Some(format!(
-                        "Leefbaarometer open data ({name}), leefbaarometer.nl"
-                    ))
-                });
+                o.attribution_nl = attribution_nl;
             }
             if dry_run {
                 let plan = lbm_tiler::pipeline::dry_run::dry_run(&o)

@@ -317,9 +317,41 @@ fn a_collapsed_area_is_left_out_and_named_and_a_file_of_nothing_is_refused() {
     assert_eq!(summary.boundaries[0].log.unusable, ["feature 1 (WK000107)"]);
     let text = summary.to_string();
     assert!(
-        text.contains("1 feature without a usable polygon left out: feature 1 (WK000107)"),
+        text.contains("1 feature without a usable polygon left off the map (kept in the index and search): feature 1 (WK000107)"),
         "{text}"
     );
+    // It stays in the index, without geometry, bounds or centre: search and the area API
+    // still know it.
+    let conn = lbm_formats::sqlite::open_read_only(&tiles.join("lbm-index.sqlite")).unwrap();
+    let (name, geom, minlon, center): (String, Option<String>, Option<f64>, Option<f64>) = conn
+        .query_row(
+            "SELECT name, geom, minlon, center_lon FROM areas WHERE code = 'WK000107'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (name.as_str(), geom, minlon, center),
+        ("Wijk WK000107", None, None, None)
+    );
+    drop(conn);
+    // Under --strict it is an error naming the feature, and nothing is written.
+    let mut strict = opts(dir.path(), vec![bad.clone()]);
+    strict.strict = true;
+    let before_strict: Vec<(String, Vec<u8>)> = listing(&tiles)
+        .into_iter()
+        .map(|f| (f.clone(), std::fs::read(tiles.join(&f)).unwrap()))
+        .collect();
+    let e = build(&strict).unwrap_err().to_string();
+    assert!(
+        e.contains("bad.geojson: feature 1 (WK000107)") && e.contains("--strict"),
+        "{e}"
+    );
+    let after_strict: Vec<(String, Vec<u8>)> = listing(&tiles)
+        .into_iter()
+        .map(|f| (f.clone(), std::fs::read(tiles.join(&f)).unwrap()))
+        .collect();
+    assert_eq!(before_strict, after_strict);
     // A file of which nothing can be drawn is refused, by name, and nothing is written.
     let rebuilt: Vec<(String, Vec<u8>)> = listing(&tiles)
         .into_iter()
@@ -341,7 +373,7 @@ fn a_collapsed_area_is_left_out_and_named_and_a_file_of_nothing_is_refused() {
         .unwrap_err()
         .to_string();
     assert!(
-        e.contains("none.geojson: file: no area can be drawn: 1 feature without a usable polygon left out: feature 0 (WK000107)"),
+        e.contains("none.geojson: file: no area can be drawn: 1 feature without a usable polygon left off the map (kept in the index and search): feature 0 (WK000107)"),
         "{e}"
     );
     let after: Vec<(String, Vec<u8>)> = listing(&tiles)
@@ -352,9 +384,17 @@ fn a_collapsed_area_is_left_out_and_named_and_a_file_of_nothing_is_refused() {
         rebuilt == after,
         "the tilesets of the last build are untouched"
     );
-    // The good file holds the one usable wijk: leaving the collapsed one out made the same map.
+    // The good file holds the one usable wijk: leaving the collapsed one off made the same map
+    // (only the index differs: it keeps the collapsed wijk).
+    let tilesets = |files: &[(String, Vec<u8>)]| -> Vec<(String, Vec<u8>)> {
+        files
+            .iter()
+            .filter(|(f, _)| f != "lbm-index.sqlite")
+            .cloned()
+            .collect()
+    };
     assert!(
-        before == rebuilt,
+        tilesets(&before) == tilesets(&rebuilt),
         "the same tilesets as from the file without the collapsed wijk"
     );
 }

@@ -121,8 +121,10 @@ pub struct AreaRow<'a> {
     pub bounds_lonlat: [f64; 4],
     /// Bounds in RD New: min x, min y, max x, max y.
     pub bounds_rd: [f64; 4],
-    /// The polygons in RD New as a GeoJSON `Polygon` or `MultiPolygon` geometry.
-    pub geom: &'a str,
+    /// The polygons in RD New as a GeoJSON `Polygon` or `MultiPolygon` geometry; `None` (NULL,
+    /// with NULL bounds and centre) for an area not on the map: its boundary file had no
+    /// usable polygon for it, and search, the area API and the reports still know it.
+    pub geom: Option<&'a str>,
     /// The name of the parent gemeente, when known.
     pub parent_name: Option<&'a str>,
     /// A point inside the area in WGS84 (longitude, latitude), when it has a polygon.

@@ -404,7 +404,7 @@ mod tests {
             parent: Some("GM0344"),
             bounds_lonlat: [5.0, 52.0, 5.1, 52.1],
             bounds_rd: [0.0, 0.0, 100.0, 100.0],
-            geom,
+            geom: Some(geom),
             parent_name: Some("Utrecht"),
             center: Some([5.05, 52.05]),
         })

@@ -166,6 +166,18 @@ impl Areas {
         }
         let (mut areas, mut unreadable) = (Vec::new(), 0usize);
         read::for_each_area_shape(conn, |shape| {
+            // An area not on the map (stored without geometry): no look-up finds it, but
+            // the area API answers its scores.
+            if shape.geom.is_none() {
+                areas.push(Area {
+                    years: years.remove(&shape.code).unwrap_or_default(),
+                    code: shape.code,
+                    level: shape.level,
+                    name: shape.name,
+                    polygons: Vec::new(),
+                });
+                return;
+            }
             let polygons: Vec<Polygon> =
                 match shape.geom.as_deref().map(serde_json::from_str::<Geometry>) {
                     Some(Ok(Geometry::Polygon(p))) => vec![polygon(p)],
@@ -233,7 +245,15 @@ impl Areas {
             .collect()
     }
 
-    /// Area `code` with its time series, when it has a readable polygon.
+    /// Whether area `code` has a polygon on the map.
+    pub(crate) fn on_map(&self, code: &str) -> bool {
+        self.areas
+            .binary_search_by(|a| a.code.as_str().cmp(code))
+            .is_ok_and(|i| !self.areas[i].polygons.is_empty())
+    }
+
+    /// Area `code` with its time series, when it has a readable polygon or none was stored
+    /// (an area not on the map).
     pub(crate) fn get(&self, code: &str) -> Option<AreaAt<'_>> {
         let i = self
             .areas
@@ -286,7 +306,7 @@ mod tests {
                 parent: None,
                 bounds_lonlat: [0.0; 4],
                 bounds_rd: [0.0; 4],
-                geom,
+                geom: Some(geom),
                 parent_name: None,
                 center: None,
             })

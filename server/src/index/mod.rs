@@ -249,6 +249,12 @@ impl PointIndex {
         self.areas.as_ref()?.get(code)
     }
 
+    /// Whether area `code` has a polygon on the map (an area whose boundary file had no usable
+    /// polygon for it is in the index without one).
+    pub fn area_on_map(&self, code: &str) -> bool {
+        self.areas.as_ref().is_some_and(|a| a.on_map(code))
+    }
+
     /// The areas containing RD point (`x`, `y`), coarse to fine, each with its time series.
     pub fn areas_at(&self, x: f64, y: f64) -> Vec<AreaAt<'_>> {
         let mut found = self.areas.as_ref().map_or_else(Vec::new, |a| a.at(x, y));

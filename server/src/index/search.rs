@@ -18,7 +18,7 @@ pub struct AreaHit {
     pub level: String,
     /// Display name.
     pub name: String,
-    /// `[w, s, e, n]` in WGS84.
+    /// `[w, s, e, n]` in WGS84; NaN for an area not on the map (see [`AreaHit::on_map`]).
     pub bbox: [f64; 4],
     /// Name of the gemeente of a wijk or buurt, when known.
     pub parent_name: Option<String>,
@@ -29,6 +29,29 @@ pub struct AreaHit {
     pub center: [f64; 2],
     /// The other name the query matched (`Den Haag` for 's-Gravenhage), if it matched one.
     pub alias: Option<String>,
+}
+
+impl AreaHit {
+    /// Whether the area is on the map: it has bounds (an area whose boundary file had no
+    /// usable polygon for it has none, and no centre).
+    pub fn on_map(&self) -> bool {
+        self.bbox.iter().all(|v| v.is_finite())
+    }
+
+    /// Its centre, `[lon, lat]` rounded to 6 decimals, when it is on the map.
+    pub fn center6(&self) -> Option<[f64; 2]> {
+        self.on_map().then(|| self.center.map(round6))
+    }
+
+    /// Its bounds `[w, s, e, n]` rounded to 6 decimals, when it is on the map.
+    pub fn bbox6(&self) -> Option<[f64; 4]> {
+        self.on_map().then(|| self.bbox.map(round6))
+    }
+}
+
+/// Degrees to six decimals (about 0.1 m): what the search and area APIs answer.
+pub(crate) fn round6(v: f64) -> f64 {
+    (v * 1e6).round() / 1e6
 }
 
 /// The key a name is matched on: [`lbm_tileset::names::normalise_name`] (the fold the tiler
@@ -87,7 +110,7 @@ impl SearchEntry {
     }
 }
 
-/// Reads every area (with a finite bbox) and alias of an index for the search.
+/// Reads every area and alias of an index for the search.
 pub(crate) fn load(
     conn: &rusqlite::Connection,
     tables: &Tables,
@@ -134,7 +157,8 @@ impl SearchEntry {
     }
 }
 
-/// Every area of the index with a finite bbox, as search answers it. Columns that indexes of
+/// Every area of the index, as search answers it (one not on the map with a NaN bbox and
+/// centre). Columns that indexes of
 /// older tilers lack are read as NULL (a gemeente's name then comes from its own row, the
 /// centre from the bbox).
 fn area_hits(conn: &rusqlite::Connection, tables: &Tables) -> Result<Vec<AreaHit>, TilesetError> {
@@ -163,7 +187,6 @@ fn area_hits(conn: &rusqlite::Connection, tables: &Tables) -> Result<Vec<AreaHit
             h.parent_name = Some(name.clone());
         }
     }
-    hits.retain(|h| h.bbox.iter().all(|v| v.is_finite()));
     Ok(hits)
 }
 

@@ -9,7 +9,6 @@ use axum::http::header::HeaderMap;
 use axum::response::Response;
 use serde::Serialize;
 
-use super::search::round6;
 use super::tilejson::json_response;
 use crate::documents::values::{AreaJson, Meaning};
 use crate::error::ApiError;
@@ -29,11 +28,12 @@ struct AreaAnswer<'a> {
     parent: Option<&'a str>,
     /// Its name.
     parent_name: Option<&'a str>,
-    /// A point inside the area, `[lon, lat]`.
-    center: [f64; 2],
-    /// `[w, s, e, n]`.
-    bbox: [f64; 4],
-    /// Whether the area has a polygon on the map.
+    /// A point inside the area, `[lon, lat]`; null when it is not on the map.
+    center: Option<[f64; 2]>,
+    /// `[w, s, e, n]`; null when it is not on the map.
+    bbox: Option<[f64; 4]>,
+    /// Whether the area has a polygon on the map (false: its boundary file had no usable
+    /// polygon for it; it keeps its scores).
     on_map: bool,
     /// The area and those it lies in, coarse to fine, as the point API lists them.
     areas: Vec<AreaJson<'a>>,
@@ -90,9 +90,9 @@ pub(super) async fn handler(
         entry: AreaJson::new(&entry, &meaning),
         parent: hit.parent.as_deref(),
         parent_name: hit.parent_name.as_deref(),
-        center: hit.center.map(round6),
-        bbox: hit.bbox.map(round6),
-        on_map: own.is_some(),
+        center: hit.center6(),
+        bbox: hit.bbox6(),
+        on_map: hit.on_map() && index.area_on_map(&hit.code),
         areas: areas.iter().map(|a| AreaJson::new(a, &meaning)).collect(),
     };
     Ok(json_response(&answer, &headers))

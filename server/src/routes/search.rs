@@ -122,10 +122,7 @@ pub(super) fn parse_cell_query(q: &str) -> Result<CellQuery, ApiError> {
     Ok(CellQuery::Cell(i64::from(cell.hx), i64::from(cell.hy)))
 }
 
-/// Degrees to six decimals (about 0.1 m): what the search and area APIs answer.
-pub(super) fn round6(v: f64) -> f64 {
-    (v * 1e6).round() / 1e6
-}
+pub(crate) use crate::index::search::round6;
 
 /// The cell result: centre and bbox in WGS84 of the projected corners.
 pub(super) fn cell_result(hx: i64, hy: i64) -> Option<Value> {
@@ -213,7 +210,6 @@ pub(super) async fn handler(
                     .await
                     .map_err(ApiError::unavailable)?;
                 results.extend(hits.into_iter().map(|h| {
-                    let b = h.bbox;
                     json!({
                         "kind": "area",
                         "level": h.level,
@@ -222,8 +218,9 @@ pub(super) async fn handler(
                         "name": h.name,
                         "parent": h.parent_name,
                         "alias": h.alias,
-                        "bbox": b.map(round6),
-                        "center": h.center.map(round6),
+                        "bbox": h.bbox6(),
+                        "center": h.center6(),
+                        "on_map": h.on_map(),
                     })
                 }));
             }

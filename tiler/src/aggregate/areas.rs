@@ -42,6 +42,10 @@ impl Membership {
         let inside: Vec<Vec<u32>> = areas
             .par_iter()
             .map(|a| {
+                // An area not on the map (no usable polygon) holds no cells.
+                if a.polygons.is_empty() {
+                    return Vec::new();
+                }
                 let (_, y0, _, y1) = a.bounds();
                 let hy0 = ((y0 - 50.0) / 100.0).floor() as i32;
                 let hy1 = ((y1 - 50.0) / 100.0).ceil() as i32;

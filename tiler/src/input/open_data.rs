@@ -149,6 +149,23 @@ impl Release {
         Ok(())
     }
 
+    /// Adds what the release holds to the build options `o`: its area scores and boundary
+    /// files after those given one by one, its grid GeoPackage unless one was given, and its
+    /// name in the attribution (Dutch too, unless one was given). `o.scores` is left to the
+    /// caller (see [`Release::scores`]).
+    pub fn apply(&self, o: &mut crate::BuildOptions) {
+        o.areas.extend(self.areas.iter().cloned());
+        o.area_scores.extend(self.area_scores.iter().cloned());
+        if o.grid_geometry.is_none() {
+            o.grid_geometry = self.grid_geometry.clone();
+        }
+        if let Some(name) = &self.name {
+            let text = format!("Leefbaarometer open data ({name}), leefbaarometer.nl");
+            o.attribution_nl.get_or_insert_with(|| text.clone());
+            o.attribution = text;
+        }
+    }
+
     /// The grid scores file, or an error naming what was looked for and what was found.
     pub fn scores(&self, paths: &[PathBuf]) -> Result<&Path> {
         self.scores.as_deref().ok_or_else(|| TilerError::OpenData {

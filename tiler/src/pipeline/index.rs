@@ -250,8 +250,16 @@ fn write_areas(index: &IndexWriter, scores: &Scores, areas: &[PreparedAreas]) ->
     }
     for pa in areas {
         for (ai, a) in pa.layer.areas.iter().enumerate() {
-            let (x0, y0, x1, y1) = a.bounds();
-            let (mut w, mut s, mut e, mut n) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+            // An area not on the map (no usable polygon): its names and scores, no geometry,
+            // bounds or centre (NaN is stored as NULL).
+            let on_map = !a.polygons.is_empty();
+            let nan = (f64::NAN, f64::NAN, f64::NAN, f64::NAN);
+            let (x0, y0, x1, y1) = if on_map { a.bounds() } else { nan };
+            let (mut w, mut s, mut e, mut n) = if on_map {
+                (f64::MAX, f64::MAX, f64::MIN, f64::MIN)
+            } else {
+                nan
+            };
             for &(x, y) in a.polygons.iter().flatten().flatten() {
                 let (lon, lat) = rd_to_wgs84(x, y)?;
                 w = w.min(lon);
@@ -260,7 +268,7 @@ fn write_areas(index: &IndexWriter, scores: &Scores, areas: &[PreparedAreas]) ->
                 n = n.max(lat);
             }
             let parent = a.parent();
-            let geom = a.geojson();
+            let geom = on_map.then(|| a.geojson());
             let center = match interior_point(&a.polygons) {
                 Some((x, y)) => {
                     let (lon, lat) = rd_to_wgs84(x, y)?;
@@ -275,7 +283,7 @@ fn write_areas(index: &IndexWriter, scores: &Scores, areas: &[PreparedAreas]) ->
                 parent: parent.as_deref(),
                 bounds_lonlat: [w, s, e, n],
                 bounds_rd: [x0, y0, x1, y1],
-                geom: &geom,
+                geom: geom.as_deref(),
                 parent_name: parent
                     .as_ref()
                     .and_then(|p| gemeente.get(p))

@@ -83,6 +83,9 @@ pub struct BuildOptions {
     /// The grid GeoPackage of the open data: resolves the scores' grid ids that are not
     /// `E…N…` to the cells of its polygons.
     pub grid_geometry: Option<PathBuf>,
+    /// An area without a usable polygon is an error instead of being left off the map (and
+    /// kept in the index).
+    pub strict: bool,
 }
 
 /// The rule of the "structureel onder druk" overlay: places whose total score is in class
@@ -130,6 +133,7 @@ impl BuildOptions {
             afw_reference: None,
             pressure: Some(PressureOptions::default()),
             grid_geometry: None,
+            strict: false,
         }
     }
 }
@@ -183,6 +187,8 @@ pub(crate) type LevelAreas = (AreaLevel, Vec<Area>);
 /// Returns per file what was repaired or skipped, each also logged as one warning.
 pub(crate) fn load_areas(opts: &BuildOptions) -> Result<(Vec<LevelAreas>, Vec<BoundaryReport>)> {
     let mut all: Vec<Area> = opts.area_features.clone();
+    // After every drawn area, so that a code drawn by another file is not shadowed.
+    let mut unmapped: Vec<Area> = Vec::new();
     let mut reports = Vec::new();
     for path in &opts.areas {
         let file = read_areas(path)?;
@@ -194,6 +200,13 @@ pub(crate) fn load_areas(opts: &BuildOptions) -> Result<(Vec<LevelAreas>, Vec<Bo
             tracing::info!(path = %path.display(), water = file.log.water, "water-only areas left out");
         }
         if let Some(why) = file.log.unusable_summary() {
+            if opts.strict {
+                return Err(TilerError::BadArea {
+                    path: path.clone(),
+                    feature: file.log.unusable[0].clone(),
+                    message: format!("{why}; refused under --strict"),
+                });
+            }
             tracing::warn!(path = %path.display(), "{why}");
         }
         reports.push(BoundaryReport {
@@ -207,7 +220,9 @@ pub(crate) fn load_areas(opts: &BuildOptions) -> Result<(Vec<LevelAreas>, Vec<Bo
             log: file.log,
         });
         all.extend(file.areas);
+        unmapped.extend(file.unmapped);
     }
+    all.extend(unmapped);
     let mut seen = std::collections::HashSet::new();
     all.retain(|a| {
         let first = seen.insert(a.code.clone());

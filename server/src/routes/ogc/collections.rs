@@ -120,6 +120,7 @@ fn extent(snapshot: &Snapshot, collection: &Collection) -> [f64; 4] {
             .and_then(|index| {
                 index
                     .areas_of_level(level)
+                    .filter(|h| h.on_map())
                     .fold(None, |acc, h| Some(union(acc, h.bbox)))
             })
             .unwrap_or(nothing),

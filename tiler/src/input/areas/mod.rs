@@ -111,16 +111,16 @@ pub struct FileLog {
     pub repairs: repair::RepairReport,
     /// Features left out because they are water only (CBS `water` = `JA`).
     pub water: usize,
-    /// Features left out because no usable polygon is left after repairs (an empty geometry, or
-    /// every ring fewer than 3 distinct points or without area): their labels, `feature 131
-    /// (WK190102)`. GDAL, QGIS and tippecanoe draw the other features of such a file; so does
-    /// the tiler, saying which it left out.
+    /// Features left out of the map because no usable polygon is left after repairs (an empty
+    /// geometry, or every ring fewer than 3 distinct points or without area): their labels,
+    /// `feature 131 (WK190102)`. GDAL, QGIS and tippecanoe draw the other features of such a
+    /// file; so does the tiler, saying which it left out (see [`AreaFile::unmapped`]).
     pub unusable: Vec<String>,
 }
 
 impl FileLog {
-    /// "2 features without a usable polygon left out: feature 131 (WK190102), ..." (the first
-    /// ten named).
+    /// "2 features without a usable polygon left off the map (kept in the index and search):
+    /// feature 131 (WK190102), ..." (the first ten named).
     pub fn unusable_summary(&self) -> Option<String> {
         let n = self.unusable.len();
         (n > 0).then(|| {
@@ -131,7 +131,8 @@ impl FileLog {
                 String::new()
             };
             format!(
-                "{n} feature{} without a usable polygon left out: {}{more}",
+                "{n} feature{} without a usable polygon left off the map (kept in the index and \
+                 search): {}{more}",
                 if n == 1 { "" } else { "s" },
                 shown.join(", ")
             )
@@ -156,6 +157,9 @@ impl FileLog {
 pub struct AreaFile {
     /// The areas, in file order.
     pub areas: Vec<Area>,
+    /// The features without a usable polygon (named in `log.unusable`), without polygons: not
+    /// on the map, but in the index, the search and the reports with their scores.
+    pub unmapped: Vec<Area>,
     /// Repairs and skipped water areas.
     pub log: FileLog,
 }
@@ -201,13 +205,19 @@ pub fn read_areas(arg: &Path) -> Result<AreaFile> {
             ))
         }
     };
+    let (areas, unmapped): (Vec<Area>, Vec<Area>) =
+        areas.into_iter().partition(|a| !a.polygons.is_empty());
     // Refused only when nothing in it can be used.
     if areas.is_empty() {
         if let Some(why) = log.unusable_summary() {
             return Err(bad(path, "file", format!("no area can be drawn: {why}")));
         }
     }
-    Ok(AreaFile { areas, log })
+    Ok(AreaFile {
+        areas,
+        unmapped,
+        log,
+    })
 }
 
 fn bad(path: &Path, feature: impl Into<String>, message: impl Into<String>) -> TilerError {
@@ -298,7 +308,8 @@ pub(crate) fn normalise_code(level: AreaLevel, code: &str) -> std::result::Resul
 
 /// Turns raw polygons (in the file's CRS) into an [`Area`]: repaired (see [`repair`], counted in
 /// `log`), in RD New, inside the Netherlands. A feature with no usable polygon (empty, or nothing
-/// left after the repairs) is left out and named in `log` (`None`); a coordinate outside the
+/// left after the repairs) is named in `log` and comes out without polygons (not on the map, but
+/// kept for the index and the search); a coordinate outside the
 /// Netherlands (a wrong CRS) or a missing code is an error naming the file and the feature.
 fn finish_area(
     path: &Path,
@@ -309,9 +320,17 @@ fn finish_area(
     log: &mut FileLog,
 ) -> Result<Option<Area>> {
     let (level, code, name) = identify(props).map_err(|m| bad(path, label, m))?;
-    if polygons.is_empty() {
+    let unmapped = |log: &mut FileLog| {
         log.unusable.push(label.to_string());
-        return Ok(None);
+        Ok(Some(Area {
+            level,
+            code: code.clone(),
+            name: name.clone(),
+            polygons: Vec::new(),
+        }))
+    };
+    if polygons.is_empty() {
+        return unmapped(log);
     }
     let lonlat = match crs {
         Crs::Rd => false,
@@ -347,8 +366,7 @@ fn finish_area(
     }
     let out = repair::repair(polygons, &mut log.repairs, label);
     if out.is_empty() {
-        log.unusable.push(label.to_string());
-        return Ok(None);
+        return unmapped(log);
     }
     Ok(Some(Area {
         level,
@@ -424,11 +442,11 @@ mod tests {
         let short = SQUARE.replace("[120000,490000],[130000,490000],", "");
         let mut log = FileLog::default();
         let areas = read_geojson(&short, Path::new("e.geojson"), &mut log).unwrap();
-        assert!(areas.is_empty());
+        assert!(areas.len() == 1 && areas[0].polygons.is_empty());
         assert_eq!(log.unusable, ["feature 0 (GM0363)"]);
         let why = log.unusable_summary().unwrap();
         assert!(
-            why.starts_with("1 feature without a usable polygon left out: feature 0 (GM0363)"),
+            why.starts_with("1 feature without a usable polygon left off the map (kept in the index and search): feature 0 (GM0363)"),
             "{why}"
         );
     }
