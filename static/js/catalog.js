@@ -69,6 +69,20 @@ export class Catalog {
     return typeof v === 'number' ? v : null;
   }
 
+  /**
+   * Where the scores of an area level come from, as the tiler wrote it (`lbm_areas`): 'file'
+   * (the Leefbaarometer's own area scores), 'derived' (the mean of the cells in the area), or
+   * null when no tileset says.
+   */
+  areaScores(level) {
+    const ts = [...this.tilesets].sort((a, b) => b.year - a.year);
+    for (const t of ts) {
+      const a = (t.areas ?? []).find((x) => x.layer === level);
+      if (a?.scores) return a.scores;
+    }
+    return null;
+  }
+
   /** The change classification of a measure: that of the pair's tileset, else any of its pairs. */
   changeClassification(measureId, from, to) {
     const own = this.changeTileset(measureId, from, to)?.classification;

@@ -56,7 +56,8 @@ export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
     const mine = ++request;
     // The place picked is part of the state, so a shared link opens the same panel (an area's
     // centre lies inside it, so its point look-up finds the same area).
-    update({ pick: [lngLat.lng, lngLat.lat] });
+    // An area not on the map has no place to share: the panel opens where the map is.
+    if (lngLat) update({ pick: [lngLat.lng, lngLat.lat] });
     panel.hidden = false;
     document.body.classList.add('info-open');
     const layer = area?.level ?? feature?.sourceLayer ?? 'grid';
@@ -87,7 +88,7 @@ export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
 
   /** An area API answer in the shape of a point answer without a cell. */
   function asPoint(a) {
-    return { cell: null, years: [], changes: [], coarse_cells: [], areas: a.areas };
+    return { cell: null, years: [], changes: [], coarse_cells: [], areas: a.areas, on_map: a.on_map };
   }
 
   /** "Gemeente Utrecht" for a clicked area, "Cel E1213N4879" for a clicked cell. */
@@ -155,6 +156,8 @@ export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
         parts.push(leadBlock(row, other), ...otherBlocks(row));
       }
     }
+    if (area && point.on_map === false) parts.push(el('p', 'note not-on-map', t('notOnMap')));
+    if (area) parts.push(sourceNote(area.level));
     if (area && onReport) parts.push(reportButton(area));
     if (areas) parts.push(areas);
     parts.push(chartBlock(subject));
@@ -163,6 +166,15 @@ export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
     else delete panel.dataset.cell;
     if (area) panel.dataset.area = area.code;
     else delete panel.dataset.area;
+  }
+
+  /** Where the area's scores come from (its level's `scores` in the tileset metadata). */
+  function sourceNote(level) {
+    const from = catalog.areaScores(level);
+    if (!from) return null;
+    const p = el('p', 'muted area-source', t(from === 'file' ? 'scoresFile' : 'scoresDerived'));
+    p.dataset.scores = from;
+    return p;
   }
 
   /** Opens the report of the clicked area (its class shares over the years). */

@@ -261,6 +261,13 @@ async function boot() {
       goToAddress(result);
       return;
     }
+    // An area not on the map (its boundary file had no usable polygon for it): its panel,
+    // with its scores, without moving the map.
+    if (result.kind === 'area' && (result.on_map === false || !result.bbox)) {
+      window.lbm.lastSearch = result;
+      info?.open(null, null, result);
+      return;
+    }
     const [w, s, e, n] = result.bbox;
     const cell = result.kind === 'cell';
     let maxZoom = cell ? 15 : 14;

@@ -145,6 +145,13 @@ export function initReport(catalog) {
     const parts = [];
     const basis = own.weight ? t('reportShareOfWeight', { weight: own.weight }) : t('reportShareOfCells');
     parts.push(el('p', 'muted', `${measureName(m)} · ${change() ? t('modeChange') : t('modeScore')} · ${basis}`));
+    // Where the area's own scores (the weakest measure below) come from.
+    const from = own.level === 'land' ? null : catalog.areaScores(own.level);
+    if (from) {
+      const note = el('p', 'muted area-source', t(from === 'file' ? 'scoresFile' : 'scoresDerived'));
+      note.dataset.scores = from;
+      parts.push(note);
+    }
     if (!change()) parts.push(summaryTable(m));
     parts.push(barsBlock(m));
     const weak = weakestBlock(own);

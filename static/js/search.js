@@ -23,6 +23,7 @@ export function describe(r) {
   const parts = [levelName(r.level, 'word'), r.code, r.parent].filter(Boolean);
   // Found by another name ("Den Haag" for 's-Gravenhage): say so, or the hit looks wrong.
   if (r.alias) parts.push(`${t('searchAlias')} ${r.alias}`);
+  if (r.on_map === false) parts.push(t('searchNotOnMap'));
   return { name: r.name, detail: parts.join(' · ') };
 }
 

@@ -279,6 +279,11 @@ test('a gemeente found by search is outlined at its own level and its panel open
   assert.equal(await page.evaluate(() => document.body.dataset.level), 'gemeente', 'the map shows gemeenten');
   assert.equal(await page.$eval('#info', (e) => e.dataset.level), 'gemeente');
   assert.match(await page.$eval('#info-title', (e) => e.textContent), /Utrecht/);
+  // The demo's gemeenten are scored as the mean of their cells (`lbm_areas` says derived), and
+  // the panel says so.
+  const source = await page.$eval('#info .area-source', (e) => ({ scores: e.dataset.scores, text: e.textContent }));
+  assert.equal(source.scores, 'derived');
+  assert.match(source.text, /gemiddelde van de 100 m-cellen/);
   const outlined = await page.evaluate(() => {
     const { map, grid } = window.lbm;
     return map.getFeatureState({ source: grid.sourceId, sourceLayer: 'gemeente', id: 344 }).selected === true;

@@ -41,3 +41,32 @@ fn web_map_in_headless_chromium() {
     eprintln!("screenshots in {}", artifacts.display());
     assert!(status.success(), "browser test failed: {status}");
 }
+
+/// The official open data in the browser: a site built from a release in the published layout
+/// (`lbm_e2e::release`), with `static/tests/open-data.test.mjs`.
+#[test]
+fn official_release_in_headless_chromium() {
+    if let Some(reason) = browser_missing() {
+        if std::env::var("LBM_REQUIRE_BROWSER").as_deref() == Ok("1") {
+            panic!("LBM_REQUIRE_BROWSER=1 but the browser test cannot run: {reason}");
+        }
+        eprintln!("skipping the open-data browser test: {reason}");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (tiles, _) = lbm_e2e::release::build_release(dir.path());
+    let server = TestServer::start(&tiles);
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let root = workspace_root();
+    let status = Command::new("node")
+        .arg("--test")
+        .arg("--test-reporter=spec")
+        .arg(root.join("static/tests/open-data.test.mjs"))
+        .current_dir(root.join("static"))
+        .env("LBM_BASE_URL", &server.base)
+        .env("LBM_ARTIFACTS", tmp.join("browser-artifacts"))
+        .env("LBM_REQUIRE_BROWSER", "1")
+        .status()
+        .expect("run node");
+    assert!(status.success(), "open-data browser test failed: {status}");
+}
