@@ -48,6 +48,21 @@ pub struct CodeMatch {
     pub without_scores: usize,
 }
 
+impl std::fmt::Display for CodeMatch {
+    /// `pc4 scores: 3 codes, 1 in no boundary file (not on the map), 0 boundaries without scores`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} scores: {} codes, {} in no boundary file (not on the map), {} boundaries without \
+             scores",
+            self.level.layer(),
+            self.scored,
+            self.without_boundary,
+            self.without_scores
+        )
+    }
+}
+
 /// The level of a normalised code (`BU…`, `WK…`, `GM…`, four digits).
 fn level_of(code: &str) -> Option<AreaLevel> {
     AreaLevel::ALL

@@ -155,27 +155,11 @@ impl fmt::Display for DryRun {
                 b.path.display(),
                 levels.join(", ")
             )?;
-            if b.log.water > 0 {
-                write!(f, ", {} water-only left out", b.log.water)?;
-            }
-            if let Some(why) = b.log.unusable_summary() {
-                write!(f, "; {why}")?;
-            }
-            if !b.log.repairs.is_empty() {
-                write!(f, "; {}", b.log.repairs)?;
-            }
+            b.write_notes(f)?;
             writeln!(f)?;
         }
         for m in &self.code_matches {
-            writeln!(
-                f,
-                "{} scores: {} codes, {} in no boundary file (not on the map), {} boundaries \
-                 without scores",
-                m.level.layer(),
-                m.scored,
-                m.without_boundary,
-                m.without_scores
-            )?;
+            writeln!(f, "{m}")?;
         }
         let derived: Vec<&str> = self
             .boundaries

@@ -42,6 +42,22 @@ pub struct BoundaryReport {
     pub log: crate::input::areas::FileLog,
 }
 
+impl BoundaryReport {
+    /// What reading the file left out or repaired, each after `; ` (nothing when clean).
+    pub fn write_notes(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.log.water > 0 {
+            write!(f, ", {} water-only left out", self.log.water)?;
+        }
+        if let Some(why) = self.log.unusable_summary() {
+            write!(f, "; {why}")?;
+        }
+        if !self.log.repairs.is_empty() {
+            write!(f, "; {}", self.log.repairs)?;
+        }
+        Ok(())
+    }
+}
+
 /// What a build did.
 #[derive(Clone, Debug)]
 pub struct BuildSummary {
@@ -151,26 +167,11 @@ impl fmt::Display for BuildSummary {
         }
         for b in &self.boundaries {
             write!(f, "{}: {} areas", b.path.display(), b.areas)?;
-            if b.log.water > 0 {
-                write!(f, ", {} water-only left out", b.log.water)?;
-            }
-            if let Some(why) = b.log.unusable_summary() {
-                write!(f, "; {why}")?;
-            }
-            if !b.log.repairs.is_empty() {
-                write!(f, "; {}", b.log.repairs)?;
-            }
+            b.write_notes(f)?;
             writeln!(f)?;
         }
         for m in &self.code_matches {
-            writeln!(
-                f,
-                "{} scores: {} codes, {} in no boundary file (not on the map), {} boundaries without scores",
-                m.level.layer(),
-                m.scored,
-                m.without_boundary,
-                m.without_scores
-            )?;
+            writeln!(f, "{m}")?;
         }
         if let Some(i) = &self.index {
             writeln!(f, "point index: {}", i.display())?;
