@@ -450,6 +450,7 @@ fn metadata(opts: &BasemapOptions, tiles_hash: &str) -> TilesetMeta {
         classification: None,
         pyramid: Vec::new(),
         source_sha256: None,
+        inputs_sha256: None,
         generator: Some(format!("lbm-tiler {}", env!("CARGO_PKG_VERSION"))),
         areas: Vec::new(),
         levels: Vec::new(),

@@ -6,7 +6,6 @@ use std::path::Path;
 
 use common::*;
 use lbm_tiler::{build, BuildOptions, ClassificationSet};
-use sha2::{Digest, Sha256};
 
 const CSV: &str = "grid_id,jaar,lbm,afw,fys,onv,soc,vrz,won
 E1213N4879,2020,4.250,0.190,0.031,-0.058,-0.084,0.310,0.001
@@ -86,10 +85,10 @@ fn builds_tilesets_per_contract() {
     let pyramid: serde_json::Value = serde_json::from_str(&m["lbm_pyramid"]).unwrap();
     assert_eq!(pyramid[0], serde_json::json!({"zoom":5,"cell_m":6400}));
     assert_eq!(pyramid[6], serde_json::json!({"zoom":11,"cell_m":100}));
-    assert_eq!(
-        m["lbm_source_sha256"],
-        hex::encode(Sha256::digest(CSV.as_bytes()))
-    );
+    // A tileset names the digest of exactly what it was made from, not of the whole file (the
+    // index's meta names the file).
+    assert!(!m.contains_key("lbm_source_sha256"));
+    assert_eq!(m["lbm_inputs_sha256"].len(), 64);
     assert_eq!(
         m["lbm_generator"],
         format!("lbm-tiler {}", env!("CARGO_PKG_VERSION"))
@@ -290,9 +289,11 @@ fn change_maps_hold_the_difference_and_its_class() {
     // `none`: only score tilesets (and the pressure overlay, which is no change map).
     o.changes = Some(vec![]);
     o.years = None;
-    assert_eq!(build(&o).unwrap().tilesets.len(), 5);
+    // (Written or kept from the build before: made from the same inputs.)
+    let planned = |s: lbm_tiler::BuildSummary| s.tilesets.len() + s.kept.len();
+    assert_eq!(planned(build(&o).unwrap()), 5);
     o.pressure = None;
-    assert_eq!(build(&o).unwrap().tilesets.len(), 4);
+    assert_eq!(planned(build(&o).unwrap()), 4);
 }
 
 #[test]
@@ -404,4 +405,117 @@ fn cli_build_and_inspect() {
         .unwrap();
     assert!(!r.status.success());
     assert!(String::from_utf8_lossy(&r.stderr).contains("missing.mbtiles"));
+}
+
+/// Scores of `years` on a few cells: lbm 4.0 + `shift` + a little per cell and year.
+fn scores_of(years: &[u16], shift: f64) -> String {
+    let mut csv = String::from("grid_id,jaar,lbm,afw,fys,onv,soc,vrz,won\n");
+    for &year in years {
+        for (i, (hx, hy)) in [(1213, 4879), (1214, 4879), (1213, 4880), (1250, 4900)]
+            .iter()
+            .enumerate()
+        {
+            let v = 4.0 + shift + f64::from(year - 2000) / 100.0 + i as f64 / 10.0;
+            // afw against one national level in every year, as the Leefbaarometer measures it
+            // (a level that moves between years is named in every lbm tileset's metadata).
+            let afw = v - 3.9;
+            csv.push_str(&format!("E{hx}N{hy},{year},{v:.3},{afw:.3},0.1,0.1,0.1,0.1,0.1\n"));
+        }
+    }
+    csv
+}
+
+#[test]
+fn a_new_year_writes_only_what_it_changes_and_keeps_the_rest_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tiles");
+    let build_years = |years: &[u16]| {
+        let csv = write(dir.path(), "scores.csv", &scores_of(years, 0.0));
+        let mut o = BuildOptions::new(&csv, &out);
+        o.measures = Some(vec!["lbm".into()]);
+        o.maxzoom = 11;
+        o.progress = false;
+        o.pressure = Some(lbm_tiler::PressureOptions {
+            max_class: 8,
+            since: 2014,
+        });
+        build(&o).unwrap()
+    };
+    let files = || -> std::collections::BTreeMap<String, Vec<u8>> {
+        listing(&out)
+            .into_iter()
+            .filter(|f| f.ends_with(".mbtiles"))
+            .map(|f| (f.clone(), std::fs::read(out.join(&f)).unwrap()))
+            .collect()
+    };
+    let first = build_years(&[2018, 2020]);
+    assert!(first.kept.is_empty());
+    let before = files();
+    assert!(before.contains_key("lbm-pressure-2018-2020.mbtiles"), "{:?}", before.keys());
+    // 2022 added: its tileset, the change maps to it, the overlay and the index are written;
+    // the tilesets of 2018 and 2020 and their change map are kept as they were.
+    let second = build_years(&[2018, 2020, 2022]);
+    let mut written: Vec<String> = second
+        .tilesets
+        .iter()
+        .map(|t| t.path.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(
+        written,
+        ["lbm-2018-2022", "lbm-2020-2022", "lbm-2022", "lbm-pressure-2018-2022"]
+            .map(String::from),
+        "{second}"
+    );
+    assert_eq!(second.kept, ["lbm-2018", "lbm-2020", "lbm-2018-2020"].map(String::from));
+    assert_eq!(second.removed, ["lbm-pressure-2018-2020"].map(String::from));
+    let text = second.to_string();
+    assert!(text.contains("kept 3 tilesets as they were"), "{text}");
+    assert!(text.contains("removed 1 tilesets no longer in the plan: lbm-pressure-2018-2020"), "{text}");
+    let after = files();
+    for kept in ["lbm-2018.mbtiles", "lbm-2020.mbtiles", "lbm-2018-2020.mbtiles"] {
+        assert!(after[kept] == before[kept], "{kept} is byte for byte the same");
+    }
+    assert!(!after.contains_key("lbm-pressure-2018-2020.mbtiles"));
+    // The kept ones are what a fresh build writes.
+    let fresh_dir = tempfile::tempdir().unwrap();
+    let csv = write(fresh_dir.path(), "scores.csv", &scores_of(&[2018, 2020, 2022], 0.0));
+    let mut o = BuildOptions::new(&csv, fresh_dir.path().join("tiles"));
+    o.measures = Some(vec!["lbm".into()]);
+    o.maxzoom = 11;
+    o.progress = false;
+    o.pressure = Some(lbm_tiler::PressureOptions {
+        max_class: 8,
+        since: 2014,
+    });
+    build(&o).unwrap();
+    for name in after.keys() {
+        let fresh = std::fs::read(fresh_dir.path().join("tiles").join(name)).unwrap();
+        assert!(fresh == after[name], "{name} as a fresh build writes it");
+    }
+    // A changed year rebuilds what it draws, and only that.
+    let csv = write(dir.path(), "scores.csv", &scores_of(&[2018, 2020, 2022], 0.0).replace(
+        "E1250N4900,2020,4.500,0.600",
+        "E1250N4900,2020,4.600,0.700",
+    ));
+    let mut o = BuildOptions::new(&csv, &out);
+    o.measures = Some(vec!["lbm".into()]);
+    o.maxzoom = 11;
+    o.progress = false;
+    o.pressure = Some(lbm_tiler::PressureOptions {
+        max_class: 8,
+        since: 2014,
+    });
+    let third = build(&o).unwrap();
+    let mut written: Vec<String> = third
+        .tilesets
+        .iter()
+        .map(|t| t.path.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(
+        written,
+        ["lbm-2018-2020", "lbm-2020", "lbm-2020-2022", "lbm-pressure-2018-2022"].map(String::from),
+        "{third}"
+    );
 }

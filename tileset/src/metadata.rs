@@ -204,6 +204,11 @@ pub struct TilesetMeta {
     pub pyramid: Vec<PyramidLevel>,
     /// `lbm_source_sha256`.
     pub source_sha256: Option<String>,
+    /// `lbm_inputs_sha256`: the digest of exactly what the tileset was made from (the tiler
+    /// version, the options that change its bytes, its classification, the cells of its years,
+    /// the area levels and their values in those years); a build into the same folder keeps a
+    /// tileset whose digest is unchanged.
+    pub inputs_sha256: Option<String>,
     /// `lbm_generator`.
     pub generator: Option<String>,
     /// `lbm_areas` (empty without area layers).
@@ -363,6 +368,7 @@ impl TilesetMeta {
             classification,
             pyramid: json_row(rows, "lbm_pyramid").unwrap_or_default(),
             source_sha256: text("lbm_source_sha256"),
+            inputs_sha256: text("lbm_inputs_sha256"),
             generator: text("lbm_generator"),
             areas,
             levels,
@@ -431,6 +437,7 @@ impl TilesetMeta {
             Some(serde_json::to_string(&self.pyramid).expect("pyramid serialises")),
         );
         push("lbm_source_sha256", self.source_sha256.clone());
+        push("lbm_inputs_sha256", self.inputs_sha256.clone());
         push("lbm_generator", self.generator.clone());
         if !self.areas.is_empty() {
             push(
@@ -562,6 +569,7 @@ mod tests {
                 cell_m: 6400,
             }],
             source_sha256: Some("ab".into()),
+            inputs_sha256: Some("cd".into()),
             generator: Some("lbm-tiler 0.1.0".into()),
             levels: automatic_plan(&areas, 5),
             areas,

@@ -13,6 +13,9 @@ use crate::error::{Result, TilerError};
 
 pub use lbm_formats::ZoomStats;
 
+mod existing;
+pub use existing::{remove_stale, unchanged};
+
 /// Which files a build writes per tileset.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum OutputFormat {

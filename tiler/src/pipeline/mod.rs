@@ -4,6 +4,7 @@
 
 pub mod dry_run;
 pub mod index;
+pub mod inputs;
 pub mod plan;
 pub mod summary;
 pub mod tileset;
@@ -22,6 +23,7 @@ use crate::aggregate::pyramid::{DEFAULT_MAXZOOM, DEFAULT_MINZOOM};
 use crate::error::{Result, TilerError};
 use crate::geometry::area_tiles::AreaLayer;
 use crate::input::area_scores::{AreaScores, CodeMatch};
+use crate::output;
 use crate::input::areas::{read_areas, split_layer, Area, AreaLevel};
 use crate::input::classes::ClassificationSet;
 use crate::input::grid_geometry::GridKeys;
@@ -303,6 +305,8 @@ pub struct Prepared<'a> {
     pub levels: &'a [Level],
     /// The area levels.
     pub areas: &'a [PreparedAreas],
+    /// The digests of what each tileset is made from.
+    pub inputs: &'a inputs::InputDigests,
 }
 
 /// Builds every selected tileset and the point index from already parsed scores.
@@ -311,7 +315,31 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
     let plan = Plan::new(scores, opts)?;
     let (areas, boundaries, code_matches) = prepare_areas(scores, opts)?;
     std::fs::create_dir_all(&opts.out_dir).map_err(|e| TilerError::io(&opts.out_dir, e))?;
-    let levels = prepare_levels(scores, &plan)?;
+    // A tileset already in the folder, made from exactly the same inputs, is kept as it is.
+    let digests = inputs::InputDigests::new(scores, &areas);
+    let all_jobs = plan.jobs();
+    let (kept, jobs): (Vec<plan::Job>, Vec<plan::Job>) = all_jobs.iter().partition(|&&job| {
+        output::unchanged(
+            &opts.out_dir,
+            &job.name(),
+            opts.format,
+            &digests.of(job, opts, &plan, scores),
+        )
+    });
+    if !kept.is_empty() {
+        tracing::info!(
+            kept = kept.len(),
+            build = jobs.len(),
+            "tilesets made from unchanged inputs are kept"
+        );
+    }
+    let mut years: Vec<u16> = jobs
+        .iter()
+        .flat_map(|&j| inputs::InputDigests::years_of(j, &plan))
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    let levels = prepare_levels(scores, &plan, &years)?;
     let cells = {
         let mut all: Vec<(i32, i32)> = plan
             .years
@@ -325,7 +353,6 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
     };
     tracing::info!(cells, levels = levels.len(), "pyramid prepared");
 
-    let jobs = plan.jobs();
     let bar = if opts.progress {
         ProgressBar::with_draw_target(Some(jobs.len() as u64), ProgressDrawTarget::stderr())
     } else {
@@ -342,6 +369,7 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
         plan: &plan,
         levels: &levels,
         areas: &areas,
+        inputs: &digests,
     };
     let (tilesets, index) = std::thread::scope(|s| {
         // The index always holds every year of the file, also when only some years are tiled:
@@ -381,8 +409,12 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
     bar.finish_and_clear();
     let tilesets = tilesets?;
     let index = index.transpose()?;
+    let names: Vec<String> = all_jobs.iter().map(|j| j.name()).collect();
+    let removed = output::remove_stale(&opts.out_dir, &names)?;
     Ok(BuildSummary {
         tilesets,
+        kept: kept.iter().map(|j| j.name()).collect(),
+        removed,
         index,
         rows: scores.rows,
         cells,
@@ -454,13 +486,10 @@ fn prepare_areas(
     Ok((prepared, reports, matches))
 }
 
-/// The pyramid levels of the plan's zooms, with the aggregates of every year used.
-fn prepare_levels(scores: &Scores, plan: &Plan) -> Result<Vec<Level>> {
-    let used: Vec<_> = plan
-        .used_years()
-        .into_iter()
-        .filter_map(|y| scores.year(y))
-        .collect();
+/// The pyramid levels of the plan's zooms, with the aggregates of `years` (those of the
+/// tilesets to write).
+fn prepare_levels(scores: &Scores, plan: &Plan, years: &[u16]) -> Result<Vec<Level>> {
+    let used: Vec<_> = years.iter().filter_map(|&y| scores.year(y)).collect();
     let mut level_ids: Vec<u8> = plan.zooms.iter().map(|z| z.level).collect();
     level_ids.sort_unstable();
     level_ids.dedup();

@@ -61,8 +61,13 @@ impl BoundaryReport {
 /// What a build did.
 #[derive(Clone, Debug)]
 pub struct BuildSummary {
-    /// The tilesets, in (measure, year) order.
+    /// The tilesets written, in (measure, year) order.
     pub tilesets: Vec<TilesetSummary>,
+    /// The tilesets already in the folder made from the same inputs (`lbm_inputs_sha256`),
+    /// kept byte for byte.
+    pub kept: Vec<String>,
+    /// The tilesets of an earlier build no longer in the plan, removed.
+    pub removed: Vec<String>,
     /// The point index, when written.
     pub index: Option<PathBuf>,
     /// Data rows read.
@@ -164,6 +169,32 @@ impl fmt::Display for BuildSummary {
                     first.path.parent().unwrap_or(Path::new(".")).display()
                 )?;
             }
+        }
+        let list = |names: &[String]| {
+            let shown: Vec<&str> = names.iter().take(8).map(String::as_str).collect();
+            let more = names.len().saturating_sub(8);
+            if more > 0 {
+                format!("{} and {more} more", shown.join(", "))
+            } else {
+                shown.join(", ")
+            }
+        };
+        if !self.kept.is_empty() {
+            writeln!(
+                f,
+                "kept {} tilesets as they were (made from the same inputs: lbm_inputs_sha256 \
+                 unchanged): {}",
+                self.kept.len(),
+                list(&self.kept)
+            )?;
+        }
+        if !self.removed.is_empty() {
+            writeln!(
+                f,
+                "removed {} tilesets no longer in the plan: {}",
+                self.removed.len(),
+                list(&self.removed)
+            )?;
         }
         for b in &self.boundaries {
             write!(f, "{}: {} areas", b.path.display(), b.areas)?;

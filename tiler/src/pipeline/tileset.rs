@@ -679,7 +679,10 @@ fn metadata(
         kind: Some(job.kind()),
         classification: Some(classes.clone()),
         pyramid: pyramid_levels(&p.plan.zooms),
-        source_sha256: Some(p.scores.sha256.clone()),
+        // Not the scores file's digest (the point index names it): a tileset names exactly
+        // what it was made from, so adding a year leaves the other years' bytes alone.
+        source_sha256: None,
+        inputs_sha256: Some(p.inputs.of(job, opts, p.plan, p.scores)),
         generator: Some(GENERATOR.into()),
         levels: automatic_plan(&areas, opts.minzoom),
         areas,
