@@ -11,6 +11,10 @@ thread_local! {
     /// This thread's compressors, by level (a compressor keeps its hash tables between calls).
     static COMPRESSORS: std::cell::RefCell<Vec<(i32, Compressor)>> =
         const { std::cell::RefCell::new(Vec::new()) };
+    /// This thread's output buffer of the compressor's worst-case size, reused: a fresh zeroed
+    /// buffer per tile was 9 % of a release build (memset and page faults), and a tile kept at
+    /// that capacity held about three times its compressed size in memory until written.
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// gzip (RFC 1952) of `data` at `level` (1 fastest ..= 12 smallest; 0 is taken as 1).
@@ -28,12 +32,18 @@ pub fn gzip(data: &[u8], level: u32) -> std::io::Result<Vec<u8>> {
             }
         };
         let compressor = &mut all[i].1;
-        let mut out = vec![0; compressor.gzip_compress_bound(data.len())];
-        let n = compressor
-            .gzip_compress(data, &mut out)
-            .map_err(|e| std::io::Error::other(format!("gzip: {e:?}")))?;
-        out.truncate(n);
-        Ok(out)
+        let bound = compressor.gzip_compress_bound(data.len());
+        SCRATCH.with(|scratch| {
+            let mut out = scratch.borrow_mut();
+            if out.len() < bound {
+                out.resize(bound, 0);
+            }
+            let n = compressor
+                .gzip_compress(data, &mut out[..bound])
+                .map_err(|e| std::io::Error::other(format!("gzip: {e:?}")))?;
+            // Exactly its size: what is kept until the tile is written.
+            Ok(out[..n].to_vec())
+        })
     })
 }
 

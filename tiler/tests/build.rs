@@ -419,7 +419,9 @@ fn scores_of(years: &[u16], shift: f64) -> String {
             // afw against one national level in every year, as the Leefbaarometer measures it
             // (a level that moves between years is named in every lbm tileset's metadata).
             let afw = v - 3.9;
-            csv.push_str(&format!("E{hx}N{hy},{year},{v:.3},{afw:.3},0.1,0.1,0.1,0.1,0.1\n"));
+            csv.push_str(&format!(
+                "E{hx}N{hy},{year},{v:.3},{afw:.3},0.1,0.1,0.1,0.1,0.1\n"
+            ));
         }
     }
     csv
@@ -451,7 +453,11 @@ fn a_new_year_writes_only_what_it_changes_and_keeps_the_rest_byte_for_byte() {
     let first = build_years(&[2018, 2020]);
     assert!(first.kept.is_empty());
     let before = files();
-    assert!(before.contains_key("lbm-pressure-2018-2020.mbtiles"), "{:?}", before.keys());
+    assert!(
+        before.contains_key("lbm-pressure-2018-2020.mbtiles"),
+        "{:?}",
+        before.keys()
+    );
     // 2022 added: its tileset, the change maps to it, the overlay and the index are written;
     // the tilesets of 2018 and 2020 and their change map are kept as they were.
     let second = build_years(&[2018, 2020, 2022]);
@@ -463,23 +469,45 @@ fn a_new_year_writes_only_what_it_changes_and_keeps_the_rest_byte_for_byte() {
     written.sort();
     assert_eq!(
         written,
-        ["lbm-2018-2022", "lbm-2020-2022", "lbm-2022", "lbm-pressure-2018-2022"]
-            .map(String::from),
+        [
+            "lbm-2018-2022",
+            "lbm-2020-2022",
+            "lbm-2022",
+            "lbm-pressure-2018-2022"
+        ]
+        .map(String::from),
         "{second}"
     );
-    assert_eq!(second.kept, ["lbm-2018", "lbm-2020", "lbm-2018-2020"].map(String::from));
+    assert_eq!(
+        second.kept,
+        ["lbm-2018", "lbm-2020", "lbm-2018-2020"].map(String::from)
+    );
     assert_eq!(second.removed, ["lbm-pressure-2018-2020"].map(String::from));
     let text = second.to_string();
     assert!(text.contains("kept 3 tilesets as they were"), "{text}");
-    assert!(text.contains("removed 1 tilesets no longer in the plan: lbm-pressure-2018-2020"), "{text}");
+    assert!(
+        text.contains("removed 1 tilesets no longer in the plan: lbm-pressure-2018-2020"),
+        "{text}"
+    );
     let after = files();
-    for kept in ["lbm-2018.mbtiles", "lbm-2020.mbtiles", "lbm-2018-2020.mbtiles"] {
-        assert!(after[kept] == before[kept], "{kept} is byte for byte the same");
+    for kept in [
+        "lbm-2018.mbtiles",
+        "lbm-2020.mbtiles",
+        "lbm-2018-2020.mbtiles",
+    ] {
+        assert!(
+            after[kept] == before[kept],
+            "{kept} is byte for byte the same"
+        );
     }
     assert!(!after.contains_key("lbm-pressure-2018-2020.mbtiles"));
     // The kept ones are what a fresh build writes.
     let fresh_dir = tempfile::tempdir().unwrap();
-    let csv = write(fresh_dir.path(), "scores.csv", &scores_of(&[2018, 2020, 2022], 0.0));
+    let csv = write(
+        fresh_dir.path(),
+        "scores.csv",
+        &scores_of(&[2018, 2020, 2022], 0.0),
+    );
     let mut o = BuildOptions::new(&csv, fresh_dir.path().join("tiles"));
     o.measures = Some(vec!["lbm".into()]);
     o.maxzoom = 11;
@@ -494,10 +522,12 @@ fn a_new_year_writes_only_what_it_changes_and_keeps_the_rest_byte_for_byte() {
         assert!(fresh == after[name], "{name} as a fresh build writes it");
     }
     // A changed year rebuilds what it draws, and only that.
-    let csv = write(dir.path(), "scores.csv", &scores_of(&[2018, 2020, 2022], 0.0).replace(
-        "E1250N4900,2020,4.500,0.600",
-        "E1250N4900,2020,4.600,0.700",
-    ));
+    let csv = write(
+        dir.path(),
+        "scores.csv",
+        &scores_of(&[2018, 2020, 2022], 0.0)
+            .replace("E1250N4900,2020,4.500,0.600", "E1250N4900,2020,4.600,0.700"),
+    );
     let mut o = BuildOptions::new(&csv, &out);
     o.measures = Some(vec!["lbm".into()]);
     o.maxzoom = 11;
@@ -515,7 +545,13 @@ fn a_new_year_writes_only_what_it_changes_and_keeps_the_rest_byte_for_byte() {
     written.sort();
     assert_eq!(
         written,
-        ["lbm-2018-2020", "lbm-2020", "lbm-2020-2022", "lbm-pressure-2018-2022"].map(String::from),
+        [
+            "lbm-2018-2020",
+            "lbm-2020",
+            "lbm-2020-2022",
+            "lbm-pressure-2018-2022"
+        ]
+        .map(String::from),
         "{third}"
     );
 }

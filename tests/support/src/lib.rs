@@ -69,6 +69,23 @@ fn value_json(v: &tile::Value) -> serde_json::Value {
     }
 }
 
+/// The rings of a feature's geometry field as written (packed varints of MVT 2.1 commands),
+/// e.g. the encoded geometry the tiler keeps per area piece.
+pub fn packed_rings(packed: &[u8]) -> Vec<Vec<(i64, i64)>> {
+    let mut words = Vec::with_capacity(packed.len());
+    let (mut v, mut shift) = (0u32, 0);
+    for &b in packed {
+        v |= u32::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            words.push(v);
+            (v, shift) = (0, 0);
+        } else {
+            shift += 7;
+        }
+    }
+    decode_rings(&words)
+}
+
 fn decode_rings(geometry: &[u32]) -> Vec<Vec<(i64, i64)>> {
     let zigzag = |v: u32| ((v >> 1) as i64) ^ -((v & 1) as i64);
     let (mut x, mut y) = (0i64, 0i64);

@@ -24,9 +24,7 @@ fn rows(path: &Path) -> Option<Vec<(String, String)>> {
 }
 
 fn row<'a>(rows: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    rows.iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
+    rows.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
 /// Whether every file `format` writes for tileset `name` is in `dir` and was made from the

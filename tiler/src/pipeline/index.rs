@@ -234,6 +234,27 @@ fn write_national_scores(index: &IndexWriter, scores: &Scores) -> Result<()> {
     Ok(())
 }
 
+/// The corners of the convex hull of an area's exterior rings (RD New): where its extremes in
+/// longitude and latitude lie, since RD New maps to WGS84 almost affinely over an area.
+/// Projecting these instead of every vertex (9.5 million in national buurten with real border
+/// detail) took the projections out of a release build's profile.
+fn hull(a: &Area) -> Vec<(f64, f64)> {
+    use geo::ConvexHull;
+    let points: geo::MultiPoint<f64> = a
+        .polygons
+        .iter()
+        .filter_map(|p| p.first())
+        .flatten()
+        .map(|&(x, y)| geo::Point::new(x, y))
+        .collect();
+    points
+        .convex_hull()
+        .exterior()
+        .coords()
+        .map(|c| (c.x, c.y))
+        .collect()
+}
+
 /// The `areas` and `area_scores` rows (every year of the file), then the aliases.
 fn write_areas(index: &IndexWriter, scores: &Scores, areas: &[PreparedAreas]) -> Result<()> {
     // The name of each gemeente: of the areas present, else of the shipped code list.
@@ -260,7 +281,7 @@ fn write_areas(index: &IndexWriter, scores: &Scores, areas: &[PreparedAreas]) ->
             } else {
                 nan
             };
-            for &(x, y) in a.polygons.iter().flatten().flatten() {
+            for (x, y) in hull(a) {
                 let (lon, lat) = rd_to_wgs84(x, y)?;
                 w = w.min(lon);
                 e = e.max(lon);

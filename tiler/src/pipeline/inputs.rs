@@ -160,12 +160,7 @@ impl InputDigests {
         for (i, level) in self.levels.iter().enumerate() {
             h.update(level);
             for y in &years {
-                h.update(
-                    self.level_years[i]
-                        .get(y)
-                        .copied()
-                        .unwrap_or_default(),
-                );
+                h.update(self.level_years[i].get(y).copied().unwrap_or_default());
             }
         }
         hex::encode(h.finalize())

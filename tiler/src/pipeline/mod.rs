@@ -23,11 +23,11 @@ use crate::aggregate::pyramid::{DEFAULT_MAXZOOM, DEFAULT_MINZOOM};
 use crate::error::{Result, TilerError};
 use crate::geometry::area_tiles::AreaLayer;
 use crate::input::area_scores::{AreaScores, CodeMatch};
-use crate::output;
 use crate::input::areas::{read_areas, split_layer, Area, AreaLevel};
 use crate::input::classes::ClassificationSet;
 use crate::input::grid_geometry::GridKeys;
 use crate::input::scores::{read_scores_with, Scores};
+use crate::output;
 use crate::output::OutputFormat;
 use plan::Plan;
 
