@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Point and report API benchmark: /api/v1/point and /api/v1/areas/{code}/report on a national index with the synthetic buurten, wijken and
+# Point, area and report API benchmark: /api/v1/point, /api/v1/areas/{code} and
+# /api/v1/areas/{code}/report on a national index with the synthetic buurten, wijken and
 # gemeenten of tests/bench/areas_data.py (~14,000 buurten, ~3,200 wijken, 342 gemeenten) and the
 # national demo cells, against the tile rate of the same server in the same run.
 #
@@ -7,9 +8,9 @@
 #   CONNECTIONS defaults to 16: the issue's "440 req/s at p50 36 ms" had 16 requests in flight.
 #   LBM_BENCH_DIR   work folder (default target/bench-point)
 # Needs: wrk, python3 (with numpy and shapely for the boundaries: target/pyenv has them).
-# Targets: point req/s >= 0.3 x the tile req/s, point p99 <= 3 ms. The report API
-# is measured on random gemeenten, wijken and buurten of the same index and the
-# national report, against the same tile rate.
+# Targets: point req/s >= 0.3 x the tile req/s, point p99 <= 3 ms; the same for the area API
+# (what a searched area opens). The report API is measured on random gemeenten, wijken and
+# buurten of the same index and the national report, against the same tile rate.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-20}
@@ -53,8 +54,17 @@ rng = random.Random(17)
 for i in range(20000):
     print("/api/v1/report" if i % 50 == 0 else f"/api/v1/areas/{rng.choice(codes)}/report")
 PY
+# Areas people open from search: a random area of any level.
+python3 - "$WORK/tiles/lbm-index.sqlite" > "$WORK/urls-area.txt" <<'PY'
+import random, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+codes = [c for (c,) in db.execute("SELECT code FROM areas ORDER BY code")]
+rng = random.Random(19)
+for _ in range(20000):
+    print(f"/api/v1/areas/{rng.choice(codes)}")
+PY
 python3 tests/bench/urls.py '/tiles/{tileset}/{z}/{x}/{y}.pbf' lbm-2022 300 > "$WORK/urls-tile.txt"
-echo "URL mixes: $(wc -l < "$WORK/urls-point.txt") points, $(wc -l < "$WORK/urls-report.txt") reports, $(wc -l < "$WORK/urls-tile.txt") tiles"
+echo "URL mixes: $(wc -l < "$WORK/urls-point.txt") points, $(wc -l < "$WORK/urls-area.txt") areas, $(wc -l < "$WORK/urls-report.txt") reports, $(wc -l < "$WORK/urls-tile.txt") tiles"
 
 PORT=18090
 target/release/lbm-server --tiles "$WORK/tiles" --bind 127.0.0.1:$PORT > "$WORK/lbm-server.log" 2>&1 &
@@ -64,6 +74,7 @@ wait_up "http://127.0.0.1:$PORT/health"
 machine_load
 wrk_run tile $PORT "$WORK/urls-tile.txt"
 wrk_run point $PORT "$WORK/urls-point.txt"
+wrk_run area $PORT "$WORK/urls-area.txt"
 wrk_run report $PORT "$WORK/urls-report.txt"
 machine_load
 
@@ -71,12 +82,14 @@ python3 - "$WORK" <<'PY'
 import sys
 sys.path.insert(0, "tests/bench")
 from wrk_report import runs, table
-r = runs(sys.argv[1], ["tile", "point", "report"])
+r = runs(sys.argv[1], ["tile", "point", "area", "report"])
 print()
 table(r)
 tile, point = r["tile"], r["point"]
 print(f"ratio point/tile req/s: x{point[0] / tile[0]:.2f} (target >= 0.3)")
 print(f"point p99: {point[2]:.2f} ms (target <= 3 ms)")
+area = r["area"]
+print(f"ratio area/tile req/s: x{area[0] / tile[0]:.2f} (target >= 0.3); area p99: {area[2]:.2f} ms (target <= 3 ms)")
 report = r["report"]
 print(f"ratio report/tile req/s: x{report[0] / tile[0]:.2f}; report p99: {report[2]:.2f} ms")
 print("(point errors are 404s: random places in a coastal buurt's box can fall in the sea)")

