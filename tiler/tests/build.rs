@@ -2,7 +2,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use common::*;
 use lbm_tiler::{build, BuildOptions, ClassificationSet};
@@ -427,20 +427,26 @@ fn scores_of(years: &[u16], shift: f64) -> String {
     csv
 }
 
+/// The options of the new-year test: lbm only, zooms to 11, every place in the overlay.
+fn new_year_options(csv: impl Into<PathBuf>, out: impl Into<PathBuf>) -> BuildOptions {
+    let mut o = BuildOptions::new(csv, out);
+    o.measures = Some(vec!["lbm".into()]);
+    o.maxzoom = 11;
+    o.progress = false;
+    o.pressure = Some(lbm_tiler::PressureOptions {
+        max_class: 8,
+        since: 2014,
+    });
+    o
+}
+
 #[test]
 fn a_new_year_writes_only_what_it_changes_and_keeps_the_rest_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("tiles");
     let build_years = |years: &[u16]| {
         let csv = write(dir.path(), "scores.csv", &scores_of(years, 0.0));
-        let mut o = BuildOptions::new(&csv, &out);
-        o.measures = Some(vec!["lbm".into()]);
-        o.maxzoom = 11;
-        o.progress = false;
-        o.pressure = Some(lbm_tiler::PressureOptions {
-            max_class: 8,
-            since: 2014,
-        });
+        let o = new_year_options(&csv, &out);
         build(&o).unwrap()
     };
     let files = || -> std::collections::BTreeMap<String, Vec<u8>> {
@@ -508,14 +514,7 @@ fn a_new_year_writes_only_what_it_changes_and_keeps_the_rest_byte_for_byte() {
         "scores.csv",
         &scores_of(&[2018, 2020, 2022], 0.0),
     );
-    let mut o = BuildOptions::new(&csv, fresh_dir.path().join("tiles"));
-    o.measures = Some(vec!["lbm".into()]);
-    o.maxzoom = 11;
-    o.progress = false;
-    o.pressure = Some(lbm_tiler::PressureOptions {
-        max_class: 8,
-        since: 2014,
-    });
+    let o = new_year_options(&csv, fresh_dir.path().join("tiles"));
     build(&o).unwrap();
     for name in after.keys() {
         let fresh = std::fs::read(fresh_dir.path().join("tiles").join(name)).unwrap();
@@ -528,14 +527,7 @@ fn a_new_year_writes_only_what_it_changes_and_keeps_the_rest_byte_for_byte() {
         &scores_of(&[2018, 2020, 2022], 0.0)
             .replace("E1250N4900,2020,4.500,0.600", "E1250N4900,2020,4.600,0.700"),
     );
-    let mut o = BuildOptions::new(&csv, &out);
-    o.measures = Some(vec!["lbm".into()]);
-    o.maxzoom = 11;
-    o.progress = false;
-    o.pressure = Some(lbm_tiler::PressureOptions {
-        max_class: 8,
-        since: 2014,
-    });
+    let o = new_year_options(&csv, &out);
     let third = build(&o).unwrap();
     let mut written: Vec<String> = third
         .tilesets
