@@ -516,9 +516,16 @@ fn a_new_year_writes_only_what_it_changes_and_keeps_the_rest_byte_for_byte() {
     );
     let o = new_year_options(&csv, fresh_dir.path().join("tiles"));
     build(&o).unwrap();
+    // (The same metadata, tiles digest and inputs digest: the server's content version. The
+    // SQLite pages of two builds may be laid out differently, as parallel encoders hand the
+    // tiles over in varying order.)
     for name in after.keys() {
-        let fresh = std::fs::read(fresh_dir.path().join("tiles").join(name)).unwrap();
-        assert!(fresh == after[name], "{name} as a fresh build writes it");
+        let fresh = meta(&fresh_dir.path().join("tiles").join(name));
+        assert_eq!(
+            fresh,
+            meta(&out.join(name)),
+            "{name} as a fresh build writes it"
+        );
     }
     // A changed year rebuilds what it draws, and only that.
     let csv = write(
