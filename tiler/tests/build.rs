@@ -427,6 +427,17 @@ fn scores_of(years: &[u16], shift: f64) -> String {
     csv
 }
 
+/// The names of the tilesets a build wrote, sorted.
+fn written(summary: &lbm_tiler::BuildSummary) -> Vec<String> {
+    let mut names: Vec<String> = summary
+        .tilesets
+        .iter()
+        .map(|t| t.path.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 /// The options of the new-year test: lbm only, zooms to 11, every place in the overlay.
 fn new_year_options(csv: impl Into<PathBuf>, out: impl Into<PathBuf>) -> BuildOptions {
     let mut o = BuildOptions::new(csv, out);
@@ -467,14 +478,8 @@ fn a_new_year_writes_only_what_it_changes_and_keeps_the_rest_byte_for_byte() {
     // 2022 added: its tileset, the change maps to it, the overlay and the index are written;
     // the tilesets of 2018 and 2020 and their change map are kept as they were.
     let second = build_years(&[2018, 2020, 2022]);
-    let mut written: Vec<String> = second
-        .tilesets
-        .iter()
-        .map(|t| t.path.file_stem().unwrap().to_string_lossy().into_owned())
-        .collect();
-    written.sort();
     assert_eq!(
-        written,
+        written(&second),
         [
             "lbm-2018-2022",
             "lbm-2020-2022",
@@ -536,14 +541,8 @@ fn a_new_year_writes_only_what_it_changes_and_keeps_the_rest_byte_for_byte() {
     );
     let o = new_year_options(&csv, &out);
     let third = build(&o).unwrap();
-    let mut written: Vec<String> = third
-        .tilesets
-        .iter()
-        .map(|t| t.path.file_stem().unwrap().to_string_lossy().into_owned())
-        .collect();
-    written.sort();
     assert_eq!(
-        written,
+        written(&third),
         [
             "lbm-2018-2020",
             "lbm-2020",

@@ -185,6 +185,24 @@ impl AreaScores {
         }
     }
 
+    /// For every level these scores hold, how its codes meet that level's boundaries among
+    /// `levels` (none: every code is without one).
+    pub fn match_levels(
+        &self,
+        levels: &[(AreaLevel, Vec<crate::input::areas::Area>)],
+    ) -> Vec<CodeMatch> {
+        self.levels
+            .iter()
+            .map(|&level| {
+                let areas = levels
+                    .iter()
+                    .find(|(l, _)| *l == level)
+                    .map_or(&[][..], |(_, a)| a.as_slice());
+                self.match_codes(level, areas)
+            })
+            .collect()
+    }
+
     /// The values of an area in a year, `afw` filled in as `lbm` minus `reference` (the
     /// national reference level of that year, as for the grid) when the file lacks it.
     pub fn get(&self, code: &str, year: u16, reference: f64) -> Option<Values> {

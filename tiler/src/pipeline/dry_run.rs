@@ -77,17 +77,7 @@ pub fn dry_run(opts: &BuildOptions) -> Result<DryRun> {
     for p in &opts.area_scores {
         area_scores.push((p.clone(), file_scores.add_file(p)?));
     }
-    let code_matches = file_scores
-        .levels
-        .iter()
-        .map(|&level| {
-            let areas = levels
-                .iter()
-                .find(|(l, _)| *l == level)
-                .map_or(&[][..], |(_, a)| a.as_slice());
-            file_scores.match_codes(level, areas)
-        })
-        .collect();
+    let code_matches = file_scores.match_levels(&levels);
     Ok(DryRun {
         scores: ScoresReport::of(&scores),
         grid_keys: grid_keys.map(|k| (k.path, k.column, k.cells.len())),

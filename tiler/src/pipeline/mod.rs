@@ -435,27 +435,19 @@ fn prepare_areas(
     for p in &opts.area_scores {
         file_scores.add_file(p)?;
     }
-    let matches: Vec<CodeMatch> = file_scores
-        .levels
+    let matches = file_scores.match_levels(&area_levels);
+    for m in matches
         .iter()
-        .map(|&level| {
-            let areas = area_levels
-                .iter()
-                .find(|(l, _)| *l == level)
-                .map_or(&[][..], |(_, a)| a.as_slice());
-            let m = file_scores.match_codes(level, areas);
-            if m.without_boundary > 0 || m.without_scores > 0 {
-                tracing::warn!(
-                    level = level.layer(),
-                    scored = m.scored,
-                    without_boundary = m.without_boundary,
-                    without_scores = m.without_scores,
-                    "area scores and boundaries do not match one to one"
-                );
-            }
-            m
-        })
-        .collect();
+        .filter(|m| m.without_boundary > 0 || m.without_scores > 0)
+    {
+        tracing::warn!(
+            level = m.level.layer(),
+            scored = m.scored,
+            without_boundary = m.without_boundary,
+            without_scores = m.without_scores,
+            "area scores and boundaries do not match one to one"
+        );
+    }
     let all_years: Vec<_> = scores.years.iter().collect();
     let prepared = area_levels
         .into_iter()
