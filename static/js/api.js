@@ -88,8 +88,8 @@ export async function searchPlaces(q, limit = 8) {
  */
 export const loadTilesetStyle = (tileset) => getJSON(new URL(tileset.style, ROOT).href);
 
-/** A style URL's JSON, or null when it cannot be fetched (e.g. no internet). */
-export async function loadStyle(url) {
+/** A style URL's JSON, or null when it cannot be fetched (e.g. no internet) within 4 s. */
+async function fetchStyle(url) {
   try {
     const ctrl = new AbortController();
     const timer = setTimeout(() => ctrl.abort(), 4000);
@@ -99,6 +99,24 @@ export async function loadStyle(url) {
   } catch {
     return null;
   }
+}
+
+// Style documents asked for ahead of their use (see prefetchStyle), each taken once.
+const early = new Map();
+
+/**
+ * Starts fetching a style URL that loadStyle will be asked for soon: the basemap's, beside the
+ * tileset's own style document, instead of one round trip after it.
+ */
+export function prefetchStyle(url) {
+  if (url && !early.has(url)) early.set(url, fetchStyle(url));
+}
+
+/** A style URL's JSON (the prefetched answer, when there is one), or null as fetchStyle. */
+export function loadStyle(url) {
+  const ahead = early.get(url);
+  early.delete(url);
+  return ahead ?? fetchStyle(url);
 }
 
 /** How long the geocoder may take before the search goes on without it. */

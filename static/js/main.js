@@ -3,7 +3,9 @@
 // For tests: window.lbm = { map, state, ready } and body[data-state] = "loading" | "idle".
 
 import { state, update, subscribe, parseUrl, urlFor } from './state.js';
-import { loadCatalog, loadConfig, loadTilesetStyle, hasReports, lookupAddress, ROOT } from './api.js';
+import {
+  loadCatalog, loadConfig, loadTilesetStyle, prefetchStyle, hasReports, lookupAddress, ROOT,
+} from './api.js';
 import { Catalog } from './catalog.js';
 import { renderLegend, renderCellSize, renderLevel, pressureColor } from './legend.js';
 import { setLang, t, pick, translate } from './i18n.js';
@@ -102,6 +104,10 @@ async function boot() {
   const compareTileset = () => (state.compare === null || changeMode() ? null : catalog.tileset(state.measure, state.compare));
 
   const first = tileset();
+  // The basemap's style (the configured one, else the built-in one) is asked for beside the
+  // tileset's, not a round trip after it, once MapLibre has loaded (see baseStyle).
+  const builtInStyle = catalog.basemap?.style && new URL(catalog.basemap.style, ROOT).href;
+  prefetchStyle(config?.basemap || builtInStyle);
   let doc;
   try {
     doc = first && (await loadTilesetStyle(first));
@@ -212,16 +218,17 @@ async function boot() {
     for (const g of grids()) g.map.triggerRepaint(); // a render, hence an `idle`, even when nothing loads
   }
 
+  // After the tiles in view are drawn: not a request competing with them.
   function probe(ts) {
     if (!ts.tilejson) return;
-    fetch(new URL(ts.tilejson, location.href))
+    grid.map.once('idle', () => fetch(new URL(ts.tilejson, location.href))
       .then((res) => {
         if (!res.ok) throw new Error(`${ts.tilejson}: HTTP ${res.status}`);
       })
       .catch((err) => {
         console.warn(err);
         if ([tileset(), compareTileset()].includes(ts)) showMessage(t('tilesetError', { id: ts.id }));
-      });
+      }));
   }
 
   let info = null;

@@ -19,15 +19,20 @@ const ARGS = [
   '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
 ];
 
-/** A fresh browser context (own user-data-dir, removed by `close()`). */
-export async function launch({ width = 1280, height = 800 } = {}) {
+/**
+ * A fresh browser context (own user-data-dir, removed by `close()`); `phone` emulates a phone's
+ * screen (device pixel ratio 2, touch, mobile viewport).
+ */
+export async function launch({ width = 1280, height = 800, phone = false } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lbm-chromium-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM,
     headless: true,
     args: ARGS,
     viewport: { width, height },
-    deviceScaleFactor: 1,
+    deviceScaleFactor: phone ? 2 : 1,
+    isMobile: phone,
+    hasTouch: phone,
   });
   const close = async () => {
     await context.close();
