@@ -1,6 +1,7 @@
 //! The point index `lbm-index.sqlite`: every 100 m cell with all measures for all years, and
 //! the areas with their names, bounds, geometry and scores.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -40,6 +41,10 @@ pub struct PointIndex {
     /// the fold as an SQL function, and an index written by an older tiler stores another fold
     /// in `name_norm`: the names are folded here, at open, with the current fold.
     search: Vec<SearchEntry>,
+    /// The position in `search` of every area (not its aliases) by its code in ASCII upper
+    /// case: the area, report and OGC item APIs look one up per request, and scanning 25,000
+    /// entries for it was a third of the area API's CPU.
+    by_code: HashMap<String, usize>,
     /// Whether the index has the class distributions of the reports (`class_counts`).
     reports: bool,
     /// The scores file's weight column, when the distributions are weighted.
@@ -48,6 +53,18 @@ pub struct PointIndex {
     national: Vec<CellYear>,
     /// The rule of the areas under pressure (`pressure` table), when the index has them.
     pressure: Option<lbm_tileset::metadata::Pressure>,
+}
+
+/// The position of every area in `search` by its code in ASCII upper case; the first entry of
+/// a code wins, as the scan it replaces found it.
+fn codes(search: &[SearchEntry]) -> HashMap<String, usize> {
+    let mut by_code = HashMap::with_capacity(search.len());
+    for (i, hit) in search.iter().map(SearchEntry::hit).enumerate() {
+        if hit.alias.is_none() {
+            by_code.entry(hit.code.to_ascii_uppercase()).or_insert(i);
+        }
+    }
+    by_code
 }
 
 impl PointIndex {
@@ -81,10 +98,12 @@ impl PointIndex {
             Ok((tables.reports, weight, national, pressure, areas, search))
         })?;
         let (reports, weight_column, national, pressure, areas, search) = loaded;
+        let by_code = codes(&search);
         Ok(Self {
             pool: Arc::new(pool),
             areas,
             search,
+            by_code,
             reports,
             weight_column,
             national,
@@ -200,10 +219,8 @@ impl PointIndex {
 
     /// Area `code` (any case) as search knows it: level, name, parent, bounds and centre.
     pub fn area_hit(&self, code: &str) -> Option<&AreaHit> {
-        self.search
-            .iter()
-            .map(SearchEntry::hit)
-            .find(|h| h.alias.is_none() && h.code.eq_ignore_ascii_case(code))
+        let at = *self.by_code.get(&code.to_ascii_uppercase())?;
+        Some(self.search[at].hit())
     }
 
     /// Every area of `level` as search knows it (each once, without aliases), in code order.
