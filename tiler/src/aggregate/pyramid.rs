@@ -257,10 +257,15 @@ impl LevelGeometry {
     /// a corner shared by two cells is the same to the bit, and the unit tests bound the error at
     /// 5 mm (a tile unit at z13 is 0.73 m).
     pub fn build(level: u8, aggs: &[&[AggCell]], lattice: &mut Lattice) -> Result<Self> {
-        let mut keys: Vec<(i32, i32)> = aggs
+        let keys: Vec<(i32, i32)> = aggs
             .iter()
             .flat_map(|a| a.iter().map(|c| (c.kx, c.ky)))
             .collect();
+        Self::from_keys(level, keys, lattice)
+    }
+
+    /// [`Self::build`] from the cells' keys (kx, ky), in any order, repeats allowed.
+    pub fn from_keys(level: u8, mut keys: Vec<(i32, i32)>, lattice: &mut Lattice) -> Result<Self> {
         keys.par_sort_unstable();
         keys.dedup();
         let size = 100i32 << level;

@@ -25,19 +25,44 @@ use crate::output::{TilesetWriter, ZoomStats};
 use crate::pipeline::plan::Job;
 use crate::pipeline::{Level, Prepared, PreparedAreas, TilesetSummary, GENERATOR, MAX_TILE_BYTES};
 
+/// The most years a group's pyramid holds (see [`groups`]).
+const GROUP_YEARS: usize = 3;
+
 /// The jobs split into groups that draw the same cells: the score tilesets and change maps of
 /// one year (the change maps show the cells of their to-year), and the pressure overlay alone
 /// (it draws only the cells it marks). In the order of their first job.
+///
+/// A group holds the pyramid of its years while it is written (see `levels_for`), so a year's
+/// change maps are split over several groups of at most [`GROUP_YEARS`] years: the change maps
+/// of a release into its last year start in every earlier year, and one group of them held the
+/// pyramid of all nine years (the overlay is one job and holds the years of its period). Each
+/// group cuts its year's tiles again, which costs less than the encoding it shares.
 pub fn groups(jobs: &[Job]) -> Vec<Vec<Job>> {
     let key = |j: &Job| (j.year(), matches!(j, Job::Pressure { .. }));
-    let mut groups: Vec<Vec<Job>> = Vec::new();
+    let years = |j: &Job| match *j {
+        Job::Change { from, to, .. } => vec![from, to],
+        _ => vec![j.year()],
+    };
+    let mut groups: Vec<(Vec<u16>, Vec<Job>)> = Vec::new();
     for &job in jobs {
-        match groups.iter_mut().find(|g| key(&g[0]) == key(&job)) {
-            Some(g) => g.push(job),
-            None => groups.push(vec![job]),
+        let fits = |(held, group): &(Vec<u16>, Vec<Job>)| {
+            let mut all = held.clone();
+            all.extend(years(&job));
+            all.sort_unstable();
+            all.dedup();
+            key(&group[0]) == key(&job) && all.len() <= GROUP_YEARS
+        };
+        match groups.iter_mut().find(|g| fits(g)) {
+            Some((held, group)) => {
+                held.extend(years(&job));
+                held.sort_unstable();
+                held.dedup();
+                group.push(job);
+            }
+            None => groups.push((years(&job), vec![job])),
         }
     }
-    groups
+    groups.into_iter().map(|(_, group)| group).collect()
 }
 
 /// A tile on its way to its file: zoom, x, y (XYZ) and its bytes.
@@ -103,7 +128,16 @@ pub fn build_group(
             writer,
         });
     }
-    let produced = produce(p, &outputs, pressure);
+    // The pyramid of this group's years only (see `levels_for`).
+    let mut years: Vec<u16> = jobs
+        .iter()
+        .flat_map(|&j| super::inputs::InputDigests::years_of(j, p.plan))
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    let levels = super::levels_for(p.scores, p.geometry, &years);
+    let produced = produce(p, &levels, &outputs, pressure);
+    drop(levels);
     let mut summaries = Vec::with_capacity(outputs.len());
     let (features, mut first_error) = match produced {
         Ok(f) => (f, None),
@@ -171,14 +205,14 @@ type TileWork = (TileKey, usize, usize, usize, usize);
 /// number of cells of each zoom.
 fn produce(
     p: &Prepared<'_>,
+    levels: &[Level],
     outputs: &[Output<'_>],
     pressure: Option<&Pressure>,
 ) -> Result<Vec<u64>> {
     let year = outputs[0].job.year();
     let mut features = Vec::with_capacity(p.plan.zooms.len());
     for zl in &p.plan.zooms {
-        let level = p
-            .levels
+        let level = levels
             .iter()
             .find(|l| l.level == zl.level)
             .expect("level prepared");
@@ -693,5 +727,58 @@ fn metadata(
         },
         tiles_hash: Some(tiles_hash.to_string()),
         pressure,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lbm_tileset::Measure;
+
+    #[test]
+    fn a_year_with_change_maps_from_every_earlier_year_is_split_by_years() {
+        let years = [2002u16, 2008, 2012, 2014, 2016, 2018, 2020, 2022, 2024];
+        let mut jobs = Vec::new();
+        for measure in Measure::ALL {
+            jobs.push(Job::Score {
+                measure,
+                year: 2024,
+            });
+            for &from in &years[..years.len() - 1] {
+                jobs.push(Job::Change {
+                    measure,
+                    from,
+                    to: 2024,
+                });
+            }
+            jobs.push(Job::Score {
+                measure,
+                year: 2022,
+            });
+        }
+        let groups = groups(&jobs);
+        let mut seen: Vec<String> = groups.iter().flatten().map(|j| j.name()).collect();
+        seen.sort();
+        let mut all: Vec<String> = jobs.iter().map(|j| j.name()).collect();
+        all.sort();
+        assert_eq!(seen, all, "every job in exactly one group");
+        for g in &groups {
+            let mut held: Vec<u16> = g
+                .iter()
+                .flat_map(|j| match *j {
+                    Job::Change { from, to, .. } => vec![from, to],
+                    _ => vec![j.year()],
+                })
+                .collect();
+            held.sort_unstable();
+            held.dedup();
+            assert!(held.len() <= GROUP_YEARS, "{held:?}");
+            assert!(
+                g.iter().all(|j| j.year() == g[0].year()),
+                "one to-year per group"
+            );
+        }
+        // 2024's score tilesets and 8 from-years, two from-years per group: 4 groups; 2022: 1.
+        assert_eq!(groups.len(), 5);
     }
 }
