@@ -127,6 +127,14 @@ impl InputDigests {
         }
     }
 
+    /// The years whose cells any of `jobs` draws, ascending, each once.
+    pub fn years_of_all(jobs: &[Job], plan: &Plan) -> Vec<u16> {
+        let mut years: Vec<u16> = jobs.iter().flat_map(|&j| Self::years_of(j, plan)).collect();
+        years.sort_unstable();
+        years.dedup();
+        years
+    }
+
     /// The digest (hex) of what `job` of `plan` is made from.
     pub fn of(&self, job: Job, opts: &BuildOptions, plan: &Plan, scores: &Scores) -> String {
         let mut h = Sha256::new();

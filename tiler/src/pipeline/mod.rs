@@ -335,12 +335,7 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
             "tilesets made from unchanged inputs are kept"
         );
     }
-    let mut years: Vec<u16> = jobs
-        .iter()
-        .flat_map(|&j| inputs::InputDigests::years_of(j, &plan))
-        .collect();
-    years.sort_unstable();
-    years.dedup();
+    let years = inputs::InputDigests::years_of_all(&jobs, &plan);
     let geometry = prepare_geometry(scores, &plan, &years)?;
     let cells = {
         let mut all: Vec<(i32, i32)> = plan

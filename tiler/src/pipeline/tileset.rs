@@ -129,12 +129,7 @@ pub fn build_group(
         });
     }
     // The pyramid of this group's years only (see `levels_for`).
-    let mut years: Vec<u16> = jobs
-        .iter()
-        .flat_map(|&j| super::inputs::InputDigests::years_of(j, p.plan))
-        .collect();
-    years.sort_unstable();
-    years.dedup();
+    let years = super::inputs::InputDigests::years_of_all(jobs, p.plan);
     let levels = super::levels_for(p.scores, p.geometry, &years);
     let produced = produce(p, &levels, &outputs, pressure);
     drop(levels);
