@@ -86,7 +86,10 @@ export async function searchPlaces(q, limit = 8) {
  * The style document of a catalog tileset (`style`: the server's `/styles/{id}.json`, or the
  * static site's `styles/{id}.json`), the one description of how it is drawn.
  */
-export const loadTilesetStyle = (tileset) => getJSON(new URL(tileset.style, ROOT).href);
+export const loadTilesetStyle = (tileset) => getJSON(styleUrl(tileset));
+
+/** The absolute URL of a catalog tileset's style document (`style`, relative to the root). */
+export const styleUrl = (tileset) => new URL(tileset.style, ROOT).href;
 
 /** A style URL's JSON, or null when it cannot be fetched (e.g. no internet) within 4 s. */
 async function fetchStyle(url) {

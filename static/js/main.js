@@ -4,7 +4,7 @@
 
 import { state, update, subscribe, parseUrl, urlFor } from './state.js';
 import {
-  loadCatalog, loadConfig, loadTilesetStyle, prefetchStyle, hasReports, lookupAddress, ROOT,
+  loadCatalog, loadConfig, loadTilesetStyle, prefetchStyle, styleUrl, hasReports, lookupAddress, ROOT,
 } from './api.js';
 import { Catalog } from './catalog.js';
 import { renderLegend, renderCellSize, renderLevel, pressureColor } from './legend.js';
@@ -106,8 +106,7 @@ async function boot() {
   const first = tileset();
   // The basemap's style (the configured one, else the built-in one) is asked for beside the
   // tileset's, not a round trip after it, once MapLibre has loaded (see baseStyle).
-  const builtInStyle = catalog.basemap?.style && new URL(catalog.basemap.style, ROOT).href;
-  prefetchStyle(config?.basemap || builtInStyle);
+  prefetchStyle(config?.basemap || (catalog.basemap?.style && styleUrl(catalog.basemap)));
   let doc;
   try {
     doc = first && (await loadTilesetStyle(first));

@@ -7,7 +7,7 @@ import {
   Map as MapLibreMap, NavigationControl, ScaleControl, AttributionControl, prewarm, addProtocol, setWorkerUrl,
   getVersion,
 } from '../../vendor/maplibre-gl/maplibre-gl.mjs';
-import { loadStyle, loadTilesetStyle, ROOT } from './api.js';
+import { loadStyle, loadTilesetStyle, styleUrl, ROOT } from './api.js';
 import { mapLocale, getLang } from './i18n.js';
 import { state } from './state.js';
 import { takeWorker, WORKER_URL } from './worker.js';
@@ -123,7 +123,7 @@ const absoluteTemplate = (url) => new URL(url, ROOT).href.replace(/%7B/g, '{').r
  * tilesets' (the server's tiles, or a static site's archive) and its glyphs from the same origin.
  */
 async function builtInBasemap(tileset) {
-  const doc = tileset?.style && (await loadStyle(new URL(tileset.style, ROOT).href));
+  const doc = tileset?.style && (await loadStyle(styleUrl(tileset)));
   if (!doc) return null;
   const sources = { ...doc.sources, [tileset.id]: sourceOf(tileset) };
   return { ...doc, sources, glyphs: doc.glyphs && absoluteTemplate(doc.glyphs) };
