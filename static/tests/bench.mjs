@@ -13,6 +13,7 @@
 
 import fs from 'node:fs';
 import { BASE_URL, CHROMIUM, launch, saveArtifact } from './browser.mjs';
+import { QUIET_S, busyRuns, waitQuiet } from './quiet.mjs';
 
 if (!BASE_URL) {
   console.log('bench: LBM_BASE_URL is not set; start lbm-server and point LBM_BASE_URL at it. Skipped.');
@@ -24,38 +25,6 @@ if (!fs.existsSync(CHROMIUM)) {
 }
 
 const RUNS = Number(process.env.LBM_BENCH_RUNS ?? 5);
-const QUIET_S = Number(process.env.LBM_BENCH_QUIET_S ?? 30);
-let busyRuns = 0;
-
-/** CPU busy share over `ms` from /proc/stat, or null where there is none. */
-async function cpuBusy(ms) {
-  const read = () => {
-    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    return { idle: f[3] + f[4], total: f.reduce((a, b) => a + b, 0) };
-  };
-  try {
-    const a = read();
-    await new Promise((resolve) => { setTimeout(resolve, ms); });
-    const b = read();
-    return 1 - (b.idle - a.idle) / Math.max(1, b.total - a.total);
-  } catch {
-    return null;
-  }
-}
-
-/** Waits (up to QUIET_S) until the CPUs are nearly idle: under 15% busy for half a second. */
-async function waitQuiet() {
-  if (!QUIET_S) return;
-  const until = Date.now() + QUIET_S * 1000;
-  for (;;) {
-    const busy = await cpuBusy(500);
-    if (busy === null || busy < 0.15) return;
-    if (Date.now() > until) {
-      busyRuns++;
-      return;
-    }
-  }
-}
 const CITY = process.env.LBM_BENCH_CITY ?? '14/52.0907/5.1214';
 const query = new URLSearchParams({ test: '1' });
 if (process.env.LBM_BENCH_MEASURE) query.set('measure', process.env.LBM_BENCH_MEASURE);
@@ -153,7 +122,7 @@ for (const view of VIEWS) {
 }
 
 console.log(`web map benchmark against ${BASE_URL} (${RUNS} cold runs per view, headless Chromium, SwiftShader)`);
-if (busyRuns) console.log(`note: ${busyRuns} run(s) started while other work kept the CPUs busy (waited ${QUIET_S} s)`);
+if (busyRuns()) console.log(`note: ${busyRuns()} run(s) started while other work kept the CPUs busy (waited ${QUIET_S} s)`);
 console.log('view          zoom   first idle (median, ms)  runs (ms)                 warm reload (+code cache)  transferred (requests)  tiles');
 for (const r of results) {
   console.log([

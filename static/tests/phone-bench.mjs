@@ -26,6 +26,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import zlib from 'node:zlib';
 import { BASE_URL, CHROMIUM, launch, saveArtifact } from './browser.mjs';
+import { QUIET_S, busyRuns, waitQuiet } from './quiet.mjs';
 
 if (!BASE_URL) {
   console.log('phone bench: LBM_BASE_URL is not set; start lbm-server and point LBM_BASE_URL at it. Skipped.');
@@ -37,7 +38,6 @@ if (!fs.existsSync(CHROMIUM)) {
 }
 
 const RUNS = Number(process.env.LBM_BENCH_RUNS ?? 5);
-const QUIET_S = Number(process.env.LBM_BENCH_QUIET_S ?? 30);
 const CITY = (process.env.LBM_PHONE_CITY ?? '52.0907/5.1214').split('/').map(Number);
 const PHONE = { width: 390, height: 844, phone: true };
 /** 9 Mbit/s each way, 150 ms round trip (CDP's latency is the round trip, in ms). */
@@ -49,38 +49,6 @@ const VIEWS = [
   { name: 'city z13', hash: `#13/${CITY[0]}/${CITY[1]}` },
   { name: 'street z16', hash: `#16/${CITY[0]}/${CITY[1]}` },
 ];
-
-let busyRuns = 0;
-
-/** CPU busy share over `ms` from /proc/stat, or null where there is none. */
-async function cpuBusy(ms) {
-  const read = () => {
-    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    return { idle: f[3] + f[4], total: f.reduce((a, b) => a + b, 0) };
-  };
-  try {
-    const a = read();
-    await new Promise((resolve) => { setTimeout(resolve, ms); });
-    const b = read();
-    return 1 - (b.idle - a.idle) / Math.max(1, b.total - a.total);
-  } catch {
-    return null;
-  }
-}
-
-/** Waits (up to QUIET_S) until the CPUs are nearly idle: under 15% busy for half a second. */
-async function waitQuiet() {
-  if (!QUIET_S) return;
-  const until = Date.now() + QUIET_S * 1000;
-  for (;;) {
-    const busy = await cpuBusy(500);
-    if (busy === null || busy < 0.15) return;
-    if (Date.now() > until) {
-      busyRuns++;
-      return;
-    }
-  }
-}
 
 /** Every URL of a style made absolute against lbm-server (the bare page lives on another origin). */
 function absoluteStyle(style) {
@@ -285,7 +253,7 @@ bare.server.close();
 console.log(`phone benchmark against ${BASE_URL}: ${PHONE.width}×${PHONE.height} @2×, `
   + `${(NETWORK.downloadThroughput * 8 / 1e6).toFixed(0)} Mbit/s, ${NETWORK.latency} ms round trip, CPU ${CPU_SLOWDOWN}× slower; `
   + `${RUNS} cold runs per page and view, headless Chromium (SwiftShader)`);
-if (busyRuns) console.log(`note: ${busyRuns} run(s) started while other work kept the CPUs busy (waited ${QUIET_S} s)`);
+if (busyRuns()) console.log(`note: ${busyRuns()} run(s) started while other work kept the CPUs busy (waited ${QUIET_S} s)`);
 console.log('view         zoom   web map (median ms)  bare MapLibre  ratio (target <= 1.1)  web bytes (tiles)        bare bytes (tiles)');
 for (const r of results) {
   console.log([

@@ -11,13 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 WORK=${LBM_BENCH_DIR:-target/bench-browser}
 mkdir -p "$WORK"
-cargo build --release -q -p lbm-server -p lbm-tiler
-if ! ls "$WORK/tiles"/*.mbtiles >/dev/null 2>&1; then
-  target/release/lbm-tiler demo --out "$WORK/tiles"
-fi
+source tests/bench/lib.sh
 PORT=18090
-target/release/lbm-server --tiles "$WORK/tiles" --bind 127.0.0.1:$PORT > "$WORK/server.log" 2>&1 &
-PID=$!
-trap 'kill $PID 2>/dev/null || true' EXIT
-for _ in $(seq 1 300); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/health" && break; sleep 0.1; done
+serve_demo "$WORK" $PORT
 (cd static && LBM_BASE_URL="http://127.0.0.1:$PORT" LBM_ARTIFACTS="../$WORK/artifacts" node tests/bench.mjs)

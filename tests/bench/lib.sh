@@ -1,5 +1,5 @@
 # Shared by the benchmarks (source it after `cd` to the workspace root): timing, the synthetic
-# national boundaries, waiting for a server, wrk runs and how busy the machine is.
+# national boundaries, the demo served, waiting for a server, wrk runs and how busy the machine is.
 
 # measure LABEL COMMAND...: runs it with its output in $WORK/LABEL.log, prints wall seconds and
 # peak RSS (GNU time), appends "LABEL<TAB>wall" to $WORK/walls.tsv.
@@ -53,6 +53,22 @@ wait_up() {
   done
   echo "server at $1 did not come up" >&2
   exit 1
+}
+
+# serve_demo WORK PORT: the release binaries, the national demo in WORK/tiles (made once) and
+# lbm-server on 127.0.0.1:PORT serving it (log: WORK/server-PORT.log), stopped when the script
+# exits. For the browser benchmarks.
+serve_demo() {
+  local work=$1 port=$2
+  cargo build --release -q -p lbm-server -p lbm-tiler
+  if ! ls "$work/tiles"/*.mbtiles >/dev/null 2>&1; then
+    target/release/lbm-tiler demo --out "$work/tiles"
+  fi
+  target/release/lbm-server --tiles "$work/tiles" --bind "127.0.0.1:$port" \
+    > "$work/server-$port.log" 2>&1 &
+  # shellcheck disable=SC2064 # the pid of this server, now
+  trap "kill $! 2>/dev/null || true" EXIT
+  wait_up "http://127.0.0.1:$port/health"
 }
 
 # wrk_run NAME PORT URLS: 3 s warm-up, then $DURATION s with $CONNECTIONS connections replaying
