@@ -44,12 +44,15 @@ impl Fingerprint {
 /// One immutable view of the folder.
 #[derive(Debug, Default)]
 pub struct Snapshot {
-    /// Tilesets by id. When a folder holds both `x.mbtiles` and `x.pmtiles` (the tiler's
-    /// `--format both`), tiles of `x` are read from the MBTiles file.
+    /// Tilesets by id. When a folder holds both `x.mbtiles` and `x.pmtiles` of the same content
+    /// (the tiler's `--format both`), tiles of `x` are read from the archive; when their contents
+    /// differ (an archive left by another build), from the MBTiles file.
     pub tilesets: BTreeMap<String, Arc<Tileset>>,
     /// Every valid PMTiles archive by id, served as a tileset or not: browsers may read these
     /// files directly with range requests (`/archives/{id}.pmtiles`).
     pub archives: BTreeMap<String, Arc<Tileset>>,
+    /// Every valid MBTiles file by id, served as a tileset or not (see [`Self::tilesets`]).
+    pub mbtiles: BTreeMap<String, Arc<Tileset>>,
     /// The point index, when the folder has one.
     pub index: Option<Arc<PointIndex>>,
     /// True once the first scan has finished.
@@ -241,7 +244,7 @@ impl Scan<'_> {
     fn previous(&self, kind: FileKind, path: &Path) -> Option<Arc<Tileset>> {
         let before = match kind {
             FileKind::Pmtiles => &self.old.archives,
-            _ => &self.old.tilesets,
+            _ => &self.old.mbtiles,
         };
         before
             .get(&Self::stem(path))
@@ -331,13 +334,35 @@ impl Scan<'_> {
         }
     }
 
-    /// The snapshot of what was found (an MBTiles file wins over the archive of the same id),
+    /// The snapshot of what was found (see [`Snapshot::tilesets`] for a tileset in both formats),
     /// and whether it differs from the one before.
     fn finish(mut self) -> (Snapshot, bool) {
+        let mbtiles = self.tilesets.clone();
         for (id, archive) in &self.archives {
-            self.tilesets
-                .entry(id.clone())
-                .or_insert_with(|| Arc::clone(archive));
+            let same_content = |mbtiles: &Arc<Tileset>| {
+                mbtiles.info.content_version == archive.info.content_version
+            };
+            match self.tilesets.get(id) {
+                // The same tileset in both formats (`--format both`): tiles are read from the
+                // archive, one positioned read of a contiguous range instead of a B-tree
+                // descent and an overflow chain (the long tail, `tests/bench/tail.sh`).
+                Some(mbtiles) if same_content(mbtiles) => {}
+                // Another build's archive beside it (e.g. left by an earlier `--format both`).
+                Some(_) => continue,
+                None => {}
+            }
+            self.tilesets.insert(id.clone(), Arc::clone(archive));
+        }
+        // What is served under an id may change without a file being opened: an MBTiles file
+        // removed from beside its archive, or an archive's twin replaced by another build.
+        let served_differs = self.old.tilesets.len() != self.tilesets.len()
+            || self.old.tilesets.iter().any(|(id, before)| {
+                self.tilesets
+                    .get(id)
+                    .is_none_or(|now| !Arc::ptr_eq(before, now))
+            });
+        if served_differs {
+            self.changed = true;
         }
         if self
             .old
@@ -361,6 +386,7 @@ impl Scan<'_> {
         let snapshot = Snapshot {
             tilesets: self.tilesets,
             archives: self.archives,
+            mbtiles,
             index: self.index,
             loaded: true,
         };

@@ -22,13 +22,13 @@ fn build_both(dir: &Path) {
     lbm_tiler::demo(&opts).unwrap();
 }
 
-/// A folder with only the `.pmtiles` files (and the index) of `both`.
-fn pmtiles_only(both: &Path) -> tempfile::TempDir {
+/// A folder with only the files of `both` in format `ext` (and the index).
+fn only(both: &Path, ext: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for entry in std::fs::read_dir(both).unwrap() {
         let path: PathBuf = entry.unwrap().path();
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if ext == "pmtiles" || ext == "sqlite" {
+        let e = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if e == ext || e == "sqlite" {
             std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
         }
     }
@@ -43,9 +43,10 @@ async fn get_json(url: &str) -> Value {
 async fn pmtiles_serve_the_same_tilejson_and_tiles_as_mbtiles() {
     let both = tempfile::tempdir().unwrap();
     build_both(both.path());
-    let only = pmtiles_only(both.path());
-    let a = start(both.path()).await;
-    let b = start(only.path()).await;
+    let mbtiles = only(both.path(), "mbtiles");
+    let pmtiles = only(both.path(), "pmtiles");
+    let a = start(mbtiles.path()).await;
+    let b = start(pmtiles.path()).await;
 
     // The same document, apart from the server it names.
     let tj_a = get_json(&format!("{}/tiles/lbm-2020.json", a.base)).await;
@@ -89,12 +90,54 @@ async fn pmtiles_serve_the_same_tilejson_and_tiles_as_mbtiles() {
     assert_eq!(r.status(), 204);
 
     // The catalog offers the raw archive where there is one.
-    let cat_a = get_json(&format!("{}/catalog.json", a.base)).await;
-    let entry = &cat_a["tilesets"][0];
+    let c = start(both.path()).await;
+    let cat_c = get_json(&format!("{}/catalog.json", c.base)).await;
+    let entry = &cat_c["tilesets"][0];
     assert_eq!(
         entry["pmtiles"],
-        format!("{}/archives/lbm-2020.pmtiles", a.base)
+        format!("{}/archives/lbm-2020.pmtiles", c.base)
     );
+    let cat_a = get_json(&format!("{}/catalog.json", a.base)).await;
+    assert!(cat_a["tilesets"][0]["pmtiles"].is_null(), "{cat_a}");
+}
+
+#[test]
+fn a_tileset_in_both_formats_is_read_from_its_archive_unless_another_build_left_it() {
+    let both = tempfile::tempdir().unwrap();
+    build_both(both.path());
+    let catalog = lbm_server::Catalog::new(both.path(), 2);
+    catalog.rescan_blocking();
+    let served = catalog.get("lbm-2020").unwrap();
+    assert!(served.is_pmtiles());
+    // Nothing changed on disk: nothing is opened again.
+    assert!(!catalog.rescan_blocking());
+    assert!(std::sync::Arc::ptr_eq(
+        &served,
+        &catalog.get("lbm-2020").unwrap()
+    ));
+
+    // The archive of another build (another area) beside the MBTiles file: its tiles are not
+    // this tileset's, so they are read from the MBTiles file.
+    let other = tempfile::tempdir().unwrap();
+    let mut opts = lbm_tiler::DemoOptions::new(other.path());
+    opts.bbox = Some([140_000.0, 450_000.0, 146_000.0, 456_000.0]);
+    opts.years = Some(vec![2020]);
+    opts.measures = Some(vec!["lbm".into()]);
+    opts.maxzoom = 12;
+    opts.changes = Some(vec![]);
+    opts.progress = false;
+    opts.format = lbm_tiler::OutputFormat::Pmtiles;
+    lbm_tiler::demo(&opts).unwrap();
+    std::fs::copy(
+        other.path().join("lbm-2020.pmtiles"),
+        both.path().join("lbm-2020.pmtiles"),
+    )
+    .unwrap();
+    let catalog = lbm_server::Catalog::new(both.path(), 2);
+    catalog.rescan_blocking();
+    let tileset = catalog.get("lbm-2020").unwrap();
+    assert!(!tileset.is_pmtiles());
+    assert!(catalog.snapshot().archives.contains_key("lbm-2020"));
 }
 
 #[tokio::test]
@@ -310,7 +353,7 @@ async fn corrupt_pmtiles_are_skipped_with_a_reason() {
 async fn a_replaced_archive_is_picked_up_with_a_new_version() {
     let first = tempfile::tempdir().unwrap();
     build_both(first.path());
-    let served = pmtiles_only(first.path());
+    let served = only(first.path(), "pmtiles");
     let s = start(served.path()).await;
     let before = get_json(&format!("{}/tiles/lbm-2020.json", s.base)).await;
 

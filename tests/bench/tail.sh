@@ -2,7 +2,9 @@
 # The long tail, as an origin behind a CDN sees it: every tile of every tileset of the national
 # demo, shuffled, so the working set (about 1.4 GB) is far larger than lbm-server's tile cache
 # (its default 128 MiB): lbm-server against nginx serving the same tile bytes as static files,
-# and martin serving the same MBTiles files, same machine, same run.
+# and martin serving the same MBTiles files, same machine, same run. The demo is written in both
+# formats (`--format both`), as an origin would: lbm-server reads the tiles from the PMTiles
+# archives (one positioned read each); then, for comparison, from the MBTiles files alone.
 #
 # usage: tests/bench/tail.sh [DURATION_S] [CONNECTIONS]   (default 20 s, 64 connections)
 # Needs: wrk, python3, nginx; martin (installed on first use, as server.sh does; NO_MARTIN=1
@@ -25,10 +27,13 @@ if [ "${NO_MARTIN:-0}" != 1 ] && ! command -v martin >/dev/null; then
 fi
 
 cargo build --release -q -p lbm-server -p lbm-tiler
-if [ ! -f "$TILES/lbm-index.sqlite" ]; then
+if [ ! -f "$TILES/lbm-index.sqlite" ] || ! ls "$TILES"/*.pmtiles > /dev/null 2>&1; then
   rm -rf "$TILES"
-  target/release/lbm-tiler demo --out "$TILES" > "$WORK/demo.log"
+  target/release/lbm-tiler demo --format both --out "$TILES" > "$WORK/demo.log"
 fi
+# The MBTiles files alone, for lbm-server's other read path.
+rm -rf "$WORK/tiles-mbtiles" && mkdir -p "$WORK/tiles-mbtiles"
+ln -s "$(realpath "$TILES")"/*.mbtiles "$(realpath "$TILES")/lbm-index.sqlite" "$WORK/tiles-mbtiles/"
 
 # Every tile of every tileset, shuffled; the same bytes as files for nginx.
 python3 - "$TILES" "$WORK" <<'PY'
@@ -63,17 +68,21 @@ du -sh "$WORK/static" | awk '{print "tile bytes as files: " $1}'
 PORT_LBM=18090
 PORT_MARTIN=18091
 PORT_STATIC=18094
+PORT_LBM_MBTILES=18095
 RUST_LOG=info,lbm_server::access=off target/release/lbm-server --tiles "$TILES" \
   --bind 127.0.0.1:$PORT_LBM > "$WORK/lbm-server.log" 2>&1 &
 PID_LBM=$!
+RUST_LOG=info,lbm_server::access=off target/release/lbm-server --tiles "$WORK/tiles-mbtiles" \
+  --bind 127.0.0.1:$PORT_LBM_MBTILES > "$WORK/lbm-server-mbtiles.log" 2>&1 &
+PID_LBM_MBTILES=$!
 PID_MARTIN=
 if command -v martin >/dev/null && [ "${NO_MARTIN:-0}" != 1 ]; then
-  martin --listen-addresses 127.0.0.1:$PORT_MARTIN "$TILES" > "$WORK/martin.log" 2>&1 &
+  martin --listen-addresses 127.0.0.1:$PORT_MARTIN "$WORK/tiles-mbtiles" > "$WORK/martin.log" 2>&1 &
   PID_MARTIN=$!
 fi
 P="$(realpath "$WORK")/nginx"
 stop_all() {
-  kill $PID_LBM $PID_MARTIN 2>/dev/null || true
+  kill $PID_LBM $PID_LBM_MBTILES $PID_MARTIN 2>/dev/null || true
   [ -f "$P/static.pid" ] && "$NGINX" -p "$P" -c "$P/static.conf" -e "$P/error.log" -s stop 2>/dev/null || true
 }
 trap stop_all EXIT
@@ -81,10 +90,11 @@ rm -rf "$P" && mkdir -p "$P"
 nginx_static_conf "$P" $PORT_STATIC "$(realpath "$WORK/static")"
 "$NGINX" -p "$P" -c "$P/static.conf" -e "$P/error.log"
 wait_up "http://127.0.0.1:$PORT_LBM/health"
+wait_up "http://127.0.0.1:$PORT_LBM_MBTILES/health"
 wait_up "http://127.0.0.1:$PORT_STATIC$(head -n1 "$WORK/urls-lbm.txt")"
 [ -n "$PID_MARTIN" ] && wait_up "http://127.0.0.1:$PORT_MARTIN/health"
 # Every file once through the page cache, for all three alike.
-cat "$TILES"/*.mbtiles > /dev/null
+cat "$TILES"/*.mbtiles "$TILES"/*.pmtiles > /dev/null
 find "$WORK/static" -type f -exec cat {} + > /dev/null
 
 machine_load
@@ -100,13 +110,14 @@ if [ "${PERF:-0}" = 1 ]; then
 fi
 [ -n "$PID_MARTIN" ] && wrk_run martin $PORT_MARTIN "$WORK/urls-martin.txt"
 wrk_run nginx-static $PORT_STATIC "$WORK/urls-lbm.txt"
+wrk_run lbm-server-mbtiles $PORT_LBM_MBTILES "$WORK/urls-lbm.txt"
 machine_load
 
 python3 - "$WORK" <<'PY'
 import sys
 sys.path.insert(0, "tests/bench")
 from wrk_report import runs as read_runs, table
-runs = read_runs(sys.argv[1], ["lbm-server", "martin", "nginx-static"])
+runs = read_runs(sys.argv[1], ["lbm-server", "martin", "nginx-static", "lbm-server-mbtiles"])
 print()
 table(runs)
 ours, nginx = runs["lbm-server"], runs["nginx-static"]
@@ -114,4 +125,7 @@ print(f"long tail: lbm-server/nginx static req/s x{ours[0] / nginx[0]:.2f} (targ
       f"p99 x{ours[2] / nginx[2]:.2f} (target <= 2)")
 if "martin" in runs:
     print(f"long tail: lbm-server/martin req/s x{ours[0] / runs['martin'][0]:.2f} (target >= 1.5)")
+mb = runs["lbm-server-mbtiles"]
+print(f"long tail, MBTiles files alone: lbm-server/nginx static req/s x{mb[0] / nginx[0]:.2f}, "
+      f"p99 x{mb[2] / nginx[2]:.2f}")
 PY

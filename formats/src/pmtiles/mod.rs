@@ -1,7 +1,9 @@
-//! PMTiles v3 archives, with the `pmtiles` crate: the reader over positioned reads ([`read`]),
+//! PMTiles v3 archives, with the `pmtiles` crate: the reader over positioned reads ([`read`],
+//! into reusable buffers),
 //! the clustered writer of the build ([`write`]) and the mapping between MBTiles metadata rows
 //! and the archive's JSON metadata ([`metadata`]).
 
+mod buffers;
 pub mod metadata;
 pub mod read;
 pub mod write;

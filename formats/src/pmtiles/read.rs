@@ -54,26 +54,28 @@ fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
     std::os::windows::fs::FileExt::seek_read(file, buf, offset)
 }
 
-/// Reads up to `length` bytes at `offset`; fewer only at the end of the file.
-fn read_range(file: &File, offset: u64, length: usize) -> std::io::Result<Vec<u8>> {
-    let mut buf = vec![0; length];
-    let mut filled = 0;
-    while filled < length {
-        match read_at(file, &mut buf[filled..], offset + filled as u64) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+/// Reads up to `length` bytes at `offset` (fewer only at the end of the file) into a buffer
+/// of the pool ([`super::buffers`]).
+fn read_range(file: &File, offset: u64, length: usize) -> std::io::Result<Bytes> {
+    super::buffers::filled_with(length, |buf| {
+        let mut filled = 0;
+        while filled < buf.len() {
+            match read_at(file, &mut buf[filled..], offset + filled as u64) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
         }
-    }
-    buf.truncate(filled);
-    Ok(buf)
+        Ok(filled)
+    })
 }
 
 impl AsyncBackend for FileBackend {
     async fn read(&self, offset: u64, length: usize) -> PmtResult<BackendResponse> {
-        let bytes = read_range(&self.file, offset, length)?;
-        Ok(BackendResponse::new(Bytes::from(bytes)))
+        Ok(BackendResponse::new(read_range(
+            &self.file, offset, length,
+        )?))
     }
 }
 
