@@ -5,6 +5,8 @@
 //! Indexes written by older tilers lack some tables and columns; [`Tables::of`] says which
 //! are there, and the readers of optional tables are only called when they are.
 
+use std::collections::HashMap;
+
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::{ValueRow, VALUE_COLUMNS};
@@ -372,40 +374,100 @@ pub struct PressureCounts {
     pub gemeenten: u64,
 }
 
-/// The areas under pressure in or at place `code` of `level` (`land`: the whole country).
-pub fn pressure_counts(
-    conn: &Connection,
-    code: &str,
-    level: &str,
-) -> rusqlite::Result<PressureCounts> {
-    // Which column holds the place a row lies in; the whole table for the country.
-    let scope = match level {
-        "land" => "1",
-        "gemeente" => "gemeente = ?1",
-        "wijk" => "wijk = ?1",
-        _ => "code = ?1",
-    };
-    let sql = format!(
-        "SELECT count(*) FILTER (WHERE level = 'buurt'),
-           count(DISTINCT wijk) FILTER (WHERE level = 'buurt'),
-           count(DISTINCT gemeente) FILTER (WHERE level = 'buurt'),
-           count(*) FILTER (WHERE level = 'wijk'),
-           count(*) FILTER (WHERE level = 'gemeente'),
-           (SELECT count(*) FROM pressure WHERE code = ?1)
-         FROM pressure WHERE {scope}"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    stmt.query_row([code], |r| {
-        let n = |i: usize| r.get::<_, i64>(i).map(|v| v.max(0) as u64);
-        Ok(PressureCounts {
-            marked: (level != "land").then_some(n(5)? > 0),
-            buurten: n(0)?,
-            in_wijken: n(1)?,
-            in_gemeenten: n(2)?,
-            wijken: n(3)?,
-            gemeenten: n(4)?,
-        })
-    })
+/// One row of the `pressure` table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PressureRow {
+    level: Option<String>,
+    gemeente: Option<String>,
+    wijk: Option<String>,
+}
+
+/// The `pressure` table in memory, to count the areas under pressure in or at any place.
+///
+/// A report of a gemeente or wijk counts the rows that lie in it; the table has no index on
+/// those columns (and an index of an earlier tiler would not have one), so counting in SQL
+/// scanned the whole table for each such report: a fifth of the report API's CPU. The table
+/// is small (the areas under pressure: some thousands of rows nationally).
+#[derive(Debug, Clone, Default)]
+pub struct PressureAreas {
+    rows: Vec<PressureRow>,
+    by_code: HashMap<String, usize>,
+    by_gemeente: HashMap<String, Vec<usize>>,
+    by_wijk: HashMap<String, Vec<usize>>,
+    national: PressureCounts,
+}
+
+impl PressureAreas {
+    /// Reads the `pressure` table.
+    pub fn read(conn: &Connection) -> rusqlite::Result<Self> {
+        let mut stmt = conn.prepare("SELECT code, level, gemeente, wijk FROM pressure")?;
+        let mut areas = Self::default();
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, Option<String>>(0)?,
+                PressureRow {
+                    level: r.get(1)?,
+                    gemeente: r.get(2)?,
+                    wijk: r.get(3)?,
+                },
+            ))
+        })?;
+        for row in rows {
+            let (code, row) = row?;
+            let i = areas.rows.len();
+            if let Some(code) = code {
+                areas.by_code.entry(code).or_insert(i);
+            }
+            if let Some(g) = &row.gemeente {
+                areas.by_gemeente.entry(g.clone()).or_default().push(i);
+            }
+            if let Some(w) = &row.wijk {
+                areas.by_wijk.entry(w.clone()).or_default().push(i);
+            }
+            areas.rows.push(row);
+        }
+        areas.national = areas.tally(0..areas.rows.len());
+        Ok(areas)
+    }
+
+    /// The areas under pressure in or at place `code` of `level` (`land`: the whole country):
+    /// the rows of the buurten, wijken and gemeenten that lie in it (by their `gemeente` or
+    /// `wijk` column; the row of the place itself for a buurt or PC4 area).
+    pub fn counts(&self, code: &str, level: &str) -> PressureCounts {
+        let in_place = |map: &HashMap<String, Vec<usize>>| {
+            self.tally(map.get(code).into_iter().flatten().copied())
+        };
+        let mut counts = match level {
+            "land" => return self.national.clone(),
+            "gemeente" => in_place(&self.by_gemeente),
+            "wijk" => in_place(&self.by_wijk),
+            _ => self.tally(self.by_code.get(code).copied()),
+        };
+        counts.marked = Some(self.by_code.contains_key(code));
+        counts
+    }
+
+    /// Counts rows `at`, without `marked`.
+    fn tally(&self, at: impl IntoIterator<Item = usize>) -> PressureCounts {
+        let mut counts = PressureCounts::default();
+        let mut wijken = std::collections::HashSet::new();
+        let mut gemeenten = std::collections::HashSet::new();
+        for row in at.into_iter().map(|i| &self.rows[i]) {
+            match row.level.as_deref() {
+                Some("buurt") => {
+                    counts.buurten += 1;
+                    wijken.extend(row.wijk.as_deref());
+                    gemeenten.extend(row.gemeente.as_deref());
+                }
+                Some("wijk") => counts.wijken += 1,
+                Some("gemeente") => counts.gemeenten += 1,
+                _ => {}
+            }
+        }
+        counts.in_wijken = wijken.len() as u64;
+        counts.in_gemeenten = gemeenten.len() as u64;
+        counts
+    }
 }
 
 #[cfg(test)]
@@ -537,10 +599,13 @@ mod tests {
         assert_eq!(counts[0].counts[8], 9);
         assert_eq!(counts[0].no_data, 2);
         assert_eq!(counts[0].weights, None);
-        let p = pressure_counts(&conn, "GM0344", "gemeente").unwrap();
+        let pressure = PressureAreas::read(&conn).unwrap();
+        let p = pressure.counts("GM0344", "gemeente");
         assert_eq!((p.marked, p.buurten, p.in_wijken), (Some(false), 1, 1));
-        let p = pressure_counts(&conn, "BU03440101", "buurt").unwrap();
+        let p = pressure.counts("BU03440101", "buurt");
         assert_eq!(p.marked, Some(true));
+        let p = pressure.counts(NATIONAL_CODE, "land");
+        assert_eq!((p.marked, p.buurten, p.in_gemeenten), (None, 1, 1));
     }
 
     /// An index of an older tiler (cells only) is still a point index without the other tables.

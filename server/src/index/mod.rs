@@ -53,6 +53,8 @@ pub struct PointIndex {
     national: Vec<CellYear>,
     /// The rule of the areas under pressure (`pressure` table), when the index has them.
     pressure: Option<lbm_tileset::metadata::Pressure>,
+    /// The areas under pressure, in memory for the reports' counts (with `pressure`).
+    pressure_areas: Option<Arc<report::PressureAreas>>,
 }
 
 /// The position of every area in `search` by its code in ASCII upper case; the first entry of
@@ -84,7 +86,10 @@ impl PointIndex {
                 Vec::new()
             };
             let pressure = if tables.pressure {
-                read::meta(conn, "pressure")?.and_then(|v| serde_json::from_str(&v).ok())
+                read::meta(conn, "pressure")?
+                    .and_then(|v| serde_json::from_str(&v).ok())
+                    .map(|rule| Ok::<_, TilesetError>((rule, read::PressureAreas::read(conn)?)))
+                    .transpose()?
             } else {
                 None
             };
@@ -98,6 +103,10 @@ impl PointIndex {
             Ok((tables.reports, weight, national, pressure, areas, search))
         })?;
         let (reports, weight_column, national, pressure, areas, search) = loaded;
+        let (pressure, pressure_areas) = match pressure {
+            Some((rule, areas)) => (Some(rule), Some(Arc::new(areas))),
+            None => (None, None),
+        };
         let by_code = codes(&search);
         Ok(Self {
             pool: Arc::new(pool),
@@ -108,6 +117,7 @@ impl PointIndex {
             weight_column,
             national,
             pressure,
+            pressure_areas,
         })
     }
 
@@ -177,9 +187,9 @@ impl PointIndex {
 
     /// [`PointIndex::report`] on the calling thread (for the static site's export).
     pub fn report_blocking(&self, code: &str) -> Result<Option<report::ReportData>, TilesetError> {
-        let with_pressure = self.pressure.is_some();
+        let pressure = self.pressure_areas.as_deref();
         self.pool
-            .with_conn_blocking(|conn| report::read(conn, code, with_pressure))
+            .with_conn_blocking(|conn| report::read(conn, code, pressure))
     }
 
     /// Every area code of the index, ordered (blocking).
@@ -202,9 +212,9 @@ impl PointIndex {
     /// when the index has no such area.
     pub async fn report(&self, code: &str) -> Result<Option<report::ReportData>, TilesetError> {
         let code = code.to_string();
-        let with_pressure = self.pressure.is_some();
+        let pressure = self.pressure_areas.clone();
         self.pool
-            .with_conn_inline(move |conn| report::read(conn, &code, with_pressure))
+            .with_conn_inline(move |conn| report::read(conn, &code, pressure.as_deref()))
             .await
     }
 

@@ -8,7 +8,9 @@ use crate::error::TilesetError;
 
 pub(crate) use lbm_formats::index::NATIONAL_CODE;
 
-pub(crate) use lbm_formats::index::read::{ClassCountRecord as CountRow, PressureCounts};
+pub(crate) use lbm_formats::index::read::{
+    ClassCountRecord as CountRow, PressureAreas, PressureCounts,
+};
 
 /// What the index holds for a report on one place.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,11 +34,11 @@ pub struct ReportData {
 }
 
 /// The report data of `code` (upper case), `None` when the index has no such area; with the
-/// areas under pressure when `pressure` (the index has them).
+/// areas under pressure when the index has them (`pressure`).
 pub(crate) fn read(
     conn: &rusqlite::Connection,
     code: &str,
-    pressure: bool,
+    pressure: Option<&PressureAreas>,
 ) -> Result<Option<ReportData>, TilesetError> {
     let (names, means) = if code == NATIONAL_CODE {
         let names = read::AreaNames {
@@ -51,11 +53,7 @@ pub(crate) fn read(
         };
         (names, read::area_scores(conn, code)?)
     };
-    let pressure = if pressure {
-        Some(read::pressure_counts(conn, code, &names.level)?)
-    } else {
-        None
-    };
+    let pressure = pressure.map(|p| p.counts(code, &names.level));
     Ok(Some(ReportData {
         code: code.to_string(),
         level: names.level,
