@@ -33,9 +33,12 @@ if ! ls "$TILES"/*.pmtiles >/dev/null 2>&1; then
   rm -rf "$TILES"
   target/release/lbm-tiler demo --out "$TILES" --measures lbm,fys --years 2020,2022 --format both
 fi
-# The same tilesets as PMTiles only (symlinks), for lbm-server's archive reader.
-rm -rf "$WORK/pmtiles" && mkdir -p "$WORK/pmtiles"
-for f in "$TILES"/*.pmtiles; do ln -s "$(realpath "$f")" "$WORK/pmtiles/"; done
+# The tilesets in one format each (symlinks): the MBTiles files that martin reads too (in a
+# folder with both, lbm-server reads the archives), and the PMTiles archives alone.
+for fmt in mbtiles pmtiles; do
+  rm -rf "${WORK:?}/$fmt" && mkdir -p "$WORK/$fmt"
+  for f in "$TILES"/*.$fmt; do ln -s "$(realpath "$f")" "$WORK/$fmt/"; done
+done
 TILESET=lbm-2022
 python3 tests/bench/all_tiles.py "$TILES/$TILESET.mbtiles" "/tiles/$TILESET/{z}/{x}/{y}.pbf" 8 > "$WORK/urls-lbm.txt"
 python3 tests/bench/all_tiles.py "$TILES/$TILESET.mbtiles" "/$TILESET/{z}/{x}/{y}" 8 > "$WORK/urls-martin.txt"
@@ -60,7 +63,7 @@ PORT_NGINX=18083
 PORT_STATIC=18084
 if [ "${ACCESS_LOG:-off}" = on ]; then LBM_LOG=info; else LBM_LOG=info,lbm_server::access=off; fi
 echo "lbm-server log filter: RUST_LOG=$LBM_LOG (martin and nginx: no per-request log)"
-RUST_LOG=$LBM_LOG target/release/lbm-server --tiles "$TILES" --bind 127.0.0.1:$PORT_LBM > "$WORK/lbm-server.log" 2>&1 &
+RUST_LOG=$LBM_LOG target/release/lbm-server --tiles "$WORK/mbtiles" --bind 127.0.0.1:$PORT_LBM > "$WORK/lbm-server.log" 2>&1 &
 PID_LBM=$!
 martin --listen-addresses 127.0.0.1:$PORT_MARTIN "$TILES/$TILESET.mbtiles" > "$WORK/martin.log" 2>&1 &
 PID_MARTIN=$!
