@@ -59,27 +59,35 @@ async fn pmtiles_serve_the_same_tilejson_and_tiles_as_mbtiles() {
     let style_b = get_json(&format!("{}/styles/lbm-2020.json", b.base)).await;
     assert_eq!(unbase(&style_a, &a.base), unbase(&style_b, &b.base));
 
-    // Every tile, byte for byte, through the versioned URL TileJSON names.
-    let template = tj_b["tiles"][0].as_str().unwrap().to_string();
+    // Every tile, byte for byte, through the versioned URL TileJSON names: from the archives
+    // alone, and from the folder with both formats (read from the archives; without a tile
+    // cache and several times, so that every answer is a read into a reused buffer).
+    let c = start_with(both.path(), |config| config.tile_cache_mb = 0).await;
     let tiles = lbm_test_support::tiles(&both.path().join("lbm-2020.mbtiles"));
     assert!(tiles.len() > 20, "{} tiles", tiles.len());
-    for (c, data) in &tiles {
-        let url = template
-            .replace("{z}", &c.z.to_string())
-            .replace("{x}", &c.x.to_string())
-            .replace("{y}", &c.y.to_string());
-        let r = client()
-            .get(&url)
-            .header("accept-encoding", "gzip")
-            .send()
-            .await
-            .unwrap();
-        if data.is_empty() {
-            assert_eq!(r.status(), 204, "{url}");
-            continue;
+    for (server, rounds) in [(&b, 1), (&c, 3)] {
+        let tj = get_json(&format!("{}/tiles/lbm-2020.json", server.base)).await;
+        let template = tj["tiles"][0].as_str().unwrap().to_string();
+        for _ in 0..rounds {
+            for (c, data) in &tiles {
+                let url = template
+                    .replace("{z}", &c.z.to_string())
+                    .replace("{x}", &c.x.to_string())
+                    .replace("{y}", &c.y.to_string());
+                let r = client()
+                    .get(&url)
+                    .header("accept-encoding", "gzip")
+                    .send()
+                    .await
+                    .unwrap();
+                if data.is_empty() {
+                    assert_eq!(r.status(), 204, "{url}");
+                    continue;
+                }
+                assert_eq!(r.status(), 200, "{url}");
+                assert_eq!(r.bytes().await.unwrap().as_ref(), &data[..], "{url}");
+            }
         }
-        assert_eq!(r.status(), 200, "{url}");
-        assert_eq!(r.bytes().await.unwrap().as_ref(), &data[..], "{url}");
     }
     // A tile outside the data but inside the zoom range: 204, as for MBTiles.
     let r = client()
@@ -90,7 +98,6 @@ async fn pmtiles_serve_the_same_tilejson_and_tiles_as_mbtiles() {
     assert_eq!(r.status(), 204);
 
     // The catalog offers the raw archive where there is one.
-    let c = start(both.path()).await;
     let cat_c = get_json(&format!("{}/catalog.json", c.base)).await;
     let entry = &cat_c["tilesets"][0];
     assert_eq!(
