@@ -60,6 +60,22 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// The archive of tileset `id` when it holds the tiles served under `id` (the same content
+    /// version); an archive left by another build beside an MBTiles file does not, and is not
+    /// offered for it.
+    pub fn archive(&self, id: &str) -> Option<&Arc<Tileset>> {
+        let archive = self.archives.get(id)?;
+        let served = self.tilesets.get(id)?;
+        (served.info.content_version == archive.info.content_version).then_some(archive)
+    }
+
+    /// Every archive that holds the tiles served under its id ([`Self::archive`]), by id.
+    pub fn served_archives(&self) -> impl Iterator<Item = (&String, &Arc<Tileset>)> {
+        self.archives
+            .iter()
+            .filter(|(id, _)| self.archive(id).is_some())
+    }
+
     /// The classification of `measure`, from any score tileset of that measure (newest year
     /// first; change tilesets have their own change classification).
     pub fn classification(&self, measure: &str) -> Option<&Classification> {
@@ -353,22 +369,19 @@ impl Scan<'_> {
             }
             self.tilesets.insert(id.clone(), Arc::clone(archive));
         }
-        // What is served under an id may change without a file being opened: an MBTiles file
-        // removed from beside its archive, or an archive's twin replaced by another build.
-        let served_differs = self.old.tilesets.len() != self.tilesets.len()
-            || self.old.tilesets.iter().any(|(id, before)| {
-                self.tilesets
-                    .get(id)
-                    .is_none_or(|now| !Arc::ptr_eq(before, now))
-            });
-        if served_differs {
-            self.changed = true;
-        }
-        if self
-            .old
-            .archives
-            .keys()
-            .any(|id| !self.archives.contains_key(id))
+        // A file removed changes the snapshot without a file being opened: what is served under
+        // an id (an MBTiles file removed from beside its archive), or only what is kept open
+        // (an MBTiles file not served, whose handles would hold the deleted file's space).
+        let differs = |before: &BTreeMap<String, Arc<Tileset>>,
+                       now: &BTreeMap<String, Arc<Tileset>>| {
+            before.len() != now.len()
+                || before
+                    .iter()
+                    .any(|(id, b)| now.get(id).is_none_or(|n| !Arc::ptr_eq(b, n)))
+        };
+        if differs(&self.old.tilesets, &self.tilesets)
+            || differs(&self.old.mbtiles, &mbtiles)
+            || differs(&self.old.archives, &self.archives)
         {
             self.changed = true;
         }

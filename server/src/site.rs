@@ -114,7 +114,7 @@ pub fn site_catalog(snapshot: &Snapshot, archive_base: Option<&str>) -> Value {
     let mut catalog = catalog(snapshot, "");
     catalog
         .tilesets
-        .retain(|t| snapshot.archives.contains_key(t.id));
+        .retain(|t| snapshot.archive(t.id).is_some());
     for t in &mut catalog.tilesets {
         t.tilejson = None;
         t.tiles = None;
@@ -220,7 +220,7 @@ pub fn export_site(
             return Err(SiteError::BadArchiveBase(base.clone()));
         }
     }
-    if snapshot.archives.is_empty() {
+    if snapshot.served_archives().next().is_none() {
         return Err(SiteError::NoArchives(tiles_dir.to_path_buf()));
     }
     if ASSETS.is_empty() {
@@ -230,7 +230,7 @@ pub fn export_site(
         without_archive: snapshot
             .tilesets
             .keys()
-            .filter(|id| !snapshot.archives.contains_key(*id))
+            .filter(|id| snapshot.archive(id).is_none())
             .cloned()
             .collect(),
         ..SiteSummary::default()
@@ -293,7 +293,7 @@ fn write_site(
     summary.tilesets = catalog["tilesets"].as_array().map_or(0, Vec::len);
     write(&dir.join("catalog.json"), catalog.to_string().as_bytes())?;
     // The same style documents the server publishes, with the archive as their source.
-    for (id, tileset) in &snapshot.archives {
+    for (id, tileset) in snapshot.served_archives() {
         let source = StyleSource::Pmtiles(archive_url(id, opts.archive_base.as_deref()));
         let doc = if tileset.info.kind == Some(TilesetKind::Basemap) {
             // Relative to the site's root; the page makes it absolute.
@@ -305,9 +305,8 @@ fn write_site(
         summary.files += 1;
     }
     if snapshot
-        .archives
-        .values()
-        .any(|t| t.info.kind == Some(TilesetKind::Basemap))
+        .served_archives()
+        .any(|(_, t)| t.info.kind == Some(TilesetKind::Basemap))
     {
         summary.files += write_glyphs(dir)?;
     }
@@ -324,7 +323,7 @@ fn write_site(
     if opts.archive_base.is_none() {
         let tiles = dir.join("tiles");
         std::fs::create_dir_all(&tiles).map_err(io(&tiles))?;
-        for (id, tileset) in &snapshot.archives {
+        for (id, tileset) in snapshot.served_archives() {
             link_or_copy(&tileset.path, &tiles.join(format!("{id}.pmtiles")))?;
             summary.archives_copied += 1;
         }

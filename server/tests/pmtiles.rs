@@ -118,10 +118,18 @@ fn a_tileset_in_both_formats_is_read_from_its_archive_unless_another_build_left_
     assert!(served.is_pmtiles());
     // Nothing changed on disk: nothing is opened again.
     assert!(!catalog.rescan_blocking());
-    assert!(std::sync::Arc::ptr_eq(
-        &served,
-        &catalog.get("lbm-2020").unwrap()
-    ));
+    let still_served = |catalog: &lbm_server::Catalog| {
+        std::sync::Arc::ptr_eq(&served, &catalog.get("lbm-2020").unwrap())
+    };
+    assert!(still_served(&catalog));
+    // The MBTiles file removed: the archive is still served, and the file is let go of.
+    let mbtiles = both.path().join("lbm-2020.mbtiles");
+    let kept = std::fs::read(&mbtiles).unwrap();
+    std::fs::remove_file(&mbtiles).unwrap();
+    assert!(catalog.rescan_blocking());
+    assert!(!catalog.snapshot().mbtiles.contains_key("lbm-2020"));
+    assert!(still_served(&catalog));
+    std::fs::write(&mbtiles, kept).unwrap();
 
     // The archive of another build (another area) beside the MBTiles file: its tiles are not
     // this tileset's, so they are read from the MBTiles file.
@@ -144,7 +152,12 @@ fn a_tileset_in_both_formats_is_read_from_its_archive_unless_another_build_left_
     catalog.rescan_blocking();
     let tileset = catalog.get("lbm-2020").unwrap();
     assert!(!tileset.is_pmtiles());
-    assert!(catalog.snapshot().archives.contains_key("lbm-2020"));
+    let snapshot = catalog.snapshot();
+    assert!(snapshot.archives.contains_key("lbm-2020"));
+    assert!(
+        snapshot.archive("lbm-2020").is_none(),
+        "not offered for these tiles"
+    );
 }
 
 #[tokio::test]

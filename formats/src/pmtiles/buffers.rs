@@ -13,8 +13,11 @@ use std::sync::{LazyLock, Mutex};
 
 use bytes::Bytes;
 
-/// Size classes from 4 KiB to 4 MiB, four per power of two (a buffer is at most a quarter
-/// larger than the tile it holds, as a size-class allocator's); larger tiles are not pooled.
+/// Size classes from 4 KiB to 4 MiB, four per power of two: a buffer is at most a quarter
+/// larger than the tile it holds, as a size-class allocator's (the tile cache weighs a tile by
+/// its length, so its memory may be up to a quarter more than its budget). Smaller and larger
+/// tiles are not pooled: a small one gets a buffer of its own size (a 300-byte tile must not
+/// keep 4 KiB alive in the cache), and the allocator serves those from warm small pages.
 const MIN_CLASS: usize = 4096;
 const MAX_CLASS: usize = 4 << 20;
 /// Bytes kept in the free lists at most; past it a returned buffer is freed.
@@ -48,8 +51,11 @@ impl Pool {
         }
     }
 
-    /// The index of the smallest class that holds `len` bytes, if one does.
+    /// The index of the smallest class that holds `len` bytes, if `len` is pooled.
     fn class_of(&self, len: usize) -> Option<usize> {
+        if len < MIN_CLASS {
+            return None;
+        }
         let i = self.classes.partition_point(|&c| c < len);
         (i < self.classes.len()).then_some(i)
     }
@@ -135,29 +141,19 @@ mod tests {
     #[test]
     fn classes_are_at_most_a_quarter_larger_than_what_they_hold() {
         let pool = Pool::new();
-        for len in [
-            1,
-            4096,
-            4097,
-            5000,
-            31_000,
-            65_536,
-            70_000,
-            1 << 20,
-            MAX_CLASS,
-        ] {
+        let lens = [4096, 4097, 5000, 31_000, 65_536, 70_000, 1 << 20, MAX_CLASS];
+        for len in lens {
             let class = pool.classes[pool.class_of(len).unwrap()];
             assert!(class >= len, "{len}");
-            assert!(
-                len <= MIN_CLASS || class * 4 <= len * 5 + 4,
-                "{len} in {class}"
-            );
+            assert!(class * 4 <= len * 5 + 4, "{len} in {class}");
         }
         assert!(pool.class_of(MAX_CLASS + 1).is_none());
+        assert!(pool.class_of(MIN_CLASS - 1).is_none());
+        assert!(pool.class_of(300).is_none());
     }
 
     #[test]
-    fn a_returned_buffer_is_reused_and_shows_only_its_new_data() {
+    fn a_buffer_shows_only_the_data_written_into_it() {
         let a = filled_with::<()>(30_000, |b| {
             b.fill(7);
             Ok(b.len())
@@ -178,5 +174,13 @@ mod tests {
         assert_eq!(&b[..], &[1; 100][..]);
         let failed = filled_with(10, |_| Err("no"));
         assert_eq!(failed, Err("no"));
+        // A small tile has a buffer of its own size.
+        let small = filled_with::<()>(300, |b| {
+            assert_eq!(b.len(), 300);
+            b.fill(3);
+            Ok(300)
+        })
+        .unwrap();
+        assert_eq!(&small[..], &[3; 300][..]);
     }
 }

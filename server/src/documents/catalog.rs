@@ -113,10 +113,7 @@ impl<'a> TilesetEntry<'a> {
             style: style_url(base, &i.id),
             tiles: Some([tiles_url(base, i)]),
             version: &i.content_version,
-            pmtiles: snapshot
-                .archives
-                .get(&i.id)
-                .map(|_| archive_url(base, &i.id)),
+            pmtiles: snapshot.archive(&i.id).map(|_| archive_url(base, &i.id)),
             classification: i.classification.as_ref(),
             pyramid: &i.pyramid,
             year_from: i.period().map(|p| p.0),

@@ -86,10 +86,17 @@ impl PointIndex {
                 Vec::new()
             };
             let pressure = if tables.pressure {
-                read::meta(conn, "pressure")?
-                    .and_then(|v| serde_json::from_str(&v).ok())
-                    .map(|rule| Ok::<_, TilesetError>((rule, read::PressureAreas::read(conn)?)))
-                    .transpose()?
+                let rule =
+                    read::meta(conn, "pressure")?.and_then(|v| serde_json::from_str(&v).ok());
+                // A broken table costs the reports their pressure counts, not the index.
+                rule.and_then(|rule| match read::PressureAreas::read(conn) {
+                    Ok(areas) => Some((rule, areas)),
+                    Err(e) => {
+                        tracing::warn!(path = %path.display(), error = %e,
+                            "areas under pressure left out of the reports");
+                        None
+                    }
+                })
             } else {
                 None
             };

@@ -1,5 +1,5 @@
 //! PMTiles archives as a tile source, read with the one PMTiles reader
-//! ([`lbm_formats::pmtiles`]: the `pmtiles` crate over positioned reads) on the blocking pool.
+//! ([`lbm_formats::pmtiles`]: the `pmtiles` crate over positioned reads) on the async worker.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -38,8 +38,9 @@ impl PmtilesSource {
 impl TileSource for PmtilesSource {
     fn read_tile(&self, coord: TileCoord) -> SourceFuture {
         let archive = Arc::clone(&self.archive);
-        // Right here on the async worker: a tile is a look-up in directories held in memory and
-        // one positioned read of a contiguous byte range, microseconds from the page cache;
+        // Right here on the async worker: a tile is a look-up in directories held in memory
+        // (a leaf directory is read and decompressed once, on its first tile) and one
+        // positioned read of a contiguous byte range, microseconds from the page cache;
         // handing it to the blocking pool cost more in thread switches than the read (as for
         // MBTiles, see `mbtiles.rs`). A cold read blocks this worker for one disk read.
         Box::pin(async move { archive.tile(coord).map_err(TilesetError::from) })
