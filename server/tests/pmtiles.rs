@@ -11,14 +11,19 @@ use serde_json::Value;
 
 /// A 6 km square of the demo (one measure, one year, zooms 5..=12) in both formats.
 fn build_both(dir: &Path) {
+    build_square(dir, [130_000.0, 450_000.0], lbm_tiler::OutputFormat::Both);
+}
+
+/// The demo's `lbm-2020` on the 6 km square from RD New corner `sw`, in `format`.
+fn build_square(dir: &Path, sw: [f64; 2], format: lbm_tiler::OutputFormat) {
     let mut opts = lbm_tiler::DemoOptions::new(dir);
-    opts.bbox = Some([130_000.0, 450_000.0, 136_000.0, 456_000.0]);
+    opts.bbox = Some([sw[0], sw[1], sw[0] + 6_000.0, sw[1] + 6_000.0]);
     opts.years = Some(vec![2020]);
     opts.measures = Some(vec!["lbm".into()]);
     opts.maxzoom = 12;
     opts.changes = Some(vec![]);
     opts.progress = false;
-    opts.format = lbm_tiler::OutputFormat::Both;
+    opts.format = format;
     lbm_tiler::demo(&opts).unwrap();
 }
 
@@ -134,15 +139,11 @@ fn a_tileset_in_both_formats_is_read_from_its_archive_unless_another_build_left_
     // The archive of another build (another area) beside the MBTiles file: its tiles are not
     // this tileset's, so they are read from the MBTiles file.
     let other = tempfile::tempdir().unwrap();
-    let mut opts = lbm_tiler::DemoOptions::new(other.path());
-    opts.bbox = Some([140_000.0, 450_000.0, 146_000.0, 456_000.0]);
-    opts.years = Some(vec![2020]);
-    opts.measures = Some(vec!["lbm".into()]);
-    opts.maxzoom = 12;
-    opts.changes = Some(vec![]);
-    opts.progress = false;
-    opts.format = lbm_tiler::OutputFormat::Pmtiles;
-    lbm_tiler::demo(&opts).unwrap();
+    build_square(
+        other.path(),
+        [140_000.0, 450_000.0],
+        lbm_tiler::OutputFormat::Pmtiles,
+    );
     std::fs::copy(
         other.path().join("lbm-2020.pmtiles"),
         both.path().join("lbm-2020.pmtiles"),
@@ -379,15 +380,11 @@ async fn a_replaced_archive_is_picked_up_with_a_new_version() {
 
     // Another area, renamed into place over the served archive (as the tiler does).
     let second = tempfile::tempdir().unwrap();
-    let mut opts = lbm_tiler::DemoOptions::new(second.path());
-    opts.bbox = Some([150_000.0, 440_000.0, 156_000.0, 446_000.0]);
-    opts.years = Some(vec![2020]);
-    opts.measures = Some(vec!["lbm".into()]);
-    opts.maxzoom = 12;
-    opts.changes = Some(vec![]);
-    opts.progress = false;
-    opts.format = lbm_tiler::OutputFormat::Pmtiles;
-    lbm_tiler::demo(&opts).unwrap();
+    build_square(
+        second.path(),
+        [150_000.0, 440_000.0],
+        lbm_tiler::OutputFormat::Pmtiles,
+    );
     let tmp = served.path().join(".lbm-2020.pmtiles.tmp");
     std::fs::copy(second.path().join("lbm-2020.pmtiles"), &tmp).unwrap();
     std::fs::rename(&tmp, served.path().join("lbm-2020.pmtiles")).unwrap();
