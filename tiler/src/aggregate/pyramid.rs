@@ -188,7 +188,7 @@ fn group(
 }
 
 /// Spacing in metres of the lattice of points projected exactly; the corners between are
-/// interpolated (see [`LevelGeometry::build`]).
+/// interpolated (see [`LevelGeometry::from_keys`]).
 pub const ANCHOR_M: i32 = 400;
 
 /// Interpolates bilinearly between the values at the corners of a block: `a` at (0, 0), `b` at
@@ -246,7 +246,8 @@ pub struct LevelGeometry {
 }
 
 impl LevelGeometry {
-    /// Builds the geometry for the union of cells of several years' aggregates.
+    /// Builds the geometry of the cells with keys (kx, ky), given in any order, repeats allowed
+    /// (the union of the cells of several years).
     ///
     /// Projecting RD New to WGS84 (a double stereographic inverse and a datum shift) was a third
     /// of the CPU of a one-tileset build. Over [`ANCHOR_M`] that map is close to linear: the bend
@@ -256,15 +257,6 @@ impl LevelGeometry {
     /// block (see [`mix`]), then exact Mercator. Every corner of a cell of 400 m or more is exact,
     /// a corner shared by two cells is the same to the bit, and the unit tests bound the error at
     /// 5 mm (a tile unit at z13 is 0.73 m).
-    pub fn build(level: u8, aggs: &[&[AggCell]], lattice: &mut Lattice) -> Result<Self> {
-        let keys: Vec<(i32, i32)> = aggs
-            .iter()
-            .flat_map(|a| a.iter().map(|c| (c.kx, c.ky)))
-            .collect();
-        Self::from_keys(level, keys, lattice)
-    }
-
-    /// [`Self::build`] from the cells' keys (kx, ky), in any order, repeats allowed.
     pub fn from_keys(level: u8, mut keys: Vec<(i32, i32)>, lattice: &mut Lattice) -> Result<Self> {
         keys.par_sort_unstable();
         keys.dedup();
@@ -333,6 +325,11 @@ impl LevelGeometry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The keys of `cells`, as the build takes them.
+    fn keys(cells: &[AggCell]) -> Vec<(i32, i32)> {
+        cells.iter().map(|c| (c.kx, c.ky)).collect()
+    }
     use lbm_tileset::project::rd_to_unit;
 
     #[test]
@@ -430,7 +427,7 @@ mod tests {
                         })
                 })
                 .collect();
-            let g = LevelGeometry::build(level, &[&cells], &mut Lattice::default()).unwrap();
+            let g = LevelGeometry::from_keys(level, keys(&cells), &mut Lattice::default()).unwrap();
             let mut worst = 0.0f64;
             for (&(x, y), corners) in g.keys.iter().zip(&g.corners) {
                 let exact = |cx: i32, cy: i32| {
@@ -463,7 +460,7 @@ mod tests {
                 ky,
                 ..AggCell::EMPTY
             });
-        let g = LevelGeometry::build(0, &[&cells], &mut Lattice::default()).unwrap();
+        let g = LevelGeometry::from_keys(0, keys(&cells), &mut Lattice::default()).unwrap();
         let c = &g.corners;
         // The middle point (1204, 4804) is the NE of the first, SE of the second, NW of the
         // third and SW of the fourth.
@@ -484,7 +481,7 @@ mod tests {
             rec(1201, 4800, 4.0),
         ];
         let mut a = aggregate(&cells, 0);
-        let g = LevelGeometry::build(0, &[&a], &mut Lattice::default()).unwrap();
+        let g = LevelGeometry::from_keys(0, keys(&a), &mut Lattice::default()).unwrap();
         g.link(&mut a);
         assert_eq!(a.iter().map(|c| c.geom).collect::<Vec<_>>(), [0, 1, 2]);
         // NW corner of (1200,4800) is the SW corner of (1200,4801); NE is SW of... shared exactly.
