@@ -2,6 +2,7 @@
 //! rayon workers and given each tileset's values, each tileset written by its own thread, and
 //! their metadata rows.
 
+use std::collections::BTreeSet;
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::thread::JoinHandle;
 
@@ -40,26 +41,21 @@ const GROUP_YEARS: usize = 3;
 pub fn groups(jobs: &[Job]) -> Vec<Vec<Job>> {
     let key = |j: &Job| (j.year(), matches!(j, Job::Pressure { .. }));
     let years = |j: &Job| match *j {
-        Job::Change { from, to, .. } => vec![from, to],
-        _ => vec![j.year()],
+        Job::Change { from, to, .. } => BTreeSet::from([from, to]),
+        _ => BTreeSet::from([j.year()]),
     };
-    let mut groups: Vec<(Vec<u16>, Vec<Job>)> = Vec::new();
+    let mut groups: Vec<(BTreeSet<u16>, Vec<Job>)> = Vec::new();
     for &job in jobs {
-        let fits = |(held, group): &(Vec<u16>, Vec<Job>)| {
-            let mut all = held.clone();
-            all.extend(years(&job));
-            all.sort_unstable();
-            all.dedup();
-            key(&group[0]) == key(&job) && all.len() <= GROUP_YEARS
+        let needs = years(&job);
+        let fits = |(held, group): &(BTreeSet<u16>, Vec<Job>)| {
+            key(&group[0]) == key(&job) && held.union(&needs).count() <= GROUP_YEARS
         };
         match groups.iter_mut().find(|g| fits(g)) {
             Some((held, group)) => {
-                held.extend(years(&job));
-                held.sort_unstable();
-                held.dedup();
+                held.extend(needs);
                 group.push(job);
             }
-            None => groups.push((years(&job), vec![job])),
+            None => groups.push((needs, vec![job])),
         }
     }
     groups.into_iter().map(|(_, group)| group).collect()
