@@ -65,8 +65,10 @@ impl Snapshot {
     /// offered for it.
     pub fn archive(&self, id: &str) -> Option<&Arc<Tileset>> {
         let archive = self.archives.get(id)?;
-        let served = self.tilesets.get(id)?;
-        (served.info.content_version == archive.info.content_version).then_some(archive)
+        self.tilesets
+            .get(id)?
+            .same_content(archive)
+            .then_some(archive)
     }
 
     /// Every archive that holds the tiles served under its id ([`Self::archive`]), by id.
@@ -355,19 +357,17 @@ impl Scan<'_> {
     fn finish(mut self) -> (Snapshot, bool) {
         let mbtiles = self.tilesets.clone();
         for (id, archive) in &self.archives {
-            let same_content = |mbtiles: &Arc<Tileset>| {
-                mbtiles.info.content_version == archive.info.content_version
-            };
-            match self.tilesets.get(id) {
-                // The same tileset in both formats (`--format both`): tiles are read from the
-                // archive, one positioned read of a contiguous range instead of a B-tree
-                // descent and an overflow chain (the long tail, `tests/bench/tail.sh`).
-                Some(mbtiles) if same_content(mbtiles) => {}
-                // Another build's archive beside it (e.g. left by an earlier `--format both`).
-                Some(_) => continue,
-                None => {}
+            // The same tileset in both formats (`--format both`): tiles are read from the
+            // archive, one positioned read of a contiguous range instead of a B-tree descent and
+            // an overflow chain (the long tail, `tests/bench/tail.sh`). Not so beside another
+            // build's MBTiles file (e.g. an archive left by an earlier `--format both`).
+            let other_build = self
+                .tilesets
+                .get(id)
+                .is_some_and(|mbtiles| !mbtiles.same_content(archive));
+            if !other_build {
+                self.tilesets.insert(id.clone(), Arc::clone(archive));
             }
-            self.tilesets.insert(id.clone(), Arc::clone(archive));
         }
         // A file removed changes the snapshot without a file being opened: what is served under
         // an id (an MBTiles file removed from beside its archive), or only what is kept open

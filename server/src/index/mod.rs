@@ -51,10 +51,9 @@ pub struct PointIndex {
     weight_column: Option<String>,
     /// The national means per year (`national_scores`), the yardstick of an area's dimensions.
     national: Vec<CellYear>,
-    /// The rule of the areas under pressure (`pressure` table), when the index has them.
-    pressure: Option<lbm_tileset::metadata::Pressure>,
-    /// The areas under pressure, in memory for the reports' counts (with `pressure`).
-    pressure_areas: Option<Arc<report::PressureAreas>>,
+    /// The rule of the areas under pressure and the areas (`pressure` table, in memory for the
+    /// reports' counts), when the index has them.
+    pressure: Option<(lbm_tileset::metadata::Pressure, Arc<report::PressureAreas>)>,
 }
 
 /// The position of every area in `search` by its code in ASCII upper case; the first entry of
@@ -90,7 +89,7 @@ impl PointIndex {
                     read::meta(conn, "pressure")?.and_then(|v| serde_json::from_str(&v).ok());
                 // A broken table costs the reports their pressure counts, not the index.
                 rule.and_then(|rule| match read::PressureAreas::read(conn) {
-                    Ok(areas) => Some((rule, areas)),
+                    Ok(areas) => Some((rule, Arc::new(areas))),
                     Err(e) => {
                         tracing::warn!(path = %path.display(), error = %e,
                             "areas under pressure left out of the reports");
@@ -110,10 +109,6 @@ impl PointIndex {
             Ok((tables.reports, weight, national, pressure, areas, search))
         })?;
         let (reports, weight_column, national, pressure, areas, search) = loaded;
-        let (pressure, pressure_areas) = match pressure {
-            Some((rule, areas)) => (Some(rule), Some(Arc::new(areas))),
-            None => (None, None),
-        };
         let by_code = codes(&search);
         Ok(Self {
             pool: Arc::new(pool),
@@ -124,7 +119,6 @@ impl PointIndex {
             weight_column,
             national,
             pressure,
-            pressure_areas,
         })
     }
 
@@ -189,12 +183,12 @@ impl PointIndex {
 
     /// The rule of the areas under pressure, when the index has them.
     pub fn pressure_rule(&self) -> Option<&lbm_tileset::metadata::Pressure> {
-        self.pressure.as_ref()
+        self.pressure.as_ref().map(|(rule, _)| rule)
     }
 
     /// [`PointIndex::report`] on the calling thread (for the static site's export).
     pub fn report_blocking(&self, code: &str) -> Result<Option<report::ReportData>, TilesetError> {
-        let pressure = self.pressure_areas.as_deref();
+        let pressure = self.pressure.as_ref().map(|(_, areas)| &**areas);
         self.pool
             .with_conn_blocking(|conn| report::read(conn, code, pressure))
     }
@@ -219,7 +213,7 @@ impl PointIndex {
     /// when the index has no such area.
     pub async fn report(&self, code: &str) -> Result<Option<report::ReportData>, TilesetError> {
         let code = code.to_string();
-        let pressure = self.pressure_areas.clone();
+        let pressure = self.pressure.as_ref().map(|(_, areas)| Arc::clone(areas));
         self.pool
             .with_conn_inline(move |conn| report::read(conn, &code, pressure.as_deref()))
             .await

@@ -126,6 +126,12 @@ impl Tileset {
         })
     }
 
+    /// Whether `other` holds the same tileset (the same content version: metadata and, for
+    /// files of this tiler, the tiles digest), e.g. the MBTiles file and archive of one build.
+    pub fn same_content(&self, other: &Tileset) -> bool {
+        self.info.content_version == other.info.content_version
+    }
+
     /// Whether the tiles come from a PMTiles archive.
     pub fn is_pmtiles(&self) -> bool {
         self.source.format() == "pmtiles"
