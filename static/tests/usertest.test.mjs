@@ -342,6 +342,19 @@ test('a searched gemeente whose bbox middle lies in another opens its own panel 
   const rows = await page.$$eval('#info .areas-list li', (lis) => lis.map((li) => li.dataset.code));
   assert.deepEqual(rows, api.areas.map((a) => a.code));
   assert.doesNotMatch(await page.$eval('#info-body', (e) => e.textContent), /Maassluis/);
+  // Its row reads as it is: the whole name, ending before the value (here "geen gegevens").
+  const laidOut = await page.$$eval('#info .areas-list li', (lis) => lis.map((li) => {
+    const name = li.querySelector('.area-name');
+    const value = li.querySelector('.area-value');
+    return {
+      text: li.textContent,
+      fits: name.scrollWidth <= name.clientWidth + 0.5,
+      apart: name.getBoundingClientRect().right <= value.getBoundingClientRect().left + 0.5,
+    };
+  }));
+  for (const row of laidOut) {
+    assert.ok(row.fits && row.apart, `"${row.text}": the name is whole and ends before the value`);
+  }
   // And the place in the URL is inside Rotterdam: a shared link reopens the same area.
   await page.waitForFunction(() => /[?&]pick=/.test(location.search));
   const pick = await page.evaluate(() => new URLSearchParams(location.search).get('pick'));
