@@ -4,6 +4,8 @@
 //! (`... buurten ...`, `wijken`, `gemeenten`, `PC4`) and the boundaries (`buurt 2024.gpkg`,
 //! `wijk`, `gemeente`, `PC4`). The CSVs' separator and decimal mark are sniffed by the readers.
 
+use rayon::prelude::*;
+
 use std::path::{Path, PathBuf};
 
 use crate::error::{Result, TilerError};
@@ -37,9 +39,14 @@ impl Release {
     /// Finds the files of the releases at `paths` (zips or folders).
     pub fn find(paths: &[PathBuf]) -> Result<Self> {
         let mut release = Release::default();
-        for path in paths {
-            let root = if is_zip(path) {
-                let dir = unzip(path)?;
+        // The zips unpacked side by side (each is one thread's inflate), then taken in order.
+        let unpacked: Vec<Option<Result<tempfile::TempDir>>> = paths
+            .par_iter()
+            .map(|path| is_zip(path).then(|| unzip(path)))
+            .collect();
+        for (path, unpacked) in paths.iter().zip(unpacked) {
+            let root = if let Some(dir) = unpacked {
+                let dir = dir?;
                 let root = dir.path().to_path_buf();
                 release.unpacked.push(dir);
                 root

@@ -164,7 +164,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
         })
         .transpose()?;
     tracing::info!(path = %opts.scores.display(), "reading scores");
-    let scores = read_scores_with(&opts.scores, opts.afw_reference, grid_keys.as_ref())?;
+    // The boundary files are read meanwhile: neither needs the other.
+    let (scores, areas) = rayon::join(
+        || read_scores_with(&opts.scores, opts.afw_reference, grid_keys.as_ref()),
+        || load_areas(opts),
+    );
+    let scores = scores?;
     tracing::info!(
         rows = scores.rows,
         years = scores.years.len(),
@@ -178,7 +183,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
              differs by {spread:.3}): classes of the total score are not comparable over time"
         );
     }
-    let mut summary = build_from_scores(&scores, opts)?;
+    let mut summary = build_with_areas(&scores, areas?, opts)?;
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
@@ -193,8 +198,11 @@ pub(crate) fn load_areas(opts: &BuildOptions) -> Result<(Vec<LevelAreas>, Vec<Bo
     // After every drawn area, so that a code drawn by another file is not shadowed.
     let mut unmapped: Vec<Area> = Vec::new();
     let mut reports = Vec::new();
-    for path in &opts.areas {
-        let file = read_areas(path)?;
+    // Read side by side (a file's parse and repairs are one thread's work), then taken in the
+    // order given: the first of a code wins, and the logs and the summary keep that order.
+    let files: Vec<_> = opts.areas.par_iter().map(|p| read_areas(p)).collect();
+    for (path, file) in opts.areas.iter().zip(files) {
+        let file = file?;
         tracing::info!(path = %path.display(), areas = file.areas.len(), "boundaries read");
         if !file.log.repairs.is_empty() {
             tracing::warn!(path = %path.display(), "{}", file.log.repairs);
@@ -313,9 +321,18 @@ pub struct Prepared<'a> {
 
 /// Builds every selected tileset and the point index from already parsed scores.
 pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSummary> {
+    build_with_areas(scores, load_areas(opts)?, opts)
+}
+
+/// [`build_from_scores`] with the boundary files already read ([`load_areas`]).
+fn build_with_areas(
+    scores: &Scores,
+    loaded: (Vec<LevelAreas>, Vec<BoundaryReport>),
+    opts: &BuildOptions,
+) -> Result<BuildSummary> {
     let started = Instant::now();
     let plan = Plan::new(scores, opts)?;
-    let (areas, boundaries, code_matches) = prepare_areas(scores, opts)?;
+    let (areas, boundaries, code_matches) = prepare_areas(scores, loaded, opts)?;
     std::fs::create_dir_all(&opts.out_dir).map_err(|e| TilerError::io(&opts.out_dir, e))?;
     // A tileset already in the folder, made from exactly the same inputs, is kept as it is.
     let digests = inputs::InputDigests::new(scores, &areas);
@@ -423,13 +440,14 @@ pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSu
     })
 }
 
-/// Reads the area levels, cuts them into tiles and aggregates them once for every year of the
-/// file: the tiles and the index share these aggregates.
+/// Cuts the area levels read by [`load_areas`] into tiles and aggregates them once for every
+/// year of the file (with the area scores files): the tiles and the index share these
+/// aggregates.
 fn prepare_areas(
     scores: &Scores,
+    (area_levels, reports): (Vec<LevelAreas>, Vec<BoundaryReport>),
     opts: &BuildOptions,
 ) -> Result<(Vec<PreparedAreas>, Vec<BoundaryReport>, Vec<CodeMatch>)> {
-    let (area_levels, reports) = load_areas(opts)?;
     let mut file_scores = AreaScores::default();
     for p in &opts.area_scores {
         file_scores.add_file(p)?;
@@ -448,8 +466,10 @@ fn prepare_areas(
         );
     }
     let all_years: Vec<_> = scores.years.iter().collect();
+    // Levels side by side: a level's shared arcs are built by one thread (only the
+    // projection of its points is spread over the workers).
     let prepared = area_levels
-        .into_iter()
+        .into_par_iter()
         .filter(|(level, _)| level.minzoom().max(opts.minzoom) <= opts.maxzoom)
         .map(|(level, areas)| {
             let from_file = file_scores.levels.contains(&level);
