@@ -73,10 +73,12 @@ serve_demo() {
 
 # wrk_run NAME PORT URLS: 3 s warm-up, then $DURATION s with $CONNECTIONS connections replaying
 # the paths of URLS; the report goes to $WORK/wrk-NAME.txt.
+# WRK_THREADS (default 2) client threads share the connections.
 wrk_run() {
-  echo "-- $1 (warm-up 3 s, then ${DURATION} s, $CONNECTIONS connections, 2 threads)"
-  URLS="$3" wrk -t2 -c"$CONNECTIONS" -d3s -s tests/bench/replay.lua "http://127.0.0.1:$2" > /dev/null
-  URLS="$3" wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s tests/bench/replay.lua \
+  local threads=${WRK_THREADS:-2}
+  echo "-- $1 (warm-up 3 s, then ${DURATION} s, $CONNECTIONS connections, $threads threads)"
+  URLS="$3" wrk -t"$threads" -c"$CONNECTIONS" -d3s -s tests/bench/replay.lua "http://127.0.0.1:$2" > /dev/null
+  URLS="$3" wrk -t"$threads" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s tests/bench/replay.lua \
     "http://127.0.0.1:$2" | tee "$WORK/wrk-$1.txt"
 }
 
