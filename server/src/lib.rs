@@ -3,7 +3,7 @@
 //!
 //! A request's path through the modules: [`serve`] accepts the connection, [`http`] wraps the
 //! [`routes`] in the layers (limits, CORS, headers, ETags, access log, [`metrics`]) and answers a
-//! cached tile before them with what they would add ([`http::fast_tile`]); the routes
+//! tile before them with what they would add ([`http::fast_tile`]); the routes
 //! read the [`catalog`] (the folder's tilesets, each a [`tileset`] source per file format) and
 //! the point [`index`], and answer the JSON documents of `documents` (which the static site's
 //! export, [`site`], writes too). What a tileset means is read with the `lbm-tileset` crate.
@@ -65,7 +65,7 @@ pub struct StateInner {
     pub(crate) tile_cache_control: Option<HeaderValue>,
     /// `Cache-Control` of versioned tiles (`--immutable-cache-control`).
     pub(crate) immutable_cache_control: Option<HeaderValue>,
-    /// Whether CORS allows every origin (`--cors-origins` empty or `*`): cached tiles are then
+    /// Whether CORS allows every origin (`--cors-origins` empty or `*`): tiles are then
     /// answered before the router ([`http::fast_tile`]), their answers not varying by `Origin`.
     pub(crate) cors_any_origin: bool,
     /// Request and cache counters.

@@ -53,13 +53,12 @@ pub async fn serve(
         let _ = stream.set_nodelay(true);
         let service = {
             let (state, app) = (state.clone(), app.clone());
-            // A cached tile is answered before the router and its layers (see
+            // A tile is answered before the router and its layers when it can be (see
             // `http::fast_tile`); everything else goes through them.
             hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                let fast = crate::http::fast_tile(&state, &req, crate::routes::cached_tile);
-                let app = app.clone();
+                let (state, app) = (state.clone(), app.clone());
                 async move {
-                    match fast {
+                    match crate::http::fast_tile(&state, &req, crate::routes::stored_tile).await {
                         Some(response) => Ok(response),
                         None => app.oneshot(req.map(axum::body::Body::new)).await,
                     }

@@ -1,5 +1,5 @@
 //! The URL scheme of the server, written once: every route's path pattern and metrics label.
-//! The router registers these patterns ([`crate::routes`]), the fast path of cached tiles and
+//! The router registers these patterns ([`crate::routes`]), the fast path of tiles and
 //! the metrics match request paths against them ([`Route::matches`], [`label`]), and the
 //! documents build their links with them ([`Route::url`]).
 
@@ -227,7 +227,7 @@ pub enum Part<'a> {
 
 impl Route {
     /// The values of the `{name}` segments when `path` matches the pattern, segment by
-    /// segment (without allocating: the fast path of cached tiles calls it per request).
+    /// segment (without allocating: the fast path of tiles calls it per request).
     pub fn matches<'a>(&self, path: &'a str) -> Option<Params<'a>> {
         let mut params = Params {
             values: [""; MAX_PARAMS],

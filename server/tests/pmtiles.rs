@@ -412,3 +412,102 @@ async fn a_replaced_archive_is_picked_up_with_a_new_version() {
         &std::fs::read(served.path().join("lbm-2020.pmtiles")).unwrap()[..]
     );
 }
+
+/// A tile of an archive that the tile cache does not hold is read and answered before the
+/// router (`http::fast_tile`) exactly as the full stack answers it: the same status, headers
+/// (but `Date`) and body, for a stored tile (200, 304, with and without gzip, versioned) and an
+/// empty one (204); each answer is one read, counted once as a miss.
+#[tokio::test]
+async fn archive_misses_skip_the_router_with_the_full_stack_answer() {
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    let both = tempfile::tempdir().unwrap();
+    build_both(both.path());
+    let pmtiles = only(both.path(), "pmtiles");
+    // No tile cache: every request reads the archive.
+    let s = start_with(pmtiles.path(), |c| c.tile_cache_mb = 0).await;
+    let version = s
+        .state
+        .catalog
+        .get("lbm-2020")
+        .unwrap()
+        .info
+        .content_version
+        .clone();
+    let (c, _) = lbm_test_support::tiles(&both.path().join("lbm-2020.mbtiles"))
+        .into_iter()
+        .find(|(c, _)| c.z == 10)
+        .expect("a z10 tile");
+    let stored = format!("/tiles/lbm-2020/{}/{}/{}.pbf", c.z, c.x, c.y);
+    let versioned = format!("/tiles/lbm-2020/{version}/{}/{}/{}.pbf", c.z, c.x, c.y);
+    // In the zoom range, far from the square: no tile.
+    let empty = "/tiles/lbm-2020/5/0/0.pbf".to_string();
+    let request = |path: &str, headers: &[(&str, &str)]| {
+        let mut b = Request::builder().uri(path.to_string());
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        b.body(axum::body::Body::empty()).unwrap()
+    };
+    let answer = |r: axum::response::Response| async move {
+        let status = r.status();
+        let mut headers: Vec<(String, String)> = r
+            .headers()
+            .iter()
+            .filter(|(k, _)| *k != "date" && *k != "content-length")
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string()))
+            .collect();
+        headers.sort();
+        let body = axum::body::to_bytes(r.into_body(), 1 << 24).await.unwrap();
+        (status, headers, body)
+    };
+    let full = lbm_server::router(s.state.clone());
+    let gz = ("accept-encoding", "gzip");
+    let first = full.clone().oneshot(request(&stored, &[gz])).await.unwrap();
+    let etag = first.headers()["etag"].to_str().unwrap().to_string();
+    let if_none_match = ("if-none-match", etag.as_str());
+    let asks = [
+        (&stored, &[gz][..], 200),
+        (&stored, &[], 200),
+        (&stored, &[gz, if_none_match], 304),
+        (&versioned, &[gz], 200),
+        (&empty, &[gz], 204),
+    ];
+    for (path, headers, status) in &asks {
+        let fast = lbm_server::http::fast_tile(
+            &s.state,
+            &request(path, headers),
+            lbm_server::routes::stored_tile,
+        )
+        .await
+        .unwrap_or_else(|| panic!("{path} {headers:?}: an archive's tile"));
+        let slow = full.clone().oneshot(request(path, headers)).await.unwrap();
+        let (fast, slow) = (answer(fast).await, answer(slow).await);
+        assert_eq!(fast.0.as_u16(), *status, "{path} {headers:?}");
+        assert_eq!(fast, slow, "{path} {headers:?}");
+    }
+
+    // Over HTTP: one miss per request, not one in the fast path and another in the full stack.
+    let misses = || async {
+        let text = client()
+            .get(s.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .find_map(|l| l.strip_prefix("lbm_tile_cache_misses_total "))
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+    };
+    let before = misses().await;
+    for path in [&stored, &versioned, &empty] {
+        let r = client().get(s.url(path)).send().await.unwrap();
+        assert!(r.status().is_success(), "{path}: {}", r.status());
+    }
+    assert_eq!(misses().await - before, 3);
+}

@@ -70,29 +70,27 @@ async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Respon
     response
 }
 
-/// What answers a cached tile before the router: the response the routes would give, `None`
-/// for anything they must answer themselves ([`crate::routes::cached_tile`]).
-pub type CachedLookup = fn(&AppState, &Method, &str, &HeaderMap) -> Option<Response>;
-
-/// A cached tile answered before the router and its layers (by `lookup`), with what the layers
-/// would add: the [`guards`] checks (anything refused goes the full way), the CORS headers of
-/// an any-origin server (with an origin list, responses vary by `Origin`: the full way), the
-/// security headers, metrics and access log. No timeout or panic guard is needed: nothing here
-/// waits, and its one fallible step returns `None`.
+/// A tile answered before the router and its layers (by `lookup`, which gives the response the
+/// routes would give, or `None` for anything they must answer themselves:
+/// [`crate::routes::stored_tile`]), with what the layers would add: the [`guards`] checks
+/// (anything refused goes the full way), the CORS headers of an any-origin server (with an
+/// origin list, responses vary by `Origin`: the full way), the security headers, metrics and
+/// access log. No timeout or panic guard: `lookup` waits for nothing but a read of a tile, and
+/// its fallible steps answer or return `None`.
 ///
 /// The layers cost a boxed future, a timer and clones of the inner services per request,
-/// a measurable part of serving a cached tile.
-pub fn fast_tile<B>(
+/// a measurable part of serving a tile.
+pub async fn fast_tile<B>(
     state: &AppState,
     req: &axum::http::Request<B>,
-    lookup: CachedLookup,
+    lookup: impl AsyncFnOnce(&AppState, &Method, &str, &HeaderMap) -> Option<Response>,
 ) -> Option<Response> {
     let start = Instant::now();
     if !state.cors_any_origin || guards::refusal(state, req).is_some() {
         return None;
     }
     let uri = req.uri();
-    let mut response = lookup(state, req.method(), uri.path(), req.headers())?;
+    let mut response = lookup(state, req.method(), uri.path(), req.headers()).await?;
     cors::any_origin(response.headers_mut());
     security::with_security_headers(state, uri.path(), &mut response);
     observe(state, req.method(), uri.path(), start, &response);

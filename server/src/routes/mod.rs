@@ -20,7 +20,7 @@ use axum::Router;
 use crate::urls;
 use crate::AppState;
 
-pub use tiles::cached_tile;
+pub use tiles::stored_tile;
 
 /// All routes (without the HTTP layers, see [`crate::router`]).
 pub fn routes(state: AppState) -> Router {

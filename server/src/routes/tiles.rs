@@ -146,17 +146,41 @@ pub(super) async fn versioned_tile(
     serve_tile(&state, &tileset, coord, headers, cache_control).await
 }
 
-/// The answer to a tile request that the tile cache holds, without the router: a GET of a
-/// stored tile of a loaded tileset (current version, or unversioned) that is in the cache.
-/// `None` for anything else, which the full stack answers: misses, empty tiles, redirects of
-/// older versions, errors, percent-encoded paths. The response is the one [`serve_tile`]
-/// gives, from the same [`tile_response`].
-pub fn cached_tile(
+/// The answer to a tile request without the router: a GET of a tile of a loaded tileset
+/// (current version, or unversioned) in its zoom range, from the tile cache or, for a tileset
+/// read from a PMTiles archive, from the archive on a miss: the answer of [`serve_tile`], which
+/// the routes give. `None` for anything else, which the full stack answers: misses of MBTiles
+/// files and empty tiles they hold, redirects of older versions, unknown tilesets, zooms out of
+/// range, malformed and percent-encoded paths.
+pub async fn stored_tile(
     state: &AppState,
     method: &Method,
     path: &str,
     headers: &HeaderMap,
 ) -> Option<Response> {
+    let (tileset, coord, cache_control) = fast_target(state, method, path)?;
+    let cache_control = cache_control.as_ref();
+    if tileset.is_pmtiles() {
+        // A miss is one positioned read of the archive on this worker (or a wait for another
+        // request's read of the same tile): nothing that needs the full stack's timeout.
+        let response = serve_tile(state, &tileset, coord, headers, cache_control).await;
+        return Some(response.unwrap_or_else(IntoResponse::into_response));
+    }
+    // An MBTiles read waits for a pooled connection: misses go the full way, under its timeout.
+    let tile = state.tiles.get(&(tileset.generation, coord))??;
+    let response = tile_response(&tile, headers, cache_control).ok()?;
+    state.metrics.tile_request(&tileset.info.id);
+    state.metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
+    Some(response)
+}
+
+/// The tileset, tile and `Cache-Control` of a GET of a tile path that [`stored_tile`] may
+/// answer: a loaded tileset, its current version or none, a zoom in its range.
+fn fast_target(
+    state: &AppState,
+    method: &Method,
+    path: &str,
+) -> Option<(Arc<Tileset>, TileCoord, Option<HeaderValue>)> {
     if method != Method::GET || path.contains('%') {
         return None;
     }
@@ -176,18 +200,14 @@ pub fn cached_tile(
     let tileset = state.catalog.get(id)?;
     let info = &tileset.info;
     let cache_control = match version {
-        None => state.tile_cache_control.as_ref(),
-        Some(v) if v == info.content_version => state.immutable_cache_control.as_ref(),
+        None => state.tile_cache_control.clone(),
+        Some(v) if v == info.content_version => state.immutable_cache_control.clone(),
         Some(_) => return None,
     };
     if coord.z < info.minzoom || coord.z > info.maxzoom {
         return None;
     }
-    let tile = state.tiles.get(&(tileset.generation, coord))??;
-    let response = tile_response(&tile, headers, cache_control).ok()?;
-    state.metrics.tile_request(&info.id);
-    state.metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
-    Some(response)
+    Some((tileset, coord, cache_control))
 }
 
 /// Tile `coord` of `tileset` (from the tile cache or the file) with `cache_control`.
