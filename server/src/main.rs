@@ -55,12 +55,17 @@ async fn build_demo(dir: &std::path::Path) -> anyhow::Result<()> {
         tiles = %dir.display(),
         "no tilesets in the tiles folder: building the demo dataset first (once)"
     );
-    let mut opts = lbm_tiler::DemoOptions::new(dir);
-    opts.keep_scores = false;
-    let summary = tokio::task::spawn_blocking(move || lbm_tiler::demo(&opts))
-        .await
-        .context("demo build task")?
-        .with_context(|| format!("building the demo dataset into {}", dir.display()))?;
+    let target = dir.to_path_buf();
+    let summary = tokio::task::spawn_blocking(move || {
+        build_staged(&target, |staging| {
+            let mut opts = lbm_tiler::DemoOptions::new(staging);
+            opts.keep_scores = false;
+            Ok(lbm_tiler::demo(&opts)?)
+        })
+    })
+    .await
+    .context("demo build task")?
+    .with_context(|| format!("building the demo dataset into {}", dir.display()))?;
     tracing::info!(
         tilesets = summary.tilesets.len(),
         tiles = summary.tiles(),
@@ -68,6 +73,29 @@ async fn build_demo(dir: &std::path::Path) -> anyhow::Result<()> {
         "demo dataset built"
     );
     Ok(())
+}
+
+/// Runs `build` into a staging folder inside `dir` and moves what it wrote into `dir` only when
+/// it succeeds: a build that fails half-way (a full disk) leaves no tilesets that the next start
+/// would take for the whole demo. The staging folder is removed either way.
+#[cfg(feature = "demo")]
+fn build_staged<T>(
+    dir: &std::path::Path,
+    build: impl FnOnce(&std::path::Path) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".lbm-demo-")
+        .tempdir_in(dir)
+        .with_context(|| format!("creating a staging folder in {}", dir.display()))?;
+    let out = build(staging.path())?;
+    for entry in std::fs::read_dir(staging.path())? {
+        let from = entry?.path();
+        let to = dir.join(from.file_name().expect("a folder entry has a name"));
+        std::fs::rename(&from, &to)
+            .with_context(|| format!("moving {} to {}", from.display(), to.display()))?;
+    }
+    Ok(out)
 }
 
 /// Without the `demo` feature there is no demo to build.
@@ -159,4 +187,41 @@ async fn main() -> anyhow::Result<()> {
         .await
         .context("serving")?;
     Ok(())
+}
+
+#[cfg(all(test, feature = "demo"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_staged_build_is_moved_in_only_when_it_succeeds() {
+        let dir = tempfile::tempdir().unwrap();
+        let tiles = dir.path().join("tiles");
+        let failed: anyhow::Result<()> = build_staged(&tiles, |staging| {
+            std::fs::write(staging.join("lbm-2020.mbtiles"), b"a finished tileset").unwrap();
+            anyhow::bail!("database or disk is full")
+        });
+        assert!(failed.is_err());
+        assert!(!has_tilesets(&tiles), "a failed build leaves no tilesets");
+        assert_eq!(
+            std::fs::read_dir(&tiles).unwrap().count(),
+            0,
+            "nor its staging folder"
+        );
+
+        let n = build_staged(&tiles, |staging| {
+            std::fs::write(staging.join("lbm-2020.mbtiles"), b"tiles").unwrap();
+            std::fs::write(staging.join("lbm-index.sqlite"), b"index").unwrap();
+            Ok(2)
+        })
+        .unwrap();
+        assert_eq!(n, 2);
+        assert!(has_tilesets(&tiles));
+        let mut names: Vec<_> = std::fs::read_dir(&tiles)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["lbm-2020.mbtiles", "lbm-index.sqlite"]);
+    }
 }
