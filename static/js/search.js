@@ -106,6 +106,7 @@ export function initSearch({ onPick }) {
     setActive(keep && wasActive < results.length ? wasActive : -1);
   }
 
+  /** Searches `q` and lists what it finds; false when a newer search or a pick overtook it. */
   async function run(q) {
     const mine = ++request;
     const box = input.closest('.search');
@@ -123,12 +124,12 @@ export function initSearch({ onPick }) {
     } catch (err) {
       ownError = err;
     }
-    if (mine !== request) return;
+    if (mine !== request) return false;
     results = ownResults;
     if (addresses) {
       if (results.length) render(null);
       const { found, err } = await addresses;
-      if (mine !== request) return;
+      if (mine !== request) return false;
       if (err) {
         console.warn('geocoder:', err);
         setHelp(hasApi() ? 'searchHelpNoGeocoder' : addressHelp);
@@ -143,7 +144,9 @@ export function initSearch({ onPick }) {
       const known = ownError.code && t(`searchErr_${ownError.code}`) !== `searchErr_${ownError.code}`;
       render(ownError.status === 400 ? t(known ? `searchErr_${ownError.code}` : 'searchBadQuery') : t('searchError'));
     } else render(t('searchNone'));
-    if (mine === request) box?.setAttribute('data-state', 'idle');
+    if (mine !== request) return false;
+    box?.setAttribute('data-state', 'idle');
+    return true;
   }
 
   function choose(i) {
@@ -188,7 +191,8 @@ export function initSearch({ onPick }) {
       else if (input.value.trim()) {
         // Enter before the debounce fired: search now, then take the first result.
         clearTimeout(timer);
-        run(input.value.trim().slice(0, 100)).then(() => results.length && choose(0));
+        // Only while it is still the latest search: not the first result of a query typed since.
+        run(input.value.trim().slice(0, 100)).then((latest) => latest && results.length && choose(0));
       }
     } else if (e.key === 'Escape') {
       if (!list.hidden) {
