@@ -859,7 +859,7 @@ async fn json_documents_are_gzipped_for_clients_that_accept_it() {
 /// origin list) goes the full way. (Misses of a PMTiles archive: `tests/pmtiles.rs`.)
 #[tokio::test]
 async fn cached_tiles_skip_the_router_with_the_full_stack_answer() {
-    use axum::http::{Method, Request};
+    use axum::http::Method;
     /// The fast path as `serve` calls it.
     async fn fast_tile<B>(
         state: &lbm_server::AppState,
@@ -881,31 +881,7 @@ async fn cached_tiles_skip_the_router_with_the_full_stack_answer() {
         .clone();
     let plain = format!("/tiles/lbm-2020/{z}/{x}/{y}.pbf");
     let versioned = format!("/tiles/lbm-2020/{version}/{z}/{x}/{y}.pbf");
-    let request = |path: &str, headers: &[(&str, &str)]| {
-        let mut b = Request::builder().uri(path.to_string());
-        for (k, v) in headers {
-            b = b.header(*k, *v);
-        }
-        b.body(axum::body::Body::empty()).unwrap()
-    };
-    // Content-Length: hyper writes it from the body's exact size when a response lacks it
-    // (axum's router sets it itself), so it is checked against the body instead.
-    let answer = |r: axum::response::Response| async move {
-        let status = r.status();
-        let length = r.headers().get("content-length").cloned();
-        let mut headers: Vec<(String, String)> = r
-            .headers()
-            .iter()
-            .filter(|(k, _)| *k != "date" && *k != "content-length")
-            .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string()))
-            .collect();
-        headers.sort();
-        let body = axum::body::to_bytes(r.into_body(), 1 << 24).await.unwrap();
-        if let Some(length) = length {
-            assert_eq!(length.to_str().unwrap(), body.len().to_string());
-        }
-        (status, headers, body)
-    };
+    let (request, answer) = (get_request, comparable);
     assert!(
         fast_tile(&s.state, &request(&plain, &[])).await.is_none(),
         "not read yet: a miss goes the full way"

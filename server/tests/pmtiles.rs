@@ -419,7 +419,6 @@ async fn a_replaced_archive_is_picked_up_with_a_new_version() {
 /// empty one (204); each answer is one read, counted once as a miss.
 #[tokio::test]
 async fn archive_misses_skip_the_router_with_the_full_stack_answer() {
-    use axum::http::Request;
     use tower::ServiceExt;
 
     let both = tempfile::tempdir().unwrap();
@@ -443,25 +442,7 @@ async fn archive_misses_skip_the_router_with_the_full_stack_answer() {
     let versioned = format!("/tiles/lbm-2020/{version}/{}/{}/{}.pbf", c.z, c.x, c.y);
     // In the zoom range, far from the square: no tile.
     let empty = "/tiles/lbm-2020/5/0/0.pbf".to_string();
-    let request = |path: &str, headers: &[(&str, &str)]| {
-        let mut b = Request::builder().uri(path.to_string());
-        for (k, v) in headers {
-            b = b.header(*k, *v);
-        }
-        b.body(axum::body::Body::empty()).unwrap()
-    };
-    let answer = |r: axum::response::Response| async move {
-        let status = r.status();
-        let mut headers: Vec<(String, String)> = r
-            .headers()
-            .iter()
-            .filter(|(k, _)| *k != "date" && *k != "content-length")
-            .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string()))
-            .collect();
-        headers.sort();
-        let body = axum::body::to_bytes(r.into_body(), 1 << 24).await.unwrap();
-        (status, headers, body)
-    };
+    let (request, answer) = (get_request, comparable);
     let full = lbm_server::router(s.state.clone());
     let gz = ("accept-encoding", "gzip");
     let first = full.clone().oneshot(request(&stored, &[gz])).await.unwrap();

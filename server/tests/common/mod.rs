@@ -387,3 +387,38 @@ pub fn write_area_index(dir: &Path) {
 pub fn lonlat(rd: (f64, f64)) -> (f64, f64) {
     lbm_tileset::project::rd_to_wgs84(rd.0, rd.1).unwrap()
 }
+
+/// A GET of `path` with `headers`, as the fast path and the router both take it.
+pub fn get_request(path: &str, headers: &[(&str, &str)]) -> axum::http::Request<axum::body::Body> {
+    let mut b = axum::http::Request::builder().uri(path.to_string());
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    b.body(axum::body::Body::empty()).unwrap()
+}
+
+/// What two answers to one request must share: status, headers (but `Date`, which moves, and
+/// `Content-Length`, checked against the body instead: hyper writes it from the body's exact
+/// size when a response lacks it, and axum's router sets it itself), body.
+pub async fn comparable(
+    r: axum::response::Response,
+) -> (
+    axum::http::StatusCode,
+    Vec<(String, String)>,
+    axum::body::Bytes,
+) {
+    let status = r.status();
+    let length = r.headers().get("content-length").cloned();
+    let mut headers: Vec<(String, String)> = r
+        .headers()
+        .iter()
+        .filter(|(k, _)| *k != "date" && *k != "content-length")
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string()))
+        .collect();
+    headers.sort();
+    let body = axum::body::to_bytes(r.into_body(), 1 << 24).await.unwrap();
+    if let Some(length) = length {
+        assert_eq!(length.to_str().unwrap(), body.len().to_string());
+    }
+    (status, headers, body)
+}
