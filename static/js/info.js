@@ -23,6 +23,14 @@ const value = (row, m) => row?.values?.[m] ?? row?.[m];
 
 export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
   const panel = document.getElementById('info');
+  // When the person last pressed a key or a pointer or moved the focus: a panel that finished
+  // loading after that leaves the focus where they put it (typing a new search, say).
+  let lastInput = 0;
+  for (const type of ['keydown', 'pointerdown', 'focusin']) {
+    document.addEventListener(type, (e) => {
+      if (!panel.contains(e.target)) lastInput = e.timeStamp;
+    }, { capture: true });
+  }
   const body = document.getElementById('info-body');
   const title = document.getElementById('info-title');
   let point = null; // the last /api/v1/point answer
@@ -50,9 +58,11 @@ export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
   /**
    * Opens the panel of what was picked at `lngLat`: the clicked `feature` (an area or a cell),
    * or, with `area` (a search result's `{code, level, name}`), that area by its code through
-   * the area API: never by a point look-up, which could land in a neighbour.
+   * the area API: never by a point look-up, which could land in a neighbour. `since` is when
+   * the person asked for it (a search pick opens the panel only after the map has flown there):
+   * the panel takes the focus only if they have not pressed a key or a pointer since.
    */
-  async function open(lngLat, feature, area = null) {
+  async function open(lngLat, feature, area = null, since = performance.now()) {
     const mine = ++request;
     // The place picked is part of the state, so a shared link opens the same panel (an area's
     // centre lies inside it, so its point look-up finds the same area).
@@ -83,7 +93,7 @@ export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
       panel.dataset.state = 'error';
       console.error(err);
     }
-    title.focus({ preventScroll: true });
+    if (lastInput <= since) title.focus({ preventScroll: true });
   }
 
   /** An area API answer in the shape of a point answer without a cell. */

@@ -263,15 +263,18 @@ async function boot() {
    * panel are all about it.
    */
   function flyTo(result) {
+    // The pick's time: the panel that opens after the flight does not take the focus from
+    // whatever the person has typed or clicked since.
+    const since = performance.now();
     if (result.kind === 'address') {
-      goToAddress(result);
+      goToAddress(result, since);
       return;
     }
     // An area not on the map (its boundary file had no usable polygon for it): its panel,
     // with its scores, without moving the map.
     if (result.kind === 'area' && (result.on_map === false || !result.bbox)) {
       window.lbm.lastSearch = result;
-      info?.open(null, null, result);
+      info?.open(null, null, result, since);
       return;
     }
     const [w, s, e, n] = result.bbox;
@@ -288,9 +291,9 @@ async function boot() {
       if (!info) return;
       const [lng, lat] = result.center;
       map.once('idle', () => {
-        if (cell) info.open({ lng, lat }, grid.featureAt(map.project([lng, lat])));
+        if (cell) info.open({ lng, lat }, grid.featureAt(map.project([lng, lat])), null, since);
         // An area by its code (its centre lies inside it, also when it is concave).
-        else info.open({ lng, lat }, grid.areaFeature(result.level, result.code), result);
+        else info.open({ lng, lat }, grid.areaFeature(result.level, result.code), result, since);
         keepAboveCard({ lng, lat });
       });
       map.triggerRepaint();
@@ -303,9 +306,9 @@ async function boot() {
 
   /**
    * Goes to a geocoder result: its place by the geocoder's `lookup` (`centroide_ll`), then the
-   * panel of the 100 m cell there, with its buurt, wijk and gemeente.
+   * panel of the 100 m cell there, with its buurt, wijk and gemeente; `since` is when it was picked.
    */
-  async function goToAddress(result) {
+  async function goToAddress(result, since) {
     let place = null;
     try {
       place = await lookupAddress(result.id);
@@ -324,7 +327,7 @@ async function boot() {
       window.lbm.lastSearch = { ...result, center };
       if (!info) return;
       map.once('idle', () => {
-        info.open({ lng: place.lng, lat: place.lat }, grid.featureAt(map.project(center)));
+        info.open({ lng: place.lng, lat: place.lat }, grid.featureAt(map.project(center)), null, since);
         keepAboveCard({ lng: place.lng, lat: place.lat });
       });
       map.triggerRepaint();

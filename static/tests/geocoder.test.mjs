@@ -118,6 +118,8 @@ test(`address search with the geocoder ${STATE}`, { skip }, async () => {
     // Picking still works.
     await page.locator('#search').press('Enter');
     await page.waitForFunction(() => window.lbm.lastSearch);
+    // The panel of the pick loaded (it takes the focus then) before the next query is typed.
+    await page.waitForFunction(() => document.getElementById('info').dataset.state === 'ready', null, { timeout: 15000 });
     if (STATE === 'slow') {
       // A pick while the geocoder is still busy: its late answer does not open the list again.
       const input = page.locator('#search');
