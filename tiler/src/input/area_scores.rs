@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
 
 use lbm_tileset::{Column, Values};
 
@@ -33,6 +34,8 @@ pub struct AreaScoresFile {
     pub years: BTreeSet<u16>,
     /// Its data rows.
     pub rows: u64,
+    /// Value fields that held a no-data word such as `NA` (read as no data).
+    pub no_data_markers: u64,
 }
 
 /// How the codes of one level's scores file meet its boundary files.
@@ -124,6 +127,7 @@ impl AreaScores {
             ));
         };
         let mut years = BTreeSet::new();
+        let markers = AtomicU64::new(0);
         let rows = input.for_each_row(path, |record, line| {
             let field = |col: usize| record.get(col).unwrap_or("");
             let at = |col: usize| format!("line {line}, column {} ({})", col + 1, headers[col]);
@@ -140,7 +144,15 @@ impl AreaScores {
                         format!("{:?} is not a year such as 2020", field(year_col)),
                     )
                 })?;
-            let values = parse_values(path, record, line, &headers, &value_cols, decimal_comma)?;
+            let values = parse_values(
+                path,
+                record,
+                line,
+                &headers,
+                &value_cols,
+                decimal_comma,
+                &markers,
+            )?;
             years.insert(year);
             if self.values.insert((code.clone(), year), values).is_some() {
                 return Err(bad(
@@ -159,11 +171,14 @@ impl AreaScores {
         }
         self.levels.insert(level);
         self.paths.push(path.to_path_buf());
+        let no_data_markers = markers.into_inner();
+        crate::input::csv::warn_no_data_markers(path, no_data_markers);
         Ok(AreaScoresFile {
             level,
             key: headers[key_col].clone(),
             years,
             rows,
+            no_data_markers,
         })
     }
 
@@ -228,12 +243,24 @@ mod tests {
         )
         .unwrap();
         let mut s = AreaScores::default();
-        s.add_file(&p).unwrap();
+        assert_eq!(s.add_file(&p).unwrap().no_data_markers, 0);
         assert!(s.levels.contains(&AreaLevel::Buurt));
         let v = s.get("BU03630000", 2020, 4.0).unwrap();
         assert_eq!((v[Column::Lbm], v[Column::Fys]), (4.2, 0.1));
         assert!((v[Column::Afw] - 0.2).abs() < 1e-12);
         assert!(v[Column::Onv].is_nan());
+        // No-data words as R or a database writes them: read as no data, counted.
+        let q = dir.path().join("na.csv");
+        std::fs::write(
+            &q,
+            "bu_code,jaar,lbm,fys,onv,soc,vrz,won\nBU03630001,2020,4.1,NA,NULL,.,0.1,0.1\n",
+        )
+        .unwrap();
+        let file = s.add_file(&q).unwrap();
+        assert_eq!(file.no_data_markers, 3);
+        let v = s.get("BU03630001", 2020, 4.0).unwrap();
+        assert!(v[Column::Fys].is_nan() && v[Column::Onv].is_nan() && v[Column::Soc].is_nan());
+        assert_eq!(v[Column::Vrz], 0.1);
         std::fs::write(
             &p,
             "bu_code,jaar,lbm,fys,onv,soc,vrz,won\nBU036,2020,4,,,,,\n",

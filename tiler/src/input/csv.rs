@@ -4,6 +4,7 @@
 //! parallel chunks ([`ScoresCsv::par_map_rows`]).
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
@@ -237,8 +238,20 @@ fn line_chunks(body: &[u8], chunk_bytes: usize) -> Vec<&[u8]> {
     chunks
 }
 
-/// The values of a record (NaN where empty or where the file has no such column);
-/// `value_cols` holds the field of each [`Column`] in [`Column::ALL`] order.
+/// The words statistics packages and spreadsheets write for a missing value (R and pandas
+/// `NA`/`NaN`, Excel `#N/A`, databases `NULL`, SPSS and CBS tables `.` or `-`), compared
+/// without case. Read as no data, like an empty field, and counted.
+pub(crate) const NO_DATA_MARKERS: [&str; 8] =
+    ["NA", "N/A", "#N/A", "NaN", "NULL", "None", ".", "-"];
+
+/// Whether `text` is one of the [`NO_DATA_MARKERS`].
+pub(crate) fn is_no_data_marker(text: &str) -> bool {
+    NO_DATA_MARKERS.iter().any(|m| m.eq_ignore_ascii_case(text))
+}
+
+/// The values of a record (NaN where empty, a [`NO_DATA_MARKERS`] word or where the file has
+/// no such column); `value_cols` holds the field of each [`Column`] in [`Column::ALL`] order.
+/// Each marker read adds one to `markers`.
 pub(crate) fn parse_values(
     path: &Path,
     record: &csv::StringRecord,
@@ -246,17 +259,32 @@ pub(crate) fn parse_values(
     headers: &[String],
     value_cols: &[Option<usize>],
     decimal_comma: bool,
+    markers: &AtomicU64,
 ) -> Result<Values> {
     let mut values = Values::EMPTY;
     for (i, col) in value_cols.iter().enumerate() {
         if let Some(c) = *col {
             let text = record.get(c).unwrap_or("");
-            if let Some(v) = parse_number(path, line, c, &headers[c], text, decimal_comma)? {
+            if is_no_data_marker(text) {
+                markers.fetch_add(1, Ordering::Relaxed);
+            } else if let Some(v) = parse_number(path, line, c, &headers[c], text, decimal_comma)? {
                 values.0[i] = v;
             }
         }
     }
     Ok(values)
+}
+
+/// Logs how many value fields of `path` held a no-data marker, if any.
+pub(crate) fn warn_no_data_markers(path: &Path, markers: u64) {
+    if markers > 0 {
+        tracing::warn!(
+            path = %path.display(),
+            fields = markers,
+            "value fields holding a no-data word ({}) were read as no data",
+            NO_DATA_MARKERS.join(", ")
+        );
+    }
 }
 
 pub(crate) fn csv_error(path: &Path, line: u64, e: csv::Error) -> TilerError {
@@ -267,7 +295,8 @@ pub(crate) fn csv_error(path: &Path, line: u64, e: csv::Error) -> TilerError {
     }
 }
 
-/// Parses a numeric field; `Ok(None)` for an empty field (no data).
+/// Parses a numeric field; `Ok(None)` for an empty field or a [`NO_DATA_MARKERS`] word (no
+/// data).
 pub(crate) fn parse_number(
     path: &Path,
     line: u64,
@@ -276,7 +305,7 @@ pub(crate) fn parse_number(
     text: &str,
     decimal_comma: bool,
 ) -> Result<Option<f64>> {
-    if text.is_empty() {
+    if text.is_empty() || is_no_data_marker(text) {
         return Ok(None);
     }
     // With `;` as separator a comma can only be a decimal comma.

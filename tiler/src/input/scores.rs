@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -72,6 +73,8 @@ pub struct Scores {
     pub weight_column: Option<String>,
     /// The key column(s) as the header names them: `grid_id`, or `x,y`.
     pub key_column: String,
+    /// Value fields that held a no-data word such as `NA` (read as no data).
+    pub no_data_markers: u64,
 }
 
 /// The national reference level `afw` is measured against.
@@ -128,6 +131,7 @@ impl Scores {
             rows,
             weight_column: None,
             key_column: "grid_id".into(),
+            no_data_markers: 0,
         }
     }
 
@@ -146,9 +150,9 @@ enum KeyColumns {
 /// Reads a grid scores CSV (see the crate docs for the accepted layouts).
 ///
 /// The separator (`,` or `;`) is sniffed from the header line; with `;` decimal commas are
-/// accepted. An empty field means "no data" for that measure. When the file has no `afw`
-/// column, `afw` is derived as `lbm` minus one national reference level for every year: the
-/// mean `lbm` of the first year's cells (see [`read_scores_with`] to give it).
+/// accepted. An empty field or a no-data word such as `NA` means "no data" for that measure.
+/// When the file has no `afw` column, `afw` is derived as `lbm` minus one national reference
+/// level for every year: the mean `lbm` of the first year's cells (see [`read_scores_with`]).
 pub fn read_scores(path: &Path) -> Result<Scores> {
     read_scores_with(path, None, None)
 }
@@ -189,6 +193,7 @@ fn parse_scores(
         columns: ScoreColumns::find(path, &input.headers)?,
         headers: &input.headers,
         decimal_comma: input.decimal_comma,
+        no_data_markers: AtomicU64::new(0),
     };
     let rows = input.par_map_rows(path, |record, line| file.row(record, line))?;
     if rows.is_empty() {
@@ -198,6 +203,8 @@ fn parse_scores(
         });
     }
     let n_rows = rows.len() as u64;
+    let no_data_markers = file.no_data_markers.load(Ordering::Relaxed);
+    crate::input::csv::warn_no_data_markers(path, no_data_markers);
     let mut years = file.years(rows)?;
     let derived = file.columns.values[Column::Afw.index()].is_none();
     let reference = fill_afw(&mut years, derived, afw_reference);
@@ -212,6 +219,7 @@ fn parse_scores(
             KeyColumns::GridId(c) => input.headers[c].clone(),
             KeyColumns::Xy(x, y) => format!("{},{}", input.headers[x], input.headers[y]),
         },
+        no_data_markers,
     })
 }
 
@@ -277,6 +285,8 @@ struct ScoresFile<'a> {
     headers: &'a [String],
     columns: ScoreColumns,
     decimal_comma: bool,
+    /// Value fields read so far that held a no-data word.
+    no_data_markers: AtomicU64,
 }
 
 impl ScoresFile<'_> {
@@ -303,6 +313,7 @@ impl ScoresFile<'_> {
             self.headers,
             &self.columns.values,
             self.decimal_comma,
+            &self.no_data_markers,
         )?;
         let weight = self.weight(record, line)?;
         let line = u32::try_from(line).unwrap_or(u32::MAX);
@@ -493,6 +504,42 @@ mod tests {
             .write_all(text.as_bytes())
             .unwrap();
         p
+    }
+
+    #[test]
+    fn no_data_words_are_read_as_no_data_and_counted() {
+        let d = tempfile::tempdir().unwrap();
+        let p = write(
+            &d,
+            "na.csv",
+            "grid_id,jaar,lbm,afw,fys,onv,soc,vrz,won\n\
+             E1213N4879,2020,4.2,0.1,NA,na,NaN,#N/A,NULL\n\
+             E1213N4878,2020,4.0,.,-,N/A,None,\"NA\",0.1\n\
+             E1213N4877,2020,4.1,0.1,0.1,0.1,0.1,0.1,0.1\n",
+        );
+        let s = read_scores(&p).unwrap();
+        assert_eq!(s.no_data_markers, 10);
+        let cells = &s.year(2020).unwrap().cells;
+        assert_eq!(cells.len(), 3);
+        let first = cells.iter().find(|c| c.hy == 4879).unwrap();
+        assert_eq!(first.values[Column::Lbm], 4.2);
+        for c in [
+            Column::Fys,
+            Column::Onv,
+            Column::Soc,
+            Column::Vrz,
+            Column::Won,
+        ] {
+            assert!(first.values[c].is_nan(), "{c:?} is no data");
+        }
+        // A word that is no number and no no-data word still stops the build, at its place.
+        let p = write(
+            &d,
+            "bad.csv",
+            "grid_id,jaar,lbm,afw,fys,onv,soc,vrz,won\nE1213N4879,2020,4.2,0.1,n.v.t.,0,0,0,0\n",
+        );
+        let e = read_scores(&p).unwrap_err().to_string();
+        assert!(e.contains("line 2, column 5 (fys)"), "{e}");
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub struct ScoresReport {
     pub years: Vec<(u16, usize)>,
     /// Data rows.
     pub rows: u64,
+    /// Value fields that held a no-data word such as `NA`.
+    pub no_data_markers: u64,
 }
 
 impl ScoresReport {
@@ -56,6 +58,7 @@ impl ScoresReport {
                 .map(|y| (y.year, y.cells.len()))
                 .collect(),
             rows: scores.rows,
+            no_data_markers: scores.no_data_markers,
         }
     }
 }
@@ -90,6 +93,22 @@ pub fn dry_run(opts: &BuildOptions) -> Result<DryRun> {
     })
 }
 
+/// `12 value fields held a no-data word (NA, …), read as no data`.
+pub(crate) fn no_data_note(markers: u64) -> String {
+    format!(
+        "{markers} value fields held a no-data word ({}), read as no data",
+        crate::input::csv::NO_DATA_MARKERS.join(", ")
+    )
+}
+
+/// [`no_data_note`] after `; `, or nothing when there were none.
+fn no_data_suffix(markers: u64) -> String {
+    if markers == 0 {
+        return String::new();
+    }
+    format!("; {}", no_data_note(markers))
+}
+
 /// Years as `2002, 2008, 2012`.
 fn years_text(years: impl IntoIterator<Item = u16>) -> String {
     years
@@ -104,7 +123,7 @@ impl fmt::Display for DryRun {
         let s = &self.scores;
         writeln!(
             f,
-            "grid scores  {}: key {}, {} rows, years {}",
+            "grid scores  {}: key {}, {} rows, years {}{}",
             s.path.display(),
             s.key,
             s.rows,
@@ -112,7 +131,8 @@ impl fmt::Display for DryRun {
                 .iter()
                 .map(|(y, n)| format!("{y} ({n} cells)"))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            no_data_suffix(s.no_data_markers)
         )?;
         if let Some((path, column, cells)) = &self.grid_keys {
             writeln!(
@@ -125,12 +145,13 @@ impl fmt::Display for DryRun {
             writeln!(
                 f,
                 "area scores  {}: level {}, key {}, {} rows, years {} (the scores of the file, \
-                 \"scores\":\"file\")",
+                 \"scores\":\"file\"){}",
                 path.display(),
                 a.level.layer(),
                 a.key,
                 a.rows,
-                years_text(a.years.iter().copied())
+                years_text(a.years.iter().copied()),
+                no_data_suffix(a.no_data_markers)
             )?;
         }
         for b in &self.boundaries {

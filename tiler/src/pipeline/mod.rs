@@ -433,6 +433,7 @@ fn build_with_areas(
         removed,
         index,
         rows: scores.rows,
+        no_data_markers: scores.no_data_markers,
         cells,
         boundaries,
         code_matches,

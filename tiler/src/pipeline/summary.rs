@@ -72,6 +72,8 @@ pub struct BuildSummary {
     pub index: Option<PathBuf>,
     /// Data rows read.
     pub rows: u64,
+    /// Value fields of the grid scores file that held a no-data word such as `NA`.
+    pub no_data_markers: u64,
     /// Distinct populated 100 m cells over the years built.
     pub cells: usize,
     /// Per boundary file: areas read, repairs, water left out.
@@ -142,6 +144,13 @@ impl fmt::Display for BuildSummary {
             self.cells,
             self.elapsed.as_secs_f64()
         )?;
+        if self.no_data_markers > 0 {
+            writeln!(
+                f,
+                "grid scores: {}",
+                super::dry_run::no_data_note(self.no_data_markers)
+            )?;
+        }
         writeln!(f, "zoom  tiles  total MB  max KB  (all tilesets)")?;
         for z in self.per_zoom() {
             writeln!(
