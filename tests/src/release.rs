@@ -84,6 +84,19 @@ pub fn build_release(dir: &Path) -> (PathBuf, String) {
         pc4,
     )
     .unwrap();
+    // The development of each PC4 area from 2020 to 2022: the difference of its scores, as
+    // the Leefbaarometer publishes it (a period column; decimal commas).
+    let mut development = String::from("PC4;periode;lbm\r\n");
+    for code in [3511, 3512, 3519] {
+        let change = official(&code.to_string(), 2022) - official(&code.to_string(), 2020);
+        let text = format!("{change:.3}").replace('.', ",");
+        development.push_str(&format!("{code};2020-2022;{text}\r\n"));
+    }
+    std::fs::write(
+        scores_dir.join("Leefbaarometer-ontwikkeling PC4 2002-2024.csv"),
+        development,
+    )
+    .unwrap();
     let (x, y) = PC4_ORIGIN;
     std::fs::write(
         geometry_dir.join("PC4 2024.geojson"),

@@ -17,6 +17,15 @@ fn an_official_release_gives_its_own_area_scores_everywhere_and_keeps_an_area_of
             && text.contains("pc4 scores: 3 codes, 0 in no boundary file"),
         "{text}"
     );
+    // The official development file is read and agrees with the change the maps show.
+    assert!(
+        text.contains(
+            "Leefbaarometer-ontwikkeling PC4 2002-2024.csv: level pc4, key pc4, period column \
+             periode, 3 rows, periods 2020-2022; the maps show the same change (the difference \
+             of the scores) for 3 of 3 values compared"
+        ) && !text.contains(" differ (first:"),
+        "{text}"
+    );
     let (x, y) = PC4_ORIGIN;
     let server = TestServer::start(&tiles);
     let http = reqwest::blocking::Client::new();

@@ -80,6 +80,11 @@ enum Command {
         /// columns as in the grid file); repeatable. Those levels use these scores.
         #[arg(long)]
         area_scores: Vec<PathBuf>,
+        /// A development file (`ontwikkeling`: the change per area or cell and period, keyed as
+        /// an area scores file or by grid_id); repeatable. Read and compared with the change
+        /// maps (the difference of the scores) in the build summary.
+        #[arg(long)]
+        development: Vec<PathBuf>,
         /// Files per tileset: MBTiles, PMTiles (one file for HTTP range requests) or both.
         #[arg(long, value_enum, default_value_t = OutputFormat::Mbtiles)]
         format: OutputFormat,
@@ -233,6 +238,7 @@ fn run(cli: Cli) -> Result<()> {
             change,
             areas,
             area_scores,
+            development,
             format,
             afw_reference,
             pressure_class,
@@ -255,9 +261,6 @@ fn run(cli: Cli) -> Result<()> {
                     release = release.name.as_deref().unwrap_or(""),
                     "open data found"
                 );
-                for f in &release.development {
-                    tracing::warn!(file = %f.display(), "development file not read: change maps are made from the scores");
-                }
                 for (f, why) in &release.skipped {
                     tracing::info!(file = %f.display(), "not read: {why}");
                 }
@@ -278,6 +281,7 @@ fn run(cli: Cli) -> Result<()> {
             o.changes = change.as_deref().map(parse_changes).transpose()?;
             o.areas = areas;
             o.area_scores = area_scores;
+            o.development = development;
             o.format = format;
             o.grid_geometry = grid_geometry;
             o.strict = strict;
@@ -294,12 +298,6 @@ fn run(cli: Cli) -> Result<()> {
                     println!("release      {name}");
                 }
                 print!("{plan}");
-                for f in &release.development {
-                    println!(
-                        "not read     {}: a development file (change maps are made from the scores)",
-                        f.display()
-                    );
-                }
                 for (f, why) in &release.skipped {
                     println!("not read     {}: {why}", f.display());
                 }

@@ -5,6 +5,7 @@ pub mod area_scores;
 pub mod areas;
 pub mod classes;
 pub mod csv;
+pub mod development;
 pub mod geography;
 pub mod grid_geometry;
 pub mod open_data;

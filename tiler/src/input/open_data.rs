@@ -20,7 +20,8 @@ pub struct Release {
     pub area_scores: Vec<PathBuf>,
     /// The boundary files (buurt, wijk, gemeente, PC4), one per level and year as published.
     pub areas: Vec<PathBuf>,
-    /// Development files (`ontwikkeling`), not read yet: change maps come from the scores.
+    /// Development files (`ontwikkeling`): compared with the change maps, which come from the
+    /// scores.
     pub development: Vec<PathBuf>,
     /// The grid GeoPackage (`grid 2024.gpkg`): resolves grid ids that are not `E…N…`.
     pub grid_geometry: Option<PathBuf>,
@@ -163,6 +164,7 @@ impl Release {
     pub fn apply(&self, o: &mut crate::BuildOptions) {
         o.areas.extend(self.areas.iter().cloned());
         o.area_scores.extend(self.area_scores.iter().cloned());
+        o.development.extend(self.development.iter().cloned());
         if o.grid_geometry.is_none() {
             o.grid_geometry = self.grid_geometry.clone();
         }

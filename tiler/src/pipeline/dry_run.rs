@@ -8,6 +8,7 @@ use crate::error::Result;
 use crate::input::area_scores::{AreaScores, AreaScoresFile, CodeMatch};
 use crate::input::grid_geometry::GridKeys;
 use crate::input::scores::{read_scores_with, Scores};
+use crate::pipeline::development::{recognise, DevelopmentReport};
 use crate::pipeline::plan::{Job, Plan};
 use crate::pipeline::{load_areas, BoundaryReport, BuildOptions, INDEX_FILE};
 
@@ -24,6 +25,8 @@ pub struct DryRun {
     pub boundaries: Vec<BoundaryReport>,
     /// Per level with an area scores file: how its codes meet the boundaries.
     pub code_matches: Vec<CodeMatch>,
+    /// Each development file: how it was read, or why not.
+    pub development: Vec<DevelopmentReport>,
     /// The tilesets the build would write, in build order.
     pub jobs: Vec<Job>,
     /// The output folder.
@@ -87,6 +90,7 @@ pub fn dry_run(opts: &BuildOptions) -> Result<DryRun> {
         area_scores,
         boundaries,
         code_matches,
+        development: opts.development.iter().map(|p| recognise(p)).collect(),
         jobs: plan.jobs(),
         out_dir: opts.out_dir.clone(),
         index: opts.write_index,
@@ -171,6 +175,9 @@ impl fmt::Display for DryRun {
         }
         for m in &self.code_matches {
             writeln!(f, "{m}")?;
+        }
+        for d in &self.development {
+            writeln!(f, "{d}")?;
         }
         let derived: Vec<&str> = self
             .boundaries

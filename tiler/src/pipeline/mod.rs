@@ -2,6 +2,7 @@
 //! the pyramid's cells and to areas (`aggregate`), cut the area geometry into tiles (`geometry`),
 //! then encode and write each tileset (`tileset`) and the rows of the point index (`index`).
 
+pub mod development;
 pub mod dry_run;
 pub mod index;
 pub mod inputs;
@@ -76,6 +77,9 @@ pub struct BuildOptions {
     /// Area scores CSV files (keyed by bu_code, wk_code, gm_code or PC4); a level they hold
     /// takes its scores from them instead of deriving them from the cells.
     pub area_scores: Vec<PathBuf>,
+    /// The Leefbaarometer's development files (`ontwikkeling`): read and compared with the
+    /// change the maps show (the difference of the scores), in the build summary.
+    pub development: Vec<PathBuf>,
     /// Which files to write per tileset: `{name}.mbtiles`, `{name}.pmtiles` or both.
     pub format: OutputFormat,
     /// The national reference level of a derived `afw` (scores files without an `afw` column);
@@ -132,6 +136,7 @@ impl BuildOptions {
             areas: Vec::new(),
             area_features: Vec::new(),
             area_scores: Vec::new(),
+            development: Vec::new(),
             format: OutputFormat::default(),
             afw_reference: None,
             pressure: Some(PressureOptions::default()),
@@ -333,6 +338,11 @@ fn build_with_areas(
     let started = Instant::now();
     let plan = Plan::new(scores, opts)?;
     let (areas, boundaries, code_matches) = prepare_areas(scores, loaded, opts)?;
+    let development = opts
+        .development
+        .iter()
+        .map(|p| development::compare(p, scores, &areas))
+        .collect();
     std::fs::create_dir_all(&opts.out_dir).map_err(|e| TilerError::io(&opts.out_dir, e))?;
     // A tileset already in the folder, made from exactly the same inputs, is kept as it is.
     let digests = inputs::InputDigests::new(scores, &areas);
@@ -437,6 +447,7 @@ fn build_with_areas(
         cells,
         boundaries,
         code_matches,
+        development,
         elapsed: started.elapsed(),
     })
 }

@@ -80,6 +80,8 @@ pub struct BuildSummary {
     pub boundaries: Vec<BoundaryReport>,
     /// Per level with an area scores file: how its codes meet the boundaries.
     pub code_matches: Vec<crate::input::area_scores::CodeMatch>,
+    /// Per development file: how it was read and how it compares with the change maps.
+    pub development: Vec<super::development::DevelopmentReport>,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -212,6 +214,9 @@ impl fmt::Display for BuildSummary {
         }
         for m in &self.code_matches {
             writeln!(f, "{m}")?;
+        }
+        for d in &self.development {
+            writeln!(f, "{d}")?;
         }
         if let Some(i) = &self.index {
             writeln!(f, "point index: {}", i.display())?;
