@@ -76,14 +76,7 @@ pub fn compare(path: &Path, scores: &Scores, areas: &[PreparedAreas]) -> Develop
 pub fn recognise(path: &Path) -> DevelopmentReport {
     DevelopmentReport {
         path: path.to_path_buf(),
-        outcome: development::read(path).map(|d| Comparison {
-            level: level_name(&d),
-            key: d.key.clone(),
-            layout: d.layout.clone(),
-            rows: d.rows,
-            periods: periods(&d),
-            ..Comparison::default()
-        }),
+        outcome: development::read(path).map(|d| header(&d)),
     }
 }
 
@@ -169,6 +162,7 @@ fn given(v: &lbm_tileset::Values) -> u64 {
     v.0.iter().filter(|x| !x.is_nan()).count() as u64
 }
 
+/// What `d` holds, nothing compared yet.
 fn header(d: &Development) -> Comparison {
     Comparison {
         level: level_name(d),
