@@ -23,12 +23,13 @@ const value = (row, m) => row?.values?.[m] ?? row?.[m];
 
 export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
   const panel = document.getElementById('info');
-  // When the person last pressed a key or a pointer or moved the focus: a panel that finished
-  // loading after that leaves the focus where they put it (typing a new search, say).
-  let lastInput = 0;
+  // How often the person pressed a key or a pointer or moved the focus (outside the panel): a
+  // panel that finished loading after one of those leaves the focus where they put it (typing a
+  // new search, say). A count, not event times: those are on another clock in some browsers.
+  let inputs = 0;
   for (const type of ['keydown', 'pointerdown', 'focusin']) {
     document.addEventListener(type, (e) => {
-      if (!panel.contains(e.target)) lastInput = e.timeStamp;
+      if (!panel.contains(e.target)) inputs += 1;
     }, { capture: true });
   }
   const body = document.getElementById('info-body');
@@ -58,11 +59,12 @@ export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
   /**
    * Opens the panel of what was picked at `lngLat`: the clicked `feature` (an area or a cell),
    * or, with `area` (a search result's `{code, level, name}`), that area by its code through
-   * the area API: never by a point look-up, which could land in a neighbour. `since` is when
-   * the person asked for it (a search pick opens the panel only after the map has flown there):
-   * the panel takes the focus only if they have not pressed a key or a pointer since.
+   * the area API: never by a point look-up, which could land in a neighbour. `since` is the
+   * count of the person's inputs (`inputCount()`) when they asked for it (a search pick opens
+   * the panel only after the map has flown there; a shared link when the page loads, 0): the
+   * panel takes the focus only if they have not pressed a key or a pointer since.
    */
-  async function open(lngLat, feature, area = null, since = performance.now()) {
+  async function open(lngLat, feature, area = null, since = inputs) {
     const mine = ++request;
     // The place picked is part of the state, so a shared link opens the same panel (an area's
     // centre lies inside it, so its point look-up finds the same area).
@@ -93,7 +95,7 @@ export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
       panel.dataset.state = 'error';
       console.error(err);
     }
-    if (lastInput <= since) title.focus({ preventScroll: true });
+    if (inputs === since) title.focus({ preventScroll: true });
   }
 
   /** An area API answer in the shape of a point answer without a cell. */
@@ -561,5 +563,7 @@ export function initInfo(catalog, { onSelect, returnFocus, onReport }) {
   subscribe((keys) => {
     if (keys.some((k) => ['measure', 'year', 'compare', 'lang', 'mode', 'from', 'to'].includes(k))) render();
   });
-  return { open, close };
+  /** The count of the person's inputs so far, for `open`'s `since`. */
+  const inputCount = () => inputs;
+  return { open, close, inputCount };
 }

@@ -263,9 +263,9 @@ async function boot() {
    * panel are all about it.
    */
   function flyTo(result) {
-    // The pick's time: the panel that opens after the flight does not take the focus from
-    // whatever the person has typed or clicked since.
-    const since = performance.now();
+    // The count of inputs at the pick: the panel that opens after the flight does not take the
+    // focus from whatever the person has typed or clicked since.
+    const since = info?.inputCount() ?? 0;
     if (result.kind === 'address') {
       goToAddress(result, since);
       return;
@@ -306,7 +306,7 @@ async function boot() {
 
   /**
    * Goes to a geocoder result: its place by the geocoder's `lookup` (`centroide_ll`), then the
-   * panel of the 100 m cell there, with its buurt, wijk and gemeente; `since` is when it was picked.
+   * panel of the 100 m cell there, with its buurt, wijk and gemeente; `since` as for `info.open`.
    */
   async function goToAddress(result, since) {
     let place = null;
@@ -400,7 +400,9 @@ async function boot() {
   // A shared link reopens the panel of the place it was made with.
   if (state.pick && info) {
     const [lng, lat] = state.pick;
-    info.open({ lng, lat }, grid.featureAt(map.project([lng, lat])));
+    // Asked for by the page load itself: the panel does not take the focus from a box the
+    // person clicked into while the page loaded.
+    info.open({ lng, lat }, grid.featureAt(map.project([lng, lat])), null, 0);
     keepAboveCard({ lng, lat });
   }
   markReady(window.lbm);

@@ -21,8 +21,9 @@ fn an_official_release_gives_its_own_area_scores_everywhere_and_keeps_an_area_of
     assert!(
         text.contains(
             "Leefbaarometer-ontwikkeling PC4 2002-2024.csv: level pc4, key pc4, period column \
-             periode, 3 rows, periods 2020-2022; the maps show the same change (the difference \
-             of the scores) for 3 of 3 values compared"
+             periode, 3 rows, periods 2020-2022; the difference of the published scores (the \
+             change the maps, the panel and the report show) is the same for 3 of 3 values \
+             compared"
         ) && !text.contains(" differ (first:"),
         "{text}"
     );

@@ -23,6 +23,15 @@ pub struct AreaScores {
     pub levels: BTreeSet<AreaLevel>,
 }
 
+/// The levels in the order their key columns are looked for in a table: the finest first, as
+/// a buurt table also carries the `wk_code` and `gm_code` of each buurt.
+pub(crate) const FINEST_FIRST: [AreaLevel; 4] = [
+    AreaLevel::Buurt,
+    AreaLevel::Wijk,
+    AreaLevel::Gemeente,
+    AreaLevel::Pc4,
+];
+
 /// What one area scores file held.
 #[derive(Clone, Debug)]
 pub struct AreaScoresFile {
@@ -91,14 +100,9 @@ impl AreaScores {
         let decimal_comma = input.decimal_comma;
         let find = |name: &str| headers.iter().position(|h| h == name);
         // The finest key present (CBS buurt files also carry wk_code and gm_code).
-        let key = [
-            AreaLevel::Buurt,
-            AreaLevel::Wijk,
-            AreaLevel::Gemeente,
-            AreaLevel::Pc4,
-        ]
-        .into_iter()
-        .find_map(|l| find(l.key_column()).map(|c| (l, c)));
+        let key = FINEST_FIRST
+            .into_iter()
+            .find_map(|l| find(l.key_column()).map(|c| (l, c)));
         let year_col = find("jaar").or_else(|| find("year"));
         let value_cols: Vec<Option<usize>> = Column::ALL.iter().map(|c| find(c.name())).collect();
         let mut missing: Vec<&str> = Vec::new();

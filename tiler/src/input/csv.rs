@@ -332,9 +332,9 @@ pub(crate) fn parse_number(
             name: name.to_string(),
             value: text.to_string(),
             expected: if decimal_comma {
-                "a decimal number such as 4,125 or 4.125, or an empty field"
+                "a decimal number such as 4,125 or 4.125, or an empty field or NA for no data"
             } else {
-                "a decimal number such as 4.125, or an empty field"
+                "a decimal number such as 4.125, or an empty field or NA for no data"
             },
         }),
     }

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use lbm_tileset::{AreaLevel, CellId, Column, Values};
 
+use crate::input::area_scores::FINEST_FIRST;
 use crate::input::areas::normalise_code;
 use crate::input::csv::{parse_number, ScoresCsv};
 
@@ -87,7 +88,8 @@ pub fn read(path: &Path) -> std::result::Result<Development, String> {
     let input = ScoresCsv::open(path, &bytes, "the file is empty").map_err(|e| e.to_string())?;
     let headers = &input.headers;
     let find = |name: &str| headers.iter().position(|h| h == name);
-    let (level, key_col) = AreaLevel::ALL
+    // The finest key present, as in an area scores file.
+    let (level, key_col) = FINEST_FIRST
         .into_iter()
         .find_map(|l| find(l.key_column()).map(|c| (Some(l), c)))
         .or_else(|| find("grid_id").map(|c| (None, c)))
@@ -97,7 +99,7 @@ pub fn read(path: &Path) -> std::result::Result<Development, String> {
                 headers.join(", ")
             )
         })?;
-    let periods = periods_of(headers).ok_or_else(|| {
+    let periods = periods_of(headers)?.ok_or_else(|| {
         format!(
             "no period: expected a period column (periode: 2014-2024), a start and an end year \
              (jaar_van, jaar_tot), or one column per measure and period (lbm_2014_2024) \
@@ -137,13 +139,9 @@ pub fn read(path: &Path) -> std::result::Result<Development, String> {
                 parse_number(path, line, c, &headers[c], field(c), decimal_comma)
                     .map(|v| v.unwrap_or(f64::NAN))
             };
-            let mut put = |from: u16, to: u16, m: Column, v: f64| {
-                all_periods.insert((from, to));
-                changes
-                    .entry((code.clone(), from, to))
-                    .or_insert(Values::EMPTY)
-                    .0[m.index()] = v;
-            };
+            // Each (code, period) once: a second row for it is an error at that row.
+            let mut row: Vec<((u16, u16), Column, f64)> = Vec::new();
+            let mut put = |from: u16, to: u16, m: Column, v: f64| row.push(((from, to), m, v));
             match &periods {
                 Periods::Column(c, values) => {
                     let (from, to) = period_of(field(*c))
@@ -157,6 +155,12 @@ pub fn read(path: &Path) -> std::result::Result<Development, String> {
                         year_of(field(c)).ok_or_else(|| bad(c, "not a year such as 2014".into()))
                     };
                     let (from, to) = (year(*fc)?, year(*tc)?);
+                    if from >= to {
+                        return Err(bad(
+                            *tc,
+                            format!("the period {from}-{to} does not end after it starts"),
+                        ));
+                    }
                     for (m, vc) in values {
                         put(from, to, *m, number(*vc)?);
                     }
@@ -166,6 +170,25 @@ pub fn read(path: &Path) -> std::result::Result<Development, String> {
                         put(*from, *to, *m, number(*c)?);
                     }
                 }
+            }
+            let periods: BTreeSet<(u16, u16)> = row.iter().map(|(p, ..)| *p).collect();
+            if let Some((from, to)) = periods
+                .iter()
+                .find(|(f, t)| changes.contains_key(&(code.clone(), *f, *t)))
+            {
+                return Err(bad(
+                    key_col,
+                    format!(
+                        "{code} {from}-{to} is given twice; expected one row per place and period"
+                    ),
+                ));
+            }
+            for ((from, to), m, v) in row {
+                all_periods.insert((from, to));
+                changes
+                    .entry((code.clone(), from, to))
+                    .or_insert(Values::EMPTY)
+                    .0[m.index()] = v;
             }
             Ok(())
         })
@@ -185,8 +208,9 @@ pub fn read(path: &Path) -> std::result::Result<Development, String> {
     })
 }
 
-/// How the header gives a row's period and values, if it does in a layout this reads.
-fn periods_of(headers: &[String]) -> Option<Periods> {
+/// How the header gives a row's period and values, if it does in a layout this reads; an
+/// error when two columns give the same measure (of the same period).
+fn periods_of(headers: &[String]) -> std::result::Result<Option<Periods>, String> {
     let find = |names: &[&str]| {
         names
             .iter()
@@ -201,12 +225,24 @@ fn periods_of(headers: &[String]) -> Option<Periods> {
             (measures.len() == 1 && years.is_empty()).then(|| (measures[0], i))
         })
         .collect();
+    let twice = |a: usize, b: usize| {
+        format!(
+            "two columns give the same measure: {} and {}; expected one column per measure \
+             (and period)",
+            headers[a], headers[b]
+        )
+    };
     if !values.is_empty() {
+        for (k, (m, c)) in values.iter().enumerate() {
+            if let Some((_, d)) = values[..k].iter().find(|(n, _)| n == m) {
+                return Err(twice(*d, *c));
+            }
+        }
         if let Some(c) = find(&PERIOD_COLUMNS) {
-            return Some(Periods::Column(c, values));
+            return Ok(Some(Periods::Column(c, values)));
         }
         if let (Some(f), Some(t)) = (find(&FROM_COLUMNS), find(&TO_COLUMNS)) {
-            return Some(Periods::Years(f, t, values));
+            return Ok(Some(Periods::Years(f, t, values)));
         }
     }
     let wide: Vec<(usize, Column, u16, u16)> = headers
@@ -220,7 +256,15 @@ fn periods_of(headers: &[String]) -> Option<Periods> {
             }
         })
         .collect();
-    (!wide.is_empty()).then_some(Periods::Wide(wide))
+    for (k, (c, m, from, to)) in wide.iter().enumerate() {
+        if let Some((d, ..)) = wide[..k]
+            .iter()
+            .find(|(_, n, f, t)| (n, f, t) == (m, from, to))
+        {
+            return Err(twice(*d, *c));
+        }
+    }
+    Ok((!wide.is_empty()).then_some(Periods::Wide(wide)))
 }
 
 /// The measures and years named by the words of column name `h` (`ont_lbm_14_24`: lbm, 2014
@@ -241,7 +285,7 @@ fn words(h: &str) -> (Vec<Column>, Vec<u16>) {
     (measures, years)
 }
 
-/// `2014` or `14` (2014) as a measured year.
+/// `2014`, or `14` (2014) and `98` (1998), as a measured year.
 fn year_of(text: &str) -> Option<u16> {
     let text = text.trim();
     if !text.bytes().all(|b| b.is_ascii_digit()) {
@@ -250,6 +294,7 @@ fn year_of(text: &str) -> Option<u16> {
     let y: u16 = text.parse().ok()?;
     match text.len() {
         4 if (1990..=2100).contains(&y) => Some(y),
+        2 if y >= 90 => Some(1900 + y),
         2 => Some(2000 + y),
         _ => None,
     }
@@ -298,6 +343,8 @@ mod tests {
         let v = d.changes[&("3511".to_string(), 2014, 2024)];
         assert_eq!((v[Column::Lbm], v[Column::Fys]), (0.12, -0.01));
         assert!(d.changes[&("3511".to_string(), 2002, 2024)][Column::Lbm].is_nan());
+        assert_eq!(period_of("98-02"), Some((1998, 2002)));
+        assert_eq!(period_of("2024-2014"), None);
     }
 
     #[test]
@@ -322,7 +369,31 @@ mod tests {
     }
 
     #[test]
+    fn a_buurt_file_is_keyed_by_its_buurt_code_not_its_gemeente() {
+        let d = read_text(
+            "gm_code,wk_code,bu_code,periode,lbm\n\
+             GM0363,WK036300,BU03630000,2020-2022,0.1\n\
+             GM0363,WK036300,BU03630001,2020-2022,0.2\n",
+        )
+        .unwrap();
+        assert_eq!(d.level, Some(AreaLevel::Buurt));
+        assert_eq!(d.changes.len(), 2);
+    }
+
+    #[test]
     fn what_cannot_be_read_is_named_with_why() {
+        let e = read_text("PC4,periode,ont_lbm,lbm\n3511,2014-2024,0.1,0.1\n").unwrap_err();
+        assert!(
+            e.contains("two columns give the same measure: ont_lbm and lbm"),
+            "{e}"
+        );
+        let e = read_text("PC4,van,tot,lbm\n3511,2024,2014,0.1\n").unwrap_err();
+        assert!(e.contains("2024-2014 does not end after it starts"), "{e}");
+        let e = read_text("PC4,periode,lbm\n3511,2014-2024,0.1\n3511,14-24,0.2\n").unwrap_err();
+        assert!(
+            e.contains("line 3") && e.contains("3511 2014-2024 is given twice"),
+            "{e}"
+        );
         let e = read_text("PC4,jaar,lbm\n3511,2024,0.1\n").unwrap_err();
         assert!(e.starts_with("no period"), "{e}");
         let e = read_text("postcode,periode,lbm\n3511,2014-2024,0.1\n").unwrap_err();

@@ -41,8 +41,8 @@ pub struct Comparison {
     pub compared: u64,
     /// Of those, the ones that differ by more than the rounding.
     pub differ: u64,
-    /// Changes given for a place or period the maps show no change of (a year without a
-    /// score, a code with no boundary and no score).
+    /// Changes given for a place or period without scores of both years (a year not in the
+    /// scores, a code with no boundary and no score).
     pub not_shown: u64,
     /// The first difference: place, period, measure, the file's value and the maps'.
     pub first_difference: Option<String>,
@@ -197,8 +197,8 @@ impl fmt::Display for DevelopmentReport {
         }
         write!(
             f,
-            "; the maps show the same change (the difference of the scores) for {} of {} values \
-             compared",
+            "; the difference of the published scores (the change the maps, the panel and the \
+             report show) is the same for {} of {} values compared",
             c.compared - c.differ,
             c.compared
         )?;
@@ -208,7 +208,7 @@ impl fmt::Display for DevelopmentReport {
         if c.not_shown > 0 {
             write!(
                 f,
-                "; {} values for a place or period the maps have no change of",
+                "; {} values for a place or period without scores of both years",
                 c.not_shown
             )?;
         }
@@ -271,7 +271,7 @@ mod tests {
         let text = report.to_string();
         assert!(
             text.contains("for 1 of 2 values compared, 1 differ (first: E1214N4879")
-                && text.contains("; 2 values for a place or period the maps have no change of"),
+                && text.contains("; 2 values for a place or period without scores of both years"),
             "{text}"
         );
         // A table this cannot read is named with why, and never stops the build.
