@@ -732,7 +732,12 @@ fn a_release_with_grid_ids_of_its_own_a_spreadsheet_and_pc4_builds_and_dry_runs(
             .iter()
             .enumerate()
         {
-            sheet.write_number(r, c as u16, *v).unwrap();
+            // One missing value as statistics packages write it.
+            if (r, c) == (1, 4) {
+                sheet.write_string(r, c as u16, "NA").unwrap();
+            } else {
+                sheet.write_number(r, c as u16, *v).unwrap();
+            }
         }
     }
     book.save(&pc4_xlsx).unwrap();
@@ -755,6 +760,13 @@ fn a_release_with_grid_ids_of_its_own_a_spreadsheet_and_pc4_builds_and_dry_runs(
             ],
         )],
     );
+    // A development file keyed by the same ids (looked up in the grid GeoPackage too).
+    let grid_development = work.join("development.csv");
+    std::fs::write(
+        &grid_development,
+        "grid_id;periode;lbm\r\n700001;2022-2024;0,1\r\n",
+    )
+    .unwrap();
     let folder = "open-data-leefbaarometer-meting-2024_2025-11-21_1035";
     let scores_zip = dir.path().join("open-data-leefbaarometer-meting-2024.zip");
     zip_files(
@@ -769,6 +781,10 @@ fn a_release_with_grid_ids_of_its_own_a_spreadsheet_and_pc4_builds_and_dry_runs(
                 &pc4_xlsx,
             ),
             (&format!("{folder}/toelichting.txt"), &grid_csv),
+            (
+                &format!("{folder}/Leefbaarometer-ontwikkeling grids 2002-2024.csv"),
+                &grid_development,
+            ),
         ],
     );
     let geometry_zip = dir.path().join("geometrie-lbm3-2024.zip");
@@ -816,6 +832,10 @@ fn a_release_with_grid_ids_of_its_own_a_spreadsheet_and_pc4_builds_and_dry_runs(
         "would write 1 tilesets",
         "lbm-2024",
         "toelichting.txt: not a score table",
+        "Leefbaarometer-ontwikkeling grids 2002-2024.csv: level grid, key grid_id, period column \
+         periode, 1 rows, periods 2022-2024",
+        "2 rows, years 2024 (the scores of the file, \"scores\":\"file\"); 1 value fields held a \
+         no-data word",
         "dry run: nothing written",
     ] {
         assert!(listed.contains(expected), "{expected:?} in:\n{listed}");
@@ -825,6 +845,14 @@ fn a_release_with_grid_ids_of_its_own_a_spreadsheet_and_pc4_builds_and_dry_runs(
     // spreadsheet's scores.
     let built = tiler(&[]);
     assert!(built.contains("pc4 scores: 2 codes"), "{built}");
+    // The NA of the spreadsheet is counted in the summary; the development file's change has
+    // no scores of 2022 to be compared with.
+    assert!(
+        built.contains(
+            "Leefbaarometer-scores PC4 2002-2024.xlsx: 1 value fields held a no-data word"
+        ) && built.contains("1 values for a place or period without scores of both years"),
+        "{built}"
+    );
     let conn = lbm_formats::sqlite::open_read_only(&out.join("lbm-index.sqlite")).unwrap();
     let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
     assert_eq!(

@@ -22,6 +22,7 @@ use lbm_tileset::{AreaLevel, CellId, Column, Values};
 use crate::input::area_scores::FINEST_FIRST;
 use crate::input::areas::normalise_code;
 use crate::input::csv::{parse_number, ScoresCsv};
+use crate::input::grid_geometry::GridKeys;
 
 /// The names of a column holding the start year of a period, and of the end year (lower case).
 const FROM_COLUMNS: [&str; 9] = [
@@ -83,7 +84,9 @@ enum Periods {
 }
 
 /// Reads development file `path`, or says why it is not a development table this can read.
-pub fn read(path: &Path) -> std::result::Result<Development, String> {
+/// Grid ids that are not `E…N…` are looked up in `grid_keys` (the release's grid GeoPackage),
+/// as in the grid scores file.
+pub fn read(path: &Path, grid_keys: Option<&GridKeys>) -> std::result::Result<Development, String> {
     let bytes = crate::input::spreadsheet::read_table(path).map_err(|e| e.to_string())?;
     let input = ScoresCsv::open(path, &bytes, "the file is empty").map_err(|e| e.to_string())?;
     let headers = &input.headers;
@@ -132,7 +135,13 @@ pub fn read(path: &Path) -> std::result::Result<Development, String> {
             let code = match level {
                 Some(l) => normalise_code(l, field(key_col)).map_err(|m| bad(key_col, m))?,
                 None => CellId::parse(field(key_col))
-                    .ok_or_else(|| bad(key_col, "not a grid id such as E1213N4879".into()))?
+                    .or_else(|| grid_keys.and_then(|k| k.get(field(key_col))))
+                    .ok_or_else(|| {
+                        let also = grid_keys.map_or(String::new(), |k| {
+                            format!(", nor a {} of {}", k.column, k.path.display())
+                        });
+                        bad(key_col, format!("not a grid id such as E1213N4879{also}"))
+                    })?
                     .to_string(),
             };
             let number = |c: usize| {
@@ -324,7 +333,7 @@ mod tests {
             .path()
             .join("Leefbaarometer-ontwikkeling PC4 2002-2024.csv");
         std::fs::write(&p, text).unwrap();
-        read(&p)
+        read(&p, None)
     }
 
     #[test]

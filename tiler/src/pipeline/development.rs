@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use lbm_tileset::{change_value, CellId, Column};
 
 use crate::input::development::{self, Development};
+use crate::input::grid_geometry::GridKeys;
 use crate::input::scores::Scores;
 use crate::pipeline::PreparedAreas;
 
@@ -48,9 +49,15 @@ pub struct Comparison {
     pub first_difference: Option<String>,
 }
 
-/// Reads development file `path` and compares it with the changes of `scores` and `areas`.
-pub fn compare(path: &Path, scores: &Scores, areas: &[PreparedAreas]) -> DevelopmentReport {
-    let outcome = development::read(path).map(|d| compare_read(&d, scores, areas));
+/// Reads development file `path` (its grid ids resolved with `grid_keys`, as the scores') and
+/// compares it with the changes of `scores` and `areas`.
+pub fn compare(
+    path: &Path,
+    grid_keys: Option<&GridKeys>,
+    scores: &Scores,
+    areas: &[PreparedAreas],
+) -> DevelopmentReport {
+    let outcome = development::read(path, grid_keys).map(|d| compare_read(&d, scores, areas));
     if let Ok(c) = &outcome {
         if c.differ > 0 {
             tracing::warn!(
@@ -73,10 +80,10 @@ pub fn compare(path: &Path, scores: &Scores, areas: &[PreparedAreas]) -> Develop
 }
 
 /// Reads development file `path` without comparing it (`--dry-run`).
-pub fn recognise(path: &Path) -> DevelopmentReport {
+pub fn recognise(path: &Path, grid_keys: Option<&GridKeys>) -> DevelopmentReport {
     DevelopmentReport {
         path: path.to_path_buf(),
-        outcome: development::read(path).map(|d| header(&d)),
+        outcome: development::read(path, grid_keys).map(|d| header(&d)),
     }
 }
 
@@ -261,7 +268,7 @@ mod tests {
              E1213N4879,2018,2022,0.3\n",
         )
         .unwrap();
-        let report = compare(&path, &scores, &[]);
+        let report = compare(&path, None, &scores, &[]);
         let c = report.outcome.as_ref().unwrap();
         assert_eq!((c.compared, c.differ, c.not_shown), (2, 1, 2));
         assert_eq!(
@@ -276,7 +283,7 @@ mod tests {
         );
         // A table this cannot read is named with why, and never stops the build.
         std::fs::write(&path, "grid_id,jaar,lbm\nE1213N4879,2020,0.1\n").unwrap();
-        let text = compare(&path, &scores, &[]).to_string();
+        let text = compare(&path, None, &scores, &[]).to_string();
         assert!(
             text.starts_with("not read     ") && text.contains("no period"),
             "{text}"

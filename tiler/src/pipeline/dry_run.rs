@@ -84,13 +84,18 @@ pub fn dry_run(opts: &BuildOptions) -> Result<DryRun> {
         area_scores.push((p.clone(), file_scores.add_file(p)?));
     }
     let code_matches = file_scores.match_levels(&levels);
+    let development = opts
+        .development
+        .iter()
+        .map(|p| recognise(p, grid_keys.as_ref()))
+        .collect();
     Ok(DryRun {
         scores: ScoresReport::of(&scores),
         grid_keys: grid_keys.map(|k| (k.path, k.column, k.cells.len())),
         area_scores,
         boundaries,
         code_matches,
-        development: opts.development.iter().map(|p| recognise(p)).collect(),
+        development,
         jobs: plan.jobs(),
         out_dir: opts.out_dir.clone(),
         index: opts.write_index,

@@ -188,7 +188,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
              differs by {spread:.3}): classes of the total score are not comparable over time"
         );
     }
-    let mut summary = build_with_areas(&scores, areas?, opts)?;
+    let mut summary = build_with_areas(&scores, grid_keys.as_ref(), areas?, opts)?;
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
@@ -326,22 +326,34 @@ pub struct Prepared<'a> {
 
 /// Builds every selected tileset and the point index from already parsed scores.
 pub fn build_from_scores(scores: &Scores, opts: &BuildOptions) -> Result<BuildSummary> {
-    build_with_areas(scores, load_areas(opts)?, opts)
+    build_with_areas(scores, None, load_areas(opts)?, opts)
 }
 
-/// [`build_from_scores`] with the boundary files already read ([`load_areas`]).
+/// [`build_from_scores`] with the boundary files already read ([`load_areas`]); `grid_keys`
+/// resolves the grid ids of development files as it resolved the scores'.
 fn build_with_areas(
     scores: &Scores,
+    grid_keys: Option<&GridKeys>,
     loaded: (Vec<LevelAreas>, Vec<BoundaryReport>),
     opts: &BuildOptions,
 ) -> Result<BuildSummary> {
     let started = Instant::now();
     let plan = Plan::new(scores, opts)?;
-    let (areas, boundaries, code_matches) = prepare_areas(scores, loaded, opts)?;
+    let AreaInputs {
+        areas,
+        boundaries,
+        code_matches,
+        no_data_markers,
+    } = prepare_areas(scores, loaded, opts)?;
+    let no_data_markers: Vec<(PathBuf, u64)> =
+        std::iter::once((scores.path.clone(), scores.no_data_markers))
+            .chain(no_data_markers)
+            .filter(|(_, n)| *n > 0)
+            .collect();
     let development = opts
         .development
         .iter()
-        .map(|p| development::compare(p, scores, &areas))
+        .map(|p| development::compare(p, grid_keys, scores, &areas))
         .collect();
     std::fs::create_dir_all(&opts.out_dir).map_err(|e| TilerError::io(&opts.out_dir, e))?;
     // A tileset already in the folder, made from exactly the same inputs, is kept as it is.
@@ -443,7 +455,7 @@ fn build_with_areas(
         removed,
         index,
         rows: scores.rows,
-        no_data_markers: scores.no_data_markers,
+        no_data_markers,
         cells,
         boundaries,
         code_matches,
@@ -459,7 +471,7 @@ fn prepare_areas(
     scores: &Scores,
     (area_levels, reports): (Vec<LevelAreas>, Vec<BoundaryReport>),
     opts: &BuildOptions,
-) -> Result<(Vec<PreparedAreas>, Vec<BoundaryReport>, Vec<CodeMatch>)> {
+) -> Result<AreaInputs> {
     let mut file_scores = AreaScores::default();
     for p in &opts.area_scores {
         file_scores.add_file(p)?;
@@ -506,7 +518,21 @@ fn prepare_areas(
             })
         })
         .collect::<Result<_>>()?;
-    Ok((prepared, reports, matches))
+    Ok(AreaInputs {
+        areas: prepared,
+        boundaries: reports,
+        code_matches: matches,
+        no_data_markers: file_scores.no_data_markers,
+    })
+}
+
+/// The area levels ready to tile ([`prepare_areas`]), with what reading their files found.
+struct AreaInputs {
+    areas: Vec<PreparedAreas>,
+    boundaries: Vec<BoundaryReport>,
+    code_matches: Vec<CodeMatch>,
+    /// Per area scores file, its value fields that held a no-data word.
+    no_data_markers: Vec<(PathBuf, u64)>,
 }
 
 /// The cells of every pyramid level of the plan's zooms in any of `years` (those of the tilesets

@@ -72,8 +72,9 @@ pub struct BuildSummary {
     pub index: Option<PathBuf>,
     /// Data rows read.
     pub rows: u64,
-    /// Value fields of the grid scores file that held a no-data word such as `NA`.
-    pub no_data_markers: u64,
+    /// The score files (grid and area) with value fields that held a no-data word such as
+    /// `NA`, with how many.
+    pub no_data_markers: Vec<(PathBuf, u64)>,
     /// Distinct populated 100 m cells over the years built.
     pub cells: usize,
     /// Per boundary file: areas read, repairs, water left out.
@@ -146,11 +147,12 @@ impl fmt::Display for BuildSummary {
             self.cells,
             self.elapsed.as_secs_f64()
         )?;
-        if self.no_data_markers > 0 {
+        for (path, n) in &self.no_data_markers {
             writeln!(
                 f,
-                "grid scores: {}",
-                super::dry_run::no_data_note(self.no_data_markers)
+                "{}: {}",
+                path.display(),
+                super::dry_run::no_data_note(*n)
             )?;
         }
         writeln!(f, "zoom  tiles  total MB  max KB  (all tilesets)")?;
