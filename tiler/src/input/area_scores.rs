@@ -21,8 +21,6 @@ pub struct AreaScores {
     pub values: HashMap<(String, u16), Values>,
     /// The levels the files hold.
     pub levels: BTreeSet<AreaLevel>,
-    /// Per file read, its value fields that held a no-data word such as `NA`.
-    pub no_data_markers: Vec<(PathBuf, u64)>,
 }
 
 /// The levels in the order their key columns are looked for in a table: the finest first, as
@@ -179,8 +177,6 @@ impl AreaScores {
         self.paths.push(path.to_path_buf());
         let no_data_markers = markers.into_inner();
         crate::input::csv::warn_no_data_markers(path, no_data_markers);
-        self.no_data_markers
-            .push((path.to_path_buf(), no_data_markers));
         Ok(AreaScoresFile {
             level,
             key: headers[key_col].clone(),

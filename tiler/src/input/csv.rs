@@ -265,10 +265,13 @@ pub(crate) fn parse_values(
     for (i, col) in value_cols.iter().enumerate() {
         if let Some(c) = *col {
             let text = record.get(c).unwrap_or("");
-            if is_no_data_marker(text) {
-                markers.fetch_add(1, Ordering::Relaxed);
-            } else if let Some(v) = parse_number(path, line, c, &headers[c], text, decimal_comma)? {
-                values.0[i] = v;
+            match parse_number(path, line, c, &headers[c], text, decimal_comma)? {
+                Some(v) => values.0[i] = v,
+                // Not empty, yet no data: a no-data word.
+                None if !text.is_empty() => {
+                    markers.fetch_add(1, Ordering::Relaxed);
+                }
+                None => {}
             }
         }
     }
@@ -305,7 +308,7 @@ pub(crate) fn parse_number(
     text: &str,
     decimal_comma: bool,
 ) -> Result<Option<f64>> {
-    if text.is_empty() || is_no_data_marker(text) {
+    if text.is_empty() {
         return Ok(None);
     }
     // With `;` as separator a comma can only be a decimal comma.
@@ -318,6 +321,9 @@ pub(crate) fn parse_number(
     };
     match text_norm.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(Some(v)),
+        // Looked for only when the field is no number (`NaN` parses, as a non-finite one):
+        // never on the path of the millions of fields that are.
+        _ if is_no_data_marker(text) => Ok(None),
         Ok(_) => Err(TilerError::NotFinite {
             path: path.to_path_buf(),
             line,

@@ -17,12 +17,12 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use lbm_tileset::{AreaLevel, CellId, Column, Values};
+use lbm_tileset::{AreaLevel, Column, Values};
 
 use crate::input::area_scores::FINEST_FIRST;
 use crate::input::areas::normalise_code;
 use crate::input::csv::{parse_number, ScoresCsv};
-use crate::input::grid_geometry::GridKeys;
+use crate::input::grid_geometry::{cell_of_id, tried_also, GridKeys};
 
 /// The names of a column holding the start year of a period, and of the end year (lower case).
 const FROM_COLUMNS: [&str; 9] = [
@@ -122,7 +122,6 @@ pub fn read(path: &Path, grid_keys: Option<&GridKeys>) -> std::result::Result<De
     measures.sort_by_key(|m| m.index());
     measures.dedup();
     let mut changes: HashMap<(String, u16, u16), Values> = HashMap::new();
-    let mut all_periods = BTreeSet::new();
     let decimal_comma = input.decimal_comma;
     let rows = input
         .for_each_row(path, |record, line| {
@@ -134,12 +133,9 @@ pub fn read(path: &Path, grid_keys: Option<&GridKeys>) -> std::result::Result<De
             };
             let code = match level {
                 Some(l) => normalise_code(l, field(key_col)).map_err(|m| bad(key_col, m))?,
-                None => CellId::parse(field(key_col))
-                    .or_else(|| grid_keys.and_then(|k| k.get(field(key_col))))
+                None => cell_of_id(field(key_col), grid_keys)
                     .ok_or_else(|| {
-                        let also = grid_keys.map_or(String::new(), |k| {
-                            format!(", nor a {} of {}", k.column, k.path.display())
-                        });
+                        let also = tried_also(grid_keys);
                         bad(key_col, format!("not a grid id such as E1213N4879{also}"))
                     })?
                     .to_string(),
@@ -193,7 +189,6 @@ pub fn read(path: &Path, grid_keys: Option<&GridKeys>) -> std::result::Result<De
                 ));
             }
             for ((from, to), m, v) in row {
-                all_periods.insert((from, to));
                 changes
                     .entry((code.clone(), from, to))
                     .or_insert(Values::EMPTY)
@@ -211,8 +206,8 @@ pub fn read(path: &Path, grid_keys: Option<&GridKeys>) -> std::result::Result<De
         key: headers[key_col].clone(),
         layout,
         rows,
+        periods: changes.keys().map(|(_, from, to)| (*from, *to)).collect(),
         changes,
-        periods: all_periods,
         measures,
     })
 }

@@ -125,6 +125,19 @@ impl GridKeys {
     }
 }
 
+/// The cell of grid id `text`: `E1213N4879`, or else an id of `keys` (the release's grid
+/// GeoPackage) when given. Errors say what was tried with [`tried_also`].
+pub fn cell_of_id(text: &str, keys: Option<&GridKeys>) -> Option<CellId> {
+    CellId::parse(text).or_else(|| keys.and_then(|k| k.get(text)))
+}
+
+/// `, nor a grid_id of grid.gpkg` when [`cell_of_id`] also looked in `keys`, else nothing.
+pub fn tried_also(keys: Option<&GridKeys>) -> String {
+    keys.map_or(String::new(), |k| {
+        format!(", nor a {} of {}", k.column, k.path.display())
+    })
+}
+
 /// The 100 m cell of the RD grid that a cell polygon fills or, clipped, lies in.
 fn cell_of(polygons: &[crate::input::areas::Polygon]) -> std::result::Result<CellId, String> {
     let mut b = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);

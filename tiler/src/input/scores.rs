@@ -11,7 +11,7 @@ use lbm_tileset::{CellId, Column, Values};
 
 use crate::error::{Result, TilerError};
 use crate::input::csv::{parse_number, parse_values, ScoresCsv};
-use crate::input::grid_geometry::GridKeys;
+use crate::input::grid_geometry::{cell_of_id, tried_also, GridKeys};
 
 /// One populated 100 m cell in one year.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -331,18 +331,14 @@ impl ScoresFile<'_> {
         let cell = match self.columns.key {
             KeyColumns::GridId(c) => {
                 let text = field(c);
-                CellId::parse(text)
-                    .or_else(|| self.grid_keys.and_then(|k| k.get(text)))
-                    .ok_or_else(|| TilerError::BadGridId {
-                        path: self.path.to_path_buf(),
-                        line,
-                        column: c + 1,
-                        name: self.headers[c].clone(),
-                        value: text.to_string(),
-                        also: self.grid_keys.map_or(String::new(), |k| {
-                            format!(", nor a {} of {}", k.column, k.path.display())
-                        }),
-                    })?
+                cell_of_id(text, self.grid_keys).ok_or_else(|| TilerError::BadGridId {
+                    path: self.path.to_path_buf(),
+                    line,
+                    column: c + 1,
+                    name: self.headers[c].clone(),
+                    value: text.to_string(),
+                    also: tried_also(self.grid_keys),
+                })?
             }
             KeyColumns::Xy(cx, cy) => {
                 let number = |c: usize| {
@@ -353,7 +349,14 @@ impl ScoresFile<'_> {
                     (Some(x), Some(y)) => CellId::from_xy(x, y),
                     (x, _) => {
                         let c = if x.is_none() { cx } else { cy };
-                        return Err(self.bad_number(line, c, "", "an RD New coordinate in metres"));
+                        // The field as written: empty, or a no-data word such as `NA`.
+                        let text = field(c);
+                        return Err(self.bad_number(
+                            line,
+                            c,
+                            text,
+                            "an RD New coordinate in metres",
+                        ));
                     }
                 }
             }

@@ -473,8 +473,10 @@ fn prepare_areas(
     opts: &BuildOptions,
 ) -> Result<AreaInputs> {
     let mut file_scores = AreaScores::default();
+    let mut no_data_markers = Vec::new();
     for p in &opts.area_scores {
-        file_scores.add_file(p)?;
+        let file = file_scores.add_file(p)?;
+        no_data_markers.push((p.clone(), file.no_data_markers));
     }
     let matches = file_scores.match_levels(&area_levels);
     for m in matches
@@ -522,7 +524,7 @@ fn prepare_areas(
         areas: prepared,
         boundaries: reports,
         code_matches: matches,
-        no_data_markers: file_scores.no_data_markers,
+        no_data_markers,
     })
 }
 
